@@ -1,0 +1,41 @@
+/**
+ * The contract between reassembly and the protocol parsers.
+ *
+ * One StreamSink per TCP connection. Each direction delivers bytes strictly in order, never twice.
+ */
+
+/** Client→server is the direction of the side that opened the connection (or was judged the client). */
+export type Direction = 'c2s' | 's2c';
+
+export type CloseReason = 'fin' | 'rst' | 'idle' | 'evicted' | 'end-of-capture';
+
+/** Endpoints of a connection, oriented client → server. */
+export interface ConnectionInfo {
+  /** Monotonic id, unique within one run (order of first packet). */
+  id: number;
+  client: { address: string; port: number };
+  server: { address: string; port: number };
+  /** How the server side was chosen. */
+  serverBy: 'port' | 'syn' | 'lower-port';
+  /** Capture time of the first packet seen on the connection. */
+  startNs: number;
+}
+
+export interface StreamSink {
+  /** In-order bytes of one direction. `bytes` is valid only during the call. */
+  onData(dir: Direction, bytes: Buffer, tsNs: number): void;
+  /**
+   * Bytes that will never arrive: `missing` > 0 is the number skipped; -1 means the start of this
+   * direction was not seen (joined mid-stream) and the next onData begins at an unknown offset.
+   */
+  onGap(dir: Direction, missing: number, tsNs: number): void;
+  /** The connection ended; no calls follow. */
+  onClose(reason: CloseReason, tsNs: number): void;
+}
+
+/** Creates the sink for a new connection (protocols/registry decides which parser). */
+export interface StreamSinkFactory {
+  open(conn: ConnectionInfo): StreamSink;
+  /** A SYN answered by RST: the connection never opened (a refused callback is a lost vote). */
+  refused(conn: ConnectionInfo, tsNs: number): void;
+}
