@@ -1,0 +1,279 @@
+/**
+ * TCP reassembly for many connections: the flow table, global budgets, eviction and timers.
+ *
+ * Model: gopacket's reassembly (two halves per connection, gaps skipped after a capture-clock
+ * timeout, budgets that force a skip instead of growth). Everything runs on the capture clock the
+ * caller passes in (segment timestamps and tick()), so a replay is deterministic.
+ *
+ * Connections closed by FIN/RST/refusal stay in the table for `closedLingerNs` as tombstones, so the
+ * last ACK or a stray retransmission does not open a phantom mid-stream connection; a new SYN on
+ * the tuple replaces the tombstone (port reuse). Idle, evicted and end-of-capture closes leave no
+ * tombstone: traffic that resumes later is a new (mid-stream) connection.
+ */
+import { countReason, sortedReasons } from '../common/counter';
+import { TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
+import { Connection, type ConnectionContext } from './connection';
+import { ConnectionList } from './connection-list';
+import { FROM_CLIENT, NO_MATCH, flowHash, matchFlow } from './flow-key';
+import type { BufferAccount } from './half-stream';
+import { emptyReassemblyCounters, type ReassemblyCounters } from './reassembly-counters';
+import { chooseServer, type ServerChoice } from './server-side';
+import type { StreamSinkFactory } from './stream-sink';
+
+export interface AssemblerOptions {
+  /** Ports that mark the server side (SMPP/HTTP ports from config). */
+  serverPorts: number[];
+  /** Missing bytes that do not arrive within this capture-clock time are skipped and reported. Default 2 s. */
+  gapTimeoutNs: number;
+  /** Connections without packets for this long (capture clock) are closed with 'idle'. Default 10 min. */
+  idleTimeoutNs: number;
+  /** Connections tracked at once (tombstones included); beyond it the idlest is evicted. Default 100k. */
+  maxConnections: number;
+  /** Out-of-order bytes held across all connections; beyond it the oldest waiting halves are flushed. Default 64 MiB. */
+  maxBufferedBytes: number;
+  /** Out-of-order bytes held by one half; beyond it the half skips to its buffered data. Default 1 MiB. */
+  maxBufferedBytesPerHalf: number;
+  /** Out-of-order chunks held by one half (bounds per-chunk overhead and insertion cost of tiny segments). Default 4096. */
+  maxBufferedSegmentsPerHalf: number;
+  /** How long a FIN/RST-closed tuple absorbs stray packets before it is forgotten. Default 10 s. */
+  closedLingerNs: number;
+  /** tick() does its work at most once per this much capture time. Default 100 ms. */
+  tickIntervalNs: number;
+  /** Seed of the flow hash (crafted tuples cannot collide on purpose). Default random; output never depends on it. */
+  hashSeed: number;
+}
+
+export interface AssemblerStats {
+  /** Connections seen in total. */
+  connections: number;
+  activeConnections: number;
+  gapBytes: number;
+  outOfOrderSegments: number;
+  retransmittedSegments: number;
+  /** Overlapping bytes that differ from the copy seen first. */
+  overlapConflicts: number;
+  refusedConnections: number;
+  evictedConnections: number;
+  ackedUnseenBytes: number;
+  bufferedBytes: number;
+  budgetSkips: number;
+  gapReasons: Record<string, number>;
+  closeReasons: Record<string, number>;
+  evictionReasons: Record<string, number>;
+  ignoredSegments: Record<string, number>;
+}
+
+const MS = 1_000_000;
+/**
+ * A connection moves to the back of the activity list at most once per this much capture time:
+ * moving it writes to its list neighbours, three cache misses per packet with thousands of
+ * connections. Idle closing and eviction are then exact to within this granularity.
+ */
+const TOUCH_GRANULARITY_NS = 1000 * MS;
+
+export class Assembler {
+  private readonly opts: AssemblerOptions;
+  private readonly serverPorts: ReadonlySet<number>;
+  /** Hash buckets (chained through Connection.bucketNext), sized to maxConnections. */
+  private readonly buckets: Array<Connection | null>;
+  private readonly mask: number;
+  private readonly seed: number;
+  private readonly touchGranularityNs: number;
+  private readonly live = new ConnectionList();
+  private readonly tombstones = new ConnectionList();
+  private readonly account: BufferAccount<Connection> = { bytes: 0, halves: new Set() };
+  private readonly counters: ReassemblyCounters = emptyReassemblyCounters();
+  private readonly ctx: ConnectionContext;
+  private readonly choice: ServerChoice = { senderIsClient: true, serverBy: 'port' };
+  private nextId = 1;
+  private nextTickNs = -Infinity;
+
+  constructor(factory: StreamSinkFactory, opts: Partial<AssemblerOptions> = {}) {
+    this.opts = {
+      serverPorts: opts.serverPorts ?? [],
+      gapTimeoutNs: opts.gapTimeoutNs ?? 2000 * MS,
+      idleTimeoutNs: opts.idleTimeoutNs ?? 600_000 * MS,
+      maxConnections: Math.max(1, opts.maxConnections ?? 100_000),
+      maxBufferedBytes: opts.maxBufferedBytes ?? 64 * 1024 * 1024,
+      maxBufferedBytesPerHalf: opts.maxBufferedBytesPerHalf ?? 1024 * 1024,
+      maxBufferedSegmentsPerHalf: opts.maxBufferedSegmentsPerHalf ?? 4096,
+      closedLingerNs: opts.closedLingerNs ?? 10_000 * MS,
+      tickIntervalNs: opts.tickIntervalNs ?? 100 * MS,
+      hashSeed: (opts.hashSeed ?? Math.floor(Math.random() * 0x100000000)) | 0,
+    };
+    this.serverPorts = new Set(this.opts.serverPorts);
+    let size = 16;
+    while (size < this.opts.maxConnections && size < 1 << 22) size *= 2;
+    this.buckets = new Array<Connection | null>(size).fill(null);
+    this.mask = size - 1;
+    this.seed = this.opts.hashSeed;
+    this.touchGranularityNs = Math.min(TOUCH_GRANULARITY_NS, Math.floor(this.opts.idleTimeoutNs / 8));
+    this.ctx = {
+      factory,
+      counters: this.counters,
+      account: this.account,
+      halfLimits: { maxBytes: this.opts.maxBufferedBytesPerHalf, maxSegments: this.opts.maxBufferedSegmentsPerHalf },
+    };
+  }
+
+  /** One decoded segment. The segment object and its payload are only borrowed for the call. */
+  onSegment(seg: TcpSegment): void {
+    const hash = flowHash(seg, this.seed) & this.mask;
+    let conn = this.buckets[hash];
+    let side = NO_MATCH;
+    while (conn !== null) {
+      side = matchFlow(conn, seg);
+      if (side !== NO_MATCH) break;
+      conn = conn.bucketNext;
+    }
+    if (conn !== null) {
+      const fromClient = side === FROM_CLIENT;
+      if (conn.closed) {
+        if (!conn.isNewSyn(seg, fromClient)) {
+          if (seg.payloadLength > 0) countReason(this.counters.ignoredSegments, 'after-close');
+          return;
+        }
+        this.drop(conn, this.tombstones); // port reuse after a clean close
+      } else if ((seg.flags & TCP_SYN) !== 0 && conn.isNewSyn(seg, fromClient)) {
+        this.evict(conn, 'port-reuse', seg.tsNs); // its end was never seen
+      } else {
+        if (seg.tsNs - conn.touchedNs >= this.touchGranularityNs) { conn.touchedNs = seg.tsNs; this.live.touch(conn); }
+        conn.handle(seg, fromClient);
+        this.afterSegment(conn, seg.tsNs);
+        return;
+      }
+    }
+    if ((seg.flags & TCP_RST) !== 0 || ((seg.flags & TCP_SYN) === 0 && seg.payloadLength === 0)) {
+      // Nothing to deliver and nothing to anchor a stream on (pure ACK, FIN or RST of an unknown tuple).
+      countReason(this.counters.ignoredSegments, 'no-connection');
+      return;
+    }
+    this.makeRoom(seg.tsNs);
+    const choice = chooseServer(seg, this.serverPorts, this.choice);
+    conn = new Connection(this.nextId++, seg, choice.senderIsClient, choice.serverBy, hash, this.ctx);
+    this.counters.connections++;
+    conn.bucketNext = this.buckets[hash];
+    this.buckets[hash] = conn;
+    this.live.pushBack(conn);
+    conn.handle(seg, choice.senderIsClient);
+    this.afterSegment(conn, seg.tsNs);
+  }
+
+  /**
+   * The capture clock advanced: skip gaps that timed out, close idle connections, forget old
+   * tombstones. Cheap to call per packet: it works at most once per tickIntervalNs.
+   */
+  tick(nowNs: number): void {
+    if (nowNs < this.nextTickNs) return;
+    this.nextTickNs = nowNs + this.opts.tickIntervalNs;
+    const timeout = this.opts.gapTimeoutNs;
+    for (const half of this.account.halves) {
+      if (half.oldestPendingTs() + timeout > nowNs) continue;
+      half.flushTimedOut(nowNs, timeout);
+      if (half.out.closeIfFinished(nowNs)) this.retire(half.out);
+    }
+    const idle = this.opts.idleTimeoutNs;
+    for (let c = this.live.head; c !== null && c.touchedNs + idle <= nowNs; c = this.live.head) {
+      if (c.lastTsNs + idle > nowNs) {
+        // Active since its last move: requeue it (the list is ordered to within the touch granularity).
+        c.touchedNs = c.lastTsNs;
+        this.live.touch(c);
+        continue;
+      }
+      c.close('idle', nowNs);
+      this.drop(c, this.live);
+    }
+    this.purgeTombstones(nowNs);
+  }
+
+  /** End of capture: deliver everything buffered (with gaps) and close every connection. */
+  flushAll(nowNs: number): void {
+    for (let c = this.live.head; c !== null; c = this.live.head) {
+      c.close('end-of-capture', nowNs);
+      this.drop(c, this.live);
+    }
+    for (let c = this.tombstones.head; c !== null; c = this.tombstones.head) this.drop(c, this.tombstones);
+    this.nextTickNs = -Infinity;
+  }
+
+  stats(): AssemblerStats {
+    const k = this.counters;
+    return {
+      connections: k.connections,
+      activeConnections: this.live.size,
+      gapBytes: k.gapBytes,
+      outOfOrderSegments: k.outOfOrderSegments,
+      retransmittedSegments: k.retransmittedSegments,
+      overlapConflicts: k.overlapConflicts,
+      refusedConnections: k.refusedConnections,
+      evictedConnections: k.evictedConnections,
+      ackedUnseenBytes: k.ackedUnseenBytes,
+      bufferedBytes: this.account.bytes,
+      budgetSkips: k.budgetSkips,
+      gapReasons: sortedReasons(k.gapReasons),
+      closeReasons: sortedReasons(k.closeReasons),
+      evictionReasons: sortedReasons(k.evictionReasons),
+      ignoredSegments: sortedReasons(k.ignoredSegments),
+    };
+  }
+
+  private afterSegment(conn: Connection, tsNs: number): void {
+    if (this.account.bytes > this.opts.maxBufferedBytes) this.enforceGlobalBudget(tsNs);
+    if (conn.closed) this.retire(conn);
+  }
+
+  /** Flushes the halves that have waited longest until the global buffer is back under budget. */
+  private enforceGlobalBudget(tsNs: number): void {
+    for (const half of this.account.halves) {
+      if (this.account.bytes <= this.opts.maxBufferedBytes) break;
+      this.counters.budgetSkips++;
+      half.flushPending('global-budget');
+      if (half.out.closeIfFinished(tsNs)) this.retire(half.out);
+    }
+  }
+
+  private makeRoom(tsNs: number): void {
+    while (this.live.size + this.tombstones.size >= this.opts.maxConnections) {
+      if (this.tombstones.head !== null) this.drop(this.tombstones.head, this.tombstones); // already closed: nothing lost
+      else if (this.live.head !== null) {
+        const c = this.live.head;
+        if (c.lastTsNs > c.touchedNs) { c.touchedNs = c.lastTsNs; this.live.touch(c); continue; } // active since its last move
+        this.evict(c, 'max-connections', tsNs);
+      } else break;
+    }
+  }
+
+  private evict(conn: Connection, reason: string, tsNs: number): void {
+    this.counters.evictedConnections++;
+    countReason(this.counters.evictionReasons, reason);
+    conn.close('evicted', tsNs);
+    this.drop(conn, this.live);
+  }
+
+  /** A connection closed by FIN/RST/refusal becomes a tombstone. */
+  private retire(conn: Connection): void {
+    if (conn.retired) return;
+    conn.retired = true;
+    this.live.remove(conn);
+    this.tombstones.pushBack(conn);
+  }
+
+  private purgeTombstones(nowNs: number): void {
+    const linger = this.opts.closedLingerNs;
+    for (let c = this.tombstones.head; c !== null && c.lastTsNs + linger <= nowNs; c = this.tombstones.head) this.drop(c, this.tombstones);
+  }
+
+  /** Forgets a connection: off its list and out of the table. */
+  private drop(conn: Connection, list: ConnectionList): void {
+    list.remove(conn);
+    const head = this.buckets[conn.hash];
+    if (head === conn) {
+      this.buckets[conn.hash] = conn.bucketNext;
+    } else {
+      let p = head;
+      while (p !== null && p.bucketNext !== conn) p = p.bucketNext;
+      if (p !== null) p.bucketNext = conn.bucketNext;
+    }
+    conn.bucketNext = null;
+  }
+}

@@ -1,0 +1,162 @@
+/**
+ * One TCP connection: two halves, the sink, and the close logic.
+ *
+ * The sink is opened lazily, just before its first call, so a SYN answered by RST reaches the
+ * protocol layer exactly once, as factory.refused(), with no open()/onClose() pair. A connection that
+ * saw only one side's SYNs and no data (unanswered) is closed silently and counted.
+ *
+ * The connection also carries the intrusive links the assembler uses (hash chain, LRU list), so the
+ * per-packet path allocates nothing.
+ */
+import { countReason } from '../common/counter';
+import { TCP_ACK, TCP_RST, TCP_SYN, formatAddress, type TcpSegment } from '../decode/tcp-segment';
+import type { FlowEndpoints } from './flow-key';
+import { HalfStream, type BufferAccount, type HalfLimits, type HalfOutput } from './half-stream';
+import type { ReassemblyCounters } from './reassembly-counters';
+import type { ServerBy } from './server-side';
+import type { CloseReason, ConnectionInfo, Direction, StreamSink, StreamSinkFactory } from './stream-sink';
+
+/** What every connection of one assembler shares. */
+export interface ConnectionContext {
+  factory: StreamSinkFactory;
+  counters: ReassemblyCounters;
+  account: BufferAccount<Connection>;
+  halfLimits: HalfLimits;
+}
+
+export class Connection implements HalfOutput, FlowEndpoints {
+  // Every field has an initializer of its final type, hot ones first: with ES2022 class fields an
+  // uninitialised field starts as `undefined`, which would make V8 box every later number write.
+  readonly cli4: number = 0;
+  readonly srv4: number = 0;
+  readonly cliPort: number = 0;
+  readonly srvPort: number = 0;
+  readonly ipVersion: 4 | 6 = 4;
+  /** Set once the connection ended (by any reason, refused included). */
+  closed = false;
+  /** Capture time of the last packet (or of the close, once closed). */
+  lastTsNs = 0.5;
+  /** Capture time the connection was last moved to the back of the activity list. */
+  touchedNs = 0.5;
+  readonly c2s: HalfStream<Connection>;
+  readonly s2c: HalfStream<Connection>;
+  private sink: StreamSink | null = null;
+  private c2sPackets = false;
+  private s2cPackets = false;
+  // Intrusive links owned by the assembler.
+  readonly hash: number = 0;
+  bucketNext: Connection | null = null;
+  listPrev: Connection | null = null;
+  listNext: Connection | null = null;
+  /** Moved to the assembler's closed list (a tombstone that absorbs stray packets for a while). */
+  retired = false;
+  readonly cli6: string = '';
+  readonly srv6: string = '';
+  readonly info: ConnectionInfo;
+
+  private readonly ctx: ConnectionContext;
+
+  constructor(id: number, seg: TcpSegment, senderIsClient: boolean, serverBy: ServerBy, hash: number, ctx: ConnectionContext) {
+    this.ctx = ctx;
+    this.hash = hash;
+    this.ipVersion = seg.ipVersion;
+    this.cli4 = senderIsClient ? seg.src4 : seg.dst4;
+    this.srv4 = senderIsClient ? seg.dst4 : seg.src4;
+    this.cli6 = senderIsClient ? seg.src6 : seg.dst6;
+    this.srv6 = senderIsClient ? seg.dst6 : seg.src6;
+    this.cliPort = senderIsClient ? seg.srcPort : seg.dstPort;
+    this.srvPort = senderIsClient ? seg.dstPort : seg.srcPort;
+    this.lastTsNs = seg.tsNs;
+    this.touchedNs = seg.tsNs;
+    this.info = {
+      id,
+      client: { address: formatAddress(this.ipVersion, this.cli4, this.cli6), port: this.cliPort },
+      server: { address: formatAddress(this.ipVersion, this.srv4, this.srv6), port: this.srvPort },
+      serverBy,
+      startNs: seg.tsNs,
+    };
+    this.c2s = new HalfStream<Connection>('c2s', this, ctx.account, ctx.counters, ctx.halfLimits);
+    this.s2c = new HalfStream<Connection>('s2c', this, ctx.account, ctx.counters, ctx.halfLimits);
+  }
+
+  /** Takes one segment of this (live) connection. */
+  handle(seg: TcpSegment, fromClient: boolean): void {
+    const ts = seg.tsNs;
+    if (ts > this.lastTsNs) this.lastTsNs = ts;
+    const half = fromClient ? this.c2s : this.s2c;
+    const peer = fromClient ? this.s2c : this.c2s;
+    if (fromClient) this.c2sPackets = true; else this.s2cPackets = true;
+    const flags = seg.flags;
+    if (flags & TCP_RST) { this.onRst(half, peer, ts); return; }
+    half.receive(seg);
+    if ((flags & TCP_ACK) !== 0 && seg.ack !== half.lastAckSent) {
+      // Only a new ACK number can teach the peer half anything (spares a cache miss per packet).
+      half.lastAckSent = seg.ack;
+      // The sender's ACK tells where the peer's stream starts when its SYN was not seen.
+      if (!peer.started && peer.expectedStart === -1 && half.sentSyn) peer.expectedStart = seg.ack >>> 0;
+      peer.onPeerAck(seg.ack);
+    }
+    if (this.c2s.finished && this.s2c.finished) this.closeIfFinished(ts);
+  }
+
+  /** A SYN (without ACK) that starts a new connection on this tuple rather than repeating ours. */
+  isNewSyn(seg: TcpSegment, fromClient: boolean): boolean {
+    if ((seg.flags & (TCP_SYN | TCP_ACK)) !== TCP_SYN) return false;
+    const half = fromClient ? this.c2s : this.s2c;
+    if (half.sentSyn) return (seg.seq >>> 0) !== half.isn;
+    return this.closed || half.started;
+  }
+
+  /** Closes with `fin` once both halves delivered everything up to their FIN. Returns closed. */
+  closeIfFinished(tsNs: number): boolean {
+    if (!this.closed && this.c2s.finished && this.s2c.finished) this.close('fin', tsNs);
+    return this.closed;
+  }
+
+  /** Ends the connection: delivers what is buffered (reporting holes), then onClose. */
+  close(reason: CloseReason, tsNs: number): void {
+    if (this.closed) return;
+    this.c2s.flushPending(reason);
+    this.s2c.flushPending(reason);
+    this.closed = true;
+    this.c2s.discard();
+    this.s2c.discard();
+    if (tsNs > this.lastTsNs) this.lastTsNs = tsNs;
+    if (this.sink === null && !(this.c2sPackets && this.s2cPackets)) {
+      countReason(this.ctx.counters.closeReasons, 'unanswered-syn'); // only one side spoke, with no data
+      return;
+    }
+    countReason(this.ctx.counters.closeReasons, reason);
+    this.openSink().onClose(reason, tsNs);
+  }
+
+  deliverData(dir: Direction, bytes: Buffer, tsNs: number): void {
+    const sink = this.sink;
+    if (sink !== null) sink.onData(dir, bytes, tsNs);
+    else this.openSink().onData(dir, bytes, tsNs);
+  }
+
+  deliverGap(dir: Direction, missing: number, tsNs: number): void {
+    this.openSink().onGap(dir, missing, tsNs);
+  }
+
+  private onRst(half: HalfStream<Connection>, peer: HalfStream<Connection>, tsNs: number): void {
+    if (this.sink === null && peer.opened && !half.sentSyn && !half.sawData && !peer.sawData) {
+      // SYN answered by RST: refused. Reported once, through the factory; no sink is opened.
+      this.closed = true;
+      this.c2s.discard();
+      this.s2c.discard();
+      if (tsNs > this.lastTsNs) this.lastTsNs = tsNs;
+      this.ctx.counters.refusedConnections++;
+      countReason(this.ctx.counters.closeReasons, 'refused');
+      this.ctx.factory.refused(this.info, tsNs);
+      return;
+    }
+    this.close('rst', tsNs);
+  }
+
+  private openSink(): StreamSink {
+    if (this.sink === null) this.sink = this.ctx.factory.open(this.info);
+    return this.sink;
+  }
+}

@@ -1,0 +1,34 @@
+/** Counters shared by the assembler, its connections and halves: plain fields so the hot path just increments. */
+export interface ReassemblyCounters {
+  /** Connections tracked, in total. */
+  connections: number;
+  /** Bytes skipped in gaps (onGap with missing > 0). */
+  gapBytes: number;
+  /** Gaps reported (missing > 0), by cause: timeout, half-budget, global-budget, close. */
+  gapReasons: Record<string, number>;
+  outOfOrderSegments: number;
+  /** Segments whose payload was all (or partly) seen before. */
+  retransmittedSegments: number;
+  /** Overlapping bytes that differed from the copy seen first (first seen wins). */
+  overlapConflicts: number;
+  refusedConnections: number;
+  evictedConnections: number;
+  /** Eviction causes: max-connections, port-reuse. */
+  evictionReasons: Record<string, number>;
+  /** Bytes the peer acknowledged that never appeared in the capture (capture-loss estimate). */
+  ackedUnseenBytes: number;
+  /** Skips forced by a buffer budget (per half or global) rather than by the gap timeout. */
+  budgetSkips: number;
+  /** Connections closed, by reason (fin, rst, idle, evicted, end-of-capture, refused, unanswered-syn). */
+  closeReasons: Record<string, number>;
+  /** Segments (or parts) dropped without delivery, by reason. */
+  ignoredSegments: Record<string, number>;
+}
+
+export function emptyReassemblyCounters(): ReassemblyCounters {
+  return {
+    connections: 0, gapBytes: 0, gapReasons: {}, outOfOrderSegments: 0, retransmittedSegments: 0,
+    overlapConflicts: 0, refusedConnections: 0, evictedConnections: 0, evictionReasons: {},
+    ackedUnseenBytes: 0, budgetSkips: 0, closeReasons: {}, ignoredSegments: {},
+  };
+}
