@@ -1,0 +1,201 @@
+/**
+ * SMPP framing for one direction of a TCP stream (shape of pg-protocol's parser): whole PDUs are handed
+ * out as views of the incoming segment when possible; only a PDU cut by a segment boundary is copied into
+ * one retained buffer (bounded by maxPduLength). A header that fails the guards (16 <= command_length <=
+ * maxPduLength, known command_id) starts a resync: scan byte by byte for a plausible header, stricter
+ * than in sync (requests must carry status 0, empty-bodied commands must be 16 bytes). Every skipped
+ * byte is counted by reason in `skipped`.
+ */
+import { countReason } from '../../common/counter';
+import { COMMANDS } from './defs';
+import { commandIndexOf } from './decoder';
+
+export interface SmppFramerOptions {
+  /** Largest command_length accepted; larger values are treated as garbage (default 65536). */
+  maxPduLength?: number;
+}
+
+export interface FrameHandler {
+  /** One whole PDU: buf[offset, offset+length). The view is valid only during the call. */
+  onFrame(buf: Buffer, offset: number, length: number): void;
+}
+
+/** Skip reasons (keys of `skipped`). */
+export const SKIP = {
+  lengthTooSmall: 'length_too_small',
+  lengthTooLarge: 'length_too_large',
+  unknownCommandId: 'unknown_command_id',
+  gapPartialPdu: 'gap_partial_pdu',
+  gapResync: 'gap_resync',
+  midstreamResync: 'midstream_resync',
+  truncatedAtClose: 'truncated_at_close',
+} as const;
+
+const HEADER = 16;
+/** Commands whose PDU is exactly a header (no fields, no TLVs): a strong resync signal. */
+const HEADER_ONLY = COMMANDS.map((c) => c.fields.length === 0 && !c.tlvs);
+
+export class SmppFramer {
+  readonly maxPduLength: number;
+  /** Bytes skipped, by reason (shared with other framers when passed in). */
+  readonly skipped: Record<string, number>;
+  /** Whole PDUs handed out. */
+  frames = 0;
+  private rest: Buffer = Buffer.alloc(0);
+  private restLen = 0;
+  /** null when in sync; otherwise the reason the current resync started. */
+  private resync: string | null = null;
+  /** Bytes still to discard after a gap inside a PDU whose length was known. */
+  private skipAhead = 0;
+  private pendingSkip = 0;
+  private pendingReason = '';
+
+  constructor(private readonly handler: FrameHandler, opts: SmppFramerOptions = {}, skipped: Record<string, number> = {}) {
+    this.skipped = skipped;
+    this.maxPduLength = Math.max(HEADER, opts.maxPduLength ?? 65536);
+  }
+
+  /** Whether the framer is currently scanning for a header rather than in sync. */
+  get resyncing(): boolean { return this.resync !== null; }
+
+  push(bytes: Buffer): void {
+    const n = bytes.length;
+    let o = 0;
+    if (this.skipAhead > 0) {
+      const k = Math.min(this.skipAhead, n);
+      this.skip(SKIP.gapPartialPdu, k);
+      this.skipAhead -= k;
+      o = k;
+    }
+    // Complete a PDU started in an earlier segment, copying only what it needs.
+    while (this.restLen > 0 && o < n) {
+      if (this.restLen < HEADER) {
+        o += this.append(bytes, o, HEADER - this.restLen);
+        if (this.restLen < HEADER) break;
+      }
+      const rest = this.rest;
+      const bad = this.check(rest, 0);
+      if (bad !== null) {
+        this.startResync(bad);
+        this.skip(bad, 1);
+        rest.copyWithin(0, 1, this.restLen);
+        this.restLen--;
+        continue;
+      }
+      const len = rest.readUInt32BE(0);
+      o += this.append(bytes, o, len - this.restLen);
+      if (this.restLen < len) break;
+      this.restLen = 0;
+      this.emit(this.rest, 0, len); // not `rest`: append() may have grown the buffer
+    }
+    if (this.restLen === 0) o = this.scan(bytes, o);
+    else o = n;
+    if (o < n) this.append(bytes, o, n - o);
+    this.flushSkip();
+  }
+
+  /** Bytes that will never arrive (see StreamSink.onGap): drop the partial PDU and resync. */
+  gap(missing: number): void {
+    if (this.skipAhead > 0) {
+      // Still inside the PDU an earlier gap cut: the new gap eats into what was to be discarded.
+      if (missing >= 0 && missing <= this.skipAhead) { this.skipAhead -= missing; return; }
+      this.skipAhead = 0;
+      this.startResync(missing < 0 ? SKIP.midstreamResync : SKIP.gapResync);
+      return;
+    }
+    const haveHeader = this.restLen >= HEADER && this.resync === null;
+    const len = haveHeader ? this.rest.readUInt32BE(0) : 0;
+    if (this.restLen > 0) this.skip(this.resync ?? SKIP.gapPartialPdu, this.restLen);
+    if (missing < 0) {
+      this.startResync(SKIP.midstreamResync);
+    } else if (haveHeader && missing < len - this.restLen) {
+      // The gap fell inside a PDU of known length: the next PDU starts right after it.
+      this.skipAhead = len - this.restLen - missing;
+    } else if (!(haveHeader && missing === len - this.restLen)) {
+      this.startResync(SKIP.gapResync);
+    }
+    this.restLen = 0;
+    this.flushSkip();
+  }
+
+  /** End of stream: bytes of an unfinished PDU are counted, not lost silently. */
+  close(): void {
+    if (this.restLen > 0) this.skip(this.resync ?? SKIP.truncatedAtClose, this.restLen);
+    this.restLen = 0;
+    this.flushSkip();
+  }
+
+  /** Bytes currently retained (an unfinished PDU). */
+  get buffered(): number { return this.restLen; }
+
+  /** Frame PDUs straight out of `bytes` from `o`; returns where the unconsumed tail starts. */
+  private scan(bytes: Buffer, o: number): number {
+    const n = bytes.length;
+    while (o + HEADER <= n) {
+      const bad = this.check(bytes, o);
+      if (bad !== null) {
+        this.startResync(bad);
+        this.skip(bad, 1);
+        o++;
+        continue;
+      }
+      const len = bytes.readUInt32BE(o);
+      if (o + len > n) break;
+      this.emit(bytes, o, len);
+      o += len;
+    }
+    return o;
+  }
+
+  /** null when the header at buf[o] is acceptable in the current mode, else the skip reason. */
+  private check(buf: Buffer, o: number): string | null {
+    const len = buf.readUInt32BE(o);
+    if (len < HEADER) return this.resync ?? SKIP.lengthTooSmall;
+    if (len > this.maxPduLength) return this.resync ?? SKIP.lengthTooLarge;
+    const id = buf.readUInt32BE(o + 4);
+    const ci = commandIndexOf(id);
+    if (ci < 0) return this.resync ?? SKIP.unknownCommandId;
+    if (this.resync !== null) {
+      const status = buf.readUInt32BE(o + 8);
+      if ((id & 0x80000000) === 0 ? status !== 0 : status >= 0x500) return this.resync;
+      if (HEADER_ONLY[ci] && len !== HEADER) return this.resync;
+    }
+    return null;
+  }
+
+  private emit(buf: Buffer, o: number, len: number): void {
+    this.resync = null;
+    this.frames++;
+    this.handler.onFrame(buf, o, len);
+  }
+
+  /** Copy up to `want` bytes of src[o..] into the retained buffer; returns how many were copied. */
+  private append(src: Buffer, o: number, want: number): number {
+    const k = Math.min(want, src.length - o);
+    if (k <= 0) return 0;
+    const need = this.restLen + k;
+    if (need > this.rest.length) {
+      const grown = Buffer.allocUnsafe(Math.min(Math.max(need, this.rest.length * 2, 256), this.maxPduLength));
+      this.rest.copy(grown, 0, 0, this.restLen);
+      this.rest = grown;
+    }
+    src.copy(this.rest, this.restLen, o, o + k);
+    this.restLen = need;
+    return k;
+  }
+
+  private startResync(reason: string): void {
+    if (this.resync === null) this.resync = reason;
+  }
+
+  private skip(reason: string, n: number): void {
+    if (reason !== this.pendingReason) this.flushSkip();
+    this.pendingReason = reason;
+    this.pendingSkip += n;
+  }
+
+  private flushSkip(): void {
+    if (this.pendingSkip > 0) countReason(this.skipped, this.pendingReason, this.pendingSkip);
+    this.pendingSkip = 0;
+  }
+}

@@ -1,0 +1,270 @@
+/**
+ * The SMPP transaction stage: consumes decoded PDUs (SmppPduConsumer), keeps sessions, pairs requests
+ * with responses, reassembles multipart MO messages, correlates delivery receipts with submits, and
+ * emits one flat SmppTransaction per request (and per orphan response) to the injected consumer.
+ * Everything runs on the capture clock; call tick() when no PDU arrives for a while and flush() at
+ * the end of input.
+ */
+import { countReason } from '../common/counter';
+import { LatencyHistogram } from '../common/latency-histogram';
+import { CMD, commandName, ESME_RMSGQFUL, ESME_RTHROTTLED, statusName } from '../protocols/smpp/defs';
+import { extractContent } from '../protocols/smpp/content';
+import { MultipartAssembler, MultipartMessage, MultipartOptions } from '../protocols/smpp/multipart';
+import { FIELD, SmppPdu } from '../protocols/smpp/pdu';
+import { extractReceipt } from '../protocols/smpp/receipt';
+import type { SmppPduConsumer } from '../protocols/smpp/smpp-stream';
+import type { TextDecodeOptions } from '../protocols/smpp/text';
+import type { CloseReason, ConnectionInfo, Direction } from '../reassembly/stream-sink';
+import { Pending, PairerSink, SmppPairer, SmppPairerOptions, UnpairedReason } from './smpp-pairer';
+import { ReceiptCorrelator, ReceiptCorrelatorOptions } from './smpp-receipts';
+import { BindType, SmppSession } from './smpp-session';
+import type { SmppTransaction, SmppTransactionConsumer } from './smpp-transaction';
+
+export interface IncompleteMultipart {
+  sessionId: string | null;
+  sourceAddr: string;
+  destinationAddr: string;
+  ref: number;
+  total: number;
+  received: number;
+  /** Text of the parts that arrived, in part order. */
+  partialText: string;
+  reason: string;
+  firstTsNs: number;
+}
+
+export interface SmppTrackerConsumer extends SmppTransactionConsumer {
+  /** A concatenated message that never completed (timeout, eviction, end of input). */
+  onIncompleteMultipart?(m: IncompleteMultipart): void;
+}
+
+export interface SmppTrackerOptions {
+  pairer?: SmppPairerOptions;
+  multipart?: MultipartOptions;
+  receipts?: ReceiptCorrelatorOptions;
+  /** data_coding 0 meaning and other text options. */
+  text?: TextDecodeOptions;
+  /** Also decode the text of MT messages (submit_sm, submit_multi, replace_sm); default false. */
+  mtText?: boolean;
+  /** Remember every successful submit for receipt matching, not only those asking for one (default false). */
+  receiptsForAll?: boolean;
+  /** Closed sessions kept for the report; the oldest are dropped and counted (default 10000). */
+  maxClosedSessions?: number;
+}
+
+type Session = SmppSession<SmppTransaction>;
+
+const BIND_TYPES: Record<number, BindType> = { 1: 'receiver', 2: 'transmitter', 9: 'transceiver' };
+const NO_RESPONSE = new Set<number>([CMD.outbind, CMD.alert_notification]);
+const MO_TEXT = new Set<number>([CMD.deliver_sm, CMD.data_sm]);
+const MT_TEXT = new Set<number>([CMD.submit_sm, CMD.submit_multi, CMD.replace_sm]);
+const MESSAGE_CMDS = new Set<number>([CMD.submit_sm, CMD.deliver_sm, CMD.data_sm, CMD.submit_multi]);
+const SUBMITS = new Set<number>([CMD.submit_sm, CMD.submit_multi, CMD.data_sm]);
+
+export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction> {
+  readonly pairer: SmppPairer<SmppTransaction>;
+  readonly multipart: MultipartAssembler<SmppTransaction | null>;
+  readonly receipts: ReceiptCorrelator;
+  readonly sessions = new Map<number, Session>();
+  readonly closedSessions: Session[] = [];
+  /** Latency by request command, in ns. */
+  readonly latency = new Map<string, LatencyHistogram>();
+  /** Transactions emitted by outcome. */
+  readonly outcomes: Record<string, number> = {};
+  /** Things dropped by a bound, by reason. */
+  readonly drops: Record<string, number> = {};
+  private readonly opts: SmppTrackerOptions;
+  private readonly maxClosed: number;
+  /** The transaction being built for the PDU in hand (multipart completion writes its text). */
+  private current: SmppTransaction | null = null;
+  private currentSession: Session | null = null;
+  private lastTsNs = 0;
+
+  constructor(private readonly consumer: SmppTrackerConsumer, opts: SmppTrackerOptions = {}) {
+    this.opts = opts;
+    this.maxClosed = Math.max(0, opts.maxClosedSessions ?? 10000);
+    this.pairer = new SmppPairer(this, opts.pairer);
+    this.multipart = new MultipartAssembler({ onMessage: (m) => this.onMultipart(m) }, opts.multipart);
+    this.receipts = new ReceiptCorrelator(opts.receipts);
+  }
+
+  onPdu(conn: ConnectionInfo, dir: Direction, pdu: SmppPdu, tsNs: number): void {
+    if (tsNs > this.lastTsNs) this.lastTsNs = tsNs;
+    let s = this.sessions.get(conn.id);
+    if (s === undefined) { s = new SmppSession(conn); this.sessions.set(conn.id, s); }
+    s.onPdu(tsNs);
+    if ((pdu.commandId & 0x80000000) !== 0) this.onResponse(s, dir, pdu, tsNs);
+    else this.onRequest(s, dir, pdu, tsNs);
+  }
+
+  onClose(conn: ConnectionInfo, reason: CloseReason, tsNs: number): void {
+    const s = this.sessions.get(conn.id);
+    if (!s) return;
+    this.pairer.closeWindow(s.window, tsNs);
+    s.closeReason = reason;
+    this.sessions.delete(conn.id);
+    this.closedSessions.push(s);
+    if (this.closedSessions.length > this.maxClosed) {
+      this.closedSessions.shift();
+      countReason(this.drops, 'closed_session_forgotten');
+    }
+  }
+
+  /** Advance the capture clock without a PDU (timeouts, multipart and receipt expiry). */
+  tick(nowNs: number): void {
+    if (nowNs > this.lastTsNs) this.lastTsNs = nowNs;
+    this.pairer.expire(nowNs);
+    this.multipart.expire(nowNs);
+    this.receipts.expire(nowNs);
+  }
+
+  /** End of input: everything outstanding is resolved (timeout or unanswered), multipart reported incomplete. */
+  flush(nowNs = this.lastTsNs): void {
+    this.tick(nowNs);
+    this.pairer.flush(nowNs);
+    this.multipart.flush();
+  }
+
+  // PairerSink: requests that end without a response.
+  unpaired(req: Pending<SmppTransaction>, reason: UnpairedReason, _tsNs: number): void {
+    req.payload.outcome = reason;
+    this.emit(req.payload);
+  }
+
+  private onRequest(s: Session, dir: Direction, pdu: SmppPdu, tsNs: number): void {
+    const id = pdu.commandId >>> 0;
+    const tx = this.newTransaction(s, dir, pdu, tsNs);
+    this.current = tx;
+    this.currentSession = s;
+    const bind = BIND_TYPES[id];
+    if (bind !== undefined) {
+      s.onBindRequest(bind, pdu.systemId, pdu.strs[FIELD.system_type], pdu.ints[FIELD.interface_version]);
+      tx.systemId = s.systemId;
+      tx.bindType = s.bindType;
+    } else if (id === CMD.outbind) {
+      s.bindType = 'outbind';
+      s.systemId = pdu.systemId;
+    } else if (id === CMD.unbind) {
+      s.onUnbind(tsNs);
+    }
+    if (MESSAGE_CMDS.has(id)) s.onMessage(tsNs);
+    if (MO_TEXT.has(id) || (this.opts.mtText === true && MT_TEXT.has(id))) this.content(pdu, tx, tsNs);
+    this.current = null;
+    this.currentSession = null;
+    if (NO_RESPONSE.has(id)) { tx.outcome = 'no_response'; this.emit(tx); return; }
+    this.pairer.request(s.window, dir, pdu.sequence, id, tsNs, tx);
+  }
+
+  private onResponse(s: Session, dir: Direction, pdu: SmppPdu, tsNs: number): void {
+    const id = pdu.commandId >>> 0;
+    const status = pdu.status >>> 0;
+    const req = this.pairer.response(s.window, dir, pdu.sequence, id, tsNs);
+    let tx: SmppTransaction;
+    if (req === null) {
+      tx = this.newTransaction(s, dir === 'c2s' ? 's2c' : 'c2s', pdu, tsNs);
+      tx.command = id === 0x80000000 ? 'generic_nack' : commandName(id & 0x7fffffff);
+      tx.commandId = id === 0x80000000 ? id : id & 0x7fffffff;
+      tx.outcome = 'orphan';
+      tx.tsEndNs = tsNs;
+    } else {
+      tx = req.payload;
+      tx.tsEndNs = tsNs;
+      const latencyNs = tsNs - req.tsNs;
+      tx.latencyMs = latencyNs / 1e6;
+      this.histogram(tx.command).record(latencyNs);
+      tx.outcome = id === 0x80000000 ? 'nack' : status === 0 ? 'ok' : 'error';
+      if (tx.malformed === null) tx.malformed = pdu.error;
+    }
+    tx.responseCommand = commandName(id);
+    tx.status = status;
+    tx.statusName = statusName(status);
+    const reqId = tx.commandId;
+    const bind = BIND_TYPES[reqId];
+    if (bind !== undefined && id !== 0x80000000) s.onBindResponse(bind, status, tx.statusName, pdu.systemId);
+    else if (reqId === CMD.unbind && status === 0) s.onUnbind(tx.tsStartNs);
+    else if (reqId === CMD.enquire_link && tx.latencyMs !== null && tx.outcome === 'ok') s.onEnquireLinkRtt(tx.latencyMs);
+    if (status === ESME_RTHROTTLED || status === ESME_RMSGQFUL) s.onThrottled(tx.command);
+    const mid = pdu.messageId;
+    if (mid !== '') tx.messageId = mid;
+    if (req !== null && status === 0 && mid !== '' && SUBMITS.has(reqId) &&
+        (this.opts.receiptsForAll === true || (tx.registeredDelivery ?? 0) !== 0)) {
+      this.receipts.onSubmitted({ messageId: mid, sessionId: s.id, submitTsNs: req.tsNs, sourceAddr: tx.sourceAddr, destinationAddr: tx.destinationAddr }, tsNs);
+    }
+    tx.systemId = s.systemId;
+    tx.bindType = s.bindType;
+    this.emit(tx);
+  }
+
+  /** Text, multipart and receipt facts of a message PDU. */
+  private content(pdu: SmppPdu, tx: SmppTransaction, tsNs: number): void {
+    const c = extractContent(pdu, this.opts.text);
+    tx.partText = c.text;
+    tx.charset = c.charset;
+    const receipt = extractReceipt(pdu, c.binary ? '' : c.text);
+    if (receipt !== null) {
+      tx.text = c.text;
+      tx.receiptType = receipt.type;
+      tx.receiptMessageId = receipt.messageId;
+      tx.receiptState = receipt.state;
+      tx.receiptFinal = receipt.final;
+      tx.receiptErr = receipt.err;
+      tx.networkErrorCode = receipt.networkErrorCode;
+      const m = this.receipts.onReceipt(receipt.messageId, receipt.state, receipt.final, tsNs);
+      tx.receiptMatched = m !== null;
+      if (m) { tx.submitTsNs = m.submit.submitTsNs; tx.deliveryMs = m.deliveryMs; }
+      return;
+    }
+    if (c.concat !== null && c.concat.total > 1) {
+      tx.concatRef = c.concat.ref;
+      tx.concatTotal = c.concat.total;
+      tx.concatPart = c.concat.part;
+      this.multipart.add(pdu.sourceAddr, pdu.destinationAddr, c.concat, c.text, tsNs, tx);
+      return;
+    }
+    tx.text = c.text;
+  }
+
+  private onMultipart(m: MultipartMessage<SmppTransaction | null>): void {
+    if (m.complete) {
+      if (this.current !== null) this.current.text = m.text;
+      return;
+    }
+    const first = m.metas.find((x) => x != null) ?? null;
+    this.consumer.onIncompleteMultipart?.({
+      sessionId: first?.sessionId ?? this.currentSession?.id ?? null, sourceAddr: m.source, destinationAddr: m.destination,
+      ref: m.ref, total: m.total, received: m.received, partialText: m.text, reason: m.reason ?? 'unknown', firstTsNs: m.firstTsNs,
+    });
+  }
+
+  private histogram(command: string): LatencyHistogram {
+    let h = this.latency.get(command);
+    if (!h) { h = new LatencyHistogram(); this.latency.set(command, h); }
+    return h;
+  }
+
+  private emit(tx: SmppTransaction): void {
+    countReason(this.outcomes, tx.outcome);
+    this.consumer.onTransaction(tx);
+  }
+
+  private newTransaction(s: Session, reqDir: Direction, pdu: SmppPdu, tsNs: number): SmppTransaction {
+    const isMsg = pdu.commandIndex >= 0 && (MESSAGE_CMDS.has(pdu.commandId >>> 0) || pdu.commandId === CMD.replace_sm);
+    const mid = pdu.messageId;
+    return {
+      kind: 'smpp', connectionId: s.conn.id, sessionId: s.id,
+      clientAddress: s.conn.client.address, clientPort: s.conn.client.port,
+      serverAddress: s.conn.server.address, serverPort: s.conn.server.port,
+      requestDirection: reqDir, command: pdu.command, commandId: pdu.commandId >>> 0, sequence: pdu.sequence >>> 0,
+      responseCommand: null, status: null, statusName: null, outcome: 'unanswered',
+      tsStartNs: tsNs, tsEndNs: null, latencyMs: null, systemId: s.systemId, bindType: s.bindType,
+      sourceAddr: isMsg || pdu.sourceAddr !== '' ? pdu.sourceAddr : null,
+      destinationAddr: isMsg || pdu.destinationAddr !== '' ? pdu.destinationAddr : null,
+      esmClass: isMsg ? pdu.esmClass : null, dataCoding: isMsg ? pdu.dataCoding : null,
+      registeredDelivery: isMsg ? pdu.ints[FIELD.registered_delivery] : null,
+      partText: null, text: null, charset: null, concatRef: null, concatTotal: null, concatPart: null,
+      messageId: (pdu.commandId & 0x80000000) === 0 && mid !== '' ? mid : null,
+      receiptType: null, receiptMessageId: null, receiptState: null, receiptFinal: null, receiptErr: null,
+      networkErrorCode: null, receiptMatched: null, submitTsNs: null, deliveryMs: null, malformed: pdu.error,
+    };
+  }
+}
