@@ -1,0 +1,93 @@
+/**
+ * Forward-only schema migrations. Each runs once, in order, inside a transaction, and records itself
+ * in `schema_version`. Never edit a shipped migration: add the next one.
+ */
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'transactions, votes, vote_events, retention counters',
+    sql: `
+      CREATE TABLE transactions (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL CHECK (kind IN ('smpp', 'http')),
+        ts_start INTEGER NOT NULL,
+        ts_end INTEGER,
+        connection TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        record TEXT NOT NULL
+      );
+      CREATE INDEX transactions_ts ON transactions (ts_start);
+      CREATE TABLE votes (
+        id TEXT PRIMARY KEY,
+        campaign TEXT NOT NULL,
+        shortcode TEXT NOT NULL,
+        choice TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('valid', 'invalid', 'unmatched')),
+        sender TEXT NOT NULL,
+        text TEXT,
+        ts INTEGER NOT NULL,
+        ack_ts INTEGER NOT NULL,
+        message_id TEXT,
+        smsc_conn TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'lost')),
+        lost_reason TEXT,
+        callback_ids TEXT NOT NULL,
+        event_seq INTEGER NOT NULL,
+        updated_ts INTEGER NOT NULL
+      );
+      CREATE INDEX votes_ts ON votes (ts);
+      CREATE INDEX votes_state_ts ON votes (state, ts);
+      CREATE TABLE vote_events (
+        vote_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        ts INTEGER NOT NULL,
+        from_state TEXT,
+        to_state TEXT NOT NULL,
+        reason TEXT,
+        callback_id TEXT,
+        PRIMARY KEY (vote_id, seq)
+      ) WITHOUT ROWID;
+      CREATE TABLE dropped_rows (
+        tbl TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        count INTEGER NOT NULL,
+        PRIMARY KEY (tbl, reason)
+      );
+    `,
+  },
+];
+
+export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
+
+/** Current schema version (0 for an empty database). */
+export function schemaVersion(db: Database.Database): number {
+  const has = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'").get();
+  if (!has) return 0;
+  const row = db.prepare('SELECT max(version) AS v FROM schema_version').get() as { v: number | null };
+  return row.v ?? 0;
+}
+
+/** Brings the schema to LATEST_VERSION. Refuses a database written by a newer agent. */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): { from: number; to: number } {
+  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  const from = schemaVersion(db);
+  const latest = migrations[migrations.length - 1].version;
+  if (from > latest) throw new Error(`store schema version ${from} is newer than this agent understands (${latest})`);
+  const record = db.prepare("INSERT INTO schema_version (version, description, applied_at) VALUES (?, ?, strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))");
+  for (const m of migrations) {
+    if (m.version <= from) continue;
+    db.transaction(() => {
+      db.exec(m.sql);
+      record.run(m.version, m.description);
+    })();
+  }
+  return { from, to: Math.max(from, latest) };
+}

@@ -1,0 +1,90 @@
+/** Read queries over the store (tally, lost votes with keyset paging, votes in progress). */
+import type Database from 'better-sqlite3';
+import type { LostVotesFilter, Page, StoredVote, StoreTally, StoreTallyRow, TallyFilter } from './store-types';
+
+interface VoteRow {
+  id: string; campaign: string; shortcode: string; choice: string; kind: StoredVote['kind']; sender: string; text: string | null;
+  ts: number; ack_ts: number; message_id: string | null; smsc_conn: string; state: StoredVote['state']; lost_reason: string | null;
+  callback_ids: string; event_seq: number; updated_ts: number;
+}
+
+export function rowToVote(r: VoteRow): StoredVote {
+  const v: StoredVote = {
+    id: r.id, campaign: r.campaign, shortcode: r.shortcode, choice: r.choice, kind: r.kind, sender: r.sender,
+    tsNs: r.ts, ackTsNs: r.ack_ts, smscConn: r.smsc_conn, state: r.state, callbackIds: JSON.parse(r.callback_ids) as string[],
+    eventSeq: r.event_seq, updatedTsNs: r.updated_ts,
+  };
+  if (r.text !== null) v.text = r.text;
+  if (r.message_id !== null) v.messageId = r.message_id;
+  if (r.lost_reason !== null) v.lostReason = r.lost_reason;
+  return v;
+}
+
+function where(f: TallyFilter, clauses: string[], args: unknown[]): void {
+  if (f.campaign !== undefined) {
+    clauses.push('campaign = ?');
+    args.push(f.campaign);
+  }
+  if (f.shortcode !== undefined) {
+    clauses.push('shortcode = ?');
+    args.push(f.shortcode);
+  }
+}
+
+export function queryTally(db: Database.Database, f: TallyFilter = {}): StoreTally {
+  const clauses: string[] = [];
+  const args: unknown[] = [];
+  where(f, clauses, args);
+  const w = clauses.length ? ' WHERE ' + clauses.join(' AND ') : '';
+  const out: StoreTally = { total: 0, accepted: 0, lost: 0, pending: 0, invalid: 0, unmatched: 0, tally: [] };
+  const totals = db.prepare(`SELECT kind, state, count(*) AS n FROM votes${w} GROUP BY kind, state`).all(...args) as { kind: string; state: 'pending' | 'accepted' | 'lost'; n: number }[];
+  for (const t of totals) {
+    if (t.kind === 'unmatched') {
+      out.unmatched += t.n;
+      continue;
+    }
+    out.total += t.n;
+    out[t.state] += t.n;
+    if (t.kind === 'invalid') out.invalid += t.n;
+  }
+  const vw = ' WHERE ' + ["kind = 'valid'", ...clauses].join(' AND ');
+  out.tally = db.prepare(
+    `SELECT campaign, shortcode, choice, count(*) AS total,
+       sum(state = 'accepted') AS accepted, sum(state = 'lost') AS lost, sum(state = 'pending') AS pending
+     FROM votes${vw} GROUP BY campaign, shortcode, choice`,
+  ).all(...args) as StoreTallyRow[];
+  // Same order as the engine's report (plain code-unit order, independent of SQLite collation).
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  out.tally.sort((a, b) => cmp(a.shortcode, b.shortcode) || cmp(a.choice, b.choice) || cmp(a.campaign, b.campaign));
+  return out;
+}
+
+export function queryLostVotes(db: Database.Database, f: LostVotesFilter = {}, page: Page = {}): { votes: StoredVote[]; next?: string } {
+  const limit = page.limit ?? 1000;
+  if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new RangeError('page limit must be an integer 1-10000');
+  const clauses = ["state = 'lost'", "kind != 'unmatched'"];
+  const args: unknown[] = [];
+  where(f, clauses, args);
+  if (f.sinceNs !== undefined) {
+    clauses.push('ts >= ?');
+    args.push(f.sinceNs);
+  }
+  if (f.untilNs !== undefined) {
+    clauses.push('ts < ?');
+    args.push(f.untilNs);
+  }
+  if (page.after !== undefined) {
+    const m = /^(\d+):(.+)$/s.exec(page.after);
+    if (m === null) throw new RangeError('invalid page cursor');
+    clauses.push('(ts, id) > (?, ?)');
+    args.push(Number(m[1]), m[2]);
+  }
+  const rows = db.prepare(`SELECT * FROM votes WHERE ${clauses.join(' AND ')} ORDER BY ts, id LIMIT ?`).all(...args, limit + 1) as VoteRow[];
+  const votes = rows.slice(0, limit).map(rowToVote);
+  const last = votes[votes.length - 1];
+  return rows.length > limit ? { votes, next: `${last.tsNs}:${last.id}` } : { votes };
+}
+
+export function queryInProgress(db: Database.Database, limit: number): StoredVote[] {
+  return (db.prepare("SELECT * FROM votes WHERE state = 'pending' ORDER BY ts, id LIMIT ?").all(limit) as VoteRow[]).map(rowToVote);
+}

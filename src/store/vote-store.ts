@@ -1,0 +1,309 @@
+/**
+ * The durable record behind the tally: better-sqlite3 in WAL mode. Writes are buffered and committed
+ * in one transaction per `flush()` (the pipeline calls it at most every 100 ms and at shutdown).
+ *
+ * Failure model: a store that cannot be opened, or writes that fail (SQLITE_FULL, I/O errors), make
+ * the store `degraded` — never throw into the pipeline. Rows stay in the bounded write buffer and are
+ * retried on later flushes with backoff; reads throw StoreUnavailableError only if never opened.
+ */
+import Database from 'better-sqlite3';
+import { countReason, sortedReasons } from '../common/counter';
+import { migrate, schemaVersion } from './migrations';
+import { applyRetention, dropOldest, rowCount, usedBytes } from './retention';
+import { queryInProgress, queryLostVotes, queryTally } from './store-reads';
+import type { LostVotesFilter, Page, StoredTransaction, StoredVote, StoredVoteEvent, StoreStats, StoreTally, TallyFilter } from './store-types';
+import { WriteBuffer } from './write-buffer';
+import { BatchUpsert } from './batch-insert';
+
+export interface VoteStoreOptions {
+  /** Database file (`:memory:` for a throwaway store). */
+  path: string;
+  /** Delete rows older than the newest row written minus this (capture clock, ns). 0 = keep by age forever. Default 7 days. */
+  maxAgeNs?: number;
+  /** Transactions kept; oldest dropped first (counted). Default 5,000,000. */
+  maxTransactions?: number;
+  /** Votes kept; oldest dropped first with their events (counted). Default 20,000,000. */
+  maxVotes?: number;
+  /** Vote events kept. Default 60,000,000. */
+  maxVoteEvents?: number;
+  /** Bytes in use above which the oldest rows go (transactions first). 0 = no limit. Default 8 GiB. */
+  maxUsedBytes?: number;
+  /** Hard page cap (PRAGMA max_page_count): writes beyond it fail like a full disk. Default: SQLite's. */
+  maxPageCount?: number;
+  /** Run retention after this many rows were written. Default 20,000. */
+  retentionEveryRows?: number;
+  /** Unflushed transactions + events held while degraded. Default 500,000. */
+  maxBufferedRows?: number;
+  /** Unflushed distinct votes held while degraded. Default 2,000,000. */
+  maxBufferedVotes?: number;
+  /** After a failed flush, skip up to this many flushes before retrying (doubling from 1). Default 32. */
+  maxRetryBackoff?: number;
+  /** PRAGMA synchronous: FULL survives power loss, NORMAL only process crashes. Default FULL. */
+  synchronous?: 'FULL' | 'NORMAL';
+}
+
+export class StoreUnavailableError extends Error {}
+
+export interface FlushResult {
+  ok: boolean;
+  written: number;
+  /** Skipped because of backoff after a failure. */
+  skipped?: boolean;
+  error?: string;
+}
+
+export class VoteStore {
+  readonly path: string;
+  private db: Database.Database | null = null;
+  private readonly opts: Required<Omit<VoteStoreOptions, 'maxPageCount'>> & { maxPageCount?: number };
+  private readonly buffer: WriteBuffer;
+  private readonly dropped: Record<string, number> = {};
+  private degradedReason: string | undefined;
+  private backoff = 0;
+  private skip = 0;
+  private flushes = 0;
+  private flushFailures = 0;
+  private writtenSinceRetention = 0;
+  private newestNs = 0;
+  private stmts!: { tx: BatchUpsert<StoredTransaction>; vote: BatchUpsert<StoredVote>; event: BatchUpsert<StoredVoteEvent>; drop: Database.Statement };
+
+  /** Opens (creating and migrating) the store. Never throws: check `degraded` / `stats()`. */
+  constructor(opts: VoteStoreOptions) {
+    this.path = opts.path;
+    this.opts = {
+      path: opts.path,
+      maxAgeNs: opts.maxAgeNs ?? 7 * 86400e9,
+      maxTransactions: opts.maxTransactions ?? 5_000_000,
+      maxVotes: opts.maxVotes ?? 20_000_000,
+      maxVoteEvents: opts.maxVoteEvents ?? 60_000_000,
+      maxUsedBytes: opts.maxUsedBytes ?? 8 * 1024 ** 3,
+      maxPageCount: opts.maxPageCount,
+      retentionEveryRows: opts.retentionEveryRows ?? 20_000,
+      maxBufferedRows: opts.maxBufferedRows ?? 500_000,
+      maxBufferedVotes: opts.maxBufferedVotes ?? 2_000_000,
+      maxRetryBackoff: opts.maxRetryBackoff ?? 32,
+      synchronous: opts.synchronous ?? 'FULL',
+    };
+    this.buffer = new WriteBuffer({ maxRows: this.opts.maxBufferedRows, maxVotes: this.opts.maxBufferedVotes });
+    this.open();
+  }
+
+  get degraded(): boolean {
+    return this.degradedReason !== undefined;
+  }
+  get reason(): string | undefined {
+    return this.degradedReason;
+  }
+
+  putTransactions(records: readonly StoredTransaction[]): void {
+    for (const r of records) {
+      this.buffer.putTransaction(r);
+      if (r.tsStartNs > this.newestNs) this.newestNs = r.tsStartNs;
+    }
+  }
+  upsertVotes(votes: readonly StoredVote[]): void {
+    for (const v of votes) this.upsertVote(v);
+  }
+  /** Single-row form for the engine's hot path (no array per change). */
+  upsertVote(v: StoredVote): void {
+    this.buffer.putVote(v);
+    if (v.tsNs > this.newestNs) this.newestNs = v.tsNs;
+  }
+  putVoteEvent(e: StoredVoteEvent): void {
+    this.buffer.putEvent(e);
+  }
+
+  /** Commits everything buffered in one transaction; on failure keeps it buffered and degrades. */
+  flush(): FlushResult {
+    if (this.skip > 0) {
+      this.skip--;
+      return { ok: false, written: 0, skipped: true, error: this.degradedReason };
+    }
+    if (this.db === null && !this.open()) return this.failed();
+    const db = this.db!;
+    const b = this.buffer;
+    const n = b.size;
+    if (n === 0 && !this.degraded) return { ok: true, written: 0 };
+    try {
+      db.transaction(() => {
+        this.stmts.tx.run(b.transactions.values());
+        this.stmts.vote.run(b.votes.values());
+        this.stmts.event.run(b.events.values());
+      })();
+    } catch (e) {
+      return this.writeFailed(e);
+    }
+    b.clear();
+    this.flushes++;
+    this.degradedReason = undefined;
+    this.backoff = 0;
+    this.writtenSinceRetention += n;
+    if (this.writtenSinceRetention >= this.opts.retentionEveryRows) this.retain();
+    return { ok: true, written: n };
+  }
+
+  /** Applies retention now (also runs automatically every `retentionEveryRows` rows). */
+  retain(): void {
+    if (this.db === null) return;
+    this.writtenSinceRetention = 0;
+    try {
+      const db = this.db;
+      this.counted(() => applyRetention(db, this.opts, this.newestNs, this.dropCounter));
+    } catch (e) {
+      this.writeFailed(e);
+    }
+  }
+
+  tally(filter: TallyFilter = {}): StoreTally {
+    return queryTally(this.readable(), filter);
+  }
+  lostVotes(filter: LostVotesFilter = {}, page: Page = {}): { votes: StoredVote[]; next?: string } {
+    return queryLostVotes(this.readable(), filter, page);
+  }
+  /** Pending votes, oldest first, so an engine can continue them after a restart. */
+  votesInProgress(limit = 10_000_000): StoredVote[] {
+    return queryInProgress(this.readable(), limit);
+  }
+
+  stats(): StoreStats {
+    const db = this.db;
+    const dropped: Record<string, number> = { ...this.dropped };
+    for (const [k, n] of Object.entries(this.buffer.dropped)) countReason(dropped, k, n);
+    const s: StoreStats = {
+      path: this.path,
+      degraded: this.degraded,
+      schemaVersion: db ? schemaVersion(db) : 0,
+      journalMode: db ? String(db.pragma('journal_mode', { simple: true })) : '',
+      rows: db ? { transactions: rowCount(db, 'transactions'), votes: rowCount(db, 'votes'), voteEvents: rowCount(db, 'vote_events') } : { transactions: 0, votes: 0, voteEvents: 0 },
+      buffered: { transactions: this.buffer.transactions.size, votes: this.buffer.votes.size, voteEvents: this.buffer.events.size },
+      dropped: sortedReasons(dropped),
+      flushes: this.flushes,
+      flushFailures: this.flushFailures,
+      usedBytes: db ? usedBytes(db) : 0,
+    };
+    if (this.degradedReason !== undefined) s.degradedReason = this.degradedReason;
+    return s;
+  }
+
+  /** Flushes what it can and closes. Returns the last flush result (not ok: rows were not committed). */
+  close(): FlushResult {
+    this.skip = 0;
+    const r = this.flush();
+    try {
+      this.db?.close();
+    } catch {
+      // closing a broken handle: nothing more to save
+    }
+    this.db = null;
+    return r;
+  }
+
+  private open(): boolean {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(this.path);
+      db.pragma('journal_mode = WAL');
+      db.pragma(`synchronous = ${this.opts.synchronous}`);
+      db.pragma('busy_timeout = 1000');
+      if (this.opts.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.floor(this.opts.maxPageCount)}`);
+      migrate(db);
+      this.stmts = {
+        tx: new BatchUpsert<StoredTransaction>(db, 'INSERT INTO transactions (id, kind, ts_start, ts_end, connection, outcome, record) VALUES', 7,
+          `ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, ts_start = excluded.ts_start, ts_end = excluded.ts_end,
+          connection = excluded.connection, outcome = excluded.outcome, record = excluded.record`, fillTransaction),
+        vote: new BatchUpsert<StoredVote>(db, `INSERT INTO votes (id, campaign, shortcode, choice, kind, sender, text, ts, ack_ts, message_id, smsc_conn,
+          state, lost_reason, callback_ids, event_seq, updated_ts) VALUES`, 16,
+          `ON CONFLICT (id) DO UPDATE SET campaign = excluded.campaign, shortcode = excluded.shortcode, choice = excluded.choice, kind = excluded.kind,
+          sender = excluded.sender, text = excluded.text, ts = excluded.ts, ack_ts = excluded.ack_ts, message_id = excluded.message_id,
+          smsc_conn = excluded.smsc_conn, state = excluded.state, lost_reason = excluded.lost_reason, callback_ids = excluded.callback_ids,
+          event_seq = excluded.event_seq, updated_ts = excluded.updated_ts`, fillVote),
+        event: new BatchUpsert<StoredVoteEvent>(db, 'INSERT INTO vote_events (vote_id, seq, ts, from_state, to_state, reason, callback_id) VALUES', 7,
+          `ON CONFLICT (vote_id, seq) DO UPDATE SET ts = excluded.ts, from_state = excluded.from_state, to_state = excluded.to_state,
+          reason = excluded.reason, callback_id = excluded.callback_id`, fillEvent),
+        drop: db.prepare('INSERT INTO dropped_rows (tbl, reason, count) VALUES (?, ?, ?) ON CONFLICT (tbl, reason) DO UPDATE SET count = count + excluded.count'),
+      };
+      this.db = db;
+      this.degradedReason = undefined;
+      return true;
+    } catch (e) {
+      try {
+        db?.close();
+      } catch {
+        // the handle was never usable
+      }
+      this.degradedReason = `cannot open store ${this.path}: ${describe(e)}`;
+      return false;
+    }
+  }
+
+  private readable(): Database.Database {
+    if (this.db === null) throw new StoreUnavailableError(this.degradedReason ?? 'store is closed');
+    return this.db;
+  }
+
+  private writeFailed(e: unknown): FlushResult {
+    this.degradedReason = `store write failed: ${describe(e)}`;
+    const code = (e as { code?: string }).code;
+    if (code === 'SQLITE_FULL' && this.buffer.transactions.size > 0) {
+      // Votes are the record, transactions the detail: give up the buffered transactions (counted) so
+      // the votes fit on the next try.
+      countReason(this.dropped, 'transactions:disk-full', this.buffer.transactions.size);
+      this.buffer.transactions.clear();
+    } else if (code === 'SQLITE_FULL' && this.db !== null) {
+      // Still full: make room from the oldest stored transactions, counted.
+      try {
+        const db = this.db;
+        this.counted(() => dropOldest(db, 'transactions', Math.max(1000, Math.ceil(rowCount(db, 'transactions') / 10)), 'disk-full', this.dropCounter));
+      } catch {
+        // even the delete could not be written: wait for the next retry
+      }
+    }
+    return this.failed();
+  }
+
+  private failed(): FlushResult {
+    this.flushFailures++;
+    this.backoff = Math.min(this.backoff === 0 ? 1 : this.backoff * 2, this.opts.maxRetryBackoff);
+    this.skip = this.backoff;
+    return { ok: false, written: 0, error: this.degradedReason };
+  }
+
+  /** Deletes inside one transaction; the in-memory drop counters move only if it commits. */
+  private counted(fn: () => void): void {
+    const drops: [string, number][] = [];
+    this.pendingDrops = drops;
+    try {
+      this.db!.transaction(fn)();
+    } finally {
+      this.pendingDrops = null;
+    }
+    for (const [k, n] of drops) countReason(this.dropped, k, n);
+  }
+
+  private pendingDrops: [string, number][] | null = null;
+  private readonly dropCounter = (table: string, reason: string, n: number): void => {
+    this.stmts.drop.run(table, reason, n);
+    this.pendingDrops?.push([`${table}:${reason}`, n]);
+  };
+}
+
+function describe(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  const msg = e instanceof Error ? e.message : String(e);
+  return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
+}
+
+function fillTransaction(t: StoredTransaction, a: unknown[], i: number): void {
+  a[i] = t.id; a[i + 1] = t.kind; a[i + 2] = t.tsStartNs; a[i + 3] = t.tsEndNs ?? null; a[i + 4] = t.connection; a[i + 5] = t.outcome;
+  a[i + 6] = JSON.stringify(t.record ?? null);
+}
+
+function fillVote(v: StoredVote, a: unknown[], i: number): void {
+  a[i] = v.id; a[i + 1] = v.campaign; a[i + 2] = v.shortcode; a[i + 3] = v.choice; a[i + 4] = v.kind; a[i + 5] = v.sender;
+  a[i + 6] = v.text ?? null; a[i + 7] = v.tsNs; a[i + 8] = v.ackTsNs; a[i + 9] = v.messageId ?? null; a[i + 10] = v.smscConn;
+  a[i + 11] = v.state; a[i + 12] = v.lostReason ?? null; a[i + 13] = JSON.stringify(v.callbackIds); a[i + 14] = v.eventSeq; a[i + 15] = v.updatedTsNs;
+}
+
+function fillEvent(e: StoredVoteEvent, a: unknown[], i: number): void {
+  a[i] = e.voteId; a[i + 1] = e.seq; a[i + 2] = e.tsNs; a[i + 3] = e.from; a[i + 4] = e.to; a[i + 5] = e.reason ?? null; a[i + 6] = e.callbackId ?? null;
+}

@@ -1,0 +1,39 @@
+/**
+ * The votes stage's own input types. The pipeline fills them from the SMPP and HTTP transaction
+ * records, so this stage does not depend on the protocol stages' shapes.
+ */
+
+/** A mobile-originated deliver_sm/data_sm (not a receipt) and the gateway's response to it. */
+export interface MoObservation {
+  /** Stable, content-derived: same capture → same id. */
+  id: string;
+  /** Capture time of the deliver_sm/data_sm. */
+  tsNs: number;
+  /** Capture time of the response. */
+  ackTsNs?: number;
+  /** command_status of the response; undefined = no response seen (timeout). */
+  ackStatus?: number;
+  source: string;
+  destination: string;
+  /** Decoded text; multipart already reassembled. */
+  text: string;
+  messageId?: string;
+  /** The SMPP connection, e.g. "10.0.0.1:2775". */
+  smscConn: string;
+  sessionSystemId?: string;
+}
+
+/** One HTTP callback attempt from the gateway to the app. */
+export interface CallbackObservation {
+  id: string;
+  tsStartNs: number;
+  tsEndNs: number;
+  /** `refused`/`reset` attempts may carry no fields: a refused one has no request bytes at all. */
+  outcome: 'ok' | 'timeout' | 'reset' | 'aborted' | 'refused' | 'gap' | 'orphan';
+  status?: number;
+  sender?: string;
+  recipient?: string;
+  text?: string;
+  messageId?: string;
+  route: string;
+}

@@ -1,0 +1,248 @@
+/**
+ * The votes stage: MO observations and callback observations in, vote states, events, a tally and the
+ * lost-vote list out; every vote row and state change goes to the store (if one is given).
+ *
+ * Time is the capture clock only (observation times and `tick`). At `finish(endNs)`, windows that
+ * closed before the end of the capture are closed; a window that extends beyond the end stays
+ * `pending` — for a replay that is the honest answer (the callback may still come).
+ * After a restart, pending votes are loaded from the store and continue (see `resume`).
+ */
+import { writeFileSync } from 'node:fs';
+import { countReason } from '../common/counter';
+import { PhonePrivacy, type PhonePrivacyOptions } from '../common/phone-privacy';
+import type { StoredVote } from '../store/store-types';
+import type { VoteStore } from '../store/vote-store';
+import { normalizeMsisdn, normalizeShortcode } from './address';
+import { CampaignRules, type CampaignRulesOptions } from './campaign-rules';
+import { MoDedupe, type MoDedupeOptions } from './dedupe';
+import { lostVotesCsv, type LostVote } from './lost-votes-csv';
+import type { CallbackObservation, MoObservation } from './observations';
+import { PolicyTally, type PolicyTallyOptions } from './policy-tally';
+import { Reconciler, type ReconcilerOptions } from './reconcile';
+import { Tally } from './tally';
+import { buildVotesReport, type VotesReport } from './votes-report';
+import { matchText, type Vote, type VoteEvent, type VoteState } from './vote';
+
+export interface VoteEngineOptions {
+  /** Campaign rules (or their options). Default: every MO is a vote in `default`. */
+  rules?: CampaignRules | CampaignRulesOptions;
+  /** How senders are written out. Default: hash. */
+  privacy?: PhonePrivacy | PhonePrivacyOptions;
+  /** Durable record; without it the engine counts in memory only. */
+  store?: VoteStore;
+  /** Continue the store's pending votes at start. Default true. */
+  resume?: boolean;
+  /** Store the MO text with the vote (needed to match callbacks after a restart). Default true. */
+  storeText?: boolean;
+  /** Match windows and bounds. */
+  reconcile?: ReconcilerOptions;
+  /** Redelivery window and bounds. */
+  dedupe?: MoDedupeOptions;
+  /** Per-voter bounds of the counting policies. */
+  policy?: PolicyTallyOptions;
+  /** Lost votes listed in memory for `lostVotes()`; beyond it only the store has them (counted). Default 1,000,000. */
+  maxLostVotes?: number;
+  /** Called for every state change (the telemetry stage turns these into span events). */
+  onEvent?: (e: VoteEvent) => void;
+}
+
+export class VoteEngine {
+  readonly rules: CampaignRules;
+  readonly privacy: PhonePrivacy;
+  private readonly store: VoteStore | undefined;
+  private readonly storeText: boolean;
+  private readonly maxLost: number;
+  private readonly onEvent: ((e: VoteEvent) => void) | undefined;
+  private readonly dedupe: MoDedupe;
+  private readonly reconciler: Reconciler;
+  private readonly tally = new Tally();
+  private readonly policy: PolicyTally;
+  private readonly lost = new Map<string, Vote>();
+  private readonly lostByReason: Record<string, number> = {};
+  private readonly counters = { duplicatesIgnored: 0, rejected: 0, unacknowledged: 0, redeliveries: 0, resumed: 0 };
+  private readonly unmatchedByReason: Record<string, number> = {};
+  private readonly dropped: Record<string, number> = {};
+  private clockNs = 0;
+
+  constructor(opts: VoteEngineOptions = {}) {
+    this.rules = opts.rules instanceof CampaignRules ? opts.rules : new CampaignRules(opts.rules);
+    this.privacy = opts.privacy instanceof PhonePrivacy ? opts.privacy : new PhonePrivacy(opts.privacy);
+    this.store = opts.store;
+    this.storeText = opts.storeText ?? true;
+    this.maxLost = opts.maxLostVotes ?? 1_000_000;
+    this.onEvent = opts.onEvent;
+    this.dedupe = new MoDedupe(opts.dedupe);
+    this.policy = new PolicyTally(opts.policy);
+    this.reconciler = new Reconciler(
+      opts.reconcile ?? {},
+      (v, to, reason, ts, cb) => this.transition(v, to, reason, ts, cb),
+      (v, ts, prev) => this.touch(v, ts, prev),
+    );
+    if ((opts.resume ?? true) && this.store !== undefined && !this.store.degraded) {
+      for (const s of this.store.votesInProgress()) this.resumeVote(s);
+    }
+  }
+
+  onMo(o: MoObservation): void {
+    const ackNs = o.ackTsNs ?? o.tsNs;
+    this.advance(ackNs);
+    const shortcode = normalizeShortcode(o.destination);
+    const verdict = this.dedupe.check(o, normalizeMsisdn(o.source) + '\u0000' + shortcode + '\u0000' + o.text);
+    if (verdict.kind !== 'vote') {
+      if (verdict.kind === 'duplicate') this.counters.duplicatesIgnored++;
+      else this.counters[verdict.kind]++;
+      return;
+    }
+    if (verdict.redeliveryOf !== undefined) this.counters.redeliveries++;
+    const cls = this.rules.classify(o.destination, o.text, o.tsNs);
+    const inCampaign = 'campaign' in cls;
+    if (!inCampaign) countReason(this.unmatchedByReason, cls.unmatched);
+    const v: Vote = {
+      id: o.id,
+      campaign: inCampaign ? cls.campaign : null,
+      campaignName: inCampaign ? cls.campaign.name : '',
+      shortcode,
+      choice: inCampaign ? cls.choice ?? '' : '',
+      kind: !inCampaign ? 'unmatched' : cls.choice === null ? 'invalid' : 'valid',
+      sender: this.privacy.apply(o.source),
+      matchSender: this.matchKey(o.source),
+      text: o.text,
+      matchText: matchText(o.text),
+      tsNs: o.tsNs,
+      ackTsNs: ackNs,
+      messageId: o.messageId || undefined,
+      smscConn: o.smscConn,
+      state: 'pending',
+      lostReason: null,
+      callbackIds: [],
+      updatedTsNs: ackNs,
+      eventSeq: 0,
+      live: false,
+    };
+    this.tally.add(v);
+    this.policy.add(v);
+    this.emit(v, null, 'pending', ackNs);
+    this.reconciler.addVote(v);
+  }
+
+  onCallback(c: CallbackObservation): void {
+    this.advance(c.tsStartNs);
+    this.reconciler.onCallback(c, c.sender ? this.matchKey(c.sender) : undefined);
+    this.advance(c.tsEndNs);
+  }
+
+  /** Capture clock moved: close windows and forget what is older than them. */
+  tick(nowNs: number): void {
+    this.advance(nowNs);
+  }
+
+  /** End of capture at `endNs`: close what closed before it; later windows stay pending. Flushes the store. */
+  finish(endNs: number): void {
+    this.advance(endNs);
+    this.reconciler.finish();
+    this.store?.flush();
+  }
+
+  report(): VotesReport {
+    return buildVotesReport({
+      tally: this.tally, policy: this.policy, counters: this.counters, lostByReason: this.lostByReason,
+      unmatchedByReason: this.unmatchedByReason, reconciler: this.reconciler, dedupeDropped: this.dedupe.dropped,
+      dropped: this.dropped, store: this.store, privacy: this.privacy,
+    });
+  }
+
+  /** Votes lost now (a later 2xx takes them off), by capture time then id. */
+  lostVotes(): LostVote[] {
+    const out: LostVote[] = [];
+    for (const v of this.lost.values()) {
+      out.push({ voteId: v.id, tsNs: v.tsNs, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, valid: v.kind === 'valid', sender: v.sender, reason: v.lostReason ?? 'unknown' });
+    }
+    return out.sort((a, b) => a.tsNs - b.tsNs || (a.voteId < b.voteId ? -1 : a.voteId > b.voteId ? 1 : 0));
+  }
+
+  writeLostVotesCsv(path: string): void {
+    writeFileSync(path, lostVotesCsv(this.lostVotes()));
+  }
+
+  private advance(nowNs: number): void {
+    if (!(nowNs > this.clockNs)) return;
+    this.clockNs = nowNs;
+    this.reconciler.advance(nowNs);
+    this.dedupe.advance(nowNs);
+  }
+
+  /** Key to match callbacks and group a voter's votes: the configured sender, or a private hash when senders are dropped. */
+  private matchKey(raw: string): string {
+    return this.privacy.mode === 'drop' ? this.privacy.hash(normalizeMsisdn(raw)) : this.privacy.apply(raw);
+  }
+
+  private transition(v: Vote, to: VoteState, reason: string | null, tsNs: number, callbackId?: string): void {
+    const from = v.state;
+    if (from === to) return;
+    this.tally.move(v, from, to);
+    if (from === 'lost' && v.kind !== 'unmatched') {
+      countReason(this.lostByReason, v.lostReason ?? 'unknown', -1);
+      this.lost.delete(v.id);
+    }
+    v.state = to;
+    v.lostReason = to === 'lost' ? reason ?? 'unknown' : null;
+    if (to === 'lost' && v.kind !== 'unmatched') {
+      countReason(this.lostByReason, v.lostReason!);
+      if (this.lost.size < this.maxLost) this.lost.set(v.id, v);
+      else countReason(this.dropped, 'lost-list-limit');
+    }
+    this.emit(v, from, to, tsNs, reason ?? undefined, callbackId);
+  }
+
+  private touch(v: Vote, tsNs: number, prevReason: string | null): void {
+    if (v.state === 'lost' && v.kind !== 'unmatched' && prevReason !== v.lostReason) {
+      countReason(this.lostByReason, prevReason ?? 'unknown', -1);
+      countReason(this.lostByReason, v.lostReason ?? 'unknown');
+    }
+    if (tsNs > v.updatedTsNs) v.updatedTsNs = tsNs;
+    this.store?.upsertVote(this.toStored(v));
+  }
+
+  private emit(v: Vote, from: VoteState | null, to: VoteState, tsNs: number, reason?: string, callbackId?: string): void {
+    const seq = v.eventSeq++;
+    if (tsNs > v.updatedTsNs) v.updatedTsNs = tsNs;
+    const e: VoteEvent = { voteId: v.id, seq, tsNs, from, to, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice };
+    if (reason !== undefined) e.reason = reason;
+    if (callbackId !== undefined) e.callbackId = callbackId;
+    this.onEvent?.(e);
+    if (this.store !== undefined) {
+      // The vote row itself records the creation (seq 0); vote_events keeps the state changes.
+      if (from !== null) this.store.putVoteEvent({ voteId: v.id, seq, tsNs, from, to, reason, callbackId });
+      this.store.upsertVote(this.toStored(v));
+    }
+  }
+
+  private toStored(v: Vote): StoredVote {
+    const s: StoredVote = {
+      id: v.id, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, kind: v.kind, sender: v.sender,
+      tsNs: v.tsNs, ackTsNs: v.ackTsNs, smscConn: v.smscConn, state: v.state, callbackIds: v.callbackIds.slice(),
+      eventSeq: v.eventSeq, updatedTsNs: v.updatedTsNs,
+    };
+    if (this.storeText) s.text = v.text;
+    if (v.messageId !== undefined) s.messageId = v.messageId;
+    if (v.lostReason !== null) s.lostReason = v.lostReason;
+    return s;
+  }
+
+  private resumeVote(s: StoredVote): void {
+    const campaign = this.rules.campaigns.find((c) => c.name === s.campaign) ?? (s.campaign === this.rules.implicit.name ? this.rules.implicit : null);
+    const text = s.text ?? '';
+    const v: Vote = {
+      id: s.id, campaign, campaignName: s.campaign, shortcode: s.shortcode, choice: s.choice, kind: s.kind, sender: s.sender,
+      matchSender: s.sender, text, matchText: matchText(text), tsNs: s.tsNs, ackTsNs: s.ackTsNs, messageId: s.messageId,
+      smscConn: s.smscConn, state: s.state, lostReason: s.lostReason ?? null, callbackIds: s.callbackIds.slice(),
+      updatedTsNs: s.updatedTsNs, eventSeq: s.eventSeq, live: false,
+    };
+    this.counters.resumed++;
+    if (v.kind === 'unmatched') countReason(this.unmatchedByReason, 'resumed');
+    this.dedupe.markSeen(v.id, v.ackTsNs);
+    this.tally.add(v);
+    this.policy.add(v);
+    this.reconciler.addVote(v);
+  }
+}

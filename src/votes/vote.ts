@@ -1,0 +1,64 @@
+/** The vote record shared by the votes stage (dedupe, reconcile, tally, engine). */
+import type { Campaign } from './campaign-rules';
+
+export type VoteState = 'pending' | 'accepted' | 'lost';
+/** valid: counted choice; invalid: in a campaign but no allowed choice; unmatched: in no campaign (strict / out of window). */
+export type VoteKind = 'valid' | 'invalid' | 'unmatched';
+
+export interface Vote {
+  /** The acked MO's id (content-derived, so a replay gives the same id). */
+  readonly id: string;
+  /** null for unmatched votes. */
+  readonly campaign: Campaign | null;
+  readonly campaignName: string;
+  /** Normalised shortcode. */
+  readonly shortcode: string;
+  /** Canonical choice; '' for invalid and unmatched. */
+  readonly choice: string;
+  readonly kind: VoteKind;
+  /** Sender as configured for output (hash / '' / digits). */
+  readonly sender: string;
+  /** Key used to match callbacks and to group votes per voter; '' when unknown (dropped, then resumed). */
+  readonly matchSender: string;
+  readonly text: string;
+  /** NFKC-trimmed text, compared with the callback's text. */
+  readonly matchText: string;
+  readonly tsNs: number;
+  /** When the gateway acked the MO (the match window is centred here). */
+  readonly ackTsNs: number;
+  readonly messageId?: string;
+  readonly smscConn: string;
+  state: VoteState;
+  lostReason: string | null;
+  callbackIds: string[];
+  updatedTsNs: number;
+  /** Events emitted so far (the next event's seq). */
+  eventSeq: number;
+  /** Still in the reconciler's indexes (callbacks can still change it). */
+  live: boolean;
+  /** Cached index key (matchSender + shortcode) and tally row: no string building per state change. */
+  indexKey?: string;
+  tallyRow?: { total: number; accepted: number; lost: number; pending: number };
+}
+
+/** One state change, for span events and the store's vote_events table. */
+export interface VoteEvent {
+  voteId: string;
+  /** 0-based per vote: (voteId, seq) is stable across replays. */
+  seq: number;
+  tsNs: number;
+  from: VoteState | null;
+  to: VoteState;
+  /** Why lost (`http-500`, `timeout`, `no-callback`, …). */
+  reason?: string;
+  /** The callback that caused the change, if any. */
+  callbackId?: string;
+  campaign: string;
+  shortcode: string;
+  choice: string;
+}
+
+/** Text as compared between the MO and its callback (gateways may re-encode but not change it). */
+export function matchText(text: string): string {
+  return text.normalize('NFKC').trim();
+}

@@ -1,0 +1,95 @@
+/** The `votes` section of `replay --report json`, assembled from the engine's parts (keys in a fixed order). */
+import { sortedReasons } from '../common/counter';
+import type { PhonePrivacy } from '../common/phone-privacy';
+import type { VoteStore } from '../store/vote-store';
+import type { PolicyReport, PolicyTally } from './policy-tally';
+import type { Reconciler } from './reconcile';
+import type { Tally, TallyRow } from './tally';
+
+export interface VotesReport {
+  /** Votes in a campaign (valid + invalid) acked by the gateway: the truth on the wire. */
+  total: number;
+  /** Some callback got a 2xx. */
+  accepted: number;
+  /** Every callback failed, or none came within the window. */
+  lost: number;
+  /** Window still open (or extending past the end of the capture). */
+  pending: number;
+  /** In a campaign, but not an allowed choice (counted in total, not in tally rows). */
+  invalid: number;
+  /** Acked MOs in no campaign (strict config: unknown shortcode; or outside every campaign window). */
+  unmatched: number;
+  /** The same MO observed again (same id). */
+  duplicatesIgnored: number;
+  /** MOs the gateway rejected (non-zero status): not votes; their acked redelivery is. */
+  rejected: number;
+  /** MOs with no response seen: not votes. */
+  unacknowledged: number;
+  /** Votes that were the acked redelivery of a rejected MO (counted once). */
+  redeliveries: number;
+  /** Pending votes loaded from the store at start. */
+  resumed: number;
+  lostByReason: Record<string, number>;
+  unmatchedByReason: Record<string, number>;
+  /** Callback attempts by what became of them, and those that matched no vote. */
+  callbacks: { matched: Record<string, number>; unmatched: Record<string, number> };
+  /** Bounds that let something go, by reason. */
+  dropped: Record<string, number>;
+  tally: TallyRow[];
+  invalidByShortcode: { campaign: string; shortcode: string; invalid: number }[];
+  /** The tally under each campaign's counting policy. */
+  policies: PolicyReport[];
+  privacy: { senders: string; ephemeralKey: boolean };
+  store?: { degraded: boolean; reason?: string };
+}
+
+export interface ReportParts {
+  tally: Tally;
+  policy: PolicyTally;
+  counters: { duplicatesIgnored: number; rejected: number; unacknowledged: number; redeliveries: number; resumed: number };
+  lostByReason: Record<string, number>;
+  unmatchedByReason: Record<string, number>;
+  reconciler: Reconciler;
+  dedupeDropped: Record<string, number>;
+  dropped: Record<string, number>;
+  store: VoteStore | undefined;
+  privacy: PhonePrivacy;
+}
+
+export function buildVotesReport(p: ReportParts): VotesReport {
+  const t = p.tally.totals;
+  const rows = p.tally.rows();
+  const dropped = { ...p.dropped, ...p.dedupeDropped, ...p.reconciler.dropped, ...p.policy.dropped };
+  const r: VotesReport = {
+    total: t.total,
+    accepted: t.accepted,
+    lost: t.lost,
+    pending: t.pending,
+    invalid: t.invalid,
+    unmatched: t.unmatched,
+    duplicatesIgnored: p.counters.duplicatesIgnored,
+    rejected: p.counters.rejected,
+    unacknowledged: p.counters.unacknowledged,
+    redeliveries: p.counters.redeliveries,
+    resumed: p.counters.resumed,
+    lostByReason: nonZero(p.lostByReason),
+    unmatchedByReason: nonZero(p.unmatchedByReason),
+    callbacks: { matched: nonZero(p.reconciler.callbacks), unmatched: nonZero(p.reconciler.unmatchedCallbacks) },
+    dropped: nonZero(dropped),
+    tally: rows,
+    invalidByShortcode: p.tally.invalidRows(),
+    policies: p.policy.report(rows),
+    privacy: { senders: p.privacy.mode, ephemeralKey: p.privacy.mode === 'hash' && p.privacy.ephemeralKey },
+  };
+  if (p.store !== undefined) {
+    r.store = { degraded: p.store.degraded };
+    if (p.store.reason !== undefined) r.store.reason = p.store.reason;
+  }
+  return r;
+}
+
+function nonZero(m: Record<string, number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, n] of Object.entries(m)) if (n !== 0) out[k] = n;
+  return sortedReasons(out);
+}

@@ -1,0 +1,183 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { VoteStore, StoreUnavailableError } from '../../src/store/vote-store';
+import { LATEST_VERSION, migrate, type Migration } from '../../src/store/migrations';
+import type { StoredVote } from '../../src/store/store-types';
+
+const dir = mkdtempSync(join(tmpdir(), 'store-'));
+let n = 0;
+const file = () => join(dir, `s${++n}.db`);
+const T = 1_700_000_000e9;
+
+function vote(i: number, extra: Partial<StoredVote> = {}): StoredVote {
+  return {
+    id: `v${i}`, campaign: 'c', shortcode: '12345', choice: i % 2 ? 'A' : 'B', kind: 'valid', sender: `h${i}`, text: 'VOTE',
+    tsNs: T + i * 1e9, ackTsNs: T + i * 1e9 + 1e6, smscConn: '127.0.0.1:2775', state: 'pending', callbackIds: [], eventSeq: 1, updatedTsNs: T + i * 1e9, ...extra,
+  };
+}
+
+test('migrations from empty; WAL mode; schema_version recorded', () => {
+  const p = file();
+  const st = new VoteStore({ path: p });
+  const stats = st.stats();
+  assert.equal(stats.degraded, false);
+  assert.equal(stats.journalMode, 'wal');
+  assert.equal(stats.schemaVersion, LATEST_VERSION);
+  st.close();
+  const db = new Database(p, { readonly: true });
+  const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
+  assert.deepEqual(tables, ['dropped_rows', 'schema_version', 'transactions', 'vote_events', 'votes']);
+  db.close();
+  // Reopening does not migrate again.
+  const again = new VoteStore({ path: p });
+  assert.equal(again.stats().schemaVersion, LATEST_VERSION);
+  again.close();
+});
+
+test('migrations are forward-only and refuse a newer schema', () => {
+  const db = new Database(':memory:');
+  const ms: Migration[] = [
+    { version: 1, description: 'one', sql: 'CREATE TABLE a (x)' },
+    { version: 2, description: 'two', sql: 'ALTER TABLE a ADD COLUMN y' },
+  ];
+  assert.deepEqual(migrate(db, ms.slice(0, 1)), { from: 0, to: 1 });
+  assert.deepEqual(migrate(db, ms), { from: 1, to: 2 });
+  assert.deepEqual(migrate(db, ms), { from: 2, to: 2 });
+  assert.throws(() => migrate(db, ms.slice(0, 1)), /newer than this agent/);
+  // A failing migration leaves the version where it was.
+  assert.throws(() => migrate(db, [...ms, { version: 3, description: 'bad', sql: 'CREATE TABLE a (z)' }]));
+  assert.deepEqual(migrate(db, ms), { from: 2, to: 2 });
+});
+
+test('writes wait for flush; idempotent double replay gives the same tally', () => {
+  const p = file();
+  const replay = () => {
+    const st = new VoteStore({ path: p });
+    st.putTransactions([{ id: 't1', kind: 'smpp', tsStartNs: T, tsEndNs: T + 1e6, connection: 'a->b', outcome: 'ok', record: { seq: 1 } }]);
+    const before = st.tally().total;
+    for (let i = 0; i < 10; i++) st.upsertVote(vote(i));
+    st.upsertVote(vote(99, { id: 'extra' }));
+    assert.equal(st.tally().total, before, 'nothing visible before flush');
+    st.upsertVote(vote(99, { id: 'extra', kind: 'unmatched', choice: '' }));
+    for (let i = 0; i < 10; i++) st.upsertVote(vote(i, { state: i < 6 ? 'accepted' : 'lost', lostReason: i < 6 ? undefined : 'http-500' }));
+    st.putVoteEvent({ voteId: 'v0', seq: 0, tsNs: T, from: null, to: 'pending' });
+    assert.equal(st.flush().ok, true);
+    const t = st.tally();
+    st.close();
+    return t;
+  };
+  const first = replay();
+  const second = replay();
+  assert.deepEqual(second, first);
+  assert.deepEqual(first.tally, [
+    { campaign: 'c', shortcode: '12345', choice: 'A', total: 5, accepted: 3, lost: 2, pending: 0 },
+    { campaign: 'c', shortcode: '12345', choice: 'B', total: 5, accepted: 3, lost: 2, pending: 0 },
+  ]);
+  assert.deepEqual([first.total, first.accepted, first.lost, first.unmatched], [10, 6, 4, 1]);
+  const st = new VoteStore({ path: p });
+  assert.deepEqual(st.stats().rows, { transactions: 1, votes: 11, voteEvents: 1 });
+  st.close();
+});
+
+test('lost votes page by cursor and filter', () => {
+  const st = new VoteStore({ path: ':memory:' });
+  for (let i = 0; i < 25; i++) st.upsertVote(vote(i, { state: 'lost', lostReason: 'timeout', shortcode: i < 20 ? '1' : '2' }));
+  st.flush();
+  const seen: string[] = [];
+  let after: string | undefined;
+  do {
+    const page = st.lostVotes({ shortcode: '1' }, { limit: 7, after });
+    seen.push(...page.votes.map((v) => v.id));
+    after = page.next;
+  } while (after !== undefined);
+  assert.equal(seen.length, 20);
+  assert.equal(new Set(seen).size, 20);
+  assert.deepEqual(st.lostVotes({ sinceNs: T + 22e9 }).votes.map((v) => v.id), ['v22', 'v23', 'v24']);
+  assert.throws(() => st.lostVotes({}, { after: 'garbage' }), RangeError);
+  assert.throws(() => st.lostVotes({}, { limit: 0 }), RangeError);
+});
+
+test('retention by age and by rows: oldest first, counted (also in the file)', () => {
+  const p = file();
+  const st = new VoteStore({ path: p, maxAgeNs: 50e9, maxVotes: 30, retentionEveryRows: 1_000_000 });
+  for (let i = 0; i < 100; i++) {
+    st.upsertVote(vote(i));
+    st.putVoteEvent({ voteId: `v${i}`, seq: 0, tsNs: T + i * 1e9, from: null, to: 'pending' });
+  }
+  st.putTransactions([{ id: 'old', kind: 'http', tsStartNs: T, connection: 'x', outcome: 'ok', record: {} }]);
+  st.flush();
+  st.retain();
+  const s = st.stats();
+  // Age keeps ts >= newest(99 s) − 50 s → v49..v99 (51 votes); rows then keep the newest 30.
+  assert.equal(s.rows.votes, 30);
+  assert.equal(s.rows.voteEvents, 30);
+  assert.equal(s.rows.transactions, 0);
+  assert.deepEqual(s.dropped, { 'transactions:age': 1, 'vote_events:age': 49, 'vote_events:rows': 21, 'votes:age': 49, 'votes:rows': 21 });
+  assert.equal(st.votesInProgress()[0].id, 'v70');
+  st.close();
+  const db = new Database(p, { readonly: true });
+  assert.deepEqual(db.prepare("SELECT count FROM dropped_rows WHERE tbl = 'votes' AND reason = 'rows'").get(), { count: 21 });
+  db.close();
+});
+
+test('retention by size drops the oldest transactions first', () => {
+  const st = new VoteStore({ path: ':memory:', maxUsedBytes: 200 * 1024, retentionEveryRows: 1 });
+  const big = 'x'.repeat(1000);
+  for (let i = 0; i < 1000; i++) st.putTransactions([{ id: `t${i}`, kind: 'http', tsStartNs: T + i * 1e6, connection: 'c', outcome: 'ok', record: { big } }]);
+  st.upsertVote(vote(1));
+  st.flush();
+  const s = st.stats();
+  assert.ok(s.usedBytes <= 200 * 1024, String(s.usedBytes));
+  assert.ok(s.dropped['transactions:size'] > 0);
+  assert.equal(s.rows.votes, 1);
+  assert.ok(s.rows.transactions > 50, 'only what was needed went');
+  const db = (st as unknown as { db: Database.Database }).db;
+  const oldest = db.prepare('SELECT min(ts_start) AS m FROM transactions').get() as { m: number };
+  assert.equal(oldest.m, T + (1000 - s.rows.transactions) * 1e6, 'the oldest went first');
+  st.close();
+});
+
+test('a store that cannot be opened: degraded with a clear reason, rows kept in memory, reads refuse', () => {
+  const notDir = join(dir, 'a-file');
+  writeFileSync(notDir, 'x');
+  const st = new VoteStore({ path: join(notDir, 'store.db') });
+  assert.equal(st.degraded, true);
+  assert.match(st.reason!, /cannot open store .*a-file\/store\.db/);
+  st.upsertVote(vote(1));
+  const r = st.flush();
+  assert.equal(r.ok, false);
+  assert.equal(st.stats().buffered.votes, 1);
+  assert.throws(() => st.tally(), StoreUnavailableError);
+  // A file that is not a database is refused too.
+  const junk = join(dir, 'junk.db');
+  writeFileSync(junk, 'this is not sqlite'.repeat(100));
+  assert.equal(new VoteStore({ path: junk }).degraded, true);
+});
+
+test('full disk: degraded, nothing acknowledged is lost, recovers when space returns', () => {
+  const p = file();
+  const st = new VoteStore({ path: p, maxPageCount: 40, maxRetryBackoff: 1 });
+  const big = 'y'.repeat(4000);
+  st.putTransactions(Array.from({ length: 100 }, (_, i) => ({ id: `t${i}`, kind: 'smpp' as const, tsStartNs: T + i, connection: 'c', outcome: 'ok', record: { big } })));
+  for (let i = 0; i < 50; i++) st.upsertVote(vote(i));
+  const r = st.flush();
+  assert.equal(r.ok, false);
+  assert.match(r.error!, /SQLITE_FULL|full/);
+  assert.equal(st.stats().degraded, true);
+  assert.equal(st.stats().buffered.votes, 50);
+  // Room again: the transactions buffer is what gives way; the votes all land.
+  const free = new VoteStore({ path: p, maxBufferedRows: 10 });
+  free.putTransactions(Array.from({ length: 20 }, (_, i) => ({ id: `u${i}`, kind: 'http' as const, tsStartNs: T + i, connection: 'c', outcome: 'ok', record: {} })));
+  assert.equal(free.stats().dropped['transactions:buffer-full'], 10);
+  free.close();
+  st.close();
+  const reopened = new VoteStore({ path: p });
+  for (let i = 0; i < 50; i++) reopened.upsertVote(vote(i));
+  assert.equal(reopened.flush().ok, true);
+  assert.equal(reopened.tally().total, 50);
+  reopened.close();
+});

@@ -1,0 +1,96 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { validateCampaignConfig } from '../../src/votes/campaign-config';
+import { CampaignRules } from '../../src/votes/campaign-rules';
+
+test('no config: no errors, every shortcode goes to the implicit default campaign', () => {
+  const { options, errors } = validateCampaignConfig(undefined);
+  assert.deepEqual(errors, []);
+  const r = new CampaignRules(options);
+  const c = r.classify('+4412345', 'vote x', 0);
+  assert.ok('campaign' in c);
+  assert.equal(c.campaign.name, 'default');
+  assert.equal(c.choice, 'X');
+});
+
+test('a full valid config becomes typed specs', () => {
+  const { options, errors } = validateCampaignConfig({
+    strict: true,
+    campaigns: [
+      { name: 'final', shortcodes: ['12345', 54321], choices: { A: ['1'], B: [2] }, window: { start: '2024-05-01T19:00:00Z', end: 1714600800000 }, policy: 'max-per-msisdn', maxPerMsisdn: 3 },
+      { name: 'quiz', shortcodes: ['777'], keywords: ['QUIZ'], choices: ['yes', 'no'], policy: 'first-per-msisdn' },
+    ],
+  });
+  assert.deepEqual(errors, []);
+  assert.equal(options.strict, true);
+  const f = options.campaigns![0];
+  assert.deepEqual(f.shortcodes, ['12345', '54321']);
+  assert.equal(f.startNs, Date.parse('2024-05-01T19:00:00Z') * 1e6);
+  assert.equal(f.endNs, 1714600800000 * 1e6);
+  assert.deepEqual(f.policy, { kind: 'max-per-msisdn', max: 3 });
+  assert.deepEqual(options.campaigns![1].policy, { kind: 'first-per-msisdn' });
+});
+
+test('every malformed value is reported with its key and reason', () => {
+  const { errors } = validateCampaignConfig({
+    strict: 'yes',
+    extra: 1,
+    campaigns: [
+      { name: '', shortcodes: [] },
+      { name: 'a', shortcodes: ['1'], choices: { A: ['1'], B: ['1'] }, polcy: 'every' },
+      { name: 'a', shortcodes: ['2'] },
+      { name: 'w', shortcodes: ['3'], window: { start: '2024-05-02T00:00:00Z', end: '2024-05-01T00:00:00Z' } },
+      { name: 'p', shortcodes: ['4'], policy: 'max-per-msisdn' },
+      { name: 'q', shortcodes: ['5'], policy: 'sometimes' },
+      { name: 'k', shortcodes: ['!!'], keywords: ['two words'], window: { start: 'yesterday' } },
+      'nope',
+    ],
+  });
+  const keys = errors.map((e) => e.key);
+  assert.deepEqual(keys, [
+    'votes.extra',
+    'votes.strict',
+    'votes.campaigns[0].name',
+    'votes.campaigns[0].shortcodes',
+    'votes.campaigns[1].polcy',
+    'votes.campaigns[1].choices.B[0]',
+    'votes.campaigns[2].name',
+    'votes.campaigns[3].window.end',
+    'votes.campaigns[4].maxPerMsisdn',
+    'votes.campaigns[5].policy',
+    'votes.campaigns[6].shortcodes[0]',
+    'votes.campaigns[6].keywords[0]',
+    'votes.campaigns[6].window.start',
+    'votes.campaigns[7]',
+  ]);
+  assert.match(errors.find((e) => e.key === 'votes.campaigns[1].choices.B[0]')!.reason, /already means choice A/);
+  assert.match(errors.find((e) => e.key === 'votes.campaigns[2].name')!.reason, /duplicate/);
+  assert.match(errors.find((e) => e.key === 'votes.campaigns[5].policy')!.reason, /one of every, first-per-msisdn/);
+  for (const e of errors) assert.ok(e.reason.length > 5, e.key);
+});
+
+test('strict: unknown shortcodes are unmatched; windows decide by the vote time', () => {
+  const start = Date.parse('2024-05-01T19:00:00Z');
+  const { options } = validateCampaignConfig({ strict: true, campaigns: [{ name: 'final', shortcodes: ['12345'], window: { start, end: start + 3600e3 } }] });
+  const r = new CampaignRules(options);
+  assert.deepEqual(r.classify('999', 'vote a', start * 1e6), { unmatched: 'unknown-shortcode' });
+  assert.deepEqual(r.classify('12345', 'vote a', start * 1e6 - 1e6), { unmatched: 'out-of-window' });
+  assert.deepEqual(r.classify('12345', 'vote a', (start + 3600e3) * 1e6), { unmatched: 'out-of-window' });
+  const ok = r.classify('12345', 'vote a', start * 1e6);
+  assert.ok('campaign' in ok && ok.campaign.name === 'final' && ok.choice === 'A');
+  // Non-strict: unknown shortcodes fall into the implicit campaign.
+  const loose = new CampaignRules({ campaigns: options.campaigns });
+  const d = loose.classify('999', 'vote a', 0);
+  assert.ok('campaign' in d && d.campaign.name === 'default');
+});
+
+test('two campaigns on one shortcode: the leading keyword picks', () => {
+  const r = new CampaignRules({ campaigns: [
+    { name: 'vote', shortcodes: ['1'] },
+    { name: 'quiz', shortcodes: ['1'], keywords: ['QUIZ'] },
+  ] });
+  const q = r.classify('1', 'quiz b', 0);
+  assert.ok('campaign' in q && q.campaign.name === 'quiz' && q.choice === 'B');
+  const v = r.classify('1', 'b', 0);
+  assert.ok('campaign' in v && v.campaign.name === 'vote' && v.choice === 'B');
+});

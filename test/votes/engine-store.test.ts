@@ -1,0 +1,131 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { VoteEngine } from '../../src/votes/vote-engine';
+import { VoteStore } from '../../src/store/vote-store';
+import type { CallbackObservation, MoObservation } from '../../src/votes/observations';
+import { cb, mo, s } from './fixtures';
+
+const dir = mkdtempSync(join(tmpdir(), 'engine-store-'));
+const OPTS = { privacy: { key: 'k' }, reconcile: { windowNs: 30e9, lateNs: 60e9 } };
+
+/** A small capture's worth of observations, in wire order, ending at 50 s. */
+function capture(): (MoObservation | CallbackObservation)[] {
+  return [
+    mo(0, '+441', '12345', 'VOTE A', { id: 'a' }), cb(0.1, '441', '12345', 'VOTE A'),
+    mo(1, '+442', '12345', 'VOTE B', { id: 'b' }), cb(1.1, '442', '12345', 'VOTE B', { status: 500 }),
+    mo(2, '+443', '12345', 'VOTE B', { id: 'c' }), // no callback: lost at 32 s
+    mo(3, '+444', '777', 'yes', { id: 'd' }), cb(3.1, '444', '777', 'yes', { outcome: 'timeout', status: undefined }), cb(9, '444', '777', 'yes', { id: 'retry-d' }),
+    mo(45, '+445', '12345', 'VOTE A', { id: 'e' }), // window beyond the end: pending
+  ];
+}
+
+function feed(e: VoteEngine, obs: (MoObservation | CallbackObservation)[], endNs: number) {
+  for (const o of obs) ('tsStartNs' in o ? e.onCallback(o) : e.onMo(o));
+  e.finish(endNs);
+}
+
+test('replaying the same capture into the same store twice: same store tally, same report', () => {
+  const path = join(dir, 'double.db');
+  const obs = capture();
+  const reports = [];
+  const tallies = [];
+  for (let run = 0; run < 2; run++) {
+    const store = new VoteStore({ path });
+    const e = new VoteEngine({ ...OPTS, store });
+    feed(e, obs, s(50));
+    const r = e.report();
+    reports.push({ tally: r.tally, lost: r.lost, accepted: r.accepted });
+    tallies.push(store.tally());
+    store.close();
+  }
+  assert.deepEqual(tallies[1], tallies[0]);
+  assert.deepEqual(reports[1], reports[0]);
+  assert.deepEqual([tallies[0].total, tallies[0].accepted, tallies[0].lost, tallies[0].pending], [5, 2, 2, 1]);
+  const db = new Database(path, { readonly: true });
+  const ev = db.prepare("SELECT seq, to_state, reason FROM vote_events WHERE vote_id = 'd' ORDER BY seq").all();
+  assert.deepEqual(ev, [
+    { seq: 1, to_state: 'lost', reason: 'timeout' },
+    { seq: 2, to_state: 'accepted', reason: null },
+  ]);
+  assert.equal((db.prepare('SELECT count(*) AS n FROM vote_events').get() as { n: number }).n, 1 + 1 + 1 + 2); // state changes; creation is the vote row
+  db.close();
+});
+
+test('restart: pending votes come back from the store and finish their reconciliation', () => {
+  const path = join(dir, 'restart.db');
+  let store = new VoteStore({ path });
+  let e = new VoteEngine({ ...OPTS, store });
+  e.onMo(mo(0, '+441', '12345', 'VOTE A', { id: 'p1' }));
+  e.onMo(mo(1, '+442', '12345', 'VOTE B', { id: 'p2' }));
+  e.onMo(mo(2, '+443', '12345', 'VOTE B', { id: 'p3' }));
+  e.tick(s(5));
+  store.flush();
+  store.close(); // the agent stops here
+
+  store = new VoteStore({ path });
+  assert.deepEqual(store.votesInProgress().map((v) => v.id), ['p1', 'p2', 'p3']);
+  e = new VoteEngine({ ...OPTS, store });
+  assert.equal(e.report().resumed, 3);
+  e.onMo(mo(0, '+441', '12345', 'VOTE A', { id: 'p1' })); // the same MO again (overlapping replay): not twice
+  e.onCallback(cb(6, '00441', '12345', 'VOTE A')); // matched by the stored (hashed) sender and text
+  e.onCallback(cb(7, '442', '12345', 'VOTE B', { status: 503 }));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.total, r.accepted, r.lost, r.pending, r.duplicatesIgnored], [3, 1, 2, 0, 1]);
+  assert.deepEqual(r.lostByReason, { 'http-503': 1, 'no-callback': 1 });
+  const t = store.tally();
+  assert.deepEqual([t.total, t.accepted, t.lost, t.pending], [3, 1, 2, 0]);
+  // Event numbering continues where it stopped: no event row overwritten.
+  const db = new Database(path, { readonly: true });
+  assert.deepEqual(db.prepare("SELECT seq, to_state FROM vote_events WHERE vote_id = 'p1' ORDER BY seq").all(), [{ seq: 1, to_state: 'accepted' }]);
+  db.close();
+  store.close();
+});
+
+test('store cannot be opened: the engine keeps counting, says so, and the rows land once it can', () => {
+  const blocker = join(dir, 'blocker');
+  writeFileSync(blocker, 'x');
+  const path = join(blocker, 'votes.db'); // parent is a file: cannot open
+  const store = new VoteStore({ path, maxRetryBackoff: 1 });
+  const e = new VoteEngine({ ...OPTS, store });
+  feed(e, capture(), s(50));
+  const r = e.report();
+  assert.equal(r.total, 5);
+  assert.equal(r.store?.degraded, true);
+  assert.match(r.store!.reason!, /cannot open store/);
+  assert.equal(store.stats().buffered.votes, 5);
+  // The directory becomes available (ops fixed the volume): the next flushes commit everything held.
+  unlinkSync(blocker);
+  const { mkdirSync } = require('node:fs') as typeof import('node:fs');
+  mkdirSync(blocker);
+  let ok = false;
+  for (let i = 0; i < 4 && !ok; i++) ok = store.flush().ok;
+  assert.equal(ok, true);
+  assert.equal(store.degraded, false);
+  assert.deepEqual([store.tally().total, store.tally().accepted], [5, 2]);
+  store.close();
+});
+
+test('full disk mid-run: degraded, in-memory tally exact, no acknowledged vote lost after recovery', () => {
+  const path = join(dir, 'full.db');
+  const store = new VoteStore({ path, maxPageCount: 30, maxRetryBackoff: 1 });
+  const e = new VoteEngine({ ...OPTS, store });
+  const big = 'z'.repeat(3000);
+  store.putTransactions(Array.from({ length: 60 }, (_, i) => ({ id: `t${i}`, kind: 'http' as const, tsStartNs: s(i), connection: 'c', outcome: 'ok', record: { big } })));
+  for (let i = 0; i < 200; i++) e.onMo(mo(i / 10, `+44${i}`, '12345', i % 2 ? 'VOTE A' : 'VOTE B', { id: `v${i}` }));
+  const first = store.flush();
+  assert.equal(first.ok, false);
+  assert.equal(e.report().store?.degraded, true);
+  assert.equal(e.report().total, 200);
+  // Flushes retry (with backoff); the disk-full handler frees room from the oldest transactions.
+  let ok = false;
+  for (let i = 0; i < 10 && !ok; i++) ok = store.flush().ok;
+  assert.equal(ok, true, store.reason);
+  assert.equal(store.tally().total, 200);
+  assert.ok((store.stats().dropped['transactions:disk-full'] ?? 0) > 0);
+  store.close();
+});

@@ -1,0 +1,149 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { VoteEngine } from '../../src/votes/vote-engine';
+import type { VoteEvent } from '../../src/votes/vote';
+import { cb, mo, s } from './fixtures';
+
+function engine(extra: ConstructorParameters<typeof VoteEngine>[0] = {}) {
+  const events: VoteEvent[] = [];
+  const e = new VoteEngine({ privacy: { key: 'test' }, reconcile: { leadNs: 5e9, windowNs: 30e9, lateNs: 300e9 }, onEvent: (x) => events.push(x), ...extra });
+  return { e, events };
+}
+
+test('2xx callback → accepted; sender and shortcode formats differ on each side', () => {
+  const { e, events } = engine();
+  e.onMo(mo(0, '+447700900001', '12345', 'VOTE A'));
+  e.onCallback(cb(0.5, '00447700900001', '+12345', 'VOTE A'));
+  const r = e.report();
+  assert.equal(r.accepted, 1);
+  assert.equal(r.pending, 0);
+  assert.deepEqual(events.map((x) => [x.from, x.to]), [[null, 'pending'], ['pending', 'accepted']]);
+  assert.equal(events[1].callbackId !== undefined, true);
+});
+
+test('callback before the deliver_sm_resp on the wire', () => {
+  const { e, events } = engine();
+  const m = mo(10, '447700900002', '12345', 'vote b');
+  e.onCallback(cb(9.99, '447700900002', '12345', 'vote b')); // started before the ack at 10.010
+  e.onMo(m);
+  assert.equal(e.report().accepted, 1);
+  assert.deepEqual(events.map((x) => x.to), ['pending', 'accepted']);
+});
+
+test('every attempt failed → lost with the reason; a later retry with 2xx → accepted, counted once', () => {
+  const { e, events } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.onCallback(cb(1, '1', '12345', 'VOTE A', { status: 500 }));
+  assert.deepEqual(e.lostVotes().map((l) => l.reason), ['http-500']);
+  e.onCallback(cb(5, '1', '12345', 'VOTE A', { outcome: 'timeout', status: undefined }));
+  assert.deepEqual(e.lostVotes().map((l) => l.reason), ['timeout']); // latest failure explains best
+  assert.deepEqual(e.report().lostByReason, { timeout: 1 });
+  e.onCallback(cb(200, '1', '12345', 'VOTE A')); // after the window: still accepted (late)
+  e.onCallback(cb(201, '1', '12345', 'VOTE A')); // retry of an accepted vote
+  const r = e.report();
+  assert.equal(r.accepted, 1);
+  assert.equal(r.lost, 0);
+  assert.equal(r.total, 1);
+  assert.deepEqual(r.lostByReason, {});
+  assert.equal(r.callbacks.matched['retry-after-accepted'], 1);
+  assert.deepEqual(e.lostVotes(), []);
+  assert.deepEqual(events.map((x) => x.to), ['pending', 'lost', 'accepted']);
+});
+
+test('retries of an accepted vote never count twice; a failing retry after acceptance changes nothing', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.onCallback(cb(1, '1', '12345', 'VOTE A', { outcome: 'timeout', status: undefined }));
+  e.onCallback(cb(2, '1', '12345', 'VOTE A', { status: 201 }));
+  e.onCallback(cb(3, '1', '12345', 'VOTE A', { status: 200 }));
+  e.onCallback(cb(4, '1', '12345', 'VOTE A', { status: 503 }));
+  const r = e.report();
+  assert.deepEqual([r.total, r.accepted, r.lost], [1, 1, 0]);
+  assert.deepEqual(r.tally, [{ campaign: 'default', shortcode: '12345', choice: 'A', total: 1, accepted: 1, lost: 0, pending: 0 }]);
+});
+
+test('no callback within the window → lost no-callback when the capture clock passes it; pending before', () => {
+  const { e, events } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.tick(s(29));
+  assert.equal(e.report().pending, 1);
+  e.tick(s(31));
+  const r = e.report();
+  assert.equal(r.lost, 1);
+  assert.deepEqual(r.lostByReason, { 'no-callback': 1 });
+  assert.equal(events[1].tsNs, s(0) + 10e6 + 30e9); // the event is at the window close, not the tick
+});
+
+test('end of capture: a window past the end stays pending; a closed one is lost', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.onMo(mo(20, '2', '12345', 'VOTE B'));
+  e.finish(s(40));
+  const r = e.report();
+  assert.deepEqual([r.lost, r.pending], [1, 1]);
+});
+
+test('a refused attempt with no request bytes explains the lost vote in its window', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.onCallback(cb(0.1, undefined, undefined, undefined, { outcome: 'refused', status: undefined }));
+  e.tick(s(60));
+  assert.deepEqual(e.report().lostByReason, { refused: 1 });
+  assert.equal(e.report().callbacks.matched['anonymous-failure'], 1);
+});
+
+test('message id match wins over content (the callback text was rewritten)', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A', { messageId: 'm-1' }));
+  e.onCallback(cb(1, '999', '777', 'something else', { messageId: 'm-1' }));
+  assert.equal(e.report().accepted, 1);
+});
+
+test('same voter, same text twice: each vote gets its own callback', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.onMo(mo(1, '1', '12345', 'VOTE A'));
+  e.onCallback(cb(0.1, '1', '12345', 'VOTE A', { status: 500 }));
+  e.onCallback(cb(1.1, '1', '12345', 'VOTE A'));
+  e.onCallback(cb(10, '1', '12345', 'VOTE A')); // the gateway's retry of the first
+  const r = e.report();
+  assert.deepEqual([r.total, r.accepted, r.lost], [2, 2, 0]);
+});
+
+test('text differs or callback outside the window: no match; the callback is counted unmatched', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.onCallback(cb(0.5, '1', '12345', 'VOTE B'));
+  e.onCallback(cb(-20, '1', '12345', 'VOTE A'));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual(r.lostByReason, { 'no-callback': 1 });
+  assert.equal(r.callbacks.unmatched['no-vote'], 2);
+});
+
+test('strict config: votes to unknown shortcodes are unmatched, their callbacks absorbed', () => {
+  const { e } = engine({ rules: { strict: true, campaigns: [{ name: 'final', shortcodes: ['12345'], choices: ['A', 'B'] }] } });
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.onMo(mo(0, '2', '999', 'VOTE A'));
+  e.onMo(mo(0, '3', '12345', 'VOTE C'));
+  e.onCallback(cb(0.5, '2', '999', 'VOTE A'));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.total, r.invalid, r.unmatched, r.lost], [2, 1, 1, 2]);
+  assert.deepEqual(r.unmatchedByReason, { 'unknown-shortcode': 1 });
+  assert.deepEqual(r.callbacks.unmatched, {});
+  assert.deepEqual(r.tally.map((t) => [t.campaign, t.choice, t.total, t.lost]), [['final', 'A', 1, 1]]);
+  assert.deepEqual(e.lostVotes().map((l) => [l.choice, l.valid]), [['A', true], ['', false]]);
+});
+
+test('tally rows are sorted by shortcode then choice', () => {
+  const { e } = engine();
+  for (const [sc, t] of [['2', 'b'], ['10', 'a'], ['2', 'a'], ['1', 'z']]) e.onMo(mo(0, sc + t, sc, t));
+  assert.deepEqual(e.report().tally.map((r) => r.shortcode + r.choice), ['1Z', '10A', '2A', '2B']);
+});
+
+test('bounded early callbacks: the oldest is given up and counted', () => {
+  const { e } = engine({ reconcile: { maxEarlyCallbacks: 2 } });
+  for (let i = 0; i < 4; i++) e.onCallback(cb(i / 10, String(i), '1', 'A'));
+  assert.equal(e.report().callbacks.unmatched['early-callbacks-limit'], 2);
+});
