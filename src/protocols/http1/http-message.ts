@@ -1,0 +1,74 @@
+/**
+ * What the HTTP stream driver hands to pairing: one record per request and per response, and the
+ * per-connection interface that pairing implements (so protocols never import transactions).
+ */
+import type { ConnectionInfo } from '../../reassembly/stream-sink';
+import type { CallbackFields } from './callback-fields';
+
+export interface HttpRequestRecord {
+  method: string;
+  /** Request target as sent. */
+  target: string;
+  path: string;
+  query: string;
+  /** Low-cardinality template of the path (ids → {id}). */
+  route: string;
+  versionMinor: number;
+  host: string | null;
+  contentType: string | null;
+  userAgent: string | null;
+  tsStart: number;
+  /** Last byte of the request; 0 while incomplete. */
+  tsEnd: number;
+  complete: boolean;
+  /** Body bytes (dechunked), counted even when not captured. */
+  bodyLength: number;
+  /** Captured body prefix (callback routes only), released once fields are extracted. */
+  body: Buffer | null;
+  bodyCaptured: number;
+  bodyTruncated: boolean;
+  /** Vote fields, set when the request completes on a callback route. */
+  callback: CallbackFields | null;
+  /** Asked to switch protocols (Connection: upgrade + Upgrade). */
+  upgrade: boolean;
+  /** Kept header values by index of the configured keepHeaders. */
+  headers: (string | null)[];
+}
+
+export interface HttpResponseRecord {
+  status: number;
+  versionMinor: number;
+  contentType: string | null;
+  tsStart: number;
+  tsEnd: number;
+  bodyLength: number;
+}
+
+/** Pairing for one connection: FIFO of requests, responses matched in order. */
+export interface HttpExchangeSink {
+  /** A request head parsed (the request joins the FIFO now: a server may answer before the body ends). */
+  requestStart(req: HttpRequestRecord): void;
+  /** The request's last byte arrived. */
+  requestEnd(req: HttpRequestRecord): void;
+  /** A final response head parsed; returns the request it answers, or null (orphan). */
+  responseStart(res: HttpResponseRecord): HttpRequestRecord | null;
+  /** A 1xx other than 101. */
+  informational(res: HttpResponseRecord): void;
+  responseEnd(res: HttpResponseRecord): void;
+  /** The response in progress was lost (parse error, gap). */
+  responseAbandoned(reason: string, tsNs: number): void;
+  /** The request in progress was lost (parse error, gap): it stays in the FIFO, marked. */
+  requestAbandoned(reason: string, tsNs: number): void;
+  /** Bytes missing in one direction: everything in flight is marked `gap`. */
+  gap(tsNs: number): void;
+  /** Capture clock moved (lets pairing expire timeouts without a global timer). */
+  tick(tsNs: number): void;
+  close(reason: 'fin' | 'rst' | 'idle' | 'evicted' | 'end-of-capture', tsNs: number): void;
+}
+
+/** Creates per-connection pairing; implemented by transactions/http-pairer. */
+export interface HttpExchangeSinkFactory {
+  open(conn: ConnectionInfo): HttpExchangeSink;
+  /** SYN answered by RST: one transaction with outcome `refused`. */
+  refused(conn: ConnectionInfo, tsNs: number): void;
+}

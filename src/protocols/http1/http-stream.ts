@@ -1,0 +1,186 @@
+/**
+ * StreamSink for one HTTP/1.x connection: a request parser on c2s, a response parser on s2c,
+ * turning parser events into request/response records for pairing (HttpExchangeSink).
+ * Captures request bodies (bounded) only on callback routes, and extracts vote fields there.
+ */
+import type { CloseReason, Direction, StreamSink } from '../../reassembly/stream-sink';
+import { countReason } from '../../common/counter';
+import { BODY_DEFAULT, BODY_SKIP, BODY_TUNNEL, HttpHead } from './http-head';
+import { HttpParser, HttpParserHandler, HttpParseStats, HttpParserOptions } from './http-parser';
+import type { HttpExchangeSink, HttpRequestRecord, HttpResponseRecord } from './http-message';
+import { splitTarget, routeTemplate } from './http-target';
+import type { CallbackExtractor } from './callback-fields';
+
+export { looksLikeHttpRequest, looksLikeHttpResponse } from './http-sniff';
+
+/** Header indexes every HttpStream keeps (first in keepHeaders). */
+export const H_HOST = 0, H_CONTENT_TYPE = 1, H_USER_AGENT = 2;
+export const BASE_KEPT_HEADERS: readonly string[] = ['host', 'content-type', 'user-agent'];
+
+/** Compiled, shared settings for all streams of a run (built once by HttpSinkFactory). */
+export interface HttpStreamShared {
+  parser: HttpParserOptions & { keepHeaders: readonly string[] };
+  stats: HttpParseStats;
+  /** Path prefixes whose requests are callbacks; empty: every request is. */
+  callbackPaths: readonly string[];
+  maxBodyCapture: number;
+  extractor: CallbackExtractor;
+  /** path → route template memo, shared by all streams. */
+  routeCache: Map<string, string>;
+}
+
+class RequestSide implements HttpParserHandler {
+  cur: HttpRequestRecord | null = null;
+  constructor(private readonly s: HttpStream) {}
+  onHead(h: HttpHead): number { this.s.requestHead(h); return BODY_DEFAULT; }
+  onBody(b: Buffer, start: number, end: number): void { this.s.requestBody(b, start, end); }
+  onComplete(tsNs: number): void { this.s.requestComplete(tsNs); }
+  onAbandon(reason: string, headSeen: boolean, tsNs: number): void {
+    if (this.cur !== null) this.cur.body = null; // the record may wait in the FIFO: keep no capture
+    if (headSeen && reason !== 'truncated') this.s.sink.requestAbandoned(reason, tsNs);
+    this.cur = null;
+  }
+}
+
+class ResponseSide implements HttpParserHandler {
+  cur: HttpResponseRecord | null = null;
+  informational = false;
+  constructor(private readonly s: HttpStream) {}
+  onHead(h: HttpHead): number { return this.s.responseHead(h); }
+  onBody(_b: Buffer, start: number, end: number): void { if (this.cur !== null) this.cur.bodyLength += end - start; }
+  onComplete(tsNs: number): void {
+    const r = this.cur;
+    this.cur = null;
+    if (r === null || this.informational) return;
+    r.tsEnd = tsNs;
+    this.s.sink.responseEnd(r);
+  }
+  onAbandon(reason: string, headSeen: boolean, tsNs: number): void {
+    if (headSeen && !this.informational && reason !== 'truncated') this.s.sink.responseAbandoned(reason, tsNs);
+    this.cur = null;
+  }
+}
+
+export class HttpStream implements StreamSink {
+  private readonly req: HttpParser;
+  private readonly res: HttpParser;
+  private readonly reqSide: RequestSide;
+  private readonly resSide: ResponseSide;
+
+  constructor(readonly sink: HttpExchangeSink, private readonly shared: HttpStreamShared) {
+    this.reqSide = new RequestSide(this);
+    this.resSide = new ResponseSide(this);
+    this.req = new HttpParser('request', this.reqSide, shared.stats, shared.parser);
+    this.res = new HttpParser('response', this.resSide, shared.stats, shared.parser);
+  }
+
+  onData(dir: Direction, bytes: Buffer, tsNs: number): void {
+    this.sink.tick(tsNs);
+    (dir === 'c2s' ? this.req : this.res).execute(bytes, tsNs);
+  }
+
+  onGap(dir: Direction, missing: number, tsNs: number): void {
+    this.sink.tick(tsNs);
+    const p = dir === 'c2s' ? this.req : this.res;
+    countReason(this.shared.stats.anomalies, missing < 0 ? `${dir}-start-not-seen` : `${dir}-gap`);
+    this.sink.gap(tsNs);
+    p.gap(missing, tsNs);
+  }
+
+  onClose(reason: CloseReason, tsNs: number): void {
+    this.req.finish(tsNs);
+    this.res.finish(tsNs);
+    this.sink.close(reason, tsNs);
+  }
+
+  requestHead(h: HttpHead): void {
+    const { path, query } = splitTarget(h.target);
+    const route = this.route(path);
+    const r: HttpRequestRecord = {
+      method: h.method, target: h.target, path, query, route, versionMinor: h.versionMinor,
+      host: h.kept[H_HOST], contentType: h.kept[H_CONTENT_TYPE], userAgent: h.kept[H_USER_AGENT],
+      tsStart: h.tsStart, tsEnd: 0, complete: false, bodyLength: 0, body: null, bodyCaptured: 0,
+      bodyTruncated: false, callback: null, upgrade: h.upgrade, headers: h.kept.slice(),
+    };
+    if (this.isCallbackPath(path)) {
+      // Size the capture from Content-Length when known; chunked bodies grow up to the limit.
+      const cap = this.shared.maxBodyCapture;
+      const n = h.chunked ? Math.min(1024, cap) : Math.max(0, Math.min(h.contentLength, cap));
+      r.body = Buffer.allocUnsafe(n);
+    }
+    this.reqSide.cur = r;
+    this.sink.requestStart(r);
+  }
+
+  requestBody(b: Buffer, start: number, end: number): void {
+    const r = this.reqSide.cur;
+    if (r === null) return;
+    r.bodyLength += end - start;
+    if (r.body === null || r.bodyTruncated) return;
+    const cap = this.shared.maxBodyCapture;
+    let n = Math.min(end - start, cap - r.bodyCaptured);
+    if (r.bodyCaptured + n > r.body.length) {
+      const grown = Buffer.allocUnsafe(Math.min(cap, Math.max(r.bodyCaptured + n, r.body.length * 2)));
+      r.body.copy(grown, 0, 0, r.bodyCaptured);
+      r.body = grown;
+    }
+    n = Math.min(n, r.body.length - r.bodyCaptured);
+    b.copy(r.body, r.bodyCaptured, start, start + n);
+    r.bodyCaptured += n;
+    if (n < end - start) {
+      r.bodyTruncated = true;
+      countReason(this.shared.stats.anomalies, 'body-capture-truncated');
+    }
+  }
+
+  requestComplete(tsNs: number): void {
+    const r = this.reqSide.cur;
+    this.reqSide.cur = null;
+    if (r === null) return;
+    r.tsEnd = tsNs;
+    r.complete = true;
+    if (r.body !== null) {
+      r.callback = this.shared.extractor.extract(r, r.body.subarray(0, r.bodyCaptured));
+      r.body = null;
+    }
+    this.sink.requestEnd(r);
+  }
+
+  responseHead(h: HttpHead): number {
+    const r: HttpResponseRecord = {
+      status: h.status, versionMinor: h.versionMinor, contentType: h.kept[H_CONTENT_TYPE],
+      tsStart: h.tsStart, tsEnd: 0, bodyLength: 0,
+    };
+    this.resSide.cur = r;
+    this.resSide.informational = h.status < 200 && h.status !== 101;
+    if (this.resSide.informational) { this.sink.informational(r); return BODY_DEFAULT; }
+    const req = this.sink.responseStart(r);
+    const method = req === null ? '' : req.method;
+    const upgradeAsked = method === 'CONNECT' || (req !== null && req.upgrade);
+    if (h.status === 101 || (method === 'CONNECT' && h.status >= 200 && h.status < 300)) {
+      this.req.tunnel();
+      return BODY_TUNNEL;
+    }
+    if (upgradeAsked) this.req.release();
+    return method === 'HEAD' ? BODY_SKIP : BODY_DEFAULT;
+  }
+
+  /** Callback paths repeat: memoise templates in a bounded map (cleared when full). */
+  private route(path: string): string {
+    const cache = this.shared.routeCache;
+    let r = cache.get(path);
+    if (r === undefined) {
+      if (cache.size >= 4096) cache.clear();
+      r = routeTemplate(path);
+      cache.set(path, r);
+    }
+    return r;
+  }
+
+  private isCallbackPath(path: string): boolean {
+    const list = this.shared.callbackPaths;
+    if (list.length === 0) return true;
+    for (let i = 0; i < list.length; i++) if (path.startsWith(list[i])) return true;
+    return false;
+  }
+}

@@ -1,0 +1,157 @@
+/**
+ * Parameters of a callback request as one flat, bounded key → value map: query string,
+ * application/x-www-form-urlencoded bodies, JSON bodies (nested paths joined with '.', array
+ * indexes as numbers: `results.0.from`), and the few XML fields of Kannel post-xml.
+ * Text decoding: percent-decoding, '+' as space, charset from Content-Type, UTF-8 with Latin-1
+ * fallback when the bytes are not valid UTF-8.
+ */
+import { isUtf8 } from 'node:buffer';
+
+export type Charset = 'utf8' | 'latin1' | 'utf16be' | 'utf16le';
+
+export interface ParamLimits {
+  /** Most keys kept per request. */
+  maxParams: number;
+  /** Deepest JSON nesting walked. */
+  maxDepth: number;
+}
+
+/** Charset named in a Content-Type value; null when absent or unknown. */
+export function charsetOf(contentType: string | null): Charset | null {
+  if (contentType === null) return null;
+  const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType);
+  if (m === null) return null;
+  const c = m[1].toLowerCase();
+  if (c === 'utf-8' || c === 'utf8') return 'utf8';
+  if (c === 'iso-8859-1' || c === 'latin1' || c === 'iso8859-1' || c === 'windows-1252' || c === 'cp1252' || c === 'us-ascii') return 'latin1';
+  if (c === 'utf-16be' || c === 'ucs-2be') return 'utf16be';
+  if (c === 'utf-16le' || c === 'ucs-2le' || c === 'utf-16') return c === 'utf-16' ? 'utf16be' : 'utf16le';
+  return null;
+}
+
+/** Bytes → text in `charset`; unknown charset: UTF-8 if valid, else Latin-1. */
+export function decodeBytes(b: Buffer, charset: Charset | null): string {
+  switch (charset) {
+    case 'latin1': return b.toString('latin1', 0, b.length);
+    case 'utf16le': return b.toString('utf16le', 0, b.length & ~1);
+    case 'utf16be': {
+      const sw = Buffer.from(b.subarray(0, b.length & ~1));
+      return sw.swap16().toString('utf16le');
+    }
+    default: return isUtf8(b) ? b.toString('utf8') : b.toString('latin1', 0, b.length);
+  }
+}
+
+function hex(c: number): number {
+  if (c >= 48 && c <= 57) return c - 48;
+  const l = c | 0x20;
+  return l >= 97 && l <= 102 ? l - 87 : -1;
+}
+
+/**
+ * Percent-decodes s[start..end) (a latin1 string of raw bytes) and decodes the bytes as `charset`.
+ * Invalid escapes stay literal.
+ */
+export function percentDecode(s: string, start: number, end: number, plusAsSpace: boolean, charset: Charset | null): string {
+  let plain = true;
+  for (let i = start; i < end && plain; i++) {
+    const c = s.charCodeAt(i);
+    plain = c !== 37 && !(plusAsSpace && c === 43) && c < 0x80;
+  }
+  if (plain) return s.slice(start, end);
+  const out = Buffer.allocUnsafe(end - start);
+  let n = 0;
+  for (let i = start; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 37 && i + 2 < end) {
+      const h = hex(s.charCodeAt(i + 1)), l = hex(s.charCodeAt(i + 2));
+      if (h >= 0 && l >= 0) { out[n++] = h * 16 + l; i += 2; continue; }
+    }
+    out[n++] = plusAsSpace && c === 43 ? 32 : c & 0xff;
+  }
+  return decodeBytes(out.subarray(0, n), charset);
+}
+
+/** Adds `a=1&b=2` pairs; the first value of a repeated key wins. */
+export function parseUrlEncoded(s: string, charset: Charset | null, into: Map<string, string>, limits: ParamLimits): void {
+  let i = 0;
+  const n = s.length;
+  while (i < n && into.size < limits.maxParams) {
+    let amp = s.indexOf('&', i);
+    if (amp < 0) amp = n;
+    if (amp > i) {
+      let eq = s.indexOf('=', i);
+      if (eq < 0 || eq > amp) eq = amp;
+      const key = percentDecode(s, i, eq, true, charset);
+      if (key !== '' && !into.has(key)) into.set(key, eq < amp ? percentDecode(s, eq + 1, amp, true, charset) : '');
+    }
+    i = amp + 1;
+  }
+}
+
+/** Flattens a JSON document; string values that are themselves JSON objects (SNS `Message`) are walked too. */
+export function flattenJson(text: string, into: Map<string, string>, limits: ParamLimits): boolean {
+  let doc: unknown;
+  try { doc = JSON.parse(text); } catch { return false; }
+  walk(doc, '', 0, into, limits);
+  return true;
+}
+
+function walk(v: unknown, prefix: string, depth: number, into: Map<string, string>, limits: ParamLimits): void {
+  if (into.size >= limits.maxParams || depth > limits.maxDepth) return;
+  if (v === null || v === undefined) return;
+  if (typeof v === 'string') {
+    if (v.length > 1 && v.charCodeAt(0) === 123 && v.charCodeAt(v.length - 1) === 125 && depth < limits.maxDepth) {
+      let inner: unknown;
+      try { inner = JSON.parse(v); } catch { inner = undefined; }
+      if (inner !== undefined && typeof inner === 'object') {
+        if (prefix !== '' && !into.has(prefix)) into.set(prefix, v);
+        walk(inner, prefix, depth + 1, into, limits);
+        return;
+      }
+    }
+    if (prefix !== '' && !into.has(prefix)) into.set(prefix, v);
+    return;
+  }
+  if (typeof v === 'number' || typeof v === 'boolean') {
+    if (prefix !== '' && !into.has(prefix)) into.set(prefix, String(v));
+    return;
+  }
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length && into.size < limits.maxParams; i++) walk(v[i], prefix === '' ? String(i) : `${prefix}.${i}`, depth + 1, into, limits);
+    return;
+  }
+  if (typeof v === 'object') {
+    for (const k of Object.keys(v as object)) {
+      if (into.size >= limits.maxParams) return;
+      walk((v as Record<string, unknown>)[k], prefix === '' ? k : `${prefix}.${k}`, depth + 1, into, limits);
+    }
+  }
+}
+
+const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
+
+function xmlText(s: string): string {
+  return s.replace(/&(#x[0-9a-f]+|#\d+|\w+);/gi, (m, e: string) => {
+    if (e[0] === '#') {
+      const cp = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return cp >= 0 && cp <= 0x10ffff ? String.fromCodePoint(cp) : m;
+    }
+    return XML_ENTITIES[e] ?? m;
+  });
+}
+
+/** Kannel post-xml: `oa.number`, `da.number`, `ud`, `from` (smsc-id), `to` (service). */
+export function parseKannelXml(text: string, into: Map<string, string>): boolean {
+  if (!text.includes('<message')) return false;
+  const pick = (key: string, re: RegExp): void => {
+    const m = re.exec(text);
+    if (m !== null && !into.has(key)) into.set(key, xmlText(m[1].trim()));
+  };
+  pick('oa.number', /<oa>\s*<number>([\s\S]*?)<\/number>/);
+  pick('da.number', /<da>\s*<number>([\s\S]*?)<\/number>/);
+  pick('ud', /<ud>([\s\S]*?)<\/ud>/);
+  pick('from', /<from>([\s\S]*?)<\/from>/);
+  pick('to', /<to>([\s\S]*?)<\/to>/);
+  return true;
+}

@@ -1,0 +1,227 @@
+/**
+ * HTTP/1.1 pairing (model: undici client-h1): per connection a FIFO of requests; each final
+ * response answers the oldest unanswered request (pipelining), 1xx are counted on it, and every
+ * request ends as exactly one HttpTransaction with an outcome — `ok`, `timeout` (capture clock),
+ * `reset`, `aborted`, `refused`, `gap` or `orphan`.
+ * Timed-out requests keep their FIFO slot so a late response still lines up with the right request.
+ */
+import type { CloseReason, ConnectionInfo } from '../reassembly/stream-sink';
+import { countReason } from '../common/counter';
+import type { HttpExchangeSink, HttpExchangeSinkFactory, HttpRequestRecord, HttpResponseRecord } from '../protocols/http1/http-message';
+import type { HttpParseStats } from '../protocols/http1/http-parser';
+import { HttpReport, HttpReportBuilder, HttpReportOptions } from './http-report';
+import type { HttpOutcome, HttpTransaction } from './http-transaction';
+
+export interface HttpPairerOptions {
+  /** No response start within this long after the request's last byte → `timeout`. Default 30000. */
+  responseTimeoutMs?: number;
+  /** Capture-time interval between timeout sweeps over open connections. Default 100. */
+  sweepIntervalMs?: number;
+  /** Most requests queued per connection, timed-out slots included; the oldest is dropped beyond. Default 64. */
+  maxPipelined?: number;
+  report?: HttpReportOptions;
+}
+
+interface Entry {
+  req: HttpRequestRecord | null;
+  res: HttpResponseRecord | null;
+  /** Bytes were lost while this exchange was in flight. */
+  gap: boolean;
+  /** Already reported as `timeout`: a late response only consumes the slot. */
+  expired: boolean;
+  informational: number;
+  deadline: number;
+}
+
+export class HttpPairer implements HttpExchangeSinkFactory {
+  readonly report = new HttpReportBuilder();
+  /** @internal */ readonly timeoutNs: number;
+  /** @internal */ readonly maxPipelined: number;
+  private readonly sweepNs: number;
+  private nextSweep = 0;
+  private readonly active = new Set<ConnectionPairing>();
+
+  constructor(private readonly consumer: (tx: HttpTransaction) => void, options: HttpPairerOptions = {}) {
+    this.timeoutNs = (options.responseTimeoutMs ?? 30_000) * 1e6;
+    this.sweepNs = (options.sweepIntervalMs ?? 100) * 1e6;
+    this.maxPipelined = options.maxPipelined ?? 64;
+    if (options.report) this.report = new HttpReportBuilder(options.report);
+  }
+
+  open(conn: ConnectionInfo): HttpExchangeSink {
+    return new ConnectionPairing(this, conn);
+  }
+
+  /** SYN answered by RST: the callback never reached the app. */
+  refused(conn: ConnectionInfo, tsNs: number): void {
+    const p = new ConnectionPairing(this, conn);
+    p.emit({ req: null, res: null, gap: false, expired: false, informational: 0, deadline: 0 }, 'refused', tsNs, conn.startNs || tsNs);
+  }
+
+  /** Capture clock moved: expire requests past their deadline (at most once per sweep interval). */
+  advance(nowNs: number): void {
+    if (nowNs < this.nextSweep) return;
+    this.nextSweep = nowNs + this.sweepNs;
+    for (const c of this.active) c.expire(nowNs);
+  }
+
+  httpReport(parse: HttpParseStats): HttpReport {
+    return this.report.build(parse);
+  }
+
+  /** @internal */ activate(c: ConnectionPairing): void { this.active.add(c); }
+  /** @internal */ deactivate(c: ConnectionPairing): void { this.active.delete(c); }
+  /** @internal */ deliver(tx: HttpTransaction): void {
+    this.report.add(tx);
+    this.consumer(tx);
+  }
+}
+
+class ConnectionPairing implements HttpExchangeSink {
+  private readonly fifo: Entry[] = [];
+  /** The exchange whose response is being received (shifted out of the FIFO). */
+  private current: Entry | null = null;
+
+  constructor(private readonly pairer: HttpPairer, private readonly conn: ConnectionInfo) {}
+
+  requestStart(req: HttpRequestRecord): void {
+    this.pairer.report.requests++;
+    if (this.fifo.length >= this.pairer.maxPipelined) {
+      const old = this.fifo.shift()!;
+      countReason(this.pairer.report.drops, old.expired ? 'pipeline-expired-slot' : 'pipeline-overflow');
+      if (!old.expired) this.emit(old, 'gap', req.tsStart);
+    }
+    this.fifo.push({ req, res: null, gap: false, expired: false, informational: 0, deadline: Infinity });
+    this.pairer.activate(this);
+  }
+
+  requestEnd(req: HttpRequestRecord): void {
+    for (let i = this.fifo.length - 1; i >= 0; i--) {
+      if (this.fifo[i].req === req) { this.fifo[i].deadline = req.tsEnd + this.pairer.timeoutNs; return; }
+    }
+    // Answered before its body ended: the exchange is `current` or already reported.
+  }
+
+  requestAbandoned(_reason: string, _tsNs: number): void {
+    const last = this.fifo[this.fifo.length - 1];
+    if (last !== undefined && last.req !== null && !last.req.complete) last.gap = true;
+    else if (this.current !== null && this.current.req !== null && !this.current.req.complete) this.current.gap = true;
+  }
+
+  responseStart(res: HttpResponseRecord): HttpRequestRecord | null {
+    this.pairer.report.responses++;
+    if (this.current !== null) this.finishCurrent(this.current.req === null ? 'orphan' : 'gap', res.tsStart);
+    const e = this.fifo.shift();
+    if (e === undefined) {
+      this.current = { req: null, res, gap: false, expired: false, informational: 0, deadline: 0 };
+      return null;
+    }
+    if (e.expired) this.pairer.report.lateResponses++;
+    e.res = res;
+    this.current = e;
+    return e.req;
+  }
+
+  informational(_res: HttpResponseRecord): void {
+    this.pairer.report.informational++;
+    const head = this.fifo[0];
+    if (head !== undefined) head.informational++;
+  }
+
+  responseEnd(res: HttpResponseRecord): void {
+    const e = this.current;
+    if (e === null) return;
+    this.current = null;
+    if (!e.expired) this.emit(e, e.req === null ? 'orphan' : e.gap ? 'gap' : 'ok', res.tsEnd);
+    if (this.fifo.length === 0) this.pairer.deactivate(this);
+  }
+
+  responseAbandoned(_reason: string, tsNs: number): void {
+    if (this.current !== null) this.finishCurrent(this.current.req === null ? 'orphan' : 'gap', tsNs);
+  }
+
+  gap(_tsNs: number): void {
+    for (const e of this.fifo) e.gap = true;
+    if (this.current !== null) this.current.gap = true;
+  }
+
+  tick(tsNs: number): void {
+    this.pairer.advance(tsNs);
+  }
+
+  /** Reports requests whose response did not start by their deadline. */
+  expire(nowNs: number): void {
+    for (const e of this.fifo) {
+      if (e.expired) continue;
+      if (e.deadline > nowNs) break;
+      e.expired = true;
+      this.emit(e, e.gap ? 'gap' : 'timeout', e.deadline);
+    }
+  }
+
+  close(reason: CloseReason, tsNs: number): void {
+    this.pairer.advance(tsNs);
+    this.expire(tsNs);
+    if (this.current !== null) {
+      const started: HttpOutcome = reason === 'rst' ? 'reset' : reason === 'fin' ? 'aborted' : 'gap';
+      this.finishCurrent(this.current.req === null ? 'orphan' : this.current.gap ? 'gap' : started, tsNs);
+    }
+    for (const e of this.fifo) {
+      if (e.expired) continue;
+      this.emit(e, e.gap ? 'gap' : this.unanswered(e, reason, tsNs), tsNs);
+    }
+    this.fifo.length = 0;
+    this.pairer.deactivate(this);
+  }
+
+  private unanswered(e: Entry, reason: CloseReason, tsNs: number): HttpOutcome {
+    switch (reason) {
+      case 'rst': return 'reset';
+      case 'fin': return 'aborted';
+      case 'idle': return 'timeout';
+      case 'evicted': return 'gap';
+      default: // end of capture: a timeout only if the wait had already run out
+        return e.req !== null && e.req.complete && tsNs - e.req.tsEnd >= this.pairer.timeoutNs ? 'timeout' : 'gap';
+    }
+  }
+
+  private finishCurrent(outcome: HttpOutcome, tsNs: number): void {
+    const e = this.current!;
+    this.current = null;
+    if (!e.expired) this.emit(e, outcome, tsNs);
+  }
+
+  /** @internal builds the flat record. */
+  emit(e: Entry, outcome: HttpOutcome, tsEnd: number, tsStartOverride?: number): void {
+    const { req, res } = e;
+    const c = this.conn;
+    const tsRequestEnd = req !== null && req.complete ? req.tsEnd : null;
+    const tsResponseStart = res !== null ? res.tsStart : null;
+    const resDone = res !== null && res.tsEnd > 0;
+    const cb = req !== null ? req.callback : null;
+    this.pairer.deliver({
+      kind: 'http',
+      connectionId: c.id,
+      clientAddress: c.client.address, clientPort: c.client.port,
+      serverAddress: c.server.address, serverPort: c.server.port,
+      method: req?.method ?? null, target: req?.target ?? null, path: req?.path ?? null,
+      route: req?.route ?? null, query: req?.query ?? null,
+      httpVersion: req !== null ? `1.${req.versionMinor}` : res !== null ? `1.${res.versionMinor}` : null,
+      host: req?.host ?? null, contentType: req?.contentType ?? null, userAgent: req?.userAgent ?? null,
+      status: res?.status ?? null, responseContentType: res?.contentType ?? null,
+      outcome,
+      tsStart: tsStartOverride ?? req?.tsStart ?? res?.tsStart ?? tsEnd,
+      tsRequestEnd, tsResponseStart,
+      tsEnd: resDone && outcome !== 'timeout' ? res!.tsEnd : tsEnd,
+      latencyNs: tsRequestEnd !== null && tsResponseStart !== null ? tsResponseStart - tsRequestEnd : null,
+      totalNs: req !== null && resDone ? res!.tsEnd - req.tsStart : null,
+      requestBodyLength: req?.bodyLength ?? null,
+      responseBodyLength: res?.bodyLength ?? null,
+      requestBodyTruncated: req?.bodyTruncated ?? false,
+      informational: e.informational,
+      callbackFormat: cb?.format ?? null,
+      sender: cb?.sender ?? null, recipient: cb?.recipient ?? null, text: cb?.text ?? null,
+      messageId: cb?.messageId ?? null, smsc: cb?.smsc ?? null,
+    });
+  }
+}

@@ -1,0 +1,127 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { CallbackExtractor, CallbackFields } from '../../../src/protocols/http1/callback-fields';
+import { charsetOf, decodeBytes, percentDecode } from '../../../src/protocols/http1/params';
+
+const x = new CallbackExtractor();
+x.setHeaderOffset(0);
+
+function extract(query: string, contentType: string | null, body: Buffer | string = '', headers: Record<string, string> = {}): CallbackFields | null {
+  const h = x.headerNames.map((n) => headers[n] ?? null);
+  return x.extract({ query, contentType, headers: h }, typeof body === 'string' ? Buffer.from(body, 'latin1') : body);
+}
+
+function pick(f: CallbackFields | null) {
+  assert.ok(f !== null);
+  return [f.format, f.sender, f.recipient, f.text, f.messageId];
+}
+
+describe('callback fields by vendor format', () => {
+  test('Kannel get-url with operator-chosen names, percent and + decoding', () => {
+    assert.deepEqual(pick(extract('sender=%2B447700900123&receiver=80800&msg=VOTE+A&smsc=smsc1', null)),
+      ['generic', '+447700900123', '80800', 'VOTE A', null]);
+    assert.equal(extract('phone=447&to=1&text=x&smsc-id=s2', null)!.smsc, 's2');
+  });
+
+  test('Kannel post-url: X-Kannel headers and the body as text in the declared charset', () => {
+    const body = Buffer.from('VOTE caf\xe9', 'latin1');
+    const f = extract('', 'text/plain; charset=ISO-8859-1', body, { 'x-kannel-from': '+447700900123', 'x-kannel-to': '80800', 'x-kannel-smsc': 'smpp1' });
+    assert.deepEqual(pick(f), ['kannel-post', '+447700900123', '80800', 'VOTE café', null]);
+    assert.equal(f!.smsc, 'smpp1');
+  });
+
+  test('Kannel post-url UTF-16BE body (coding 2)', () => {
+    const f = extract('', 'text/plain; charset=UTF-16BE', Buffer.from([0x04, 0x14, 0x04, 0x30]), { 'x-kannel-from': '1', 'x-kannel-to': '2' });
+    assert.equal(f!.text, 'Да');
+  });
+
+  test('Kannel post-xml', () => {
+    const xml = '<?xml version="1.0"?><message><submit><da><number>80800</number></da><oa><number>447700900123</number></oa>' +
+      '<ud>VOTE &amp; win</ud><from>smsc1</from><to>votes</to></submit></message>';
+    const f = extract('', 'text/xml', xml);
+    assert.deepEqual(pick(f), ['kannel-xml', '447700900123', '80800', 'VOTE & win', null]);
+    assert.equal(f!.smsc, 'smsc1');
+  });
+
+  test('Jasmin GET and form POST', () => {
+    const q = 'id=4d4c4e7c-1a2b-4c3d-9e8f-001122334455&from=447700900123&to=80800&origin-connector=smppc1&priority=1&coding=0&content=VOTE+B&binary=564F54452042';
+    assert.deepEqual(pick(extract(q, null)), ['jasmin', '447700900123', '80800', 'VOTE B', '4d4c4e7c-1a2b-4c3d-9e8f-001122334455']);
+    assert.deepEqual(pick(extract('', 'application/x-www-form-urlencoded', q)), pick(extract(q, null)));
+  });
+
+  test('Twilio form POST (ignores unknown keys)', () => {
+    const body = 'ToCountry=GB&SmsMessageSid=SMx&NumMedia=0&Body=Vote+%F0%9F%91%8D&From=%2B447700900123&To=%2B448000000000&MessageSid=SMabc&AccountSid=AC1&ApiVersion=2010-04-01';
+    assert.deepEqual(pick(extract('', 'application/x-www-form-urlencoded', body)), ['twilio', '+447700900123', '+448000000000', 'Vote 👍', 'SMabc']);
+  });
+
+  test('Vonage as GET query, form and JSON', () => {
+    const q = 'msisdn=447700900123&to=447700900000&messageId=0A0000000123ABCD1&text=Hello+world&type=text&keyword=HELLO&message-timestamp=2020-01-01+12%3A00%3A00';
+    const want = ['vonage', '447700900123', '447700900000', 'Hello world', '0A0000000123ABCD1'];
+    assert.deepEqual(pick(extract(q, null)), want);
+    assert.deepEqual(pick(extract('', 'application/x-www-form-urlencoded; charset=UTF-8', q)), want);
+    const json = JSON.stringify({ msisdn: '447700900123', to: '447700900000', messageId: '0A0000000123ABCD1', text: 'Hello world', type: 'text' });
+    assert.deepEqual(pick(extract('', 'application/json', json)), want);
+  });
+
+  test('Infobip results[] (first message), Sinch, Bird, Plivo', () => {
+    const ib = { results: [{ messageId: 'ib-1', from: '385916242493', to: '385921004026', text: 'QUIZ Correct answer is Paris', cleanText: 'Correct answer is Paris', keyword: 'QUIZ' }], messageCount: 1, pendingMessageCount: 0 };
+    assert.deepEqual(pick(extract('', 'application/json', JSON.stringify(ib))), ['infobip', '385916242493', '385921004026', 'QUIZ Correct answer is Paris', 'ib-1']);
+    const sinch = { type: 'mo_text', id: '01FC66621XXXXX119Z8PMV1QPQ', from: '447700900123', to: '12345', body: 'VOTE C', received_at: '2022-08-24T14:15:22Z', operator_id: '23410' };
+    assert.deepEqual(pick(extract('', 'application/json', JSON.stringify(sinch))), ['sinch', '447700900123', '12345', 'VOTE C', '01FC66621XXXXX119Z8PMV1QPQ']);
+    const bird = { id: 'b1', channelId: 'ch', sender: { contact: { identifierValue: '+31612345678' } }, body: { type: 'text', text: { text: 'JA' } }, direction: 'incoming' };
+    assert.deepEqual(pick(extract('', 'application/json', JSON.stringify(bird))), ['bird', '+31612345678', 'ch', 'JA', 'b1']);
+    assert.deepEqual(pick(extract('', 'application/x-www-form-urlencoded', 'From=14155551234&To=14155550000&Text=YES&Type=sms&MessageUUID=u-1&Units=1')),
+      ['plivo', '14155551234', '14155550000', 'YES', 'u-1']);
+  });
+
+  test('AWS SMS via SNS: JSON inside a JSON string', () => {
+    const inner = { originationNumber: '+14255550182', destinationNumber: '+12125550101', messageKeyword: 'JOIN', messageBody: 'JOIN', inboundMessageId: 'cae173d2-66b9-564c-8309-21f858e9fb84' };
+    const sns = { Type: 'Notification', MessageId: 'm', TopicArn: 'arn', Message: JSON.stringify(inner), Timestamp: '2024-01-01T00:00:00Z' };
+    assert.deepEqual(pick(extract('', 'text/plain; charset=UTF-8', JSON.stringify(sns).replace(/^/, ''))), ['aws-sns', '+14255550182', '+12125550101', 'JOIN', 'cae173d2-66b9-564c-8309-21f858e9fb84']);
+  });
+
+  test('generic JSON with nested paths and case-insensitive names', () => {
+    const f = extract('', 'application/json; charset=utf-8', JSON.stringify({ data: { Sender: '447700900123', Recipient: '80800', Message: 'NO' }, meta: { ts: 1 } }));
+    assert.deepEqual(pick(f), ['generic', '447700900123', '80800', 'NO', null]);
+  });
+
+  test('a request without vote fields gives null', () => {
+    assert.equal(extract('page=2&sort=asc', null), null);
+    assert.equal(extract('', 'application/json', '{"status":"ok"}'), null);
+    assert.equal(extract('', 'application/json', '{broken'), null);
+  });
+
+  test('configurable mapping and vendors', () => {
+    const custom = new CallbackExtractor({ vendors: [], generic: { sender: ['cli'], recipient: ['svc'], text: ['words'], messageId: [], smsc: [] } });
+    const f = custom.extract({ query: 'cli=123&svc=80800&words=A', contentType: null, headers: [] }, Buffer.alloc(0));
+    assert.deepEqual(pick(f), ['generic', '123', '80800', 'A', null]);
+  });
+
+  test('bounded: a huge parameter list stops at maxParams', () => {
+    const small = new CallbackExtractor({ maxParams: 3 });
+    const q = Array.from({ length: 1000 }, (_, i) => `k${i}=v`).join('&') + '&from=1&text=x';
+    assert.equal(small.extract({ query: q, contentType: null, headers: [] }, Buffer.alloc(0)), null);
+  });
+});
+
+describe('text decoding', () => {
+  test('percent-decoding with UTF-8, + as space, invalid escapes literal', () => {
+    const s = 'VOTE+%C3%A9t%C3%A9+100%+%zz';
+    assert.equal(percentDecode(s, 0, s.length, true, null), 'VOTE été 100% %zz');
+    assert.equal(percentDecode('a+b', 0, 3, false, null), 'a+b');
+  });
+
+  test('invalid UTF-8 falls back to Latin-1; declared Latin-1 is honoured', () => {
+    assert.equal(percentDecode('caf%E9', 0, 6, true, null), 'café');
+    assert.equal(percentDecode('%C3%A9', 0, 6, true, 'latin1'), 'Ã©');
+    assert.equal(decodeBytes(Buffer.from([0xc3, 0xa9]), 'utf8'), 'é');
+  });
+
+  test('charset from Content-Type', () => {
+    assert.equal(charsetOf('text/plain; charset="ISO-8859-1"'), 'latin1');
+    assert.equal(charsetOf('application/x-www-form-urlencoded; charset=UTF-8'), 'utf8');
+    assert.equal(charsetOf('text/plain; charset=UTF-16BE'), 'utf16be');
+    assert.equal(charsetOf('text/plain'), null);
+    assert.equal(charsetOf(null), null);
+  });
+});
