@@ -1,0 +1,234 @@
+/**
+ * The composition root: the only module that reads configuration. It builds every stage with its
+ * options and wires them in the one direction data flows:
+ * packets → decode → reassembly → protocol registry → parsers → pairers → votes/store.
+ */
+import type { ConfigShape } from './config/schema';
+import type { PacketSource, RawPacket, SourceStats } from './capture/packet-source';
+import { PacketDecoder } from './decode/packet-decoder';
+import { Assembler } from './reassembly/assembler';
+import { ProtocolRegistry } from './protocols/registry';
+import { httpHandler, smppHandler } from './protocols/protocol-handlers';
+import { SmppDecodeContext } from './protocols/smpp/smpp-stream';
+import { HttpSinkFactory } from './protocols/http1/http-sink-factory';
+import { SmppTracker } from './transactions/smpp-tracker';
+import { smppReport, type SmppReport } from './transactions/smpp-report';
+import type { SmppTransaction } from './transactions/smpp-transaction';
+import { HttpPairer } from './transactions/http-pairer';
+import type { HttpReport } from './transactions/http-report';
+import type { HttpTransaction } from './transactions/http-transaction';
+import { VoteEngine } from './votes/vote-engine';
+import type { VotesReport } from './votes/votes-report';
+import type { VoteEvent } from './votes/vote';
+import { validateCampaignConfig } from './votes/campaign-config';
+import { callbackObservation, httpTransactionId, moObservation, smppTransactionId } from './votes/observe-transactions';
+import { VoteStore } from './store/vote-store';
+import type { StoredTransaction } from './store/store-types';
+import { countReason, sortedReasons } from './common/counter';
+
+const MS = 1_000_000;
+/** Stages with timers on the capture clock are ticked at most this often (capture time). */
+const TICK_NS = 100 * MS;
+
+export interface PipelineReport {
+  capture: {
+    packets: number;
+    bytes: number;
+    linkTypes: Record<string, number>;
+    truncatedPackets: number;
+    nonTcpPackets: number;
+    ipFragments: number;
+    malformedPackets: Record<string, number>;
+    truncatedFiles: string[];
+  };
+  tcp: {
+    connections: number;
+    gapBytes: number;
+    outOfOrderSegments: number;
+    retransmittedSegments: number;
+    overlapConflicts: number;
+    refusedConnections: number;
+    evictedConnections: number;
+    ackedUnseenBytes: number;
+    gapReasons: Record<string, number>;
+    closeReasons: Record<string, number>;
+    streams: Record<string, number>;
+    unclaimedBytes: number;
+  };
+  smpp: SmppReport & { refusedConnections: number };
+  http: HttpReport;
+  votes: VotesReport;
+}
+
+/** Hooks for stages outside the synchronous core (telemetry). */
+export interface PipelineListeners {
+  onSmpp?(t: SmppTransaction): void;
+  onHttp?(t: HttpTransaction): void;
+  onVoteEvent?(e: VoteEvent): void;
+}
+
+export class Pipeline {
+  readonly decoder: PacketDecoder;
+  readonly assembler: Assembler;
+  readonly registry: ProtocolRegistry;
+  readonly smppContext = new SmppDecodeContext();
+  readonly smppTracker: SmppTracker;
+  readonly httpPairer: HttpPairer;
+  readonly httpSinks: HttpSinkFactory;
+  readonly votes: VoteEngine;
+  readonly store: VoteStore | undefined;
+  /** Capture clock: the newest packet timestamp seen. */
+  private nowNs = 0;
+  private nextTickNs = 0;
+  private smppRefused = 0;
+  private readonly sinkErrors: Record<string, number> = {};
+  private pendingTx: StoredTransaction[] = [];
+
+  constructor(readonly config: ConfigShape, store?: VoteStore, private readonly listeners: PipelineListeners = {}) {
+    this.store = store;
+    const rules = validateCampaignConfig({ strict: config.votes.strict, campaigns: config.votes.campaigns });
+    // The schema validated campaigns already; strict without campaigns is the one cross-key rule.
+    if (rules.errors.length) throw new Error(rules.errors.map((e) => `${e.key}: ${e.reason}`).join('; '));
+    this.votes = new VoteEngine({
+      rules: rules.options,
+      privacy: { mode: config.privacy.phoneNumbers, key: config.privacy.hashKey || undefined },
+      store,
+      reconcile: { windowNs: config.votes.matchWindowMs * MS },
+      dedupe: { redeliveryWindowNs: config.votes.redeliveryWindowMs * MS },
+      onEvent: listeners.onVoteEvent,
+    });
+    this.smppTracker = new SmppTracker(
+      { onTransaction: (t) => this.onSmppTransaction(t) },
+      { text: { defaultAlphabet: config.smpp.defaultAlphabet }, pairer: { timeoutNs: config.smpp.responseTimeoutMs * MS } },
+    );
+    this.httpPairer = new HttpPairer((t) => this.onHttpTransaction(t), { responseTimeoutMs: config.http.responseTimeoutMs });
+    this.httpSinks = new HttpSinkFactory(this.httpPairer, {
+      callbackPaths: config.http.callbackPaths,
+      maxBodyCapture: config.http.maxBodyCaptureBytes,
+    });
+    this.registry = new ProtocolRegistry([
+      smppHandler(config.ports.smpp, this.smppContext, this.smppTracker, { maxPduLength: config.smpp.maxPduLength }, () => this.smppRefused++),
+      httpHandler(config.ports.http, this.httpSinks),
+    ]);
+    this.decoder = new PacketDecoder();
+    this.assembler = new Assembler(this.registry, {
+      serverPorts: [...config.ports.smpp, ...config.ports.http],
+      gapTimeoutNs: config.reassembly.gapTimeoutMs * MS,
+      idleTimeoutNs: config.reassembly.idleTimeoutMs * MS,
+      maxConnections: config.reassembly.maxConnections,
+      maxBufferedBytes: config.reassembly.maxBufferedBytes,
+      maxBufferedBytesPerHalf: config.reassembly.maxBufferedBytesPerHalf,
+    });
+  }
+
+  /** The per-packet hot path. */
+  readonly onPacket = (p: RawPacket): void => {
+    // The capture clock never runs backwards, even when files interleave badly.
+    if (p.tsNs > this.nowNs) this.nowNs = p.tsNs;
+    const seg = this.decoder.decode(p);
+    if (seg !== null) {
+      try {
+        this.assembler.onSegment(seg);
+      } catch (e) {
+        // A parser bug must not stop capture: count it by its message, keep going.
+        countReason(this.sinkErrors, (e as Error).message.slice(0, 80));
+      }
+    }
+    if (this.nowNs >= this.nextTickNs) this.tick();
+  };
+
+  private tick(): void {
+    this.nextTickNs = this.nowNs + TICK_NS;
+    this.assembler.tick(this.nowNs);
+    this.smppTracker.tick(this.nowNs);
+    this.httpPairer.advance(this.nowNs);
+    this.votes.tick(this.nowNs);
+  }
+
+  /** Runs a source to its end and flushes every stage. */
+  async run(source: PacketSource): Promise<void> {
+    // Commits at most 100 ms apart (wall clock: durability, not results, depends on it).
+    const timer = setInterval(() => this.flushStore(), 100);
+    try {
+      await source.run(this.onPacket);
+    } finally {
+      clearInterval(timer);
+    }
+    this.finish();
+  }
+
+  /** End of capture: deliver what is buffered, close every connection, settle and commit. */
+  finish(): void {
+    this.assembler.flushAll(this.nowNs);
+    this.smppTracker.flush(this.nowNs);
+    this.httpPairer.advance(this.nowNs);
+    this.votes.finish(this.nowNs);
+    this.flushStore();
+  }
+
+  flushStore(): void {
+    if (!this.store) return;
+    if (this.pendingTx.length) {
+      this.store.putTransactions(this.pendingTx);
+      this.pendingTx = [];
+    }
+    this.store.flush();
+  }
+
+  private onSmppTransaction(t: SmppTransaction): void {
+    this.store && this.pendingTx.push({
+      id: smppTransactionId(t), kind: 'smpp', tsStartNs: t.tsStartNs, tsEndNs: t.tsEndNs ?? undefined,
+      connection: `${t.clientAddress}:${t.clientPort}->${t.serverAddress}:${t.serverPort}`, outcome: t.outcome, record: t,
+    });
+    this.listeners.onSmpp?.(t);
+    const mo = moObservation(t);
+    if (mo !== null) this.votes.onMo(mo);
+  }
+
+  private onHttpTransaction(t: HttpTransaction): void {
+    this.store && this.pendingTx.push({
+      id: httpTransactionId(t), kind: 'http', tsStartNs: t.tsStart, tsEndNs: t.tsEnd,
+      connection: `${t.clientAddress}:${t.clientPort}->${t.serverAddress}:${t.serverPort}`, outcome: t.outcome, record: t,
+    });
+    this.listeners.onHttp?.(t);
+    this.votes.onCallback(callbackObservation(t));
+  }
+
+  report(source: SourceStats): PipelineReport {
+    const d = this.decoder.stats();
+    const a = this.assembler.stats();
+    const r = this.registry.stats();
+    const malformed: Record<string, number> = { ...source.malformed };
+    for (const [k, v] of Object.entries(d.malformed)) malformed[k] = (malformed[k] ?? 0) + v;
+    return {
+      capture: {
+        packets: source.packets,
+        bytes: source.bytes,
+        linkTypes: sortedReasons(d.linkTypes),
+        truncatedPackets: source.truncatedPackets,
+        nonTcpPackets: d.nonTcpPackets,
+        ipFragments: d.ipFragments,
+        malformedPackets: sortedReasons(malformed),
+        truncatedFiles: source.truncatedFiles,
+      },
+      tcp: {
+        connections: a.connections,
+        gapBytes: a.gapBytes,
+        outOfOrderSegments: a.outOfOrderSegments,
+        retransmittedSegments: a.retransmittedSegments,
+        overlapConflicts: a.overlapConflicts,
+        refusedConnections: a.refusedConnections,
+        evictedConnections: a.evictedConnections,
+        ackedUnseenBytes: a.ackedUnseenBytes,
+        gapReasons: sortedReasons(a.gapReasons),
+        closeReasons: sortedReasons(a.closeReasons),
+        streams: r.streams,
+        unclaimedBytes: r.unclaimedBytes,
+        ...(Object.keys(this.sinkErrors).length ? { parserErrors: sortedReasons(this.sinkErrors) } : {}),
+      },
+      smpp: { ...smppReport(this.smppContext.stats, this.smppTracker), refusedConnections: this.smppRefused },
+      http: this.httpPairer.httpReport(this.httpSinks.stats),
+      votes: this.votes.report(),
+    };
+  }
+}
