@@ -49,6 +49,8 @@ export interface VotingScenarioOptions {
   outage?: { fromNs: number; toNs: number };
   /** Truth detail kept in memory (default 'full'). */
   truth?: TruthLevel;
+  /** Idle time (enquire_link only) after the last callback, so every vote's match window closes inside the capture (default 65 s; the agent's default window is 60 s). */
+  settleNs?: number;
   /** Keep every connection's bytes so tests can compare reassembly (default false). */
   keepStreams?: boolean;
   /** Override message-level rates. */
@@ -159,6 +161,8 @@ export class VotingScenario {
     }
     smpp.stopPeriodic();
     this.runEventsUntil(Infinity);
+    // A vote whose callback never came is lost only once its match window has closed on the wire.
+    smpp.idleUntil(this.clock.now + (o.settleNs ?? 65e9));
     smpp.end();
     return this.truth;
   }

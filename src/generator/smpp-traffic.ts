@@ -117,6 +117,15 @@ export class SmppTraffic {
     this.periodic = false;
   }
 
+  /** Keeps the idle session alive with enquire_link until `untilNs`, so the capture outlasts every match window. */
+  idleUntil(untilNs: number): void {
+    while (this.clock.now + this.r.enquireNs < untilNs) {
+      this.clock.now += this.r.enquireNs;
+      this.exchange('c2s', { command: 'enquire_link' }, (sequence) => ({ command: 'enquire_link_resp', sequence }));
+    }
+    this.clock.now = Math.max(this.clock.now, untilNs);
+  }
+
   end(): void {
     this.exchange('c2s', { command: 'unbind' }, (sequence) => ({ command: 'unbind_resp', sequence }));
     this.clock.now = this.s.conv.close('c2s', this.clock.now) + this.gap();

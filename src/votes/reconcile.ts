@@ -39,7 +39,15 @@ export type Transition = (v: Vote, to: VoteState, reason: string | null, tsNs: n
 /** A vote changed without a state change (callback id added, lost reason updated). */
 export type Touch = (v: Vote, tsNs: number, prevLostReason: string | null) => void;
 
-interface Early { c: CallbackObservation; key: string; text: string | undefined; expiresNs: number; done: boolean }
+interface Early {
+  c: CallbackObservation;
+  key: string;
+  text: string | undefined;
+  expiresNs: number;
+  done: boolean;
+  /** An already-accepted vote it matched: it is a retry of that one unless a new vote claims it first. */
+  fallback?: Vote;
+}
 interface Anon { tsNs: number; reason: string; used: boolean }
 
 export class Reconciler {
@@ -103,8 +111,12 @@ export class Reconciler {
     const key = senderKey !== undefined && c.recipient ? senderKey + '\u0000' + normalizeShortcode(c.recipient) : undefined;
     const text = c.text === undefined ? undefined : matchText(c.text);
     const v = this.find(c, key, text);
-    if (v !== undefined) return this.apply(v, c, ok);
-    if (key === undefined && !c.messageId) {
+    if (v !== undefined && (v.state !== 'accepted' || v.callbackIds.includes(c.id) || (c.messageId !== undefined && c.messageId === v.messageId))) {
+      return this.apply(v, c, ok);
+    }
+    // Only an accepted vote matches: likely a retry of it, but a voter who sends the same text again
+    // makes a new vote whose deliver_sm_resp can follow its callback on the wire. Wait for that first.
+    if (v === undefined && key === undefined && !c.messageId) {
       // Nothing to attribute it by (a refused connection, an orphan response).
       if (ok) return countReason(this.unmatchedCallbacks, 'anonymous-success');
       countReason(this.callbacks, 'anonymous-failure');
@@ -115,7 +127,7 @@ export class Reconciler {
       }
       return;
     }
-    const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, text, expiresNs: c.tsStartNs + this.leadNs + 1e9, done: false };
+    const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, text, expiresNs: c.tsStartNs + this.leadNs + 1e9, done: false, fallback: v };
     const list = this.early.get(e.key);
     if (list) list.push(e);
     else this.early.set(e.key, [e]);
@@ -218,6 +230,7 @@ export class Reconciler {
       if (rest.length === 0) this.early.delete(e.key);
       else this.early.set(e.key, rest);
     }
+    if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');
   }
 
