@@ -1,0 +1,60 @@
+/** The e2e harness's own pure parts: GSM-7 encoding, the choice rule, the vote plan, the CSV reader. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { encodeGsm7Parts, encodeUcs2Parts, isGsm7 } from './harness/gsm7';
+import { expectedChoice } from './harness/choice';
+import { buildVotePlan, BLACKLIST_PREFIX } from './harness/vote-plan';
+import { parseCsv } from './harness/agent-replay';
+import { renderKannelConfig } from './harness/kannel-config';
+
+test('GSM-7 unpacked: @ is 0x00, £ 0x01, € is ESC 0x65, and parts never split an escape', () => {
+  assert.deepEqual([...(encodeGsm7Parts('@£A€', 160)[0] as Buffer)], [0x00, 0x01, 0x41, 0x1b, 0x65]);
+  const parts = encodeGsm7Parts('€'.repeat(100), 153);
+  assert.deepEqual(parts.map((p) => p.length), [152, 48]);
+  assert.ok(parts.every((p) => p.length % 2 === 0 && p[p.length - 2] === 0x1b));
+  assert.equal(isGsm7('Vote A 😍'), false);
+  assert.throws(() => encodeGsm7Parts('ＶＯＴＥ', 160));
+});
+
+test('UCS-2 parts keep surrogate pairs whole', () => {
+  const parts = encodeUcs2Parts('A' + '😍'.repeat(40), 67);
+  assert.equal(Buffer.concat(parts).swap16().toString('utf16le'), 'A' + '😍'.repeat(40));
+  assert.ok(parts.every((p) => p.length <= 134 && (p.readUInt16BE(p.length - 2) < 0xd800 || p.readUInt16BE(p.length - 2) > 0xdbff)));
+});
+
+test("issue 5's choice examples", () => {
+  for (const t of ['VOTE A!', ' vote  a ', 'A.', 'ＶＯＴＥ　Ａ', 'Vote A 😍', 'VOTE A €1 well spent', 'A £']) assert.equal(expectedChoice(t), 'A', t);
+  assert.equal(expectedChoice('vote for A'), 'FOR');
+  assert.equal(expectedChoice('HELLO'), 'HELLO');
+  assert.equal(expectedChoice(''), '');
+});
+
+test('the vote plan is deterministic and mixes encodings, multipart and black-listed senders', () => {
+  const a = buildVotePlan({ count: 400, seed: 3 });
+  assert.deepEqual(buildVotePlan({ count: 400, seed: 3 }), a);
+  assert.notDeepEqual(buildVotePlan({ count: 400, seed: 4 }), a);
+  assert.ok(a.some((m) => m.dataCoding === 8 && m.partsHex.length === 1));
+  assert.ok(a.some((m) => m.dataCoding === 8 && m.partsHex.length > 1));
+  assert.ok(a.some((m) => m.dataCoding === 0 && m.partsHex.length > 1));
+  assert.ok(a.some((m) => m.blacklisted && m.source.startsWith(BLACKLIST_PREFIX)));
+  assert.equal(new Set(a.map((m) => m.source)).size, a.length, 'one sender per MO');
+  for (const m of a) {
+    const bytes = Buffer.concat(m.partsHex.map((h) => Buffer.from(h, 'hex')));
+    if (m.dataCoding === 8) assert.equal(bytes.swap16().toString('utf16le'), m.text);
+    else assert.deepEqual(bytes, Buffer.concat(encodeGsm7Parts(m.text, 1000)));
+  }
+});
+
+test('CSV reader: quotes, doubled quotes, CRLF', () => {
+  assert.deepEqual(parseCsv('a,b\r\n"x, y","say ""hi"""\n1,\n'), [['a', 'b'], ['x, y', 'say "hi"'], ['1', '']]);
+});
+
+test('kannel.conf: loopback only, retries, timeout, no replies, callback style', () => {
+  const base = { dir: '/tmp/x', adminPort: 1, adminPassword: 'p', smsboxPort: 2, smscHost: '127.0.0.1', smscPort: 3, systemId: 's', password: 'w', appHost: '127.0.0.2', appPort: 4, httpTimeoutSec: 2, httpRetries: 2, httpQueueDelaySec: 1 };
+  const get = renderKannelConfig({ ...base, callback: 'get' });
+  assert.match(get, /get-url = "http:\/\/127\.0\.0\.2:4\/vote\?from=%p&to=%P&text=%a&coding=%c&charset=%C"/);
+  for (const line of ['transceiver-mode = true', 'http-request-retry = 2', 'http-queue-delay = 1', 'http-timeout = 2', 'max-messages = 0', 'admin-interface = 127.0.0.1', 'smsbox-interface = 127.0.0.1']) assert.ok(get.includes(line), line);
+  const post = renderKannelConfig({ ...base, callback: 'post' });
+  assert.match(post, /post-url = "http:\/\/127\.0\.0\.2:4\/vote"/);
+  assert.ok(post.includes('send-sender = true'));
+});

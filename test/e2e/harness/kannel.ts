@@ -1,0 +1,59 @@
+/** Starts Kannel (bearerbox, then smsbox) in the foreground under our process management. */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { get } from 'node:http';
+import { startProcess, waitUntil, type Managed } from './processes';
+import { canConnect } from './net-util';
+import { renderKannelConfig, type KannelConfigOptions } from './kannel-config';
+
+export interface KannelHandle {
+  bearerbox: Managed;
+  smsbox: Managed;
+  configPath: string;
+  /** bearerbox's status page (text). */
+  status(): Promise<string>;
+  /** SIGTERM both boxes (smsbox first), SIGKILL after the grace period. */
+  stop(): Promise<void>;
+}
+
+function httpGetText(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = get(url, (res) => {
+      let s = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (s += c));
+      res.on('end', () => resolve(s));
+    });
+    req.on('error', reject);
+    req.setTimeout(2000, () => req.destroy(new Error('timeout')));
+  });
+}
+
+export async function startKannel(bins: { bearerbox: string; smsbox: string }, opts: KannelConfigOptions): Promise<KannelHandle> {
+  const configPath = join(opts.dir, 'kannel.conf');
+  writeFileSync(configPath, renderKannelConfig(opts));
+  const bearerbox = startProcess('bearerbox', bins.bearerbox, [configPath], { cwd: opts.dir, logPath: join(opts.dir, 'bearerbox.out') });
+  let smsbox: Managed | undefined;
+  const status = (): Promise<string> => httpGetText(`http://127.0.0.1:${opts.adminPort}/status.txt?password=${encodeURIComponent(opts.adminPassword)}`);
+  const stop = async (): Promise<void> => {
+    if (smsbox) await smsbox.stop('SIGTERM', 5000);
+    await bearerbox.stop('SIGTERM', 8000);
+  };
+  try {
+    await waitUntil('bearerbox smsbox-port', 15000, async () => {
+      if (!bearerbox.running) throw new Error(`bearerbox exited with ${bearerbox.exitCode ?? bearerbox.exitSignal}; see ${opts.dir}/bearerbox.out`);
+      return canConnect('127.0.0.1', opts.smsboxPort);
+    });
+    smsbox = startProcess('smsbox', bins.smsbox, [configPath], { cwd: opts.dir, logPath: join(opts.dir, 'smsbox.out') });
+    const sb = smsbox;
+    await waitUntil('smsbox connected to bearerbox', 15000, async () => {
+      if (!sb.running) throw new Error(`smsbox exited with ${sb.exitCode ?? sb.exitSignal}; see ${opts.dir}/smsbox.out`);
+      const s = await status().catch(() => '');
+      return /smsbox:/i.test(s);
+    });
+  } catch (e) {
+    await stop();
+    throw e;
+  }
+  return { bearerbox, smsbox, configPath, status, stop };
+}

@@ -1,0 +1,204 @@
+/**
+ * The whole e2e run: tcpdump on lo, the vote app, the SMSC, Kannel; votes flow until the app has
+ * been quiet long enough for every retry; then everything stops (always, also on failure) and the
+ * truth is written next to the capture.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireTools, type Tools } from './tools';
+import { freePort, freePorts } from './net-util';
+import { startNodeScript, waitForMessage, waitUntil, type Managed } from './processes';
+import { startCapture, type Capture } from './tcpdump';
+import { startKannel, type KannelHandle } from './kannel';
+import { buildVotePlan, type VotePlanOptions } from './vote-plan';
+import { buildTruth, type Truth } from './truth';
+import type { SmscConfig, SmscRecord, SmscMessage } from './smsc-types';
+import type { VoteAppConfig, VoteAppLog, VoteAppMessage } from './vote-app-types';
+
+export interface KannelVotesOptions {
+  /** MOs to send. Default 300. */
+  votes?: number;
+  /** Seed for the plan and the app's failures. Default 5. */
+  seed?: number;
+  /** deliver_sm per second. Default 300. */
+  ratePerSec?: number;
+  /** Kannel callback style. Default 'get'. */
+  callback?: 'get' | 'post';
+  /** Kannel's http-timeout, seconds. Default 2. */
+  httpTimeoutSec?: number;
+  /** Kannel's http-request-retry. Default 2. */
+  httpRetries?: number;
+  /** Kannel's http-queue-delay, seconds. Default 1. */
+  httpQueueDelaySec?: number;
+  /** App outage: start after first callback, length (ms). Defaults: 40 % into the sending time / 1200. */
+  outageStartMs?: number;
+  outageMs?: number;
+  /** App failure shares per behaviour (see vote-app-types). */
+  appShares?: VoteAppConfig['shares'];
+  /** Plan knobs (shares of UCS-2, multipart, black-listed, junk). */
+  plan?: Omit<VotePlanOptions, 'count' | 'seed'>;
+  /** Work directory (default: a new temp dir). */
+  dir?: string;
+  /** Progress lines (default: none). */
+  log?: (line: string) => void;
+}
+
+export interface KannelVotesResult {
+  dir: string;
+  capturePath: string;
+  truthPath: string;
+  truth: Truth;
+  tools: Tools;
+}
+
+const DEFAULT_SHARES: VoteAppConfig['shares'] = {
+  'fail-once-500': 0.08,
+  'fail-once-503': 0.06,
+  'slow-once': 0.04,
+  'drop-once': 0.03,
+  'always-500': 0.04,
+  'always-503': 0.03,
+  'always-slow': 0.02,
+  'always-drop': 0.02,
+};
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+async function appStats(app: Managed, flush = false): Promise<Extract<VoteAppMessage, { type: 'stats' }>> {
+  const p = waitForMessage<Extract<VoteAppMessage, { type: 'stats' }>>(app, 'stats', 5000);
+  app.child.send({ type: flush ? 'flush' : 'stats?' });
+  return p;
+}
+
+export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<KannelVotesResult> {
+  const tools = requireTools();
+  const log = opts.log ?? ((): void => undefined);
+  const seed = opts.seed ?? 5;
+  const count = opts.votes ?? 300;
+  const callback = opts.callback ?? 'get';
+  const httpTimeoutSec = opts.httpTimeoutSec ?? 2;
+  const httpRetries = opts.httpRetries ?? 2;
+  const httpQueueDelaySec = opts.httpQueueDelaySec ?? 1;
+  const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'e2e-kannel-'));
+  const appHost = '127.0.0.2';
+  const [smscPort, adminPort, smsboxPort] = (await freePorts(3)) as [number, number, number];
+  const appPort = await freePort(appHost);
+  const capturePath = join(dir, 'capture.pcap');
+  const truthPath = join(dir, 'truth.json');
+  const plan = buildVotePlan({ count, seed, ...opts.plan });
+  const planPath = join(dir, 'plan.json');
+  writeFileSync(planPath, JSON.stringify(plan));
+
+  let capture: Capture | undefined;
+  let app: Managed | undefined;
+  let smsc: Managed | undefined;
+  let kannel: KannelHandle | undefined;
+  try {
+    capture = await startCapture(tools.tcpdump, capturePath, [smscPort, appPort], join(dir, 'tcpdump.out'));
+    log(`capture on lo ports smsc=${smscPort} app=${appPort} → ${capturePath}`);
+
+    const appCfg: VoteAppConfig = {
+      host: appHost,
+      port: appPort,
+      seed,
+      shares: opts.appShares ?? DEFAULT_SHARES,
+      slowMs: httpTimeoutSec * 1000 + 1500,
+      // By default the outage covers the middle of the traffic, so first callbacks and retries hit it.
+      outageStartMs: opts.outageStartMs ?? Math.round((count / (opts.ratePerSec ?? 300)) * 400),
+      outageMs: opts.outageMs ?? 1200,
+      logPath: join(dir, 'app-log.json'),
+    };
+    writeFileSync(join(dir, 'app.json'), JSON.stringify(appCfg));
+    app = startNodeScript('vote-app', join(__dirname, 'vote-app.js'), [join(dir, 'app.json')], join(dir, 'app.out'));
+    await waitForMessage(app, 'listening', 10000);
+
+    const smscCfg: SmscConfig = {
+      host: '127.0.0.1',
+      port: smscPort,
+      systemId: 'kannel',
+      password: 'secret',
+      planPath,
+      recordPath: join(dir, 'smsc-record.json'),
+      ratePerSec: opts.ratePerSec ?? 300,
+      window: 100,
+      redeliveryDelayMs: 500,
+      maxRedeliveries: 1,
+      responseTimeoutMs: 10000,
+    };
+    writeFileSync(join(dir, 'smsc.json'), JSON.stringify(smscCfg));
+    smsc = startNodeScript('smsc', join(__dirname, 'smsc-server.js'), [join(dir, 'smsc.json')], join(dir, 'smsc.out'));
+    await waitForMessage(smsc, 'listening', 10000);
+    const bound = waitForMessage<Extract<SmscMessage, { type: 'bound' }>>(smsc, 'bound', 30000);
+    bound.catch(() => undefined); // awaited below; a failure before then must not be unhandled
+
+    kannel = await startKannel(tools, {
+      dir,
+      adminPort,
+      adminPassword: 'e2e',
+      smsboxPort,
+      smscHost: '127.0.0.1',
+      smscPort,
+      systemId: smscCfg.systemId,
+      password: smscCfg.password,
+      appHost,
+      appPort,
+      callback,
+      httpTimeoutSec,
+      httpRetries,
+      httpQueueDelaySec,
+    });
+    const b = await bound;
+    log(`kannel up, bound with ${b.command}`);
+
+    const done = waitForMessage<Extract<SmscMessage, { type: 'done' }>>(smsc, 'done', 30000 + (count / smscCfg.ratePerSec) * 1000 * 3);
+    smsc.child.send({ type: 'start' });
+    const d = await done;
+    log(`smsc done: ${d.sent} deliver_sm, ${d.acked} acked, ${d.rejected} rejected, ${d.noResponse} unanswered`);
+
+    // Every retry chain ends within (retries+1)·(timeout+delay); wait for that much silence.
+    const quietMs = (httpRetries + 1) * (httpTimeoutSec + httpQueueDelaySec) * 1000 + 2000;
+    const a = app;
+    await waitUntil('the vote app to go quiet', 90000, async () => {
+      const s = await appStats(a);
+      return s.listening && s.pending === 0 && s.lastRequestAtMs > 0 && Date.now() - s.lastRequestAtMs > quietMs;
+    }, 250);
+    log('app quiet; stopping');
+
+    await kannel.stop();
+    kannel = undefined;
+    await appStats(app, true);
+    await smsc.stop('SIGTERM', 5000);
+    smsc = undefined;
+    await app.stop('SIGTERM', 5000);
+    app = undefined;
+    await sleep(200); // let the last FIN/ACKs reach the capture
+    await capture.stop();
+    capture = undefined;
+
+    const smscRecord = JSON.parse(readFileSync(smscCfg.recordPath, 'utf8')) as SmscRecord;
+    const appLog = JSON.parse(readFileSync(appCfg.logPath, 'utf8')) as VoteAppLog;
+    const truth = buildTruth({ seed, ports: { smsc: smscPort, app: appPort }, appHost, callback, plan, smsc: smscRecord, app: appLog });
+    writeFileSync(truthPath, JSON.stringify(truth, null, 1));
+    log(`truth: ${JSON.stringify(truth.summary)}`);
+    return { dir, capturePath, truthPath, truth, tools };
+  } finally {
+    // Reverse order; each stop is a no-op when already stopped. The capture goes last.
+    if (kannel) await kannel.stop().catch(() => undefined);
+    if (smsc) await smsc.stop('SIGTERM', 3000).catch(() => undefined);
+    if (app) await app.stop('SIGTERM', 3000).catch(() => undefined);
+    if (capture) await capture.stop().catch(() => undefined);
+  }
+}
+
+// Runnable on its own to inspect a run: node dist/test/e2e/harness/run-kannel-votes.js [votes] [get|post]
+if (require.main === module) {
+  const [votes, callback] = process.argv.slice(2);
+  runKannelVotes({ votes: votes ? Number(votes) : undefined, callback: callback === 'post' ? 'post' : 'get', log: (l) => console.error(`e2e: ${l}`) }).then(
+    (r) => console.log(JSON.stringify({ dir: r.dir, capture: r.capturePath, truth: r.truthPath, summary: r.truth.summary })),
+    (e: unknown) => {
+      console.error(e);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,180 @@
+/**
+ * The SMSC, run as a child process: an npm `smpp` server that accepts Kannel's bind, then sends
+ * the planned MOs as deliver_sm at a fixed rate with a bounded window, redelivers rejected ones,
+ * answers everything Kannel sends (enquire_link, submit_sm, unbind) and records it all.
+ * Usage: node smsc-server.js CONFIG.json  (IPC out: 'listening', 'bound', 'done'; in: 'start').
+ * The record is written on 'done' and again on SIGTERM (with what came after).
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import type { PlannedMo } from './vote-plan';
+import type { SmscConfig, SmscRecord, SentDeliverSm, SmscMessage } from './smsc-types';
+// The package ships no types; the surface used here is small.
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const smpp = require('smpp') as SmppModule;
+
+interface Pdu {
+  command: string;
+  command_status: number;
+  sequence_number: number;
+  system_id?: string;
+  password?: string;
+  source_addr?: string;
+  destination_addr?: string;
+  short_message?: Buffer | { message?: Buffer | string };
+  data_coding?: number;
+  response(opts?: Record<string, unknown>): Pdu;
+}
+interface Session {
+  on(ev: string, fn: (pdu: Pdu) => void): void;
+  send(pdu: Pdu, onResponse?: (resp: Pdu) => void): void;
+  close(): void;
+}
+interface SmppModule {
+  PDU: new (command: string, opts: Record<string, unknown>) => Pdu;
+  createServer(listener: (s: Session) => void): { listen(port: number, host: string, cb: () => void): void; close(): void };
+}
+
+const cfg = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as SmscConfig;
+const plan = JSON.parse(readFileSync(cfg.planPath, 'utf8')) as PlannedMo[];
+const record: SmscRecord = { binds: [], deliverSm: [], received: [], enquireLinks: 0 };
+const send = (m: SmscMessage): void => {
+  if (process.send) process.send(m);
+};
+
+function writeRecord(): void {
+  writeFileSync(cfg.recordPath, JSON.stringify(record, null, 1));
+}
+
+/** One deliver_sm to send: an MO part at some attempt. */
+interface Job {
+  mo: PlannedMo;
+  part: number;
+  attempt: number;
+}
+
+let session: Session | undefined;
+const queue: Job[] = [];
+let inFlight = 0;
+let doneSent = false;
+let pendingRedeliveries = 0;
+
+for (const mo of plan) for (let p = 0; p < mo.partsHex.length; p++) queue.push({ mo, part: p, attempt: 0 });
+
+function deliverOpts(job: Job): Record<string, unknown> {
+  const { mo, part } = job;
+  let body = Buffer.from(mo.partsHex[part] as string, 'hex');
+  let esm = 0;
+  if (mo.partsHex.length > 1) {
+    // UDH: length 5, IEI 0 (concat, 8-bit ref), IE length 3, ref, total, sequence (1-based).
+    body = Buffer.concat([Buffer.from([5, 0, 3, mo.concatRef ?? 0, mo.partsHex.length, part + 1]), body]);
+    esm = 0x40;
+  }
+  return {
+    service_type: '',
+    source_addr_ton: mo.sourceTon,
+    source_addr_npi: 1,
+    source_addr: mo.source,
+    dest_addr_ton: 0,
+    dest_addr_npi: 0,
+    destination_addr: mo.destination,
+    esm_class: esm,
+    data_coding: mo.dataCoding,
+    short_message: body,
+  };
+}
+
+function sendOne(s: Session, job: Job): void {
+  const entry: SentDeliverSm = { moId: job.mo.id, part: job.part, attempt: job.attempt, sequenceNumber: 0, sentAtMs: Date.now(), outcome: 'pending' };
+  record.deliverSm.push(entry);
+  inFlight++;
+  let settled = false;
+  const timer = setTimeout(() => settle(undefined), cfg.responseTimeoutMs);
+  const settle = (resp: Pdu | undefined): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(timer);
+    inFlight--;
+    entry.respondedAtMs = resp ? Date.now() : undefined;
+    entry.status = resp?.command_status;
+    entry.outcome = !resp ? 'no-response' : resp.command_status === 0 ? 'acked' : 'rejected';
+    if (entry.outcome === 'rejected' && job.attempt < cfg.maxRedeliveries) {
+      // A real SMSC redelivers the same message later (same source, destination, text).
+      pendingRedeliveries++;
+      setTimeout(() => {
+        pendingRedeliveries--;
+        queue.push({ mo: job.mo, part: job.part, attempt: job.attempt + 1 });
+      }, cfg.redeliveryDelayMs);
+    }
+  };
+  const pdu = new smpp.PDU('deliver_sm', deliverOpts(job));
+  s.send(pdu, settle);
+  // node-smpp assigns the sequence number synchronously inside send().
+  entry.sequenceNumber = pdu.sequence_number;
+}
+
+function pump(): void {
+  const s = session;
+  if (!s) return;
+  const perTick = Math.max(1, Math.round(cfg.ratePerSec / 100));
+  for (let i = 0; i < perTick && queue.length > 0 && inFlight < cfg.window; i++) {
+    const job = queue.shift() as Job;
+    // Parts of one multipart message are queued back to back, as an SMSC sends them.
+    sendOne(s, job);
+  }
+  if (!doneSent && queue.length === 0 && inFlight === 0 && pendingRedeliveries === 0) {
+    doneSent = true;
+    record.finishedAtMs = Date.now();
+    writeRecord();
+    const c = (o: string): number => record.deliverSm.filter((d) => d.outcome === o).length;
+    send({ type: 'done', sent: record.deliverSm.length, acked: c('acked'), rejected: c('rejected'), noResponse: c('no-response') });
+  }
+}
+
+function onBind(s: Session, pdu: Pdu): void {
+  const ok = pdu.system_id === cfg.systemId && pdu.password === cfg.password && session === undefined;
+  record.binds.push({ command: pdu.command, systemId: pdu.system_id ?? '', atMs: Date.now(), accepted: ok });
+  if (!ok) {
+    s.send(pdu.response({ command_status: 0x0d /* ESME_RBINDFAIL */ }));
+    return;
+  }
+  s.send(pdu.response({ system_id: 'e2e-smsc' }));
+  session = s;
+  send({ type: 'bound', command: pdu.command });
+}
+
+let pumping = false;
+process.on('message', (m: unknown) => {
+  // The harness says when: after the capture and both Kannel boxes are up.
+  if ((m as { type?: string }).type === 'start' && !pumping) {
+    pumping = true;
+    setInterval(pump, 10);
+  }
+});
+
+const server = smpp.createServer((s: Session) => {
+  for (const cmd of ['bind_transceiver', 'bind_receiver', 'bind_transmitter']) s.on(cmd, (pdu) => onBind(s, pdu));
+  s.on('enquire_link', (pdu) => {
+    record.enquireLinks++;
+    s.send(pdu.response());
+  });
+  s.on('submit_sm', (pdu) => {
+    const sm = pdu.short_message;
+    const raw = Buffer.isBuffer(sm) ? sm : sm && Buffer.isBuffer(sm.message) ? sm.message : Buffer.from(String(sm?.message ?? ''));
+    record.received.push({ command: 'submit_sm', sequenceNumber: pdu.sequence_number, atMs: Date.now(), source: pdu.source_addr, destination: pdu.destination_addr, shortMessageHex: raw.toString('hex'), dataCoding: pdu.data_coding });
+    s.send(pdu.response({ message_id: `mt${record.received.length}` }));
+  });
+  s.on('unbind', (pdu) => {
+    record.received.push({ command: 'unbind', sequenceNumber: pdu.sequence_number, atMs: Date.now() });
+    s.send(pdu.response());
+  });
+  s.on('error', () => undefined);
+});
+
+server.listen(cfg.port, cfg.host, () => send({ type: 'listening' }));
+for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+  process.on(sig, () => {
+    writeRecord();
+    process.exit(0);
+  });
+}
+process.on('disconnect', () => undefined);

@@ -1,0 +1,155 @@
+/**
+ * The ground truth of one e2e run, from what the SMSC sent and Kannel acknowledged and what the
+ * app answered: per MO whether it is a vote (every part acked with status 0), its expected choice,
+ * the callbacks that carried it, and whether the app accepted it (a 2xx written to the wire, late
+ * or not) or it was lost.
+ */
+import type { PlannedMo } from './vote-plan';
+import type { SmscRecord } from './smsc-types';
+import type { AppRequest, VoteAppLog } from './vote-app-types';
+import { expectedChoice } from './choice';
+
+export interface TruthMo {
+  id: number;
+  source: string;
+  sourceTon: number;
+  destination: string;
+  text: string;
+  dataCoding: number;
+  parts: number;
+  blacklisted: boolean;
+  /** deliver_sm sent for this MO: part, attempt, sequence number, response status. */
+  deliveries: { part: number; attempt: number; sequenceNumber: number; status?: number; outcome: string }[];
+  /** Every part acknowledged with status 0: this MO is a vote. */
+  acked: boolean;
+  /** Time of the last part's ack (ms since epoch). */
+  ackedAtMs?: number;
+  choice: string;
+  /** Indices into the app's request log of the callbacks carrying this MO. */
+  callbacks: number[];
+  /** Some callback got a 2xx written to the socket (even after Kannel gave up). */
+  appAccepted: boolean;
+  state: 'accepted' | 'lost' | 'not-a-vote';
+  /** Why a lost vote was lost: the failures of its callbacks, or 'no-callback'. */
+  lostReason?: string;
+}
+
+export interface TallyRow {
+  shortcode: string;
+  choice: string;
+  total: number;
+  accepted: number;
+  lost: number;
+}
+
+export interface Truth {
+  seed: number;
+  ports: { smsc: number; app: number };
+  appHost: string;
+  callback: 'get' | 'post';
+  mos: TruthMo[];
+  summary: { mos: number; deliverSm: number; acked: number; rejectedPdus: number; noResponsePdus: number; votes: number; accepted: number; lost: number; callbacks: number; mtReceived: number };
+  tally: TallyRow[];
+  /** Callbacks that matched no MO (should be none). */
+  unmatchedCallbacks: number[];
+  /** Callbacks whose text differs from the MO's (whitespace squeezed): charset trouble. */
+  textMismatches: { request: number; mo: number; sent: string; received: string }[];
+  smsc: SmscRecord;
+  app: VoteAppLog;
+}
+
+const squeeze = (s: string): string => s.trim().split(/\s+/u).join(' ');
+const digits = (s: string): string => s.replace(/^\+/, '');
+
+function failureOf(r: AppRequest): string {
+  if (r.decision === 'drop') return 'reset';
+  if (r.decision === 200) return r.written ? 'ok' : 'unwritten';
+  return String(r.decision);
+}
+
+export function buildTruth(args: { seed: number; ports: { smsc: number; app: number }; appHost: string; callback: 'get' | 'post'; plan: PlannedMo[]; smsc: SmscRecord; app: VoteAppLog }): Truth {
+  const { plan, smsc, app } = args;
+  const byKey = new Map<string, number>();
+  for (const mo of plan) byKey.set(`${mo.source}|${mo.destination}`, mo.id);
+  const callbacks = new Map<number, number[]>();
+  const unmatched: number[] = [];
+  const textMismatches: Truth['textMismatches'] = [];
+  for (const r of app.requests) {
+    const id = byKey.get(`${digits(r.from)}|${r.to}`);
+    if (id === undefined) {
+      unmatched.push(r.index);
+      continue;
+    }
+    callbacks.set(id, [...(callbacks.get(id) ?? []), r.index]);
+    const mo = plan[id] as PlannedMo;
+    if (squeeze(r.text) !== squeeze(mo.text)) textMismatches.push({ request: r.index, mo: id, sent: mo.text, received: r.text });
+  }
+  const mos: TruthMo[] = plan.map((mo) => {
+    const deliveries = smsc.deliverSm.filter((d) => d.moId === mo.id).map((d) => ({ part: d.part, attempt: d.attempt, sequenceNumber: d.sequenceNumber, status: d.status, outcome: d.outcome }));
+    let acked = true;
+    let ackedAtMs: number | undefined;
+    for (let p = 0; p < mo.partsHex.length; p++) {
+      const ok = smsc.deliverSm.find((d) => d.moId === mo.id && d.part === p && d.outcome === 'acked');
+      if (!ok) acked = false;
+      else ackedAtMs = Math.max(ackedAtMs ?? 0, ok.respondedAtMs ?? 0);
+    }
+    const cbs = callbacks.get(mo.id) ?? [];
+    const reqs = cbs.map((i) => app.requests[i] as AppRequest);
+    const appAccepted = reqs.some((r) => r.decision === 200 && r.written);
+    const state: TruthMo['state'] = !acked ? 'not-a-vote' : appAccepted ? 'accepted' : 'lost';
+    return {
+      id: mo.id,
+      source: mo.source,
+      sourceTon: mo.sourceTon,
+      destination: mo.destination,
+      text: mo.text,
+      dataCoding: mo.dataCoding,
+      parts: mo.partsHex.length,
+      blacklisted: mo.blacklisted,
+      deliveries,
+      acked,
+      ackedAtMs: acked ? ackedAtMs : undefined,
+      choice: expectedChoice(mo.text),
+      callbacks: cbs,
+      appAccepted,
+      state,
+      lostReason: state === 'lost' ? (reqs.length ? [...new Set(reqs.map(failureOf))].join('+') : 'no-callback') : undefined,
+    };
+  });
+  const rows = new Map<string, TallyRow>();
+  for (const m of mos) {
+    if (!m.acked) continue;
+    const k = `${m.destination}\u0000${m.choice}`;
+    const row = rows.get(k) ?? { shortcode: m.destination, choice: m.choice, total: 0, accepted: 0, lost: 0 };
+    row.total++;
+    if (m.state === 'accepted') row.accepted++;
+    else row.lost++;
+    rows.set(k, row);
+  }
+  const tally = [...rows.values()].sort((a, b) => (a.shortcode < b.shortcode ? -1 : a.shortcode > b.shortcode ? 1 : a.choice < b.choice ? -1 : a.choice > b.choice ? 1 : 0));
+  const votes = mos.filter((m) => m.acked);
+  return {
+    seed: args.seed,
+    ports: args.ports,
+    appHost: args.appHost,
+    callback: args.callback,
+    mos,
+    summary: {
+      mos: plan.length,
+      deliverSm: smsc.deliverSm.length,
+      acked: smsc.deliverSm.filter((d) => d.outcome === 'acked').length,
+      rejectedPdus: smsc.deliverSm.filter((d) => d.outcome === 'rejected').length,
+      noResponsePdus: smsc.deliverSm.filter((d) => d.outcome === 'no-response').length,
+      votes: votes.length,
+      accepted: votes.filter((m) => m.state === 'accepted').length,
+      lost: votes.filter((m) => m.state === 'lost').length,
+      callbacks: app.requests.length,
+      mtReceived: smsc.received.filter((r) => r.command === 'submit_sm').length,
+    },
+    tally,
+    unmatchedCallbacks: unmatched,
+    textMismatches,
+    smsc,
+    app,
+  };
+}

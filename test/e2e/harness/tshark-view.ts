@@ -1,0 +1,79 @@
+/** What tshark (the reference dissector) sees in the e2e capture: the independent check of the harness. */
+import { execFileSync } from 'node:child_process';
+
+function fields(tshark: string, capture: string, decodeAs: string[], filter: string, names: string[]): string[][] {
+  const args = ['-n', '-r', capture];
+  for (const d of decodeAs) args.push('-d', d);
+  args.push('-Y', filter, '-T', 'fields', '-E', 'separator=\t', '-E', 'occurrence=a', '-E', 'aggregator=\u0001');
+  for (const n of names) args.push('-e', n);
+  const out = execFileSync(tshark, args, { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] });
+  return out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
+}
+
+const each = (cell: string | undefined): string[] => (cell ? cell.split('\u0001') : []);
+
+/** sequence_number of every deliver_sm (several PDUs in one frame are all counted). */
+export function deliverSmSequences(tshark: string, capture: string, smscPort: number): number[] {
+  const rows = fields(tshark, capture, [`tcp.port==${smscPort},smpp`], 'smpp.command_id==0x00000005', ['smpp.command_id', 'smpp.sequence_number']);
+  const out: number[] = [];
+  for (const [ids, seqs] of rows) {
+    const i = each(ids);
+    const s = each(seqs);
+    i.forEach((id, k) => {
+      if (Number(id) === 5) out.push(Number(s[k]));
+    });
+  }
+  return out;
+}
+
+/** command_status of every deliver_sm_resp. */
+export function deliverSmRespStatuses(tshark: string, capture: string, smscPort: number): number[] {
+  const rows = fields(tshark, capture, [`tcp.port==${smscPort},smpp`], 'smpp.command_id==0x80000005', ['smpp.command_id', 'smpp.command_status']);
+  const out: number[] = [];
+  for (const [ids, sts] of rows) {
+    const s = each(sts);
+    each(ids).forEach((id, k) => {
+      if (Number(id) === 0x80000005) out.push(Number(s[k]));
+    });
+  }
+  return out;
+}
+
+export interface WireRequest {
+  frame: number;
+  method: string;
+  uri: string;
+  /** X-Kannel-From header value (POST callbacks). */
+  kannelFrom?: string;
+  /** Status of the response tshark paired with it; undefined when none. */
+  status?: number;
+}
+
+/** Every HTTP request to the app, with the status of its response when one was on the wire. */
+export function httpExchanges(tshark: string, capture: string, appPort: number): WireRequest[] {
+  const dec = [`tcp.port==${appPort},http`];
+  const reqs = fields(tshark, capture, dec, 'http.request', ['frame.number', 'http.request.method', 'http.request.uri', 'http.request.line']);
+  const resps = fields(tshark, capture, dec, 'http.response', ['http.request_in', 'http.response.code']);
+  const statusByReq = new Map<number, number>();
+  for (const [reqIn, code] of resps) for (const r of each(reqIn)) statusByReq.set(Number(r), Number(each(code)[0]));
+  return reqs.map(([frame, method, uri, lines]) => {
+    const from = each(lines).find((l) => /^x-kannel-from:/i.test(l));
+    return {
+      frame: Number(frame),
+      method: each(method)[0] ?? '',
+      uri: each(uri)[0] ?? '',
+      // tshark prints header lines with a literal `\r\n` at the end.
+      kannelFrom: from ? from.slice(from.indexOf(':') + 1).replace(/\\r\\n$/, '').trim() : undefined,
+      status: statusByReq.get(Number(frame)),
+    };
+  });
+}
+
+/** Connection attempts to the app that were refused (SYN answered by RST, no SYN-ACK). */
+export function refusedConnections(tshark: string, capture: string, appPort: number): number {
+  const syn = new Set(fields(tshark, capture, [], `tcp.dstport==${appPort} && tcp.flags.syn==1 && tcp.flags.ack==0`, ['tcp.stream']).map((r) => r[0]));
+  const synAck = new Set(fields(tshark, capture, [], `tcp.srcport==${appPort} && tcp.flags.syn==1 && tcp.flags.ack==1`, ['tcp.stream']).map((r) => r[0]));
+  let n = 0;
+  for (const s of syn) if (!synAck.has(s)) n++;
+  return n;
+}

@@ -1,0 +1,123 @@
+/**
+ * What the SMSC will send: a deterministic list of mobile-originated messages (votes) built from a
+ * seed. Texts follow issue 5's examples (keyword case and spacing, punctuation, full-width, emoji,
+ * `@`, `£`, `€`), in GSM-7 (DCS 0, unpacked) and UCS-2 (DCS 8), a few of them multipart (UDH IEI 0).
+ */
+import { rng } from './seeded';
+import { encodeGsm7Parts, encodeUcs2Parts, isGsm7 } from './gsm7';
+
+/** One MO as the SMSC sends it (one deliver_sm per part). */
+export interface PlannedMo {
+  /** Index in the plan, 0-based. */
+  id: number;
+  /** source_addr as sent (digits only). */
+  source: string;
+  /** source_addr_ton: 1 (international) makes Kannel prefix '+' to the sender; 0 leaves it as is. */
+  sourceTon: number;
+  /** destination_addr: the shortcode. */
+  destination: string;
+  /** The text the voter typed. */
+  text: string;
+  /** 0 (GSM-7 unpacked) or 8 (UCS-2). */
+  dataCoding: 0 | 8;
+  /** short_message of each part without UDH, hex. One entry: not multipart. */
+  partsHex: string[];
+  /** Concatenation reference (8-bit) when multipart. */
+  concatRef?: number;
+  /** The sender matches Kannel's black-list-regex: Kannel rejects it (not a vote). */
+  blacklisted: boolean;
+}
+
+export interface VotePlanOptions {
+  /** Number of MOs to plan. */
+  count: number;
+  /** Seed for every random choice. */
+  seed: number;
+  /** Shortcode → the choices voters pick from. */
+  shortcodes?: Record<string, string[]>;
+  /** Share of MOs in UCS-2 (single part). Default 0.15. */
+  ucs2Share?: number;
+  /** Share of MOs sent as multipart. Default 0.05. */
+  multipartShare?: number;
+  /** Share of MOs from black-listed senders. Default 0.03. */
+  blacklistShare?: number;
+  /** Share of texts without a valid choice (`HELLO`, `vote for A`). Default 0.03. */
+  junkShare?: number;
+}
+
+/** Sender prefix Kannel's `black-list-regex` rejects (see kannel-config.ts). */
+export const BLACKLIST_PREFIX = '4479990';
+const DEFAULT_SHORTCODES: Record<string, string[]> = { '80001': ['A', 'B', 'C'], '80002': ['1', '2', '3'], '80777': ['A', 'B', 'C', 'D'] };
+
+const fullWidth = (s: string): string => s.replace(/[A-Za-z0-9]/g, (c) => String.fromCharCode(c.charCodeAt(0) + 0xfee0));
+
+const GSM_TEMPLATES: ((c: string) => string)[] = [
+  (c) => `VOTE ${c}!`,
+  (c) => ` vote  ${c.toLowerCase()} `,
+  (c) => `${c}.`,
+  (c) => `Vote ${c} @home`,
+  (c) => `${c} £`,
+  (c) => `VOTE ${c} €1 well spent`,
+  (c) => `vote ${c}`,
+  (c) => `VOTE ${c}`,
+];
+const UCS2_TEMPLATES: ((c: string) => string)[] = [
+  (c) => `ＶＯＴＥ　${fullWidth(c)}`,
+  (c) => `Vote ${c} 😍`,
+  (c) => `VOTE ${c} ✓ спасибо`,
+  (c) => `${fullWidth(c)} ❤`,
+];
+const JUNK: string[] = ['HELLO', 'vote for A', 'Stop'];
+const GSM_FILLER = ' because the @band was great and tickets cost £20, see you at the final next week, good luck to everyone who sang tonight. Best show of the year by far, well done!';
+const UCS2_FILLER = ' 😍 what a performance, спасибо большое, the best singer of the season by far';
+
+/** Builds the plan; the same options always give the same plan. */
+export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
+  const r = rng(opts.seed);
+  const shortcodes = opts.shortcodes ?? DEFAULT_SHORTCODES;
+  const codes = Object.keys(shortcodes);
+  const ucs2Share = opts.ucs2Share ?? 0.15;
+  const multiShare = opts.multipartShare ?? 0.05;
+  const blackShare = opts.blacklistShare ?? 0.03;
+  const junkShare = opts.junkShare ?? 0.03;
+  const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
+  const out: PlannedMo[] = [];
+  let ref = Math.floor(r() * 256);
+  for (let id = 0; id < opts.count; id++) {
+    const destination = pick(codes);
+    const choice = pick(shortcodes[destination] as string[]);
+    const roll = r();
+    const multipart = roll < multiShare;
+    const ucs2 = !multipart && roll < multiShare + ucs2Share;
+    const blacklisted = !multipart && r() < blackShare;
+    let text: string;
+    let dataCoding: 0 | 8;
+    if (multipart) {
+      const uni = r() < 0.5;
+      text = uni ? `Vote ${choice}${UCS2_FILLER}` : `VOTE ${choice}${GSM_FILLER}`;
+      dataCoding = uni ? 8 : 0;
+    } else if (r() < junkShare) {
+      text = pick(JUNK);
+      dataCoding = 0;
+    } else {
+      text = ucs2 ? pick(UCS2_TEMPLATES)(choice) : pick(GSM_TEMPLATES)(choice);
+      dataCoding = isGsm7(text) ? 0 : 8;
+    }
+    // Concatenated parts: 153 septets / 67 UCS-2 units leave room for the 6-octet UDH.
+    const parts = dataCoding === 0 ? encodeGsm7Parts(text, multipart ? 153 : 160) : encodeUcs2Parts(text, multipart ? 67 : 70);
+    if (multipart && parts.length < 2) throw new Error(`planned multipart text fits one part: ${text}`);
+    const num = String(id).padStart(5, '0');
+    out.push({
+      id,
+      source: blacklisted ? `${BLACKLIST_PREFIX}${num}` : `4477009${num}`,
+      sourceTon: id % 2 === 0 ? 1 : 0,
+      destination,
+      text,
+      dataCoding,
+      partsHex: parts.map((p) => p.toString('hex')),
+      concatRef: multipart ? (ref = (ref + 1) & 0xff) : undefined,
+      blacklisted,
+    });
+  }
+  return out;
+}

@@ -1,0 +1,179 @@
+/**
+ * End to end with real peers (issue 5): an npm-smpp SMSC sends votes to Kannel (bearerbox +
+ * smsbox from Debian), Kannel calls a vote app that fails on purpose, tcpdump records it all on lo.
+ * The truth (what the SMSC sent and Kannel acknowledged, what the app accepted) is checked
+ * against itself and against tshark, then the agent replays the capture and must match it exactly.
+ * Missing tools fail the test (install with scripts/setup.sh --test); nothing is skipped.
+ */
+import { describe, test, before, after } from 'node:test';
+import { rmSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { runKannelVotes, type KannelVotesResult } from './harness/run-kannel-votes';
+import { deliverSmSequences, deliverSmRespStatuses, httpExchanges, refusedConnections } from './harness/tshark-view';
+import { runAgentReplay } from './harness/agent-replay';
+import { expectedChoice } from './harness/choice';
+import type { AppRequest } from './harness/vote-app-types';
+
+// dist*/test/e2e → repository root (CI builds into dist/, helpers into their own dir).
+const ROOT = join(__dirname, '..', '..', '..');
+const log = (l: string): void => {
+  if (process.env.E2E_VERBOSE) process.stderr.write(`e2e: ${l}\n`);
+};
+
+const count = <T>(xs: T[], f: (x: T) => boolean): number => xs.reduce((n, x) => n + (f(x) ? 1 : 0), 0);
+const digits = (s: string): string => s.replace(/^\+/, '');
+function multiset(xs: string[]): Record<string, number> {
+  const m: Record<string, number> = {};
+  for (const x of xs) m[x] = (m[x] ?? 0) + 1;
+  return m;
+}
+
+/** What the SMSC sent and Kannel answered, per MO. */
+function checkSmsc(r: KannelVotesResult): void {
+  const { truth } = r;
+  assert.equal(truth.summary.noResponsePdus, 0, 'Kannel answered every deliver_sm');
+  assert.equal(truth.smsc.binds.filter((b) => b.accepted).length, 1, 'Kannel bound once');
+  for (const mo of truth.mos) {
+    const parts = new Set(mo.deliveries.map((d) => d.part));
+    assert.equal(parts.size, mo.parts, `MO ${mo.id}: every part sent`);
+    if (mo.blacklisted) {
+      assert.equal(mo.acked, false, `MO ${mo.id} from a black-listed sender is not a vote`);
+      assert.ok(mo.deliveries.every((d) => d.outcome === 'rejected' && d.status !== 0), `MO ${mo.id}: every delivery rejected`);
+      assert.ok(mo.deliveries.some((d) => d.attempt > 0), `MO ${mo.id}: the SMSC redelivered it`);
+      assert.equal(mo.callbacks.length, 0, `MO ${mo.id}: a rejected MO is never called back`);
+    } else {
+      assert.equal(mo.acked, true, `MO ${mo.id} (${JSON.stringify(mo.text)}) acknowledged`);
+    }
+  }
+  const votes = truth.mos.filter((m) => m.acked);
+  assert.ok(count(votes, (m) => m.dataCoding === 8) > 0, 'UCS-2 votes');
+  assert.ok(count(votes, (m) => m.parts > 1 && m.dataCoding === 0) > 0, 'multipart GSM-7 votes');
+  assert.ok(count(votes, (m) => m.parts > 1 && m.dataCoding === 8) > 0, 'multipart UCS-2 votes');
+  for (const ch of ['@', '£', '€']) assert.ok(votes.some((m) => m.dataCoding === 0 && m.text.includes(ch)), `GSM-7 votes with ${ch}`);
+  assert.ok(truth.summary.rejectedPdus > 0, 'Kannel rejected some deliver_sm');
+}
+
+/** The app's log against the truth: failures of every kind, and consistent states. */
+function checkApp(r: KannelVotesResult): void {
+  const { truth } = r;
+  const reqs = truth.app.requests;
+  assert.deepEqual(truth.unmatchedCallbacks, [], 'every callback belongs to an MO');
+  assert.ok(count(reqs, (q) => q.decision === 500) > 0, 'some 500');
+  assert.ok(count(reqs, (q) => q.decision === 503) > 0, 'some 503');
+  assert.ok(count(reqs, (q) => q.decision === 'drop') > 0, 'some connections reset without an answer');
+  assert.ok(count(reqs, (q) => q.decision === 200 && q.written && q.peerClosedBeforeAnswer) > 0, 'some 2xx written after Kannel gave up');
+  assert.ok(count(reqs, (q) => q.attempt > 0) > 0, 'Kannel retried callbacks');
+  assert.ok(truth.app.outage?.startedAtMs && truth.app.outage.endedAtMs, 'the app had an outage and came back');
+  assert.ok(truth.summary.accepted > 0 && truth.summary.lost > 0, `both accepted and lost votes (${truth.summary.accepted}/${truth.summary.lost})`);
+  // States follow from the callbacks alone.
+  for (const mo of truth.mos.filter((m) => m.acked)) {
+    const got = mo.callbacks.map((i) => reqs[i] as AppRequest);
+    assert.equal(mo.state === 'accepted', got.some((q) => q.decision === 200 && q.written), `MO ${mo.id} state`);
+  }
+  // Kannel keeps GSM-7 text intact; its %a squeezes whitespace bytes inside UTF-16 text (it is
+  // byte-oriented), so only UCS-2 texts may differ, and the choice survives either way.
+  for (const mm of truth.textMismatches) assert.equal(truth.mos[mm.mo]?.dataCoding, 8, `GSM-7 text changed: ${JSON.stringify(mm)}`);
+  for (const q of reqs) {
+    const mo = truth.mos.find((m) => m.callbacks.includes(q.index));
+    assert.ok(mo);
+    assert.equal(expectedChoice(q.text), mo.choice, `choice from callback text ${JSON.stringify(q.text)}`);
+  }
+  const t = truth.tally.reduce((a, row) => ({ total: a.total + row.total, accepted: a.accepted + row.accepted, lost: a.lost + row.lost }), { total: 0, accepted: 0, lost: 0 });
+  assert.deepEqual(t, { total: truth.summary.votes, accepted: truth.summary.accepted, lost: truth.summary.lost });
+}
+
+/** tshark's independent view of the capture equals the harness's records. */
+function checkTshark(r: KannelVotesResult): void {
+  const { truth, capturePath, tools } = r;
+  const seqs = deliverSmSequences(tools.tshark, capturePath, truth.ports.smsc);
+  assert.deepEqual(multiset(seqs.map(String)), multiset(truth.smsc.deliverSm.map((d) => String(d.sequenceNumber))), 'deliver_sm on the wire = what the SMSC sent');
+  const statuses = deliverSmRespStatuses(tools.tshark, capturePath, truth.ports.smsc);
+  assert.deepEqual(multiset(statuses.map(String)), multiset(truth.smsc.deliverSm.map((d) => String(d.status))), 'deliver_sm_resp statuses = what the SMSC recorded');
+
+  const wire = httpExchanges(tools.tshark, capturePath, truth.ports.app);
+  const key = (method: string, uri: string, from?: string): string => (method === 'POST' ? `POST ${uri} ${digits(from ?? '')}` : `${method} ${uri}`);
+  const appKeys = truth.app.requests.map((q) => key(q.method, q.url, q.from));
+  const wireKeys = multiset(wire.map((w) => key(w.method, w.uri, w.kannelFrom)));
+  // Every request the app logged is on the wire; the wire may hold more: a request Kannel wrote
+  // into a kept-alive connection the app had just closed (outage) never reached the app, and
+  // must then have no answer.
+  const appSet = multiset(appKeys);
+  for (const [k, n] of Object.entries(appSet)) assert.ok((wireKeys[k] ?? 0) >= n, `request on the wire: ${k}`);
+  const extra = wire.length - appKeys.length;
+  const unansweredWire = count(wire, (w) => w.status === undefined);
+  const unansweredApp = count(truth.app.requests, (q) => !q.written);
+  assert.equal(unansweredWire, unansweredApp + extra, 'extra requests on the wire are unanswered');
+  const answered = truth.app.requests.filter((q) => q.written).map((q) => `${q.decision}`);
+  assert.deepEqual(multiset(wire.filter((w) => w.status !== undefined).map((w) => String(w.status))), multiset(answered), 'responses on the wire = what the app wrote');
+  assert.ok(refusedConnections(tools.tshark, capturePath, truth.ports.app) > 0, 'Kannel hit refused connections during the outage');
+}
+
+interface TallyRow {
+  campaign?: string;
+  shortcode: string;
+  choice: string;
+  total: number;
+  accepted: number;
+  lost: number;
+  pending: number;
+}
+
+/** The agent's replay equals the truth, vote for vote. */
+function checkReplay(r: KannelVotesResult): void {
+  const { truth } = r;
+  const run = runAgentReplay(ROOT, r.capturePath, truth.ports, join(r.dir, 'lost-votes.csv'));
+  const ctx = `\n$ ${run.command}\nexit ${run.status}\n${run.stderr.slice(0, 2000)}\n(work dir kept: ${r.dir})`;
+  assert.equal(run.status, 0, `replay failed${ctx}`);
+  assert.ok(run.report, `replay --report json did not print JSON${ctx}`);
+  const votes = run.report.votes as { total: number; accepted: number; lost: number; pending: number; tally: TallyRow[] } | undefined;
+  assert.ok(votes, `report has no votes section${ctx}`);
+  assert.equal(votes.pending, 0, 'no vote left pending at the end of the capture');
+  assert.deepEqual({ total: votes.total, accepted: votes.accepted, lost: votes.lost }, { total: truth.summary.votes, accepted: truth.summary.accepted, lost: truth.summary.lost }, 'vote totals');
+  const ours = truth.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost, pending: 0 }));
+  const theirs = votes.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost, pending: t.pending }));
+  assert.deepEqual(theirs, ours, 'tally per shortcode and choice (sorted by shortcode, then choice)');
+
+  const lost = truth.mos.filter((m) => m.state === 'lost');
+  const rows = run.lostVotes;
+  assert.ok(rows, `--lost-votes file not written${ctx}`);
+  assert.equal(rows.length, lost.length, 'one CSV row per lost vote');
+  for (const col of ['time', 'shortcode', 'choice', 'sender', 'reason']) assert.ok(rows.length === 0 || col in (rows[0] as object), `CSV column ${col}`);
+  assert.deepEqual(multiset(rows.map((x) => `${x.shortcode}|${x.choice}`)), multiset(lost.map((m) => `${m.destination}|${m.choice}`)), 'lost votes by shortcode and choice');
+  assert.ok(rows.every((x) => (x.reason ?? '').length > 0), 'every lost vote says why');
+  // Senders are hashed by default; when they are shown in clear, they must be exactly ours.
+  if (rows.every((x) => /^\+?\d+$/.test(x.sender ?? ''))) {
+    assert.deepEqual(rows.map((x) => digits(x.sender as string)).sort(), lost.map((m) => m.source).sort(), 'lost votes by sender');
+  }
+}
+
+/** One harness run and the four checks on it; the work dir is removed only when all passed (E2E_KEEP=1 keeps it). */
+function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0]): void {
+  describe(title, () => {
+    let run: KannelVotesResult | undefined;
+    let passed = 0;
+    const checks: [string, (r: KannelVotesResult) => void][] = [
+      ['the SMSC sent every MO; Kannel acked votes and rejected black-listed senders', checkSmsc],
+      ['the app failed callbacks in every way and the truth is consistent', checkApp],
+      ["tshark's view of the capture equals the SMSC and app records", checkTshark],
+      ['agent replay: tally and lost votes equal the truth vote for vote', checkReplay],
+    ];
+    before(async () => {
+      run = await runKannelVotes({ ...opts, log });
+    }, { timeout: 100000 });
+    for (const [name, check] of checks) {
+      test(name, () => {
+        assert.ok(run, 'the harness run failed (see the before hook)');
+        check(run);
+        passed++;
+      });
+    }
+    after(() => {
+      if (run && passed === checks.length && !process.env.E2E_KEEP) rmSync(run.dir, { recursive: true, force: true });
+      else if (run) process.stderr.write(`e2e: work dir kept: ${run.dir}\n`);
+    });
+  });
+}
+
+scenario('e2e: SMSC → Kannel (get-url) → failing vote app, captured on lo', { votes: 300, seed: 5, callback: 'get' });
+scenario('e2e: SMSC → Kannel (post-url) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post' });
