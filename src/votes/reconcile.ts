@@ -110,12 +110,11 @@ export class Reconciler {
     const ok = isSuccess(c);
     const key = senderKey !== undefined && c.recipient ? senderKey + '\u0000' + normalizeShortcode(c.recipient) : undefined;
     const text = c.text === undefined ? undefined : matchText(c.text);
-    const v = this.find(c, key, text);
-    if (v !== undefined && (v.state !== 'accepted' || v.callbackIds.includes(c.id) || (c.messageId !== undefined && c.messageId === v.messageId))) {
-      return this.apply(v, c, ok);
-    }
-    // Only an accepted vote matches: likely a retry of it, but a voter who sends the same text again
-    // makes a new vote whose deliver_sm_resp can follow its callback on the wire. Wait for that first.
+    const { vote, fallback } = this.find(c, key, text);
+    if (vote !== undefined) return this.apply(vote, c, ok);
+    // Only a guess matches. The callback can precede the deliver_sm_resp of a new vote with the same
+    // sender, shortcode and text on the wire: wait briefly for one before taking the guess.
+    const v = fallback;
     if (v === undefined && key === undefined && !c.messageId) {
       // Nothing to attribute it by (a refused connection, an orphan response).
       if (ok) return countReason(this.unmatchedCallbacks, 'anonymous-success');
@@ -155,24 +154,32 @@ export class Reconciler {
     while (this.earlyQueue.size > 0) this.expireEarly(false);
   }
 
-  private find(c: CallbackObservation, key: string | undefined, text: string | undefined): Vote | undefined {
+  /**
+   * The vote a callback belongs to. `vote` is certain (message id, same attempt, or a not-yet-accepted
+   * vote with the same text); `fallback` is a guess to use only if no better vote turns up shortly:
+   * an accepted vote (a retry?) or one whose text differs (gateways mangle text: Kannel's %a on UCS-2).
+   */
+  private find(c: CallbackObservation, key: string | undefined, text: string | undefined): { vote?: Vote; fallback?: Vote } {
     const t = c.tsStartNs;
     if (c.messageId) {
       const v = this.byMessageId.get(c.messageId);
-      if (v !== undefined && this.inWindow(v, t)) return v;
+      if (v !== undefined && this.inWindow(v, t)) return { vote: v };
     }
-    if (key === undefined) return undefined;
+    if (key === undefined) return {};
     const list = this.byKey.get(key);
-    if (list === undefined) return undefined;
+    if (list === undefined) return {};
     let best: Vote | undefined;
     let bestAccepted: Vote | undefined;
+    let loose: Vote | undefined;
     for (const v of list) {
-      if (!this.inWindow(v, t) || (text !== undefined && v.matchText !== text)) continue;
-      if (v.callbackIds.includes(c.id)) return v; // the same attempt seen again
-      if (v.state === 'accepted') bestAccepted ??= v;
+      if (!this.inWindow(v, t)) continue;
+      if (v.callbackIds.includes(c.id)) return { vote: v }; // the same attempt seen again
+      if (text !== undefined && v.matchText !== text) {
+        if (v.state !== 'accepted' && (loose === undefined || v.ackTsNs < loose.ackTsNs)) loose = v;
+      } else if (v.state === 'accepted') bestAccepted ??= v;
       else if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
     }
-    return best ?? bestAccepted;
+    return best !== undefined ? { vote: best } : { fallback: bestAccepted ?? loose };
   }
 
   private inWindow(v: Vote, t: number): boolean {
@@ -206,7 +213,13 @@ export class Reconciler {
   private takeEarly(key: string, v: Vote): void {
     const list = this.early.get(key);
     if (list === undefined) return;
-    const mine = list.filter((e) => !e.done && this.inWindow(v, e.c.tsStartNs) && (e.text === undefined || e.text === v.matchText));
+    const mine: Early[] = [];
+    for (const e of list) {
+      if (e.done || !this.inWindow(v, e.c.tsStartNs)) continue;
+      if (e.text === undefined || e.text === v.matchText) mine.push(e);
+      // Text differs (mangled by the gateway?): this vote is its guess unless a better one claims it.
+      else if (e.fallback === undefined && v.state !== 'accepted') e.fallback = v;
+    }
     if (mine.length === 0) return;
     mine.sort((a, b) => a.c.tsStartNs - b.c.tsStartNs);
     for (const e of mine) {

@@ -58,7 +58,10 @@ export interface VoteEvent {
   choice: string;
 }
 
-/** Text as compared between the MO and its callback (gateways may re-encode but not change it). */
+/**
+ * Text as compared between the MO and its callback. Gateways re-encode it and some squeeze
+ * whitespace (Kannel's %a does), so compare NFKC with whitespace runs collapsed.
+ */
 export function matchText(text: string): string {
-  return text.normalize('NFKC').trim();
+  return text.normalize('NFKC').replace(/\s+/gu, ' ').trim();
 }

@@ -39,7 +39,10 @@ test('every attempt failed → lost with the reason; a later retry with 2xx → 
   assert.deepEqual(e.lostVotes().map((l) => l.reason), ['timeout']); // latest failure explains best
   assert.deepEqual(e.report().lostByReason, { timeout: 1 });
   e.onCallback(cb(200, '1', '12345', 'VOTE A')); // after the window: still accepted (late)
-  e.onCallback(cb(201, '1', '12345', 'VOTE A')); // retry of an accepted vote
+  e.onCallback(cb(201, '1', '12345', 'VOTE A')); // retry of an accepted vote…
+  // …held briefly in case a new identical vote claims it (its deliver_sm_resp may come later).
+  assert.equal(e.report().callbacks.matched['retry-after-accepted'], undefined);
+  e.tick(s(210));
   const r = e.report();
   assert.equal(r.accepted, 1);
   assert.equal(r.lost, 0);
@@ -110,15 +113,56 @@ test('same voter, same text twice: each vote gets its own callback', () => {
   assert.deepEqual([r.total, r.accepted, r.lost], [2, 2, 0]);
 });
 
-test('text differs or callback outside the window: no match; the callback is counted unmatched', () => {
+test('a callback seen before the ack of a second identical vote is that vote\'s, not a retry of the accepted first', () => {
   const { e } = engine();
   e.onMo(mo(0, '1', '12345', 'VOTE A'));
-  e.onCallback(cb(0.5, '1', '12345', 'VOTE B'));
+  e.onCallback(cb(0.1, '1', '12345', 'VOTE A'));
+  e.onCallback(cb(5, '1', '12345', 'VOTE A')); // the gateway called back before its deliver_sm_resp hit the wire
+  e.onMo(mo(5.001, '1', '12345', 'VOTE A'));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.total, r.accepted, r.lost], [2, 2, 0]);
+  assert.equal(r.callbacks.matched['retry-after-accepted'], undefined);
+});
+
+test('callback outside the window: no match; the callback is counted unmatched', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
   e.onCallback(cb(-20, '1', '12345', 'VOTE A'));
   e.finish(s(100));
   const r = e.report();
   assert.deepEqual(r.lostByReason, { 'no-callback': 1 });
-  assert.equal(r.callbacks.unmatched['no-vote'], 2);
+  assert.equal(r.callbacks.unmatched['no-vote'], 1);
+});
+
+test('mangled callback text (Kannel %a on UCS-2) falls back to sender + shortcode, unless a vote with that text turns up', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'Vote A 😍'));
+  e.onCallback(cb(0.5, '1', '12345', 'Vote A \uFFFD')); // same voter, text damaged by the gateway
+  e.onMo(mo(10, '1', '12345', 'VOTE A'));
+  e.onCallback(cb(10.1, '1', '12345', 'VOTE B')); // the second vote's callback before its ack…
+  e.onMo(mo(10.2, '1', '12345', 'VOTE B')); // …which then claims it by exact text
+  e.onCallback(cb(10.3, '1', '12345', 'VOTE A'));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.total, r.accepted, r.lost], [3, 3, 0]);
+  assert.equal(r.callbacks.unmatched['no-vote'], undefined);
+});
+
+test('a mangled callback seen before its vote\'s ack is still that vote\'s', () => {
+  const { e } = engine();
+  e.onCallback(cb(0.1, '1', '12345', '\u0000V\u0000o\u0000t\u0000e')); // UTF-16 bytes read as text
+  e.onMo(mo(0.2, '1', '12345', 'Vote C 😍'));
+  e.finish(s(100));
+  assert.deepEqual([e.report().accepted, e.report().lost], [1, 0]);
+});
+
+test('whitespace squeezed by the gateway still matches exactly', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', ' vote  b '));
+  e.onCallback(cb(0.1, '1', '12345', 'vote b'));
+  const r = e.report();
+  assert.equal(r.accepted, 1);
 });
 
 test('strict config: votes to unknown shortcodes are unmatched, their callbacks absorbed', () => {
