@@ -173,7 +173,7 @@ function parseRequestLine(b: Buffer, s: number, e: number, head: HttpHead): stri
 
 /** Status line in one pass from b[s], within b[..e). */
 function parseStatusLine(b: Buffer, s: number, e: number, head: HttpHead): string | null {
-  if (e - s < 8) return HEAD_INCOMPLETE;
+  if (e - s < 9) return HEAD_INCOMPLETE;
   const v = httpVersion(b, s, e);
   if (v === -2) return 'unsupported-version';
   if (v < 0 || b[s + 8] !== SP) return 'malformed-status-line';

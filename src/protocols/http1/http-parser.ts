@@ -94,6 +94,7 @@ export class HttpParser {
     let pos = 0;
     const end = b.length;
     while (pos < end) {
+      const from = pos, st = this.state;
       switch (this.state) {
         case S_IDLE: pos = this.idle(b, pos, end, tsNs); break;
         case S_HEAD: pos = this.headBytes(b, pos, end, tsNs); break;
@@ -124,6 +125,12 @@ export class HttpParser {
         default: // tunnel, or holding after CONNECT/Upgrade until the response decides
           countReason(this.stats.skippedBytes, this.state === S_TUNNEL ? 'tunnel' : 'upgrade-pending', end - pos);
           pos = end;
+      }
+      // Termination guard: every step consumes bytes or changes state. Never loop on hostile input.
+      if (pos < from || (pos === from && this.state === st)) {
+        countReason(this.stats.anomalies, 'parser-stall');
+        pos = from + 1;
+        this.state = S_RESYNC;
       }
     }
   }
@@ -196,7 +203,8 @@ export class HttpParser {
       if (err !== HEAD_INCOMPLETE) {
         // A bad start line may be garbage before a good message: resume right after it;
         // after a bad header, at the end of this head when it is in view.
-        let resume = b.indexOf(LF, pos) + 1;
+        const lf = b.indexOf(LF, pos);
+        let resume = lf < 0 || lf >= end ? end : lf + 1;
         if (this.head.headerCount > 0) { const he = b.indexOf(HEAD_END, pos); resume = he < 0 ? end : he + 4; }
         return this.headError(err, tsNs, resume - pos, resume);
       }
