@@ -1,0 +1,100 @@
+/**
+ * Replay throughput on a generated TV-vote capture, in one process, with `tshark -r` over the same
+ * file in the same run as the reference:
+ *  - decode + reassembly only (issue 2 target: ≥ 3 M packets/s),
+ *  - the whole agent to the final tally, SQLite store included (issue 5 target: ≥ 1 M packets/s and
+ *    ≥ 20× tshark), with peak RSS.
+ * BENCH_VOTES sets the capture size (default 200k votes ≈ 2.6 M packets).
+ */
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { generate } from '../src/generator/cli';
+import { FileSource } from '../src/capture/file-source';
+import { PacketDecoder } from '../src/decode/packet-decoder';
+import { Assembler } from '../src/reassembly/assembler';
+import type { StreamSink, StreamSinkFactory } from '../src/reassembly/stream-sink';
+import { loadConfig } from '../src/config/load-config';
+import { Pipeline } from '../src/pipeline';
+import { VoteStore } from '../src/store/vote-store';
+
+/** Counts bytes; the cheapest sink that still receives every delivery. */
+class CountingSinks implements StreamSinkFactory {
+  bytes = 0;
+  open(): StreamSink {
+    return {
+      onData: (_d, b) => {
+        this.bytes += b.length;
+      },
+      onGap: () => undefined,
+      onClose: () => undefined,
+    };
+  }
+  refused(): void {}
+}
+
+async function decodeAndReassemble(file: string): Promise<{ packets: number; seconds: number; bytes: number }> {
+  const source = new FileSource([file], { yieldEvery: 1 << 30 });
+  const decoder = new PacketDecoder();
+  const sinks = new CountingSinks();
+  const asm = new Assembler(sinks, { serverPorts: [2775, 8080] });
+  let last = 0;
+  const t0 = process.hrtime.bigint();
+  await source.run((p) => {
+    last = p.tsNs;
+    const s = decoder.decode(p);
+    if (s !== null) asm.onSegment(s);
+    asm.tick(last);
+  });
+  asm.flushAll(last);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return { packets: source.stats().packets, seconds, bytes: sinks.bytes };
+}
+
+async function fullReplay(file: string, dir: string): Promise<{ packets: number; seconds: number; votes: number }> {
+  const store = new VoteStore({ path: join(dir, 'bench.sqlite'), synchronous: 'NORMAL' });
+  const pipeline = new Pipeline(loadConfig({ env: {} }), store);
+  const source = new FileSource([file], { yieldEvery: 1 << 18 });
+  const t0 = process.hrtime.bigint();
+  await pipeline.run(source);
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const report = pipeline.report(source.stats());
+  store.close();
+  return { packets: report.capture.packets, seconds, votes: report.votes.total };
+}
+
+function tshark(file: string): number {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync('tshark', ['-n', '-r', file, '-q'], { stdio: 'ignore' });
+  if (r.status !== 0) throw new Error('tshark failed (is it installed? bash scripts/setup.sh --test)');
+  return Number(process.hrtime.bigint() - t0) / 1e9;
+}
+
+export async function run(): Promise<object> {
+  const votes = Number(process.env.BENCH_VOTES ?? 200_000);
+  const dir = mkdtempSync(join(tmpdir(), 'bench-replay-'));
+  try {
+    const file = join(dir, 'votes.pcap');
+    const g = generate({ out: file, votes, seed: 3, truth: 'summary', impair: { reorder: 0.01, retransmit: 0.01 } });
+    const mb = statSync(file).size / 1e6;
+    const dr = await decodeAndReassemble(file);
+    const full = await fullReplay(file, dir);
+    const tsharkSeconds = tshark(file);
+    const result = {
+      votes, packets: g.packets, fileMB: Math.round(mb),
+      decodeReassemblyPps: Math.round(dr.packets / dr.seconds),
+      fullReplayPps: Math.round(full.packets / full.seconds),
+      fullReplaySeconds: +full.seconds.toFixed(2),
+      tsharkPps: Math.round(g.packets / tsharkSeconds),
+      fullVsTshark: +(tsharkSeconds / full.seconds).toFixed(1),
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    console.log(`replay-pipeline: ${result.packets} packets, decode+reassembly ${result.decodeReassemblyPps} p/s, full agent ${result.fullReplayPps} p/s (${result.fullVsTshark}× tshark -r), peak RSS ${result.peakRssMB} MB`);
+    return result;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) run().catch((e) => { console.error(e); process.exit(1); });
