@@ -81,6 +81,8 @@ class ConnectionPairing implements HttpExchangeSink {
   private readonly fifo: Entry[] = [];
   /** The exchange whose response is being received (shifted out of the FIFO). */
   private current: Entry | null = null;
+  /** Exchanges emitted so far: numbers them within the connection (pipelined requests share a timestamp). */
+  private emitted = 0;
 
   constructor(private readonly pairer: HttpPairer, private readonly conn: ConnectionInfo) {}
 
@@ -202,6 +204,7 @@ class ConnectionPairing implements HttpExchangeSink {
     this.pairer.deliver({
       kind: 'http',
       connectionId: c.id,
+      exchange: this.emitted++,
       clientAddress: c.client.address, clientPort: c.client.port,
       serverAddress: c.server.address, serverPort: c.server.port,
       method: req?.method ?? null, target: req?.target ?? null, path: req?.path ?? null,

@@ -8,6 +8,8 @@ export type HttpOutcome = 'ok' | 'timeout' | 'reset' | 'aborted' | 'refused' | '
 export interface HttpTransaction {
   kind: 'http';
   connectionId: number;
+  /** 0-based order of this exchange on its connection (pipelined requests can share every timestamp). */
+  exchange: number;
   clientAddress: string;
   clientPort: number;
   serverAddress: string;

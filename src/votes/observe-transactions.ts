@@ -14,7 +14,7 @@ export function smppTransactionId(t: SmppTransaction): string {
 }
 
 export function httpTransactionId(t: HttpTransaction): string {
-  return `http:${t.clientAddress}:${t.clientPort}>${t.serverAddress}:${t.serverPort}:${t.tsStart}`;
+  return `http:${t.clientAddress}:${t.clientPort}>${t.serverAddress}:${t.serverPort}:${t.tsStart}:${t.exchange}`;
 }
 
 /**

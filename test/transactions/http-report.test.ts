@@ -7,7 +7,7 @@ import type { HttpTransaction } from '../../src/transactions/http-transaction';
 
 function tx(p: Partial<HttpTransaction>): HttpTransaction {
   return {
-    kind: 'http', connectionId: 1, clientAddress: '127.0.0.1', clientPort: 1, serverAddress: '127.0.0.1', serverPort: 80,
+    kind: 'http', connectionId: 1, exchange: 0, clientAddress: '127.0.0.1', clientPort: 1, serverAddress: '127.0.0.1', serverPort: 80,
     method: 'POST', target: '/vote', path: '/vote', route: '/vote', query: '', httpVersion: '1.1', host: null, contentType: null,
     userAgent: null, status: 200, responseContentType: null, outcome: 'ok', tsStart: 0, tsRequestEnd: 0, tsResponseStart: 0,
     tsEnd: 0, latencyNs: 1e6, totalNs: 2e6, requestBodyLength: 0, responseBodyLength: 0, requestBodyTruncated: false,
