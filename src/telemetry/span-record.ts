@@ -1,0 +1,114 @@
+/**
+ * A span waiting in the export queue: a reference to the (immutable) record it is made from plus its
+ * ids and vote context. Attributes are written from the record at encode time, straight into OTLP.
+ */
+import type { HttpTransaction } from '../transactions/http-transaction';
+import type { SmppTransaction } from '../transactions/smpp-transaction';
+import type { VoteEvent } from '../votes/vote';
+import { SpanIds } from './span-ids';
+
+export const SOURCE_SMPP = 0;
+export const SOURCE_HTTP = 1;
+export const SOURCE_VOTE_STATE = 2;
+export type SpanSource = typeof SOURCE_SMPP | typeof SOURCE_HTTP | typeof SOURCE_VOTE_STATE;
+
+/** OTLP SpanKind values. */
+export const KIND_INTERNAL = 1;
+export const KIND_CLIENT = 3;
+export const KIND_PRODUCER = 4;
+export const KIND_CONSUMER = 5;
+
+/** OTLP StatusCode values. */
+export const STATUS_UNSET = 0;
+export const STATUS_ERROR = 2;
+
+/** What the vote stage has told us about the vote a span belongs to. */
+export interface VoteContext {
+  readonly voteId: string;
+  /** Ids of the vote's root (the MO deliver_sm span). */
+  readonly root: SpanIds;
+  /** The MO transaction key linked as this vote's root (null until linked). */
+  moKey: string | null;
+  campaign: string;
+  shortcode: string;
+  choice: string;
+  state: string;
+}
+
+/** The record's own trace/span ids live on it (one object per span, not two). */
+export class SpanRecord extends SpanIds {
+  source: SpanSource = SOURCE_SMPP;
+  smpp: SmppTransaction | null = null;
+  http: HttpTransaction | null = null;
+  event: VoteEvent | null = null;
+  get ids(): SpanIds {
+    return this;
+  }
+  hasParent = false;
+  p0 = 0;
+  p1 = 0;
+  vote: VoteContext | null = null;
+
+  static smppSpan(t: SmppTransaction, pool?: SpanRecordPool): SpanRecord {
+    const r = pool !== undefined ? pool.acquire() : new SpanRecord();
+    r.source = SOURCE_SMPP;
+    r.smpp = t;
+    return r;
+  }
+
+  static httpSpan(t: HttpTransaction, pool?: SpanRecordPool): SpanRecord {
+    const r = pool !== undefined ? pool.acquire() : new SpanRecord();
+    r.source = SOURCE_HTTP;
+    r.http = t;
+    return r;
+  }
+
+  /** Forgets everything (for reuse from the pool). */
+  clear(): void {
+    this.smpp = null;
+    this.http = null;
+    this.event = null;
+    this.vote = null;
+    this.hasParent = false;
+  }
+
+  /** Makes this span a child of the vote's root span, in the vote's trace. */
+  linkTo(vote: VoteContext): void {
+    this.vote = vote;
+    const root = vote.root;
+    this.ids.t0 = root.t0; this.ids.t1 = root.t1; this.ids.t2 = root.t2; this.ids.t3 = root.t3;
+    this.hasParent = true;
+    this.p0 = root.s0;
+    this.p1 = root.s1;
+  }
+
+  startNs(): number {
+    if (this.smpp !== null) return this.smpp.tsStartNs;
+    if (this.http !== null) return this.http.tsStart;
+    return this.event!.tsNs;
+  }
+
+  endNs(): number {
+    if (this.smpp !== null) return this.smpp.tsEndNs ?? this.smpp.tsStartNs;
+    if (this.http !== null) return this.http.tsEnd;
+    return this.event!.tsNs;
+  }
+}
+
+/**
+ * Records are reused once encoded (or dropped): at tens of thousands of spans per second, allocating
+ * one per span and keeping it queued until export is what made the GC work. Bounded free list.
+ */
+export class SpanRecordPool {
+  private readonly free: SpanRecord[] = [];
+  constructor(private readonly max: number) {}
+
+  acquire(): SpanRecord {
+    return this.free.pop() ?? new SpanRecord();
+  }
+
+  release(r: SpanRecord): void {
+    r.clear();
+    if (this.free.length < this.max) this.free.push(r);
+  }
+}

@@ -1,0 +1,172 @@
+/**
+ * Metrics fed from the records other stages emit: SMPP transactions, HTTP exchanges and vote events.
+ * No phone numbers or texts ever become attributes; every free-form value goes through a `LabelCap`.
+ */
+import type { Attributes, Meter } from '@opentelemetry/api';
+import type { HttpTransaction } from '../transactions/http-transaction';
+import type { SmppTransaction } from '../transactions/smpp-transaction';
+import type { VoteEvent } from '../votes/vote';
+import * as N from './generated/telemetry-names';
+import { LabelCap } from './label-cap';
+import { httpErrorType } from './span-attributes';
+
+export interface TelemetryMetricsOptions {
+  /** Histogram bucket boundaries (seconds) per histogram; defaults from metadata.yaml. */
+  buckets?: Partial<Record<N.HistogramMetric, readonly number[]>>;
+  /** Allowed choices per campaign (from the campaign config); other choices of those campaigns → `other`. */
+  campaignChoices?: Record<string, readonly string[]>;
+  /** Distinct choices per campaign without a configured list; the rest → `other`. Default 20. */
+  maxChoicesPerCampaign?: number;
+  /** Distinct campaigns; the rest → `other`. Default 50. */
+  maxCampaigns?: number;
+  /** Distinct shortcodes; the rest → `other`. Default 100. */
+  maxShortcodes?: number;
+  /** Distinct lost reasons, routes, SMPP commands/statuses and servers (each). Default 100. */
+  maxValuesPerAttribute?: number;
+}
+
+const THROTTLED = new Set(['ESME_RTHROTTLED', 'ESME_RMSGQFUL']);
+const RECEIPT_STATES: ReadonlySet<string> = new Set(N.SMPP_RECEIPT_STATE_VALUES);
+const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
+const DIR = { c2s: 'esme_to_smsc', s2c: 'smsc_to_esme' } as const;
+const OTHER_DIR = { c2s: 's2c', s2c: 'c2s' } as const;
+
+export class TelemetryMetrics {
+  private readonly i: N.Instruments;
+  private readonly campaigns: LabelCap;
+  private readonly shortcodes: LabelCap;
+  private readonly reasons: LabelCap;
+  private readonly routes: LabelCap;
+  private readonly commands: LabelCap;
+  private readonly statuses: LabelCap;
+  private readonly servers: LabelCap;
+  private readonly choiceCaps = new Map<string, LabelCap>();
+  private readonly campaignChoices: Map<string, ReadonlySet<string>>;
+  private readonly maxChoices: number;
+  /** Attribute objects reused per distinct combination (bounded by the caps above). */
+  private readonly attrCache = new Map<string, Attributes>();
+
+  constructor(meter: Meter, opts: TelemetryMetricsOptions = {}) {
+    this.i = N.createInstruments(meter, opts.buckets ?? {});
+    const maxValues = opts.maxValuesPerAttribute ?? 100;
+    this.campaigns = new LabelCap(opts.maxCampaigns ?? 50);
+    this.shortcodes = new LabelCap(opts.maxShortcodes ?? 100);
+    this.reasons = new LabelCap(maxValues);
+    this.routes = new LabelCap(maxValues);
+    this.commands = new LabelCap(maxValues);
+    this.statuses = new LabelCap(maxValues);
+    this.servers = new LabelCap(maxValues);
+    this.maxChoices = opts.maxChoicesPerCampaign ?? 20;
+    this.campaignChoices = new Map(Object.entries(opts.campaignChoices ?? {}).map(([c, l]) => [c, new Set(l)]));
+  }
+
+  /** Values that went to `other` because of a cap, by attribute. */
+  overflow(): Record<string, number> {
+    let choices = 0;
+    for (const c of this.choiceCaps.values()) choices += c.overflowed;
+    return {
+      campaign: this.campaigns.overflowed, choice: choices, command: this.commands.overflowed, reason: this.reasons.overflowed,
+      route: this.routes.overflowed, server: this.servers.overflowed, shortcode: this.shortcodes.overflowed, status: this.statuses.overflowed,
+    };
+  }
+
+  onSmpp(t: SmppTransaction): void {
+    const i = this.i;
+    const cmd = this.commands.map(t.command);
+    if (t.outcome !== 'orphan') i.smppPdus.add(1, this.attrs3('p', cmd, 'none', DIR[t.requestDirection]));
+    if (t.responseCommand !== null) {
+      const status = this.statuses.map(t.statusName ?? 'unknown');
+      i.smppPdus.add(1, this.attrs3('p', this.commands.map(t.responseCommand), status, DIR[OTHER_DIR[t.requestDirection]]));
+      if (t.statusName !== null && THROTTLED.has(t.statusName)) i.smppResponsesThrottled.add(1, this.attrs1(N.ATTR_SMPP_COMMAND, cmd));
+    }
+    i.smppOperations.add(1, this.attrs2('o', N.ATTR_SMPP_COMMAND, cmd, N.ATTR_SMPP_OUTCOME, t.outcome));
+    if (t.latencyMs !== null && t.latencyMs >= 0) i.smppOperationDuration.record(t.latencyMs / 1000, this.attrs1(N.ATTR_SMPP_COMMAND, cmd));
+    if (t.receiptState !== null) {
+      const st = RECEIPT_STATES.has(t.receiptState) ? t.receiptState : 'other';
+      i.smppDeliveryReceipts.add(1, this.attrs1(N.ATTR_SMPP_RECEIPT_STATE, st));
+    }
+  }
+
+  onHttp(t: HttpTransaction): void {
+    const a: Attributes = {};
+    if (t.method !== null) a[N.ATTR_HTTP_REQUEST_METHOD] = HTTP_METHODS.has(t.method) ? t.method : '_OTHER';
+    if (t.route !== null) a[N.ATTR_HTTP_ROUTE] = this.routes.map(t.route);
+    if (t.status !== null) a[N.ATTR_HTTP_RESPONSE_STATUS_CODE] = t.status;
+    const err = httpErrorType(t);
+    if (err !== '') a[N.ATTR_ERROR_TYPE] = err;
+    const server = this.servers.map(t.serverAddress);
+    a[N.ATTR_SERVER_ADDRESS] = server;
+    if (server !== 'other') a[N.ATTR_SERVER_PORT] = t.serverPort;
+    const durNs = t.totalNs ?? t.tsEnd - t.tsStart;
+    if (durNs >= 0) this.i.httpClientRequestDuration.record(durNs / 1e9, a);
+  }
+
+  onVoteEvent(e: VoteEvent): void {
+    const i = this.i;
+    const campaign = this.campaigns.map(e.campaign === '' ? 'none' : e.campaign);
+    const shortcode = this.shortcodes.map(e.shortcode === '' ? 'none' : e.shortcode);
+    const choice = this.choice(campaign, e.choice);
+    if (e.from === null) {
+      i.smsVotes.add(1, this.voteAttrs(campaign, shortcode, choice, null));
+    } else {
+      i.smsVotesByState.add(-1, this.voteAttrs(campaign, shortcode, choice, e.from));
+      if (e.from === 'lost' && e.to === 'accepted') i.smsVotesRecovered.add(1, this.attrs2('r', N.ATTR_SMS_VOTE_CAMPAIGN, campaign, N.ATTR_SMS_VOTE_SHORTCODE, shortcode));
+    }
+    i.smsVotesByState.add(1, this.voteAttrs(campaign, shortcode, choice, e.to));
+    if (e.to === 'lost') {
+      const reason = this.reasons.map(e.reason ?? 'unknown');
+      i.smsVotesLost.add(1, { [N.ATTR_SMS_VOTE_CAMPAIGN]: campaign, [N.ATTR_SMS_VOTE_SHORTCODE]: shortcode, [N.ATTR_SMS_VOTE_REASON]: reason });
+    }
+  }
+
+  private choice(campaign: string, choice: string): string {
+    if (choice === '') return 'none';
+    let cap = this.choiceCaps.get(campaign);
+    if (cap === undefined) {
+      cap = new LabelCap(this.maxChoices, this.campaignChoices.get(campaign));
+      this.choiceCaps.set(campaign, cap);
+    }
+    return cap.map(choice);
+  }
+
+  private voteAttrs(campaign: string, shortcode: string, choice: string, state: string | null): Attributes {
+    const key = `v\u0000${campaign}\u0000${shortcode}\u0000${choice}\u0000${state ?? ''}`;
+    let a = this.attrCache.get(key);
+    if (a === undefined) {
+      a = { [N.ATTR_SMS_VOTE_CAMPAIGN]: campaign, [N.ATTR_SMS_VOTE_SHORTCODE]: shortcode, [N.ATTR_SMS_VOTE_CHOICE]: choice };
+      if (state !== null) a[N.ATTR_SMS_VOTE_STATE] = state;
+      this.cache(key, a);
+    }
+    return a;
+  }
+
+  private attrs1(k: string, v: string): Attributes {
+    return this.attrs2('1', k, v, '', '');
+  }
+
+  private attrs2(tag: string, k1: string, v1: string, k2: string, v2: string): Attributes {
+    const key = `${tag}\u0000${k1}\u0000${v1}\u0000${k2}\u0000${v2}`;
+    let a = this.attrCache.get(key);
+    if (a === undefined) {
+      a = k2 === '' ? { [k1]: v1 } : { [k1]: v1, [k2]: v2 };
+      this.cache(key, a);
+    }
+    return a;
+  }
+
+  private attrs3(tag: string, cmd: string, status: string, dir: string): Attributes {
+    const key = `${tag}\u0000${cmd}\u0000${status}\u0000${dir}`;
+    let a = this.attrCache.get(key);
+    if (a === undefined) {
+      a = { [N.ATTR_SMPP_COMMAND]: cmd, [N.ATTR_SMPP_COMMAND_STATUS_NAME]: status, [N.ATTR_SMPP_DIRECTION]: dir };
+      this.cache(key, a);
+    }
+    return a;
+  }
+
+  private cache(key: string, a: Attributes): void {
+    // The caps bound the combinations; this guard only protects against a cap misconfiguration.
+    if (this.attrCache.size >= 100_000) this.attrCache.clear();
+    this.attrCache.set(key, a);
+  }
+}
