@@ -13,7 +13,8 @@ import { LINKTYPE_LINUX_SLL2, LINKTYPE_ETHERNET } from '../../src/generator/fram
 import { tmpDir } from '../generator/tshark';
 import { compareWithTshark, requireTshark, type FollowReport } from './follow-tcp';
 
-const CORPUS = '/work/shared/corpus/public';
+// dist/test/conformance → the repository's sibling ../shared
+const CORPUS = require('node:path').join(__dirname, '..', '..', '..', '..', 'shared', 'corpus', 'public') as string;
 const SERVER_PORTS = [2775, 9000, 80, 8080];
 const OUT_OF_ORDER = ['-o', 'tcp.reassemble_out_of_order:TRUE'];
 

@@ -15,7 +15,8 @@ import { FIELD, SmppPdu } from '../../src/protocols/smpp/pdu';
 import { hex32, TLV } from '../../src/protocols/smpp/defs';
 import { extractContent } from '../../src/protocols/smpp/content';
 
-const CORPUS = '/work/shared/corpus/public';
+// dist/test/conformance → the repository's sibling ../shared
+const CORPUS = require('node:path').join(__dirname, '..', '..', '..', '..', 'shared', 'corpus', 'public') as string;
 const CAPTURES: Array<[string, number]> = [
   ['smpp_wireshark-wiki-smpp-cap_via_ndpi_smpp_in_general.pcap', 9000],
   ['derived/smpp_public-test-vectors_one-pdu-buffer-per-tcp-stream.pcap', 2775],

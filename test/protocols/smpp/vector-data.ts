@@ -7,7 +7,8 @@ import { FIELD, SmppPdu } from '../../../src/protocols/smpp/pdu';
 import { TLV } from '../../../src/protocols/smpp/defs';
 import { extractContent } from '../../../src/protocols/smpp/content';
 
-export const VECTOR_DIR = '/work/shared/corpus/public/vectors';
+// dist/test/protocols/smpp → the repository's sibling ../shared
+export const VECTOR_DIR = require('node:path').join(__dirname, '..', '..', '..', '..', '..', 'shared', 'corpus', 'public', 'vectors') as string;
 
 export interface Vector {
   name: string; hex: string; pdu_count: number; framing: string; tags: string[];
