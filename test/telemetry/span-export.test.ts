@@ -92,7 +92,7 @@ describe('span export over OTLP', () => {
 
   test('HTTP/protobuf: one trace per vote, attributes, times and status', async () => {
     rx.requests.length = 0;
-    const tel = createTelemetry({ ...quiet, endpoint: url, resource: { serviceVersion: '1.2.3', serviceInstanceId: 'i-1' } }, { OTEL_SERVICE_NAME: 'votes-agent', K8S_POD_NAME: 'agent-0', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test' });
+    const tel = createTelemetry({ ...quiet, endpoint: url }, {});
     playVote(tel);
     await tel.shutdown();
     assert.equal(rx.requests[0].contentType, 'application/x-protobuf');
@@ -105,7 +105,34 @@ describe('span export over OTLP', () => {
     assert.equal(st.traces.links.linkedMo, 1);
   });
 
+  test('links by the pipeline\'s id convention alone: vote id = MO key, callbackId = callback key', async () => {
+    rx.requests.length = 0;
+    const tel = createTelemetry({ ...quiet, endpoint: url }, {});
+    const mo = smppTx();
+    const voteId = smppTxKey(mo);
+    const cb = httpTx({ status: 500 });
+    tel.onSmpp(mo);
+    tel.onHttp(cb);
+    tel.onVoteEvent(voteEvent({ voteId }));
+    tel.onVoteEvent(voteEvent({ voteId, seq: 1, from: 'pending', to: 'lost', reason: 'http-500', callbackId: httpTxKey(cb), tsNs: cb.tsEnd }));
+    await tel.shutdown();
+    const spans = rx.spans();
+    const [root] = byName(spans, 'deliver_sm');
+    const [child] = byName(spans, 'POST /vote');
+    const [state] = byName(spans, 'vote lost');
+    assert.equal(root.parentSpanId, '');
+    assert.equal(root.attributes['sms.vote.id'], voteId);
+    assert.equal(child.traceId, root.traceId);
+    assert.equal(child.parentSpanId, root.spanId);
+    assert.equal(state.parentSpanId, root.spanId);
+    assert.equal(tel.stats().traces.links.held, 0);
+  });
+
   test('resource carries service, instance, host and k8s attributes; env wins', async () => {
+    rx.requests.length = 0;
+    const tel = createTelemetry({ ...quiet, endpoint: url, resource: { serviceVersion: '1.2.3', serviceInstanceId: 'i-1' } }, { OTEL_SERVICE_NAME: 'votes-agent', K8S_POD_NAME: 'agent-0', OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment=test' });
+    playVote(tel);
+    await tel.shutdown();
     const { decodeTraceProto } = await import('./otlp-receivers');
     const req = rx.requests.find((r) => r.path === '/v1/traces')!;
     const { resource, scope } = decodeTraceProto(req.body);
