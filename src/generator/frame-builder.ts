@@ -3,11 +3,9 @@
  * The generator's frames must decode cleanly in tshark, so every field is set as a real stack would.
  */
 
-export const LINKTYPE_NULL = 0;
-export const LINKTYPE_ETHERNET = 1;
-export const LINKTYPE_RAW = 101;
-export const LINKTYPE_LINUX_SLL = 113;
-export const LINKTYPE_LINUX_SLL2 = 276;
+// One declaration of the link types: the decoder's.
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW } from '../decode/link-types';
+export { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, LINKTYPE_NULL, LINKTYPE_RAW };
 
 /** One 802.1Q (TPID 0x8100) or 802.1ad (TPID 0x88a8) tag. */
 export interface VlanTag {
