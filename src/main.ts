@@ -8,6 +8,7 @@ const USAGE = `usage: smpp-otel-agent <command> [options]
 commands:
   replay FILE...   decode pcap/pcapng files and print a report
                    [--report json|text] [--config FILE] [--store PATH] [--lost-votes FILE.csv]
+                   [--linger SECONDS]  (keep the Prometheus endpoint up after the replay)
   generate         write a synthetic SMPP + HTTP voting capture (see --help)
   config           print the effective configuration [--config FILE] or its reference [--docs]
 `;

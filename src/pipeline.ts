@@ -60,11 +60,17 @@ export interface PipelineReport {
   votes: VotesReport;
 }
 
-/** Hooks for stages outside the synchronous core (telemetry). */
+/** Hooks for stages outside the synchronous core (telemetry). Called synchronously on the hot path. */
 export interface PipelineListeners {
   onSmpp?(t: SmppTransaction): void;
   onHttp?(t: HttpTransaction): void;
   onVoteEvent?(e: VoteEvent): void;
+  /** A transaction joined a vote without changing its state (see VoteEngineOptions.onLink). */
+  onVoteLink?(voteId: string, transactionId: string, role: 'callback' | 'redelivery'): void;
+  /** The capture clock moved (at most every 100 ms of capture time). */
+  tick?(nowNs: number): void;
+  /** End of capture, after every stage flushed. */
+  finish?(): void;
 }
 
 export class Pipeline {
@@ -84,7 +90,7 @@ export class Pipeline {
   private readonly sinkErrors: Record<string, number> = {};
   private pendingTx: StoredTransaction[] = [];
 
-  constructor(readonly config: ConfigShape, store?: VoteStore, private readonly listeners: PipelineListeners = {}) {
+  constructor(readonly config: ConfigShape, store?: VoteStore, private listeners: PipelineListeners = {}) {
     this.store = store;
     const rules = validateCampaignConfig({ strict: config.votes.strict, campaigns: config.votes.campaigns });
     // The schema validated campaigns already; strict without campaigns is the one cross-key rule.
@@ -95,7 +101,9 @@ export class Pipeline {
       store,
       reconcile: { windowNs: config.votes.matchWindowMs * MS },
       dedupe: { redeliveryWindowNs: config.votes.redeliveryWindowMs * MS },
-      onEvent: listeners.onVoteEvent,
+      // Through `this.listeners`: telemetry attaches after construction (it shares the vote stage's privacy).
+      onEvent: (e) => this.listeners.onVoteEvent?.(e),
+      onLink: (voteId, txId, role) => this.listeners.onVoteLink?.(voteId, txId, role),
     });
     this.smppTracker = new SmppTracker(
       { onTransaction: (t) => this.onSmppTransaction(t) },
@@ -121,6 +129,11 @@ export class Pipeline {
     });
   }
 
+  /** Replaces the listeners (before the first packet). */
+  attach(listeners: PipelineListeners): void {
+    this.listeners = listeners;
+  }
+
   /** The per-packet hot path. */
   readonly onPacket = (p: RawPacket): void => {
     // The capture clock never runs backwards, even when files interleave badly.
@@ -143,6 +156,7 @@ export class Pipeline {
     this.smppTracker.tick(this.nowNs);
     this.httpPairer.advance(this.nowNs);
     this.votes.tick(this.nowNs);
+    this.listeners.tick?.(this.nowNs);
   }
 
   /** Runs a source to its end and flushes every stage. */
@@ -164,6 +178,7 @@ export class Pipeline {
     this.httpPairer.advance(this.nowNs);
     this.votes.finish(this.nowNs);
     this.flushStore();
+    this.listeners.finish?.();
   }
 
   flushStore(): void {

@@ -5,6 +5,7 @@
  */
 import convict from 'convict';
 import { validateCampaignConfig } from '../votes/campaign-config';
+import { telemetryConfigFormats, telemetryConfigSchema, type TelemetryConfigShape } from '../telemetry/config-schema';
 
 const portList = {
   name: 'port-list',
@@ -47,7 +48,7 @@ const nonNegative = {
   },
   coerce: (v: unknown) => (typeof v === 'string' ? Number(v) : v),
 };
-convict.addFormats({ 'port-list': portList, 'string-list': stringList, 'positive-int': positive, 'non-negative-int': nonNegative, campaigns });
+convict.addFormats({ 'port-list': portList, 'string-list': stringList, 'positive-int': positive, 'non-negative-int': nonNegative, campaigns, ...telemetryConfigFormats });
 
 export const configSchema = {
   capture: {
@@ -92,6 +93,7 @@ export const configSchema = {
     maxAgeHours: { doc: 'Rows older than this (capture clock) are dropped, oldest first (counted). 0 keeps them.', format: 'non-negative-int', default: 168 },
     maxTransactions: { doc: 'Transactions kept; the oldest are dropped first (counted).', format: 'positive-int', default: 5000000 },
   },
+  telemetry: telemetryConfigSchema,
 } as const;
 
 /** Plain shape of the validated config (convict's getProperties()). */
@@ -104,6 +106,7 @@ export interface ConfigShape {
   votes: { strict: boolean; campaigns: unknown[]; matchWindowMs: number; redeliveryWindowMs: number };
   privacy: { phoneNumbers: 'hash' | 'drop' | 'clear'; hashKey: string };
   store: { path: string; maxAgeHours: number; maxTransactions: number };
+  telemetry: TelemetryConfigShape;
 }
 
 /** A convict instance over the schema; env and command-line args come from the caller, never implicitly. */

@@ -181,7 +181,7 @@ class TelemetryImpl implements Telemetry {
       if (l.callbackHoldMs !== undefined) linkOpts.callbackHoldNs = l.callbackHoldMs * 1e6;
       this.linker = new VoteSpanLinker(this.emitSpan, linkOpts, this.pool);
     }
-    this.links = this.linker ?? { linkMo() {}, linkCallback() {}, stateChanged() {} };
+    this.links = this.linker ?? { linkMo() {}, linkCallback() {}, linkRedelivery() {}, stateChanged() {} };
 
     // Metrics.
     const m = o.metrics ?? {};
@@ -262,7 +262,7 @@ class TelemetryImpl implements Telemetry {
 
   stats(): TelemetryStats {
     const s = this.spans?.stats() ?? { queued: 0, inFlight: 0, exported: 0, requests: 0, dropped: {} };
-    const linkStats = this.linker?.stats() ?? { held: 0, linkedMo: 0, linkedCallbacks: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, overflow: {} };
+    const linkStats = this.linker?.stats() ?? { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, overflow: {} };
     const me = this.metricExporter?.stats() ?? { exportedPoints: 0, requests: 0, dropped: {} };
     return {
       traces: { mode: this.tracesSig.mode, endpoint: this.tracesSig.endpoint, protocol: this.tracesSig.mode === 'otlp' ? this.tracesSig.protocol : null, ...s, sampledOut: { ...this.sampler.sampledOut }, links: linkStats },

@@ -24,12 +24,17 @@ export interface VoteSpanLinks {
    * (a redelivery to an accepted vote, a second failure).
    */
   linkCallback(voteId: string, callbackTxKey: string): void;
+  /**
+   * An earlier, rejected delivery (`smppTxKey`) of the MO that became vote `voteId`: its span joins the
+   * vote's trace as a child (it waits up to the MO hold window; later links are counted `lateLinks`).
+   */
+  linkRedelivery(voteId: string, rejectedMoTxKey: string): void;
   /** A vote state change: updates the vote's attributes; later changes become child spans. */
   stateChanged(event: VoteEvent): void;
 }
 
 export interface VoteSpanLinkerOptions {
-  /** Capture-clock ns an MO span waits for `linkMo`. Default 5 s. */
+  /** Capture-clock ns an MO span waits for `linkMo` or `linkRedelivery` (cover the SMSC retry interval). Default 60 s. */
   moHoldNs?: number;
   /** Capture-clock ns a callback span waits for `linkCallback` (cover the vote stage's match window). Default 180 s. */
   callbackHoldNs?: number;
@@ -45,6 +50,8 @@ export interface VoteSpanLinkerStats {
   held: number;
   linkedMo: number;
   linkedCallbacks: number;
+  /** Rejected deliveries put in the trace of the vote their redelivery became. */
+  linkedRedeliveries: number;
   stateSpans: number;
   releasedUnlinked: number;
   /** Links that came after their span had left (the span stays its own root). */
@@ -76,11 +83,11 @@ export class VoteSpanLinker implements VoteSpanLinks {
   private readonly heldCb = new Map<string, SpanRecord>();
   /** Keys of callbacks released unlinked, to count late links. */
   private readonly released = new Map<string, true>();
-  private readonly s: VoteSpanLinkerStats = { held: 0, linkedMo: 0, linkedCallbacks: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, overflow: {} };
+  private readonly s: VoteSpanLinkerStats = { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, overflow: {} };
   private readonly scratch = new SpanIds();
 
   constructor(private readonly emit: (r: SpanRecord) => void, opts: VoteSpanLinkerOptions = {}, private readonly pool?: SpanRecordPool) {
-    this.moHoldNs = opts.moHoldNs ?? 5e9;
+    this.moHoldNs = opts.moHoldNs ?? 60e9;
     this.cbHoldNs = opts.callbackHoldNs ?? 180e9;
     this.maxHeld = opts.maxHeldSpans ?? 50_000;
     this.maxVotes = opts.maxVotes ?? 200_000;
@@ -159,6 +166,20 @@ export class VoteSpanLinker implements VoteSpanLinks {
     } else {
       boundedSet(this.cbKeyToVote, callbackTxKey, voteId, this.maxVotes, this.s.overflow, 'pending_callback_links');
     }
+  }
+
+  linkRedelivery(voteId: string, rejectedMoTxKey: string): void {
+    const r = this.heldMo.get(rejectedMoTxKey);
+    if (r === undefined) {
+      this.s.lateLinks++;
+      return;
+    }
+    this.heldMo.delete(rejectedMoTxKey);
+    // Not the vote's root: the accepted delivery is. The rejected attempt becomes its child.
+    smppIds(r.smpp!, r.ids);
+    r.linkTo(this.context(voteId));
+    this.s.linkedRedeliveries++;
+    this.emit(r);
   }
 
   stateChanged(e: VoteEvent): void {

@@ -36,8 +36,8 @@ export interface ReconcilerOptions {
 
 /** Applies a state change (tally, store, events) — owned by the engine. */
 export type Transition = (v: Vote, to: VoteState, reason: string | null, tsNs: number, callbackId?: string) => void;
-/** A vote changed without a state change (callback id added, lost reason updated). */
-export type Touch = (v: Vote, tsNs: number, prevLostReason: string | null) => void;
+/** A callback joined a vote without changing its state (`callbackId`), or the vote was otherwise updated. */
+export type Touch = (v: Vote, tsNs: number, prevLostReason: string | null, callbackId?: string) => void;
 
 interface Early {
   c: CallbackObservation;
@@ -176,8 +176,10 @@ export class Reconciler {
       if (v.callbackIds.includes(c.id)) return { vote: v }; // the same attempt seen again
       if (text !== undefined && v.matchText !== text) {
         if (v.state !== 'accepted' && (loose === undefined || v.ackTsNs < loose.ackTsNs)) loose = v;
-      } else if (v.state === 'accepted') bestAccepted ??= v;
-      else if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
+      } else if (v.state === 'accepted') {
+        // A retry belongs to the latest vote acked before it (the same voter may send the same text again).
+        if (bestAccepted === undefined || (v.ackTsNs <= t && (bestAccepted.ackTsNs > t || v.ackTsNs > bestAccepted.ackTsNs))) bestAccepted = v;
+      } else if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
     }
     return best !== undefined ? { vote: best } : { fallback: bestAccepted ?? loose };
   }
@@ -193,7 +195,7 @@ export class Reconciler {
     if (ok) {
       if (v.state === 'accepted') {
         countReason(this.callbacks, 'retry-after-accepted');
-        this.touch(v, c.tsEndNs, v.lostReason);
+        this.touch(v, c.tsEndNs, v.lostReason, c.id);
       } else {
         countReason(this.callbacks, v.state === 'lost' ? 'accepted-after-failure' : 'accepted');
         this.transition(v, 'accepted', null, c.tsEndNs, c.id);
@@ -206,7 +208,7 @@ export class Reconciler {
     else {
       const prev = v.lostReason;
       if (v.state === 'lost') v.lostReason = reason; // the latest failure explains best
-      this.touch(v, c.tsEndNs, prev);
+      this.touch(v, c.tsEndNs, prev, c.id);
     }
   }
 

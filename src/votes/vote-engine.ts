@@ -44,6 +44,12 @@ export interface VoteEngineOptions {
   maxLostVotes?: number;
   /** Called for every state change (the telemetry stage turns these into span events). */
   onEvent?: (e: VoteEvent) => void;
+  /**
+   * A transaction joined a vote without a state change of its own: a callback retry or second failure
+   * (`callback`), or the first rejected delivery of a redelivered vote (`redelivery`). Telemetry puts
+   * their spans in the vote's trace.
+   */
+  onLink?: (voteId: string, transactionId: string, role: 'callback' | 'redelivery') => void;
 }
 
 export class VoteEngine {
@@ -53,6 +59,7 @@ export class VoteEngine {
   private readonly storeText: boolean;
   private readonly maxLost: number;
   private readonly onEvent: ((e: VoteEvent) => void) | undefined;
+  private readonly onLink: VoteEngineOptions['onLink'];
   private readonly dedupe: MoDedupe;
   private readonly reconciler: Reconciler;
   private readonly tally = new Tally();
@@ -71,12 +78,16 @@ export class VoteEngine {
     this.storeText = opts.storeText ?? true;
     this.maxLost = opts.maxLostVotes ?? 1_000_000;
     this.onEvent = opts.onEvent;
+    this.onLink = opts.onLink;
     this.dedupe = new MoDedupe(opts.dedupe);
     this.policy = new PolicyTally(opts.policy);
     this.reconciler = new Reconciler(
       opts.reconcile ?? {},
       (v, to, reason, ts, cb) => this.transition(v, to, reason, ts, cb),
-      (v, ts, prev) => this.touch(v, ts, prev),
+      (v, ts, prev, cb) => {
+        this.touch(v, ts, prev);
+        if (cb !== undefined) this.onLink?.(v.id, cb, 'callback');
+      },
     );
     if ((opts.resume ?? true) && this.store !== undefined && !this.store.degraded) {
       for (const s of this.store.votesInProgress()) this.resumeVote(s);
@@ -122,6 +133,7 @@ export class VoteEngine {
     this.tally.add(v);
     this.policy.add(v);
     this.emit(v, null, 'pending', ackNs);
+    if (verdict.redeliveryOf !== undefined) this.onLink?.(v.id, verdict.redeliveryOf, 'redelivery');
     this.reconciler.addVote(v);
   }
 
