@@ -35,11 +35,14 @@ export function promNameOf(m: MetricDecl): string {
 }
 
 const isObservable = (m: MetricDecl): boolean => m.instrument.startsWith('observable_');
+/** Synchronous (up-down) counters are summed by the agent and observed at collection (summed-counter.ts). */
+const isSummed = (m: MetricDecl): boolean => m.instrument === 'counter' || m.instrument === 'updowncounter';
 
 export function renderTelemetryNames(meta: TelemetryMetadata = loadMetadata(join(root, METADATA_PATH))): string {
   const o: string[] = [
     `// Generated from ${METADATA_PATH} by \`npm run gen\`. Do not edit: CI fails when it drifts.`,
-    `import { ValueType, type Meter, type ${[...new Set(meta.metrics.map((m) => API_TYPE[m.instrument]))].sort().join(', type ')} } from '@opentelemetry/api';`,
+    `import { ValueType, type Meter, type ${[...new Set(meta.metrics.filter((m) => !isSummed(m)).map((m) => API_TYPE[m.instrument]))].sort().join(', type ')} } from '@opentelemetry/api';`,
+    `import { SummedCounter } from '../summed-counter';`,
     '',
     `/** Instrumentation scope of every span and metric. */`,
     `export const INSTRUMENTATION_SCOPE = ${JSON.stringify(meta.scope)};`,
@@ -67,7 +70,7 @@ export function renderTelemetryNames(meta: TelemetryMetadata = loadMetadata(join
   o.push('};');
   const emitGroup = (title: string, iface: string, fn: string, list: MetricDecl[], withBuckets: boolean): void => {
     o.push('', `/** ${title} */`, `export interface ${iface} {`);
-    for (const m of list) o.push(`  ${camel(m.name)}: ${API_TYPE[m.instrument]};`);
+    for (const m of list) o.push(`  ${camel(m.name)}: ${isSummed(m) ? 'SummedCounter' : API_TYPE[m.instrument]};`);
     o.push('}', '');
     o.push(withBuckets
       ? `export function ${fn}(meter: Meter, buckets: Partial<Record<HistogramMetric, readonly number[]>> = {}): ${iface} {`
@@ -76,7 +79,9 @@ export function renderTelemetryNames(meta: TelemetryMetadata = loadMetadata(join
     for (const m of list) {
       const opts = [`description: ${JSON.stringify(m.description)}`, `unit: ${JSON.stringify(m.unit)}`, `valueType: ValueType.${m.valueType === 'int' ? 'INT' : 'DOUBLE'}`];
       if (m.instrument === 'histogram') opts.push(`advice: { explicitBucketBoundaries: [...(buckets[${JSON.stringify(m.name)}] ?? DEFAULT_BUCKETS[${JSON.stringify(m.name)}])] }`);
-      o.push(`    ${camel(m.name)}: meter.${CREATE[m.instrument]}(${JSON.stringify(m.name)}, { ${opts.join(', ')} }),`);
+      o.push(isSummed(m)
+        ? `    ${camel(m.name)}: new SummedCounter(meter.${CREATE[`observable_${m.instrument}` as InstrumentKind]}(${JSON.stringify(m.name)}, { ${opts.join(', ')} })),`
+        : `    ${camel(m.name)}: meter.${CREATE[m.instrument]}(${JSON.stringify(m.name)}, { ${opts.join(', ')} }),`);
     }
     o.push('  };', '}');
   };

@@ -88,17 +88,27 @@ export class TelemetryMetrics {
   }
 
   onHttp(t: HttpTransaction): void {
-    const a: Attributes = {};
-    if (t.method !== null) a[N.ATTR_HTTP_REQUEST_METHOD] = HTTP_METHODS.has(t.method) ? t.method : '_OTHER';
-    if (t.route !== null) a[N.ATTR_HTTP_ROUTE] = this.routes.map(t.route);
-    if (t.status !== null) a[N.ATTR_HTTP_RESPONSE_STATUS_CODE] = t.status;
-    const err = httpErrorType(t);
-    if (err !== '') a[N.ATTR_ERROR_TYPE] = err;
-    const server = this.servers.map(t.serverAddress);
-    a[N.ATTR_SERVER_ADDRESS] = server;
-    if (server !== 'other') a[N.ATTR_SERVER_PORT] = t.serverPort;
     const durNs = t.totalNs ?? t.tsEnd - t.tsStart;
-    if (durNs >= 0) this.i.httpClientRequestDuration.record(durNs / 1e9, a);
+    if (durNs < 0) return;
+    const method = t.method === null ? '' : HTTP_METHODS.has(t.method) ? t.method : '_OTHER';
+    const route = t.route === null ? '' : this.routes.map(t.route);
+    const err = httpErrorType(t);
+    const server = this.servers.map(t.serverAddress);
+    const port = server === 'other' ? -1 : t.serverPort;
+    // One attribute object per distinct set (the SDK hashes what it is given; equal objects hash alike).
+    const key = `h\u0000${method}\u0000${route}\u0000${t.status ?? ''}\u0000${err}\u0000${server}\u0000${port}`;
+    let a = this.attrCache.get(key);
+    if (a === undefined) {
+      a = {};
+      if (method !== '') a[N.ATTR_HTTP_REQUEST_METHOD] = method;
+      if (route !== '') a[N.ATTR_HTTP_ROUTE] = route;
+      if (t.status !== null) a[N.ATTR_HTTP_RESPONSE_STATUS_CODE] = t.status;
+      if (err !== '') a[N.ATTR_ERROR_TYPE] = err;
+      a[N.ATTR_SERVER_ADDRESS] = server;
+      if (port >= 0) a[N.ATTR_SERVER_PORT] = port;
+      this.cache(key, a);
+    }
+    this.i.httpClientRequestDuration.record(durNs / 1e9, a);
   }
 
   onVoteEvent(e: VoteEvent): void {
@@ -115,7 +125,7 @@ export class TelemetryMetrics {
     i.smsVotesByState.add(1, this.voteAttrs(campaign, shortcode, choice, e.to));
     if (e.to === 'lost') {
       const reason = this.reasons.map(e.reason ?? 'unknown');
-      i.smsVotesLost.add(1, { [N.ATTR_SMS_VOTE_CAMPAIGN]: campaign, [N.ATTR_SMS_VOTE_SHORTCODE]: shortcode, [N.ATTR_SMS_VOTE_REASON]: reason });
+      i.smsVotesLost.add(1, this.attrs3k('l', N.ATTR_SMS_VOTE_CAMPAIGN, campaign, N.ATTR_SMS_VOTE_SHORTCODE, shortcode, N.ATTR_SMS_VOTE_REASON, reason));
     }
   }
 
@@ -159,6 +169,16 @@ export class TelemetryMetrics {
     let a = this.attrCache.get(key);
     if (a === undefined) {
       a = { [N.ATTR_SMPP_COMMAND]: cmd, [N.ATTR_SMPP_COMMAND_STATUS_NAME]: status, [N.ATTR_SMPP_DIRECTION]: dir };
+      this.cache(key, a);
+    }
+    return a;
+  }
+
+  private attrs3k(tag: string, k1: string, v1: string, k2: string, v2: string, k3: string, v3: string): Attributes {
+    const key = `${tag}\u0000${v1}\u0000${v2}\u0000${v3}`;
+    let a = this.attrCache.get(key);
+    if (a === undefined) {
+      a = { [k1]: v1, [k2]: v2, [k3]: v3 };
       this.cache(key, a);
     }
     return a;

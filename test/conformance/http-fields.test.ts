@@ -2,7 +2,7 @@
  * Conformance against tshark on the public corpus: method, URI and Content-Length of every request
  * (expected/*.tsv, made by tshark 4.0) and the status code of every final response (tshark run here),
  * with our parser fed the in-order TCP payloads of each stream (retransmissions trimmed, as a
- * reassembler would). Skipped when tshark is not installed.
+ * reassembler would). Fails when tshark is not installed (setup.sh --test installs it).
  */
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
