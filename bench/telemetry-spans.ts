@@ -62,13 +62,13 @@ s.keepAliveTimeout = 60000;
 s.listen(0, '127.0.0.1', () => process.stdout.write(String(s.address().port) + '\\n'));
 `;
 
-async function startReceiver(): Promise<{ url: string; child: ChildProcess }> {
+export async function startReceiver(): Promise<{ url: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['-e', RECEIVER], { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<string>((resolve) => child.stdout!.once('data', (d: Buffer) => resolve(d.toString().trim())));
   return { url: `http://127.0.0.1:${port}`, child };
 }
 
-async function receiverStats(url: string): Promise<{ bytes: number; requests: number }> {
+export async function receiverStats(url: string): Promise<{ bytes: number; requests: number }> {
   return (await fetch(url)).json() as Promise<{ bytes: number; requests: number }>;
 }
 

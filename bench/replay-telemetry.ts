@@ -1,0 +1,68 @@
+/**
+ * Replay with full-fidelity telemetry (issue 6 target: ≥ 500k packets/s on one core): a generated TV-vote
+ * capture through the whole agent with a span for every SMPP and HTTP transaction and every vote state
+ * change, and OTLP metrics, exported to a local OTLP/HTTP receiver in a child process. The same replay
+ * without telemetry is the reference in the same run; the store is off in both, so the figure is the
+ * telemetry's cost (replay-pipeline.ts measures the store). BENCH_VOTES sets the size (default 50k votes).
+ */
+import { existsSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from '../src/generator/cli';
+import { FileSource } from '../src/capture/file-source';
+import { loadConfig } from '../src/config/load-config';
+import { Pipeline } from '../src/pipeline';
+import { attachTelemetry } from '../src/compose-telemetry';
+import { receiverStats, startReceiver } from './telemetry-spans';
+
+interface Phase { packets: number; seconds: number; cpuSeconds: number; spans: number; dropped: Record<string, number> }
+
+async function replay(file: string, endpoint: string | null): Promise<Phase> {
+  const config = loadConfig({ env: {} });
+  const pipeline = new Pipeline(config, undefined);
+  const source = new FileSource([file], { yieldEvery: 1 << 14 });
+  const telemetry = endpoint === null ? null : attachTelemetry(pipeline, () => source.stats(), {
+    env: { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint },
+    // Full fidelity: nothing sampled, a queue that holds a burst (drops would be counted below).
+    overrides: { log: (m) => console.error(m), traces: { maxQueueSize: 1 << 20, maxBatchSize: 4096, maxConcurrentExports: 2, sampling: { routineRatio: 1 } } },
+  });
+  const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
+  await pipeline.run(source);
+  await telemetry?.flush();
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
+  const st = telemetry?.stats().traces;
+  await telemetry?.shutdown();
+  return { packets: source.stats().packets, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, spans: st?.exported ?? 0, dropped: st?.dropped ?? {} };
+}
+
+export async function run(): Promise<object> {
+  const votes = Number(process.env.BENCH_VOTES ?? 50_000);
+  // Generated once per size and kept in the temp dir: generation is slower than the replay.
+  const file = join(tmpdir(), `smpp-otel-agent-bench-votes-${votes}.pcap`);
+  if (!existsSync(file)) generate({ out: file, votes, seed: 3, truth: 'summary', impair: { reorder: 0.01, retransmit: 0.01 } });
+  const rx = await startReceiver();
+  try {
+    await replay(file, rx.url); // warm-up (JIT, sockets)
+    const bare = await replay(file, null);
+    const before = await receiverStats(rx.url);
+    const tel = await replay(file, rx.url);
+    const after = await receiverStats(rx.url);
+    const pps = (p: Phase): number => Math.round(p.packets / p.seconds);
+    const result = {
+      votes, packets: tel.packets, fileMB: Math.round(statSync(file).size / 1e6),
+      withTelemetryPps: pps(tel), withTelemetryCpuPps: Math.round(tel.packets / tel.cpuSeconds),
+      withoutTelemetryPps: pps(bare),
+      spans: tel.spans, spansPerSecond: Math.round(tel.spans / tel.seconds), dropped: tel.dropped,
+      otlpMB: +((after.bytes - before.bytes) / 1e6).toFixed(1), otlpRequests: after.requests - before.requests,
+      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    };
+    console.log(`replay-telemetry: ${result.packets} packets, with full-fidelity spans+metrics ${result.withTelemetryPps} p/s (${result.spans} spans, ${result.spansPerSecond}/s, dropped ${JSON.stringify(result.dropped)}), without telemetry ${result.withoutTelemetryPps} p/s, peak RSS ${result.peakRssMB} MB`);
+    return result;
+  } finally {
+    rx.child.kill();
+  }
+}
+
+if (require.main === module) run().catch((e) => { console.error(e); process.exit(1); });
