@@ -40,6 +40,12 @@ export class FileSource implements PacketSource {
     const readers = this.readers;
     const heads = this.heads;
     const k = readers.length;
+    if (k === 1 && !this.closed) {
+      await this.runSingle(readers[0], onPacket);
+      this.progress();
+      this.close();
+      return;
+    }
     for (let i = 0; i < k; i++) heads[i] = this.closed ? null : readers[i].next();
     let sinceYield = 0;
     while (!this.stopped) {
@@ -65,6 +71,21 @@ export class FileSource implements PacketSource {
     }
     this.progress();
     this.close();
+  }
+
+  /** One file (the usual case): no merge, just the reader's packets in file order. */
+  private async runSingle(reader: FileReader, onPacket: PacketHandler): Promise<void> {
+    const every = this.yieldEvery;
+    for (;;) {
+      for (let n = 0; n < every; n++) {
+        if (this.stopped) return;
+        const p = reader.next();
+        if (p === null) return;
+        onPacket(p);
+      }
+      this.progress();
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   stop(): void {

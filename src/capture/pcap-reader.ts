@@ -6,6 +6,7 @@
 import { countReason } from '../common/counter';
 import { emptySourceStats, PacketReader, RawPacket, SourceStats } from './packet-source';
 import { CaptureFileError } from './capture-file-error';
+import { u16, u32 } from './byte-order';
 import { ChunkedFile, openForReading } from './chunked-file';
 import { CaptureReaderOptions, ResolvedReaderOptions, resolveReaderOptions } from './reader-options';
 
@@ -30,6 +31,7 @@ export class PcapReader implements PacketReader {
   private readonly packet: RawPacket;
   /** Multiplier from the fraction field to nanoseconds. */
   private readonly fracToNs: number;
+  private readonly maxCapLength: number;
   private done = false;
 
   constructor(path: string, options?: PcapReaderOptions) {
@@ -62,6 +64,7 @@ export class PcapReader implements PacketReader {
       throw e;
     }
     this.fracToNs = this.nanosecond ? 1 : 1000;
+    this.maxCapLength = this.opts.maxCapLength;
     this.packet = { tsNs: 0, linkType: this.linkType, data: this.file.buf, offset: 0, capLength: 0, wireLength: 0 };
   }
 
@@ -78,33 +81,35 @@ export class PcapReader implements PacketReader {
   next(): RawPacket | null {
     const f = this.file;
     const stats = this.stats;
+    const le = this.littleEndian;
     while (!this.done) {
-      if (!f.ensure(RECORD_HEADER)) {
+      // Inline availability checks: ensure() (a call) runs only at chunk boundaries.
+      if (f.end - f.pos < RECORD_HEADER && !f.ensure(RECORD_HEADER)) {
         this.finish(f.available > 0);
         return null;
       }
-      const p = f.pos;
-      const sec = this.u32(p);
-      const frac = this.u32(p + 4);
-      const capLength = this.u32(p + 8);
-      let wireLength = this.u32(p + 12);
-      if (capLength > this.opts.maxCapLength) {
+      const capLength = u32(f.buf, f.pos + 8, le);
+      if (capLength > this.maxCapLength) {
         // A bogus length means everything after it is noise: stop rather than guess.
         countReason(stats.malformed, 'caplen-too-large');
         this.finish(true);
         return null;
       }
-      if (!f.ensure(RECORD_HEADER + capLength)) {
+      if (f.end - f.pos < RECORD_HEADER + capLength && !f.ensure(RECORD_HEADER + capLength)) {
         this.finish(true);
         return null;
       }
-      const start = f.pos + RECORD_HEADER;
+      // Read after ensure(): it may have moved the record to the front of a new buffer.
+      const b = f.buf;
+      const p = f.pos;
+      const start = p + RECORD_HEADER;
       f.pos = start + capLength;
       if (capLength === 0) {
         countReason(stats.malformed, 'zero-length');
         continue;
       }
-      if (this.snapLength > 0 && capLength > this.snapLength) countReason(stats.malformed, 'caplen-exceeds-snaplen');
+      let wireLength = u32(b, p + 12, le);
+      if (capLength > this.snapLength && this.snapLength > 0) countReason(stats.malformed, 'caplen-exceeds-snaplen');
       if (capLength > wireLength) {
         countReason(stats.malformed, 'caplen-exceeds-wirelen');
         wireLength = capLength;
@@ -113,8 +118,8 @@ export class PcapReader implements PacketReader {
       stats.bytes += capLength;
       if (capLength < wireLength) stats.truncatedPackets++;
       const pkt = this.packet;
-      pkt.tsNs = sec * 1e9 + frac * this.fracToNs;
-      pkt.data = f.buf;
+      pkt.tsNs = u32(b, p, le) * 1e9 + u32(b, p + 4, le) * this.fracToNs;
+      pkt.data = b;
       pkt.offset = start;
       pkt.capLength = capLength;
       pkt.wireLength = wireLength;
@@ -135,10 +140,10 @@ export class PcapReader implements PacketReader {
   }
 
   private u16(at: number): number {
-    return this.littleEndian ? this.file.buf.readUInt16LE(at) : this.file.buf.readUInt16BE(at);
+    return u16(this.file.buf, at, this.littleEndian);
   }
 
   private u32(at: number): number {
-    return this.littleEndian ? this.file.buf.readUInt32LE(at) : this.file.buf.readUInt32BE(at);
+    return u32(this.file.buf, at, this.littleEndian);
   }
 }

@@ -8,6 +8,7 @@
 import { countReason } from '../common/counter';
 import { emptySourceStats, PacketReader, RawPacket, SourceStats } from './packet-source';
 import { CaptureFileError } from './capture-file-error';
+import { u16, u32 } from './byte-order';
 import { ChunkedFile, openForReading } from './chunked-file';
 import { CaptureReaderOptions, ResolvedReaderOptions, resolveReaderOptions } from './reader-options';
 
@@ -88,7 +89,7 @@ export class PcapngReader implements PacketReader {
   next(): RawPacket | null {
     const f = this.file;
     while (!this.done) {
-      if (!f.ensure(12)) {
+      if (f.end - f.pos < 12 && !f.ensure(12)) {
         this.finish(f.available > 0);
         return null;
       }
@@ -102,7 +103,7 @@ export class PcapngReader implements PacketReader {
       }
       const len = this.u32(f.pos + 4);
       if (len < 12 || len > this.maxBlock) return this.corrupt(len < 12 ? 'bad-block-length' : 'block-too-large');
-      if (!f.ensure(len)) {
+      if (f.end - f.pos < len && !f.ensure(len)) {
         this.finish(true);
         return null;
       }
@@ -271,10 +272,10 @@ export class PcapngReader implements PacketReader {
   }
 
   private u16(at: number): number {
-    return this.le ? this.file.buf.readUInt16LE(at) : this.file.buf.readUInt16BE(at);
+    return u16(this.file.buf, at, this.le);
   }
 
   private u32(at: number): number {
-    return this.le ? this.file.buf.readUInt32LE(at) : this.file.buf.readUInt32BE(at);
+    return u32(this.file.buf, at, this.le);
   }
 }

@@ -12,6 +12,7 @@
  */
 import { countReason, sortedReasons } from '../common/counter';
 import { TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
+import { AddressNames } from './address-names';
 import { Connection, type ConnectionContext } from './connection';
 import { ConnectionList } from './connection-list';
 import { FROM_CLIENT, NO_MATCH, flowHash, matchFlow } from './flow-key';
@@ -41,6 +42,10 @@ export interface AssemblerOptions {
   tickIntervalNs: number;
   /** Seed of the flow hash (crafted tuples cannot collide on purpose). Default random; output never depends on it. */
   hashSeed: number;
+  /** Forgotten connection objects kept for reuse (spares allocation and GC on connection churn). Default 1024. */
+  recycledConnections: number;
+  /** Distinct addresses whose printable form is remembered for ConnectionInfo. Default 1024. */
+  addressNameCache: number;
 }
 
 export interface AssemblerStats {
@@ -64,6 +69,8 @@ export interface AssemblerStats {
 }
 
 const MS = 1_000_000;
+/** Hash buckets to start with (grown as connections arrive). */
+const INITIAL_BUCKETS = 1024;
 /**
  * A connection moves to the back of the activity list at most once per this much capture time:
  * moving it writes to its list neighbours, three cache misses per packet with thousands of
@@ -74,9 +81,14 @@ const TOUCH_GRANULARITY_NS = 1000 * MS;
 export class Assembler {
   private readonly opts: AssemblerOptions;
   private readonly serverPorts: ReadonlySet<number>;
-  /** Hash buckets (chained through Connection.bucketNext), sized to maxConnections. */
-  private readonly buckets: Array<Connection | null>;
-  private readonly mask: number;
+  /**
+   * Hash buckets (chained through Connection.bucketNext). They start small and double as
+   * connections arrive, up to the size maxConnections needs: a table sized for 100k connections
+   * when a few thousand are tracked cost a cache miss per packet.
+   */
+  private buckets: Array<Connection | null>;
+  private mask: number;
+  private readonly maxBuckets: number;
   private readonly seed: number;
   private readonly touchGranularityNs: number;
   private readonly live = new ConnectionList();
@@ -85,6 +97,8 @@ export class Assembler {
   private readonly counters: ReassemblyCounters = emptyReassemblyCounters();
   private readonly ctx: ConnectionContext;
   private readonly choice: ServerChoice = { senderIsClient: true, serverBy: 'port' };
+  /** Forgotten connections (closed, unlinked) waiting to be reused. */
+  private readonly recycled: Connection[] = [];
   private nextId = 1;
   private nextTickNs = -Infinity;
 
@@ -100,12 +114,16 @@ export class Assembler {
       closedLingerNs: opts.closedLingerNs ?? 10_000 * MS,
       tickIntervalNs: opts.tickIntervalNs ?? 100 * MS,
       hashSeed: (opts.hashSeed ?? Math.floor(Math.random() * 0x100000000)) | 0,
+      recycledConnections: Math.max(0, opts.recycledConnections ?? 1024),
+      addressNameCache: Math.max(1, opts.addressNameCache ?? 1024),
     };
     this.serverPorts = new Set(this.opts.serverPorts);
     let size = 16;
     while (size < this.opts.maxConnections && size < 1 << 22) size *= 2;
-    this.buckets = new Array<Connection | null>(size).fill(null);
-    this.mask = size - 1;
+    this.maxBuckets = size;
+    const initial = Math.min(size, INITIAL_BUCKETS);
+    this.buckets = new Array<Connection | null>(initial).fill(null);
+    this.mask = initial - 1;
     this.seed = this.opts.hashSeed;
     this.touchGranularityNs = Math.min(TOUCH_GRANULARITY_NS, Math.floor(this.opts.idleTimeoutNs / 8));
     this.ctx = {
@@ -113,13 +131,14 @@ export class Assembler {
       counters: this.counters,
       account: this.account,
       halfLimits: { maxBytes: this.opts.maxBufferedBytesPerHalf, maxSegments: this.opts.maxBufferedSegmentsPerHalf },
+      names: new AddressNames(this.opts.addressNameCache),
     };
   }
 
   /** One decoded segment. The segment object and its payload are only borrowed for the call. */
   onSegment(seg: TcpSegment): void {
-    const hash = flowHash(seg, this.seed) & this.mask;
-    let conn = this.buckets[hash];
+    const hash = flowHash(seg, this.seed);
+    let conn = this.buckets[hash & this.mask];
     let side = NO_MATCH;
     while (conn !== null) {
       side = matchFlow(conn, seg);
@@ -150,10 +169,11 @@ export class Assembler {
     }
     this.makeRoom(seg.tsNs);
     const choice = chooseServer(seg, this.serverPorts, this.choice);
-    conn = new Connection(this.nextId++, seg, choice.senderIsClient, choice.serverBy, hash, this.ctx);
+    conn = (this.recycled.pop() ?? new Connection(this.ctx)).open(this.nextId++, seg, choice.senderIsClient, choice.serverBy, hash);
     this.counters.connections++;
-    conn.bucketNext = this.buckets[hash];
-    this.buckets[hash] = conn;
+    if (this.live.size + this.tombstones.size >= this.buckets.length && this.buckets.length < this.maxBuckets) this.grow();
+    conn.bucketNext = this.buckets[hash & this.mask];
+    this.buckets[hash & this.mask] = conn;
     this.live.pushBack(conn);
     conn.handle(seg, choice.senderIsClient);
     this.afterSegment(conn, seg.tsNs);
@@ -217,6 +237,16 @@ export class Assembler {
     };
   }
 
+  /** Forgotten connection objects held for reuse (bounded by recycledConnections); for diagnostics and tests. */
+  get recycledCount(): number {
+    return this.recycled.length;
+  }
+
+  /** Current size of the flow table (it grows with the connections tracked); for diagnostics and tests. */
+  get bucketCount(): number {
+    return this.buckets.length;
+  }
+
   private afterSegment(conn: Connection, tsNs: number): void {
     if (this.account.bytes > this.opts.maxBufferedBytes) this.enforceGlobalBudget(tsNs);
     if (conn.closed) this.retire(conn);
@@ -263,17 +293,35 @@ export class Assembler {
     for (let c = this.tombstones.head; c !== null && c.lastTsNs + linger <= nowNs; c = this.tombstones.head) this.drop(c, this.tombstones);
   }
 
+  /** Doubles the bucket table (load factor stays ≤ 1) and rechains every tracked connection. */
+  private grow(): void {
+    const size = Math.min(this.maxBuckets, this.buckets.length * 2);
+    const buckets = new Array<Connection | null>(size).fill(null);
+    const mask = size - 1;
+    for (const list of [this.live, this.tombstones]) {
+      for (let c = list.head; c !== null; c = c.listNext) {
+        c.bucketNext = buckets[c.hash & mask];
+        buckets[c.hash & mask] = c;
+      }
+    }
+    this.buckets = buckets;
+    this.mask = mask;
+  }
+
   /** Forgets a connection: off its list and out of the table. */
   private drop(conn: Connection, list: ConnectionList): void {
     list.remove(conn);
-    const head = this.buckets[conn.hash];
+    const b = conn.hash & this.mask;
+    const head = this.buckets[b];
     if (head === conn) {
-      this.buckets[conn.hash] = conn.bucketNext;
+      this.buckets[b] = conn.bucketNext;
     } else {
       let p = head;
       while (p !== null && p.bucketNext !== conn) p = p.bucketNext;
       if (p !== null) p.bucketNext = conn.bucketNext;
     }
     conn.bucketNext = null;
+    // Nothing refers to it any more (sinks hold its info, never the object): keep it for reuse.
+    if (conn.closed && this.recycled.length < this.opts.recycledConnections) this.recycled.push(conn);
   }
 }

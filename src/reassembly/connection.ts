@@ -6,15 +6,21 @@
  * saw only one side's SYNs and no data (unanswered) is closed silently and counted.
  *
  * The connection also carries the intrusive links the assembler uses (hash chain, LRU list), so the
- * per-packet path allocates nothing.
+ * per-packet path allocates nothing, and the assembler recycles connection objects it forgot.
  */
 import { countReason } from '../common/counter';
-import { TCP_ACK, TCP_RST, TCP_SYN, formatAddress, type TcpSegment } from '../decode/tcp-segment';
+import { TCP_ACK, TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
+import type { AddressNames } from './address-names';
 import type { FlowEndpoints } from './flow-key';
 import { HalfStream, type BufferAccount, type HalfLimits, type HalfOutput } from './half-stream';
 import type { ReassemblyCounters } from './reassembly-counters';
 import type { ServerBy } from './server-side';
 import type { CloseReason, ConnectionInfo, Direction, StreamSink, StreamSinkFactory } from './stream-sink';
+
+/** Placeholder info of a connection object not opened yet. */
+const NO_INFO: ConnectionInfo = {
+  id: 0, client: { address: '', port: 0 }, server: { address: '', port: 0 }, serverBy: 'port', startNs: 0,
+};
 
 /** What every connection of one assembler shares. */
 export interface ConnectionContext {
@@ -22,16 +28,18 @@ export interface ConnectionContext {
   counters: ReassemblyCounters;
   account: BufferAccount<Connection>;
   halfLimits: HalfLimits;
+  names: AddressNames;
 }
 
 export class Connection implements HalfOutput, FlowEndpoints {
   // Every field has an initializer of its final type, hot ones first: with ES2022 class fields an
   // uninitialised field starts as `undefined`, which would make V8 box every later number write.
-  readonly cli4: number = 0;
-  readonly srv4: number = 0;
-  readonly cliPort: number = 0;
-  readonly srvPort: number = 0;
-  readonly ipVersion: 4 | 6 = 4;
+  // Fields are not readonly because the assembler recycles closed connections (see open()).
+  cli4 = 0;
+  srv4 = 0;
+  cliPort = 0;
+  srvPort = 0;
+  ipVersion: 4 | 6 = 4;
   /** Set once the connection ended (by any reason, refused included). */
   closed = false;
   /** Capture time of the last packet (or of the close, once closed). */
@@ -44,20 +52,33 @@ export class Connection implements HalfOutput, FlowEndpoints {
   private c2sPackets = false;
   private s2cPackets = false;
   // Intrusive links owned by the assembler.
-  readonly hash: number = 0;
+  /** Flow hash; the bucket is hash & the table mask, so the table can grow. */
+  hash = 0;
   bucketNext: Connection | null = null;
   listPrev: Connection | null = null;
   listNext: Connection | null = null;
   /** Moved to the assembler's closed list (a tombstone that absorbs stray packets for a while). */
   retired = false;
-  readonly cli6: string = '';
-  readonly srv6: string = '';
-  readonly info: ConnectionInfo;
+  cli6 = '';
+  srv6 = '';
+  /** A fresh object per open(): sinks may keep it after the connection object is recycled. */
+  info: ConnectionInfo = NO_INFO;
 
   private readonly ctx: ConnectionContext;
 
-  constructor(id: number, seg: TcpSegment, senderIsClient: boolean, serverBy: ServerBy, hash: number, ctx: ConnectionContext) {
+  /** An unopened connection; open() gives it its endpoints. */
+  constructor(ctx: ConnectionContext) {
     this.ctx = ctx;
+    this.c2s = new HalfStream<Connection>('c2s', this, ctx.account, ctx.counters, ctx.halfLimits);
+    this.s2c = new HalfStream<Connection>('s2c', this, ctx.account, ctx.counters, ctx.halfLimits);
+  }
+
+  /**
+   * (Re)starts this object as a new connection whose first segment is `seg`. The assembler recycles
+   * connections it has forgotten (closed, off every list and out of the table): allocating two
+   * halves and their number boxes per connection made short HTTP connections cost as much as GC.
+   */
+  open(id: number, seg: TcpSegment, senderIsClient: boolean, serverBy: ServerBy, hash: number): this {
     this.hash = hash;
     this.ipVersion = seg.ipVersion;
     this.cli4 = senderIsClient ? seg.src4 : seg.dst4;
@@ -66,17 +87,27 @@ export class Connection implements HalfOutput, FlowEndpoints {
     this.srv6 = senderIsClient ? seg.dst6 : seg.src6;
     this.cliPort = senderIsClient ? seg.srcPort : seg.dstPort;
     this.srvPort = senderIsClient ? seg.dstPort : seg.srcPort;
+    this.closed = false;
     this.lastTsNs = seg.tsNs;
     this.touchedNs = seg.tsNs;
+    this.sink = null;
+    this.c2sPackets = false;
+    this.s2cPackets = false;
+    this.bucketNext = null;
+    this.listPrev = null;
+    this.listNext = null;
+    this.retired = false;
+    const names = this.ctx.names;
     this.info = {
       id,
-      client: { address: formatAddress(this.ipVersion, this.cli4, this.cli6), port: this.cliPort },
-      server: { address: formatAddress(this.ipVersion, this.srv4, this.srv6), port: this.srvPort },
+      client: { address: names.name(this.ipVersion, this.cli4, this.cli6), port: this.cliPort },
+      server: { address: names.name(this.ipVersion, this.srv4, this.srv6), port: this.srvPort },
       serverBy,
       startNs: seg.tsNs,
     };
-    this.c2s = new HalfStream<Connection>('c2s', this, ctx.account, ctx.counters, ctx.halfLimits);
-    this.s2c = new HalfStream<Connection>('s2c', this, ctx.account, ctx.counters, ctx.halfLimits);
+    this.c2s.reset();
+    this.s2c.reset();
+    return this;
   }
 
   /** Takes one segment of this (live) connection. */

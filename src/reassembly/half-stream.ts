@@ -79,17 +79,22 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
 
   /** Takes one segment sent on this half. */
   receive(seg: TcpSegment): void {
-    if (this.fast && (seg.flags & (TCP_SYN | TCP_FIN)) === 0 && seg.seq === this.nextSeq && seg.payloadLength > 0) {
-      // Fast path: the next bytes, nothing waiting, nothing special. Only the view is allocated.
-      const off = seg.payloadOffset;
-      const end = (seg.seq + seg.payloadLength) >>> 0;
-      this.nextSeq = end;
-      if (((end - this.highestSeen) | 0) > 0) this.highestSeen = end;
-      this.sawData = true;
-      const ts = seg.tsNs;
-      if (ts > this.lastTsNs) this.lastTsNs = ts;
-      this.out.deliverData(this.dir, seg.payload.subarray(off, off + seg.payloadLength), this.lastTsNs);
-      return;
+    if (this.fast && (seg.flags & (TCP_SYN | TCP_FIN)) === 0 && seg.seq === this.nextSeq) {
+      const len = seg.payloadLength;
+      if (len > 0) {
+        // Fast path: the next bytes, nothing waiting, nothing special. Only the view is allocated.
+        const off = seg.payloadOffset;
+        const end = (seg.seq + len) >>> 0;
+        this.nextSeq = end;
+        if (((end - this.highestSeen) | 0) > 0) this.highestSeen = end;
+        this.sawData = true;
+        const ts = seg.tsNs;
+        if (ts > this.lastTsNs) this.lastTsNs = ts;
+        this.out.deliverData(this.dir, seg.payload.subarray(off, off + len), this.lastTsNs);
+        return;
+      }
+      // A bare ACK at the next sequence number, nothing ahead of it seen: nothing to do.
+      if (seqDiff(this.highestSeen, seg.seq) <= 0) return;
     }
     this.receiveSlow(seg);
     this.updateFast();
@@ -300,14 +305,30 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
     if (want) this.account.halves.add(this); else this.account.halves.delete(this);
   }
 
+  /** Back to the state of a new half: the connection object is being reused for a new connection. */
+  reset(): void {
+    if (this.registered || this.chunks.length > 0) this.discard();
+    this.started = this.sentSyn = this.opened = this.finished = this.sawData = false;
+    this.fast = this.owesStartGap = this.registered = this.ackCountedValid = false;
+    this.nextSeq = this.isn = this.bufferedBytes = this.highestSeen = this.ackCounted = 0;
+    this.expectedStart = this.finSeq = NONE;
+    this.lastAckSent = -1;
+    this.finTsNs = this.lastTsNs = 0.5;
+  }
+
   /** Drops everything buffered without delivering (connection torn down). */
   discard(): void {
-    for (const c of this.chunks) this.release(c.bytes.length);
-    this.chunks.length = 0;
+    // Guarded: clearing an empty array and a Set miss are not free, and every close comes here twice.
+    if (this.chunks.length > 0) {
+      for (const c of this.chunks) this.release(c.bytes.length);
+      this.chunks.length = 0;
+    }
     this.finished = true;
     this.fast = false;
-    this.registered = false;
-    this.account.halves.delete(this);
+    if (this.registered) {
+      this.registered = false;
+      this.account.halves.delete(this);
+    }
   }
 
   private release(n: number): void {

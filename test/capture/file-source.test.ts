@@ -54,6 +54,26 @@ describe('FileSource', () => {
     for (let i = 1; i < progress.length; i++) assert.ok(progress[i][0] >= progress[i - 1][0]);
   });
 
+  test('one file (read without the merge) gives the same packets and stats as the same file merged with an empty one', async () => {
+    const recs = Array.from({ length: 300 }, (_, i) => ({ sec: 1 + (i >> 4), frac: i, data: frame(i, 20 + (i % 50)), wireLength: i % 7 === 0 ? 2000 : undefined }));
+    recs.push({ sec: 99, frac: 0, data: Buffer.alloc(0), wireLength: undefined }); // zero-length: counted malformed
+    const p = tempFile('single.pcap', pcapBytes({ records: recs }));
+    const empty = tempFile('single-empty.pcap', pcapBytes({ records: [] }));
+    const full = async (paths: string[]) => {
+      const src = new FileSource(paths, { reader: { chunkSize: 1000 } });
+      const got: string[] = [];
+      await src.run((q) => got.push(`${q.tsNs}/${q.linkType}/${q.wireLength}/${q.data.toString('hex', q.offset, q.offset + q.capLength)}`));
+      return { got, stats: src.stats() };
+    };
+    const single = await full([p]);
+    const merged = await full([p, empty]);
+    assert.equal(single.got.length, 300);
+    assert.deepEqual(single.got, merged.got);
+    assert.deepEqual(single.stats, merged.stats);
+    assert.equal(single.stats.truncatedPackets, 43);
+    assert.deepEqual(single.stats.malformed, { 'zero-length': 1 });
+  });
+
   test('stop() ends the run early', async () => {
     const p = tempFile('stop.pcap', pcapBytes({ records: Array.from({ length: 50 }, (_, i) => ({ sec: 1, frac: i, data: frame(i) })) }));
     const src = new FileSource([p]);
