@@ -171,17 +171,21 @@ export class Reconciler {
     let best: Vote | undefined;
     let bestAccepted: Vote | undefined;
     let loose: Vote | undefined;
+    let looseAccepted: Vote | undefined;
     for (const v of list) {
       if (!this.inWindow(v, t)) continue;
       if (v.callbackIds.includes(c.id)) return { vote: v }; // the same attempt seen again
       if (text !== undefined && v.matchText !== text) {
-        if (v.state !== 'accepted' && (loose === undefined || v.ackTsNs < loose.ackTsNs)) loose = v;
+        if (v.state !== 'accepted') {
+          if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
+        } else if (v.ackTsNs <= t && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;
       } else if (v.state === 'accepted') {
         // A retry belongs to the latest vote acked before it (the same voter may send the same text again).
         if (bestAccepted === undefined || (v.ackTsNs <= t && (bestAccepted.ackTsNs > t || v.ackTsNs > bestAccepted.ackTsNs))) bestAccepted = v;
       } else if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
     }
-    return best !== undefined ? { vote: best } : { fallback: bestAccepted ?? loose };
+    // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
+    return best !== undefined ? { vote: best } : { fallback: bestAccepted ?? loose ?? looseAccepted };
   }
 
   private inWindow(v: Vote, t: number): boolean {

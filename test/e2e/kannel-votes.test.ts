@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { runKannelVotes, type KannelVotesResult } from './harness/run-kannel-votes';
 import { deliverSmSequences, deliverSmRespStatuses, httpExchanges, refusedConnections } from './harness/tshark-view';
-import { runAgentReplay } from './harness/agent-replay';
+import { runAgentReplay, runAgentReplayAsync } from './harness/agent-replay';
+import { OtlpHttpReceiver, type DecodedSpan } from '../telemetry/otlp-receivers';
 import { expectedChoice } from './harness/choice';
 import type { AppRequest } from './harness/vote-app-types';
 
@@ -147,24 +148,76 @@ function checkReplay(r: KannelVotesResult): void {
   }
 }
 
-/** One harness run and the four checks on it; the work dir is removed only when all passed (E2E_KEEP=1 keeps it). */
+/**
+ * The agent's spans for the same capture (issue 6) against the truth: one trace per vote rooted at its
+ * deliver_sm, every callback the app received inside it, the vote's final state as its last state span.
+ */
+async function checkTraces(r: KannelVotesResult): Promise<void> {
+  const { truth } = r;
+  const rx = new OtlpHttpReceiver();
+  const endpoint = await rx.start();
+  try {
+    const run = await runAgentReplayAsync(ROOT, r.capturePath, truth.ports, { OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, SMPP_AGENT_PHONE_NUMBERS: 'clear' });
+    assert.equal(run.status, 0, `replay failed: ${run.stderr.slice(0, 2000)}`);
+    const traces = (run.report as { telemetry: { traces: { exported: number; dropped: Record<string, number> } } }).telemetry.traces;
+    const spans = rx.spans();
+    assert.equal(spans.length, traces.exported);
+    assert.deepEqual(traces.dropped, {});
+    const byTrace = new Map<string, DecodedSpan[]>();
+    for (const sp of spans) byTrace.set(sp.traceId, [...(byTrace.get(sp.traceId) ?? []), sp]);
+    const roots = spans.filter((sp) => sp.parentSpanId === '' && sp.attributes['sms.vote.id'] !== undefined);
+    assert.equal(roots.length, truth.summary.votes, 'one root span per vote');
+    // Pair roots and votes by sender and shortcode, then in time order.
+    const key = (source: string, shortcode: string): string => `${source}|${shortcode}`;
+    const rootsBy = new Map<string, DecodedSpan[]>();
+    for (const sp of roots) {
+      const k = key(String(sp.attributes['smpp.source_addr']), String(sp.attributes['smpp.shortcode']));
+      rootsBy.set(k, [...(rootsBy.get(k) ?? []), sp]);
+    }
+    const votes = truth.mos.filter((m) => m.acked).sort((a, b) => (a.ackedAtMs ?? 0) - (b.ackedAtMs ?? 0));
+    const seen = new Map<string, number>();
+    for (const mo of votes) {
+      const k = key(mo.source, mo.destination);
+      const i = seen.get(k) ?? 0;
+      seen.set(k, i + 1);
+      const list = (rootsBy.get(k) ?? []).sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
+      const root = list[i];
+      assert.ok(root, `root span of MO ${mo.id}`);
+      assert.equal(root.name, 'deliver_sm');
+      assert.equal(root.attributes['sms.vote.choice'], mo.choice, `MO ${mo.id} choice`);
+      const trace = byTrace.get(root.traceId)!;
+      for (const sp of trace) if (sp !== root) assert.equal(sp.parentSpanId, root.spanId);
+      // A request Kannel wrote into a connection the app had just closed never reached the app's log,
+      // so the trace may hold more callbacks than the app saw, never fewer.
+      const callbacks = trace.filter((sp) => sp.attributes['http.request.method'] !== undefined);
+      assert.ok(callbacks.length >= mo.callbacks.length, `MO ${mo.id}: ${callbacks.length} callback spans, the app saw ${mo.callbacks.length}`);
+      const states = trace.filter((sp) => sp.name.startsWith('vote ')).sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
+      assert.equal(states.at(-1)?.attributes['sms.vote.state'], mo.state, `MO ${mo.id} final state span`);
+    }
+  } finally {
+    await rx.stop();
+  }
+}
+
+/** One harness run and the checks on it; the work dir is removed only when all passed (E2E_KEEP=1 keeps it). */
 function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0]): void {
   describe(title, () => {
     let run: KannelVotesResult | undefined;
     let passed = 0;
-    const checks: [string, (r: KannelVotesResult) => void][] = [
+    const checks: [string, (r: KannelVotesResult) => void | Promise<void>][] = [
       ['the SMSC sent every MO; Kannel acked votes and rejected black-listed senders', checkSmsc],
       ['the app failed callbacks in every way and the truth is consistent', checkApp],
       ["tshark's view of the capture equals the SMSC and app records", checkTshark],
       ['agent replay: tally and lost votes equal the truth vote for vote', checkReplay],
+      ['agent telemetry: one trace per vote with its callbacks and final state', checkTraces],
     ];
     before(async () => {
       run = await runKannelVotes({ ...opts, log });
     }, { timeout: 100000 });
     for (const [name, check] of checks) {
-      test(name, () => {
+      test(name, async () => {
         assert.ok(run, 'the harness run failed (see the before hook)');
-        check(run);
+        await check(run);
         passed++;
       });
     }

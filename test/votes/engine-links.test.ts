@@ -37,3 +37,18 @@ test('callbacks that change nothing are linked; those that change the state come
   assert.deepEqual(events.map((x) => `${x.from}→${x.to} ${x.callbackId ?? ''}`), ['null→pending ', `pending→lost ${fail1.id}`, `lost→accepted ${ok.id}`]);
   assert.deepEqual(links, [`callback ${fail2.id} → ${v.id}`, `callback ${retry.id} → ${v.id}`]);
 });
+
+test('a retry of an accepted vote with gateway-mangled text is still that vote\'s (linked, counts nothing)', () => {
+  const { e, links, events } = engine();
+  const v = mo(0, '447700900003', '83333', 'VOTE A ✓ спасибо');
+  e.onMo(v);
+  e.onCallback(cb(1, '447700900003', '83333', 'VOTE A ✓ спасибо'));
+  const retry = cb(5, '447700900003', '83333', 'VOTE A ? ???????');
+  e.onCallback(retry);
+  e.tick(retry.tsEndNs + 30e9);
+  assert.deepEqual(links, [`callback ${retry.id} → ${v.id}`]);
+  assert.equal(events.filter((x) => x.to === 'accepted').length, 1);
+  const r = e.report();
+  assert.equal(r.accepted, 1);
+  assert.deepEqual(r.callbacks.unmatched, {});
+});

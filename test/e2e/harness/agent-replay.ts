@@ -1,5 +1,5 @@
 /** Runs the agent's `replay` on an e2e capture, the way a user would, and reads what it wrote. */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -48,8 +48,38 @@ export function parseCsv(text: string): string[][] {
 }
 
 /** `node bin/smpp-otel-agent replay CAPTURE --report json --lost-votes CSV` with the run's ports. */
+function replayArgs(root: string, capture: string, ports: { smsc: number; app: number }): string[] {
+  return [join(root, 'bin', 'smpp-otel-agent'), 'replay', capture, '--report', 'json', '--smpp-ports', String(ports.smsc), '--http-ports', String(ports.app)];
+}
+
+/**
+ * The same replay without blocking this process (an OTLP receiver in it must keep answering), with
+ * extra environment (OTEL_* variables, SMPP_AGENT_* keys).
+ */
+export function runAgentReplayAsync(root: string, capture: string, ports: { smsc: number; app: number }, env: NodeJS.ProcessEnv): Promise<ReplayRun> {
+  const args = replayArgs(root, capture, ports);
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => { stdout += c.toString(); });
+    child.stderr.on('data', (c: Buffer) => { stderr += c.toString(); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      const run: ReplayRun = { command: `node ${args.join(' ')}`, status, stdout, stderr };
+      try {
+        run.report = JSON.parse(stdout) as Record<string, unknown>;
+      } catch {
+        /* left undefined: the test says why */
+      }
+      resolve(run);
+    });
+  });
+}
+
 export function runAgentReplay(root: string, capture: string, ports: { smsc: number; app: number }, lostCsv: string): ReplayRun {
-  const args = [join(root, 'bin', 'smpp-otel-agent'), 'replay', capture, '--report', 'json', '--lost-votes', lostCsv, '--smpp-ports', String(ports.smsc), '--http-ports', String(ports.app)];
+  const args = [...replayArgs(root, capture, ports), '--lost-votes', lostCsv];
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 60000, maxBuffer: 64 * 1024 * 1024 });
   const run: ReplayRun = { command: `node ${args.join(' ')}`, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
   try {
