@@ -4,9 +4,11 @@
  *  - decode + reassembly only (issue 2 target: ≥ 3 M packets/s),
  *  - the whole agent to the final tally, SQLite store included (issue 5 target: ≥ 1 M packets/s and
  *    ≥ 20× tshark), with peak RSS.
- * BENCH_VOTES sets the capture size (default 200k votes ≈ 2.6 M packets).
+ * BENCH_VOTES sets the capture size (default 200k votes ≈ 2.6 M packets). BENCH_CAPTURE=PATH keeps the
+ * generated capture there (reused when it exists: profiling runs skip generation). BENCH_PHASES picks
+ * a comma-separated subset of `decode,full,nostore,tshark` (default all).
  */
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -52,16 +54,18 @@ async function decodeAndReassemble(file: string): Promise<{ packets: number; sec
   return { packets: source.stats().packets, seconds, bytes: sinks.bytes };
 }
 
-async function fullReplay(file: string, dir: string): Promise<{ packets: number; seconds: number; votes: number }> {
-  const store = new VoteStore({ path: join(dir, 'bench.sqlite'), synchronous: 'NORMAL' });
+async function fullReplay(file: string, dir: string | null): Promise<{ packets: number; seconds: number; cpuSeconds: number; votes: number }> {
+  const store = dir === null ? undefined : new VoteStore({ path: join(dir, 'bench.sqlite'), synchronous: 'NORMAL' });
   const pipeline = new Pipeline(loadConfig({ env: {} }), store);
   const source = new FileSource([file], { yieldEvery: 1 << 18 });
   const t0 = process.hrtime.bigint();
+  const cpu0 = process.cpuUsage();
   await pipeline.run(source);
+  store?.close(); // the last commit is part of the replay
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cpu = process.cpuUsage(cpu0);
   const report = pipeline.report(source.stats());
-  store.close();
-  return { packets: report.capture.packets, seconds, votes: report.votes.total };
+  return { packets: report.capture.packets, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, votes: report.votes.total };
 }
 
 function tshark(file: string): number {
@@ -73,24 +77,40 @@ function tshark(file: string): number {
 
 export async function run(): Promise<object> {
   const votes = Number(process.env.BENCH_VOTES ?? 200_000);
+  const phases = new Set((process.env.BENCH_PHASES ?? 'decode,full,nostore,tshark').split(','));
   const dir = mkdtempSync(join(tmpdir(), 'bench-replay-'));
   try {
-    const file = join(dir, 'votes.pcap');
-    const g = generate({ out: file, votes, seed: 3, truth: 'summary', impair: { reorder: 0.01, retransmit: 0.01 } });
+    const file = process.env.BENCH_CAPTURE ?? join(dir, 'votes.pcap');
+    if (!existsSync(file)) generate({ out: file, votes, seed: 3, truth: 'summary', impair: { reorder: 0.01, retransmit: 0.01 } });
     const mb = statSync(file).size / 1e6;
-    const dr = await decodeAndReassemble(file);
-    const full = await fullReplay(file, dir);
-    const tsharkSeconds = tshark(file);
-    const result = {
-      votes, packets: g.packets, fileMB: Math.round(mb),
-      decodeReassemblyPps: Math.round(dr.packets / dr.seconds),
-      fullReplayPps: Math.round(full.packets / full.seconds),
-      fullReplaySeconds: +full.seconds.toFixed(2),
-      tsharkPps: Math.round(g.packets / tsharkSeconds),
-      fullVsTshark: +(tsharkSeconds / full.seconds).toFixed(1),
-      peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-    };
-    console.log(`replay-pipeline: ${result.packets} packets, decode+reassembly ${result.decodeReassemblyPps} p/s, full agent ${result.fullReplayPps} p/s (${result.fullVsTshark}× tshark -r), peak RSS ${result.peakRssMB} MB`);
+    const pps = (r: { packets: number; seconds: number }) => Math.round(r.packets / r.seconds);
+    const result: Record<string, number> = { votes, fileMB: Math.round(mb) };
+    if (phases.has('decode')) result.decodeReassemblyPps = pps(await decodeAndReassemble(file));
+    let fullSeconds = 0;
+    if (phases.has('full')) {
+      const full = await fullReplay(file, dir);
+      fullSeconds = full.seconds;
+      result.packets = full.packets;
+      result.fullReplayPps = pps(full);
+      // CPU time is steadier than wall time on a shared machine (I/O waits are not in it).
+      result.fullReplayCpuPps = Math.round(full.packets / full.cpuSeconds);
+      result.fullReplaySeconds = +full.seconds.toFixed(2);
+      result.peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024);
+    }
+    if (phases.has('nostore')) {
+      const bare = await fullReplay(file, null);
+      result.noStoreReplayPps = pps(bare);
+      result.noStoreReplayCpuPps = Math.round(bare.packets / bare.cpuSeconds);
+    }
+    if (phases.has('tshark')) {
+      const tsharkSeconds = tshark(file);
+      if (result.packets !== undefined) {
+        result.tsharkPps = Math.round(result.packets / tsharkSeconds);
+        if (fullSeconds > 0) result.fullVsTshark = +(tsharkSeconds / fullSeconds).toFixed(3);
+      }
+    }
+    result.peakRssMB ??= Math.round(process.resourceUsage().maxRSS / 1024);
+    console.log(`replay-pipeline: ${result.packets} packets, decode+reassembly ${result.decodeReassemblyPps} p/s, full agent ${result.fullReplayPps} p/s (cpu ${result.fullReplayCpuPps}, ${result.fullVsTshark}× tshark -r at ${result.tsharkPps} p/s), without store ${result.noStoreReplayPps} p/s (cpu ${result.noStoreReplayCpuPps}), peak RSS ${result.peakRssMB} MB`);
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -6,7 +6,7 @@
 import type { ConfigShape } from './config/schema';
 import type { PacketSource, RawPacket, SourceStats } from './capture/packet-source';
 import { PacketDecoder } from './decode/packet-decoder';
-import { Assembler } from './reassembly/assembler';
+import { Assembler, type AssemblerStats } from './reassembly/assembler';
 import { ProtocolRegistry } from './protocols/registry';
 import { httpHandler, smppHandler } from './protocols/protocol-handlers';
 import { SmppDecodeContext } from './protocols/smpp/smpp-stream';
@@ -21,9 +21,8 @@ import { VoteEngine } from './votes/vote-engine';
 import type { VotesReport } from './votes/votes-report';
 import type { VoteEvent } from './votes/vote';
 import { validateCampaignConfig } from './votes/campaign-config';
-import { callbackObservation, httpTransactionId, moObservation, smppTransactionId } from './votes/observe-transactions';
+import { callbackObservation, moObservation } from './votes/observe-transactions';
 import { VoteStore } from './store/vote-store';
-import type { StoredTransaction } from './store/store-types';
 import { countReason, sortedReasons } from './common/counter';
 
 const MS = 1_000_000;
@@ -41,19 +40,12 @@ export interface PipelineReport {
     malformedPackets: Record<string, number>;
     truncatedFiles: string[];
   };
-  tcp: {
-    connections: number;
-    gapBytes: number;
-    outOfOrderSegments: number;
-    retransmittedSegments: number;
-    overlapConflicts: number;
-    refusedConnections: number;
-    evictedConnections: number;
-    ackedUnseenBytes: number;
-    gapReasons: Record<string, number>;
-    closeReasons: Record<string, number>;
+  /** The assembler's counters (reason maps sorted) and what the protocol registry made of the streams. */
+  tcp: AssemblerStats & {
     streams: Record<string, number>;
     unclaimedBytes: number;
+    /** Exceptions a parser threw (counted by message; capture went on). */
+    parserErrors?: Record<string, number>;
   };
   smpp: SmppReport & { refusedConnections: number };
   http: HttpReport;
@@ -88,7 +80,6 @@ export class Pipeline {
   private nextTickNs = 0;
   private smppRefused = 0;
   private readonly sinkErrors: Record<string, number> = {};
-  private pendingTx: StoredTransaction[] = [];
 
   constructor(readonly config: ConfigShape, store?: VoteStore, private listeners: PipelineListeners = {}) {
     this.store = store;
@@ -182,29 +173,20 @@ export class Pipeline {
   }
 
   flushStore(): void {
-    if (!this.store) return;
-    if (this.pendingTx.length) {
-      this.store.putTransactions(this.pendingTx);
-      this.pendingTx = [];
-    }
-    this.store.flush();
+    this.store?.flush();
   }
 
   private onSmppTransaction(t: SmppTransaction): void {
-    this.store && this.pendingTx.push({
-      id: smppTransactionId(t), kind: 'smpp', tsStartNs: t.tsStartNs, tsEndNs: t.tsEndNs ?? undefined,
-      connection: `${t.clientAddress}:${t.clientPort}->${t.serverAddress}:${t.serverPort}`, outcome: t.outcome, record: t,
-    });
+    // Encoded into the store's current block at once: no per-transaction row object or id string.
+    this.store?.putTransaction(t);
     this.listeners.onSmpp?.(t);
     const mo = moObservation(t);
     if (mo !== null) this.votes.onMo(mo);
   }
 
   private onHttpTransaction(t: HttpTransaction): void {
-    this.store && this.pendingTx.push({
-      id: httpTransactionId(t), kind: 'http', tsStartNs: t.tsStart, tsEndNs: t.tsEnd,
-      connection: `${t.clientAddress}:${t.clientPort}->${t.serverAddress}:${t.serverPort}`, outcome: t.outcome, record: t,
-    });
+    // Encoded into the store's current block at once: no per-transaction row object or id string.
+    this.store?.putTransaction(t);
     this.listeners.onHttp?.(t);
     this.votes.onCallback(callbackObservation(t));
   }
@@ -227,16 +209,11 @@ export class Pipeline {
         truncatedFiles: source.truncatedFiles,
       },
       tcp: {
-        connections: a.connections,
-        gapBytes: a.gapBytes,
-        outOfOrderSegments: a.outOfOrderSegments,
-        retransmittedSegments: a.retransmittedSegments,
-        overlapConflicts: a.overlapConflicts,
-        refusedConnections: a.refusedConnections,
-        evictedConnections: a.evictedConnections,
-        ackedUnseenBytes: a.ackedUnseenBytes,
+        ...a,
         gapReasons: sortedReasons(a.gapReasons),
         closeReasons: sortedReasons(a.closeReasons),
+        evictionReasons: sortedReasons(a.evictionReasons),
+        ignoredSegments: sortedReasons(a.ignoredSegments),
         streams: r.streams,
         unclaimedBytes: r.unclaimedBytes,
         ...(Object.keys(this.sinkErrors).length ? { parserErrors: sortedReasons(this.sinkErrors) } : {}),

@@ -5,6 +5,7 @@
  * `0044 7700…` and `447700…` give the same value.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { StringMemo } from './string-memo';
 
 export type PhonePrivacyMode = 'hash' | 'drop' | 'clear';
 
@@ -18,7 +19,7 @@ export interface PhonePrivacyOptions {
   key?: string | Buffer;
   /** Hex characters kept of the HMAC (8–64). Default 16 (64 bits). */
   hexLength?: number;
-  /** Distinct numbers whose hash is cached (voters repeat; callbacks repeat the MO). Default 100000. */
+  /** Distinct numbers whose hash (and output form) is cached (voters repeat; callbacks repeat the MO). Default 100000. */
   cacheSize?: number;
 }
 
@@ -30,6 +31,8 @@ export class PhonePrivacy {
   private readonly hexLength: number;
   private readonly cacheSize: number;
   private cache = new Map<string, string>();
+  /** Raw number as seen on the wire → output form: no normalising or HMAC for a number seen before. */
+  private readonly applied: StringMemo<string>;
 
   constructor(opts: PhonePrivacyOptions = {}) {
     this.mode = opts.mode ?? 'hash';
@@ -40,14 +43,18 @@ export class PhonePrivacy {
     const key = opts.key === undefined || opts.key.length === 0 ? undefined : Buffer.from(opts.key);
     this.ephemeralKey = key === undefined;
     this.key = key ?? randomBytes(32);
+    this.applied = new StringMemo((raw) => this.compute(raw), Math.max(1, this.cacheSize));
   }
 
   /** The number as configured for output: hash, '' (drop) or normalised digits (clear). */
   apply(msisdn: string): string {
     if (this.mode === 'drop') return '';
+    return this.applied.get(msisdn);
+  }
+
+  private compute(msisdn: string): string {
     const n = normalizeMsisdn(msisdn);
-    if (this.mode === 'clear') return n;
-    return this.hash(n);
+    return this.mode === 'clear' ? n : this.hash(n);
   }
 
   /** HMAC of the normalised number, whatever the mode (used as an in-memory identity). */

@@ -3,11 +3,15 @@
  * in `schema_version`. Never edit a shipped migration: add the next one.
  */
 import type Database from 'better-sqlite3';
+import { blockTableSql } from './block-sql';
+import { migrateEventRows, migrateTransactionRows } from './migrate-to-blocks';
 
 export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /** Data conversion run after `sql`, in the same transaction. */
+  up?: (db: Database.Database) => void;
 }
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -63,6 +67,45 @@ export const MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'transactions and vote events in compact blocks instead of one row each; votes keyed by (ts, id) with an index of open votes only',
+    // One b-tree per vote instead of four: votes are found by time (retention, paging, resume) and
+    // their id carries that time; only pending and lost votes — few — need the state index.
+    sql: `
+      CREATE TABLE votes_v2 (
+        id TEXT NOT NULL,
+        campaign TEXT NOT NULL,
+        shortcode TEXT NOT NULL,
+        choice TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('valid', 'invalid', 'unmatched')),
+        sender TEXT NOT NULL,
+        text TEXT,
+        ts INTEGER NOT NULL,
+        ack_ts INTEGER NOT NULL,
+        message_id TEXT,
+        smsc_conn TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'accepted', 'lost')),
+        lost_reason TEXT,
+        callback_ids TEXT NOT NULL,
+        event_seq INTEGER NOT NULL,
+        updated_ts INTEGER NOT NULL,
+        PRIMARY KEY (ts, id)
+      ) WITHOUT ROWID;
+      INSERT INTO votes_v2 SELECT id, campaign, shortcode, choice, kind, sender, text, ts, ack_ts, message_id, smsc_conn, state,
+        lost_reason, callback_ids, event_seq, updated_ts FROM votes;
+      DROP TABLE votes;
+      ALTER TABLE votes_v2 RENAME TO votes;
+      CREATE INDEX votes_open ON votes (state, ts, id) WHERE state != 'accepted';
+      ${blockTableSql('transaction_blocks')}
+      ${blockTableSql('vote_event_blocks')}
+    `,
+    up: (db) => {
+      migrateTransactionRows(db);
+      migrateEventRows(db);
+      db.exec('DROP TABLE transactions; DROP TABLE vote_events');
+    },
+  },
 ];
 
 export const LATEST_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;
@@ -86,6 +129,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
     if (m.version <= from) continue;
     db.transaction(() => {
       db.exec(m.sql);
+      m.up?.(db);
       record.run(m.version, m.description);
     })();
   }

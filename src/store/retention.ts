@@ -2,8 +2,14 @@
  * Retention: by age (capture clock, relative to the newest row written) and by size (row counts and
  * bytes in use), oldest first. Every deleted row is counted by table and reason, in memory and in
  * the `dropped_rows` table, in the same transaction as the delete.
+ *
+ * Transactions and vote events live in blocks (record-blocks.ts): they go a whole block at a time —
+ * by age once the block's newest record is too old — and are counted per record. Events age on
+ * their own clock, not with their vote: a vote dropped by the row limit may leave its events for a
+ * while.
  */
 import type Database from 'better-sqlite3';
+import { BLOCK_TABLES } from './block-sql';
 
 export interface RetentionLimits {
   /** Rows older than newest − maxAgeNs are deleted (capture clock). 0 = no age limit. */
@@ -16,8 +22,7 @@ export interface RetentionLimits {
 }
 
 export type DropCounter = (table: string, reason: string, n: number) => void;
-
-const TS: Record<string, string> = { transactions: 'ts_start', votes: 'ts', vote_events: 'ts' };
+export type Table = 'transactions' | 'votes' | 'vote_events';
 
 export function usedBytes(db: Database.Database): number {
   const pages = db.pragma('page_count', { simple: true }) as number;
@@ -26,42 +31,69 @@ export function usedBytes(db: Database.Database): number {
   return (pages - free) * size;
 }
 
-export function rowCount(db: Database.Database, table: string): number {
-  return (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+/** Rows of a logical table: for transactions and vote events, the records held in blocks. */
+export function rowCount(db: Database.Database, table: Table): number {
+  if (table === 'votes') return (db.prepare('SELECT count(*) AS n FROM votes').get() as { n: number }).n;
+  return (db.prepare(`SELECT coalesce(sum(n), 0) AS n FROM ${BLOCK_TABLES[table]}`).get() as { n: number }).n;
 }
 
-/** Deletes the `n` oldest rows of a table (votes take their events along). */
-export function dropOldest(db: Database.Database, table: 'transactions' | 'votes' | 'vote_events', n: number, reason: string, count: DropCounter): number {
-  if (n <= 0) return 0;
-  if (table === 'votes') {
-    const ev = db.prepare('DELETE FROM vote_events WHERE vote_id IN (SELECT id FROM votes ORDER BY ts, id LIMIT ?)').run(n).changes;
-    if (ev > 0) count('vote_events', reason, ev);
+/** Deletes the oldest blocks until at least `n` records went; returns how many did. */
+function dropOldestBlocks(db: Database.Database, table: 'transactions' | 'vote_events', n: number, reason: string, count: DropCounter): number {
+  const bt = BLOCK_TABLES[table];
+  const keys: string[] = [];
+  let done = 0;
+  for (const b of db.prepare(`SELECT key, n FROM ${bt} ORDER BY ts_min, key`).iterate() as IterableIterator<{ key: string; n: number }>) {
+    if (done >= n) break;
+    keys.push(b.key);
+    done += b.n;
   }
-  const key = table === 'vote_events' ? 'vote_id, seq' : 'id';
-  const done = db.prepare(`DELETE FROM ${table} WHERE (${key}) IN (SELECT ${key} FROM ${table} ORDER BY ${TS[table]}, ${key} LIMIT ?)`).run(n).changes;
+  const del = db.prepare(`DELETE FROM ${bt} WHERE key = ?`);
+  for (const k of keys) del.run(k);
   if (done > 0) count(table, reason, done);
   return done;
 }
 
-export function applyRetention(db: Database.Database, limits: RetentionLimits, newestNs: number, count: DropCounter): void {
+/** Deletes the `n` oldest rows of a table (blocks: at least `n` records, whole blocks). */
+export function dropOldest(db: Database.Database, table: Table, n: number, reason: string, count: DropCounter): number {
+  if (n <= 0) return 0;
+  if (table !== 'votes') return dropOldestBlocks(db, table, n, reason, count);
+  const done = db.prepare('DELETE FROM votes WHERE (ts, id) IN (SELECT ts, id FROM votes ORDER BY ts, id LIMIT ?)').run(n).changes;
+  if (done > 0) count('votes', reason, done);
+  return done;
+}
+
+function dropOlderBlocks(db: Database.Database, table: 'transactions' | 'vote_events', cutoff: number, count: DropCounter): void {
+  const bt = BLOCK_TABLES[table];
+  const old = db.prepare(`SELECT coalesce(sum(n), 0) AS n FROM ${bt} WHERE ts_max < ?`).get(cutoff) as { n: number };
+  if (old.n === 0) return;
+  db.prepare(`DELETE FROM ${bt} WHERE ts_max < ?`).run(cutoff);
+  count(table, 'age', old.n);
+}
+
+/**
+ * Applies every limit. `votesAtMost` is an upper bound of the vote rows (counting them scans the
+ * table, so it is only done when the bound exceeds the cap). Returns the new upper bound.
+ */
+export function applyRetention(db: Database.Database, limits: RetentionLimits, newestNs: number, count: DropCounter, votesAtMost = Infinity): number {
+  let votesBound = votesAtMost;
   if (limits.maxAgeNs > 0 && newestNs > 0) {
     const cutoff = newestNs - limits.maxAgeNs;
-    // Events go with their vote (no ts index on events: one less b-tree per event written).
-    const ev = db.prepare('DELETE FROM vote_events WHERE vote_id IN (SELECT id FROM votes WHERE ts < ?)').run(cutoff).changes;
-    if (ev > 0) count('vote_events', 'age', ev);
-    for (const table of ['votes', 'transactions']) {
-      const n = db.prepare(`DELETE FROM ${table} WHERE ${TS[table]} < ?`).run(cutoff).changes;
-      if (n > 0) count(table, 'age', n);
-    }
+    const votes = db.prepare('DELETE FROM votes WHERE ts < ?').run(cutoff).changes;
+    if (votes > 0) count('votes', 'age', votes);
+    dropOlderBlocks(db, 'vote_events', cutoff, count);
+    dropOlderBlocks(db, 'transactions', cutoff, count);
   }
-  const caps: ['transactions' | 'votes' | 'vote_events', number][] = [
+  const caps: [Table, number][] = [
     ['transactions', limits.maxTransactions],
     ['votes', limits.maxVotes],
     ['vote_events', limits.maxVoteEvents],
   ];
   for (const [table, cap] of caps) {
-    const excess = rowCount(db, table) - cap;
+    if (table === 'votes' && votesBound <= cap) continue;
+    const rows = rowCount(db, table);
+    const excess = rows - cap;
     if (excess > 0) dropOldest(db, table, excess, 'rows', count);
+    if (table === 'votes') votesBound = Math.max(0, Math.min(rows, cap));
   }
   if (limits.maxUsedBytes > 0) {
     // Deleting frees pages for reuse (the file itself does not shrink). Delete the share of rows that
@@ -70,10 +102,11 @@ export function applyRetention(db: Database.Database, limits: RetentionLimits, n
       const used = usedBytes(db);
       if (used <= limits.maxUsedBytes) break;
       const share = Math.min(1, (used - limits.maxUsedBytes) / used + 0.02);
-      const table = rowCount(db, 'transactions') > 0 ? 'transactions' : 'votes';
+      const table: Table = rowCount(db, 'transactions') > 0 ? 'transactions' : rowCount(db, 'vote_events') > 0 ? 'vote_events' : 'votes';
       const rows = rowCount(db, table);
       if (rows === 0) break;
       dropOldest(db, table, Math.max(1, Math.ceil(rows * share), Math.ceil(rows / 50)), 'size', count);
     }
   }
+  return votesBound;
 }

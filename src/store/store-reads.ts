@@ -1,6 +1,10 @@
 /** Read queries over the store (tally, lost votes with keyset paging, votes in progress). */
 import type Database from 'better-sqlite3';
-import type { LostVotesFilter, Page, StoredVote, StoreTally, StoreTallyRow, TallyFilter } from './store-types';
+import type { LostVotesFilter, Page, StoredVote, StoredVoteEvent, StoreTally, StoreTallyRow, TallyFilter } from './store-types';
+import { transactionId, transactionIdStartNs } from '../transactions/transaction-id';
+import { blocksBetween } from './block-sql';
+import { decodeEventBlock } from './event-codec';
+import { decodeTransactionBlock, startTimeOf, type StoredRecord } from './transaction-codec';
 
 interface VoteRow {
   id: string; campaign: string; shortcode: string; choice: string; kind: StoredVote['kind']; sender: string; text: string | null;
@@ -62,7 +66,8 @@ export function queryTally(db: Database.Database, f: TallyFilter = {}): StoreTal
 export function queryLostVotes(db: Database.Database, f: LostVotesFilter = {}, page: Page = {}): { votes: StoredVote[]; next?: string } {
   const limit = page.limit ?? 1000;
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new RangeError('page limit must be an integer 1-10000');
-  const clauses = ["state = 'lost'", "kind != 'unmatched'"];
+  // `state != 'accepted'` lets SQLite use the partial index of open votes.
+  const clauses = ["state = 'lost'", "state != 'accepted'", "kind != 'unmatched'"];
   const args: unknown[] = [];
   where(f, clauses, args);
   if (f.sinceNs !== undefined) {
@@ -86,5 +91,42 @@ export function queryLostVotes(db: Database.Database, f: LostVotesFilter = {}, p
 }
 
 export function queryInProgress(db: Database.Database, limit: number): StoredVote[] {
-  return (db.prepare("SELECT * FROM votes WHERE state = 'pending' ORDER BY ts, id LIMIT ?").all(limit) as VoteRow[]).map(rowToVote);
+  return (db.prepare("SELECT * FROM votes WHERE state = 'pending' AND state != 'accepted' ORDER BY ts, id LIMIT ?").all(limit) as VoteRow[]).map(rowToVote);
+}
+
+/** Records that started in [fromNs, untilNs), or at exactly fromNs when `at`. */
+function recordsOverlapping(db: Database.Database, fromNs: number, untilNs: number, at = false): StoredRecord[] {
+  const out: StoredRecord[] = [];
+  for (const b of blocksBetween(db, 'transaction_blocks', fromNs, at ? fromNs : untilNs)) {
+    for (const t of decodeTransactionBlock(b.data, b.codec)) {
+      const ts = startTimeOf(t);
+      if (at ? ts === fromNs : ts >= fromNs && ts < untilNs) out.push(t);
+    }
+  }
+  return out;
+}
+
+export function queryTransactions(db: Database.Database, fromNs: number, untilNs: number, limit: number): StoredRecord[] {
+  const out = recordsOverlapping(db, fromNs, untilNs);
+  out.sort((a, b) => startTimeOf(a) - startTimeOf(b));
+  return out.length > limit ? out.slice(0, limit) : out;
+}
+
+export function queryTransaction(db: Database.Database, id: string): StoredRecord | null {
+  const ts = transactionIdStartNs(id);
+  if (ts === null) return null;
+  for (const t of recordsOverlapping(db, ts, ts, true)) if (transactionId(t) === id) return t;
+  return null;
+}
+
+/** A vote's events: they happen between its capture time and its last update. */
+export function queryVoteEvents(db: Database.Database, voteId: string, tsNs: number): StoredVoteEvent[] {
+  const v = db.prepare('SELECT updated_ts AS u FROM votes WHERE ts = ? AND id = ?').get(tsNs, voteId) as { u: number } | undefined;
+  const until = v === undefined ? Number.MAX_VALUE : v.u;
+  const out: StoredVoteEvent[] = [];
+  // Margin: an event never precedes its MO, but clocks of merged captures may disagree slightly.
+  for (const b of blocksBetween(db, 'vote_event_blocks', tsNs - 60e9, until)) {
+    for (const e of decodeEventBlock(b.data, b.codec)) if (e.voteId === voteId) out.push(e);
+  }
+  return out.sort((a, b) => a.seq - b.seq);
 }

@@ -1,19 +1,5 @@
 /** Rows the store keeps. Timestamps are capture-clock ns (JS numbers, stored as INTEGER). */
 
-/** A decoded SMPP or HTTP transaction: the same plain-JSON record that becomes a span. */
-export interface StoredTransaction {
-  /** Content-derived id: replaying the same capture gives the same id (upsert, idempotent). */
-  id: string;
-  kind: 'smpp' | 'http';
-  tsStartNs: number;
-  tsEndNs?: number;
-  /** e.g. "10.0.0.1:40000->10.0.0.2:2775". */
-  connection: string;
-  outcome: string;
-  /** Plain JSON object (stored as text). */
-  record: unknown;
-}
-
 export type StoredVoteState = 'pending' | 'accepted' | 'lost';
 
 export interface StoredVote {

@@ -10,10 +10,13 @@ import Database from 'better-sqlite3';
 import { countReason, sortedReasons } from '../common/counter';
 import { migrate, schemaVersion } from './migrations';
 import { applyRetention, dropOldest, rowCount, usedBytes } from './retention';
-import { queryInProgress, queryLostVotes, queryTally } from './store-reads';
-import type { LostVotesFilter, Page, StoredTransaction, StoredVote, StoredVoteEvent, StoreStats, StoreTally, TallyFilter } from './store-types';
+import { queryInProgress, queryLostVotes, queryTally, queryTransaction, queryTransactions, queryVoteEvents } from './store-reads';
+import type { LostVotesFilter, Page, StoredVote, StoredVoteEvent, StoreStats, StoreTally, TallyFilter } from './store-types';
 import { WriteBuffer } from './write-buffer';
 import { BatchUpsert } from './batch-insert';
+import { startTimeOf, type StoredRecord } from './transaction-codec';
+import type { BlockRow, RecordBlocksOptions } from './record-blocks';
+import { blockUpsert } from './block-sql';
 
 export interface VoteStoreOptions {
   /** Database file (`:memory:` for a throwaway store). */
@@ -40,6 +43,8 @@ export interface VoteStoreOptions {
   maxRetryBackoff?: number;
   /** PRAGMA synchronous: FULL survives power loss, NORMAL only process crashes. Default FULL. */
   synchronous?: 'FULL' | 'NORMAL';
+  /** How transactions and vote events are cut into stored blocks (records per block, bytes per block). */
+  blocks?: RecordBlocksOptions;
 }
 
 export class StoreUnavailableError extends Error {}
@@ -55,7 +60,7 @@ export interface FlushResult {
 export class VoteStore {
   readonly path: string;
   private db: Database.Database | null = null;
-  private readonly opts: Required<Omit<VoteStoreOptions, 'maxPageCount'>> & { maxPageCount?: number };
+  private readonly opts: Required<Omit<VoteStoreOptions, 'maxPageCount' | 'blocks'>> & { maxPageCount?: number };
   private readonly buffer: WriteBuffer;
   private readonly dropped: Record<string, number> = {};
   private degradedReason: string | undefined;
@@ -64,8 +69,10 @@ export class VoteStore {
   private flushes = 0;
   private flushFailures = 0;
   private writtenSinceRetention = 0;
+  /** At least as many vote rows as the table holds (Infinity: unknown): spares retention a count(*) scan. */
+  private votesAtMost = Infinity;
   private newestNs = 0;
-  private stmts!: { tx: BatchUpsert<StoredTransaction>; vote: BatchUpsert<StoredVote>; event: BatchUpsert<StoredVoteEvent>; drop: Database.Statement };
+  private stmts!: { tx: BatchUpsert<BlockRow>; vote: BatchUpsert<StoredVote>; event: BatchUpsert<BlockRow>; drop: Database.Statement };
 
   /** Opens (creating and migrating) the store. Never throws: check `degraded` / `stats()`. */
   constructor(opts: VoteStoreOptions) {
@@ -84,7 +91,7 @@ export class VoteStore {
       maxRetryBackoff: opts.maxRetryBackoff ?? 32,
       synchronous: opts.synchronous ?? 'FULL',
     };
-    this.buffer = new WriteBuffer({ maxRows: this.opts.maxBufferedRows, maxVotes: this.opts.maxBufferedVotes });
+    this.buffer = new WriteBuffer({ maxRows: this.opts.maxBufferedRows, maxVotes: this.opts.maxBufferedVotes, blocks: opts.blocks });
     this.open();
   }
 
@@ -95,20 +102,24 @@ export class VoteStore {
     return this.degradedReason;
   }
 
-  putTransactions(records: readonly StoredTransaction[]): void {
-    for (const r of records) {
-      this.buffer.putTransaction(r);
-      if (r.tsStartNs > this.newestNs) this.newestNs = r.tsStartNs;
-    }
+  /** Buffers a decoded transaction record (encoded at once: the record may be reused after). */
+  putTransaction(t: StoredRecord): void {
+    this.buffer.putTransaction(t);
+    const ts = startTimeOf(t);
+    if (ts > this.newestNs) this.newestNs = ts;
   }
   upsertVotes(votes: readonly StoredVote[]): void {
     for (const v of votes) this.upsertVote(v);
   }
-  /** Single-row form for the engine's hot path (no array per change). */
+  /**
+   * Single-row form for the engine's hot path. The row is read at the next flush: a caller may keep
+   * updating the same object until then (the latest state is written).
+   */
   upsertVote(v: StoredVote): void {
     this.buffer.putVote(v);
     if (v.tsNs > this.newestNs) this.newestNs = v.tsNs;
   }
+  /** Encoded at once: the object may be reused after the call. */
   putVoteEvent(e: StoredVoteEvent): void {
     this.buffer.putEvent(e);
   }
@@ -126,13 +137,14 @@ export class VoteStore {
     if (n === 0 && !this.degraded) return { ok: true, written: 0 };
     try {
       db.transaction(() => {
-        this.stmts.tx.run(b.transactions.values());
+        this.stmts.tx.run(b.transactions.pending());
         this.stmts.vote.run(b.votes.values());
-        this.stmts.event.run(b.events.values());
+        this.stmts.event.run(b.events.pending());
       })();
     } catch (e) {
       return this.writeFailed(e);
     }
+    this.votesAtMost += b.votes.size;
     b.clear();
     this.flushes++;
     this.degradedReason = undefined;
@@ -148,7 +160,9 @@ export class VoteStore {
     this.writtenSinceRetention = 0;
     try {
       const db = this.db;
-      this.counted(() => applyRetention(db, this.opts, this.newestNs, this.dropCounter));
+      this.counted(() => {
+        this.votesAtMost = applyRetention(db, this.opts, this.newestNs, this.dropCounter, this.votesAtMost);
+      });
     } catch (e) {
       this.writeFailed(e);
     }
@@ -159,6 +173,18 @@ export class VoteStore {
   }
   lostVotes(filter: LostVotesFilter = {}, page: Page = {}): { votes: StoredVote[]; next?: string } {
     return queryLostVotes(this.readable(), filter, page);
+  }
+  /** Transactions that started in [fromNs, untilNs), by start time (committed ones only). */
+  transactions(fromNs: number, untilNs: number, limit = 100_000): StoredRecord[] {
+    return queryTransactions(this.readable(), fromNs, untilNs, limit);
+  }
+  /** One committed transaction by its id (`transactionId`), or null. */
+  transaction(id: string): StoredRecord | null {
+    return queryTransaction(this.readable(), id);
+  }
+  /** The committed state changes of a vote (by id and its capture time `tsNs`), in order. */
+  voteEvents(voteId: string, tsNs: number): StoredVoteEvent[] {
+    return queryVoteEvents(this.readable(), voteId, tsNs);
   }
   /** Pending votes, oldest first, so an engine can continue them after a restart. */
   votesInProgress(limit = 10_000_000): StoredVote[] {
@@ -175,7 +201,7 @@ export class VoteStore {
       schemaVersion: db ? schemaVersion(db) : 0,
       journalMode: db ? String(db.pragma('journal_mode', { simple: true })) : '',
       rows: db ? { transactions: rowCount(db, 'transactions'), votes: rowCount(db, 'votes'), voteEvents: rowCount(db, 'vote_events') } : { transactions: 0, votes: 0, voteEvents: 0 },
-      buffered: { transactions: this.buffer.transactions.size, votes: this.buffer.votes.size, voteEvents: this.buffer.events.size },
+      buffered: { transactions: this.buffer.transactions.unflushed, votes: this.buffer.votes.size, voteEvents: this.buffer.events.unflushed },
       dropped: sortedReasons(dropped),
       flushes: this.flushes,
       flushFailures: this.flushFailures,
@@ -208,18 +234,14 @@ export class VoteStore {
       if (this.opts.maxPageCount !== undefined) db.pragma(`max_page_count = ${Math.floor(this.opts.maxPageCount)}`);
       migrate(db);
       this.stmts = {
-        tx: new BatchUpsert<StoredTransaction>(db, 'INSERT INTO transactions (id, kind, ts_start, ts_end, connection, outcome, record) VALUES', 7,
-          `ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, ts_start = excluded.ts_start, ts_end = excluded.ts_end,
-          connection = excluded.connection, outcome = excluded.outcome, record = excluded.record`, fillTransaction),
+        tx: blockUpsert(db, 'transaction_blocks'),
         vote: new BatchUpsert<StoredVote>(db, `INSERT INTO votes (id, campaign, shortcode, choice, kind, sender, text, ts, ack_ts, message_id, smsc_conn,
           state, lost_reason, callback_ids, event_seq, updated_ts) VALUES`, 16,
-          `ON CONFLICT (id) DO UPDATE SET campaign = excluded.campaign, shortcode = excluded.shortcode, choice = excluded.choice, kind = excluded.kind,
-          sender = excluded.sender, text = excluded.text, ts = excluded.ts, ack_ts = excluded.ack_ts, message_id = excluded.message_id,
+          `ON CONFLICT (ts, id) DO UPDATE SET campaign = excluded.campaign, shortcode = excluded.shortcode, choice = excluded.choice, kind = excluded.kind,
+          sender = excluded.sender, text = excluded.text, ack_ts = excluded.ack_ts, message_id = excluded.message_id,
           smsc_conn = excluded.smsc_conn, state = excluded.state, lost_reason = excluded.lost_reason, callback_ids = excluded.callback_ids,
           event_seq = excluded.event_seq, updated_ts = excluded.updated_ts`, fillVote),
-        event: new BatchUpsert<StoredVoteEvent>(db, 'INSERT INTO vote_events (vote_id, seq, ts, from_state, to_state, reason, callback_id) VALUES', 7,
-          `ON CONFLICT (vote_id, seq) DO UPDATE SET ts = excluded.ts, from_state = excluded.from_state, to_state = excluded.to_state,
-          reason = excluded.reason, callback_id = excluded.callback_id`, fillEvent),
+        event: blockUpsert(db, 'vote_event_blocks'),
         drop: db.prepare('INSERT INTO dropped_rows (tbl, reason, count) VALUES (?, ?, ?) ON CONFLICT (tbl, reason) DO UPDATE SET count = count + excluded.count'),
       };
       this.db = db;
@@ -244,11 +266,10 @@ export class VoteStore {
   private writeFailed(e: unknown): FlushResult {
     this.degradedReason = `store write failed: ${describe(e)}`;
     const code = (e as { code?: string }).code;
-    if (code === 'SQLITE_FULL' && this.buffer.transactions.size > 0) {
+    if (code === 'SQLITE_FULL' && this.buffer.transactions.unflushed > 0) {
       // Votes are the record, transactions the detail: give up the buffered transactions (counted) so
       // the votes fit on the next try.
-      countReason(this.dropped, 'transactions:disk-full', this.buffer.transactions.size);
-      this.buffer.transactions.clear();
+      this.buffer.dropTransactions('disk-full');
     } else if (code === 'SQLITE_FULL' && this.db !== null) {
       // Still full: make room from the oldest stored transactions, counted.
       try {
@@ -293,17 +314,8 @@ function describe(e: unknown): string {
   return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
 }
 
-function fillTransaction(t: StoredTransaction, a: unknown[], i: number): void {
-  a[i] = t.id; a[i + 1] = t.kind; a[i + 2] = t.tsStartNs; a[i + 3] = t.tsEndNs ?? null; a[i + 4] = t.connection; a[i + 5] = t.outcome;
-  a[i + 6] = JSON.stringify(t.record ?? null);
-}
-
 function fillVote(v: StoredVote, a: unknown[], i: number): void {
   a[i] = v.id; a[i + 1] = v.campaign; a[i + 2] = v.shortcode; a[i + 3] = v.choice; a[i + 4] = v.kind; a[i + 5] = v.sender;
   a[i + 6] = v.text ?? null; a[i + 7] = v.tsNs; a[i + 8] = v.ackTsNs; a[i + 9] = v.messageId ?? null; a[i + 10] = v.smscConn;
   a[i + 11] = v.state; a[i + 12] = v.lostReason ?? null; a[i + 13] = JSON.stringify(v.callbackIds); a[i + 14] = v.eventSeq; a[i + 15] = v.updatedTsNs;
-}
-
-function fillEvent(e: StoredVoteEvent, a: unknown[], i: number): void {
-  a[i] = e.voteId; a[i + 1] = e.seq; a[i + 2] = e.tsNs; a[i + 3] = e.from; a[i + 4] = e.to; a[i + 5] = e.reason ?? null; a[i + 6] = e.callbackId ?? null;
 }

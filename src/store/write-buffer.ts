@@ -4,19 +4,26 @@
  * first, then events, and votes last — each counted — so acknowledged votes are the last thing lost.
  */
 import { countReason } from '../common/counter';
-import type { StoredTransaction, StoredVote, StoredVoteEvent } from './store-types';
+import { EVENT_RECORDS } from './event-codec';
+import { RecordBlocks, type RecordBlocksOptions } from './record-blocks';
+import type { StoredVote, StoredVoteEvent } from './store-types';
+import { TRANSACTION_RECORDS, type StoredRecord } from './transaction-codec';
 
 export interface WriteBufferOptions {
   /** Transactions + vote events held unflushed. Default 500,000. */
   maxRows?: number;
   /** Distinct votes held unflushed (updates of a held vote never overflow). Default 2,000,000. */
   maxVotes?: number;
+  /** How transactions and vote events are cut into blocks. */
+  blocks?: RecordBlocksOptions;
 }
 
 export class WriteBuffer {
-  readonly transactions = new Map<string, StoredTransaction>();
+  /** Transactions, encoded into blocks as they come. */
+  readonly transactions: RecordBlocks<StoredRecord>;
   readonly votes = new Map<string, StoredVote>();
-  readonly events = new Map<string, StoredVoteEvent>();
+  /** Vote events (state changes), encoded into blocks as they come. */
+  readonly events: RecordBlocks<StoredVoteEvent>;
   /** Rows refused because the buffer was full, by `table:reason`. */
   readonly dropped: Record<string, number> = {};
   private readonly maxRows: number;
@@ -25,26 +32,25 @@ export class WriteBuffer {
   constructor(opts: WriteBufferOptions = {}) {
     this.maxRows = opts.maxRows ?? 500_000;
     this.maxVotes = opts.maxVotes ?? 2_000_000;
+    this.transactions = new RecordBlocks(TRANSACTION_RECORDS, opts.blocks);
+    this.events = new RecordBlocks(EVENT_RECORDS, opts.blocks);
   }
 
   get size(): number {
-    return this.transactions.size + this.votes.size + this.events.size;
+    return this.transactions.unflushed + this.votes.size + this.events.unflushed;
   }
 
-  putTransaction(t: StoredTransaction): void {
-    if (!this.transactions.has(t.id) && this.transactions.size + this.events.size >= this.maxRows) {
-      return countReason(this.dropped, 'transactions:buffer-full');
-    }
-    this.transactions.set(t.id, t);
+  putTransaction(t: StoredRecord): void {
+    if (this.transactions.unflushed + this.events.unflushed >= this.maxRows) return countReason(this.dropped, 'transactions:buffer-full');
+    this.transactions.add(t);
   }
 
   putEvent(e: StoredVoteEvent): void {
-    const k = e.voteId + '\u0000' + e.seq;
-    if (!this.events.has(k) && this.transactions.size + this.events.size >= this.maxRows) {
+    if (this.transactions.unflushed + this.events.unflushed >= this.maxRows) {
       // Events explain a vote's state; the vote row itself is what must survive — make room from transactions.
       if (!this.evictOneTransaction()) return countReason(this.dropped, 'vote_events:buffer-full');
     }
-    this.events.set(k, e);
+    this.events.add(e);
   }
 
   putVote(v: StoredVote): void {
@@ -52,18 +58,22 @@ export class WriteBuffer {
     this.votes.set(v.id, v);
   }
 
+  /** Everything buffered was committed. */
   clear(): void {
-    this.transactions.clear();
+    this.transactions.committed();
     this.votes.clear();
-    this.events.clear();
+    this.events.committed();
+  }
+
+  /** Gives up every uncommitted transaction (counted under `table:reason`). */
+  dropTransactions(reason: string): void {
+    const n = this.transactions.dropAll();
+    if (n > 0) countReason(this.dropped, `transactions:${reason}`, n);
   }
 
   private evictOneTransaction(): boolean {
-    for (const k of this.transactions.keys()) {
-      this.transactions.delete(k);
-      countReason(this.dropped, 'transactions:buffer-full');
-      return true;
-    }
-    return false;
+    const n = this.transactions.dropOldest();
+    if (n > 0) countReason(this.dropped, 'transactions:buffer-full', n);
+    return n > 0;
   }
 }

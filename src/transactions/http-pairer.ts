@@ -209,7 +209,7 @@ class ConnectionPairing implements HttpExchangeSink {
       serverAddress: c.server.address, serverPort: c.server.port,
       method: req?.method ?? null, target: req?.target ?? null, path: req?.path ?? null,
       route: req?.route ?? null, query: req?.query ?? null,
-      httpVersion: req !== null ? `1.${req.versionMinor}` : res !== null ? `1.${res.versionMinor}` : null,
+      httpVersion: req !== null ? httpVersion(req.versionMinor) : res !== null ? httpVersion(res.versionMinor) : null,
       host: req?.host ?? null, contentType: req?.contentType ?? null, userAgent: req?.userAgent ?? null,
       status: res?.status ?? null, responseContentType: res?.contentType ?? null,
       outcome,
@@ -227,4 +227,9 @@ class ConnectionPairing implements HttpExchangeSink {
       messageId: cb?.messageId ?? null, smsc: cb?.smsc ?? null,
     });
   }
+}
+
+/** Interned version strings: no new string per transaction. */
+function httpVersion(minor: number): string {
+  return minor === 1 ? '1.1' : minor === 0 ? '1.0' : `1.${minor}`;
 }

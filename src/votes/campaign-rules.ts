@@ -3,6 +3,7 @@
  * every MO to any shortcode is a vote in the implicit campaign `default` (one tally per shortcode).
  * Raw config is checked by `validateCampaignConfig` (campaign-config.ts); this file takes typed specs.
  */
+import { StringMemo } from '../common/string-memo';
 import { normalizeShortcode } from './address';
 import { classifyChoice, extractChoice, normalizeWord } from './choice';
 
@@ -37,6 +38,8 @@ export interface CampaignRulesOptions {
   strict?: boolean;
   /** Name of the implicit campaign. Default `default`. */
   defaultCampaignName?: string;
+  /** Distinct texts whose choice is remembered per campaign (texts repeat: `VOTE A`). Default 20000. */
+  choiceCacheSize?: number;
 }
 
 export interface Campaign {
@@ -68,9 +71,12 @@ export class CampaignRules {
   readonly campaigns: readonly Campaign[];
   readonly implicit: Campaign;
   private readonly byShortcode = new Map<string, Campaign[]>();
+  private readonly choiceMemos = new Map<Campaign, StringMemo<string | null>>();
+  private readonly choiceCacheSize: number;
 
   constructor(opts: CampaignRulesOptions = {}) {
     this.strict = opts.strict ?? false;
+    this.choiceCacheSize = Math.max(1, opts.choiceCacheSize ?? 20_000);
     this.implicit = {
       name: opts.defaultCampaignName ?? 'default', shortcodes: [], keywords: ['VOTE'], allowed: null,
       policy: { kind: 'every' }, implicit: true,
@@ -87,9 +93,19 @@ export class CampaignRules {
 
   /** Campaign of an MO to `shortcode` at `tsNs`, and its choice. */
   classify(shortcode: string, text: string, tsNs: number): Classification {
-    const c = this.resolve(normalizeShortcode(shortcode), text, tsNs);
+    return this.classifyNormalized(normalizeShortcode(shortcode), text, tsNs);
+  }
+
+  /** `classify` for a shortcode already normalised with `normalizeShortcode`. */
+  classifyNormalized(shortcode: string, text: string, tsNs: number): Classification {
+    const c = this.resolve(shortcode, text, tsNs);
     if (typeof c === 'string') return { unmatched: c };
-    return { campaign: c, choice: classifyChoice(extractChoice(text, c.keywords), c.allowed) };
+    let memo = this.choiceMemos.get(c);
+    if (memo === undefined) {
+      memo = new StringMemo((t) => classifyChoice(extractChoice(t, c.keywords), c.allowed), this.choiceCacheSize);
+      this.choiceMemos.set(c, memo);
+    }
+    return { campaign: c, choice: memo.get(text) };
   }
 
   private resolve(sc: string, text: string, tsNs: number): Campaign | UnmatchedReason {

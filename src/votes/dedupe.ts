@@ -24,7 +24,13 @@ export type MoVerdict =
   | { kind: 'rejected' }
   | { kind: 'unacknowledged' };
 
-interface Rejection { key: string; id: string; expiresNs: number }
+/** The rejected MO a redelivery would repeat: same voter, shortcode and text. */
+interface Rejection { voter: string; shortcode: string; text: string; id: string; expiresNs: number }
+
+const VOTE: MoVerdict = Object.freeze({ kind: 'vote' });
+const DUPLICATE: MoVerdict = Object.freeze({ kind: 'duplicate' });
+const REJECTED: MoVerdict = Object.freeze({ kind: 'rejected' });
+const UNACKNOWLEDGED: MoVerdict = Object.freeze({ kind: 'unacknowledged' });
 
 export class MoDedupe {
   readonly redeliveryWindowNs: number;
@@ -34,7 +40,9 @@ export class MoDedupe {
   readonly dropped: Record<string, number> = {};
   private readonly seen = new Map<string, number>();
   private readonly seenQueue = new Fifo<{ id: string; expiresNs: number }>();
-  private readonly rejections = new Map<string, Rejection>();
+  /** By voter (most voters have none: one lookup of an already-hashed string, no composite key). */
+  private readonly rejections = new Map<string, Rejection[]>();
+  private rejectionCount = 0;
   private readonly rejectionQueue = new Fifo<Rejection>();
 
   constructor(opts: MoDedupeOptions = {}) {
@@ -43,25 +51,30 @@ export class MoDedupe {
     this.maxTracked = opts.maxTracked ?? 1_000_000;
   }
 
-  /** `key` is the normalised source|destination|text of the MO. */
-  check(o: MoObservation, key: string): MoVerdict {
+  /** `voter` identifies the normalised source (the engine's match key), `shortcode` is normalised. */
+  check(o: MoObservation, voter: string, shortcode: string): MoVerdict {
     const t = o.ackTsNs ?? o.tsNs;
-    if (this.seen.has(o.id)) return { kind: 'duplicate' };
+    if (this.seen.has(o.id)) return DUPLICATE;
     this.remember(o.id, t);
+    const list = this.rejections.get(voter);
+    const at = list === undefined ? -1 : list.findIndex((r) => r.shortcode === shortcode && r.text === o.text);
     if (o.ackStatus !== 0) {
       // Latest rejection wins: the redelivery window runs from the last failed attempt.
-      const r: Rejection = { key, id: this.rejections.get(key)?.id ?? o.id, expiresNs: t + this.redeliveryWindowNs };
-      this.rejections.set(key, r);
+      const r: Rejection = { voter, shortcode, text: o.text, id: at >= 0 ? list![at].id : o.id, expiresNs: t + this.redeliveryWindowNs };
+      if (list === undefined) this.rejections.set(voter, [r]);
+      else if (at >= 0) list[at] = r;
+      else list.push(r);
+      if (at < 0) this.rejectionCount++;
       this.rejectionQueue.push(r);
       if (this.rejectionQueue.size > this.maxTracked) this.expireRejection(true);
-      return { kind: o.ackStatus === undefined ? 'unacknowledged' : 'rejected' };
+      return o.ackStatus === undefined ? UNACKNOWLEDGED : REJECTED;
     }
-    const r = this.rejections.get(key);
-    if (r !== undefined && t <= r.expiresNs) {
-      this.rejections.delete(key); // a later identical vote is a new vote
+    if (at >= 0 && t <= list![at].expiresNs) {
+      const r = list![at];
+      this.dropRejection(list!, at); // a later identical vote is a new vote
       return { kind: 'vote', redeliveryOf: r.id };
     }
-    return { kind: 'vote' };
+    return VOTE;
   }
 
   /** An id known from elsewhere (a vote resumed from the store): its MO seen again is a duplicate. */
@@ -79,7 +92,7 @@ export class MoDedupe {
   }
 
   get tracked(): { ids: number; rejections: number } {
-    return { ids: this.seen.size, rejections: this.rejections.size };
+    return { ids: this.seen.size, rejections: this.rejectionCount };
   }
 
   private remember(id: string, t: number): void {
@@ -97,9 +110,18 @@ export class MoDedupe {
 
   private expireRejection(early: boolean): void {
     const r = this.rejectionQueue.shift()!;
-    if (this.rejections.get(r.key) === r) {
-      this.rejections.delete(r.key);
+    const list = this.rejections.get(r.voter);
+    const at = list === undefined ? -1 : list.indexOf(r);
+    if (at >= 0) {
+      this.dropRejection(list!, at);
       if (early) countReason(this.dropped, 'rejections-limit');
     }
+  }
+
+  private dropRejection(list: Rejection[], at: number): void {
+    const voter = list[at].voter;
+    list.splice(at, 1);
+    this.rejectionCount--;
+    if (list.length === 0) this.rejections.delete(voter);
   }
 }

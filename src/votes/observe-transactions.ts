@@ -6,16 +6,12 @@
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import type { HttpTransaction } from '../transactions/http-transaction';
 import type { CallbackObservation, MoObservation } from './observations';
+import { httpTransactionId, smppTransactionId } from '../transactions/transaction-id';
+
+// Ids moved to the transactions stage (the store needs them too); re-exported for existing callers.
+export { httpTransactionId, smppTransactionId };
 
 const ESM_MESSAGE_TYPE = 0x3c;
-
-export function smppTransactionId(t: SmppTransaction): string {
-  return `smpp:${t.clientAddress}:${t.clientPort}>${t.serverAddress}:${t.serverPort}:${t.requestDirection}:${t.sequence}:${t.tsStartNs}`;
-}
-
-export function httpTransactionId(t: HttpTransaction): string {
-  return `http:${t.clientAddress}:${t.clientPort}>${t.serverAddress}:${t.serverPort}:${t.tsStart}:${t.exchange}`;
-}
 
 /**
  * A mobile-originated message: deliver_sm/data_sm that is not a receipt, on the part that completed

@@ -11,6 +11,7 @@
  * Among several candidates (a voter sending the same text twice) the earliest not-yet-accepted wins.
  */
 import { countReason } from '../common/counter';
+import { StringMemo } from '../common/string-memo';
 import { normalizeMsisdn, normalizeShortcode } from './address';
 import { Fifo } from './fifo';
 import { MinHeap } from './min-heap';
@@ -41,7 +42,10 @@ export type Touch = (v: Vote, tsNs: number, prevLostReason: string | null, callb
 
 interface Early {
   c: CallbackObservation;
+  /** The voter's match key, or `mid\0<message id>` for a callback known only by its message id. */
   key: string;
+  /** Normalised shortcode with a voter key; undefined with a message-id key. */
+  shortcode: string | undefined;
   text: string | undefined;
   expiresNs: number;
   done: boolean;
@@ -64,6 +68,10 @@ export class Reconciler {
   readonly unmatchedCallbacks: Record<string, number> = {};
   /** Bounded structures that let go early, by reason. */
   readonly dropped: Record<string, number> = {};
+  /**
+   * Live votes by voter (match key): the voter's string is already hashed (it comes from the privacy
+   * memo), so no composite key is built per vote or callback; lists are tiny and filtered by shortcode.
+   */
   private readonly byKey = new Map<string, Vote[]>();
   private readonly byMessageId = new Map<string, Vote>();
   private readonly closeQueue = new MinHeap<Vote>();
@@ -73,6 +81,9 @@ export class Reconciler {
   private readonly earlyQueue = new Fifo<Early>();
   private earlyCount = 0;
   private anon: Anon[] = [];
+  /** Recipients and texts repeat from callback to callback: normalise each distinct one once. */
+  private readonly recipients = new StringMemo(normalizeShortcode, 10_000);
+  private readonly texts = new StringMemo(matchText, 50_000);
 
   constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch) {
     this.leadNs = opts.leadNs ?? 5e9;
@@ -92,7 +103,7 @@ export class Reconciler {
   addVote(v: Vote): void {
     v.live = true;
     this.liveCount++;
-    const key = (v.indexKey = v.matchSender + '\u0000' + v.shortcode);
+    const key = (v.indexKey = v.matchSender);
     const list = this.byKey.get(key);
     if (list) list.push(v);
     else this.byKey.set(key, [v]);
@@ -108,9 +119,10 @@ export class Reconciler {
 
   onCallback(c: CallbackObservation, senderKey: string | undefined): void {
     const ok = isSuccess(c);
-    const key = senderKey !== undefined && c.recipient ? senderKey + '\u0000' + normalizeShortcode(c.recipient) : undefined;
-    const text = c.text === undefined ? undefined : matchText(c.text);
-    const { vote, fallback } = this.find(c, key, text);
+    const key = senderKey !== undefined && c.recipient ? senderKey : undefined;
+    const shortcode = key !== undefined ? this.recipients.get(c.recipient!) : undefined;
+    const text = c.text === undefined ? undefined : this.texts.get(c.text);
+    const { vote, fallback } = this.find(c, key, shortcode, text);
     if (vote !== undefined) return this.apply(vote, c, ok);
     // Only a guess matches. The callback can precede the deliver_sm_resp of a new vote with the same
     // sender, shortcode and text on the wire: wait briefly for one before taking the guess.
@@ -126,7 +138,7 @@ export class Reconciler {
       }
       return;
     }
-    const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, text, expiresNs: c.tsStartNs + this.leadNs + 1e9, done: false, fallback: v };
+    const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, shortcode, text, expiresNs: c.tsStartNs + this.leadNs + 1e9, done: false, fallback: v };
     const list = this.early.get(e.key);
     if (list) list.push(e);
     else this.early.set(e.key, [e]);
@@ -159,7 +171,7 @@ export class Reconciler {
    * vote with the same text); `fallback` is a guess to use only if no better vote turns up shortly:
    * an accepted vote (a retry?) or one whose text differs (gateways mangle text: Kannel's %a on UCS-2).
    */
-  private find(c: CallbackObservation, key: string | undefined, text: string | undefined): { vote?: Vote; fallback?: Vote } {
+  private find(c: CallbackObservation, key: string | undefined, shortcode: string | undefined, text: string | undefined): { vote?: Vote; fallback?: Vote } {
     const t = c.tsStartNs;
     if (c.messageId) {
       const v = this.byMessageId.get(c.messageId);
@@ -173,7 +185,7 @@ export class Reconciler {
     let loose: Vote | undefined;
     let looseAccepted: Vote | undefined;
     for (const v of list) {
-      if (!this.inWindow(v, t)) continue;
+      if (v.shortcode !== shortcode || !this.inWindow(v, t)) continue;
       if (v.callbackIds.includes(c.id)) return { vote: v }; // the same attempt seen again
       if (text !== undefined && v.matchText !== text) {
         if (v.state !== 'accepted') {
@@ -221,7 +233,7 @@ export class Reconciler {
     if (list === undefined) return;
     const mine: Early[] = [];
     for (const e of list) {
-      if (e.done || !this.inWindow(v, e.c.tsStartNs)) continue;
+      if (e.done || (e.shortcode !== undefined && e.shortcode !== v.shortcode) || !this.inWindow(v, e.c.tsStartNs)) continue;
       if (e.text === undefined || e.text === v.matchText) mine.push(e);
       // Text differs (mangled by the gateway?): this vote is its guess unless a better one claims it.
       else if (e.fallback === undefined && v.state !== 'accepted') e.fallback = v;

@@ -9,8 +9,9 @@
  */
 import { writeFileSync } from 'node:fs';
 import { countReason } from '../common/counter';
+import { StringMemo } from '../common/string-memo';
 import { PhonePrivacy, type PhonePrivacyOptions } from '../common/phone-privacy';
-import type { StoredVote } from '../store/store-types';
+import type { StoredVote, StoredVoteEvent } from '../store/store-types';
 import type { VoteStore } from '../store/vote-store';
 import { normalizeMsisdn, normalizeShortcode } from './address';
 import { CampaignRules, type CampaignRulesOptions } from './campaign-rules';
@@ -70,6 +71,9 @@ export class VoteEngine {
   private readonly unmatchedByReason: Record<string, number> = {};
   private readonly dropped: Record<string, number> = {};
   private clockNs = 0;
+  /** Shortcodes and texts repeat from vote to vote: normalise each distinct one once. */
+  private readonly shortcodes = new StringMemo(normalizeShortcode, 10_000);
+  private readonly matchTexts = new StringMemo(matchText, 50_000);
 
   constructor(opts: VoteEngineOptions = {}) {
     this.rules = opts.rules instanceof CampaignRules ? opts.rules : new CampaignRules(opts.rules);
@@ -97,15 +101,18 @@ export class VoteEngine {
   onMo(o: MoObservation): void {
     const ackNs = o.ackTsNs ?? o.tsNs;
     this.advance(ackNs);
-    const shortcode = normalizeShortcode(o.destination);
-    const verdict = this.dedupe.check(o, normalizeMsisdn(o.source) + '\u0000' + shortcode + '\u0000' + o.text);
+    const shortcode = this.shortcodes.get(o.destination);
+    const sender = this.privacy.apply(o.source);
+    const matchSender = this.privacy.mode === 'drop' ? this.privacy.hash(normalizeMsisdn(o.source)) : sender;
+    // The match key identifies the voter as the normalised number does (its HMAC, or the digits).
+    const verdict = this.dedupe.check(o, matchSender, shortcode);
     if (verdict.kind !== 'vote') {
       if (verdict.kind === 'duplicate') this.counters.duplicatesIgnored++;
       else this.counters[verdict.kind]++;
       return;
     }
     if (verdict.redeliveryOf !== undefined) this.counters.redeliveries++;
-    const cls = this.rules.classify(o.destination, o.text, o.tsNs);
+    const cls = this.rules.classifyNormalized(shortcode, o.text, o.tsNs);
     const inCampaign = 'campaign' in cls;
     if (!inCampaign) countReason(this.unmatchedByReason, cls.unmatched);
     const v: Vote = {
@@ -115,10 +122,10 @@ export class VoteEngine {
       shortcode,
       choice: inCampaign ? cls.choice ?? '' : '',
       kind: !inCampaign ? 'unmatched' : cls.choice === null ? 'invalid' : 'valid',
-      sender: this.privacy.apply(o.source),
-      matchSender: this.matchKey(o.source),
+      sender,
+      matchSender,
       text: o.text,
-      matchText: matchText(o.text),
+      matchText: this.matchTexts.get(o.text),
       tsNs: o.tsNs,
       ackTsNs: ackNs,
       messageId: o.messageId || undefined,
@@ -218,26 +225,44 @@ export class VoteEngine {
   private emit(v: Vote, from: VoteState | null, to: VoteState, tsNs: number, reason?: string, callbackId?: string): void {
     const seq = v.eventSeq++;
     if (tsNs > v.updatedTsNs) v.updatedTsNs = tsNs;
-    const e: VoteEvent = { voteId: v.id, seq, tsNs, from, to, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice };
-    if (reason !== undefined) e.reason = reason;
-    if (callbackId !== undefined) e.callbackId = callbackId;
-    this.onEvent?.(e);
+    if (this.onEvent !== undefined) {
+      const e: VoteEvent = { voteId: v.id, seq, tsNs, from, to, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice };
+      if (reason !== undefined) e.reason = reason;
+      if (callbackId !== undefined) e.callbackId = callbackId;
+      this.onEvent(e);
+    }
     if (this.store !== undefined) {
-      // The vote row itself records the creation (seq 0); vote_events keeps the state changes.
-      if (from !== null) this.store.putVoteEvent({ voteId: v.id, seq, tsNs, from, to, reason, callbackId });
+      // The vote row itself records the creation (seq 0); vote events keep the state changes. The
+      // store encodes the event at once: one scratch object serves every event.
+      if (from !== null) {
+        const e = this.scratchEvent;
+        e.voteId = v.id; e.seq = seq; e.tsNs = tsNs; e.from = from; e.to = to; e.reason = reason; e.callbackId = callbackId;
+        this.store.putVoteEvent(e);
+      }
       this.store.upsertVote(this.toStored(v));
     }
   }
 
+  private readonly scratchEvent: StoredVoteEvent = { voteId: '', seq: 0, tsNs: 0, from: null, to: 'pending' };
+
+  /**
+   * The vote's store row, updated in place: the store writes rows at its next flush, so a row that
+   * changes again before then is written once, as it is then (no copy per change).
+   */
   private toStored(v: Vote): StoredVote {
-    const s: StoredVote = {
-      id: v.id, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, kind: v.kind, sender: v.sender,
-      tsNs: v.tsNs, ackTsNs: v.ackTsNs, smscConn: v.smscConn, state: v.state, callbackIds: v.callbackIds.slice(),
-      eventSeq: v.eventSeq, updatedTsNs: v.updatedTsNs,
-    };
-    if (this.storeText) s.text = v.text;
-    if (v.messageId !== undefined) s.messageId = v.messageId;
-    if (v.lostReason !== null) s.lostReason = v.lostReason;
+    let s = v.row;
+    if (s === undefined) {
+      s = v.row = {
+        id: v.id, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, kind: v.kind, sender: v.sender,
+        text: this.storeText ? v.text : undefined, tsNs: v.tsNs, ackTsNs: v.ackTsNs, messageId: v.messageId, smscConn: v.smscConn,
+        state: v.state, lostReason: undefined, callbackIds: v.callbackIds, eventSeq: v.eventSeq, updatedTsNs: v.updatedTsNs,
+      };
+    }
+    s.state = v.state;
+    s.lostReason = v.lostReason ?? undefined;
+    s.callbackIds = v.callbackIds;
+    s.eventSeq = v.eventSeq;
+    s.updatedTsNs = v.updatedTsNs;
     return s;
   }
 

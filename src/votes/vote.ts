@@ -1,4 +1,5 @@
 /** The vote record shared by the votes stage (dedupe, reconcile, tally, engine). */
+import type { StoredVote } from '../store/store-types';
 import type { Campaign } from './campaign-rules';
 
 export type VoteState = 'pending' | 'accepted' | 'lost';
@@ -36,7 +37,9 @@ export interface Vote {
   eventSeq: number;
   /** Still in the reconciler's indexes (callbacks can still change it). */
   live: boolean;
-  /** Cached index key (matchSender + shortcode) and tally row: no string building per state change. */
+  /** The vote's row for the store, updated in place by the engine. */
+  row?: StoredVote;
+  /** Reconciler index key (the voter's match key) and cached tally row: no string building per state change. */
   indexKey?: string;
   tallyRow?: { total: number; accepted: number; lost: number; pending: number };
 }

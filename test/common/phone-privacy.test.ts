@@ -40,3 +40,16 @@ test('the cache stays bounded and still gives the same hashes', () => {
   for (let i = 0; i < 100; i++) p.apply(String(2000 + i));
   assert.equal(p.apply('1000'), first);
 });
+
+test('cached output equals a fresh HMAC for every form of every number, across cache restarts', () => {
+  const p = new PhonePrivacy({ key: 'k', cacheSize: 7 });
+  const fresh = (n: string) => createHmac('sha256', 'k').update(n).digest('hex').slice(0, 16);
+  for (let round = 0; round < 3; round++) {
+    for (let i = 0; i < 40; i++) {
+      const digits = `4477009${String(i).padStart(5, '0')}`;
+      for (const form of [digits, `+${digits}`, `00${digits}`, `+44 7700 9${String(i).padStart(5, '0')}`]) assert.equal(p.apply(form), fresh(digits), form);
+    }
+  }
+  const clear = new PhonePrivacy({ mode: 'clear', cacheSize: 2 });
+  for (let i = 0; i < 10; i++) assert.equal(clear.apply(`+44 ${i}`), `44${i}`);
+});

@@ -7,6 +7,7 @@ import Database from 'better-sqlite3';
 import { VoteStore, StoreUnavailableError } from '../../src/store/vote-store';
 import { LATEST_VERSION, migrate, type Migration } from '../../src/store/migrations';
 import type { StoredVote } from '../../src/store/store-types';
+import { httpRecord, smppRecord } from './records';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-'));
 let n = 0;
@@ -30,7 +31,7 @@ test('migrations from empty; WAL mode; schema_version recorded', () => {
   st.close();
   const db = new Database(p, { readonly: true });
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-  assert.deepEqual(tables, ['dropped_rows', 'schema_version', 'transactions', 'vote_events', 'votes']);
+  assert.deepEqual(tables, ['dropped_rows', 'schema_version', 'transaction_blocks', 'vote_event_blocks', 'votes']);
   db.close();
   // Reopening does not migrate again.
   const again = new VoteStore({ path: p });
@@ -57,7 +58,7 @@ test('writes wait for flush; idempotent double replay gives the same tally', () 
   const p = file();
   const replay = () => {
     const st = new VoteStore({ path: p });
-    st.putTransactions([{ id: 't1', kind: 'smpp', tsStartNs: T, tsEndNs: T + 1e6, connection: 'a->b', outcome: 'ok', record: { seq: 1 } }]);
+    st.putTransaction(smppRecord(T));
     const before = st.tally().total;
     for (let i = 0; i < 10; i++) st.upsertVote(vote(i));
     st.upsertVote(vote(99, { id: 'extra' }));
@@ -103,20 +104,25 @@ test('lost votes page by cursor and filter', () => {
 
 test('retention by age and by rows: oldest first, counted (also in the file)', () => {
   const p = file();
-  const st = new VoteStore({ path: p, maxAgeNs: 50e9, maxVotes: 30, retentionEveryRows: 1_000_000 });
+  // Events in blocks of 10: they go ten at a time.
+  const st = new VoteStore({ path: p, maxAgeNs: 50e9, maxVotes: 30, maxVoteEvents: 35, retentionEveryRows: 1_000_000, blocks: { recordsPerBlock: 10 } });
   for (let i = 0; i < 100; i++) {
     st.upsertVote(vote(i));
     st.putVoteEvent({ voteId: `v${i}`, seq: 0, tsNs: T + i * 1e9, from: null, to: 'pending' });
   }
-  st.putTransactions([{ id: 'old', kind: 'http', tsStartNs: T, connection: 'x', outcome: 'ok', record: {} }]);
+  st.putTransaction(httpRecord(T));
   st.flush();
   st.retain();
   const s = st.stats();
   // Age keeps ts >= newest(99 s) − 50 s → v49..v99 (51 votes); rows then keep the newest 30.
+  // Event blocks 0-9 … 90-99: by age the blocks wholly before 49 s go (40 events), then by rows the
+  // oldest whole blocks until at least the 25 in excess went (40-49, 50-59, 60-69).
   assert.equal(s.rows.votes, 30);
   assert.equal(s.rows.voteEvents, 30);
   assert.equal(s.rows.transactions, 0);
-  assert.deepEqual(s.dropped, { 'transactions:age': 1, 'vote_events:age': 49, 'vote_events:rows': 21, 'votes:age': 49, 'votes:rows': 21 });
+  assert.deepEqual(s.dropped, { 'transactions:age': 1, 'vote_events:age': 40, 'vote_events:rows': 30, 'votes:age': 49, 'votes:rows': 21 });
+  assert.deepEqual(st.voteEvents('v70', T + 70e9).map((e) => e.to), ['pending']);
+  assert.deepEqual(st.voteEvents('v69', T + 69e9), []);
   assert.equal(st.votesInProgress()[0].id, 'v70');
   st.close();
   const db = new Database(p, { readonly: true });
@@ -125,9 +131,10 @@ test('retention by age and by rows: oldest first, counted (also in the file)', (
 });
 
 test('retention by size drops the oldest transactions first', () => {
-  const st = new VoteStore({ path: ':memory:', maxUsedBytes: 200 * 1024, retentionEveryRows: 1 });
+  const st = new VoteStore({ path: ':memory:', maxUsedBytes: 200 * 1024, retentionEveryRows: 1, blocks: { recordsPerBlock: 4 } });
   const big = 'x'.repeat(1000);
-  for (let i = 0; i < 1000; i++) st.putTransactions([{ id: `t${i}`, kind: 'http', tsStartNs: T + i * 1e6, connection: 'c', outcome: 'ok', record: { big } }]);
+  // Small blocks, so retention can go a few records at a time.
+  for (let i = 0; i < 1000; i++) st.putTransaction(httpRecord(T + i * 1e6, { target: `/sms?${i}${big}` }));
   st.upsertVote(vote(1));
   st.flush();
   const s = st.stats();
@@ -136,8 +143,9 @@ test('retention by size drops the oldest transactions first', () => {
   assert.equal(s.rows.votes, 1);
   assert.ok(s.rows.transactions > 50, 'only what was needed went');
   const db = (st as unknown as { db: Database.Database }).db;
-  const oldest = db.prepare('SELECT min(ts_start) AS m FROM transactions').get() as { m: number };
+  const oldest = db.prepare('SELECT min(ts_min) AS m FROM transaction_blocks').get() as { m: number };
   assert.equal(oldest.m, T + (1000 - s.rows.transactions) * 1e6, 'the oldest went first');
+  assert.equal(st.transactions(0, Infinity).length, s.rows.transactions);
   st.close();
 });
 
@@ -162,7 +170,7 @@ test('full disk: degraded, nothing acknowledged is lost, recovers when space ret
   const p = file();
   const st = new VoteStore({ path: p, maxPageCount: 40, maxRetryBackoff: 1 });
   const big = 'y'.repeat(4000);
-  st.putTransactions(Array.from({ length: 100 }, (_, i) => ({ id: `t${i}`, kind: 'smpp' as const, tsStartNs: T + i, connection: 'c', outcome: 'ok', record: { big } })));
+  for (let i = 0; i < 100; i++) st.putTransaction(smppRecord(T + i, { text: `${i}${big}` }));
   for (let i = 0; i < 50; i++) st.upsertVote(vote(i));
   const r = st.flush();
   assert.equal(r.ok, false);
@@ -171,7 +179,7 @@ test('full disk: degraded, nothing acknowledged is lost, recovers when space ret
   assert.equal(st.stats().buffered.votes, 50);
   // Room again: the transactions buffer is what gives way; the votes all land.
   const free = new VoteStore({ path: p, maxBufferedRows: 10 });
-  free.putTransactions(Array.from({ length: 20 }, (_, i) => ({ id: `u${i}`, kind: 'http' as const, tsStartNs: T + i, connection: 'c', outcome: 'ok', record: {} })));
+  for (let i = 0; i < 20; i++) free.putTransaction(httpRecord(T + i));
   assert.equal(free.stats().dropped['transactions:buffer-full'], 10);
   free.close();
   st.close();

@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { VoteEngine } from '../../src/votes/vote-engine';
 import { VoteStore } from '../../src/store/vote-store';
 import type { CallbackObservation, MoObservation } from '../../src/votes/observations';
 import { cb, mo, s } from './fixtures';
+import { httpRecord } from '../store/records';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-store-'));
 const OPTS = { privacy: { key: 'k' }, reconcile: { windowNs: 30e9, lateNs: 60e9 } };
@@ -45,14 +45,14 @@ test('replaying the same capture into the same store twice: same store tally, sa
   assert.deepEqual(tallies[1], tallies[0]);
   assert.deepEqual(reports[1], reports[0]);
   assert.deepEqual([tallies[0].total, tallies[0].accepted, tallies[0].lost, tallies[0].pending], [5, 2, 2, 1]);
-  const db = new Database(path, { readonly: true });
-  const ev = db.prepare("SELECT seq, to_state, reason FROM vote_events WHERE vote_id = 'd' ORDER BY seq").all();
+  const store = new VoteStore({ path });
+  const ev = store.voteEvents('d', s(3)).map((e) => ({ seq: e.seq, to: e.to, reason: e.reason }));
   assert.deepEqual(ev, [
-    { seq: 1, to_state: 'lost', reason: 'timeout' },
-    { seq: 2, to_state: 'accepted', reason: null },
+    { seq: 1, to: 'lost', reason: 'timeout' },
+    { seq: 2, to: 'accepted', reason: undefined },
   ]);
-  assert.equal((db.prepare('SELECT count(*) AS n FROM vote_events').get() as { n: number }).n, 1 + 1 + 1 + 2); // state changes; creation is the vote row
-  db.close();
+  assert.equal(store.stats().rows.voteEvents, 1 + 1 + 1 + 2); // state changes; creation is the vote row
+  store.close();
 });
 
 test('restart: pending votes come back from the store and finish their reconciliation', () => {
@@ -80,9 +80,8 @@ test('restart: pending votes come back from the store and finish their reconcili
   const t = store.tally();
   assert.deepEqual([t.total, t.accepted, t.lost, t.pending], [3, 1, 2, 0]);
   // Event numbering continues where it stopped: no event row overwritten.
-  const db = new Database(path, { readonly: true });
-  assert.deepEqual(db.prepare("SELECT seq, to_state FROM vote_events WHERE vote_id = 'p1' ORDER BY seq").all(), [{ seq: 1, to_state: 'accepted' }]);
-  db.close();
+  store.flush();
+  assert.deepEqual(store.voteEvents('p1', s(0)).map((e) => [e.seq, e.to]), [[1, 'accepted']]);
   store.close();
 });
 
@@ -115,7 +114,7 @@ test('full disk mid-run: degraded, in-memory tally exact, no acknowledged vote l
   const store = new VoteStore({ path, maxPageCount: 30, maxRetryBackoff: 1 });
   const e = new VoteEngine({ ...OPTS, store });
   const big = 'z'.repeat(3000);
-  store.putTransactions(Array.from({ length: 60 }, (_, i) => ({ id: `t${i}`, kind: 'http' as const, tsStartNs: s(i), connection: 'c', outcome: 'ok', record: { big } })));
+  for (let i = 0; i < 60; i++) store.putTransaction(httpRecord(s(i), { target: `/sms?${i}${big}` }));
   for (let i = 0; i < 200; i++) e.onMo(mo(i / 10, `+44${i}`, '12345', i % 2 ? 'VOTE A' : 'VOTE B', { id: `v${i}` }));
   const first = store.flush();
   assert.equal(first.ok, false);

@@ -7,6 +7,7 @@
  * last segment of a nested JSON path). See shared/corpus/http-callback-formats.md.
  */
 import { Charset, charsetOf, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
+import { StringMemo } from '../../common/string-memo';
 
 export interface CallbackFields {
   /** Vendor format that matched, or 'generic'. */
@@ -89,7 +90,7 @@ const FIELDS: Field[] = ['sender', 'recipient', 'text', 'messageId', 'smsc'];
 const K_PARAM = 0, K_HEADER = 1, K_BODY = 2;
 
 /** A source key resolved once at construction (no string tests per request). */
-interface Source { kind: number; key: string; header: number }
+interface Source { kind: number; key: string; header: number; lower: string }
 
 interface CompiledVendor { name: string; detect: Source[]; fields: Source[][] }
 
@@ -113,11 +114,11 @@ export class CallbackExtractor {
     this.limits = { maxParams: options.maxParams ?? 256, maxDepth: options.maxJsonDepth ?? 8 };
     const names: string[] = [];
     const compile = (k: string): Source => {
-      if (k === '@body') return { kind: K_BODY, key: k, header: -1 };
-      if (!k.startsWith('header:')) return { kind: K_PARAM, key: k, header: -1 };
+      if (k === '@body') return { kind: K_BODY, key: k, header: -1, lower: k };
+      if (!k.startsWith('header:')) return { kind: K_PARAM, key: k, header: -1, lower: k.toLowerCase() };
       const name = k.slice(7).toLowerCase();
       if (!names.includes(name)) names.push(name);
-      return { kind: K_HEADER, key: name, header: names.indexOf(name) };
+      return { kind: K_HEADER, key: name, header: names.indexOf(name), lower: name };
     };
     this.vendors = vendors.map((v) => ({ name: v.name, detect: v.detect.map(compile), fields: FIELDS.map((f) => v[f].map(compile)) }));
     this.generic = FIELDS.map((f) => generic[f].map(compile));
@@ -153,13 +154,9 @@ export class CallbackExtractor {
       out.format = vendor.name;
       for (let f = 0; f < FIELDS.length; f++) out[FIELDS[f]] = this.first(vendor.fields[f]);
     } else {
-      let lower: Map<string, string> | null = null;
       for (let f = 0; f < FIELDS.length; f++) {
         let v = this.first(this.generic[f]);
-        if (v === null && params.size > 0) {
-          if (lower === null) lower = lowerKeys(params);
-          v = firstLoose(this.generic[f], lower);
-        }
+        if (v === null && params.size > 0) v = this.firstLoose(this.generic[f]);
         out[FIELDS[f]] = v;
       }
     }
@@ -167,6 +164,27 @@ export class CallbackExtractor {
     this.bodyText = null;
     return out.sender === null && out.recipient === null && out.text === null && out.messageId === null ? null : out;
   }
+
+  /**
+   * Case-insensitive lookup of the first source key among the params: a key equal to it in lower
+   * case wins, else a nested key whose last segment is (first in request order, as lowerKeys had).
+   * Lower-cased forms of param keys are memoised: keys repeat from request to request.
+   */
+  private firstLoose(sources: Source[]): string | null {
+    const params = this.params;
+    for (const s of sources) {
+      if (s.kind !== K_PARAM) continue;
+      for (const [k, v] of params) if (this.lowered.get(k) === s.lower) return v;
+      for (const [k, v] of params) if (this.leaves.get(k) === s.lower) return v;
+    }
+    return null;
+  }
+
+  private readonly lowered = new StringMemo((k) => k.toLowerCase(), 4096);
+  private readonly leaves = new StringMemo((k) => {
+    const dot = k.lastIndexOf('.');
+    return dot < 0 ? '' : k.slice(dot + 1).toLowerCase();
+  }, 4096);
 
   private text(): string | null {
     if (this.bodyText === null && this.body.length > 0) this.bodyText = decodeBytes(this.body, this.charset);
@@ -194,27 +212,4 @@ function looksLikeJson(b: Buffer): boolean {
   let i = 0;
   while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
   return i < b.length && (b[i] === 0x7b || b[i] === 0x5b);
-}
-
-
-/** Lower-cased keys, plus each nested key's last segment (first occurrence wins). */
-function lowerKeys(params: Map<string, string>): Map<string, string> {
-  const m = new Map<string, string>();
-  for (const [k, v] of params) { const l = k.toLowerCase(); if (!m.has(l)) m.set(l, v); }
-  for (const [k, v] of params) {
-    const dot = k.lastIndexOf('.');
-    if (dot < 0) continue;
-    const leaf = k.slice(dot + 1).toLowerCase();
-    if (!m.has(leaf)) m.set(leaf, v);
-  }
-  return m;
-}
-
-function firstLoose(sources: Source[], lower: Map<string, string>): string | null {
-  for (const s of sources) {
-    if (s.kind !== K_PARAM) continue;
-    const v = lower.get(s.key.toLowerCase());
-    if (v !== undefined) return v;
-  }
-  return null;
 }

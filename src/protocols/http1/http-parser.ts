@@ -68,7 +68,9 @@ export class HttpParser {
   private lineLen = 0;
   private lastByte = 0;
   private remaining = 0;
-  private readonly chunked: ChunkedBody;
+  /** Made on the first chunked body (most callbacks have none): one object less per connection. */
+  private chunked: ChunkedBody | null = null;
+  private readonly maxChunkLine: number;
 
   constructor(kind: 'request' | 'response', private readonly handler: HttpParserHandler,
     private readonly stats: HttpParseStats, options: HttpParserOptions = {}) {
@@ -80,7 +82,7 @@ export class HttpParser {
     if (kept === undefined) { kept = new HeaderNames(names); COMPILED.set(names, kept); }
     this.kept = kept;
     this.head = new HttpHead(this.kept.names.length);
-    this.chunked = new ChunkedBody(options.maxChunkLineBytes ?? 1024, this.maxHead);
+    this.maxChunkLine = options.maxChunkLineBytes ?? 1024;
   }
 
   /** A message is between its first byte and its end. */
@@ -107,7 +109,7 @@ export class HttpParser {
           break;
         }
         case S_CHUNKED: {
-          const c = this.chunked;
+          const c = this.chunked!;
           pos = c.execute(b, pos, end, this.handler);
           if (c.error !== null) pos = this.bodyError(c.error, tsNs, pos);
           else if (c.done) this.complete(tsNs);
@@ -145,7 +147,7 @@ export class HttpParser {
       if (this.remaining === 0) this.complete(tsNs);
       return;
     }
-    if (missing > 0 && s === S_CHUNKED && this.chunked.skip(missing)) {
+    if (missing > 0 && s === S_CHUNKED && this.chunked!.skip(missing)) {
       countReason(this.stats.anomalies, 'body-gap');
       return;
     }
@@ -294,7 +296,7 @@ export class HttpParser {
 
   private startChunked(): void {
     this.state = S_CHUNKED;
-    this.chunked.reset();
+    (this.chunked ??= new ChunkedBody(this.maxChunkLine, this.maxHead)).reset();
   }
 
   private complete(tsNs: number): void {

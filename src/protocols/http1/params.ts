@@ -59,18 +59,27 @@ export function percentDecode(s: string, start: number, end: number, plusAsSpace
     plain = c !== 37 && !(plusAsSpace && c === 43) && c < 0x80;
   }
   if (plain) return s.slice(start, end);
-  const out = Buffer.allocUnsafe(end - start);
+  // Decoding is synchronous: one scratch buffer serves every call (no Buffer per value).
+  if (scratch.length < end - start) scratch = Buffer.allocUnsafe(Math.max(end - start, scratch.length * 2));
+  const out = scratch;
   let n = 0;
+  let high = 0;
   for (let i = start; i < end; i++) {
     const c = s.charCodeAt(i);
-    if (c === 37 && i + 2 < end) {
-      const h = hex(s.charCodeAt(i + 1)), l = hex(s.charCodeAt(i + 2));
-      if (h >= 0 && l >= 0) { out[n++] = h * 16 + l; i += 2; continue; }
-    }
-    out[n++] = plusAsSpace && c === 43 ? 32 : c & 0xff;
+    let b: number;
+    if (c === 37 && i + 2 < end && hex(s.charCodeAt(i + 1)) >= 0 && hex(s.charCodeAt(i + 2)) >= 0) {
+      b = hex(s.charCodeAt(i + 1)) * 16 + hex(s.charCodeAt(i + 2));
+      i += 2;
+    } else b = plusAsSpace && c === 43 ? 32 : c & 0xff;
+    out[n++] = b;
+    high |= b;
   }
+  // ASCII reads the same in every charset we decode except UTF-16.
+  if (high < 0x80 && charset !== 'utf16le' && charset !== 'utf16be') return out.toString('latin1', 0, n);
   return decodeBytes(out.subarray(0, n), charset);
 }
+
+let scratch = Buffer.allocUnsafe(256);
 
 /** Adds `a=1&b=2` pairs; the first value of a repeated key wins. */
 export function parseUrlEncoded(s: string, charset: Charset | null, into: Map<string, string>, limits: ParamLimits): void {

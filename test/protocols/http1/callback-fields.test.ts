@@ -125,3 +125,18 @@ describe('text decoding', () => {
     assert.equal(charsetOf(null), null);
   });
 });
+
+describe('generic names in any case and nesting', () => {
+  test('case-insensitive keys; nested keys by their last segment; an exact-case key wins over a nested one', () => {
+    assert.deepEqual(pick(extract('FROM=%2B441&To=80800&TEXT=VOTE+A&MessageID=m1', null)), ['generic', '+441', '80800', 'VOTE A', 'm1']);
+    const nested = extract('', 'application/json', JSON.stringify({ data: { Sender: '+442', msg: { Body: 'B' } }, shortCode: '777', id: 'x9' }));
+    assert.deepEqual(pick(nested), ['generic', '+442', '777', 'B', 'x9']);
+    // `data.from` matches `from` only when no key is `from` in any case; the first in order wins.
+    const both = extract('', 'application/json', JSON.stringify({ data: { from: 'nested' }, From: 'top', to: '1', text: 't' }));
+    assert.equal(both!.sender, 'top');
+    const twoNested = extract('', 'application/json', JSON.stringify({ a: { from: 'first' }, b: { FROM: 'second' }, to: '1', text: 't' }));
+    assert.equal(twoNested!.sender, 'first');
+    // Repeated requests give the same answers (memoised key forms).
+    assert.deepEqual(pick(extract('FROM=%2B441&To=80800&TEXT=VOTE+A&MessageID=m1', null)), ['generic', '+441', '80800', 'VOTE A', 'm1']);
+  });
+});
