@@ -23,6 +23,7 @@ import type { VoteEvent } from './votes/vote';
 import { validateCampaignConfig } from './votes/campaign-config';
 import { callbackObservation, moObservation } from './votes/observe-transactions';
 import { VoteStore } from './store/vote-store';
+import type { StoreStats } from './store/store-types';
 import { countReason, sortedReasons } from './common/counter';
 
 const MS = 1_000_000;
@@ -50,6 +51,8 @@ export interface PipelineReport {
   smpp: SmppReport & { refusedConnections: number };
   http: HttpReport;
   votes: VotesReport;
+  /** The durable buffer; `lagSeconds`: capture time not yet committed (0 right after a commit). */
+  store?: StoreStats & { lagSeconds: number };
 }
 
 /** Hooks for stages outside the synchronous core (telemetry). Called synchronously on the hot path. */
@@ -78,6 +81,8 @@ export class Pipeline {
   /** Capture clock: the newest packet timestamp seen. */
   private nowNs = 0;
   private nextTickNs = 0;
+  /** Capture clock at the last successful store commit. */
+  private committedNs = 0;
   private smppRefused = 0;
   private readonly sinkErrors: Record<string, number> = {};
 
@@ -173,7 +178,7 @@ export class Pipeline {
   }
 
   flushStore(): void {
-    this.store?.flush();
+    if (this.store?.flush().ok) this.committedNs = this.nowNs;
   }
 
   private onSmppTransaction(t: SmppTransaction): void {
@@ -221,6 +226,7 @@ export class Pipeline {
       smpp: { ...smppReport(this.smppContext.stats, this.smppTracker), refusedConnections: this.smppRefused },
       http: this.httpPairer.httpReport(this.httpSinks.stats),
       votes: this.votes.report(),
+      ...(this.store ? { store: { ...this.store.stats(), lagSeconds: Math.max(0, this.nowNs - this.committedNs) / 1e9 } } : {}),
     };
   }
 }

@@ -192,6 +192,11 @@ describe('replay → OTLP/HTTP (protobuf)', () => {
       assert.equal(sum(byState, (a) => a['sms.vote.shortcode'] === row.shortcode && a['sms.vote.choice'] === row.choice && a['sms.vote.state'] === 'accepted'), row.accepted, `${row.shortcode}/${row.choice}`);
     }
     assert.equal(sum(last('smpp_agent.capture.packets'), () => true), run.report.capture.packets);
+    // The durable buffer: everything committed by the end, and said so in the report and the metric.
+    assert.equal(run.report.store.degraded, false);
+    assert.equal(run.report.store.rows.votes, votes.total);
+    assert.equal(run.report.store.lagSeconds, 0);
+    assert.equal(sum(last('smpp_agent.store.lag'), () => true), 0);
     // (Texts as short as a choice are choices: `B` is a fine attribute value.)
     const texts = new Set(truth.map((v) => v.text).filter((t) => t.length > 3));
     const senders = new Set(truth.map((v) => v.sender.replace(/\D/g, '')));
