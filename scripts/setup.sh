@@ -40,3 +40,8 @@ fi
 
 # Build (incremental: fast when nothing changed).
 npx --no-install tsc -p tsconfig.json >&2
+# Outputs of deleted sources would still run (a stale test, a stale module): remove them.
+find dist -name '*.js' 2>/dev/null | while read -r f; do
+  s="${f#dist/}"
+  [[ -f "${s%.js}.ts" ]] || rm -f "$f" "${f%.js}.js.map" "${f%.js}.d.ts"
+done

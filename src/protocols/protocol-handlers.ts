@@ -31,5 +31,6 @@ export function httpHandler(ports: readonly number[], factory: HttpSinkFactory):
     detect: (first: Buffer, dir: Direction) => (dir === 'c2s' ? looksLikeHttpRequest(first) : looksLikeHttpResponse(first)),
     open: (conn) => factory.open(conn),
     refused: (conn, tsNs) => factory.refused(conn, tsNs),
+    unanswered: (conn, lastTsNs) => factory.unanswered(conn, lastTsNs),
   };
 }

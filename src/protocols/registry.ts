@@ -17,6 +17,8 @@ export interface ProtocolHandler {
   open(conn: ConnectionInfo): StreamSink;
   /** A SYN answered by RST towards one of this protocol's ports. */
   refused(conn: ConnectionInfo, tsNs: number): void;
+  /** SYNs towards one of this protocol's ports that nothing answered. */
+  unanswered?(conn: ConnectionInfo, lastTsNs: number): void;
 }
 
 export interface RegistryStats {
@@ -43,6 +45,11 @@ export class ProtocolRegistry implements StreamSinkFactory {
     // Others stay counted in tcp.refusedConnections.
     const h = this.handlers.find((x) => x.ports.has(conn.server.port));
     if (h) h.refused(conn, tsNs);
+  }
+
+  unanswered(conn: ConnectionInfo, lastTsNs: number): void {
+    // As for refused: without bytes only a configured port names the protocol.
+    this.handlers.find((x) => x.ports.has(conn.server.port))?.unanswered?.(conn, lastTsNs);
   }
 
   stats(): RegistryStats {

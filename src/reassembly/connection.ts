@@ -152,9 +152,13 @@ export class Connection implements HalfOutput, FlowEndpoints {
     this.closed = true;
     this.c2s.discard();
     this.s2c.discard();
+    const lastPacketNs = this.lastTsNs;
     if (tsNs > this.lastTsNs) this.lastTsNs = tsNs;
     if (this.sink === null && !(this.c2sPackets && this.s2cPackets)) {
       countReason(this.ctx.counters.closeReasons, 'unanswered-syn'); // only one side spoke, with no data
+      // A client's SYNs that nothing answered: the protocol layer sees a connection attempt that failed.
+      const half = this.c2sPackets ? this.c2s : this.s2c;
+      if (half.sentSyn && !half.sawData) this.ctx.factory.unanswered?.(this.info, lastPacketNs);
       return;
     }
     countReason(this.ctx.counters.closeReasons, reason);

@@ -38,4 +38,9 @@ export interface StreamSinkFactory {
   open(conn: ConnectionInfo): StreamSink;
   /** A SYN answered by RST: the connection never opened (a refused callback is a lost vote). */
   refused(conn: ConnectionInfo, tsNs: number): void;
+  /**
+   * SYNs that nothing answered until the connection was closed (idle timeout, eviction, end of capture):
+   * the server was down or unreachable. `lastTsNs` is the last SYN seen (the client's last try).
+   */
+  unanswered?(conn: ConnectionInfo, lastTsNs: number): void;
 }

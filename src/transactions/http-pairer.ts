@@ -58,6 +58,15 @@ export class HttpPairer implements HttpExchangeSinkFactory {
     p.emit({ req: null, res: null, gap: false, expired: false, informational: 0, deadline: 0 }, 'refused', tsNs, conn.startNs || tsNs);
   }
 
+  /**
+   * SYNs nothing answered: the callback never reached the app (down or unreachable). A `timeout` with
+   * no request, from the first SYN to the client's last try.
+   */
+  unanswered(conn: ConnectionInfo, lastTsNs: number): void {
+    const p = new ConnectionPairing(this, conn);
+    p.emit({ req: null, res: null, gap: false, expired: false, informational: 0, deadline: 0 }, 'timeout', lastTsNs, conn.startNs || lastTsNs);
+  }
+
   /** Capture clock moved: expire requests past their deadline (at most once per sweep interval). */
   advance(nowNs: number): void {
     if (nowNs < this.nextSweep) return;

@@ -91,6 +91,9 @@ class RecordingExchanges implements HttpExchangeSinkFactory {
     this.run.refused++;
     this.inner.refused(conn, tsNs);
   }
+  unanswered(conn: ConnectionInfo, lastTsNs: number): void {
+    this.inner.unanswered(conn, lastTsNs);
+  }
 }
 
 /** Runs `file` through our stack with SMPP and HTTP on the given server ports. */

@@ -11,6 +11,8 @@ interface Case {
   events: string[][];
   stats?: Partial<AssemblerStats>;
   refused?: number;
+  /** Connections reported to the factory as SYNs nothing answered, with the last SYN's time (ms after T0). */
+  unanswered?: number[];
 }
 
 const FIN_BOTH: Step[] = [C(1004, '', 'FA', { ack: 5001 }), S(5001, '', 'FA', { ack: 1005 }), C(1005, '', 'A', { ack: 5002 })];
@@ -134,6 +136,13 @@ const cases: Case[] = [
     stats: { refusedConnections: 1, connections: 1, closeReasons: { refused: 1 } },
   },
   {
+    name: 'unanswered: SYN retries with no reply reach the factory once at close, with the last try',
+    steps: [C(1000, '', 'S'), C(1000, '', 'S', { t: 1000 }), C(1000, '', 'S', { t: 3000 }), { flushAll: 9000 }],
+    events: [],
+    unanswered: [3000],
+    stats: { refusedConnections: 0, connections: 1, closeReasons: { 'unanswered-syn': 1 } },
+  },
+  {
     name: 'FIN out of order: close only after the missing data arrives',
     steps: [...HANDSHAKE, C(1001, 'abc'), C(1007, '', 'FA'), S(5001, '', 'FA', { ack: 1008 }), C(1004, 'def'), C(1008, '', 'A', { ack: 5002 })],
     events: [['open', 'c2s:abcdef', 'close:fin']],
@@ -205,10 +214,11 @@ const cases: Case[] = [
     stats: { activeConnections: 0, gapBytes: 8, gapReasons: { 'end-of-capture': 2 }, bufferedBytes: 0 },
   },
   {
-    name: 'unanswered SYN closes silently (counted)',
+    name: 'unanswered SYN closes at idle timeout: counted, and reported to the factory (no sink)',
     opts: { idleTimeoutNs: 1000 * MS },
     steps: [C(1000, '', 'S'), C(1000, '', 'S', { t: 500 }), { tick: 2000 }],
     events: [],
+    unanswered: [500],
     stats: { connections: 1, closeReasons: { 'unanswered-syn': 1 } },
   },
   {
@@ -240,6 +250,7 @@ describe('Assembler: segments → bytes, gaps and closes', () => {
       const { asm, rec } = run(c.steps, c.opts);
       assert.deepEqual(rec.conns.map((r) => r.events), c.events);
       assert.equal(rec.refusals.length, c.refused ?? 0);
+      assert.deepEqual(rec.unansweredSyns.map((u) => (u.lastTsNs - T0) / MS), c.unanswered ?? []);
       if (c.stats) {
         const st = asm.stats() as unknown as Record<string, unknown>;
         for (const [k, v] of Object.entries(c.stats)) assert.deepEqual(st[k], v, `stats.${k}`);

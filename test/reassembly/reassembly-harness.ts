@@ -75,6 +75,7 @@ export interface RecordedConnection {
 export class RecordingFactory implements StreamSinkFactory {
   readonly conns: RecordedConnection[] = [];
   readonly refusals: Array<{ info: ConnectionInfo; tsNs: number }> = [];
+  readonly unansweredSyns: Array<{ info: ConnectionInfo; lastTsNs: number }> = [];
   /** Every call in order, prefixed by connection id, for cross-connection assertions. */
   readonly log: string[] = [];
 
@@ -108,6 +109,11 @@ export class RecordingFactory implements StreamSinkFactory {
   refused(info: ConnectionInfo, tsNs: number): void {
     this.refusals.push({ info, tsNs });
     this.log.push(`${info.id}:refused`);
+  }
+
+  unanswered(info: ConnectionInfo, lastTsNs: number): void {
+    this.unansweredSyns.push({ info, lastTsNs });
+    this.log.push(`${info.id}:unanswered`);
   }
 
   data(i: number, dir: Direction): string {

@@ -130,6 +130,13 @@ describe('HttpPairer outcomes', () => {
     assert.equal(out[0].tsEnd, 5 * MS);
   });
 
+  test('unanswered SYNs become one timeout with no request, ending at the last try', () => {
+    const { out, factory, pairer } = setup();
+    factory.unanswered({ ...conn, startNs: 1 * MS }, 7 * MS);
+    assert.deepEqual(out.map((t) => [t.outcome, t.method, t.status, t.tsStart, t.tsEnd]), [['timeout', null, null, 1 * MS, 7 * MS]]);
+    assert.equal(pairer.httpReport(factory.stats).byOutcome.timeout, 1);
+  });
+
   test('orphan: a response with no request (joined mid-stream)', () => {
     const { out, s2c, sink } = setup();
     sink.onGap('c2s', -1, 0);

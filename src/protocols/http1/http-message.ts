@@ -71,4 +71,6 @@ export interface HttpExchangeSinkFactory {
   open(conn: ConnectionInfo): HttpExchangeSink;
   /** SYN answered by RST: one transaction with outcome `refused`. */
   refused(conn: ConnectionInfo, tsNs: number): void;
+  /** SYNs nothing answered: one transaction with outcome `timeout` and no request. */
+  unanswered(conn: ConnectionInfo, lastTsNs: number): void;
 }

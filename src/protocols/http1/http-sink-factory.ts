@@ -43,4 +43,8 @@ export class HttpSinkFactory implements StreamSinkFactory {
   refused(conn: ConnectionInfo, tsNs: number): void {
     this.exchanges.refused(conn, tsNs);
   }
+
+  unanswered(conn: ConnectionInfo, lastTsNs: number): void {
+    this.exchanges.unanswered(conn, lastTsNs);
+  }
 }
