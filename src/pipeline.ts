@@ -19,7 +19,7 @@ import type { HttpReport } from './transactions/http-report';
 import type { HttpTransaction } from './transactions/http-transaction';
 import { VoteEngine } from './votes/vote-engine';
 import type { VotesReport } from './votes/votes-report';
-import type { VoteEvent } from './votes/vote';
+import type { VoteEvent, VoteLinkRole } from './votes/vote';
 import { validateCampaignConfig } from './votes/campaign-config';
 import { callbackObservation, moObservation } from './votes/observe-transactions';
 import { VoteStore } from './store/vote-store';
@@ -61,7 +61,7 @@ export interface PipelineListeners {
   onHttp?(t: HttpTransaction): void;
   onVoteEvent?(e: VoteEvent): void;
   /** A transaction joined a vote without changing its state (see VoteEngineOptions.onLink). */
-  onVoteLink?(voteId: string, transactionId: string, role: 'callback' | 'redelivery'): void;
+  onVoteLink?(voteId: string, transactionId: string, role: VoteLinkRole): void;
   /** The capture clock moved (at most every 100 ms of capture time). */
   tick?(nowNs: number): void;
   /** End of capture, after every stage flushed. */

@@ -15,8 +15,11 @@ export type StoredRecord = SmppTransaction | HttpTransaction;
 export const TRANSACTION_CODEC = 1;
 
 type Enc = 'num' | 'ts' | 'str' | 'bool';
-/** Every field of each record type and how it is encoded (compile error when a field is missing). */
-export const TRANSACTION_FIELDS: { smpp: Record<Exclude<keyof SmppTransaction, 'kind'>, Enc>; http: Record<Exclude<keyof HttpTransaction, 'kind'>, Enc> } = {
+/**
+ * Every field of each record type and how it is encoded (compile error when a field is missing).
+ * Not stored: `otherPartIds` (a link for telemetry; the parts are stored with their concat fields).
+ */
+export const TRANSACTION_FIELDS: { smpp: Record<Exclude<keyof SmppTransaction, 'kind' | 'otherPartIds'>, Enc>; http: Record<Exclude<keyof HttpTransaction, 'kind'>, Enc> } = {
   smpp: {
     connectionId: 'num', sessionId: 'str', clientAddress: 'str', clientPort: 'num', serverAddress: 'str', serverPort: 'num',
     requestDirection: 'str', command: 'str', commandId: 'num', sequence: 'num', responseCommand: 'str', status: 'num',

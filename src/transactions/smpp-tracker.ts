@@ -19,6 +19,7 @@ import { Pending, PairerSink, SmppPairer, SmppPairerOptions, UnpairedReason } fr
 import { ReceiptCorrelator, ReceiptCorrelatorOptions } from './smpp-receipts';
 import { BindType, SmppSession } from './smpp-session';
 import type { SmppTransaction, SmppTransactionConsumer } from './smpp-transaction';
+import { smppTransactionId } from './transaction-id';
 
 export interface IncompleteMultipart {
   sessionId: string | null;
@@ -226,7 +227,13 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
 
   private onMultipart(m: MultipartMessage<SmppTransaction | null>): void {
     if (m.complete) {
-      if (this.current !== null) this.current.text = m.text;
+      const cur = this.current;
+      if (cur !== null) {
+        cur.text = m.text;
+        const others: string[] = [];
+        for (const p of m.metas) if (p != null && p !== cur) others.push(smppTransactionId(p));
+        if (others.length > 0) cur.otherPartIds = others;
+      }
       return;
     }
     const first = m.metas.find((x) => x != null) ?? null;

@@ -50,6 +50,11 @@ export interface SmppTransaction {
   concatRef: number | null;
   concatTotal: number | null;
   concatPart: number | null;
+  /**
+   * On the part that completed a multipart message: transaction ids (`smppTransactionId`) of its other
+   * parts, in part order. Telemetry puts their spans in the message's trace.
+   */
+  otherPartIds?: string[];
   /** message_id: from the response (submit_sm_resp…) or the request (query_sm, cancel_sm…). */
   messageId: string | null;
   // Delivery receipt (deliver_sm / data_sm with a receipt esm_class).

@@ -21,6 +21,8 @@ export interface MoObservation {
   /** The SMPP connection, e.g. "10.0.0.1:2775". */
   smscConn: string;
   sessionSystemId?: string;
+  /** Multipart: transaction ids of the parts other than the one that completed the text. */
+  otherPartIds?: string[];
 }
 
 /** One HTTP callback attempt from the gateway to the app. */

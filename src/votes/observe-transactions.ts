@@ -33,6 +33,7 @@ export function moObservation(t: SmppTransaction): MoObservation | null {
     messageId: t.messageId ?? undefined,
     smscConn: `${t.serverAddress}:${t.serverPort}`,
     sessionSystemId: t.systemId ?? undefined,
+    otherPartIds: t.otherPartIds,
   };
 }
 

@@ -22,7 +22,7 @@ import { PolicyTally, type PolicyTallyOptions } from './policy-tally';
 import { Reconciler, type ReconcilerOptions } from './reconcile';
 import { Tally } from './tally';
 import { buildVotesReport, type VotesReport } from './votes-report';
-import { matchText, type Vote, type VoteEvent, type VoteState } from './vote';
+import { matchText, type Vote, type VoteEvent, type VoteLinkRole, type VoteState } from './vote';
 
 export interface VoteEngineOptions {
   /** Campaign rules (or their options). Default: every MO is a vote in `default`. */
@@ -47,10 +47,10 @@ export interface VoteEngineOptions {
   onEvent?: (e: VoteEvent) => void;
   /**
    * A transaction joined a vote without a state change of its own: a callback retry or second failure
-   * (`callback`), or the first rejected delivery of a redelivered vote (`redelivery`). Telemetry puts
-   * their spans in the vote's trace.
+   * (`callback`), the first rejected delivery of a redelivered vote (`redelivery`), or another part of a
+   * multipart vote (`part`). Telemetry puts their spans in the vote's trace.
    */
-  onLink?: (voteId: string, transactionId: string, role: 'callback' | 'redelivery') => void;
+  onLink?: (voteId: string, transactionId: string, role: VoteLinkRole) => void;
 }
 
 export class VoteEngine {
@@ -140,7 +140,10 @@ export class VoteEngine {
     this.tally.add(v);
     this.policy.add(v);
     this.emit(v, null, 'pending', ackNs);
-    if (verdict.redeliveryOf !== undefined) this.onLink?.(v.id, verdict.redeliveryOf, 'redelivery');
+    if (this.onLink !== undefined) {
+      if (verdict.redeliveryOf !== undefined) this.onLink(v.id, verdict.redeliveryOf, 'redelivery');
+      if (o.otherPartIds !== undefined) for (const id of o.otherPartIds) this.onLink(v.id, id, 'part');
+    }
     this.reconciler.addVote(v);
   }
 

@@ -44,6 +44,9 @@ export interface Vote {
   tallyRow?: { total: number; accepted: number; lost: number; pending: number };
 }
 
+/** Why a transaction joined a vote's record without changing its state (VoteEngineOptions.onLink). */
+export type VoteLinkRole = 'callback' | 'redelivery' | 'part';
+
 /** One state change, for span events and the store's vote_events table. */
 export interface VoteEvent {
   voteId: string;

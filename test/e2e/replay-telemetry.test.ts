@@ -111,6 +111,7 @@ describe('replay → OTLP/HTTP (protobuf)', () => {
     let failedCallbacks = 0;
     let redeliveries = 0;
     let recovered = 0;
+    let multipart = 0;
     for (const [k, votes] of truthByKey) {
       const rs = (rootsByKey.get(k) ?? []).sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
       assert.equal(rs.length, votes.length, `votes of ${k}`);
@@ -137,6 +138,11 @@ describe('replay → OTLP/HTTP (protobuf)', () => {
         assert.equal(states[states.length - 1].attributes['sms.vote.state'], v.state, `vote ${v.id} final state`);
         for (const s of states) assert.equal(s.events[0]?.name, s.name);
         if (states.some((s) => s.attributes['sms.vote.previous_state'] === 'lost')) recovered++;
+        // A multipart vote: every part's deliver_sm is in the trace (the completing one is the root).
+        if (v.parts > 1 && v.deliveries.length === 1) {
+          assert.equal(trace.filter((s) => s.name === 'deliver_sm' && s !== rootSpan).length, v.parts - 1, `parts of vote ${v.id}`);
+          multipart++;
+        }
         // A redelivered vote: the first rejected delivery is in the same trace, in error.
         if (v.parts === 1 && v.deliveries.length > 1) {
           const attempts = trace.filter((s) => s.name === 'deliver_sm' && s !== rootSpan);
@@ -149,6 +155,7 @@ describe('replay → OTLP/HTTP (protobuf)', () => {
     // The scenario really exercised what the assertions are about.
     assert.ok(failedCallbacks > 20, `${failedCallbacks} failed callbacks`);
     assert.ok(redeliveries > 3, `${redeliveries} redeliveries`);
+    assert.ok(multipart > 3, `${multipart} multipart votes`);
     assert.ok(recovered > 3, `${recovered} votes recovered after a failure`);
     assert.ok(run.report.votes.lost > 10, `${run.report.votes.lost} lost votes`);
   });

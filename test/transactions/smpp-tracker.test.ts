@@ -5,6 +5,7 @@ import { IncompleteMultipart, SmppTracker, SmppTrackerOptions } from '../../src/
 import type { SmppTransaction } from '../../src/transactions/smpp-transaction';
 import { smppReport } from '../../src/transactions/smpp-report';
 import type { ConnectionInfo, Direction } from '../../src/reassembly/stream-sink';
+import { smppTransactionId } from '../../src/transactions/transaction-id';
 import { concatUdh, encodeGsm7Unpacked, encodePdu, encodeUcs2, PduSpec, tlvCstr, tlvU8 } from '../../src/generator/smpp-encoder';
 
 const MS = 1e6;
@@ -138,6 +139,9 @@ describe('SMPP tracker: MO text, multipart, receipts', () => {
     h.send(1, 's2c', 2, part(3, 3, 'three'));
     for (const s of [1, 2, 3]) h.send(1, 'c2s', 3, { command: 'deliver_sm_resp', sequence: s });
     assert.deepEqual(h.txs.map((t) => [t.concatPart, t.partText, t.text]), [[2, 'two ', null], [1, 'one ', null], [3, 'three', 'one two three']]);
+    // The completing part names the others (in part order), so the vote's trace can hold all three.
+    assert.deepEqual(h.txs[2].otherPartIds, [smppTransactionId(h.txs[1]), smppTransactionId(h.txs[0])]);
+    assert.equal(h.txs[0].otherPartIds, undefined);
     assert.deepEqual(smppReport(h.ctx.stats, h.tracker).multipart, { dropped: {}, incomplete: 0, reassembled: 1 });
   });
 

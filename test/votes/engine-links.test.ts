@@ -52,3 +52,10 @@ test('a retry of an accepted vote with gateway-mangled text is still that vote\'
   assert.equal(r.accepted, 1);
   assert.deepEqual(r.callbacks.unmatched, {});
 });
+
+test('a multipart vote links its other parts', () => {
+  const { e, links } = engine();
+  const v = mo(0, '447700900004', '83333', 'VOTE C and a long story', { otherPartIds: ['part-1', 'part-2'] });
+  e.onMo(v);
+  assert.deepEqual(links, [`part part-1 → ${v.id}`, `part part-2 → ${v.id}`]);
+});
