@@ -51,6 +51,7 @@ export function attachTelemetry(pipeline: Pipeline, sourceStats: () => SourceSta
     onVoteEvent: (e) => telemetry.onVoteEvent(e),
     onVoteLink: (voteId, txId, role) => {
       if (role === 'callback') telemetry.links.linkCallback(voteId, txId);
+      else if (role === 'part') telemetry.links.linkPart(voteId, txId);
       else telemetry.links.linkRedelivery(voteId, txId);
     },
     tick: (nowNs) => telemetry.tick(nowNs),

@@ -37,12 +37,15 @@ export function promNameOf(m: MetricDecl): string {
 const isObservable = (m: MetricDecl): boolean => m.instrument.startsWith('observable_');
 /** Synchronous (up-down) counters are summed by the agent and observed at collection (summed-counter.ts). */
 const isSummed = (m: MetricDecl): boolean => m.instrument === 'counter' || m.instrument === 'updowncounter';
+/** Histograms come from a factory: the agent's own (summed-histogram.ts) or the SDK's (the Meter). */
+const isHistogram = (m: MetricDecl): boolean => m.instrument === 'histogram';
 
 export function renderTelemetryNames(meta: TelemetryMetadata = loadMetadata(join(root, METADATA_PATH))): string {
   const o: string[] = [
     `// Generated from ${METADATA_PATH} by \`npm run gen\`. Do not edit: CI fails when it drifts.`,
-    `import { ValueType, type Meter, type ${[...new Set(meta.metrics.filter((m) => !isSummed(m)).map((m) => API_TYPE[m.instrument]))].sort().join(', type ')} } from '@opentelemetry/api';`,
+    `import { ValueType, type Meter, type ${[...new Set(meta.metrics.filter((m) => !isSummed(m) && !isHistogram(m)).map((m) => API_TYPE[m.instrument]))].sort().join(', type ')} } from '@opentelemetry/api';`,
     `import { SummedCounter } from '../summed-counter';`,
+    `import type { HistogramFactory, HistogramRecorder } from '../summed-histogram';`,
     '',
     `/** Instrumentation scope of every span and metric. */`,
     `export const INSTRUMENTATION_SCOPE = ${JSON.stringify(meta.scope)};`,
@@ -70,10 +73,10 @@ export function renderTelemetryNames(meta: TelemetryMetadata = loadMetadata(join
   o.push('};');
   const emitGroup = (title: string, iface: string, fn: string, list: MetricDecl[], withBuckets: boolean): void => {
     o.push('', `/** ${title} */`, `export interface ${iface} {`);
-    for (const m of list) o.push(`  ${camel(m.name)}: ${isSummed(m) ? 'SummedCounter' : API_TYPE[m.instrument]};`);
+    for (const m of list) o.push(`  ${camel(m.name)}: ${isSummed(m) ? 'SummedCounter' : isHistogram(m) ? 'HistogramRecorder' : API_TYPE[m.instrument]};`);
     o.push('}', '');
     o.push(withBuckets
-      ? `export function ${fn}(meter: Meter, buckets: Partial<Record<HistogramMetric, readonly number[]>> = {}): ${iface} {`
+      ? `export function ${fn}(meter: Meter, buckets: Partial<Record<HistogramMetric, readonly number[]>> = {}, histograms: HistogramFactory = meter): ${iface} {`
       : `export function ${fn}(meter: Meter): ${iface} {`);
     o.push('  return {');
     for (const m of list) {
@@ -81,7 +84,8 @@ export function renderTelemetryNames(meta: TelemetryMetadata = loadMetadata(join
       if (m.instrument === 'histogram') opts.push(`advice: { explicitBucketBoundaries: [...(buckets[${JSON.stringify(m.name)}] ?? DEFAULT_BUCKETS[${JSON.stringify(m.name)}])] }`);
       o.push(isSummed(m)
         ? `    ${camel(m.name)}: new SummedCounter(meter.${CREATE[`observable_${m.instrument}` as InstrumentKind]}(${JSON.stringify(m.name)}, { ${opts.join(', ')} })),`
-        : `    ${camel(m.name)}: meter.${CREATE[m.instrument]}(${JSON.stringify(m.name)}, { ${opts.join(', ')} }),`);
+        : isHistogram(m) ? `    ${camel(m.name)}: histograms.createHistogram(${JSON.stringify(m.name)}, { ${opts.join(', ')} }),`
+          : `    ${camel(m.name)}: meter.${CREATE[m.instrument]}(${JSON.stringify(m.name)}, { ${opts.join(', ')} }),`);
     }
     o.push('  };', '}');
   };
@@ -96,7 +100,8 @@ const USAGE = [
   '## Export',
   '',
   'Spans are encoded as OTLP straight from the transaction records (no SDK span objects); metrics use the',
-  'OpenTelemetry metrics SDK. Both go over OTLP HTTP/protobuf (default), HTTP/JSON or gRPC. The standard variables',
+  'OpenTelemetry metrics SDK (counters and explicit-bucket histograms are aggregated by the agent and handed to its',
+  'readers at collection). Both go over OTLP HTTP/protobuf (default), HTTP/JSON or gRPC. The standard variables',
   'win over the agent\'s `telemetry.*` config keys (docs/config.md):',
   '',
   '| Variable | Effect |',

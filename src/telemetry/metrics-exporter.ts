@@ -28,6 +28,22 @@ export function countDataPoints(rm: ResourceMetrics): number {
   return n;
 }
 
+/**
+ * One ScopeMetrics per scope: the SDK's instruments and the agent's own histograms (a MetricProducer)
+ * arrive as separate entries of the same scope.
+ */
+export function mergeScopes(rm: ResourceMetrics): ResourceMetrics {
+  if (rm.scopeMetrics.length < 2) return rm;
+  const byScope = new Map<string, ResourceMetrics['scopeMetrics'][number]>();
+  for (const sm of rm.scopeMetrics) {
+    const key = `${sm.scope.name}\u0000${sm.scope.version ?? ''}\u0000${sm.scope.schemaUrl ?? ''}`;
+    const have = byScope.get(key);
+    if (have === undefined) byScope.set(key, { scope: sm.scope, metrics: [...sm.metrics] });
+    else have.metrics.push(...sm.metrics);
+  }
+  return { resource: rm.resource, scopeMetrics: [...byScope.values()] };
+}
+
 export class OtlpMetricExporter implements PushMetricExporter {
   readonly dropped: Record<string, number> = {};
   exportedPoints = 0;
@@ -40,7 +56,8 @@ export class OtlpMetricExporter implements PushMetricExporter {
     private readonly log?: RateLimitedLog,
   ) {}
 
-  export(metrics: ResourceMetrics, resultCallback: (result: { code: number; error?: Error }) => void): void {
+  export(all: ResourceMetrics, resultCallback: (result: { code: number; error?: Error }) => void): void {
+    const metrics = mergeScopes(all);
     const points = countDataPoints(metrics);
     let body: Uint8Array | undefined;
     try {

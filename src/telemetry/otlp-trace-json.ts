@@ -33,9 +33,25 @@ export class OtlpTraceJsonEncoder {
     this.resource = { attributes: jsonKeyValues(opts.resource) };
   }
 
+  private out: unknown[] = [];
+
+  get pending(): number {
+    return this.out.length;
+  }
+
+  /** The span as a JSON object now (attributes as of its emission); serialized by `finish`. */
+  append(r: SpanRecord): void {
+    this.out.push(this.span(r));
+  }
+
   encode(spans: readonly SpanRecord[], from = 0, to = spans.length): Buffer {
-    const out: unknown[] = [];
-    for (let i = from; i < to; i++) out.push(this.span(spans[i]));
+    for (let i = from; i < to; i++) this.append(spans[i]);
+    return this.finish();
+  }
+
+  finish(): Buffer {
+    const out = this.out;
+    this.out = [];
     const req = {
       resourceSpans: [{
         resource: this.resource,

@@ -2,132 +2,41 @@
  * ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) encoded straight from span records:
  * resource and scope are encoded once, each span is written into one reused buffer.
  */
-import { ProtoWriter, utf8Length, varintSize, WIRE_FIXED32, WIRE_FIXED64, WIRE_LDELIM, WIRE_VARINT } from './protobuf-writer';
+import { ProtoAttrSink } from './proto-attr-sink';
+import { preEncodedString, ProtoWriter, WIRE_FIXED64, WIRE_LDELIM, WIRE_VARINT } from './protobuf-writer';
 import type { ResourceAttributes } from './resource';
-import {
-  ATTR_VALUE_CACHE_MAX, spanErrorType, spanKind, spanName, spanStatusCode, writeSpanAttributes,
-  type AttrKey, type AttrSink, type SpanAttrOptions,
-} from './span-attributes';
+import { spanErrorType, spanKind, spanName, spanStatusCode, writeSpanAttributes, type SpanAttrOptions } from './span-attributes';
 import { SOURCE_VOTE_STATE, type SpanRecord } from './span-record';
 
 // Field numbers from opentelemetry/proto/trace/v1/trace.proto.
 const F_RESOURCE_SPANS = 1;
 const RS_RESOURCE = 1, RS_SCOPE_SPANS = 2;
 const SS_SCOPE = 1, SS_SPANS = 2;
-const SPAN_TRACE_ID = 1, SPAN_SPAN_ID = 2, SPAN_PARENT = 4, SPAN_NAME = 5, SPAN_KIND = 6, SPAN_START = 7, SPAN_END = 8;
-const SPAN_ATTRS = 9, SPAN_EVENTS = 11, SPAN_STATUS = 15, SPAN_FLAGS = 16;
+const SPAN_NAME = 5, SPAN_EVENTS = 11, SPAN_STATUS = 15;
+// Single-byte tags of the fixed-layout fields (field << 3 | wire type).
+const TAG_TRACE_ID = 0x0a, TAG_SPAN_ID = 0x12, TAG_PARENT = 0x22, TAG_KIND = 0x30, TAG_START = 0x39, TAG_END = 0x41;
 const EV_TIME = 1, EV_NAME = 2;
 const ST_MESSAGE = 2, ST_CODE = 3;
-/** Sampled, and W3C "parent is remote" known (bit 8) / not remote (bit 9 clear). */
-const FLAGS_SAMPLED = 0x101;
+/** Span.flags (field 16, fixed32): sampled, and W3C "parent is remote" known (bit 8) / not remote (bit 9 clear). */
+const FLAGS_BYTES = Buffer.from([0x85, 0x01, 0x01, 0x01, 0x00, 0x00]);
+const TWO_32 = 4294967296;
+/** Span names are low-cardinality: their encoded field is cached (bounded). */
+const NAME_CACHE_MAX = 1024;
+/** Request buffers kept for reuse once their export succeeded. */
+const SPARE_BUFFERS = 4;
 
-/**
- * Writes KeyValue attributes of the current message. Every length is computed up front (the key is
- * pre-encoded, the value's UTF-8 length is known), so nothing is forked or moved.
- */
-class ProtoAttrSink implements AttrSink {
-  /** Tag byte of the attributes field (Span.attributes = 9). */
-  tagByte = SPAN_ATTRS * 8 + WIRE_LDELIM;
-  constructor(private readonly w: ProtoWriter) {}
-  str(k: AttrKey, v: string): void {
-    const w = this.w;
-    const cache = k.cache;
-    if (cache !== null) {
-      const hit = cache.get(v);
-      if (hit !== undefined) { w.raw(hit); return; }
-      if (cache.size < ATTR_VALUE_CACHE_MAX) {
-        const start = w.pos;
-        this.encodeStr(k, v);
-        cache.set(v, Buffer.from(w.buf.subarray(start, w.pos)));
-        return;
-      }
-    }
-    this.encodeStr(k, v);
-  }
+function u32be(b: Buffer, p: number, v: number): number {
+  b[p] = v >>> 24; b[p + 1] = v >>> 16; b[p + 2] = v >>> 8; b[p + 3] = v;
+  return p + 4;
+}
 
-  private encodeStr(k: AttrKey, v: string): void {
-    const w = this.w;
-    const pre = k.pre;
-    const len = v.length;
-    const head = pre.length + 3;
-    // Fast path: ASCII value and a KeyValue under 128 bytes, so every length is one byte; the bytes
-    // are written in the same pass that checks them.
-    if (head + 3 + len < 128) {
-      w.ensure(head + 4 + len);
-      const b = w.buf;
-      const start = w.pos;
-      let p = start + 2;
-      for (let i = 0; i < pre.length; i++) b[p++] = pre[i];
-      b[p] = 0x12; // KeyValue.value
-      b[p + 2] = 0x0a; // AnyValue.string_value
-      const at = p + 4;
-      let q = at;
-      for (let i = 0; i < len; i++) {
-        const c = v.charCodeAt(i);
-        if (c >= 0x80) { q = -1; break; }
-        b[q++] = c;
-      }
-      if (q >= 0) {
-        b[start] = this.tagByte;
-        b[start + 1] = pre.length + 3 + len; // value tag + len + (tag + len + bytes)
-        b[p + 1] = 2 + len;
-        b[p + 3] = len;
-        w.pos = q;
-        return;
-      }
-    }
-    const n = utf8Length(v);
-    const anyLen = 1 + varintSize(n) + n;
-    w.ensure(pre.length + anyLen + 12);
-    w.buf[w.pos++] = this.tagByte;
-    w.varint(pre.length + 1 + varintSize(anyLen) + anyLen);
-    w.raw(pre);
-    w.buf[w.pos++] = 0x12;
-    w.varint(anyLen);
-    w.buf[w.pos++] = 0x0a;
-    w.varint(n);
-    w.stringBytes(v, n);
-  }
-  int(k: AttrKey, v: number): void {
-    const cache = k.intCache;
-    if (cache !== null) {
-      const hit = cache.get(v);
-      if (hit !== undefined) { this.w.raw(hit); return; }
-      if (cache.size < ATTR_VALUE_CACHE_MAX) {
-        const start = this.w.pos;
-        this.encodeInt(k, v);
-        cache.set(v, Buffer.from(this.w.buf.subarray(start, this.w.pos)));
-        return;
-      }
-    }
-    this.encodeInt(k, v);
-  }
-
-  private encodeInt(k: AttrKey, v: number): void {
-    const w = this.w;
-    const pre = k.pre;
-    if (v >= 0 && v < 128 && pre.length < 100) {
-      w.ensure(pre.length + 6);
-      const b = w.buf;
-      let p = w.pos;
-      b[p++] = this.tagByte;
-      b[p++] = pre.length + 4;
-      for (let i = 0; i < pre.length; i++) b[p++] = pre[i];
-      b[p++] = 0x12; b[p++] = 2; b[p++] = 0x18; b[p++] = v;
-      w.pos = p;
-      return;
-    }
-    const vl = v >= 0 ? varintSize(v) : 10;
-    const anyLen = 1 + vl;
-    w.ensure(k.pre.length + anyLen + 12);
-    w.buf[w.pos++] = this.tagByte;
-    w.varint(k.pre.length + 2 + anyLen);
-    w.raw(k.pre);
-    w.buf[w.pos++] = 0x12;
-    w.varint(anyLen);
-    w.buf[w.pos++] = 0x18; // AnyValue.int_value
-    w.int64(v);
-  }
+/** fixed64 little-endian of a non-negative integer held in a double. */
+function u64le(b: Buffer, p: number, v: number): number {
+  const hi = Math.floor(v / TWO_32);
+  const lo = (v - hi * TWO_32) >>> 0;
+  b[p] = lo; b[p + 1] = lo >>> 8; b[p + 2] = lo >>> 16; b[p + 3] = lo >>> 24;
+  b[p + 4] = hi; b[p + 5] = hi >>> 8; b[p + 6] = hi >>> 16; b[p + 7] = hi >>> 24;
+  return p + 8;
 }
 
 /** Encodes an `AnyValue`-typed attribute list once (resource, scope). */
@@ -155,6 +64,10 @@ export class OtlpTraceProtoEncoder {
   private readonly sink = new ProtoAttrSink(this.w);
   private readonly resourceBytes: Buffer;
   private readonly scopeBytes: Buffer;
+  private readonly names = new Map<string, Buffer>();
+  private readonly spare: Buffer[] = [];
+  /** Spans in the request being built. */
+  pending = 0;
 
   constructor(private readonly opts: TraceEncoderOptions) {
     const r = new ProtoWriter(1024);
@@ -170,45 +83,95 @@ export class OtlpTraceProtoEncoder {
     this.scopeBytes = s.finish();
   }
 
-  /** One request with spans[from, to). */
+  /** One request with spans[from, to) (the request being built must be empty). */
   encode(spans: readonly SpanRecord[], from = 0, to = spans.length): Buffer {
+    for (let i = from; i < to; i++) this.append(spans[i]);
+    return this.finish();
+  }
+
+  /** Appends a span to the request being built; on an error the request is left as it was. */
+  append(r: SpanRecord): void {
+    const w = this.w;
+    if (this.pending === 0) {
+      w.reset();
+      w.tag(F_RESOURCE_SPANS, WIRE_LDELIM); w.fork(3);
+      w.raw(this.resourceBytes);
+      w.tag(RS_SCOPE_SPANS, WIRE_LDELIM); w.fork(3);
+      w.raw(this.scopeBytes);
+    }
+    const pos = w.pos;
+    const depth = w.depth;
+    try {
+      this.span(r);
+    } catch (e) {
+      w.rollback(pos, depth);
+      throw e;
+    }
+    this.pending++;
+  }
+
+  /** Closes the request being built (an empty one when nothing was appended) and hands over its bytes. */
+  finish(): Buffer {
+    if (this.pending === 0) return this.encode0();
+    const w = this.w;
+    w.ldelim();
+    w.ldelim();
+    this.pending = 0;
+    return w.detach(this.spare.pop());
+  }
+
+  private encode0(): Buffer {
     const w = this.w;
     w.reset();
     w.tag(F_RESOURCE_SPANS, WIRE_LDELIM); w.fork(3);
     w.raw(this.resourceBytes);
     w.tag(RS_SCOPE_SPANS, WIRE_LDELIM); w.fork(3);
     w.raw(this.scopeBytes);
-    for (let i = from; i < to; i++) this.span(spans[i]);
     w.ldelim();
     w.ldelim();
-    return w.detach();
+    return w.finish();
+  }
+
+  /** A request body whose export succeeded: its memory serves a later request (fewer large allocations). */
+  recycle(body: Buffer): void {
+    if (this.spare.length < SPARE_BUFFERS && body.byteOffset === 0 && body.buffer.byteLength >= 64 * 1024) {
+      this.spare.push(Buffer.from(body.buffer, 0, body.buffer.byteLength));
+    }
   }
 
   private span(r: SpanRecord): void {
     const w = this.w;
     const ids = r.ids;
     w.tag(SS_SPANS, WIRE_LDELIM); w.fork(2); // spans are 128 B – 16 KiB: two length bytes
-    w.tag(SPAN_TRACE_ID, WIRE_LDELIM); w.varint(16);
-    w.ensure(24);
-    w.buf.writeUInt32BE(ids.t0, w.pos); w.buf.writeUInt32BE(ids.t1, w.pos + 4);
-    w.buf.writeUInt32BE(ids.t2, w.pos + 8); w.buf.writeUInt32BE(ids.t3, w.pos + 12);
-    w.pos += 16;
-    w.tag(SPAN_SPAN_ID, WIRE_LDELIM); w.varint(8);
-    w.ensure(8);
-    w.buf.writeUInt32BE(ids.s0, w.pos); w.buf.writeUInt32BE(ids.s1, w.pos + 4);
-    w.pos += 8;
+    // Ids, name, kind and times have a fixed layout: written byte by byte.
+    w.ensure(64);
+    const b = w.buf;
+    let p = w.pos;
+    b[p++] = TAG_TRACE_ID; b[p++] = 16;
+    p = u32be(b, p, ids.t0); p = u32be(b, p, ids.t1); p = u32be(b, p, ids.t2); p = u32be(b, p, ids.t3);
+    b[p++] = TAG_SPAN_ID; b[p++] = 8;
+    p = u32be(b, p, ids.s0); p = u32be(b, p, ids.s1);
     if (r.hasParent) {
-      w.tag(SPAN_PARENT, WIRE_LDELIM); w.varint(8);
-      w.ensure(8);
-      w.buf.writeUInt32BE(r.p0, w.pos); w.buf.writeUInt32BE(r.p1, w.pos + 4);
-      w.pos += 8;
+      b[p++] = TAG_PARENT; b[p++] = 8;
+      p = u32be(b, p, r.p0); p = u32be(b, p, r.p1);
     }
+    w.pos = p;
     const name = spanName(r);
-    w.tag(SPAN_NAME, WIRE_LDELIM); w.string(name);
-    w.tag(SPAN_KIND, WIRE_VARINT); w.varint(spanKind(r));
+    let nameBytes = this.names.get(name);
+    if (nameBytes === undefined) {
+      nameBytes = preEncodedString(SPAN_NAME, name);
+      if (this.names.size < NAME_CACHE_MAX) this.names.set(name, nameBytes);
+    }
+    w.raw(nameBytes);
     const start = Math.round(r.startNs());
-    w.tag(SPAN_START, WIRE_FIXED64); w.fixed64(start);
-    w.tag(SPAN_END, WIRE_FIXED64); w.fixed64(Math.max(start, Math.round(r.endNs())));
+    const end = Math.max(start, Math.round(r.endNs()));
+    w.ensure(24);
+    const b2 = w.buf; // (the name may have grown the buffer)
+    p = w.pos;
+    b2[p++] = TAG_KIND; b2[p++] = spanKind(r); // kinds are 1–5: one varint byte
+    b2[p++] = TAG_START; p = u64le(b2, p, start);
+    b2[p++] = TAG_END; p = u64le(b2, p, end);
+    w.pos = p;
     const errorType = spanErrorType(r);
     writeSpanAttributes(this.sink, r, this.opts, errorType);
     if (r.source === SOURCE_VOTE_STATE) {
@@ -225,7 +188,7 @@ export class OtlpTraceProtoEncoder {
       w.tag(ST_CODE, WIRE_VARINT); w.varint(code);
       w.ldelim();
     }
-    w.tag(SPAN_FLAGS, WIRE_FIXED32); w.fixed32(FLAGS_SAMPLED);
+    w.raw(FLAGS_BYTES);
     w.ldelim();
   }
 }

@@ -6,7 +6,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { DataPointType, MetricReader, type MetricData, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { DataPointType, MetricReader, type MetricData, type MetricProducer, type ResourceMetrics } from '@opentelemetry/sdk-metrics';
+import { mergeScopes } from './metrics-exporter';
 import { prometheusStem } from './prometheus-names';
 
 export interface PrometheusEndpointOptions {
@@ -44,8 +45,9 @@ export class PrometheusEndpoint extends MetricReader {
   scrapes = 0;
   errors = 0;
 
-  constructor(opts: PrometheusEndpointOptions = {}) {
-    super();
+  /** `metricProducers`: extra data for each scrape (the agent's own histograms). */
+  constructor(opts: PrometheusEndpointOptions = {}, metricProducers: MetricProducer[] = []) {
+    super({ metricProducers });
     this.host = opts.host ?? '0.0.0.0';
     this.port = opts.port ?? 9464;
     this.path = opts.path ?? '/metrics';
@@ -58,7 +60,7 @@ export class PrometheusEndpoint extends MetricReader {
       this.collect().then(({ resourceMetrics }) => {
         this.scrapes++;
         res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
-        res.end(this.serializer.serialize(withPrometheusNames(resourceMetrics) as never));
+        res.end(this.serializer.serialize(withPrometheusNames(mergeScopes(resourceMetrics)) as never));
       }, (e: unknown) => {
         this.errors++;
         res.statusCode = 500;

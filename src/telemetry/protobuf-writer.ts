@@ -39,6 +39,19 @@ export class ProtoWriter {
     this.reserved.length = 0;
   }
 
+  /** Open nested messages (for `rollback`). */
+  get depth(): number {
+    return this.stack.length;
+  }
+
+  /** Back to an earlier position and nesting depth (drops what was written since, e.g. a failed span). */
+  rollback(pos: number, depth: number): void {
+    if (pos > this.pos || depth > this.stack.length) throw new Error('protobuf writer: rollback forward');
+    this.pos = pos;
+    this.stack.length = depth;
+    this.reserved.length = depth;
+  }
+
   /** Copy of the bytes written so far (the writer's buffer is reused). */
   finish(): Buffer {
     if (this.stack.length !== 0) throw new Error('protobuf writer: unclosed message');
@@ -46,13 +59,14 @@ export class ProtoWriter {
   }
 
   /**
-   * Hands over the bytes written (no copy) and continues on a fresh buffer of the same capacity: for
-   * request bodies that outlive the next encode (requests in flight).
+   * Hands over the bytes written (no copy) and continues on `next` (a buffer no longer in use, e.g. a
+   * sent request's) or else a fresh buffer of the same capacity: for request bodies that outlive the
+   * next encode (requests in flight).
    */
-  detach(): Buffer {
+  detach(next?: Buffer): Buffer {
     if (this.stack.length !== 0) throw new Error('protobuf writer: unclosed message');
     const out = this.buf.subarray(0, this.pos);
-    this.buf = Buffer.allocUnsafe(Math.max(1024, this.buf.length));
+    this.buf = next !== undefined && next !== this.buf && next.length >= 1024 ? next : Buffer.allocUnsafe(Math.max(1024, this.buf.length));
     this.reset();
     return out;
   }

@@ -23,9 +23,32 @@ export function attrKey(name: string, cacheValues = false): AttrKey {
   return { name, pre: preEncodedString(1, name), cache: cacheValues ? new Map() : null, intCache: cacheValues ? new Map() : null };
 }
 
+export type GroupKey = string | number | null | undefined;
+
+/**
+ * Attribute groups: runs of attributes determined entirely by a few values, which a sink may write from
+ * a cache of their encoded bytes. The values are passed most selective first (see each call).
+ */
+export const GROUP_SMPP_COMMAND = 0;
+export const GROUP_SMPP_STATUS = 1;
+export const GROUP_SMPP_SESSION = 2;
+export const GROUP_SMPP_CODING = 3;
+export const GROUP_VOTE = 4;
+export const GROUP_HTTP_REQUEST = 5;
+export const GROUP_HTTP_PEERS = 6;
+export const GROUP_VOTE_EVENT = 7;
+export const GROUP_COUNT = 8;
+
 export interface AttrSink {
   str(k: AttrKey, v: string): void;
   int(k: AttrKey, v: number): void;
+  /**
+   * Optional: starts attribute group `id`, determined by the values given (see GROUP_*). True when the
+   * sink wrote the whole group itself (from its cache): the caller skips it. Otherwise the caller
+   * writes the group's attributes, then calls `endGroup`.
+   */
+  group?(id: number, a: GroupKey, b?: GroupKey, c?: GroupKey, d?: GroupKey, e?: GroupKey, f?: GroupKey, g?: GroupKey, h?: GroupKey): boolean;
+  endGroup?(): void;
 }
 
 export interface SpanAttrOptions {
@@ -57,6 +80,7 @@ const SEND_COMMANDS = new Set(['submit_sm', 'submit_multi', 'data_sm']);
 const NAME_CACHE_MAX = 1024;
 const smppNames = new Map<string, string>();
 const httpNames = new Map<string, Map<string | null, string>>();
+const voteNames = new Map<string, string>();
 
 /** Span name of an SMPP transaction: the request command (already low-cardinality). */
 export function smppSpanName(t: SmppTransaction): string {
@@ -68,25 +92,13 @@ export function smppSpanName(t: SmppTransaction): string {
   return n;
 }
 
-/** Phone numbers as the privacy policy says, cached by the raw value (voters repeat). */
-const phoneCaches = new WeakMap<PhonePrivacy, Map<string, string>>();
-let lastPrivacy: PhonePrivacy | null = null;
-let lastCache = new Map<string, string>();
+/**
+ * Phone numbers as the privacy policy says. PhonePrivacy memoizes by the raw value, and the vote stage
+ * has just looked the same sender up (its cache line is warm): a second cache here would only add a
+ * cold lookup.
+ */
 function maskPhone(p: PhonePrivacy, raw: string): string {
-  let c = lastCache;
-  if (p !== lastPrivacy) {
-    const found = phoneCaches.get(p);
-    if (found === undefined) { c = new Map(); phoneCaches.set(p, c); } else c = found;
-    lastPrivacy = p;
-    lastCache = c;
-  }
-  let v = c.get(raw);
-  if (v === undefined) {
-    v = p.apply(raw);
-    if (c.size >= 100_000) c.clear(); // bounded: a miss only costs one HMAC
-    c.set(raw, v);
-  }
-  return v;
+  return p.apply(raw);
 }
 
 function isMessageCommand(t: SmppTransaction): boolean {
@@ -135,7 +147,13 @@ export function httpErrorType(t: HttpTransaction): string {
 export function spanName(r: SpanRecord): string {
   if (r.source === SOURCE_SMPP) return smppSpanName(r.smpp!);
   if (r.source === SOURCE_HTTP) return httpSpanName(r.http!);
-  return `vote ${r.event!.to}`;
+  const to = r.event!.to;
+  let n = voteNames.get(to);
+  if (n === undefined) {
+    n = `vote ${to}`;
+    if (voteNames.size < NAME_CACHE_MAX) voteNames.set(to, n);
+  }
+  return n;
 }
 
 export function spanKind(r: SpanRecord): number {
@@ -163,22 +181,41 @@ export function writeSpanAttributes(sink: AttrSink, r: SpanRecord, o: SpanAttrOp
 }
 
 function writeSmpp(s: AttrSink, t: SmppTransaction, o: SpanAttrOptions, errorType: string): void {
-  s.str(K.msgSystem, 'smpp');
-  s.str(K.opName, t.command);
-  s.str(K.command, t.command);
-  if (isMessageCommand(t)) s.str(K.opType, smppSpanKind(t) === KIND_CONSUMER ? 'receive' : 'send');
-  if (t.status !== null) s.int(K.status, t.status);
-  if (t.statusName !== null) s.str(K.statusName, t.statusName);
+  const kind = smppSpanKind(t);
+  if (s.group === undefined || !s.group(GROUP_SMPP_COMMAND, t.command, t.requestDirection)) {
+    s.str(K.msgSystem, 'smpp');
+    s.str(K.opName, t.command);
+    s.str(K.command, t.command);
+    if (isMessageCommand(t)) s.str(K.opType, kind === KIND_CONSUMER ? 'receive' : 'send');
+    s.endGroup?.();
+  }
+  // error.type is a function of these three (smppErrorType), so it belongs to the group.
+  if (s.group === undefined || !s.group(GROUP_SMPP_STATUS, t.statusName, t.status, t.outcome)) {
+    if (t.status !== null) s.int(K.status, t.status);
+    if (t.statusName !== null) s.str(K.statusName, t.statusName);
+    s.str(K.outcome, t.outcome);
+    if (errorType !== '') s.str(K.errorType, errorType);
+    s.endGroup?.();
+  }
   s.int(K.seq, t.sequence);
-  s.str(K.session, t.sessionId);
-  s.str(K.bindType, t.bindType);
-  s.str(K.outcome, t.outcome);
-  if (t.systemId !== null && t.systemId !== '') s.str(K.clientId, t.systemId);
+  // Keyed by connection first: one lookup finds the session's attributes (checked value by value).
+  if (s.group === undefined || !s.group(GROUP_SMPP_SESSION, t.connectionId, t.sessionId, t.bindType, t.systemId, t.serverAddress, t.serverPort, t.clientAddress, t.clientPort)) {
+    s.str(K.session, t.sessionId);
+    s.str(K.bindType, t.bindType);
+    if (t.systemId !== null && t.systemId !== '') s.str(K.clientId, t.systemId);
+    s.str(K.serverAddr, t.serverAddress);
+    s.int(K.serverPort, t.serverPort);
+    s.str(K.clientAddr, t.clientAddress);
+    s.int(K.clientPort, t.clientPort);
+    s.endGroup?.();
+  }
   if (t.messageId !== null && t.messageId !== '') s.str(K.msgId, t.messageId);
-  if (t.esmClass !== null) s.int(K.esm, t.esmClass);
-  if (t.dataCoding !== null) s.int(K.dcs, t.dataCoding);
-  const mo = smppSpanKind(t) === KIND_CONSUMER;
-  const shortcode = mo ? t.destinationAddr : SEND_COMMANDS.has(t.command) ? t.sourceAddr : null;
+  if ((t.esmClass !== null || t.dataCoding !== null) && (s.group === undefined || !s.group(GROUP_SMPP_CODING, t.esmClass, t.dataCoding))) {
+    if (t.esmClass !== null) s.int(K.esm, t.esmClass);
+    if (t.dataCoding !== null) s.int(K.dcs, t.dataCoding);
+    s.endGroup?.();
+  }
+  const shortcode = kind === KIND_CONSUMER ? t.destinationAddr : SEND_COMMANDS.has(t.command) ? t.sourceAddr : null;
   if (shortcode !== null && shortcode !== '') s.str(K.shortcode, shortcode);
   if (t.sourceAddr !== null && t.sourceAddr !== '') {
     const v = maskPhone(o.privacy, t.sourceAddr);
@@ -191,41 +228,49 @@ function writeSmpp(s: AttrSink, t: SmppTransaction, o: SpanAttrOptions, errorTyp
   if (o.includeText && t.text !== null) s.str(K.text, t.text);
   if (t.receiptState !== null) s.str(K.rcptState, t.receiptState);
   if (t.receiptMessageId !== null) s.str(K.rcptId, t.receiptMessageId);
-  s.str(K.serverAddr, t.serverAddress);
-  s.int(K.serverPort, t.serverPort);
-  s.str(K.clientAddr, t.clientAddress);
-  s.int(K.clientPort, t.clientPort);
-  if (errorType !== '') s.str(K.errorType, errorType);
 }
 
 function writeHttp(s: AttrSink, t: HttpTransaction, errorType: string): void {
-  if (t.method !== null) s.str(K.method, t.method);
-  if (t.route !== null) s.str(K.route, t.route);
-  if (t.path !== null) s.str(K.path, t.path);
-  if (t.status !== null) s.int(K.httpStatus, t.status);
-  s.str(K.serverAddr, t.serverAddress);
-  s.int(K.serverPort, t.serverPort);
-  s.str(K.clientAddr, t.clientAddress);
+  // error.type is a function of the outcome and status (httpErrorType), so it belongs to the group.
+  if (s.group === undefined || !s.group(GROUP_HTTP_REQUEST, t.path, t.status, t.outcome, t.method, t.route)) {
+    if (t.method !== null) s.str(K.method, t.method);
+    if (t.route !== null) s.str(K.route, t.route);
+    if (t.path !== null) s.str(K.path, t.path);
+    if (t.status !== null) s.int(K.httpStatus, t.status);
+    if (errorType !== '') s.str(K.errorType, errorType);
+    s.endGroup?.();
+  }
+  if (s.group === undefined || !s.group(GROUP_HTTP_PEERS, t.connectionId, t.serverAddress, t.serverPort, t.clientAddress, t.httpVersion, t.userAgent)) {
+    s.str(K.serverAddr, t.serverAddress);
+    s.int(K.serverPort, t.serverPort);
+    s.str(K.clientAddr, t.clientAddress);
+    if (t.httpVersion !== null) s.str(K.protoVersion, t.httpVersion);
+    if (t.userAgent !== null) s.str(K.ua, t.userAgent);
+    s.endGroup?.();
+  }
   s.int(K.clientPort, t.clientPort);
-  if (t.httpVersion !== null) s.str(K.protoVersion, t.httpVersion);
-  if (t.userAgent !== null) s.str(K.ua, t.userAgent);
-  if (errorType !== '') s.str(K.errorType, errorType);
 }
 
 function writeVote(s: AttrSink, v: VoteContext, withShortcode: boolean): void {
   s.str(K.voteId, v.voteId);
-  if (v.campaign !== '') s.str(K.campaign, v.campaign);
-  if (withShortcode && v.shortcode !== '') s.str(K.voteShortcode, v.shortcode);
-  if (v.choice !== '') s.str(K.choice, v.choice);
-  if (v.state !== '') s.str(K.state, v.state);
+  if (s.group === undefined || !s.group(GROUP_VOTE, v.choice, v.state, v.campaign, v.shortcode, withShortcode ? 1 : 0)) {
+    if (v.campaign !== '') s.str(K.campaign, v.campaign);
+    if (withShortcode && v.shortcode !== '') s.str(K.voteShortcode, v.shortcode);
+    if (v.choice !== '') s.str(K.choice, v.choice);
+    if (v.state !== '') s.str(K.state, v.state);
+    s.endGroup?.();
+  }
 }
 
 function writeVoteEvent(s: AttrSink, e: VoteEvent): void {
   s.str(K.voteId, e.voteId);
-  if (e.campaign !== '') s.str(K.campaign, e.campaign);
-  if (e.shortcode !== '') s.str(K.voteShortcode, e.shortcode);
-  if (e.choice !== '') s.str(K.choice, e.choice);
-  s.str(K.state, e.to);
-  if (e.from !== null) s.str(K.prevState, e.from);
-  if (e.reason !== undefined) s.str(K.reason, e.reason);
+  if (s.group === undefined || !s.group(GROUP_VOTE_EVENT, e.choice, e.to, e.from, e.reason, e.campaign, e.shortcode)) {
+    if (e.campaign !== '') s.str(K.campaign, e.campaign);
+    if (e.shortcode !== '') s.str(K.voteShortcode, e.shortcode);
+    if (e.choice !== '') s.str(K.choice, e.choice);
+    s.str(K.state, e.to);
+    if (e.from !== null) s.str(K.prevState, e.from);
+    if (e.reason !== undefined) s.str(K.reason, e.reason);
+    s.endGroup?.();
+  }
 }

@@ -1,8 +1,8 @@
 /**
- * Batching span exporter: a bounded queue filled by the capture thread's hot path (one array push),
- * drained in batches by a timer or when a batch is full, with at most N requests in flight. A full queue
- * drops the new span (counted `queue_full`); a failed request drops its batch (counted `export_<reason>`).
- * Nothing here ever waits on the network from the caller's side.
+ * Batching span exporter: the capture thread's hot path encodes each span into the current request;
+ * a full batch (or a timer) seals it, and at most N requests are in flight. More spans waiting than the
+ * queue bound drops the new span (counted `queue_full`); a failed request drops its batch (counted
+ * `export_<reason>`). Nothing here ever waits on the network from the caller's side.
  */
 import { countReason, sortedReasons } from '../common/counter';
 import type { OtlpTransport } from './otlp-transport';
@@ -10,17 +10,27 @@ import type { RateLimitedLog } from './rate-limited-log';
 import type { SpanRecord, SpanRecordPool } from './span-record';
 
 export interface SpanEncoder {
-  encode(spans: readonly SpanRecord[], from: number, to: number): Buffer;
+  /**
+   * Appends one span to the request being built (its attributes are read now, so the record and its
+   * transaction can go). Throws on an encoding bug; the request is then left as it was before the call.
+   */
+  append(r: SpanRecord): void;
+  /** Spans in the request being built. */
+  readonly pending: number;
+  /** Closes the request being built and returns its body; the next append starts a new one. */
+  finish(): Buffer;
+  /** Optional: a body whose request succeeded (the transport is done with it) may be reused. */
+  recycle?(body: Buffer): void;
 }
 
 export interface SpanExporterOptions {
-  /** Spans waiting for export at most; beyond it new spans are dropped (counted). Default 65,536. */
+  /** Spans waiting for export at most (being encoded or in sealed requests); beyond it new spans are dropped (counted). Default 65,536. */
   maxQueueSize?: number;
   /** Spans per OTLP request. Default 2,048. */
   maxBatchSize?: number;
   /** A partial batch is sent after this many ms. Default 1,000. */
   scheduledDelayMs?: number;
-  /** Requests in flight at once; more batches wait in the queue. Default 2. */
+  /** Requests in flight at once; more sealed requests wait. Default 2. */
   maxConcurrentExports?: number;
 }
 
@@ -32,15 +42,22 @@ export interface SpanExporterStats {
   dropped: Record<string, number>;
 }
 
+interface Sealed { body: Buffer; spans: number }
+
+/**
+ * Spans are encoded into the current request as they arrive, not queued as records: nothing keeps
+ * transaction records alive until a batch fills (they would survive the young-generation GC and cost
+ * copying and promotion), and a span's attributes are those of its emission, whatever the batch timing.
+ */
 export class SpanExporter {
-  /** Queued spans are queue[head..]; the consumed prefix is cut off now and then (no per-batch copies). */
-  private queue: SpanRecord[] = [];
+  /** Requests sealed and waiting for a free slot, in order (consumed from `head`). */
+  private sealed: Sealed[] = [];
   private head = 0;
+  private sealedSpans = 0;
   private readonly maxQueue: number;
   private readonly maxBatch: number;
   private readonly maxInFlight: number;
   private inFlight = 0;
-  private scheduled = false;
   private readonly timer: NodeJS.Timeout;
   private readonly idleWaiters: Array<() => void> = [];
   private closed = false;
@@ -56,31 +73,38 @@ export class SpanExporter {
     private readonly pool?: SpanRecordPool,
   ) {
     this.maxQueue = opts.maxQueueSize ?? 65_536;
-    this.maxBatch = opts.maxBatchSize ?? 2_048;
+    this.maxBatch = Math.max(1, opts.maxBatchSize ?? 2_048);
     this.maxInFlight = Math.max(1, opts.maxConcurrentExports ?? 2);
-    this.timer = setInterval(() => this.pump(), opts.scheduledDelayMs ?? 1_000);
+    this.timer = setInterval(() => { this.seal(); this.pump(); }, opts.scheduledDelayMs ?? 1_000);
     this.timer.unref();
   }
 
-  /** Hot path: queue one span. */
+  /** Hot path: encode one span into the current request (the record goes back to the pool). */
   add(r: SpanRecord): void {
-    if (this.closed) { countReason(this.dropped, 'shutdown'); this.pool?.release(r); return; }
-    if (this.queue.length - this.head >= this.maxQueue) {
+    if (this.closed) {
+      countReason(this.dropped, 'shutdown');
+    } else if (this.sealedSpans + this.encoder.pending >= this.maxQueue) {
       countReason(this.dropped, 'queue_full');
-      this.pool?.release(r);
       this.log?.problem('spans', 'queue_full', `span queue full (${this.maxQueue})`);
-      return;
+    } else {
+      try {
+        this.encoder.append(r);
+      } catch (e) {
+        countReason(this.dropped, 'encode_error');
+        this.log?.problem('spans', 'encode_error', String(e));
+      }
+      if (this.encoder.pending >= this.maxBatch) {
+        this.seal();
+        this.pump();
+      }
     }
-    this.queue.push(r);
-    if (this.queue.length - this.head >= this.maxBatch && !this.scheduled && this.inFlight < this.maxInFlight) {
-      this.scheduled = true;
-      setImmediate(() => { this.scheduled = false; this.pump(); });
-    }
+    this.pool?.release(r);
   }
 
-  /** Sends what is queued (any batch size) and resolves when nothing is queued or in flight. */
+  /** Sends what is pending (any batch size) and resolves when nothing is pending or in flight. */
   async flush(): Promise<void> {
-    while (this.queue.length > this.head || this.inFlight > 0) {
+    this.seal();
+    while (this.sealed.length > this.head || this.inFlight > 0) {
       this.pump();
       await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     }
@@ -94,38 +118,45 @@ export class SpanExporter {
   }
 
   stats(): SpanExporterStats {
-    return { queued: this.queue.length - this.head, inFlight: this.inFlight, exported: this.exported, requests: this.requests, dropped: sortedReasons(this.dropped) };
+    return { queued: this.sealedSpans + this.encoder.pending, inFlight: this.inFlight, exported: this.exported, requests: this.requests, dropped: sortedReasons(this.dropped) };
   }
 
-  /** Starts as many batch requests as the concurrency limit allows. */
+  /** Closes the current request (if it has spans) and puts it in line for sending. */
+  private seal(): void {
+    const n = this.encoder.pending;
+    if (n === 0) return;
+    let body: Buffer;
+    try {
+      body = this.encoder.finish();
+    } catch (e) {
+      countReason(this.dropped, 'encode_error', n);
+      this.log?.problem('spans', 'encode_error', String(e), n);
+      return;
+    }
+    this.sealed.push({ body, spans: n });
+    this.sealedSpans += n;
+  }
+
+  /** Starts as many requests as the concurrency limit allows. */
   private pump(): void {
-    while (this.queue.length > this.head && this.inFlight < this.maxInFlight) {
-      const from = this.head;
-      const to = Math.min(from + this.maxBatch, this.queue.length);
-      const n = to - from;
-      let body: Buffer | null = null;
-      try {
-        body = this.encoder.encode(this.queue, from, to);
-      } catch (e) {
-        countReason(this.dropped, 'encode_error', n);
-        this.log?.problem('spans', 'encode_error', String(e), n);
-      }
-      // Encoded (or failed): the records go back to the pool.
-      for (let i = from; i < to; i++) this.pool?.release(this.queue[i]);
-      this.head = to;
-      if (this.head === this.queue.length) { this.queue = []; this.head = 0; }
-      else if (this.head > 65_536 && this.head * 2 > this.queue.length) { this.queue = this.queue.slice(this.head); this.head = 0; }
-      if (body === null) continue;
+    while (this.sealed.length > this.head && this.inFlight < this.maxInFlight) {
+      const { body, spans } = this.sealed[this.head];
+      this.head++;
+      if (this.head === this.sealed.length) { this.sealed = []; this.head = 0; }
+      this.sealedSpans -= spans;
       this.inFlight++;
       this.requests++;
       void this.transport.send(body).then((res) => {
         this.inFlight--;
-        if (res.ok) this.exported += n;
-        else {
-          countReason(this.dropped, `export_${res.reason}`, n);
-          this.log?.problem('spans', res.reason, res.message, n);
+        if (res.ok) {
+          this.exported += spans;
+          // Only after success: a failed or timed-out request may still be referenced by the socket.
+          this.encoder.recycle?.(body);
+        } else {
+          countReason(this.dropped, `export_${res.reason}`, spans);
+          this.log?.problem('spans', res.reason, res.message, spans);
         }
-        if (this.queue.length - this.head >= this.maxBatch) this.pump();
+        this.pump();
         this.wakeIdle();
       });
     }

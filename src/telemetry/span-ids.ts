@@ -8,6 +8,7 @@ import type { SmppTransaction } from '../transactions/smpp-transaction';
 import { httpTransactionId, smppTransactionId } from '../votes/observe-transactions';
 
 const TWO_32 = 4294967296;
+const C1 = 0x239b961b, C2 = 0xab0e9789 | 0, C3 = 0x38b34ae5, C4 = 0xa1e38b93 | 0;
 
 function fmix(h: number): number {
   h ^= h >>> 16;
@@ -16,6 +17,11 @@ function fmix(h: number): number {
   h = Math.imul(h, 0xc2b2ae35);
   h ^= h >>> 16;
   return h >>> 0;
+}
+
+/** Code unit `j` of `s`, 0 past its end. */
+function cu(s: string, j: number, n: number): number {
+  return j < n ? s.charCodeAt(j) : 0;
 }
 
 function step(h: number, k: number): number {
@@ -49,14 +55,64 @@ export class SpanIds {
     return this.nonZero();
   }
 
-  /** Ids derived from a string (a vote id). */
+  /**
+   * Ids derived from a string (a transaction key or vote id) in one pass: MurmurHash3 x86_128 over the
+   * UTF-16 code units taken two per 32-bit word, the span id mixed from the same 128-bit state.
+   */
   fromString(domain: number, s: string): this {
-    for (let i = 0; i < 6; i++) {
-      let h = step(0x9747b28c + i * 0x61c88647, domain);
-      for (let j = 0; j < s.length; j++) h = step(h, s.charCodeAt(j));
-      this.set(i, fmix(h ^ s.length));
+    const n = s.length;
+    let h1 = (0x9747b28c ^ domain) | 0;
+    let h2 = (h1 ^ 0x61c88647) | 0;
+    let h3 = (h1 ^ 0x2545f491) | 0;
+    let h4 = (h1 ^ 0x5bd1e995) | 0;
+    let i = 0;
+    // Blocks of 8 code units = 4 words, one per lane.
+    for (; i + 8 <= n; i += 8) {
+      let k1 = s.charCodeAt(i) | (s.charCodeAt(i + 1) << 16);
+      let k2 = s.charCodeAt(i + 2) | (s.charCodeAt(i + 3) << 16);
+      let k3 = s.charCodeAt(i + 4) | (s.charCodeAt(i + 5) << 16);
+      let k4 = s.charCodeAt(i + 6) | (s.charCodeAt(i + 7) << 16);
+      k1 = Math.imul(k1, C1); k1 = (k1 << 15) | (k1 >>> 17); k1 = Math.imul(k1, C2); h1 ^= k1;
+      h1 = (h1 << 19) | (h1 >>> 13); h1 = (h1 + h2) | 0; h1 = (Math.imul(h1, 5) + 0x561ccd1b) | 0;
+      k2 = Math.imul(k2, C2); k2 = (k2 << 16) | (k2 >>> 16); k2 = Math.imul(k2, C3); h2 ^= k2;
+      h2 = (h2 << 17) | (h2 >>> 15); h2 = (h2 + h3) | 0; h2 = (Math.imul(h2, 5) + 0x0bcaa747) | 0;
+      k3 = Math.imul(k3, C3); k3 = (k3 << 17) | (k3 >>> 15); k3 = Math.imul(k3, C4); h3 ^= k3;
+      h3 = (h3 << 15) | (h3 >>> 17); h3 = (h3 + h4) | 0; h3 = (Math.imul(h3, 5) + 0x96cd1c35) | 0;
+      k4 = Math.imul(k4, C4); k4 = (k4 << 18) | (k4 >>> 14); k4 = Math.imul(k4, C1); h4 ^= k4;
+      h4 = (h4 << 13) | (h4 >>> 19); h4 = (h4 + h1) | 0; h4 = (Math.imul(h4, 5) + 0x32ac3b17) | 0;
     }
+    // Tail: up to 7 code units, into the lanes' words as the reference does with tail bytes.
+    if (i < n) {
+      let k1 = cu(s, i, n) | (cu(s, i + 1, n) << 16);
+      let k2 = cu(s, i + 2, n) | (cu(s, i + 3, n) << 16);
+      let k3 = cu(s, i + 4, n) | (cu(s, i + 5, n) << 16);
+      let k4 = cu(s, i + 6, n);
+      if (i + 6 < n) { k4 = Math.imul(k4, C4); k4 = (k4 << 18) | (k4 >>> 14); k4 = Math.imul(k4, C1); h4 ^= k4; }
+      if (i + 4 < n) { k3 = Math.imul(k3, C3); k3 = (k3 << 17) | (k3 >>> 15); k3 = Math.imul(k3, C4); h3 ^= k3; }
+      if (i + 2 < n) { k2 = Math.imul(k2, C2); k2 = (k2 << 16) | (k2 >>> 16); k2 = Math.imul(k2, C3); h2 ^= k2; }
+      k1 = Math.imul(k1, C1); k1 = (k1 << 15) | (k1 >>> 17); k1 = Math.imul(k1, C2); h1 ^= k1;
+    }
+    const len = n * 2;
+    h1 ^= len; h2 ^= len; h3 ^= len; h4 ^= len;
+    h1 = (h1 + h2 + h3 + h4) | 0; h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
+    h1 = fmix(h1); h2 = fmix(h2); h3 = fmix(h3); h4 = fmix(h4);
+    h1 = (h1 + h2 + h3 + h4) | 0; h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
+    this.t0 = h1 >>> 0; this.t1 = h2 >>> 0; this.t2 = h3 >>> 0; this.t3 = h4 >>> 0;
+    this.s0 = fmix(h1 ^ Math.imul(h3, C1) ^ domain);
+    this.s1 = fmix(h2 ^ Math.imul(h4, C2) ^ 0x7f4a7c15);
     return this.nonZero();
+  }
+
+  /** A span id of its own for the `n`th child span of `parent` (vote state changes): no string work. */
+  childSpanOf(parent: SpanIds, domain: number, n: number): this {
+    let h = step(0x9747b28c ^ domain, parent.s0);
+    h = step(h, parent.s1);
+    h = step(h, n >>> 0);
+    h = step(h, Math.floor(n / TWO_32) >>> 0);
+    this.s0 = fmix(h ^ 16);
+    this.s1 = fmix(step(h, parent.t0) ^ 20);
+    if ((this.s0 | this.s1) === 0) this.s1 = 1;
+    return this;
   }
 
   copyFrom(o: SpanIds): this {

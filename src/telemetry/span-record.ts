@@ -1,6 +1,7 @@
 /**
- * A span waiting in the export queue: a reference to the (immutable) record it is made from plus its
- * ids and vote context. Attributes are written from the record at encode time, straight into OTLP.
+ * A span on its way out: a reference to the (immutable) record it is made from plus its ids and vote
+ * context. The exporter encodes it straight into OTLP when it is emitted (held by the vote linker until
+ * then), and the record goes back to the pool.
  */
 import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
@@ -29,6 +30,8 @@ export interface VoteContext {
   readonly root: SpanIds;
   /** The MO transaction key linked as this vote's root (null until linked). */
   moKey: string | null;
+  /** The root span has left, linked (it waits for the vote's first state, so it carries the vote's attributes). */
+  rootDone: boolean;
   campaign: string;
   shortcode: string;
   choice: string;
@@ -48,6 +51,8 @@ export class SpanRecord extends SpanIds {
   p0 = 0;
   p1 = 0;
   vote: VoteContext | null = null;
+  /** Transaction key while held by the vote linker (built only when needed). */
+  key: string | null = null;
 
   static smppSpan(t: SmppTransaction, pool?: SpanRecordPool): SpanRecord {
     const r = pool !== undefined ? pool.acquire() : new SpanRecord();
@@ -69,6 +74,7 @@ export class SpanRecord extends SpanIds {
     this.http = null;
     this.event = null;
     this.vote = null;
+    this.key = null;
     this.hasParent = false;
   }
 
@@ -95,10 +101,7 @@ export class SpanRecord extends SpanIds {
   }
 }
 
-/**
- * Records are reused once encoded (or dropped): at tens of thousands of spans per second, allocating
- * one per span and keeping it queued until export is what made the GC work. Bounded free list.
- */
+/** Records are reused once encoded (or dropped): no allocation per span. Bounded free list. */
 export class SpanRecordPool {
   private readonly free: SpanRecord[] = [];
   constructor(private readonly max: number) {}

@@ -7,7 +7,9 @@ import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import type { VoteEvent } from '../votes/vote';
 import * as N from './generated/telemetry-names';
+import { AttrTree } from './attr-tree';
 import { LabelCap } from './label-cap';
+import type { HistogramFactory } from './summed-histogram';
 import { httpErrorType } from './span-attributes';
 
 export interface TelemetryMetricsOptions {
@@ -43,11 +45,13 @@ export class TelemetryMetrics {
   private readonly choiceCaps = new Map<string, LabelCap>();
   private readonly campaignChoices: Map<string, ReadonlySet<string>>;
   private readonly maxChoices: number;
-  /** Attribute objects reused per distinct combination (bounded by the caps above). */
-  private readonly attrCache = new Map<string, Attributes>();
+  /** Attribute objects reused per distinct combination (bounded by the caps above), found by value. */
+  private readonly attrCache = new AttrTree();
+  private readonly httpAttrs = new AttrTree();
 
-  constructor(meter: Meter, opts: TelemetryMetricsOptions = {}) {
-    this.i = N.createInstruments(meter, opts.buckets ?? {});
+  /** `histograms`: where the duration histograms are aggregated (default: the SDK, through `meter`). */
+  constructor(meter: Meter, opts: TelemetryMetricsOptions = {}, histograms: HistogramFactory = meter) {
+    this.i = N.createInstruments(meter, opts.buckets ?? {}, histograms);
     const maxValues = opts.maxValuesPerAttribute ?? 100;
     this.campaigns = new LabelCap(opts.maxCampaigns ?? 50);
     this.shortcodes = new LabelCap(opts.maxShortcodes ?? 100);
@@ -96,8 +100,8 @@ export class TelemetryMetrics {
     const server = this.servers.map(t.serverAddress);
     const port = server === 'other' ? -1 : t.serverPort;
     // One attribute object per distinct set (the SDK hashes what it is given; equal objects hash alike).
-    const key = `h\u0000${method}\u0000${route}\u0000${t.status ?? ''}\u0000${err}\u0000${server}\u0000${port}`;
-    let a = this.attrCache.get(key);
+    const status = t.status ?? '';
+    let a = this.httpAttrs.get(method, route, status, err, server, port);
     if (a === undefined) {
       a = {};
       if (method !== '') a[N.ATTR_HTTP_REQUEST_METHOD] = method;
@@ -106,7 +110,7 @@ export class TelemetryMetrics {
       if (err !== '') a[N.ATTR_ERROR_TYPE] = err;
       a[N.ATTR_SERVER_ADDRESS] = server;
       if (port >= 0) a[N.ATTR_SERVER_PORT] = port;
-      this.cache(key, a);
+      this.httpAttrs.set(a, method, route, status, err, server, port);
     }
     this.i.httpClientRequestDuration.record(durNs / 1e9, a);
   }
@@ -140,53 +144,28 @@ export class TelemetryMetrics {
   }
 
   private voteAttrs(campaign: string, shortcode: string, choice: string, state: string | null): Attributes {
-    const key = `v\u0000${campaign}\u0000${shortcode}\u0000${choice}\u0000${state ?? ''}`;
-    let a = this.attrCache.get(key);
-    if (a === undefined) {
-      a = { [N.ATTR_SMS_VOTE_CAMPAIGN]: campaign, [N.ATTR_SMS_VOTE_SHORTCODE]: shortcode, [N.ATTR_SMS_VOTE_CHOICE]: choice };
-      if (state !== null) a[N.ATTR_SMS_VOTE_STATE] = state;
-      this.cache(key, a);
-    }
-    return a;
+    const st = state ?? '';
+    return this.attrCache.get('v', campaign, shortcode, choice, st) ?? this.attrCache.set(
+      state === null ? { [N.ATTR_SMS_VOTE_CAMPAIGN]: campaign, [N.ATTR_SMS_VOTE_SHORTCODE]: shortcode, [N.ATTR_SMS_VOTE_CHOICE]: choice }
+        : { [N.ATTR_SMS_VOTE_CAMPAIGN]: campaign, [N.ATTR_SMS_VOTE_SHORTCODE]: shortcode, [N.ATTR_SMS_VOTE_CHOICE]: choice, [N.ATTR_SMS_VOTE_STATE]: state },
+      'v', campaign, shortcode, choice, st);
   }
 
   private attrs1(k: string, v: string): Attributes {
-    return this.attrs2('1', k, v, '', '');
+    return this.attrCache.get('1', k, v) ?? this.attrCache.set({ [k]: v }, '1', k, v);
   }
 
   private attrs2(tag: string, k1: string, v1: string, k2: string, v2: string): Attributes {
-    const key = `${tag}\u0000${k1}\u0000${v1}\u0000${k2}\u0000${v2}`;
-    let a = this.attrCache.get(key);
-    if (a === undefined) {
-      a = k2 === '' ? { [k1]: v1 } : { [k1]: v1, [k2]: v2 };
-      this.cache(key, a);
-    }
-    return a;
+    return this.attrCache.get(tag, k1, v1, k2, v2) ?? this.attrCache.set({ [k1]: v1, [k2]: v2 }, tag, k1, v1, k2, v2);
   }
 
   private attrs3(tag: string, cmd: string, status: string, dir: string): Attributes {
-    const key = `${tag}\u0000${cmd}\u0000${status}\u0000${dir}`;
-    let a = this.attrCache.get(key);
-    if (a === undefined) {
-      a = { [N.ATTR_SMPP_COMMAND]: cmd, [N.ATTR_SMPP_COMMAND_STATUS_NAME]: status, [N.ATTR_SMPP_DIRECTION]: dir };
-      this.cache(key, a);
-    }
-    return a;
+    return this.attrCache.get(tag, cmd, status, dir)
+      ?? this.attrCache.set({ [N.ATTR_SMPP_COMMAND]: cmd, [N.ATTR_SMPP_COMMAND_STATUS_NAME]: status, [N.ATTR_SMPP_DIRECTION]: dir }, tag, cmd, status, dir);
   }
 
   private attrs3k(tag: string, k1: string, v1: string, k2: string, v2: string, k3: string, v3: string): Attributes {
-    const key = `${tag}\u0000${v1}\u0000${v2}\u0000${v3}`;
-    let a = this.attrCache.get(key);
-    if (a === undefined) {
-      a = { [k1]: v1, [k2]: v2, [k3]: v3 };
-      this.cache(key, a);
-    }
-    return a;
+    return this.attrCache.get(tag, v1, v2, v3) ?? this.attrCache.set({ [k1]: v1, [k2]: v2, [k3]: v3 }, tag, v1, v2, v3);
   }
 
-  private cache(key: string, a: Attributes): void {
-    // The caps bound the combinations; this guard only protects against a cap misconfiguration.
-    if (this.attrCache.size >= 100_000) this.attrCache.clear();
-    this.attrCache.set(key, a);
-  }
 }

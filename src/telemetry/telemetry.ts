@@ -6,8 +6,8 @@
 import type { Meter } from '@opentelemetry/api';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
-  AggregationType, ConsoleMetricExporter, MeterProvider, PeriodicExportingMetricReader,
-  type IMetricReader, type ViewOptions,
+  AggregationTemporality, AggregationType, ConsoleMetricExporter, InstrumentType, MeterProvider, PeriodicExportingMetricReader,
+  type IMetricReader, type PushMetricExporter, type ViewOptions,
 } from '@opentelemetry/sdk-metrics';
 import { PhonePrivacy, type PhonePrivacyOptions } from '../common/phone-privacy';
 import type { HttpTransaction } from '../transactions/http-transaction';
@@ -26,6 +26,7 @@ import { SelfMetrics, type AgentHealth } from './self-metrics';
 import { SpanExporter, type SpanExporterOptions, type SpanExporterStats } from './span-exporter';
 import { SpanRecordPool, type SpanRecord } from './span-record';
 import { SpanSampler, type SpanSamplerOptions } from './span-sampler';
+import { SummedHistograms } from './summed-histogram';
 import { TelemetryMetrics, type TelemetryMetricsOptions } from './telemetry-metrics';
 import { VoteSpanLinker, type VoteSpanLinkerOptions, type VoteSpanLinkerStats, type VoteSpanLinks } from './vote-span-links';
 
@@ -87,7 +88,11 @@ export interface TelemetryOptions extends OtlpCommonOptions {
 
 export interface TelemetryStats {
   traces: { mode: string; endpoint: string | null; protocol: OtlpProtocol | null } & SpanExporterStats & { sampledOut: Record<string, number>; links: VoteSpanLinkerStats };
-  metrics: { mode: string; endpoint: string | null; exportedPoints: number; requests: number; dropped: Record<string, number>; labelOverflow: Record<string, number> };
+  metrics: {
+    mode: string; endpoint: string | null; exportedPoints: number; requests: number; dropped: Record<string, number>; labelOverflow: Record<string, number>;
+    /** Histogram measurements that went to the overflow attribute set (series limit), by histogram. */
+    histogramOverflow: Record<string, number>;
+  };
   prometheus: { port: number | null; scrapes: number };
 }
 
@@ -141,6 +146,7 @@ class TelemetryImpl implements Telemetry {
   private readonly meterProvider: MeterProvider | null = null;
   private readonly txMetrics: TelemetryMetrics | null = null;
   private readonly selfMetrics: SelfMetrics | null = null;
+  private readonly histograms: SummedHistograms | null = null;
   private readonly metricExporter: OtlpMetricExporter | null = null;
   private readonly prom: PrometheusEndpoint | null = null;
   private prometheusPort: number | null = null;
@@ -181,7 +187,7 @@ class TelemetryImpl implements Telemetry {
       if (l.callbackHoldMs !== undefined) linkOpts.callbackHoldNs = l.callbackHoldMs * 1e6;
       this.linker = new VoteSpanLinker(this.emitSpan, linkOpts, this.pool);
     }
-    this.links = this.linker ?? { linkMo() {}, linkCallback() {}, linkRedelivery() {}, stateChanged() {} };
+    this.links = this.linker ?? { linkMo() {}, linkCallback() {}, linkRedelivery() {}, linkPart() {}, stateChanged() {} };
 
     // Metrics.
     const m = o.metrics ?? {};
@@ -195,21 +201,30 @@ class TelemetryImpl implements Telemetry {
     }
     const interval = e.metrics.exportIntervalMs ?? m.exportIntervalMs ?? 60_000;
     const timeout = Math.min(interval, e.metrics.exportTimeoutMs ?? m.exportTimeoutMs ?? 30_000);
-    if (this.metricExporter !== null) readers.push(new PeriodicExportingMetricReader({ exporter: this.metricExporter, exportIntervalMillis: interval, exportTimeoutMillis: timeout }));
-    else if (this.metricsSig.mode === 'console' && e.metrics.exporter !== 'prometheus') {
-      readers.push(new PeriodicExportingMetricReader({ exporter: new ConsoleMetricExporter(), exportIntervalMillis: interval, exportTimeoutMillis: timeout }));
-    }
+    const scope = { name: INSTRUMENTATION_SCOPE, version: String(this.resource['service.version']) };
+    const sdkResource = resourceFromAttributes(this.resource);
+    // Explicit-bucket histograms are aggregated here and handed to each reader by a producer of its own.
+    const histograms = m.histogram === 'exponential' ? null : new SummedHistograms(scope, sdkResource);
+    this.histograms = histograms;
+    const periodic = (exporter: PushMetricExporter): PeriodicExportingMetricReader => {
+      let reader: PeriodicExportingMetricReader | null = null;
+      const metricProducers = histograms === null ? [] : [histograms.producer(() => reader!.selectAggregationTemporality(InstrumentType.HISTOGRAM))];
+      reader = new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: interval, exportTimeoutMillis: timeout, metricProducers });
+      return reader;
+    };
+    if (this.metricExporter !== null) readers.push(periodic(this.metricExporter));
+    else if (this.metricsSig.mode === 'console' && e.metrics.exporter !== 'prometheus') readers.push(periodic(new ConsoleMetricExporter()));
     if (promOn) {
-      this.prom = new PrometheusEndpoint(o.prometheus);
+      this.prom = new PrometheusEndpoint(o.prometheus, histograms === null ? [] : [histograms.producer(() => AggregationTemporality.CUMULATIVE)]);
       readers.push(this.prom);
     }
     if (readers.length > 0) {
       const views: ViewOptions[] = m.histogram === 'exponential'
         ? [METRIC_SMPP_OPERATION_DURATION, METRIC_HTTP_CLIENT_REQUEST_DURATION].map((instrumentName) => ({ instrumentName, aggregation: { type: AggregationType.EXPONENTIAL_HISTOGRAM } }))
         : [];
-      this.meterProvider = new MeterProvider({ resource: resourceFromAttributes(this.resource), readers, views });
-      const meter: Meter = this.meterProvider.getMeter(INSTRUMENTATION_SCOPE, String(this.resource['service.version']));
-      this.txMetrics = new TelemetryMetrics(meter, m);
+      this.meterProvider = new MeterProvider({ resource: sdkResource, readers, views });
+      const meter: Meter = this.meterProvider.getMeter(scope.name, scope.version);
+      this.txMetrics = new TelemetryMetrics(meter, m, histograms ?? meter);
       this.selfMetrics = new SelfMetrics(meter, () => {
         const s = this.spans?.stats();
         const dropped: Record<string, number> = { ...(s?.dropped ?? {}) };
@@ -262,11 +277,11 @@ class TelemetryImpl implements Telemetry {
 
   stats(): TelemetryStats {
     const s = this.spans?.stats() ?? { queued: 0, inFlight: 0, exported: 0, requests: 0, dropped: {} };
-    const linkStats = this.linker?.stats() ?? { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, overflow: {} };
+    const linkStats = this.linker?.stats() ?? { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, linkedParts: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, pendingLinks: 0, overflow: {} };
     const me = this.metricExporter?.stats() ?? { exportedPoints: 0, requests: 0, dropped: {} };
     return {
       traces: { mode: this.tracesSig.mode, endpoint: this.tracesSig.endpoint, protocol: this.tracesSig.mode === 'otlp' ? this.tracesSig.protocol : null, ...s, sampledOut: { ...this.sampler.sampledOut }, links: linkStats },
-      metrics: { mode: this.metricsSig.mode, endpoint: this.metricsSig.endpoint, ...me, labelOverflow: this.txMetrics?.overflow() ?? {} },
+      metrics: { mode: this.metricsSig.mode, endpoint: this.metricsSig.endpoint, ...me, labelOverflow: this.txMetrics?.overflow() ?? {}, histogramOverflow: this.histograms?.overflow() ?? {} },
       prometheus: { port: this.prometheusPort, scrapes: this.prom?.scrapes ?? 0 },
     };
   }

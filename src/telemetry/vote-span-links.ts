@@ -5,70 +5,15 @@
  * window passes; then they leave as their own root. Nothing waits forever and nothing is lost silently.
  */
 import { countReason } from '../common/counter';
+import { boundedSet, PendingLinks } from './pending-links';
+import type { VoteSpanLinkerOptions, VoteSpanLinkerStats, VoteSpanLinks } from './vote-links';
 import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import type { VoteEvent } from '../votes/vote';
 import { DOMAIN_VOTE, DOMAIN_VOTE_STATE, httpIds, httpTxKey, smppIds, smppTxKey, SpanIds } from './span-ids';
 import { SOURCE_VOTE_STATE, SpanRecord, type SpanRecordPool, type VoteContext } from './span-record';
 
-/** What the vote stage calls so spans of one vote share a trace (the lead wires it to the VoteEngine). */
-export interface VoteSpanLinks {
-  /**
-   * The MO transaction (`smppTxKey(t)`) became vote `voteId`. Not needed when the vote id is the MO's
-   * observation id (the pipeline's convention): the vote's first state change links it.
-   */
-  linkMo(voteId: string, moTxKey: string): void;
-  /**
-   * The callback transaction (`httpTxKey(t)` = its observation id) belongs to vote `voteId`. State
-   * changes with a `callbackId` link by themselves; call this for callbacks that change nothing
-   * (a redelivery to an accepted vote, a second failure).
-   */
-  linkCallback(voteId: string, callbackTxKey: string): void;
-  /**
-   * An earlier, rejected delivery (`smppTxKey`) of the MO that became vote `voteId`: its span joins the
-   * vote's trace as a child (it waits up to the MO hold window; later links are counted `lateLinks`).
-   */
-  linkRedelivery(voteId: string, rejectedMoTxKey: string): void;
-  /** A vote state change: updates the vote's attributes; later changes become child spans. */
-  stateChanged(event: VoteEvent): void;
-}
-
-export interface VoteSpanLinkerOptions {
-  /** Capture-clock ns an MO span waits for `linkMo` or `linkRedelivery` (cover the SMSC retry interval). Default 60 s. */
-  moHoldNs?: number;
-  /** Capture-clock ns a callback span waits for `linkCallback` (cover the vote stage's match window). Default 180 s. */
-  callbackHoldNs?: number;
-  /** Spans held at once (MO + callbacks); beyond it the oldest leaves unlinked (counted `hold_overflow`). Default 50,000. */
-  maxHeldSpans?: number;
-  /** Votes whose trace ids are remembered (to parent callbacks and state changes). Default 200,000. */
-  maxVotes?: number;
-  /** Hold MO and callback spans at all (off when the vote stage is not running). Default true. */
-  enabled?: boolean;
-}
-
-export interface VoteSpanLinkerStats {
-  held: number;
-  linkedMo: number;
-  linkedCallbacks: number;
-  /** Rejected deliveries put in the trace of the vote their redelivery became. */
-  linkedRedeliveries: number;
-  stateSpans: number;
-  releasedUnlinked: number;
-  /** Links that came after their span had left (the span stays its own root). */
-  lateLinks: number;
-  /** Bounds that let something go early, by reason. */
-  overflow: Record<string, number>;
-}
-
-/** Inserts into a bounded insertion-ordered map, evicting the oldest (counted) when full. */
-function boundedSet<V>(m: Map<string, V>, k: string, v: V, max: number, overflow: Record<string, number>, reason: string): void {
-  if (!m.has(k) && m.size >= max) {
-    const oldest = m.keys().next().value as string;
-    m.delete(oldest);
-    countReason(overflow, reason);
-  }
-  m.set(k, v);
-}
+export type { VoteSpanLinkerOptions, VoteSpanLinkerStats, VoteSpanLinks };
 
 export class VoteSpanLinker implements VoteSpanLinks {
   private readonly moHoldNs: number;
@@ -81,17 +26,27 @@ export class VoteSpanLinker implements VoteSpanLinks {
   private readonly cbKeyToVote = new Map<string, string>();
   private readonly heldMo = new Map<string, SpanRecord>();
   private readonly heldCb = new Map<string, SpanRecord>();
-  /** Keys of callbacks released unlinked, to count late links. */
+  /**
+   * The latest MO and callback, not keyed yet. The vote stage links a transaction in the same call
+   * that delivered it (the pipeline feeds telemetry first), so most spans never enter the maps above:
+   * their key is built once, to compare, and no map is touched.
+   */
+  private recentMo: SpanRecord | null = null;
+  private recentCb: SpanRecord | null = null;
+  /** Keys of MO and callback spans released unlinked, to count late links at once. */
   private readonly released = new Map<string, true>();
-  private readonly s: VoteSpanLinkerStats = { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, overflow: {} };
-  private readonly scratch = new SpanIds();
+  private readonly s: VoteSpanLinkerStats = { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, linkedParts: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, pendingLinks: 0, overflow: {} };
+  /** Redelivery and part links whose MO span has not been seen yet. */
+  private readonly childLinks: PendingLinks;
+  private nowNs = 0;
 
   constructor(private readonly emit: (r: SpanRecord) => void, opts: VoteSpanLinkerOptions = {}, private readonly pool?: SpanRecordPool) {
     this.moHoldNs = opts.moHoldNs ?? 60e9;
     this.cbHoldNs = opts.callbackHoldNs ?? 180e9;
-    this.maxHeld = opts.maxHeldSpans ?? 50_000;
+    this.maxHeld = Math.max(1, opts.maxHeldSpans ?? 50_000);
     this.maxVotes = opts.maxVotes ?? 200_000;
     this.enabled = opts.enabled ?? true;
+    this.childLinks = new PendingLinks(this.maxVotes, this.s.overflow);
   }
 
   /** A mobile-originated message (not a receipt): a possible vote root. */
@@ -106,17 +61,26 @@ export class VoteSpanLinker implements VoteSpanLinks {
       this.emit(r);
       return;
     }
-    const key = smppTxKey(t);
-    moRootIds(key, r.ids);
-    const voteId = this.moKeyToVote.get(key);
-    if (voteId !== undefined) {
-      this.moKeyToVote.delete(key);
-      r.vote = this.context(voteId);
-      this.s.linkedMo++;
-      this.emit(r);
-      return;
+    if (this.moKeyToVote.size > 0 || this.childLinks.size > 0) {
+      // A link that came before its MO (a part answered after the completing part, say): look it up.
+      const key = moKey(r);
+      const voteId = this.moKeyToVote.get(key);
+      const ctx = voteId === undefined ? undefined : this.votes.get(voteId);
+      if (voteId !== undefined) this.moKeyToVote.delete(key);
+      if (ctx !== undefined && ctx.moKey === key && !ctx.rootDone) {
+        this.emitRoot(ctx, r);
+        return;
+      }
+      const child = this.childLinks.take(key);
+      if (child !== undefined) {
+        this.emitChild(child.voteId, r, child.role);
+        return;
+      }
     }
-    this.hold(this.heldMo, key, r);
+    this.makeRoom();
+    const prev = this.recentMo;
+    this.recentMo = r;
+    if (prev !== null) this.heldMo.set(moKey(prev), prev);
   }
 
   onHttp(t: HttpTransaction): void {
@@ -126,38 +90,31 @@ export class VoteSpanLinker implements VoteSpanLinks {
       this.emit(r);
       return;
     }
-    const key = httpTxKey(t);
-    const voteId = this.cbKeyToVote.get(key);
-    if (voteId !== undefined) {
-      this.cbKeyToVote.delete(key);
-      r.linkTo(this.context(voteId));
-      this.s.linkedCallbacks++;
-      this.emit(r);
-      return;
+    if (this.cbKeyToVote.size > 0) {
+      const key = cbKey(r);
+      const voteId = this.cbKeyToVote.get(key);
+      if (voteId !== undefined) {
+        this.cbKeyToVote.delete(key);
+        r.linkTo(this.context(voteId));
+        this.s.linkedCallbacks++;
+        this.emit(r);
+        return;
+      }
     }
-    this.hold(this.heldCb, key, r);
+    this.makeRoom();
+    const prev = this.recentCb;
+    this.recentCb = r;
+    if (prev !== null) this.heldCb.set(cbKey(prev), prev);
   }
 
   linkMo(voteId: string, moTxKey: string): void {
-    const ctx = this.context(voteId);
-    if (ctx.moKey === moTxKey) return;
-    ctx.moKey = moTxKey;
-    moRootIds(moTxKey, ctx.root);
-    const r = this.heldMo.get(moTxKey);
-    if (r !== undefined) {
-      this.heldMo.delete(moTxKey);
-      r.vote = ctx;
-      this.s.linkedMo++;
-      this.emit(r);
-    } else {
-      boundedSet(this.moKeyToVote, moTxKey, voteId, this.maxVotes, this.s.overflow, 'pending_mo_links');
-    }
+    const ctx = this.votes.get(voteId) ?? this.newContext(voteId, false);
+    if (ctx.moKey !== moTxKey) this.linkMoTo(ctx, moTxKey);
   }
 
   linkCallback(voteId: string, callbackTxKey: string): void {
-    const r = this.heldCb.get(callbackTxKey);
-    if (r !== undefined) {
-      this.heldCb.delete(callbackTxKey);
+    const r = this.takeCb(callbackTxKey);
+    if (r !== null) {
       r.linkTo(this.context(voteId));
       this.s.linkedCallbacks++;
       this.emit(r);
@@ -169,35 +126,52 @@ export class VoteSpanLinker implements VoteSpanLinks {
   }
 
   linkRedelivery(voteId: string, rejectedMoTxKey: string): void {
-    const r = this.heldMo.get(rejectedMoTxKey);
-    if (r === undefined) {
-      this.s.lateLinks++;
-      return;
-    }
-    this.heldMo.delete(rejectedMoTxKey);
-    // Not the vote's root: the accepted delivery is. The rejected attempt becomes its child.
+    this.linkChild(voteId, rejectedMoTxKey, 'redelivery');
+  }
+
+  linkPart(voteId: string, partMoTxKey: string): void {
+    this.linkChild(voteId, partMoTxKey, 'part');
+  }
+
+  /** Not the vote's root (the accepted delivery is): the MO joins the vote's trace as a child. */
+  private linkChild(voteId: string, key: string, role: 'part' | 'redelivery'): void {
+    const r = this.takeMo(key);
+    if (r !== null) this.emitChild(voteId, r, role);
+    else if (this.released.has(key)) this.s.lateLinks++;
+    else this.childLinks.add(key, { voteId, atNs: this.nowNs, role });
+  }
+
+  private emitChild(voteId: string, r: SpanRecord, role: 'part' | 'redelivery'): void {
     smppIds(r.smpp!, r.ids);
     r.linkTo(this.context(voteId));
-    this.s.linkedRedeliveries++;
+    if (role === 'part') this.s.linkedParts++;
+    else this.s.linkedRedeliveries++;
     this.emit(r);
   }
 
   stateChanged(e: VoteEvent): void {
-    // The pipeline's vote id is the MO's transaction key (observe-transactions.ts): a new vote links
-    // its MO by itself unless the vote stage linked one explicitly.
-    if (e.from === null && this.votes.get(e.voteId)?.moKey == null) this.linkMo(e.voteId, e.voteId);
-    const ctx = this.context(e.voteId);
+    // A vote first seen now without a linked MO gets its root from the MO key (below); a vote seen first
+    // in a later state (resumed after a restart) from its id.
+    const ctx = this.votes.get(e.voteId) ?? this.newContext(e.voteId, e.from !== null);
     ctx.campaign = e.campaign;
     ctx.shortcode = e.shortcode;
     ctx.choice = e.choice;
     ctx.state = e.to;
+    // The pipeline's vote id is the MO's transaction key (observe-transactions.ts): a new vote links
+    // its MO by itself unless the vote stage linked one explicitly. The root leaves now that the vote
+    // has attributes.
+    if (ctx.moKey === null) {
+      if (e.from === null) this.linkMoTo(ctx, e.voteId);
+    } else if (!ctx.rootDone) {
+      this.tryEmitRoot(ctx);
+    }
     if (e.callbackId !== undefined) this.linkCallback(e.voteId, e.callbackId);
     if (e.from === null) return;
-    const r = new SpanRecord();
+    const r = this.pool !== undefined ? this.pool.acquire() : new SpanRecord();
     r.source = SOURCE_VOTE_STATE;
     r.event = e;
-    this.scratch.fromString(DOMAIN_VOTE_STATE + e.seq * 16, e.voteId);
-    r.ids.copyFrom(this.scratch);
+    // Its own span id from the root's and the event's sequence: deterministic, no string hashing.
+    r.ids.childSpanOf(ctx.root, DOMAIN_VOTE_STATE, e.seq);
     r.linkTo(ctx);
     this.s.stateSpans++;
     this.emit(r);
@@ -205,55 +179,149 @@ export class VoteSpanLinker implements VoteSpanLinks {
 
   /** Capture clock moved: spans whose hold window passed leave as their own root. */
   tick(nowNs: number): void {
-    this.expire(this.heldMo, nowNs - this.moHoldNs, false);
-    this.expire(this.heldCb, nowNs - this.cbHoldNs, true);
+    if (nowNs > this.nowNs) this.nowNs = nowNs;
+    this.expire(nowNs - this.moHoldNs, nowNs - this.cbHoldNs);
+    this.s.lateLinks += this.childLinks.expire(nowNs - this.moHoldNs);
   }
 
   /** End of input or shutdown: everything held leaves now. */
   releaseAll(): void {
-    this.expire(this.heldMo, Infinity, false);
-    this.expire(this.heldCb, Infinity, true);
+    this.expire(Infinity, Infinity);
+    this.s.lateLinks += this.childLinks.expire(Infinity);
   }
 
   stats(): VoteSpanLinkerStats {
-    return { ...this.s, held: this.heldMo.size + this.heldCb.size, overflow: { ...this.s.overflow } };
+    return { ...this.s, held: this.heldCount(), pendingLinks: this.moKeyToVote.size + this.cbKeyToVote.size + this.childLinks.size, overflow: { ...this.s.overflow } };
+  }
+
+  private heldCount(): number {
+    return this.heldMo.size + this.heldCb.size + (this.recentMo !== null ? 1 : 0) + (this.recentCb !== null ? 1 : 0);
+  }
+
+  /** Makes MO `key` the root of the vote (root ids from the key); it leaves once the vote has a state. */
+  private linkMoTo(ctx: VoteContext, key: string): void {
+    ctx.moKey = key;
+    ctx.rootDone = false;
+    moRootIds(key, ctx.root);
+    if (ctx.state !== '') this.tryEmitRoot(ctx);
+  }
+
+  /** Emits the vote's held root span, or remembers the link until the MO is seen. */
+  private tryEmitRoot(ctx: VoteContext): void {
+    const key = ctx.moKey!;
+    const r = this.takeMo(key);
+    if (r !== null) this.emitRoot(ctx, r);
+    else boundedSet(this.moKeyToVote, key, ctx.voteId, this.maxVotes, this.s.overflow, 'pending_mo_links');
+  }
+
+  private emitRoot(ctx: VoteContext, r: SpanRecord): void {
+    r.ids.copyFrom(ctx.root);
+    r.vote = ctx;
+    ctx.rootDone = true;
+    this.s.linkedMo++;
+    this.emit(r);
+  }
+
+  /** The held MO span with this key (removed from the hold), or null. */
+  private takeMo(key: string): SpanRecord | null {
+    const recent = this.recentMo;
+    if (recent !== null && moKey(recent) === key) {
+      this.recentMo = null;
+      return recent;
+    }
+    const r = this.heldMo.get(key);
+    if (r === undefined) return null;
+    this.heldMo.delete(key);
+    return r;
+  }
+
+  private takeCb(key: string): SpanRecord | null {
+    const recent = this.recentCb;
+    if (recent !== null && cbKey(recent) === key) {
+      this.recentCb = null;
+      return recent;
+    }
+    const r = this.heldCb.get(key);
+    if (r === undefined) return null;
+    this.heldCb.delete(key);
+    return r;
   }
 
   private context(voteId: string): VoteContext {
-    let ctx = this.votes.get(voteId);
-    if (ctx === undefined) {
-      // Without linkMo (e.g. a vote resumed after a restart) the root ids come from the vote id.
-      ctx = { voteId, root: new SpanIds().fromString(DOMAIN_VOTE, voteId), moKey: null, campaign: '', shortcode: '', choice: '', state: '' };
-      boundedSet(this.votes, voteId, ctx, this.maxVotes, this.s.overflow, 'vote_contexts');
-    }
+    return this.votes.get(voteId) ?? this.newContext(voteId, true);
+  }
+
+  private newContext(voteId: string, rootFromVoteId: boolean): VoteContext {
+    // Without linkMo (e.g. a vote resumed after a restart) the root ids come from the vote id.
+    const root = new SpanIds();
+    if (rootFromVoteId) root.fromString(DOMAIN_VOTE, voteId);
+    const ctx: VoteContext = { voteId, root, moKey: null, rootDone: false, campaign: '', shortcode: '', choice: '', state: '' };
+    boundedSet(this.votes, voteId, ctx, this.maxVotes, this.s.overflow, 'vote_contexts');
     return ctx;
   }
 
-  private hold(m: Map<string, SpanRecord>, key: string, r: SpanRecord): void {
-    if (this.heldMo.size + this.heldCb.size >= this.maxHeld) {
-      // Release the oldest of the fuller map early rather than grow.
-      const from = this.heldCb.size >= this.heldMo.size ? this.heldCb : this.heldMo;
+  /** Before holding one more span: at the bound, the oldest of the fuller map leaves early (counted). */
+  private makeRoom(): void {
+    if (this.heldCount() < this.maxHeld) return;
+    countReason(this.s.overflow, 'hold_overflow');
+    const callbacks = this.heldCb.size >= this.heldMo.size;
+    const from = callbacks ? this.heldCb : this.heldMo;
+    if (from.size > 0) {
       const [k, old] = from.entries().next().value as [string, SpanRecord];
       from.delete(k);
-      countReason(this.s.overflow, 'hold_overflow');
-      this.release(k, old, from === this.heldCb);
-    }
-    m.set(key, r);
-  }
-
-  private expire(m: Map<string, SpanRecord>, cutoffNs: number, callbacks: boolean): void {
-    for (const [k, r] of m) {
-      if (r.endNs() > cutoffNs) break; // insertion order ≈ capture order
-      m.delete(k);
-      this.release(k, r, callbacks);
+      this.release(old, callbacks);
+    } else if (this.recentCb !== null) {
+      const r = this.recentCb;
+      this.recentCb = null;
+      this.release(r, true);
+    } else if (this.recentMo !== null) {
+      const r = this.recentMo;
+      this.recentMo = null;
+      this.release(r, false);
     }
   }
 
-  private release(key: string, r: SpanRecord, callback: boolean): void {
+  private expire(moCutoffNs: number, cbCutoffNs: number): void {
+    // The recent spans are the newest: once they expire, everything held before them has too.
+    for (const [k, r] of this.heldMo) {
+      if (r.endNs() > moCutoffNs) break; // insertion order ≈ capture order
+      this.heldMo.delete(k);
+      this.release(r, false);
+    }
+    if (this.recentMo !== null && this.recentMo.endNs() <= moCutoffNs) {
+      const r = this.recentMo;
+      this.recentMo = null;
+      this.release(r, false);
+    }
+    for (const [k, r] of this.heldCb) {
+      if (r.endNs() > cbCutoffNs) break;
+      this.heldCb.delete(k);
+      this.release(r, true);
+    }
+    if (this.recentCb !== null && this.recentCb.endNs() <= cbCutoffNs) {
+      const r = this.recentCb;
+      this.recentCb = null;
+      this.release(r, true);
+    }
+  }
+
+  private release(r: SpanRecord, callback: boolean): void {
     this.s.releasedUnlinked++;
-    if (callback) boundedSet(this.released, key, true, this.maxVotes, {}, 'released');
+    const key = callback ? cbKey(r) : moKey(r);
+    boundedSet(this.released, key, true, this.maxVotes, {}, 'released');
+    if (!callback) moRootIds(key, r.ids); // an unlinked MO is its own root, with the ids a late link would give
     this.emit(r);
   }
+
+}
+
+/** Transaction key of a held MO span, built once. */
+function moKey(r: SpanRecord): string {
+  return r.key ?? (r.key = smppTxKey(r.smpp!));
+}
+
+function cbKey(r: SpanRecord): string {
+  return r.key ?? (r.key = httpTxKey(r.http!));
 }
 
 /** Root span ids of an MO, from its transaction key: the same whether linked early, late or never. */

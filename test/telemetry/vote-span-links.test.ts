@@ -2,9 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VoteSpanLinker } from '../../src/telemetry/vote-span-links';
-import { smppTxKey } from '../../src/telemetry/span-ids';
+import { DOMAIN_VOTE, httpTxKey, smppTxKey, SpanIds } from '../../src/telemetry/span-ids';
 import type { SpanRecord } from '../../src/telemetry/span-record';
-import { MS, T0, smppTx, voteEvent } from './fixtures';
+import { MS, T0, httpTx, smppTx, voteEvent } from './fixtures';
 
 function linker(moHoldMs = 60_000): { l: VoteSpanLinker; out: SpanRecord[] } {
   const out: SpanRecord[] = [];
@@ -46,4 +46,74 @@ test('a redelivery link after the hold window is counted late; the attempt staye
   assert.equal(out.length, 1);
   assert.equal(l.stats().lateLinks, 1);
   assert.equal(l.stats().linkedRedeliveries, 0);
+});
+
+test('an MO linked explicitly before the vote\'s first state waits for it, and leaves with the vote\'s attributes', () => {
+  const { l, out } = linker();
+  const mo = smppTx();
+  l.onSmpp(mo);
+  l.linkMo('v-7', smppTxKey(mo));
+  assert.equal(out.length, 0, 'no state yet: the root waits');
+  l.stateChanged(voteEvent({ voteId: 'v-7', campaign: 'idol', choice: 'B' }));
+  assert.equal(out.length, 1);
+  assert.equal(out[0].smpp, mo);
+  assert.equal(out[0].hasParent, false);
+  assert.deepEqual([out[0].vote?.campaign, out[0].vote?.choice, out[0].vote?.state], ['idol', 'B', 'pending']);
+  assert.deepEqual(l.stats(), { ...l.stats(), held: 0, linkedMo: 1, pendingLinks: 0 });
+});
+
+test('links find earlier MOs and callbacks too, not only the latest; nothing stays held or pending', () => {
+  const { l, out } = linker();
+  const mos = [1, 2, 3].map((i) => smppTx({ sequence: i, tsStartNs: T0 + i * MS, tsEndNs: T0 + i * MS + 1 }));
+  const cbs = [1, 2].map((i) => httpTx({ exchange: i, tsStart: T0 + 10 * i * MS, tsEnd: T0 + 10 * i * MS + 1 }));
+  for (const m of mos) l.onSmpp(m);
+  for (const c of cbs) l.onHttp(c);
+  // The vote stage links them in another order than they came.
+  for (const i of [1, 0, 2]) l.stateChanged(voteEvent({ voteId: smppTxKey(mos[i]), tsNs: T0 + 50 * MS }));
+  l.stateChanged(voteEvent({ voteId: smppTxKey(mos[2]), seq: 1, from: 'pending', to: 'accepted', callbackId: httpTxKey(cbs[0]) }));
+  l.linkCallback(smppTxKey(mos[0]), httpTxKey(cbs[1]));
+  const roots = out.filter((r) => r.smpp !== null);
+  assert.deepEqual(roots.map((r) => r.smpp!.sequence), [2, 1, 3]);
+  for (const r of roots) assert.equal(r.hasParent, false);
+  const [cb0, cb1] = cbs.map((c) => out.find((r) => r.http === c)!);
+  assert.deepEqual([cb0.p0, cb0.p1], [roots[2].s0, roots[2].s1]);
+  assert.deepEqual([cb1.p0, cb1.p1], [roots[1].s0, roots[1].s1]);
+  const st = l.stats();
+  assert.deepEqual([st.held, st.pendingLinks, st.linkedMo, st.linkedCallbacks, st.releasedUnlinked], [0, 0, 3, 2, 0]);
+});
+
+test('the hold bound counts every held span; an overflowing span leaves unlinked, counted, not lost', () => {
+  const out: SpanRecord[] = [];
+  const l = new VoteSpanLinker((r) => out.push(r), { maxHeldSpans: 1 });
+  const mo = smppTx();
+  l.onSmpp(mo);
+  l.onHttp(httpTx());
+  assert.equal(l.stats().held, 1);
+  assert.equal(l.stats().overflow.hold_overflow, 1);
+  assert.equal(out.length, 1);
+  assert.equal(out[0].smpp, mo, 'the MO left early, as its own root');
+  // Its ids are the root ids a late link gives: children would still join its trace.
+  const v = new SpanIds().fromString(DOMAIN_VOTE + 8, smppTxKey(mo));
+  assert.deepEqual([out[0].t0, out[0].s0], [v.t0, v.s0]);
+});
+
+test('a part linked before its deliver_sm is seen joins the vote when it comes; one that never comes expires as late', () => {
+  const { l, out } = linker(5_000);
+  const last = smppTx({ sequence: 2 });
+  const early = smppTx({ sequence: 1, tsStartNs: T0 - MS, tsEndNs: T0 + 9 * MS }); // answered after the completing part
+  const never = smppTx({ sequence: 9 });
+  l.onSmpp(last);
+  const voteId = smppTxKey(last);
+  l.stateChanged(voteEvent({ voteId }));
+  l.linkPart(voteId, smppTxKey(early));
+  l.linkPart(voteId, smppTxKey(never));
+  assert.equal(l.stats().pendingLinks, 2);
+  l.onSmpp(early);
+  assert.equal(out.length, 2);
+  const [root, part] = out;
+  assert.equal(part.smpp, early);
+  assert.deepEqual([part.hasParent, part.p0, part.p1, part.t0], [true, root.s0, root.s1, root.t0]);
+  assert.equal(l.stats().linkedParts, 1);
+  l.tick(T0 + 6000 * MS);
+  assert.deepEqual([l.stats().pendingLinks, l.stats().lateLinks], [0, 1]);
 });

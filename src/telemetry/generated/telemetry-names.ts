@@ -1,6 +1,7 @@
 // Generated from src/telemetry/metadata.yaml by `npm run gen`. Do not edit: CI fails when it drifts.
-import { ValueType, type Meter, type Histogram, type ObservableCounter, type ObservableGauge } from '@opentelemetry/api';
+import { ValueType, type Meter, type ObservableCounter, type ObservableGauge } from '@opentelemetry/api';
 import { SummedCounter } from '../summed-counter';
+import type { HistogramFactory, HistogramRecorder } from '../summed-histogram';
 
 /** Instrumentation scope of every span and metric. */
 export const INSTRUMENTATION_SCOPE = "smpp-otel-agent";
@@ -196,25 +197,25 @@ export const DEFAULT_BUCKETS: Record<HistogramMetric, readonly number[]> = {
 /** Instruments fed from transaction records and vote events. */
 export interface Instruments {
   smppPdus: SummedCounter;
-  smppOperationDuration: Histogram;
+  smppOperationDuration: HistogramRecorder;
   smppOperations: SummedCounter;
   smppResponsesThrottled: SummedCounter;
   smppDeliveryReceipts: SummedCounter;
-  httpClientRequestDuration: Histogram;
+  httpClientRequestDuration: HistogramRecorder;
   smsVotes: SummedCounter;
   smsVotesByState: SummedCounter;
   smsVotesLost: SummedCounter;
   smsVotesRecovered: SummedCounter;
 }
 
-export function createInstruments(meter: Meter, buckets: Partial<Record<HistogramMetric, readonly number[]>> = {}): Instruments {
+export function createInstruments(meter: Meter, buckets: Partial<Record<HistogramMetric, readonly number[]>> = {}, histograms: HistogramFactory = meter): Instruments {
   return {
     smppPdus: new SummedCounter(meter.createObservableCounter("smpp.pdus", { description: "SMPP PDUs seen, by command, response status and direction.", unit: "{pdu}", valueType: ValueType.INT })),
-    smppOperationDuration: meter.createHistogram("smpp.operation.duration", { description: "Time from an SMPP request to its response, by request command.", unit: "s", valueType: ValueType.DOUBLE, advice: { explicitBucketBoundaries: [...(buckets["smpp.operation.duration"] ?? DEFAULT_BUCKETS["smpp.operation.duration"])] } }),
+    smppOperationDuration: histograms.createHistogram("smpp.operation.duration", { description: "Time from an SMPP request to its response, by request command.", unit: "s", valueType: ValueType.DOUBLE, advice: { explicitBucketBoundaries: [...(buckets["smpp.operation.duration"] ?? DEFAULT_BUCKETS["smpp.operation.duration"])] } }),
     smppOperations: new SummedCounter(meter.createObservableCounter("smpp.operations", { description: "SMPP transactions by request command and outcome.", unit: "{operation}", valueType: ValueType.INT })),
     smppResponsesThrottled: new SummedCounter(meter.createObservableCounter("smpp.responses.throttled", { description: "Responses with ESME_RTHROTTLED or ESME_RMSGQFUL, by request command.", unit: "{response}", valueType: ValueType.INT })),
     smppDeliveryReceipts: new SummedCounter(meter.createObservableCounter("smpp.delivery_receipts", { description: "Delivery receipts seen, by state.", unit: "{receipt}", valueType: ValueType.INT })),
-    httpClientRequestDuration: meter.createHistogram("http.client.request.duration", { description: "Duration of HTTP callbacks from the gateway to the vote app (first request byte to last response byte, or to the failure).", unit: "s", valueType: ValueType.DOUBLE, advice: { explicitBucketBoundaries: [...(buckets["http.client.request.duration"] ?? DEFAULT_BUCKETS["http.client.request.duration"])] } }),
+    httpClientRequestDuration: histograms.createHistogram("http.client.request.duration", { description: "Duration of HTTP callbacks from the gateway to the vote app (first request byte to last response byte, or to the failure).", unit: "s", valueType: ValueType.DOUBLE, advice: { explicitBucketBoundaries: [...(buckets["http.client.request.duration"] ?? DEFAULT_BUCKETS["http.client.request.duration"])] } }),
     smsVotes: new SummedCounter(meter.createObservableCounter("sms.votes", { description: "Votes received (acked MOs), by campaign, shortcode and choice.", unit: "{vote}", valueType: ValueType.INT })),
     smsVotesByState: new SummedCounter(meter.createObservableUpDownCounter("sms.votes.by_state", { description: "Votes now in each state, by campaign, shortcode, choice and state.", unit: "{vote}", valueType: ValueType.INT })),
     smsVotesLost: new SummedCounter(meter.createObservableCounter("sms.votes.lost", { description: "Votes that became lost, by campaign, shortcode and reason (a later recovery is counted in sms.votes.recovered).", unit: "{vote}", valueType: ValueType.INT })),
