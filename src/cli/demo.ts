@@ -2,7 +2,8 @@
  * `npm run demo`: the main job end to end on an embedded default, nothing external to start.
  * Generates a TV-vote capture (SMPP MO votes, HTTP callbacks with failures and an app outage, TCP
  * reordering and retransmissions), replays it through the whole agent, prints the report and checks
- * the reconstructed tally against the generator's truth.
+ * the reconstructed tally against the generator's truth. Spans go over OTLP to an embedded receiver
+ * (standing in for Jaeger or Tempo), and one vote's trace is drawn.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,12 +15,16 @@ import { loadConfig } from '../config/load-config';
 import { Pipeline } from '../pipeline';
 import { VoteStore } from '../store/vote-store';
 import { renderTextReport } from './report-text';
+import { attachTelemetry } from '../compose-telemetry';
+import { DemoTraceReceiver, renderTrace, type ReceivedSpan } from './demo-trace-receiver';
 
 interface TruthVote { shortcode: string; expectedChoice: string; invalid: boolean; acked: boolean; state: string }
 
 async function demo(): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'smpp-otel-agent-demo-'));
+  const receiver = new DemoTraceReceiver();
   try {
+    const endpoint = await receiver.start();
     const capture = join(dir, 'tv-vote.pcapng');
     const g = generate({
       out: capture, votes: 3000, seed: 42, impair: { reorder: 0.02, retransmit: 0.02 },
@@ -30,15 +35,23 @@ async function demo(): Promise<number> {
     // The campaigns the generated show runs: anything but these choices is an invalid vote.
     const config = loadConfig({
       env: {},
-      overrides: { 'votes.campaigns': CAMPAIGNS.map((c) => ({ name: `show-${c.shortcode}`, shortcodes: [c.shortcode], choices: [...c.choices] })) },
+      overrides: {
+        'votes.campaigns': CAMPAIGNS.map((c) => ({ name: `show-${c.shortcode}`, shortcodes: [c.shortcode], choices: [...c.choices] })),
+        'telemetry.endpoint': endpoint,
+        'telemetry.protocol': 'http/json',
+      },
     });
     const store = new VoteStore({ path: join(dir, 'store.sqlite'), synchronous: 'NORMAL' });
     const pipeline = new Pipeline(config, store);
     const source = new FileSource([capture]);
+    const telemetry = attachTelemetry(pipeline, () => source.stats(), { env: {} });
     const started = process.hrtime.bigint();
     await pipeline.run(source);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    await telemetry.flush();
     const report = pipeline.report(source.stats());
+    const traces = telemetry.stats().traces;
+    await telemetry.shutdown();
     store.close();
     process.stdout.write(renderTextReport({ capture: report.capture, tcp: report.tcp, votes: report.votes }));
 
@@ -71,10 +84,28 @@ async function demo(): Promise<number> {
         `demo: vote totals vs generator truth: ${totalDiffs.length === 0 ? 'identical' : totalDiffs.join('; ')}\n` +
         `demo: accepted vs truth: ${acceptedDiffs.length === 0 ? 'identical' : acceptedDiffs.join('; ') + ' (same voter, same text, no message id: ambiguous on the wire)'}\n`,
     );
+    process.stdout.write(`\n${describeTraces(receiver.spans, traces.exported, receiver.metricRequests)}`);
     return totalDiffs.length === 0 ? 0 : 1;
   } finally {
+    await receiver.stop();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What reached the embedded OTLP receiver, and the trace of a vote that was lost and then accepted. */
+function describeTraces(spans: readonly ReceivedSpan[], exported: number, metricRequests: number): string {
+  const byTrace = new Map<string, ReceivedSpan[]>();
+  for (const s of spans) {
+    const t = byTrace.get(s.traceId);
+    if (t === undefined) byTrace.set(s.traceId, [s]);
+    else t.push(s);
+  }
+  const votes = [...byTrace.values()].filter((t) => t.some((s) => s.parentSpanId === '' && s.attributes['sms.vote.id'] !== undefined));
+  // The most telling vote: its callbacks failed, it was lost, and a retry got it accepted in the end.
+  const recovered = votes.find((t) => t.some((s) => s.attributes['sms.vote.previous_state'] === 'lost'));
+  return `demo: telemetry: ${exported} spans exported over OTLP/HTTP to an embedded receiver, ${spans.length} received ` +
+    `(${votes.length} vote traces, ${spans.filter((s) => s.error).length} spans in error), ${metricRequests} metric exports\n` +
+    (recovered ? `demo: a vote lost to the app outage and recovered by a retry, as a tracing backend shows it:\n${renderTrace(recovered)}` : '');
 }
 
 demo().then(
