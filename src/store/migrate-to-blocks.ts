@@ -10,6 +10,9 @@ import { RecordBlocks } from './record-blocks';
 import type { StoredVoteEvent, StoredVoteState } from './store-types';
 import { TRANSACTION_FIELDS, TRANSACTION_RECORDS, type StoredRecord } from './transaction-codec';
 
+/** Rows read per query. */
+const PAGE = 4096;
+
 /** Returns [converted, dropped]. */
 export function migrateTransactionRows(db: Database.Database): [number, number] {
   const upsert = blockUpsert(db, 'transaction_blocks');
@@ -20,18 +23,24 @@ export function migrateTransactionRows(db: Database.Database): [number, number] 
   };
   let converted = 0;
   let dropped = 0;
-  const rows = db.prepare('SELECT record FROM transactions ORDER BY ts_start, id').iterate() as IterableIterator<{ record: string }>;
-  for (const row of rows) {
-    const t = coerce(row.record);
-    if (t === null) {
-      dropped++;
-      continue;
+  // Pages by key, not one open iterate(): better-sqlite3 refuses writes on a connection while a
+  // statement is still reading from it ("connection is busy").
+  const page = db.prepare('SELECT id, ts_start, record FROM transactions WHERE (ts_start, id) > (?, ?) ORDER BY ts_start, id LIMIT ?');
+  type Row = { id: string; ts_start: number; record: string };
+  for (let rows = page.all(-Infinity, '', PAGE) as Row[]; rows.length > 0; ) {
+    for (const row of rows) {
+      const t = coerce(row.record);
+      if (t === null) {
+        dropped++;
+        continue;
+      }
+      blocks.add(t);
+      converted++;
     }
-    blocks.add(t);
-    converted++;
-    if (blocks.unflushed >= 4096) write();
+    write();
+    const last = rows[rows.length - 1];
+    rows = page.all(last.ts_start, last.id, PAGE) as Row[];
   }
-  write();
   if (dropped > 0) {
     db.prepare("INSERT INTO dropped_rows (tbl, reason, count) VALUES ('transactions', 'migration', ?) ON CONFLICT (tbl, reason) DO UPDATE SET count = count + excluded.count").run(dropped);
   }
@@ -43,15 +52,19 @@ export function migrateEventRows(db: Database.Database): number {
   const blocks = new RecordBlocks(EVENT_RECORDS);
   let n = 0;
   type Row = { vote_id: string; seq: number; ts: number; from_state: string | null; to_state: string; reason: string | null; callback_id: string | null };
-  for (const r of db.prepare('SELECT * FROM vote_events ORDER BY ts, vote_id, seq').iterate() as IterableIterator<Row>) {
-    const e: StoredVoteEvent = { voteId: r.vote_id, seq: r.seq, tsNs: r.ts, from: r.from_state as StoredVoteState | null, to: r.to_state as StoredVoteState };
-    if (r.reason !== null) e.reason = r.reason;
-    if (r.callback_id !== null) e.callbackId = r.callback_id;
-    blocks.add(e);
-    if (++n % 4096 === 0) {
-      upsert.run(blocks.pending());
-      blocks.committed();
+  const page = db.prepare('SELECT * FROM vote_events WHERE (ts, vote_id, seq) > (?, ?, ?) ORDER BY ts, vote_id, seq LIMIT ?');
+  for (let rows = page.all(-Infinity, '', -1, PAGE) as Row[]; rows.length > 0; ) {
+    for (const r of rows) {
+      const e: StoredVoteEvent = { voteId: r.vote_id, seq: r.seq, tsNs: r.ts, from: r.from_state as StoredVoteState | null, to: r.to_state as StoredVoteState };
+      if (r.reason !== null) e.reason = r.reason;
+      if (r.callback_id !== null) e.callbackId = r.callback_id;
+      blocks.add(e);
+      n++;
     }
+    upsert.run(blocks.pending());
+    blocks.committed();
+    const last = rows[rows.length - 1];
+    rows = page.all(last.ts, last.vote_id, last.seq, PAGE) as Row[];
   }
   upsert.run(blocks.pending());
   return n;

@@ -252,9 +252,11 @@ export class VoteSpanLinker implements VoteSpanLinks {
   }
 
   private newContext(voteId: string, rootFromVoteId: boolean): VoteContext {
-    // Without linkMo (e.g. a vote resumed after a restart) the root ids come from the vote id.
+    // Without linkMo (a vote resumed after a restart, or whose context a bound evicted) the root ids come
+    // from the vote id, which is its MO's transaction key (the pipeline's convention): the same ids the
+    // MO's root span got, so later spans still land in the vote's trace.
     const root = new SpanIds();
-    if (rootFromVoteId) root.fromString(DOMAIN_VOTE, voteId);
+    if (rootFromVoteId) moRootIds(voteId, root);
     const ctx: VoteContext = { voteId, root, moKey: null, rootDone: false, campaign: '', shortcode: '', choice: '', state: '' };
     boundedSet(this.votes, voteId, ctx, this.maxVotes, this.s.overflow, 'vote_contexts');
     return ctx;

@@ -83,3 +83,29 @@ test('transactions written live: read back by id and time; a replay into the sam
   assert.deepEqual(st.transaction(transactionId(records[999])), records[999]);
   st.close();
 });
+
+test('schema 1 → 2 with more rows than one page (10k transactions, 9k events, equal timestamps): nothing lost', () => {
+  const path = join(dir, 'v1-big.db');
+  const db = new Database(path);
+  migrate(db, MIGRATIONS.slice(0, 1));
+  const ins = db.prepare('INSERT INTO transactions (id, kind, ts_start, ts_end, connection, outcome, record) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  const ev = db.prepare('INSERT INTO vote_events (vote_id, seq, ts, from_state, to_state, reason, callback_id) VALUES (?, ?, ?, ?, ?, ?, ?)');
+  db.transaction(() => {
+    // Pairs of records share a start time, so paging must order by (time, id), not time alone.
+    for (let i = 0; i < 10_000; i++) {
+      const r = smppRecord(T + Math.floor(i / 2) * 1e6, { sequence: i });
+      ins.run(transactionId(r), 'smpp', r.tsStartNs, null, 'c', r.outcome, JSON.stringify(r));
+    }
+    for (let i = 0; i < 9_000; i++) ev.run(`v${i % 3000}`, Math.floor(i / 3000) + 1, T + Math.floor(i / 10) * 1e6, 'pending', 'lost', 'http-500', null);
+  })();
+  db.close();
+  const st = new VoteStore({ path });
+  assert.equal(st.degraded, false, st.reason);
+  const s = st.stats();
+  assert.equal(s.schemaVersion, 2);
+  assert.equal(s.rows.transactions, 10_000);
+  assert.equal(s.rows.voteEvents, 9_000);
+  assert.equal(new Set(st.transactions(0, Infinity).map((r) => transactionId(r))).size, 10_000);
+  assert.equal(st.voteEvents('v7', T).length, 3);
+  st.close();
+});

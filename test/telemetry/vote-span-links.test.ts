@@ -117,3 +117,25 @@ test('a part linked before its deliver_sm is seen joins the vote when it comes; 
   l.tick(T0 + 6000 * MS);
   assert.deepEqual([l.stats().pendingLinks, l.stats().lateLinks], [0, 1]);
 });
+
+test('a vote whose context a bound evicted keeps its trace: a later recovery lands under the MO root', () => {
+  const out: SpanRecord[] = [];
+  const l = new VoteSpanLinker((r) => out.push(r), { maxVotes: 2 });
+  const mo = smppTx({ sequence: 1 });
+  const voteId = smppTxKey(mo);
+  l.onSmpp(mo);
+  l.stateChanged(voteEvent({ voteId }));
+  const rootSpan = out.find((r) => r.smpp === mo)!;
+  l.stateChanged(voteEvent({ voteId, seq: 1, from: 'pending', to: 'lost', reason: 'http-503', tsNs: T0 + 30_000 * MS }));
+  // Two more votes evict the first one's context.
+  for (const seq of [2, 3]) {
+    const m = smppTx({ sequence: seq, tsStartNs: T0 + seq * MS });
+    l.onSmpp(m);
+    l.stateChanged(voteEvent({ voteId: smppTxKey(m) }));
+  }
+  assert.ok((l.stats().overflow.vote_contexts ?? 0) > 0, 'the bound evicted a context');
+  l.stateChanged(voteEvent({ voteId, seq: 2, from: 'lost', to: 'accepted', tsNs: T0 + 60_000 * MS }));
+  const accepted = out.find((r) => r.event?.to === 'accepted')!;
+  assert.equal(traceOf(accepted), traceOf(rootSpan));
+  assert.deepEqual([accepted.p0, accepted.p1], [rootSpan.ids.s0, rootSpan.ids.s1]);
+});
