@@ -94,11 +94,23 @@ export function queryInProgress(db: Database.Database, limit: number): StoredVot
   return (db.prepare("SELECT * FROM votes WHERE state = 'pending' AND state != 'accepted' ORDER BY ts, id LIMIT ?").all(limit) as VoteRow[]).map(rowToVote);
 }
 
+/** Called once per block that does not decode (disk corruption): the block is skipped, not fatal. */
+export type OnCorruptBlock = (table: string) => void;
+
+function decodeOrSkip<T>(table: string, decode: () => T[], onCorrupt: OnCorruptBlock): T[] {
+  try {
+    return decode();
+  } catch {
+    onCorrupt(table);
+    return [];
+  }
+}
+
 /** Records that started in [fromNs, untilNs), or at exactly fromNs when `at`. */
-function recordsOverlapping(db: Database.Database, fromNs: number, untilNs: number, at = false): StoredRecord[] {
+function recordsOverlapping(db: Database.Database, fromNs: number, untilNs: number, onCorrupt: OnCorruptBlock, at = false): StoredRecord[] {
   const out: StoredRecord[] = [];
   for (const b of blocksBetween(db, 'transaction_blocks', fromNs, at ? fromNs : untilNs)) {
-    for (const t of decodeTransactionBlock(b.data, b.codec)) {
+    for (const t of decodeOrSkip('transaction_blocks', () => decodeTransactionBlock(b.data, b.codec), onCorrupt)) {
       const ts = startTimeOf(t);
       if (at ? ts === fromNs : ts >= fromNs && ts < untilNs) out.push(t);
     }
@@ -106,27 +118,27 @@ function recordsOverlapping(db: Database.Database, fromNs: number, untilNs: numb
   return out;
 }
 
-export function queryTransactions(db: Database.Database, fromNs: number, untilNs: number, limit: number): StoredRecord[] {
-  const out = recordsOverlapping(db, fromNs, untilNs);
+export function queryTransactions(db: Database.Database, fromNs: number, untilNs: number, limit: number, onCorrupt: OnCorruptBlock): StoredRecord[] {
+  const out = recordsOverlapping(db, fromNs, untilNs, onCorrupt);
   out.sort((a, b) => startTimeOf(a) - startTimeOf(b));
   return out.length > limit ? out.slice(0, limit) : out;
 }
 
-export function queryTransaction(db: Database.Database, id: string): StoredRecord | null {
+export function queryTransaction(db: Database.Database, id: string, onCorrupt: OnCorruptBlock): StoredRecord | null {
   const ts = transactionIdStartNs(id);
   if (ts === null) return null;
-  for (const t of recordsOverlapping(db, ts, ts, true)) if (transactionId(t) === id) return t;
+  for (const t of recordsOverlapping(db, ts, ts, onCorrupt, true)) if (transactionId(t) === id) return t;
   return null;
 }
 
 /** A vote's events: they happen between its capture time and its last update. */
-export function queryVoteEvents(db: Database.Database, voteId: string, tsNs: number): StoredVoteEvent[] {
+export function queryVoteEvents(db: Database.Database, voteId: string, tsNs: number, onCorrupt: OnCorruptBlock): StoredVoteEvent[] {
   const v = db.prepare('SELECT updated_ts AS u FROM votes WHERE ts = ? AND id = ?').get(tsNs, voteId) as { u: number } | undefined;
   const until = v === undefined ? Number.MAX_VALUE : v.u;
   const out: StoredVoteEvent[] = [];
   // Margin: an event never precedes its MO, but clocks of merged captures may disagree slightly.
   for (const b of blocksBetween(db, 'vote_event_blocks', tsNs - 60e9, until)) {
-    for (const e of decodeEventBlock(b.data, b.codec)) if (e.voteId === voteId) out.push(e);
+    for (const e of decodeOrSkip('vote_event_blocks', () => decodeEventBlock(b.data, b.codec), onCorrupt)) if (e.voteId === voteId) out.push(e);
   }
   return out.sort((a, b) => a.seq - b.seq);
 }

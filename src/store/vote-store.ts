@@ -63,6 +63,8 @@ export class VoteStore {
   private readonly opts: Required<Omit<VoteStoreOptions, 'maxPageCount' | 'blocks'>> & { maxPageCount?: number };
   private readonly buffer: WriteBuffer;
   private readonly dropped: Record<string, number> = {};
+  /** A block that no longer decodes is skipped by reads and counted (`<table>:corrupt`), never fatal. */
+  private readonly corruptBlock = (table: string): void => countReason(this.dropped, `${table}:corrupt`);
   private degradedReason: string | undefined;
   private backoff = 0;
   private skip = 0;
@@ -176,15 +178,15 @@ export class VoteStore {
   }
   /** Transactions that started in [fromNs, untilNs), by start time (committed ones only). */
   transactions(fromNs: number, untilNs: number, limit = 100_000): StoredRecord[] {
-    return queryTransactions(this.readable(), fromNs, untilNs, limit);
+    return queryTransactions(this.readable(), fromNs, untilNs, limit, this.corruptBlock);
   }
   /** One committed transaction by its id (`transactionId`), or null. */
   transaction(id: string): StoredRecord | null {
-    return queryTransaction(this.readable(), id);
+    return queryTransaction(this.readable(), id, this.corruptBlock);
   }
   /** The committed state changes of a vote (by id and its capture time `tsNs`), in order. */
   voteEvents(voteId: string, tsNs: number): StoredVoteEvent[] {
-    return queryVoteEvents(this.readable(), voteId, tsNs);
+    return queryVoteEvents(this.readable(), voteId, tsNs, this.corruptBlock);
   }
   /** Pending votes, oldest first, so an engine can continue them after a restart. */
   votesInProgress(limit = 10_000_000): StoredVote[] {

@@ -189,3 +189,21 @@ test('full disk: degraded, nothing acknowledged is lost, recovers when space ret
   assert.equal(reopened.tally().total, 50);
   reopened.close();
 });
+
+test('a block that no longer decodes is skipped by reads and counted, the rest still reads', () => {
+  const p = file();
+  const st = new VoteStore({ path: p, blocks: { recordsPerBlock: 10 } });
+  for (let i = 0; i < 30; i++) st.putTransaction(smppRecord(T + i * 1e6, { sequence: i }));
+  st.close();
+  const db = new Database(p);
+  // Corrupt the middle block: its bytes end mid-record.
+  const key = (db.prepare('SELECT key FROM transaction_blocks ORDER BY ts_min LIMIT 1 OFFSET 1').get() as { key: string }).key;
+  db.prepare('UPDATE transaction_blocks SET data = substr(data, 1, 7) WHERE key = ?').run(key);
+  db.close();
+  const again = new VoteStore({ path: p });
+  const back = again.transactions(0, Infinity);
+  assert.equal(back.length, 20);
+  assert.deepEqual(back.map((r) => (r.kind === 'smpp' ? r.sequence : -1)), [...Array(10).keys(), ...Array.from({ length: 10 }, (_, i) => 20 + i)]);
+  assert.equal(again.stats().dropped['transaction_blocks:corrupt'], 1);
+  again.close();
+});
