@@ -3,11 +3,22 @@
  * when the buffer runs dry the unread tail is moved to the front and the rest refilled, so a record
  * split across two reads comes out whole. The buffer only grows when one record is larger than it,
  * and callers bound that size before asking.
+ *
+ * Two details exist for the JIT, whose warm-up is most of a one-shot replay's cost:
+ * - The first fill reads at most FIRST_FILL bytes, so the chunk-boundary path of a reader runs
+ *   within its first few hundred records, while V8 still collects type feedback; otherwise the first
+ *   boundary (a full chunk later) deoptimises the already optimised record loop.
+ * - One byte past the fill capacity is never filled, so no record, and no payload view of one, ends
+ *   at the buffer's last byte: Buffer#subarray takes a separate branch there (Node's adjustOffset),
+ *   which deoptimises the reassembly fast path that creates those views.
  */
 import * as fs from 'node:fs';
 
+/** Most bytes of the first fill. */
+export const FIRST_FILL = 64 * 1024;
+
 export class ChunkedFile {
-  /** Current buffer; replaced (never shrunk) only when a record needs more room. */
+  /** Current buffer (capacity + 1 bytes); replaced (never shrunk) only when a record needs more room. */
   buf: Buffer;
   /** Offset in `buf` of the next unread byte. */
   pos = 0;
@@ -18,13 +29,19 @@ export class ChunkedFile {
   private filePos = 0;
   private eof = false;
   private fd: number;
+  /** Bytes of `buf` that fills may use (its length minus the spare byte). */
+  private capacity: number;
+  /** Fill no further than this offset (FIRST_FILL until the first refill, then capacity). */
+  private fillLimit: number;
   /** File size at open, for progress. */
   readonly size: number;
 
   constructor(fd: number, size: number, chunkSize: number) {
     this.fd = fd;
     this.size = size;
-    this.buf = Buffer.allocUnsafe(chunkSize);
+    this.capacity = chunkSize;
+    this.fillLimit = Math.min(chunkSize, FIRST_FILL);
+    this.buf = Buffer.allocUnsafe(chunkSize + 1);
   }
 
   /** File offset of the next unread byte. */
@@ -45,18 +62,21 @@ export class ChunkedFile {
     if (this.end - this.pos >= n) return true;
     if (this.eof) return false;
     const tail = this.end - this.pos;
-    if (n > this.buf.length) {
-      const grown = Buffer.allocUnsafe(n);
+    if (n > this.capacity) {
+      const grown = Buffer.allocUnsafe(n + 1);
       this.buf.copy(grown, 0, this.pos, this.end);
       this.buf = grown;
+      this.capacity = n;
     } else if (this.pos > 0) {
       this.buf.copy(this.buf, 0, this.pos, this.end);
     }
     this.base += this.pos;
     this.pos = 0;
     this.end = tail;
-    while (this.end < this.buf.length) {
-      const r = fs.readSync(this.fd, this.buf, this.end, this.buf.length - this.end, this.filePos);
+    const limit = Math.max(this.fillLimit, n);
+    this.fillLimit = this.capacity; // only the first fill is short
+    while (this.end < limit) {
+      const r = fs.readSync(this.fd, this.buf, this.end, limit - this.end, this.filePos);
       if (r === 0) {
         this.eof = true;
         break;

@@ -76,16 +76,25 @@ export class FileSource implements PacketSource {
   /** One file (the usual case): no merge, just the reader's packets in file order. */
   private async runSingle(reader: FileReader, onPacket: PacketHandler): Promise<void> {
     const every = this.yieldEvery;
-    for (;;) {
-      for (let n = 0; n < every; n++) {
-        if (this.stopped) return;
-        const p = reader.next();
-        if (p === null) return;
-        onPacket(p);
-      }
+    while (this.pump(reader, onPacket, every)) {
       this.progress();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+  }
+
+  /**
+   * Delivers up to `n` packets; false once the file ended or stop() was called. A plain function
+   * apart from the async loop, so the JIT optimises it whole and the first yield (a path the hot loop
+   * has never run) does not deoptimise it mid-replay.
+   */
+  private pump(reader: FileReader, onPacket: PacketHandler, n: number): boolean {
+    for (let i = 0; i < n; i++) {
+      if (this.stopped) return false;
+      const p = reader.next();
+      if (p === null) return false;
+      onPacket(p);
+    }
+    return true;
   }
 
   stop(): void {

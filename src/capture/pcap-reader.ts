@@ -83,25 +83,21 @@ export class PcapReader implements PacketReader {
     const stats = this.stats;
     const le = this.littleEndian;
     while (!this.done) {
-      // Inline availability checks: ensure() (a call) runs only at chunk boundaries.
-      if (f.end - f.pos < RECORD_HEADER && !f.ensure(RECORD_HEADER)) {
-        this.finish(f.available > 0);
-        return null;
-      }
-      const capLength = u32(f.buf, f.pos + 8, le);
+      // Fast path: the whole record is in the buffer. Everything about chunk boundaries sits behind
+      // one call (refill), which the short first fill makes run early, while V8 still collects
+      // type feedback for this loop.
+      const avail = f.end - f.pos;
+      if ((avail < RECORD_HEADER || avail < RECORD_HEADER + u32(f.buf, f.pos + 8, le)) && !this.refill()) return null;
+      // Read after refill(): it may have moved the record to the front of a new buffer.
+      const b = f.buf;
+      const p = f.pos;
+      const capLength = u32(b, p + 8, le);
       if (capLength > this.maxCapLength) {
         // A bogus length means everything after it is noise: stop rather than guess.
         countReason(stats.malformed, 'caplen-too-large');
         this.finish(true);
         return null;
       }
-      if (f.end - f.pos < RECORD_HEADER + capLength && !f.ensure(RECORD_HEADER + capLength)) {
-        this.finish(true);
-        return null;
-      }
-      // Read after ensure(): it may have moved the record to the front of a new buffer.
-      const b = f.buf;
-      const p = f.pos;
       const start = p + RECORD_HEADER;
       f.pos = start + capLength;
       if (capLength === 0) {
@@ -126,6 +122,26 @@ export class PcapReader implements PacketReader {
       return pkt;
     }
     return null;
+  }
+
+  /**
+   * The next record is not all in the buffer: reads on until it is. False (reading ended) at end of
+   * file, on a cut record, or on a captured length beyond maxCapLength (checked before the buffer
+   * would grow for it; next() counts it).
+   */
+  private refill(): boolean {
+    const f = this.file;
+    if (!f.ensure(RECORD_HEADER)) {
+      this.finish(f.available > 0);
+      return false;
+    }
+    const capLength = u32(f.buf, f.pos + 8, this.littleEndian);
+    if (capLength > this.maxCapLength) return true;
+    if (!f.ensure(RECORD_HEADER + capLength)) {
+      this.finish(true);
+      return false;
+    }
+    return true;
   }
 
   close(): void {

@@ -84,6 +84,21 @@ describe('FileSource', () => {
     assert.equal(n, 10);
   });
 
+  test('one file in slices: every packet once, progress at each yield, stop() inside a later slice', async () => {
+    const p = tempFile('slices.pcap', pcapBytes({ records: Array.from({ length: 50 }, (_, i) => ({ sec: 1, frac: i, data: frame(i) })) }));
+    const progress: number[] = [];
+    const src = new FileSource([p], { yieldEvery: 10, onProgress: (read) => progress.push(read) });
+    const seen: number[] = [];
+    await src.run((pk) => { seen.push(pk.data.readUInt32BE(pk.offset)); });
+    assert.deepEqual(seen, Array.from({ length: 50 }, (_, i) => i));
+    assert.equal(progress.length, 6, 'five full slices, then the final report');
+    assert.ok(progress.every((v, i) => i === 0 || v >= progress[i - 1]));
+    const stopper = new FileSource([p], { yieldEvery: 7 });
+    let n = 0;
+    await stopper.run(() => { if (++n === 23) stopper.stop(); });
+    assert.equal(n, 23);
+  });
+
   test('stats sum the readers, including malformed reasons and truncated files', async () => {
     const a = tempFile('st-a.pcap', pcapBytes({ records: [{ sec: 1, frac: 0, data: Buffer.alloc(0) }, { sec: 1, frac: 1, data: frame(1) }] }));
     const full = pcapBytes({ records: [{ sec: 2, frac: 0, data: frame(2) }, { sec: 3, frac: 0, data: frame(3), wireLength: 1000 }] });

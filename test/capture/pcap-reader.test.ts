@@ -48,6 +48,36 @@ describe('PcapReader', () => {
     assert.equal(whole.length, 40);
   });
 
+  test('a file well past the short first fill reads the same with any chunk size; no packet ends at its buffer end', () => {
+    // Records of varied sizes across the first-fill boundary (64 KiB) and several later refills.
+    const recs = records(400, [60, 1514, 1, 77, 300, 999]);
+    const p = tempFile('first-fill.pcap', pcapBytes({ records: recs }));
+    const r = new PcapReader(p, { chunkSize: 100_000 });
+    let n = 0;
+    for (let pk = r.next(); pk !== null; pk = r.next()) {
+      assert.deepEqual(pk.data.subarray(pk.offset, pk.offset + pk.capLength), recs[n].data, `packet ${n}`);
+      assert.ok(pk.offset + pk.capLength < pk.data.length, 'a payload view never ends at the buffer end');
+      n++;
+    }
+    assert.equal(n, 400);
+    assert.deepEqual(r.stats.truncatedFiles, []);
+    for (const chunkSize of [16, 70_000, 1 << 20]) assert.deepEqual(readAll(new PcapReader(p, { chunkSize })), readAll(new PcapReader(p)), `chunkSize ${chunkSize}`);
+  });
+
+  test('caplen beyond the limit is caught whether or not the record header is already buffered', () => {
+    // Record 2 claims 70000 bytes: with a 64-byte chunk its header arrives by a refill, with the
+    // default chunk it is already in the buffer (fast-path check).
+    const recs = records(3, [60]);
+    recs[2] = { ...recs[2], capLength: 70_000 };
+    const p = tempFile('caplen-limit.pcap', pcapBytes({ records: recs }));
+    for (const chunkSize of [64, 4096]) {
+      const r = new PcapReader(p, { chunkSize, maxCapLength: 65535 });
+      assert.equal(readAll(r).length, 2, `chunkSize ${chunkSize}`);
+      assert.deepEqual(r.stats.malformed, { 'caplen-too-large': 1 });
+      assert.equal(r.stats.truncatedFiles.length, 1);
+    }
+  });
+
   test('returns the same packet object each time, pointing into the chunk buffer', () => {
     const p = tempFile('reuse.pcap', pcapBytes({ records: records(3) }));
     const r = new PcapReader(p);
