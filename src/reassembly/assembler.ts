@@ -97,8 +97,11 @@ export class Assembler {
   private readonly counters: ReassemblyCounters = emptyReassemblyCounters();
   private readonly ctx: ConnectionContext;
   private readonly choice: ServerChoice = { senderIsClient: true, serverBy: 'port' };
-  /** Forgotten connections (closed, unlinked) waiting to be reused. */
-  private readonly recycled: Connection[] = [];
+  /** Forgotten connections waiting for reuse: a stack in preallocated object slots, whose elements kind (map) never changes. */
+  private readonly recycled: Array<Connection | null>;
+  private recycledTop = 0;
+  /** Tracked connections at which the table doubles (Infinity once at maxBuckets). */
+  private growAt: number;
   private nextId = 1;
   private nextTickNs = -Infinity;
 
@@ -124,6 +127,8 @@ export class Assembler {
     const initial = Math.min(size, INITIAL_BUCKETS);
     this.buckets = new Array<Connection | null>(initial).fill(null);
     this.mask = initial - 1;
+    this.growAt = initial < size ? initial : Infinity;
+    this.recycled = new Array<Connection | null>(this.opts.recycledConnections).fill(null);
     this.seed = this.opts.hashSeed;
     this.touchGranularityNs = Math.min(TOUCH_GRANULARITY_NS, Math.floor(this.opts.idleTimeoutNs / 8));
     this.ctx = {
@@ -162,6 +167,14 @@ export class Assembler {
         return;
       }
     }
+    this.openConnection(seg, hash);
+  }
+
+  /**
+   * A segment of no tracked connection, apart from onSegment: the per-packet function stays small (optimised
+   * sooner), and first events met late here (table growth, first reuse) deoptimise only this.
+   */
+  private openConnection(seg: TcpSegment, hash: number): void {
     if ((seg.flags & TCP_RST) !== 0 || ((seg.flags & TCP_SYN) === 0 && seg.payloadLength === 0)) {
       // Nothing to deliver and nothing to anchor a stream on (pure ACK, FIN or RST of an unknown tuple).
       countReason(this.counters.ignoredSegments, 'no-connection');
@@ -169,9 +182,9 @@ export class Assembler {
     }
     this.makeRoom(seg.tsNs);
     const choice = chooseServer(seg, this.serverPorts, this.choice);
-    conn = (this.recycled.pop() ?? new Connection(this.ctx)).open(this.nextId++, seg, choice.senderIsClient, choice.serverBy, hash);
+    const conn = this.reuse().open(this.nextId++, seg, choice.senderIsClient, choice.serverBy, hash);
     this.counters.connections++;
-    if (this.live.size + this.tombstones.size >= this.buckets.length && this.buckets.length < this.maxBuckets) this.grow();
+    if (this.live.size + this.tombstones.size >= this.growAt) this.grow();
     conn.bucketNext = this.buckets[hash & this.mask];
     this.buckets[hash & this.mask] = conn;
     this.live.pushBack(conn);
@@ -184,7 +197,11 @@ export class Assembler {
    * tombstones. Cheap to call per packet: it works at most once per tickIntervalNs.
    */
   tick(nowNs: number): void {
-    if (nowNs < this.nextTickNs) return;
+    if (nowNs >= this.nextTickNs) this.timers(nowNs);
+  }
+
+  /** tick()'s work, apart so the per-packet check inlines small and paths first met late deoptimise only this. */
+  private timers(nowNs: number): void {
     this.nextTickNs = nowNs + this.opts.tickIntervalNs;
     const timeout = this.opts.gapTimeoutNs;
     for (const half of this.account.halves) {
@@ -239,7 +256,7 @@ export class Assembler {
 
   /** Forgotten connection objects held for reuse (bounded by recycledConnections); for diagnostics and tests. */
   get recycledCount(): number {
-    return this.recycled.length;
+    return this.recycledTop;
   }
 
   /** Current size of the flow table (it grows with the connections tracked); for diagnostics and tests. */
@@ -306,6 +323,15 @@ export class Assembler {
     }
     this.buckets = buckets;
     this.mask = mask;
+    this.growAt = size < this.maxBuckets ? size : Infinity;
+  }
+
+  /** A recycled connection object, or a new one. */
+  private reuse(): Connection {
+    if (this.recycledTop === 0) return new Connection(this.ctx);
+    const c = this.recycled[--this.recycledTop] as Connection;
+    this.recycled[this.recycledTop] = null;
+    return c;
   }
 
   /** Forgets a connection: off its list and out of the table. */
@@ -322,6 +348,6 @@ export class Assembler {
     }
     conn.bucketNext = null;
     // Nothing refers to it any more (sinks hold its info, never the object): keep it for reuse.
-    if (conn.closed && this.recycled.length < this.opts.recycledConnections) this.recycled.push(conn);
+    if (conn.closed && this.recycledTop < this.recycled.length) this.recycled[this.recycledTop++] = conn;
   }
 }
