@@ -13,6 +13,7 @@
  *  - str: h=0 null; h=1 same as the last string of this field slot; else string table entry h-2.
  *  - bool: one byte, 0 null, 1 false, 2 true.
  */
+import { grownBuffer } from '../common/grow-buffer';
 
 /** Strings up to this length are looked up for reuse (longer ones rarely repeat). */
 const DICT_MAX_LEN = 64;
@@ -73,12 +74,7 @@ export class BlockWriter {
 
   /** Room for `n` more bytes. */
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    if (this.pos + n > this.buf.length) this.buf = grownBuffer(this.buf, this.pos, this.pos + n);
   }
 
   /** Non-negative integer below 2^53 (caller ensured room: at most 8 bytes). */

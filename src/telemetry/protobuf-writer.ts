@@ -3,6 +3,7 @@
  * from transaction records without an intermediate object tree. Nested messages reserve one length byte
  * and shift their body only when it turns out longer than 127 bytes (rare for attributes).
  */
+import { grownBuffer } from '../common/grow-buffer';
 
 export const WIRE_VARINT = 0;
 export const WIRE_FIXED64 = 1;
@@ -72,12 +73,7 @@ export class ProtoWriter {
   }
 
   ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.pos);
-    this.buf = next;
+    if (this.pos + n > this.buf.length) this.buf = grownBuffer(this.buf, this.pos, this.pos + n);
   }
 
   tag(field: number, wire: number): void {
