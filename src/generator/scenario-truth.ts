@@ -67,9 +67,15 @@ export interface TruthVote {
   shortcode: string;
   text: string;
   dataCoding: number;
+  /** The PDU that carries it: deliver_sm, or data_sm (text in message_payload). */
+  command: 'deliver_sm' | 'data_sm';
+  /** PDUs per delivery (a long text in message_payload is one). */
   parts: number;
-  /** How a multipart message was joined: UDH concatenation or SAR TLVs (null for single part). */
-  concat: 'udh' | 'sar' | null;
+  /**
+   * How a long text was carried: UDH concatenation with an 8-bit or 16-bit reference, SAR TLVs, or
+   * whole in one PDU's message_payload TLV (null for a short text).
+   */
+  concat: 'udh' | 'udh16' | 'sar' | 'payload' | null;
   expectedChoice: string;
   /** Built to be invalid (no valid choice). */
   invalid: boolean;

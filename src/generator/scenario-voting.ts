@@ -14,6 +14,9 @@ import { TruthRecorder, type TruthLevel, type TruthVote } from './scenario-truth
 import { CAMPAIGNS, drawVoteText, msisdn } from './vote-texts';
 import { SmppTraffic, type ScenarioRates, DEFAULT_RATES, type MoVote } from './smpp-traffic';
 
+/** How an SMSC carries a long text: UDH with an 8- or 16-bit reference, SAR TLVs, or whole in message_payload. */
+const LONG_TEXT_CARRIERS = ['udh', 'udh16', 'sar', 'payload'] as const;
+
 export const SMPP_PORT = 2775;
 export const HTTP_PORT = 8080;
 /** 2024-03-02T20:00:00Z, in ns: the default start of every generated capture. */
@@ -196,9 +199,13 @@ export class VotingScenario {
       rng.u32().toString(16).padStart(8, '0') + rng.u32().toString(16).padStart(8, '0');
     // UUID v4 shape, like Jasmin's message ids.
     const messageId = `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-a${h.slice(17, 20)}-${h.slice(20, 32)}`;
-    const concat = enc.parts.length > 1 ? (rng.chance(0.5) ? 'udh' : 'sar') : null;
+    const concat = enc.parts.length > 1 ? rng.pick(LONG_TEXT_CARRIERS) : null;
+    // A data_sm carries its text in message_payload, whole; some SMSCs deliver MO that way.
+    const command = rng.chance(this.rates.dataSm) ? 'data_sm' : 'deliver_sm';
+    const pdus = concat === null || concat === 'payload' || command === 'data_sm' ? 1 : enc.parts.length;
     const truth: TruthVote = {
-      id, messageId, sender, shortcode: campaign.shortcode, text, dataCoding: enc.dataCoding, parts: enc.parts.length, concat,
+      id, messageId, sender, shortcode: campaign.shortcode, text, dataCoding: enc.dataCoding, command, parts: pdus,
+      concat: command === 'data_sm' && concat !== null ? 'payload' : concat,
       expectedChoice: drawn.choice, invalid, deliveries: [], acked: false, ackTsNs: null, callbacks: [], state: 'lost',
     };
     const binary = enc.parts.length === 1 ? enc.parts[0] : Buffer.concat(enc.parts);
@@ -206,7 +213,7 @@ export class VotingScenario {
       truth, format: rng.pick(['get', 'form', 'json'] as const),
       fields: { sender, shortcode: campaign.shortcode, text, messageId, dataCoding: enc.dataCoding, binary, receivedAtNs: 0 },
     };
-    return { cb, parts: enc.parts, ref: rng.int(256) };
+    return { cb, parts: pdus === 1 ? [binary] : enc.parts, ref: rng.int(concat === 'udh16' ? 65536 : 256) };
   }
 
   private ephemeralPort(): number {

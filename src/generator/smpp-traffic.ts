@@ -11,17 +11,22 @@ import type { CallbackRunner, CallbackVote } from './callback-runner';
 import type { TruthVote } from './scenario-truth';
 import type { Rng } from './rng';
 
+const ESME_RMSGQFUL = 0x14;
 const ESME_RTHROTTLED = 0x58;
 const ESME_RX_T_APPN = 0x64;
+/** Transient refusals after which an SMSC redelivers. */
+const RETRY_LATER = [ESME_RTHROTTLED, ESME_RX_T_APPN, ESME_RMSGQFUL] as const;
 
 /** Message-level rates of the scenario. */
 export interface ScenarioRates {
-  /** A single-part deliver_sm is refused with ESME_RTHROTTLED or ESME_RX_T_APPN (default 0.05). */
+  /** A single-PDU vote is refused with ESME_RTHROTTLED, ESME_RX_T_APPN or ESME_RMSGQFUL (default 0.05). */
   throttle: number;
   /** Texts with no valid choice (default 0.05). */
   invalid: number;
   /** Long (multipart) texts (default 0.05). */
   long: number;
+  /** Votes the SMSC delivers as data_sm, the text in message_payload (default 0.03). */
+  dataSm: number;
   /** Acked votes answered with an MT submit_sm asking for a receipt (default 0.2). */
   mt: number;
   /** submit_sm answered with generic_nack (default 0.05). */
@@ -41,7 +46,7 @@ export interface ScenarioRates {
 }
 
 export const DEFAULT_RATES: ScenarioRates = {
-  throttle: 0.05, invalid: 0.05, long: 0.05, mt: 0.2, nack: 0.05, earlyCallback: 0.15, multiPdu: 0.3,
+  throttle: 0.05, invalid: 0.05, long: 0.05, dataSm: 0.03, mt: 0.2, nack: 0.05, earlyCallback: 0.15, multiPdu: 0.3,
   interarrivalNs: 3e6, maxWindow: 4, maxDeliveries: 3, enquireNs: 30e9,
 };
 
@@ -155,7 +160,7 @@ export class SmppTraffic {
       }
     }
     // The gateway's verdict per vote: multipart messages are always accepted.
-    const status = votes.map((v) => (v.parts.length === 1 && this.rng.chance(this.r.throttle) ? this.rng.pick([ESME_RTHROTTLED, ESME_RX_T_APPN]) : 0));
+    const status = votes.map((v) => (v.parts.length === 1 && this.rng.chance(this.r.throttle) ? this.rng.pick(RETRY_LATER) : 0));
     const early = votes.map((v, i) => status[i] === 0 && this.rng.chance(this.r.earlyCallback) && v.cb.truth.deliveries.length === 0);
     votes.forEach((v, i) => {
       if (!early[i]) return;
@@ -168,7 +173,7 @@ export class SmppTraffic {
       const j = this.rng.int(k + 1);
       [order[k], order[j]] = [order[j], order[k]];
     }
-    const resps = order.map((k) => ({ command: 'deliver_sm_resp', sequence: seqs[k], status: status[owner[k]], fields: { message_id: '' } }));
+    const resps = order.map((k) => ({ command: `${pdus[k].command}_resp`, sequence: seqs[k], status: status[owner[k]], fields: { message_id: '' } }));
     if (resps.length > 1 && this.rng.chance(0.3)) {
       this.clock.now = this.s.send('c2s', resps, this.clock.now)[0] + this.gap();
     } else {
@@ -206,21 +211,23 @@ export class SmppTraffic {
   private deliverSm(v: MoVote, part: number): OutPdu {
     const t = v.cb.truth;
     const n = v.parts.length;
-    const fields: Record<string, string | number | Buffer> = {
-      service_type: '', source_addr_ton: 1, source_addr_npi: 1, source_addr: t.sender.replace(/^\+/, ''),
-      dest_addr_ton: 3, dest_addr_npi: 0, destination_addr: t.shortcode, esm_class: 0, data_coding: t.dataCoding,
-      short_message: v.parts[part],
+    const addresses = {
+      source_addr_ton: 1, source_addr_npi: 1, source_addr: t.sender.replace(/^\+/, ''),
+      dest_addr_ton: 3, dest_addr_npi: 0, destination_addr: t.shortcode, data_coding: t.dataCoding,
     };
-    const tlvs: { tag: number; value: Buffer }[] = [];
-    if (n > 1 && t.concat === 'udh') {
+    const payload = [{ tag: TLV.message_payload, value: v.parts[0] }];
+    if (t.command === 'data_sm') return { command: 'data_sm', fields: { service_type: '', ...addresses, esm_class: 0 }, tlvs: payload };
+    const fields: Record<string, string | number | Buffer> = { service_type: '', ...addresses, esm_class: 0, short_message: v.parts[part] };
+    if (t.concat === 'payload') return { command: 'deliver_sm', fields: { ...fields, short_message: Buffer.alloc(0) }, tlvs: payload };
+    if (n === 1) return { command: 'deliver_sm', fields, tlvs: [], reuse: { key: v.parts[0], variant: `${t.shortcode}:${t.dataCoding}` } };
+    if (t.concat === 'udh' || t.concat === 'udh16') {
       fields.esm_class = 0x40;
-      fields.short_message = Buffer.concat([concatUdh(v.ref, n, part + 1), v.parts[part]]);
-    } else if (n > 1) {
-      tlvs.push({ tag: TLV.sar_msg_ref_num, value: tlvU16(v.ref) }, { tag: TLV.sar_total_segments, value: tlvU8(n) },
-        { tag: TLV.sar_segment_seqnum, value: tlvU8(part + 1) });
+      fields.short_message = Buffer.concat([concatUdh(v.ref, n, part + 1, t.concat === 'udh16'), v.parts[part]]);
+      return { command: 'deliver_sm', fields, tlvs: [] };
     }
-    if (n === 1) return { command: 'deliver_sm', fields, tlvs, reuse: { key: v.parts[0], variant: `${t.shortcode}:${t.dataCoding}` } };
-    return { command: 'deliver_sm', fields, tlvs };
+    const sar = [{ tag: TLV.sar_msg_ref_num, value: tlvU16(v.ref) }, { tag: TLV.sar_total_segments, value: tlvU8(n) },
+      { tag: TLV.sar_segment_seqnum, value: tlvU8(part + 1) }];
+    return { command: 'deliver_sm', fields, tlvs: sar };
   }
 
   /** The gateway sends a confirmation MT asking for a delivery receipt. */

@@ -9,7 +9,8 @@
  * tshark renderings normalised (each a display difference, never a value of ours):
  * - command_status is shown on responses only: a request without it must have status 0 on our side;
  * - an empty C-string (deliver_sm_resp message_id) is not shown: ours must be '';
- * - smpp.message is colon-separated hex;
+ * - smpp.message and smpp.message_payload are colon-separated hex; an empty short_message (the text
+ *   is in message_payload, or data_sm, which has none) is not shown: ours must be '';
  * - UCS-2 text beyond the BMP: tshark writes each surrogate as its own 3-byte sequence (CESU-8, not
  *   UTF-8); the tshark helper re-encodes those pairs as UTF-8 before parsing (cesu8ToUtf8), so such
  *   texts are compared exactly.
@@ -27,7 +28,7 @@ const COMPARED = [
   'smpp.command_length', 'smpp.command_id', 'smpp.command_status', 'smpp.sequence_number', 'smpp.source_addr', 'smpp.destination_addr',
   'smpp.esm.submit.msg_mode', 'smpp.esm.submit.msg_type', 'smpp.esm.submit.features', 'smpp.data_coding', 'smpp.message_id',
   'smpp.sar_msg_ref_num', 'smpp.sar_total_segments', 'smpp.sar_segment_seqnum', 'smpp.sm_length', 'smpp.message', 'smpp.message_text',
-  'smpp.receipted_message_id', 'smpp.message_state',
+  'smpp.receipted_message_id', 'smpp.message_state', 'smpp.message_payload',
 ] as const;
 /** UDH concatenation, from tshark's gsm_sms_ud layer next to the PDU. */
 const UDH = ['gsm_sms.udh.mm.msg_id', 'gsm_sms.udh.mm.msg_parts', 'gsm_sms.udh.mm.msg_part'] as const;
@@ -42,6 +43,8 @@ interface Report {
   texts: string[];
   /** Responses with a lower sequence number than the previous response in their direction. */
   outOfOrder: number;
+  /** UDH references above 255, which only the 16-bit concatenation IEI (0x08) carries. */
+  udh16: number;
   mismatches: string[];
 }
 
@@ -54,11 +57,11 @@ function comparePdu(o: OurPdu, t: TsharkMessage, udh: Record<string, unknown> | 
     if (theirs === undefined) {
       if (ours === undefined) continue;
       if (k === 'smpp.command_status' && isRequest && ours === '0x00000000') continue;
-      if (CSTRINGS.has(k) && ours === '') continue;
+      if ((CSTRINGS.has(k) || k === 'smpp.message') && ours === '') continue;
       r.mismatches.push(`${where} ${o.command}: ${k} ours ${JSON.stringify(ours)}, tshark shows none`);
       continue;
     }
-    if (k === 'smpp.message') theirs = theirs.replace(/:/g, '');
+    if (k === 'smpp.message' || k === 'smpp.message_payload') theirs = theirs.replace(/:/g, '');
     r.compared[k] = (r.compared[k] ?? 0) + 1;
     if (ours !== theirs) r.mismatches.push(`${where} ${o.command}: ${k} ours ${JSON.stringify(ours)}, tshark ${JSON.stringify(theirs)}`);
   }
@@ -68,6 +71,7 @@ function comparePdu(o: OurPdu, t: TsharkMessage, udh: Record<string, unknown> | 
     if (theirs === undefined && ours === undefined) continue;
     r.compared[k] = (r.compared[k] ?? 0) + 1;
     if (ours !== theirs) r.mismatches.push(`${where} ${o.command}: ${k} ours ${ours}, tshark ${theirs}`);
+    else if (k === 'gsm_sms.udh.mm.msg_id' && Number(ours) > 255) r.udh16++;
   }
   r.commands[o.command] = (r.commands[o.command] ?? 0) + 1;
   if (!isRequest || o.command === 'generic_nack') r.statuses.add(o.fields['smpp.command_status']);
@@ -90,7 +94,7 @@ function findField(tree: Record<string, unknown>, key: string): string | undefin
 async function compareFile(file: string): Promise<Report> {
   const ours = await runOurStack(file, { smpp: [SMPP_PORT], http: [HTTP_PORT] });
   const theirs = tsharkMessages(file, 'smpp', SERVER_PORTS, TSHARK_ARGS, ['gsm_sms_ud']);
-  const r: Report = { pdus: 0, compared: {}, commands: {}, statuses: new Set(), texts: [], outOfOrder: 0, mismatches: [] };
+  const r: Report = { pdus: 0, compared: {}, commands: {}, statuses: new Set(), texts: [], outOfOrder: 0, udh16: 0, mismatches: [] };
   const smppStreams = new Map([...theirs.streams].filter(([id]) => theirs.messages.some((m) => m.stream === id)));
   const smppConns = [...ours.connections.values()].filter((c) => ours.pdus.some((p) => p.conn === c.id));
   const { ourIdOf, theirsUnpaired, oursUnpaired } = pairStreams(smppStreams, smppConns);
@@ -132,7 +136,7 @@ async function compareFile(file: string): Promise<Report> {
 }
 
 /** Every PDU kind the generator emits; bind and its response only when the capture starts at the SYN. */
-const KINDS = ['deliver_sm', 'deliver_sm_resp', 'submit_sm', 'submit_sm_resp', 'generic_nack', 'enquire_link', 'enquire_link_resp', 'unbind', 'unbind_resp'];
+const KINDS = ['deliver_sm', 'deliver_sm_resp', 'data_sm', 'data_sm_resp', 'submit_sm', 'submit_sm_resp', 'generic_nack', 'enquire_link', 'enquire_link_resp', 'unbind', 'unbind_resp'];
 
 describe('SMPP fields equal tshark on generated captures, PDU by PDU', () => {
   const dir = tmpDir('smpp-conf');
@@ -162,6 +166,9 @@ describe('SMPP fields equal tshark on generated captures, PDU by PDU', () => {
     assert.ok(all.every((r) => r.outOfOrder > 0), 'out-of-order responses in every capture');
     assert.ok(statuses.has('0x00000058'), 'ESME_RTHROTTLED responses');
     assert.ok(statuses.has('0x00000064'), 'ESME_RX_T_APPN responses');
+    assert.ok(statuses.has('0x00000014'), 'ESME_RMSGQFUL responses');
+    assert.ok(sum('smpp.message_payload') >= 10, 'texts in message_payload (data_sm, long deliver_sm)');
+    assert.ok(all.some((r) => r.udh16 > 0), 'UDH concatenation with a 16-bit reference');
     assert.ok(sum('smpp.sar_msg_ref_num') >= 4 && sum('smpp.sar_segment_seqnum') >= 4, 'SAR multipart');
     assert.ok(sum('gsm_sms.udh.mm.msg_id') >= 4, 'UDH multipart');
     assert.ok(sum('smpp.receipted_message_id') >= 10 && sum('smpp.message_state') >= 10, 'delivery receipts');

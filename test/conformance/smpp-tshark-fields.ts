@@ -54,6 +54,8 @@ export function smppFieldsOf(p: SmppPdu): Record<string, string> {
     if (v >= 0) f['smpp.' + name] = String(v);
   }
   if (p.tlvCount > 0) f['smpp.opt_param_tag'] = Array.from(p.tlvTag.subarray(0, p.tlvCount)).map((t) => '0x' + t.toString(16).padStart(4, '0')).join('|');
+  const payload = p.tlv(TLV.message_payload);
+  if (payload !== null) f['smpp.message_payload'] = payload.toString('hex');
   if (WITH_TEXT.has(p.command)) {
     const c = extractContent(p);
     if (!c.binary) f['smpp.message_text'] = c.text;

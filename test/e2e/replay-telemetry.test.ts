@@ -93,7 +93,7 @@ describe('replay → OTLP/HTTP (protobuf)', () => {
     const roots = spans.filter((s) => s.parentSpanId === '' && s.attributes['sms.vote.id'] !== undefined);
     assert.equal(roots.length, run.report.votes.total, 'one root per vote');
     assert.equal(roots.length, acked().length);
-    for (const r of roots) assert.equal(r.name, 'deliver_sm');
+    for (const r of roots) assert.ok(r.name === 'deliver_sm' || r.name === 'data_sm', r.name);
 
     // Pair each truth vote with its root: hashed sender + shortcode, then in time order.
     const privacy = new PhonePrivacy({ mode: 'hash', key: HASH_KEY });
@@ -118,6 +118,7 @@ describe('replay → OTLP/HTTP (protobuf)', () => {
       votes.sort((a, b) => (a.ackTsNs as number) - (b.ackTsNs as number));
       votes.forEach((v, i) => {
         const rootSpan = rs[i];
+        assert.equal(rootSpan.name, v.command, `vote ${v.id} is rooted at its ${v.command}`);
         const trace = byTrace.get(rootSpan.traceId)!;
         for (const s of trace) if (s !== rootSpan) assert.equal(s.parentSpanId, rootSpan.spanId, `${s.name} is a child of the vote's root`);
         assert.equal(rootSpan.attributes['sms.vote.campaign'], `show-${v.shortcode}`);
@@ -145,7 +146,7 @@ describe('replay → OTLP/HTTP (protobuf)', () => {
         }
         // A redelivered vote: the first rejected delivery is in the same trace, in error.
         if (v.parts === 1 && v.deliveries.length > 1) {
-          const attempts = trace.filter((s) => s.name === 'deliver_sm' && s !== rootSpan);
+          const attempts = trace.filter((s) => s.name === v.command && s !== rootSpan);
           assert.equal(attempts.length, 1, `rejected delivery of vote ${v.id}`);
           assert.equal(attempts[0].status.code, 2);
           redeliveries++;

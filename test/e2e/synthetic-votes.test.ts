@@ -172,7 +172,11 @@ function assertCoverage(all: Replayed[]): void {
   const http = all.flatMap((r) => r.truth.http);
   assert.ok(votes.some((t) => t.acked && t.deliveries.length > 1), 'a redelivery after an error response');
   assert.ok(votes.some((t) => t.acked && t.parts > 1 && t.concat === 'udh'), 'a UDH multipart vote');
+  assert.ok(votes.some((t) => t.acked && t.parts > 1 && t.concat === 'udh16'), 'a multipart vote with a 16-bit UDH reference');
   assert.ok(votes.some((t) => t.acked && t.parts > 1 && t.concat === 'sar'), 'a SAR multipart vote');
+  assert.ok(votes.some((t) => t.acked && t.parts === 1 && t.concat === 'payload'), 'a long vote whole in message_payload');
+  assert.ok(votes.some((t) => t.acked && t.command === 'data_sm'), 'a vote delivered as data_sm');
+  assert.ok(votes.some((t) => t.acked && t.command === 'data_sm' && t.deliveries.length > 1), 'a data_sm vote redelivered');
   assert.ok(votes.some((t) => t.acked && t.dataCoding === 8), 'a UCS-2 vote');
   assert.ok(votes.some((t) => t.acked && t.dataCoding === 0), 'a GSM-7 vote');
   assert.ok(votes.some((t) => t.acked && t.invalid), 'an invalid vote');

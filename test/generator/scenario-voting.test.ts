@@ -173,6 +173,8 @@ describe('voting scenario truth and determinism', () => {
     const ratio = big.packets / small.packets;
     assert.ok(ratio > 3.6 && ratio < 4.4, `ratio ${ratio}`);
     const byPackets = generate({ out: path.join(dir, 'lin-3.pcap'), packets: 20000, seed: 9, truth: 'summary', truthPath: null });
-    assert.ok(byPackets.packets >= 20000 && byPackets.packets < 20000 * 1.1, `${byPackets.packets}`);
+    // After the last vote come its callbacks, retries and redeliveries, and the settle period: about
+    // 2k packets whatever the size (20k target: 21.8–22.2k over seeds 1, 2, 3, 9).
+    assert.ok(byPackets.packets >= 20000 && byPackets.packets < 20000 + 3000, `${byPackets.packets}`);
   });
 });
