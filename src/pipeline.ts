@@ -45,6 +45,9 @@ export interface PipelineReport {
   tcp: AssemblerStats & {
     streams: Record<string, number>;
     unclaimedBytes: number;
+    /** Servers on unlisted ports known by the protocol detected on them (refused connections to them count). */
+    learnedServices: number;
+    learnedServicesEvicted: number;
     /** Exceptions a parser threw (counted by message; capture went on). */
     parserErrors?: Record<string, number>;
   };
@@ -113,7 +116,7 @@ export class Pipeline {
     this.registry = new ProtocolRegistry([
       smppHandler(config.ports.smpp, this.smppContext, this.smppTracker, { maxPduLength: config.smpp.maxPduLength }, () => this.smppRefused++),
       httpHandler(config.ports.http, this.httpSinks),
-    ]);
+    ], { maxLearnedServices: config.ports.maxLearnedServices });
     this.decoder = new PacketDecoder();
     this.assembler = new Assembler(this.registry, {
       serverPorts: [...config.ports.smpp, ...config.ports.http],
@@ -221,6 +224,8 @@ export class Pipeline {
         ignoredSegments: sortedReasons(a.ignoredSegments),
         streams: r.streams,
         unclaimedBytes: r.unclaimedBytes,
+        learnedServices: r.learnedServices,
+        learnedServicesEvicted: r.learnedServicesEvicted,
         ...(Object.keys(this.sinkErrors).length ? { parserErrors: sortedReasons(this.sinkErrors) } : {}),
       },
       smpp: { ...smppReport(this.smppContext.stats, this.smppTracker), refusedConnections: this.smppRefused },

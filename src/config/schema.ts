@@ -60,6 +60,7 @@ export const configSchema = {
   ports: {
     smpp: { doc: 'TCP ports that carry SMPP (server side). Streams on other ports are detected by their first bytes.', format: 'port-list', default: [2775, 2776, 2777], env: 'SMPP_AGENT_SMPP_PORTS', arg: 'smpp-ports' },
     http: { doc: 'TCP ports that carry HTTP callbacks (server side). Other ports are detected by a request line.', format: 'port-list', default: [80, 8080, 8000, 13013], env: 'SMPP_AGENT_HTTP_PORTS', arg: 'http-ports' },
+    maxLearnedServices: { doc: 'Servers on other ports remembered with the protocol detected on them, so later refused or unanswered connections to them count as failed SMPP binds or callbacks (oldest forgotten first; 0: off).', format: 'nat', default: 4096, env: 'SMPP_AGENT_MAX_LEARNED_SERVICES' },
   },
   reassembly: {
     gapTimeoutMs: { doc: 'Missing TCP bytes that do not arrive within this capture-clock time are skipped and reported as a gap.', format: 'positive-int', default: 2000, env: 'SMPP_AGENT_GAP_TIMEOUT_MS' },
@@ -99,7 +100,7 @@ export const configSchema = {
 /** Plain shape of the validated config (convict's getProperties()). */
 export interface ConfigShape {
   capture: { interface: string; filter: string; bufferSizeBytes: number; snapLength: number };
-  ports: { smpp: number[]; http: number[] };
+  ports: { smpp: number[]; http: number[]; maxLearnedServices: number };
   reassembly: { gapTimeoutMs: number; idleTimeoutMs: number; maxConnections: number; maxBufferedBytes: number; maxBufferedBytesPerHalf: number };
   smpp: { maxPduLength: number; defaultAlphabet: 'gsm7' | 'gsm7-packed' | 'latin1' | 'ascii'; responseTimeoutMs: number };
   http: { callbackPaths: string[]; maxBodyCaptureBytes: number; responseTimeoutMs: number };

@@ -48,6 +48,8 @@ export interface VotingScenarioOptions {
   split?: boolean | 'body';
   /** The capture joins the SMPP session after its handshake and bind, sequence numbers near 2^32 (default false). */
   midstream?: boolean;
+  /** The vote app's port (default 8080). */
+  httpPort?: number;
   /** App refuses connections between these offsets from the start, ns (default none). */
   outage?: { fromNs: number; toNs: number };
   /** Truth detail kept in memory (default 'full'). */
@@ -95,6 +97,7 @@ export class VotingScenario {
   private readonly clock: { now: number };
   private readonly rates: ScenarioRates;
   private readonly addr: { smsc: string; gateway: string; app: string };
+  private readonly httpPort: number;
   private nextPort = 32768;
   private streams = 0;
 
@@ -106,6 +109,7 @@ export class VotingScenario {
     this.clock = { now: options.startNs ?? DEFAULT_START_NS };
     this.truth = new TruthRecorder(options.truth ?? 'full');
     this.rates = { ...DEFAULT_RATES, ...options.rates };
+    this.httpPort = options.httpPort ?? HTTP_PORT;
     this.addr = options.ipv6
       ? { smsc: '2001:db8::10', gateway: '2001:db8::20', app: '2001:db8::30' }
       : { smsc: '127.0.0.10', gateway: '127.0.0.20', app: '127.0.0.30' };
@@ -131,8 +135,8 @@ export class VotingScenario {
     };
     const runner = new CallbackRunner({
       clock: this.clock, queue: this.queue, truth: this.truth, rng: this.rng.fork(), app, split: (o.split ?? false) !== false,
-      appHost: o.ipv6 ? `[${this.addr.app}]:${HTTP_PORT}` : `${this.addr.app}:${HTTP_PORT}`,
-      connect: () => this.connect({ address: this.addr.gateway, port: this.ephemeralPort() }, { address: this.addr.app, port: HTTP_PORT }, 'http'),
+      appHost: o.ipv6 ? `[${this.addr.app}]:${this.httpPort}` : `${this.addr.app}:${this.httpPort}`,
+      connect: () => this.connect({ address: this.addr.gateway, port: this.ephemeralPort() }, { address: this.addr.app, port: this.httpPort }, 'http'),
       onFinal: (v: TruthVote) => this.truth.vote(v),
     });
     const { conv, stream } = this.connect(
@@ -178,7 +182,7 @@ export class VotingScenario {
       startNs: o.startNs ?? DEFAULT_START_NS, ipv6: o.ipv6 ?? false, split: o.split ?? false, midstream: o.midstream ?? false,
       impair: o.impair ?? {}, outage: o.outage ?? null, linkType: this.builder.linkType, vlans: o.frame?.vlans ?? [],
       smpp: { port: SMPP_PORT, smsc: this.addr.smsc, gateway: this.addr.gateway },
-      http: { port: HTTP_PORT, app: this.addr.app }, campaigns: CAMPAIGNS, packets: this.out.packets,
+      http: { port: this.httpPort, app: this.addr.app }, campaigns: CAMPAIGNS, packets: this.out.packets,
     };
   }
 

@@ -2,6 +2,10 @@
  * Which parser reads a new TCP stream: the protocol whose configured server ports match first,
  * otherwise the first protocol whose heuristic accepts the stream's first bytes (as Wireshark's
  * heuristic dissectors do). Streams nobody claims are counted and ignored.
+ *
+ * A refused or unanswered connection has no bytes to detect: it is attributed by configured port, or
+ * by a service learned from an earlier detected stream (same server address and port, opened with a
+ * SYN). So an app on an unlisted port that goes down still shows as refused callbacks.
  */
 import type { CloseReason, ConnectionInfo, Direction, StreamSink, StreamSinkFactory } from '../reassembly/stream-sink';
 
@@ -26,13 +30,28 @@ export interface RegistryStats {
   streams: Record<string, number>;
   /** Bytes of streams no protocol claimed. */
   unclaimedBytes: number;
+  /** Servers on unconfigured ports known by their detected protocol, and those forgotten to make room. */
+  learnedServices: number;
+  learnedServicesEvicted: number;
+}
+
+export interface ProtocolRegistryOptions {
+  /** Servers on unconfigured ports remembered with their detected protocol (oldest forgotten first). Default 4096. */
+  maxLearnedServices?: number;
 }
 
 export class ProtocolRegistry implements StreamSinkFactory {
   private readonly counts: Record<string, number> = {};
   unclaimedBytes = 0;
+  /** `address port` of a server on an unconfigured port → the protocol detected on it. */
+  private readonly learned = new Map<string, ProtocolHandler>();
+  private readonly maxLearned: number;
+  /** Learned services forgotten to make room. */
+  learnedEvicted = 0;
 
-  constructor(private readonly handlers: readonly ProtocolHandler[]) {}
+  constructor(private readonly handlers: readonly ProtocolHandler[], opts: ProtocolRegistryOptions = {}) {
+    this.maxLearned = Math.max(0, opts.maxLearnedServices ?? 4096);
+  }
 
   open(conn: ConnectionInfo): StreamSink {
     const byPort = this.handlers.find((h) => h.ports.has(conn.server.port));
@@ -41,27 +60,48 @@ export class ProtocolRegistry implements StreamSinkFactory {
   }
 
   refused(conn: ConnectionInfo, tsNs: number): void {
-    // A refused connection carries no bytes to detect a protocol by: only configured ports tell.
-    // Others stay counted in tcp.refusedConnections.
-    const h = this.handlers.find((x) => x.ports.has(conn.server.port));
-    if (h) h.refused(conn, tsNs);
+    // No bytes to detect a protocol by: a configured port or a learned service tells. Others stay
+    // counted in tcp.refusedConnections.
+    this.serviceOf(conn)?.refused(conn, tsNs);
   }
 
   unanswered(conn: ConnectionInfo, lastTsNs: number): void {
-    // As for refused: without bytes only a configured port names the protocol.
-    this.handlers.find((x) => x.ports.has(conn.server.port))?.unanswered?.(conn, lastTsNs);
+    this.serviceOf(conn)?.unanswered?.(conn, lastTsNs);
+  }
+
+  private serviceOf(conn: ConnectionInfo): ProtocolHandler | undefined {
+    return this.handlers.find((x) => x.ports.has(conn.server.port)) ?? this.learned.get(serviceKey(conn));
+  }
+
+  /** Only a stream opened with a SYN names its server for sure; a mid-stream guess is not learned. */
+  private learn(h: ProtocolHandler, conn: ConnectionInfo): void {
+    if (conn.serverBy !== 'syn' || this.maxLearned === 0) return;
+    const key = serviceKey(conn);
+    if (this.learned.get(key) === h) return;
+    this.learned.delete(key);
+    if (this.learned.size >= this.maxLearned) {
+      this.learned.delete(this.learned.keys().next().value as string);
+      this.learnedEvicted++;
+    }
+    this.learned.set(key, h);
   }
 
   stats(): RegistryStats {
     const streams: Record<string, number> = {};
     for (const k of Object.keys(this.counts).sort()) streams[k] = this.counts[k];
-    return { streams, unclaimedBytes: this.unclaimedBytes };
+    return { streams, unclaimedBytes: this.unclaimedBytes, learnedServices: this.learned.size, learnedServicesEvicted: this.learnedEvicted };
   }
 
   /** @internal used by DetectingSink */
   claimed(h: ProtocolHandler, conn: ConnectionInfo): StreamSink {
     this.counts[h.name] = (this.counts[h.name] ?? 0) + 1;
     return h.open(conn);
+  }
+
+  /** @internal used by DetectingSink */
+  detected(h: ProtocolHandler, conn: ConnectionInfo): StreamSink {
+    this.learn(h, conn);
+    return this.claimed(h, conn);
   }
 
   /** @internal used by DetectingSink */
@@ -82,6 +122,10 @@ export class ProtocolRegistry implements StreamSinkFactory {
   unclaimed(): void {
     this.counts.unknown = (this.counts.unknown ?? 0) + 1;
   }
+}
+
+function serviceKey(conn: ConnectionInfo): string {
+  return `${conn.server.address} ${conn.server.port}`;
 }
 
 type Held = { dir: Direction; bytes: Buffer | null; missing: number; tsNs: number };
@@ -141,7 +185,7 @@ class DetectingSink implements StreamSink {
       if (this.refusedDirs.c2s && this.refusedDirs.s2c) this.reject();
       return;
     }
-    const sink = this.registry.claimed(h, this.conn);
+    const sink = this.registry.detected(h, this.conn);
     this.target = sink;
     for (const e of this.held.splice(0)) {
       if (e.bytes) sink.onData(e.dir, e.bytes, e.tsNs);

@@ -41,6 +41,9 @@ const VARIANTS: Variant[] = [
   // (Seed 10 with a 5–12 s outage hits the wire-ambiguous case: a voter re-sends the same text between
   // the SMSC's rejection and its redelivery, so `redeliveries` is off by one there, by design.)
   { name: 'app outage', votes: 500, seed: 1, opts: { outage: { fromNs: 1.5e9, toNs: 12e9 } } },
+  // The app listens on a port the agent was not told about: HTTP is detected from the first
+  // callbacks, and the connections the outage refuses later are still counted as failed callbacks.
+  { name: 'app on an unlisted port, outage', votes: 500, seed: 1, opts: { httpPort: 3000, outage: { fromNs: 1.5e9, toNs: 12e9 } } },
   { name: 'ipv6', votes: 300, seed: 12, opts: { ipv6: true } },
   { name: 'pcapng + impairments', votes: 400, seed: 13, opts: { pcapng: true, nanosecond: true, impair: { reorder: 0.03, retransmit: 0.03, duplicate: 0.02 } } },
   { name: 'mid-stream join', votes: 400, seed: 14, opts: { midstream: true, impair: { retransmit: 0.05 } } },
