@@ -230,3 +230,4 @@ function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0]): vo
 
 scenario('e2e: SMSC → Kannel (get-url) → failing vote app, captured on lo', { votes: 300, seed: 5, callback: 'get' });
 scenario('e2e: SMSC → Kannel (post-url) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post' });
+scenario('e2e: SMSC → Kannel (post-xml) → failing vote app, captured on lo', { votes: 120, seed: 13, callback: 'xml' });

@@ -13,6 +13,7 @@ import { startCapture, type Capture } from './tcpdump';
 import { startKannel, type KannelHandle } from './kannel';
 import { buildVotePlan, type VotePlanOptions } from './vote-plan';
 import { buildTruth, type Truth } from './truth';
+import type { KannelCallback } from './kannel-config';
 import type { SmscConfig, SmscRecord, SmscMessage } from './smsc-types';
 import type { VoteAppConfig, VoteAppLog, VoteAppMessage } from './vote-app-types';
 
@@ -24,7 +25,7 @@ export interface KannelVotesOptions {
   /** deliver_sm per second. Default 300. */
   ratePerSec?: number;
   /** Kannel callback style. Default 'get'. */
-  callback?: 'get' | 'post';
+  callback?: KannelCallback;
   /** Kannel's http-timeout, seconds. Default 2. */
   httpTimeoutSec?: number;
   /** Kannel's http-request-retry. Default 2. */
@@ -194,7 +195,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
 // Runnable on its own to inspect a run: node dist/test/e2e/harness/run-kannel-votes.js [votes] [get|post]
 if (require.main === module) {
   const [votes, callback] = process.argv.slice(2);
-  runKannelVotes({ votes: votes ? Number(votes) : undefined, callback: callback === 'post' ? 'post' : 'get', log: (l) => console.error(`e2e: ${l}`) }).then(
+  runKannelVotes({ votes: votes ? Number(votes) : undefined, callback: callback === 'post' || callback === 'xml' ? callback : 'get', log: (l) => console.error(`e2e: ${l}`) }).then(
     (r) => console.log(JSON.stringify({ dir: r.dir, capture: r.capturePath, truth: r.truthPath, summary: r.truth.summary })),
     (e: unknown) => {
       console.error(e);

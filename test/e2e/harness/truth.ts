@@ -8,6 +8,7 @@ import type { PlannedMo } from './vote-plan';
 import type { SmscRecord } from './smsc-types';
 import type { AppRequest, VoteAppLog } from './vote-app-types';
 import { expectedChoice } from './choice';
+import type { KannelCallback } from './kannel-config';
 
 export interface TruthMo {
   id: number;
@@ -46,7 +47,7 @@ export interface Truth {
   seed: number;
   ports: { smsc: number; app: number };
   appHost: string;
-  callback: 'get' | 'post';
+  callback: KannelCallback;
   mos: TruthMo[];
   summary: { mos: number; deliverSm: number; acked: number; rejectedPdus: number; noResponsePdus: number; votes: number; accepted: number; lost: number; callbacks: number; mtReceived: number };
   tally: TallyRow[];
@@ -67,7 +68,7 @@ function failureOf(r: AppRequest): string {
   return String(r.decision);
 }
 
-export function buildTruth(args: { seed: number; ports: { smsc: number; app: number }; appHost: string; callback: 'get' | 'post'; plan: PlannedMo[]; smsc: SmscRecord; app: VoteAppLog }): Truth {
+export function buildTruth(args: { seed: number; ports: { smsc: number; app: number }; appHost: string; callback: KannelCallback; plan: PlannedMo[]; smsc: SmscRecord; app: VoteAppLog }): Truth {
   const { plan, smsc, app } = args;
   const byKey = new Map<string, number>();
   for (const mo of plan) byKey.set(`${mo.source}|${mo.destination}`, mo.id);

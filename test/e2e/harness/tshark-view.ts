@@ -43,7 +43,7 @@ export interface WireRequest {
   frame: number;
   method: string;
   uri: string;
-  /** X-Kannel-From header value (POST callbacks). */
+  /** Sender of a POST callback: X-Kannel-From (post-url) or <oa><number> (post-xml). */
   kannelFrom?: string;
   /** Status of the response tshark paired with it; undefined when none. */
   status?: number;
@@ -52,12 +52,14 @@ export interface WireRequest {
 /** Every HTTP request to the app, with the status of its response when one was on the wire. */
 export function httpExchanges(tshark: string, capture: string, appPort: number): WireRequest[] {
   const dec = [`tcp.port==${appPort},http`];
-  const reqs = fields(tshark, capture, dec, 'http.request', ['frame.number', 'http.request.method', 'http.request.uri', 'http.request.line']);
+  const reqs = fields(tshark, capture, dec, 'http.request', ['frame.number', 'http.request.method', 'http.request.uri', 'http.request.line', 'http.file_data']);
   const resps = fields(tshark, capture, dec, 'http.response', ['http.request_in', 'http.response.code']);
   const statusByReq = new Map<number, number>();
   for (const [reqIn, code] of resps) for (const r of each(reqIn)) statusByReq.set(Number(r), Number(each(code)[0]));
-  return reqs.map(([frame, method, uri, lines]) => {
-    const from = each(lines).find((l) => /^x-kannel-from:/i.test(l));
+  return reqs.map(([frame, method, uri, lines, body]) => {
+    // tshark escapes the body's whitespace (a literal `\t`), hence [^<]* between the tags.
+    const oa = /<oa>[^<]*<number>([^<]*)</.exec(body ?? '')?.[1];
+    const from = each(lines).find((l) => /^x-kannel-from:/i.test(l)) ?? (oa === undefined ? undefined : `x-kannel-from:${oa}`);
     return {
       frame: Number(frame),
       method: each(method)[0] ?? '',

@@ -1,7 +1,7 @@
 /**
  * The vote-counting app, run as a child process: a plain Node HTTP server taking Kannel's MO
- * callbacks (GET query `from`/`to`/`text`, or POST with X-Kannel-From/To headers and the text as
- * body). It fails a seeded share of votes (500, 503, answers slower than Kannel's timeout, dropped
+ * callbacks (GET query `from`/`to`/`text`, POST with X-Kannel-From/To headers and the text as body,
+ * or post-xml). It fails a seeded share of votes (500, 503, answers slower than Kannel's timeout, dropped
  * connections), refuses connections for a window, and logs every request with what it answered.
  * Usage: node vote-app.js CONFIG.json   (IPC: 'listening'; 'stats' on request; log on 'flush'/SIGTERM)
  */
@@ -99,6 +99,21 @@ function queryBytes(rawUrl: string): Map<string, Buffer> {
   return out;
 }
 
+/**
+ * Kannel post-xml: <oa><number>, <da><number>, and <ud> URL-encoded (form style) — UTF-8 for 7-bit
+ * messages, the UTF-16BE octets for UCS-2 (<coding>2</coding>), whatever the XML declaration says.
+ */
+function kannelXml(doc: string): { from: string; to: string; ud: Buffer; charset: string } {
+  const el = (re: RegExp): string => re.exec(doc)?.[1]?.trim() ?? '';
+  const ud = el(/<ud>([\s\S]*?)<\/ud>/);
+  return {
+    from: el(/<oa>\s*<number>([\s\S]*?)<\/number>/),
+    to: el(/<da>\s*<number>([\s\S]*?)<\/number>/),
+    ud: queryBytes(`?ud=${ud}`).get('ud') ?? Buffer.alloc(0),
+    charset: el(/<coding>(\d+)<\/coding>/) === '2' ? 'UTF-16BE' : 'UTF-8',
+  };
+}
+
 function decodeText(bytes: Buffer, charset: string): string {
   const cs = charset.toUpperCase();
   if (cs === 'UTF-16BE' || cs === 'UCS-2' || cs === 'UCS2') {
@@ -114,11 +129,12 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const isPost = req.method === 'POST';
   const q = queryBytes(req.url ?? '/');
   const param = (k: string): string => q.get(k)?.toString('utf8') ?? '';
-  const from = isPost ? String(req.headers['x-kannel-from'] ?? '') : param('from');
-  const to = isPost ? String(req.headers['x-kannel-to'] ?? '') : param('to');
+  const xml = isPost && /xml/i.test(String(req.headers['content-type'] ?? '')) ? kannelXml(body.toString('latin1')) : null;
+  const from = xml ? xml.from : isPost ? String(req.headers['x-kannel-from'] ?? '') : param('from');
+  const to = xml ? xml.to : isPost ? String(req.headers['x-kannel-to'] ?? '') : param('to');
   const postCharset = /charset="?([^;\s"]+)/i.exec(String(req.headers['content-type'] ?? ''))?.[1] ?? 'UTF-8';
-  const rawText = isPost ? body : q.get('text') ?? Buffer.alloc(0);
-  const charset = isPost ? postCharset : param('charset');
+  const rawText = xml ? xml.ud : isPost ? body : q.get('text') ?? Buffer.alloc(0);
+  const charset = xml ? xml.charset : isPost ? postCharset : param('charset');
   const text = decodeText(rawText, charset);
   const key = `${from.replace(/^\+/, '')}|${to}`;
   const attempt = attempts.get(key) ?? 0;
