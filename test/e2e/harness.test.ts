@@ -57,4 +57,7 @@ test('kannel.conf: loopback only, retries, timeout, no replies, callback style',
   const post = renderKannelConfig({ ...base, callback: 'post' });
   assert.match(post, /post-url = "http:\/\/127\.0\.0\.2:4\/vote"/);
   assert.ok(post.includes('send-sender = true'));
+  const xml = renderKannelConfig({ ...base, callback: 'xml' });
+  assert.match(xml, /post-xml = "http:\/\/127\.0\.0\.2:4\/vote"/);
+  assert.ok(xml.includes('send-sender = true') && !xml.includes('post-url'));
 });
