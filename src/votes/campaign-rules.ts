@@ -57,10 +57,15 @@ export interface Campaign {
 
 export type UnmatchedReason = 'unknown-shortcode' | 'out-of-window';
 
-/** A classified MO: its campaign and choice (null = invalid), or why it is in no campaign. */
+/** A classified MO: its campaign and choice (null = invalid), or why it is in no campaign. Shared: do not modify. */
 export type Classification =
   | { campaign: Campaign; choice: string | null }
   | { unmatched: UnmatchedReason };
+
+const UNMATCHED: Record<UnmatchedReason, Classification> = {
+  'unknown-shortcode': { unmatched: 'unknown-shortcode' },
+  'out-of-window': { unmatched: 'out-of-window' },
+};
 
 export function policyName(p: CountingPolicy): string {
   return p.kind === 'max-per-msisdn' ? `max-${p.max}-per-msisdn` : p.kind;
@@ -71,7 +76,8 @@ export class CampaignRules {
   readonly campaigns: readonly Campaign[];
   readonly implicit: Campaign;
   private readonly byShortcode = new Map<string, Campaign[]>();
-  private readonly choiceMemos = new Map<Campaign, StringMemo<string | null>>();
+  /** Per campaign, text → its classification (one shared, never-modified object per distinct text: none per MO). */
+  private readonly choiceMemos = new Map<Campaign, StringMemo<Classification>>();
   private readonly choiceCacheSize: number;
 
   constructor(opts: CampaignRulesOptions = {}) {
@@ -99,13 +105,13 @@ export class CampaignRules {
   /** `classify` for a shortcode already normalised with `normalizeShortcode`. */
   classifyNormalized(shortcode: string, text: string, tsNs: number): Classification {
     const c = this.resolve(shortcode, text, tsNs);
-    if (typeof c === 'string') return { unmatched: c };
+    if (typeof c === 'string') return UNMATCHED[c];
     let memo = this.choiceMemos.get(c);
     if (memo === undefined) {
-      memo = new StringMemo((t) => classifyChoice(extractChoice(t, c.keywords), c.allowed), this.choiceCacheSize);
+      memo = new StringMemo((t): Classification => ({ campaign: c, choice: classifyChoice(extractChoice(t, c.keywords), c.allowed) }), this.choiceCacheSize);
       this.choiceMemos.set(c, memo);
     }
-    return { campaign: c, choice: memo.get(text) };
+    return memo.get(text);
   }
 
   private resolve(sc: string, text: string, tsNs: number): Campaign | UnmatchedReason {

@@ -5,8 +5,10 @@
  * The same MO seen twice (same id) never counts twice.
  */
 import { countReason } from '../common/counter';
+import { ExpiringIdSet } from './expiring-id-set';
 import { Fifo } from './fifo';
 import type { MoObservation } from './observations';
+import { VoterIndex, type Rejection, type VoterEntry } from './voter-index';
 
 export interface MoDedupeOptions {
   /** How long after a rejection an identical MO is taken as its redelivery (capture clock, ns). Default 600 s. */
@@ -24,9 +26,6 @@ export type MoVerdict =
   | { kind: 'rejected' }
   | { kind: 'unacknowledged' };
 
-/** The rejected MO a redelivery would repeat: same voter, shortcode and text. */
-interface Rejection { voter: string; shortcode: string; text: string; id: string; expiresNs: number }
-
 const VOTE: MoVerdict = Object.freeze({ kind: 'vote' });
 const DUPLICATE: MoVerdict = Object.freeze({ kind: 'duplicate' });
 const REJECTED: MoVerdict = Object.freeze({ kind: 'rejected' });
@@ -38,33 +37,47 @@ export class MoDedupe {
   readonly maxTracked: number;
   /** Forgotten early because of maxTracked, by reason. */
   readonly dropped: Record<string, number> = {};
-  private readonly seen = new Map<string, number>();
-  private readonly seenQueue = new Fifo<{ id: string; expiresNs: number }>();
-  /** By voter (most voters have none: one lookup of an already-hashed string, no composite key). */
-  private readonly rejections = new Map<string, Rejection[]>();
+  /** Ids seen, oldest first (ids enter once: a duplicate is never remembered again until it has left). */
+  private readonly seen = new ExpiringIdSet();
+  /** Rejections live in the voter's entry (shared with the reconciler): no lookup of their own. */
+  private readonly index: VoterIndex;
   private rejectionCount = 0;
   private readonly rejectionQueue = new Fifo<Rejection>();
 
-  constructor(opts: MoDedupeOptions = {}) {
+  /** @param index the voters' entries, shared with the reconciler (the engine passes its own). */
+  constructor(opts: MoDedupeOptions = {}, index?: VoterIndex) {
+    this.index = index ?? new VoterIndex();
     this.redeliveryWindowNs = opts.redeliveryWindowNs ?? 600e9;
     this.seenIdWindowNs = opts.seenIdWindowNs ?? 600e9;
     this.maxTracked = opts.maxTracked ?? 1_000_000;
   }
 
-  /** `voter` identifies the normalised source (the engine's match key), `shortcode` is normalised. */
-  check(o: MoObservation, voter: string, shortcode: string): MoVerdict {
+  /**
+   * `voter` identifies the normalised source (the engine's match key), `shortcode` is normalised;
+   * `entry` is the voter's entry when the caller holds it (saves the lookup).
+   */
+  check(o: MoObservation, voter: string, shortcode: string, entry?: VoterEntry): MoVerdict {
     const t = o.ackTsNs ?? o.tsNs;
     if (this.seen.has(o.id)) return DUPLICATE;
     this.remember(o.id, t);
-    const list = this.rejections.get(voter);
-    const at = list === undefined ? -1 : list.findIndex((r) => r.shortcode === shortcode && r.text === o.text);
+    const e = entry !== undefined && entry.indexed ? entry : this.index.lookup(voter);
+    const list = e === undefined ? undefined : e.rejections;
+    let at = -1;
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        if (list[i].shortcode === shortcode && list[i].text === o.text) { at = i; break; }
+      }
+    }
     if (o.ackStatus !== 0) {
       // Latest rejection wins: the redelivery window runs from the last failed attempt.
-      const r: Rejection = { voter, shortcode, text: o.text, id: at >= 0 ? list![at].id : o.id, expiresNs: t + this.redeliveryWindowNs };
-      if (list === undefined) this.rejections.set(voter, [r]);
-      else if (at >= 0) list[at] = r;
-      else list.push(r);
-      if (at < 0) this.rejectionCount++;
+      const owner = e ?? this.index.obtain(voter);
+      const r: Rejection = { entry: owner, shortcode, text: o.text, id: at >= 0 ? list![at].id : o.id, expiresNs: t + this.redeliveryWindowNs };
+      if (at >= 0) list![at] = r;
+      else {
+        if (owner.rejections.length === 0) owner.rejections = [r];
+        else owner.rejections.push(r);
+        this.rejectionCount++;
+      }
       this.rejectionQueue.push(r);
       if (this.rejectionQueue.size > this.maxTracked) this.expireRejection(true);
       return o.ackStatus === undefined ? UNACKNOWLEDGED : REJECTED;
@@ -84,10 +97,7 @@ export class MoDedupe {
 
   /** Forget what is older than the windows (capture clock). */
   advance(nowNs: number): void {
-    for (let s = this.seenQueue.peek(); s !== undefined && s.expiresNs < nowNs; s = this.seenQueue.peek()) {
-      this.seenQueue.shift();
-      if (this.seen.get(s.id) === s.expiresNs) this.seen.delete(s.id);
-    }
+    while (this.seen.oldestExpiry() < nowNs) this.seen.shift();
     for (let r = this.rejectionQueue.peek(); r !== undefined && r.expiresNs < nowNs; r = this.rejectionQueue.peek()) this.expireRejection(false);
   }
 
@@ -96,32 +106,25 @@ export class MoDedupe {
   }
 
   private remember(id: string, t: number): void {
-    const expiresNs = t + this.seenIdWindowNs;
-    this.seen.set(id, expiresNs);
-    this.seenQueue.push({ id, expiresNs });
-    if (this.seenQueue.size > this.maxTracked) {
-      const old = this.seenQueue.shift()!;
-      if (this.seen.get(old.id) === old.expiresNs) {
-        this.seen.delete(old.id);
-        countReason(this.dropped, 'seen-ids-limit');
-      }
+    this.seen.add(id, t + this.seenIdWindowNs);
+    if (this.seen.size > this.maxTracked) {
+      this.seen.shift();
+      countReason(this.dropped, 'seen-ids-limit');
     }
   }
 
   private expireRejection(early: boolean): void {
     const r = this.rejectionQueue.shift()!;
-    const list = this.rejections.get(r.voter);
-    const at = list === undefined ? -1 : list.indexOf(r);
+    const list = r.entry.rejections;
+    const at = list.indexOf(r);
     if (at >= 0) {
-      this.dropRejection(list!, at);
+      this.dropRejection(list, at);
       if (early) countReason(this.dropped, 'rejections-limit');
     }
   }
 
   private dropRejection(list: Rejection[], at: number): void {
-    const voter = list[at].voter;
     list.splice(at, 1);
     this.rejectionCount--;
-    if (list.length === 0) this.rejections.delete(voter);
   }
 }

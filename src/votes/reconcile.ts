@@ -12,11 +12,16 @@
  */
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
-import { normalizeMsisdn, normalizeShortcode } from './address';
+import { normalizeShortcode } from './address';
+import { addCallback, failureReason, hasCallback, isSuccess } from './callback-attempts';
 import { Fifo } from './fifo';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation } from './observations';
+import { NO_EARLY, VoterIndex, type VoterEntry } from './voter-index';
 import { matchText, type Vote, type VoteState } from './vote';
+
+// Moved to callback-attempts.ts; re-exported for existing callers.
+export { callbackMark, callbackSender, failureReason, isSuccess } from './callback-attempts';
 
 export interface ReconcilerOptions {
   /** A callback may start this long before the MO's ack (gateways work concurrently). Default 5 s. */
@@ -40,10 +45,13 @@ export type Transition = (v: Vote, to: VoteState, reason: string | null, tsNs: n
 /** A callback joined a vote without changing its state (`callbackId`), or the vote was otherwise updated. */
 export type Touch = (v: Vote, tsNs: number, prevLostReason: string | null, callbackId?: string) => void;
 
-interface Early {
+/** A callback waiting for its vote (it came before the deliver_sm_resp). */
+export interface Early {
   c: CallbackObservation;
   /** The voter's match key, or `mid\0<message id>` for a callback known only by its message id. */
   key: string;
+  /** With a voter key: the voter's entry, whose `early` list holds it (else the `early` map does). */
+  owner: VoterEntry | undefined;
   /** Normalised shortcode with a voter key; undefined with a message-id key. */
   shortcode: string | undefined;
   text: string | undefined;
@@ -69,14 +77,15 @@ export class Reconciler {
   /** Bounded structures that let go early, by reason. */
   readonly dropped: Record<string, number> = {};
   /**
-   * Live votes by voter (match key): the voter's string is already hashed (it comes from the privacy
-   * memo), so no composite key is built per vote or callback; lists are tiny and filtered by shortcode.
+   * Live votes by voter (match key), in the voter's entry: the engine holds entries, so a vote or a
+   * callback costs no lookup; lists are tiny and filtered by shortcode.
    */
-  private readonly byKey = new Map<string, Vote[]>();
+  private readonly index: VoterIndex;
   private readonly byMessageId = new Map<string, Vote>();
   private readonly closeQueue = new MinHeap<Vote>();
   private readonly evictQueue = new MinHeap<Vote>();
   private liveCount = 0;
+  /** Early callbacks known only by message id (those with a voter key wait in the voter's entry). */
   private readonly early = new Map<string, Early[]>();
   private readonly earlyQueue = new Fifo<Early>();
   private earlyCount = 0;
@@ -85,7 +94,9 @@ export class Reconciler {
   private readonly recipients = new StringMemo(normalizeShortcode, 10_000);
   private readonly texts = new StringMemo(matchText, 50_000);
 
-  constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch) {
+  /** @param index the voters' entries, shared with the dedupe (the engine passes its own). */
+  constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch, index?: VoterIndex) {
+    this.index = index ?? new VoterIndex();
     this.leadNs = opts.leadNs ?? 5e9;
     this.windowNs = opts.windowNs ?? 60e9;
     this.lateNs = opts.lateNs ?? 600e9;
@@ -99,34 +110,48 @@ export class Reconciler {
     return this.liveCount;
   }
 
-  /** A new (or resumed) vote: index it, then give it any callback that came first. */
-  addVote(v: Vote): void {
+  /** A new (or resumed) vote: index it, then give it any callback that came first. `entry`: the voter's, when the caller holds it. */
+  addVote(v: Vote, entry?: VoterEntry): void {
     v.live = true;
     this.liveCount++;
-    const key = (v.indexKey = v.matchSender);
-    const list = this.byKey.get(key);
-    if (list) list.push(v);
-    else this.byKey.set(key, [v]);
+    const key = v.matchSender;
+    const e = entry !== undefined && entry.indexed ? entry : this.index.obtain(key);
+    v.entry = e;
+    if (e.votes.length === 0) e.votes = [v];
+    else e.votes.push(v);
     if (v.messageId) this.byMessageId.set(v.messageId, v);
     if (v.state === 'pending') this.closeQueue.push(v.ackTsNs + this.windowNs, v);
     this.evictQueue.push(v.ackTsNs + this.windowNs + this.lateNs, v);
     if (this.liveCount > this.maxLive) this.evictOldest();
     if (this.earlyCount > 0) {
-      this.takeEarly(key, v);
-      if (v.messageId) this.takeEarly('mid\u0000' + v.messageId, v);
+      if (e.early.length > 0) {
+        const rest = this.takeEarly(e.early, v);
+        if (rest !== null) e.early = rest.length === 0 ? NO_EARLY : rest;
+      }
+      if (v.messageId && this.early.size > 0) {
+        const mid = 'mid\u0000' + v.messageId;
+        const list = this.early.get(mid);
+        const rest = list === undefined ? null : this.takeEarly(list, v);
+        if (rest !== null) {
+          if (rest.length === 0) this.early.delete(mid);
+          else this.early.set(mid, rest);
+        }
+      }
     }
   }
 
-  onCallback(c: CallbackObservation, senderKey: string | undefined): void {
+  /** `senderKey`: the callback sender's match key; `entry`: that voter's entry when the caller holds it. */
+  onCallback(c: CallbackObservation, senderKey: string | undefined, entry?: VoterEntry): void {
     const ok = isSuccess(c);
     const key = senderKey !== undefined && c.recipient ? senderKey : undefined;
     const shortcode = key !== undefined ? this.recipients.get(c.recipient!) : undefined;
     const text = c.text === undefined ? undefined : this.texts.get(c.text);
-    const { vote, fallback } = this.find(c, key, shortcode, text);
+    const vote = this.find(c, key, shortcode, text, entry);
     if (vote !== undefined) return this.apply(vote, c, ok);
     // Only a guess matches. The callback can precede the deliver_sm_resp of a new vote with the same
     // sender, shortcode and text on the wire: wait briefly for one before taking the guess.
-    const v = fallback;
+    const v = this.fallback;
+    this.fallback = undefined;
     if (v === undefined && key === undefined && !c.messageId) {
       // Nothing to attribute it by (a refused connection, an orphan response).
       if (ok) return countReason(this.unmatchedCallbacks, 'anonymous-success');
@@ -138,10 +163,16 @@ export class Reconciler {
       }
       return;
     }
-    const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, shortcode, text, expiresNs: c.tsStartNs + this.leadNs + 1e9, done: false, fallback: v };
-    const list = this.early.get(e.key);
-    if (list) list.push(e);
-    else this.early.set(e.key, [e]);
+    const owner = key === undefined ? undefined : entry !== undefined && entry.indexed ? entry : this.index.obtain(key);
+    const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, owner, shortcode, text, expiresNs: c.tsStartNs + this.leadNs + 1e9, done: false, fallback: v };
+    if (owner !== undefined) {
+      if (owner.early.length === 0) owner.early = [e];
+      else owner.early.push(e);
+    } else {
+      const list = this.early.get(e.key);
+      if (list) list.push(e);
+      else this.early.set(e.key, [e]);
+    }
     this.earlyQueue.push(e);
     this.earlyCount++;
     if (this.earlyCount > this.maxEarly) this.expireEarly(true);
@@ -166,27 +197,34 @@ export class Reconciler {
     while (this.earlyQueue.size > 0) this.expireEarly(false);
   }
 
+  /** `find`'s guess when it returns no certain vote (a field, not a result object per callback). */
+  private fallback: Vote | undefined = undefined;
+
   /**
-   * The vote a callback belongs to. `vote` is certain (message id, same attempt, or a not-yet-accepted
-   * vote with the same text); `fallback` is a guess to use only if no better vote turns up shortly:
-   * an accepted vote (a retry?) or one whose text differs (gateways mangle text: Kannel's %a on UCS-2).
+   * The vote a callback belongs to, if certain (message id, same attempt, or a not-yet-accepted vote
+   * with the same text); else undefined, with `this.fallback` set to a guess to use only if no better
+   * vote turns up shortly: an accepted vote (a retry?) or one whose text differs (gateways mangle
+   * text: Kannel's %a on UCS-2).
    */
-  private find(c: CallbackObservation, key: string | undefined, shortcode: string | undefined, text: string | undefined): { vote?: Vote; fallback?: Vote } {
+  private find(c: CallbackObservation, key: string | undefined, shortcode: string | undefined, text: string | undefined, entry: VoterEntry | undefined): Vote | undefined {
     const t = c.tsStartNs;
-    if (c.messageId) {
+    this.fallback = undefined;
+    if (c.messageId && this.byMessageId.size > 0) {
       const v = this.byMessageId.get(c.messageId);
-      if (v !== undefined && this.inWindow(v, t)) return { vote: v };
+      if (v !== undefined && this.inWindow(v, t)) return v;
     }
-    if (key === undefined) return {};
-    const list = this.byKey.get(key);
-    if (list === undefined) return {};
+    if (key === undefined) return undefined;
+    const e = entry !== undefined && entry.indexed ? entry : this.index.lookup(key);
+    if (e === undefined) return undefined;
+    const list = e.votes;
     let best: Vote | undefined;
     let bestAccepted: Vote | undefined;
     let loose: Vote | undefined;
     let looseAccepted: Vote | undefined;
-    for (const v of list) {
+    for (let i = 0; i < list.length; i++) {
+      const v = list[i];
       if (v.shortcode !== shortcode || !this.inWindow(v, t)) continue;
-      if (v.callbackIds.includes(c.id)) return { vote: v }; // the same attempt seen again
+      if (hasCallback(v, c.id)) return v; // the same attempt seen again
       if (text !== undefined && v.matchText !== text) {
         if (v.state !== 'accepted') {
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
@@ -197,7 +235,9 @@ export class Reconciler {
       } else if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
     }
     // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
-    return best !== undefined ? { vote: best } : { fallback: bestAccepted ?? loose ?? looseAccepted };
+    if (best !== undefined) return best;
+    this.fallback = bestAccepted ?? loose ?? looseAccepted;
+    return undefined;
   }
 
   private inWindow(v: Vote, t: number): boolean {
@@ -205,8 +245,8 @@ export class Reconciler {
   }
 
   private apply(v: Vote, c: CallbackObservation, ok: boolean): void {
-    if (v.callbackIds.includes(c.id)) return countReason(this.callbacks, 'duplicate');
-    if (v.callbackIds.length < this.maxIds) v.callbackIds.push(c.id);
+    if (hasCallback(v, c.id)) return countReason(this.callbacks, 'duplicate');
+    if (v.callbackIds.length < this.maxIds) addCallback(v, c.id);
     else countReason(this.dropped, 'callback-ids-per-vote');
     if (ok) {
       if (v.state === 'accepted') {
@@ -228,9 +268,8 @@ export class Reconciler {
     }
   }
 
-  private takeEarly(key: string, v: Vote): void {
-    const list = this.early.get(key);
-    if (list === undefined) return;
+  /** Gives `v` the callbacks of `list` that were waiting for it; what is left of the list, or null when none were. */
+  private takeEarly(list: Early[], v: Vote): Early[] | null {
     const mine: Early[] = [];
     for (const e of list) {
       if (e.done || (e.shortcode !== undefined && e.shortcode !== v.shortcode) || !this.inWindow(v, e.c.tsStartNs)) continue;
@@ -238,16 +277,14 @@ export class Reconciler {
       // Text differs (mangled by the gateway?): this vote is its guess unless a better one claims it.
       else if (e.fallback === undefined && v.state !== 'accepted') e.fallback = v;
     }
-    if (mine.length === 0) return;
+    if (mine.length === 0) return null;
     mine.sort((a, b) => a.c.tsStartNs - b.c.tsStartNs);
     for (const e of mine) {
       e.done = true;
       this.earlyCount--;
       this.apply(v, e.c, isSuccess(e.c));
     }
-    const rest = list.filter((e) => !e.done);
-    if (rest.length === 0) this.early.delete(key);
-    else this.early.set(key, rest);
+    return list.filter((e) => !e.done);
   }
 
   private expireEarly(early: boolean): void {
@@ -255,11 +292,16 @@ export class Reconciler {
     if (e.done) return;
     e.done = true;
     this.earlyCount--;
-    const list = this.early.get(e.key);
-    if (list) {
-      const rest = list.filter((x) => !x.done);
-      if (rest.length === 0) this.early.delete(e.key);
-      else this.early.set(e.key, rest);
+    if (e.owner !== undefined) {
+      const rest = e.owner.early.filter((x) => !x.done);
+      e.owner.early = rest.length === 0 ? NO_EARLY : rest;
+    } else {
+      const list = this.early.get(e.key);
+      if (list) {
+        const rest = list.filter((x) => !x.done);
+        if (rest.length === 0) this.early.delete(e.key);
+        else this.early.set(e.key, rest);
+      }
     }
     if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');
@@ -287,31 +329,10 @@ export class Reconciler {
     if (!v.live) return;
     v.live = false;
     this.liveCount--;
-    const key = v.indexKey!;
-    const list = this.byKey.get(key);
-    if (list) {
-      const i = list.indexOf(v);
-      if (i >= 0) list.splice(i, 1);
-      if (list.length === 0) this.byKey.delete(key);
-    }
+    // A non-empty entry is never swept: the vote's entry is still the voter's.
+    const list = v.entry!.votes;
+    const i = list.indexOf(v);
+    if (i >= 0) list.splice(i, 1);
     if (v.messageId && this.byMessageId.get(v.messageId) === v) this.byMessageId.delete(v.messageId);
   }
-}
-
-/** The app answered 2xx (an orphan response or one around a capture gap still shows the answer). */
-export function isSuccess(c: CallbackObservation): boolean {
-  return c.status !== undefined && c.status >= 200 && c.status < 300 && (c.outcome === 'ok' || c.outcome === 'orphan' || c.outcome === 'gap');
-}
-
-/** Why an attempt failed, as reported: `http-503`, `timeout`, `reset`, `aborted`, `refused`, `capture-gap`, `orphan`. */
-export function failureReason(c: CallbackObservation): string {
-  if (c.outcome === 'ok') return c.status === undefined ? 'http-unknown' : `http-${c.status}`;
-  if (c.status !== undefined && (c.outcome === 'orphan' || c.outcome === 'gap')) return `http-${c.status}`;
-  if (c.outcome === 'gap') return 'capture-gap';
-  return c.outcome;
-}
-
-/** Normalised sender of a callback, before the engine turns it into its match key. */
-export function callbackSender(c: CallbackObservation): string | undefined {
-  return c.sender ? normalizeMsisdn(c.sender) : undefined;
 }

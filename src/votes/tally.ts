@@ -29,7 +29,12 @@ export class Tally {
   readonly totals: TallyTotals = { total: 0, accepted: 0, lost: 0, pending: 0, invalid: 0, unmatched: 0 };
   /** Invalid votes per campaign and shortcode (`campaign\0shortcode` → count). */
   private readonly invalidBy = new Map<string, number>();
-  private readonly rowsByKey = new Map<string, TallyRow>();
+  private readonly allRows: TallyRow[] = [];
+  /**
+   * Rows by campaign, shortcode and choice as nested maps: the names come from the rules' and the
+   * engine's memos (the same strings vote after vote, hashes cached), so no key is built per vote.
+   */
+  private readonly index = new Map<string, Map<string, Map<string, TallyRow>>>();
 
   add(v: Vote): void {
     if (v.kind === 'unmatched') {
@@ -61,7 +66,7 @@ export class Tally {
 
   /** Rows sorted by shortcode, then choice, then campaign (plain code-unit order: byte-identical reports). */
   rows(): TallyRow[] {
-    return sortRows([...this.rowsByKey.values()].map((r) => ({ ...r })));
+    return sortRows(this.allRows.map((r) => ({ ...r })));
   }
 
   invalidRows(): { campaign: string; shortcode: string; invalid: number }[] {
@@ -75,11 +80,15 @@ export class Tally {
 
   private row(v: Vote): TallyRow {
     if (v.tallyRow !== undefined) return v.tallyRow as TallyRow;
-    const k = v.campaignName + '\u0000' + v.shortcode + '\u0000' + v.choice;
-    let r = this.rowsByKey.get(k);
+    let byShortcode = this.index.get(v.campaignName);
+    if (byShortcode === undefined) this.index.set(v.campaignName, (byShortcode = new Map()));
+    let byChoice = byShortcode.get(v.shortcode);
+    if (byChoice === undefined) byShortcode.set(v.shortcode, (byChoice = new Map()));
+    let r = byChoice.get(v.choice);
     if (r === undefined) {
       r = { campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, total: 0, accepted: 0, lost: 0, pending: 0 };
-      this.rowsByKey.set(k, r);
+      byChoice.set(v.choice, r);
+      this.allRows.push(r);
     }
     v.tallyRow = r;
     return r;

@@ -13,16 +13,19 @@ import { StringMemo } from '../common/string-memo';
 import { PhonePrivacy, type PhonePrivacyOptions } from '../common/phone-privacy';
 import type { StoredVote, StoredVoteEvent } from '../store/store-types';
 import type { VoteStore } from '../store/vote-store';
-import { normalizeMsisdn, normalizeShortcode } from './address';
+import { normalizeShortcode } from './address';
 import { CampaignRules, type CampaignRulesOptions } from './campaign-rules';
 import { MoDedupe, type MoDedupeOptions } from './dedupe';
 import { lostVotesCsv, type LostVote } from './lost-votes-csv';
 import type { CallbackObservation, MoObservation } from './observations';
 import { PolicyTally, type PolicyTallyOptions } from './policy-tally';
+import { callbackMark } from './callback-attempts';
 import { Reconciler, type ReconcilerOptions } from './reconcile';
 import { Tally } from './tally';
 import { buildVotesReport, type VotesReport } from './votes-report';
 import { matchText, type Vote, type VoteEvent, type VoteLinkRole, type VoteState } from './vote';
+import { VoterCache } from './voter-cache';
+import { VoterIndex, type VoterEntry } from './voter-index';
 
 export interface VoteEngineOptions {
   /** Campaign rules (or their options). Default: every MO is a vote in `default`. */
@@ -41,6 +44,8 @@ export interface VoteEngineOptions {
   dedupe?: MoDedupeOptions;
   /** Per-voter bounds of the counting policies. */
   policy?: PolicyTallyOptions;
+  /** Distinct senders whose output form and match key are cached (a full cache starts over, counted). Default 100,000. */
+  voterCacheSize?: number;
   /** Lost votes listed in memory for `lostVotes()`; beyond it only the store has them (counted). Default 1,000,000. */
   maxLostVotes?: number;
   /** Called for every state change (the telemetry stage turns these into span events). */
@@ -74,6 +79,14 @@ export class VoteEngine {
   /** Shortcodes and texts repeat from vote to vote: normalise each distinct one once. */
   private readonly shortcodes = new StringMemo(normalizeShortcode, 10_000);
   private readonly matchTexts = new StringMemo(matchText, 50_000);
+  /** Per voter (match key): live votes and pending rejections (shared by dedupe and reconciler). */
+  private readonly voterIndex: VoterIndex;
+  /**
+   * Normalised number → the voter's entry: an MO and its callbacks (`+44…` vs `44…`) find it with
+   * one probe and one HMAC per voter. The entry's key is the match key; the sender as configured
+   * for output is that key too, or '' when senders are dropped.
+   */
+  private readonly voters: VoterCache<VoterEntry>;
 
   constructor(opts: VoteEngineOptions = {}) {
     this.rules = opts.rules instanceof CampaignRules ? opts.rules : new CampaignRules(opts.rules);
@@ -83,7 +96,11 @@ export class VoteEngine {
     this.maxLost = opts.maxLostVotes ?? 1_000_000;
     this.onEvent = opts.onEvent;
     this.onLink = opts.onLink;
-    this.dedupe = new MoDedupe(opts.dedupe);
+    const voterCacheSize = Math.max(1, opts.voterCacheSize ?? 100_000);
+    // Empty entries are swept only well beyond the cache's size: cached entries rarely go stale.
+    this.voterIndex = new VoterIndex({ minSweep: 2 * voterCacheSize });
+    this.voters = new VoterCache((n) => this.voterIndex.obtain(this.matchKeyOf(n)), voterCacheSize);
+    this.dedupe = new MoDedupe(opts.dedupe, this.voterIndex);
     this.policy = new PolicyTally(opts.policy);
     this.reconciler = new Reconciler(
       opts.reconcile ?? {},
@@ -92,6 +109,7 @@ export class VoteEngine {
         this.touch(v, ts, prev);
         if (cb !== undefined) this.onLink?.(v.id, cb, 'callback');
       },
+      this.voterIndex,
     );
     if ((opts.resume ?? true) && this.store !== undefined && !this.store.degraded) {
       for (const s of this.store.votesInProgress()) this.resumeVote(s);
@@ -102,10 +120,12 @@ export class VoteEngine {
     const ackNs = o.ackTsNs ?? o.tsNs;
     this.advance(ackNs);
     const shortcode = this.shortcodes.get(o.destination);
-    const sender = this.privacy.apply(o.source);
-    const matchSender = this.privacy.mode === 'drop' ? this.privacy.hash(normalizeMsisdn(o.source)) : sender;
     // The match key identifies the voter as the normalised number does (its HMAC, or the digits).
-    const verdict = this.dedupe.check(o, matchSender, shortcode);
+    let entry = this.voters.get(o.source);
+    if (!entry.indexed) entry = this.voterIndex.obtain(entry.key);
+    const matchSender = entry.key;
+    const sender = this.privacy.mode === 'drop' ? '' : matchSender;
+    const verdict = this.dedupe.check(o, matchSender, shortcode, entry);
     if (verdict.kind !== 'vote') {
       if (verdict.kind === 'duplicate') this.counters.duplicatesIgnored++;
       else this.counters[verdict.kind]++;
@@ -133,9 +153,13 @@ export class VoteEngine {
       state: 'pending',
       lostReason: null,
       callbackIds: [],
+      callbackMarks: 0,
       updatedTsNs: ackNs,
       eventSeq: 0,
       live: false,
+      row: undefined,
+      entry: undefined,
+      tallyRow: undefined,
     };
     this.tally.add(v);
     this.policy.add(v);
@@ -144,12 +168,15 @@ export class VoteEngine {
       if (verdict.redeliveryOf !== undefined) this.onLink(v.id, verdict.redeliveryOf, 'redelivery');
       if (o.otherPartIds !== undefined) for (const id of o.otherPartIds) this.onLink(v.id, id, 'part');
     }
-    this.reconciler.addVote(v);
+    this.reconciler.addVote(v, entry);
   }
 
   onCallback(c: CallbackObservation): void {
     this.advance(c.tsStartNs);
-    this.reconciler.onCallback(c, c.sender ? this.matchKey(c.sender) : undefined);
+    if (c.sender) {
+      const entry = this.voters.get(c.sender);
+      this.reconciler.onCallback(c, entry.key, entry.indexed ? entry : this.voterIndex.lookup(entry.key));
+    } else this.reconciler.onCallback(c, undefined);
     this.advance(c.tsEndNs);
   }
 
@@ -193,9 +220,12 @@ export class VoteEngine {
     this.dedupe.advance(nowNs);
   }
 
-  /** Key to match callbacks and group a voter's votes: the configured sender, or a private hash when senders are dropped. */
-  private matchKey(raw: string): string {
-    return this.privacy.mode === 'drop' ? this.privacy.hash(normalizeMsisdn(raw)) : this.privacy.apply(raw);
+  /**
+   * The key that matches callbacks and groups a voter's votes, by normalised number: the sender as
+   * configured for output (its HMAC, or the digits), or the private HMAC when senders are dropped.
+   */
+  private matchKeyOf(normalized: string): string {
+    return this.privacy.mode === 'clear' ? normalized : this.privacy.hashUncached(normalized);
   }
 
   private transition(v: Vote, to: VoteState, reason: string | null, tsNs: number, callbackId?: string): void {
@@ -276,6 +306,7 @@ export class VoteEngine {
       id: s.id, campaign, campaignName: s.campaign, shortcode: s.shortcode, choice: s.choice, kind: s.kind, sender: s.sender,
       matchSender: s.sender, text, matchText: matchText(text), tsNs: s.tsNs, ackTsNs: s.ackTsNs, messageId: s.messageId,
       smscConn: s.smscConn, state: s.state, lostReason: s.lostReason ?? null, callbackIds: s.callbackIds.slice(),
+      callbackMarks: s.callbackIds.reduce((m, id) => m | callbackMark(id), 0),
       updatedTsNs: s.updatedTsNs, eventSeq: s.eventSeq, live: false,
     };
     this.counters.resumed++;

@@ -1,6 +1,7 @@
 /** The vote record shared by the votes stage (dedupe, reconcile, tally, engine). */
 import type { StoredVote } from '../store/store-types';
 import type { Campaign } from './campaign-rules';
+import type { VoterEntry } from './voter-index';
 
 export type VoteState = 'pending' | 'accepted' | 'lost';
 /** valid: counted choice; invalid: in a campaign but no allowed choice; unmatched: in no campaign (strict / out of window). */
@@ -31,7 +32,10 @@ export interface Vote {
   readonly smscConn: string;
   state: VoteState;
   lostReason: string | null;
+  /** Ids of the callbacks applied to the vote (replaced, not grown in place: read it afresh). */
   callbackIds: string[];
+  /** OR of `callbackMark` of every id in callbackIds (a superset test: 0 bit = surely absent). */
+  callbackMarks: number;
   updatedTsNs: number;
   /** Events emitted so far (the next event's seq). */
   eventSeq: number;
@@ -39,8 +43,8 @@ export interface Vote {
   live: boolean;
   /** The vote's row for the store, updated in place by the engine. */
   row?: StoredVote;
-  /** Reconciler index key (the voter's match key) and cached tally row: no string building per state change. */
-  indexKey?: string;
+  /** The voter's entry in the reconciler's index (its live-vote list) and the cached tally row: no lookup per state change. */
+  entry?: VoterEntry;
   tallyRow?: { total: number; accepted: number; lost: number; pending: number };
 }
 

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { PhonePrivacy } from '../../src/common/phone-privacy';
+import { createHmac, randomBytes } from 'node:crypto';
+import fc from 'fast-check';
+import { HmacSha256, normalizeMsisdn, PhonePrivacy } from '../../src/common/phone-privacy';
 
 test('hash is HMAC-SHA256 of the normalised number with the key, truncated', () => {
   const p = new PhonePrivacy({ key: 'k1' });
@@ -52,4 +53,34 @@ test('cached output equals a fresh HMAC for every form of every number, across c
   }
   const clear = new PhonePrivacy({ mode: 'clear', cacheSize: 2 });
   for (let i = 0; i < 10; i++) assert.equal(clear.apply(`+44 ${i}`), `44${i}`);
+});
+
+test('HmacSha256 is byte-identical to node:crypto HMAC-SHA256 for any key, text and length kept', () => {
+  // Keys: empty-ish, short, one block, over a block (hashed first); texts: ASCII, non-ASCII and
+  // lone surrogates (UTF-8 with replacement), across the 55/56/64-byte padding boundaries.
+  const keys = [Buffer.from('k'), randomBytes(32), randomBytes(64), randomBytes(65), randomBytes(300), Buffer.from('ключ')];
+  for (const key of keys) {
+    const h = new HmacSha256(key);
+    for (let len = 0; len < 140; len++) {
+      const text = '4477009'.repeat(30).slice(0, len);
+      for (const hexLength of [8, 9, 16, 64]) assert.equal(h.hex(text, hexLength), createHmac('sha256', key).update(text).digest('hex').slice(0, hexLength));
+    }
+  }
+  fc.assert(fc.property(fc.uint8Array({ minLength: 1, maxLength: 100 }), fc.string({ unit: "binary", maxLength: 80 }), fc.string({ maxLength: 3 }), fc.integer({ min: 8, max: 64 }),
+    (key, text, lone, hexLength) => {
+      const t = text + (lone.length > 0 ? '\ud800' + lone : '');
+      const k = Buffer.from(key);
+      assert.equal(new HmacSha256(k).hex(t, hexLength), createHmac('sha256', k).update(t).digest('hex').slice(0, hexLength));
+    }), { numRuns: 300 });
+});
+
+test('normalizeMsisdn: the digits-only fast path gives what the general rule gives', () => {
+  const general = (s: string): string => {
+    let out = '';
+    for (const ch of s) if (ch >= '0' && ch <= '9') out += ch;
+    if (out.length === 0) return s.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
+    return out.startsWith('00') ? out.slice(2) : out;
+  };
+  for (const s of ['', '+', '00', '+00', '0', '+0', '000447', '+0044', '447700900123', '+447700900123', '0044 7700', 'Vodafone']) assert.equal(normalizeMsisdn(s), general(s), s);
+  fc.assert(fc.property(fc.stringMatching(/^[+0-9 a-z-]{0,16}$/), (s) => assert.equal(normalizeMsisdn(s), general(s))), { numRuns: 500 });
 });

@@ -6,7 +6,7 @@
  * mapping; otherwise the generic mapping applies (exact name, then case-insensitive, then as the
  * last segment of a nested JSON path). See shared/corpus/http-callback-formats.md.
  */
-import { Charset, charsetOf, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
+import { Charset, charsetOf, decodeBytes, flattenJson, ParamList, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
 import { StringMemo } from '../../common/string-memo';
 
 export interface CallbackFields {
@@ -88,11 +88,21 @@ type Field = keyof CallbackMapping;
 const FIELDS: Field[] = ['sender', 'recipient', 'text', 'messageId', 'smsc'];
 
 const K_PARAM = 0, K_HEADER = 1, K_BODY = 2;
+const B_NONE = 0, B_FORM = 1, B_XML = 2, B_JSON = 3;
 
-/** A source key resolved once at construction (no string tests per request). */
-interface Source { kind: number; key: string; header: number; lower: string }
+/**
+ * A source key resolved once at construction (no string tests per request). Parameter names are
+ * numbered (`id` exact, `looseId` lower-cased): a request marks which numbered names it has once,
+ * and every lookup after that is an array read.
+ */
+interface Source { kind: number; key: string; header: number; lower: string; id: number; looseId: number }
 
 interface CompiledVendor { name: string; detect: Source[]; fields: Source[][] }
+
+/** What a parameter name means to the sources: its exact, lower-case and last-segment numbers (-1: none) and the first vendor it detects. */
+interface KeyInfo { exact: number; lower: number; leaf: number; vendor: number }
+
+const NO_VENDOR = 0x7fffffff;
 
 export class CallbackExtractor {
   /** Lower-case header names the extractor reads (`header:` sources); the stream must keep them. */
@@ -101,28 +111,80 @@ export class CallbackExtractor {
   private readonly generic: Source[][];
   private readonly limits: ParamLimits;
   private headerOffset = 0;
-  // Per-call scratch (extraction is synchronous): the body is decoded to text only when read.
-  private params = new Map<string, string>();
+  /** Parameter names any source reads, exact and lower-cased, numbered. */
+  private readonly exactIds = new Map<string, number>();
+  private readonly looseIds = new Map<string, number>();
+  /** Exact name number → the first vendor it detects. */
+  private vendorOfId: number[] = [];
+  /** Vendors detected (also) by a header or the body: checked in order before the first one a parameter detects. */
+  private otherDetect: number[] = [];
+  /** Names repeat from request to request: each distinct one is looked up once (bounded; a full memo starts over). */
+  private readonly keyInfos: StringMemo<KeyInfo>;
+  private infos: KeyInfo[] = [];
+  private infoKeys: string[] = [];
+  private minVendor = NO_VENDOR;
+  // Per-call scratch (extraction is synchronous): the request's parameters, which numbered names it
+  // has (a slot is valid when its stamp is this call's), and the body decoded to text only when read.
+  private readonly params: ParamList;
+  private gen = 0;
+  private readonly exactStamp: Uint32Array;
+  private readonly exactFirst: Int32Array;
+  private looseDone = false;
+  private readonly lowerStamp: Uint32Array;
+  private readonly lowerFirst: Int32Array;
+  private readonly leafStamp: Uint32Array;
+  private readonly leafFirst: Int32Array;
   private headers: (string | null)[] = [];
-  private body: Buffer = Buffer.alloc(0);
+  private body: Buffer = EMPTY;
   private charset: Charset | null = null;
   private bodyText: string | null = null;
+  /** The current request's content type: charset and body kind. */
+  private lastCharset: Charset | null = null;
+  private lastKind = B_NONE;
+  /** Content types repeat (a few gateways, a few types): the last few, read once each, in a small ring. */
+  private readonly types: (string | null)[] = [null, null, null, null];
+  private readonly typeCharsets: (Charset | null)[] = [null, null, null, null];
+  private readonly typeKinds: number[] = [B_NONE, B_NONE, B_NONE, B_NONE];
+  private nextType = 0;
 
   constructor(options: CallbackFieldOptions = {}) {
     const vendors = options.vendors ?? DEFAULT_CALLBACK_VENDORS;
     const generic = options.generic ?? DEFAULT_GENERIC_MAPPING;
     this.limits = { maxParams: options.maxParams ?? 256, maxDepth: options.maxJsonDepth ?? 8 };
     const names: string[] = [];
+    const number = (m: Map<string, number>, k: string): number => {
+      let id = m.get(k);
+      if (id === undefined) m.set(k, (id = m.size));
+      return id;
+    };
     const compile = (k: string): Source => {
-      if (k === '@body') return { kind: K_BODY, key: k, header: -1, lower: k };
-      if (!k.startsWith('header:')) return { kind: K_PARAM, key: k, header: -1, lower: k.toLowerCase() };
+      if (k === '@body') return { kind: K_BODY, key: k, header: -1, lower: k, id: -1, looseId: -1 };
+      if (!k.startsWith('header:')) {
+        const lower = k.toLowerCase();
+        return { kind: K_PARAM, key: k, header: -1, lower, id: number(this.exactIds, k), looseId: number(this.looseIds, lower) };
+      }
       const name = k.slice(7).toLowerCase();
       if (!names.includes(name)) names.push(name);
-      return { kind: K_HEADER, key: name, header: names.indexOf(name), lower: name };
+      return { kind: K_HEADER, key: name, header: names.indexOf(name), lower: name, id: -1, looseId: -1 };
     };
     this.vendors = vendors.map((v) => ({ name: v.name, detect: v.detect.map(compile), fields: FIELDS.map((f) => v[f].map(compile)) }));
     this.generic = FIELDS.map((f) => generic[f].map(compile));
     this.headerNames = names;
+    this.params = new ParamList(this.limits);
+    this.vendorOfId = new Array<number>(this.exactIds.size).fill(NO_VENDOR);
+    this.vendors.forEach((v, i) => {
+      for (const d of v.detect) {
+        if (d.kind !== K_PARAM) { if (!this.otherDetect.includes(i)) this.otherDetect.push(i); }
+        else if (this.vendorOfId[d.id] > i) this.vendorOfId[d.id] = i;
+      }
+    });
+    this.keyInfos = new StringMemo((k) => this.describe(k), 4096);
+    this.exactStamp = new Uint32Array(this.exactIds.size);
+    this.exactFirst = new Int32Array(this.exactIds.size);
+    this.lowerStamp = new Uint32Array(this.looseIds.size);
+    this.lowerFirst = new Int32Array(this.looseIds.size);
+    this.leafStamp = new Uint32Array(this.looseIds.size);
+    this.leafFirst = new Int32Array(this.looseIds.size);
   }
 
   /** Where this extractor's headers start in the request's kept header array. */
@@ -130,25 +192,22 @@ export class CallbackExtractor {
 
   /** Fields of one request; null when nothing recognisable was found. */
   extract(req: CallbackRequest, body: Buffer): CallbackFields | null {
-    const params = new Map<string, string>();
-    this.params = params;
+    this.nextCall();
     this.headers = req.headers;
     this.body = body;
     this.bodyText = null;
-    this.charset = charsetOf(req.contentType);
-    if (req.query !== '') parseUrlEncoded(req.query, null, params, this.limits);
-    if (body.length > 0) {
-      const ct = req.contentType === null ? '' : req.contentType.toLowerCase();
-      if (ct.includes('x-www-form-urlencoded')) parseUrlEncoded(body.toString('latin1', 0, body.length), this.charset, params, this.limits);
-      else if (ct.includes('xml')) parseKannelXml(this.text()!, params);
-      // JSON by type or by shape: SNS posts JSON as text/plain.
-      else if (ct.includes('json') || looksLikeJson(body)) flattenJson(this.text()!, params, this.limits);
-    }
+    this.learnType(req.contentType);
+    this.charset = this.lastCharset;
+    this.readParams(req, body);
     const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null };
-    let vendor: CompiledVendor | null = null;
-    for (let i = 0; i < this.vendors.length && vendor === null; i++) {
-      const d = this.vendors[i].detect;
-      for (let j = 0; j < d.length; j++) if (this.resolve(d[j]) !== null) { vendor = this.vendors[i]; break; }
+    // The first vendor any of whose detect keys is present: the first a parameter detects, unless
+    // one before it is detected by a header or the body.
+    let vendor: CompiledVendor | null = this.minVendor === NO_VENDOR ? null : this.vendors[this.minVendor];
+    for (let k = 0; k < this.otherDetect.length && this.otherDetect[k] < this.minVendor; k++) {
+      const d = this.vendors[this.otherDetect[k]].detect;
+      let hit = false;
+      for (let j = 0; j < d.length && !hit; j++) hit = this.resolve(d[j]) !== null;
+      if (hit) { vendor = this.vendors[this.otherDetect[k]]; break; }
     }
     if (vendor !== null) {
       out.format = vendor.name;
@@ -156,35 +215,129 @@ export class CallbackExtractor {
     } else {
       for (let f = 0; f < FIELDS.length; f++) {
         let v = this.first(this.generic[f]);
-        if (v === null && params.size > 0) v = this.firstLoose(this.generic[f]);
+        if (v === null && this.params.count > 0) v = this.firstLoose(this.generic[f]);
         out[FIELDS[f]] = v;
       }
     }
     this.body = EMPTY;
     this.bodyText = null;
+    this.params.reset();
     return out.sender === null && out.recipient === null && out.text === null && out.messageId === null ? null : out;
+  }
+
+  /** Query, then the body by content type (or by shape: SNS posts JSON as text/plain); the first value of a name wins. */
+  private readParams(req: CallbackRequest, body: Buffer): void {
+    const p = this.params;
+    let ok = req.query === '' || p.addUrlEncoded(req.query, null, 0);
+    if (ok && body.length > 0) {
+      const kind = this.lastKind === B_NONE && looksLikeJson(body) ? B_JSON : this.lastKind;
+      if (kind === B_FORM) ok = p.addUrlEncoded(body.toString('latin1', 0, body.length), this.charset, 1);
+      else if (kind === B_XML) ok = false; // rare (Kannel post-xml): the map path
+      else if (kind === B_JSON) ok = p.addJson(this.text()!);
+    }
+    if (!ok) p.fromMap(this.paramMap(req, body));
+    let minVendor = NO_VENDOR;
+    for (let i = 0; i < p.count; i++) {
+      // Names come in the same order request after request: the same name at the same position
+      // (often the very same string: ParamList reuses it) keeps its info without a lookup.
+      const key = p.keys[i];
+      let info = this.infos[i];
+      if (key !== this.infoKeys[i]) {
+        info = this.infos[i] = this.keyInfos.get(key);
+        this.infoKeys[i] = key;
+      }
+      const id = info.exact;
+      if (id >= 0 && this.exactStamp[id] !== this.gen) {
+        this.exactStamp[id] = this.gen;
+        this.exactFirst[id] = i;
+        if (info.vendor < minVendor) minVendor = info.vendor;
+      }
+    }
+    this.minVendor = minVendor;
+  }
+
+  private describe(k: string): KeyInfo {
+    const exact = this.exactIds.get(k) ?? -1;
+    const dot = k.lastIndexOf('.');
+    return {
+      exact,
+      lower: this.looseIds.get(k.toLowerCase()) ?? -1,
+      leaf: this.looseIds.get(dot < 0 ? '' : k.slice(dot + 1).toLowerCase()) ?? -1,
+      vendor: exact >= 0 ? this.vendorOfId[exact] : NO_VENDOR,
+    };
+  }
+
+  /** The exact bounded parameter map (at the parameter bound, or an XML body). */
+  private paramMap(req: CallbackRequest, body: Buffer): Map<string, string> {
+    const params = new Map<string, string>();
+    if (req.query !== '') parseUrlEncoded(req.query, null, params, this.limits);
+    if (body.length > 0) {
+      if (this.lastKind === B_FORM) parseUrlEncoded(body.toString('latin1', 0, body.length), this.charset, params, this.limits);
+      else if (this.lastKind === B_XML) parseKannelXml(this.text()!, params);
+      else if (this.lastKind === B_JSON || looksLikeJson(body)) flattenJson(this.text()!, params, this.limits);
+    }
+    return params;
+  }
+
+  private learnType(contentType: string | null): void {
+    let k = 0;
+    if (contentType !== null) {
+      while (k < 4 && this.types[k] !== contentType) k++;
+      if (k === 4) {
+        k = this.nextType;
+        this.nextType = (k + 1) & 3;
+        const ct = contentType.toLowerCase();
+        this.types[k] = contentType;
+        this.typeCharsets[k] = charsetOf(contentType);
+        this.typeKinds[k] = ct.includes('x-www-form-urlencoded') ? B_FORM : ct.includes('xml') ? B_XML : ct.includes('json') ? B_JSON : B_NONE;
+      }
+    }
+    this.lastCharset = contentType === null ? null : this.typeCharsets[k];
+    this.lastKind = contentType === null ? B_NONE : this.typeKinds[k];
+  }
+
+  private nextCall(): void {
+    this.looseDone = false;
+    if (++this.gen === 0xffffffff) {
+      this.gen = 1;
+      this.exactStamp.fill(0);
+      this.lowerStamp.fill(0);
+      this.leafStamp.fill(0);
+    }
   }
 
   /**
    * Case-insensitive lookup of the first source key among the params: a key equal to it in lower
-   * case wins, else a nested key whose last segment is (first in request order, as lowerKeys had).
-   * Lower-cased forms of param keys are memoised: keys repeat from request to request.
+   * case wins, else a nested key whose last segment is (first in request order).
    */
   private firstLoose(sources: Source[]): string | null {
-    const params = this.params;
-    for (const s of sources) {
+    if (!this.looseDone) this.markLoose();
+    for (let i = 0; i < sources.length; i++) {
+      const s = sources[i];
       if (s.kind !== K_PARAM) continue;
-      for (const [k, v] of params) if (this.lowered.get(k) === s.lower) return v;
-      for (const [k, v] of params) if (this.leaves.get(k) === s.lower) return v;
+      if (this.lowerStamp[s.looseId] === this.gen) return this.params.value(this.lowerFirst[s.looseId]);
+      if (this.leafStamp[s.looseId] === this.gen) return this.params.value(this.leafFirst[s.looseId]);
     }
     return null;
   }
 
-  private readonly lowered = new StringMemo((k) => k.toLowerCase(), 4096);
-  private readonly leaves = new StringMemo((k) => {
-    const dot = k.lastIndexOf('.');
-    return dot < 0 ? '' : k.slice(dot + 1).toLowerCase();
-  }, 4096);
+  /** Which lower-cased names (whole key, last segment) the request has, first occurrence each. */
+  private markLoose(): void {
+    this.looseDone = true;
+    const p = this.params;
+    const gen = this.gen;
+    for (let i = 0; i < p.count; i++) {
+      const info = this.infos[i];
+      if (info.lower >= 0 && this.lowerStamp[info.lower] !== gen) {
+        this.lowerStamp[info.lower] = gen;
+        this.lowerFirst[info.lower] = i;
+      }
+      if (info.leaf >= 0 && this.leafStamp[info.leaf] !== gen) {
+        this.leafStamp[info.leaf] = gen;
+        this.leafFirst[info.leaf] = i;
+      }
+    }
+  }
 
   private text(): string | null {
     if (this.bodyText === null && this.body.length > 0) this.bodyText = decodeBytes(this.body, this.charset);
@@ -192,7 +345,7 @@ export class CallbackExtractor {
   }
 
   private resolve(src: Source): string | null {
-    if (src.kind === K_PARAM) return this.params.get(src.key) ?? null;
+    if (src.kind === K_PARAM) return this.exactStamp[src.id] === this.gen ? this.params.value(this.exactFirst[src.id]) : null;
     if (src.kind === K_HEADER) return this.headers[this.headerOffset + src.header] ?? null;
     return this.text();
   }

@@ -1,0 +1,61 @@
+/**
+ * One callback attempt as the reconciler judges it: did the app accept it, why it failed, and
+ * whether a vote already carries it (callback ids on a vote, with a cheap mark to skip most string
+ * comparisons).
+ */
+import { normalizeMsisdn } from './address';
+import type { CallbackObservation } from './observations';
+import type { Vote } from './vote';
+
+/**
+ * A cheap mark of a callback id (one of 32 bits, from its length and last characters, where ids
+ * differ): a vote ORs the marks of its ids, so most "is this attempt already on the vote?" tests end
+ * on one bit test instead of comparing long strings that have left the cache.
+ */
+export function callbackMark(id: string): number {
+  let h = id.length;
+  for (let i = Math.max(0, id.length - 8); i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
+  return 1 << ((h ^ (h >>> 15)) & 31);
+}
+
+/** `v.callbackIds.includes(id)`, answered by the marks when they can. */
+export function hasCallback(v: Vote, id: string): boolean {
+  return (v.callbackMarks & callbackMark(id)) !== 0 && v.callbackIds.includes(id);
+}
+
+/** Appends an id: arrays of the exact size (a vote has one or two; a push would reserve 17 slots). */
+export function addCallback(v: Vote, id: string): void {
+  const ids = v.callbackIds;
+  const n = ids.length;
+  if (n === 0) v.callbackIds = [id];
+  else if (n === 1) v.callbackIds = [ids[0], id];
+  else if (n === 2) v.callbackIds = [ids[0], ids[1], id];
+  else ids.push(id);
+  v.callbackMarks |= callbackMark(id);
+}
+
+/** The app answered 2xx (an orphan response or one around a capture gap still shows the answer). */
+export function isSuccess(c: CallbackObservation): boolean {
+  return c.status !== undefined && c.status >= 200 && c.status < 300 && (c.outcome === 'ok' || c.outcome === 'orphan' || c.outcome === 'gap');
+}
+
+/** Why an attempt failed, as reported: `http-503`, `timeout`, `reset`, `aborted`, `refused`, `capture-gap`, `orphan`. */
+export function failureReason(c: CallbackObservation): string {
+  if (c.outcome === 'ok') return c.status === undefined ? 'http-unknown' : httpReason(c.status);
+  if (c.status !== undefined && (c.outcome === 'orphan' || c.outcome === 'gap')) return httpReason(c.status);
+  if (c.outcome === 'gap') return 'capture-gap';
+  return c.outcome;
+}
+
+const HTTP_REASONS: string[] = [];
+
+/** `http-NNN`, one string per status code (failed callbacks repeat a few statuses). */
+function httpReason(status: number): string {
+  if (!(Number.isInteger(status) && status >= 0 && status < 1000)) return `http-${status}`;
+  return (HTTP_REASONS[status] ??= `http-${status}`);
+}
+
+/** Normalised sender of a callback, before the engine turns it into its match key. */
+export function callbackSender(c: CallbackObservation): string | undefined {
+  return c.sender ? normalizeMsisdn(c.sender) : undefined;
+}

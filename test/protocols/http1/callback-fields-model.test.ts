@@ -1,0 +1,93 @@
+/**
+ * The extractor against a model: the straightforward map-based algorithm it was first written as
+ * (all parameters into one bounded map; vendor by detect key; exact, then case-insensitive, then
+ * last-segment lookups). The fast path (parameter list, lazy values, numbered names, flat JSON
+ * reader, caches) must give the same fields for every request.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { CallbackExtractor, DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING, type CallbackFields, type CallbackMapping } from '../../../src/protocols/http1/callback-fields';
+import { charsetOf, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
+
+const FIELDS: (keyof CallbackMapping)[] = ['sender', 'recipient', 'text', 'messageId', 'smsc'];
+
+function model(query: string, contentType: string | null, headers: Record<string, string>, body: Buffer, limits: ParamLimits): CallbackFields | null {
+  const params = new Map<string, string>();
+  const charset = charsetOf(contentType);
+  let bodyText: string | null = null;
+  const text = (): string | null => (body.length === 0 ? null : (bodyText ??= decodeBytes(body, charset)));
+  if (query !== '') parseUrlEncoded(query, null, params, limits);
+  if (body.length > 0) {
+    const ct = contentType === null ? '' : contentType.toLowerCase();
+    if (ct.includes('x-www-form-urlencoded')) parseUrlEncoded(body.toString('latin1'), charset, params, limits);
+    else if (ct.includes('xml')) parseKannelXml(text()!, params);
+    else if (ct.includes('json') || /^[ \n\r\t]*[{[]/.test(body.toString('latin1'))) flattenJson(text()!, params, limits);
+  }
+  const resolve = (k: string): string | null => {
+    if (k === '@body') return text();
+    if (k.startsWith('header:')) return headers[k.slice(7).toLowerCase()] ?? null;
+    return params.get(k) ?? null;
+  };
+  const first = (keys: string[]): string | null => {
+    for (const k of keys) { const v = resolve(k); if (v !== null) return v; }
+    return null;
+  };
+  const loose = (keys: string[]): string | null => {
+    for (const k of keys) {
+      if (k === '@body' || k.startsWith('header:')) continue;
+      const l = k.toLowerCase();
+      for (const [pk, v] of params) if (pk.toLowerCase() === l) return v;
+      for (const [pk, v] of params) { const d = pk.lastIndexOf('.'); if ((d < 0 ? '' : pk.slice(d + 1).toLowerCase()) === l) return v; }
+    }
+    return null;
+  };
+  const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null };
+  const vendor = DEFAULT_CALLBACK_VENDORS.find((v) => v.detect.some((k) => resolve(k) !== null));
+  if (vendor !== undefined) {
+    out.format = vendor.name;
+    for (const f of FIELDS) out[f] = first(vendor[f]);
+  } else {
+    for (const f of FIELDS) out[f] = first(DEFAULT_GENERIC_MAPPING[f]) ?? (params.size > 0 ? loose(DEFAULT_GENERIC_MAPPING[f]) : null);
+  }
+  return out.sender === null && out.recipient === null && out.text === null && out.messageId === null ? null : out;
+}
+
+const names = [...new Set([...DEFAULT_CALLBACK_VENDORS.flatMap((v) => [...v.detect, ...FIELDS.flatMap((f) => v[f])]), ...FIELDS.flatMap((f) => DEFAULT_GENERIC_MAPPING[f])])]
+  .filter((k) => !k.startsWith('header:') && k !== '@body');
+const name = fc.oneof(
+  fc.constantFrom(...names),
+  fc.constantFrom(...names).map((k) => k.toUpperCase()),
+  fc.constantFrom(...names).map((k) => `data.${k}`),
+  fc.constantFrom('priority', 'coding', 'receivedAt', 'x', 'Data.From', 'a%2Eb', 'fr%6Fm', 'te+xt', 'K\u212A'),
+);
+const value = fc.oneof(fc.constantFrom('+447700900123', '447700900123', '80800', 'VOTE A', 'vote+b', '%2B44', '%E2%9C%93', 'x%zz', '', 'é'), fc.string({ maxLength: 5 }));
+const pairs = fc.array(fc.tuple(name, value), { maxLength: 8 });
+const urlEncoded = pairs.map((ps) => ps.map(([k, v]) => `${k}=${v}`).join('&'));
+const jsonBody = fc.tuple(pairs, fc.boolean(), fc.constantFrom('', ' ')).map(([ps, nest, ws]) => {
+  const kv = ps.map(([k, v]) => `${ws}${JSON.stringify(k)}:${ws}${/^[0-9]+$/.test(v) && v.length < 10 ? v : JSON.stringify(v)}`);
+  return nest ? `{"results":[{${kv.join(',')}}],"n":1}` : `{${kv.join(',')}}`;
+});
+const xmlBody = fc.tuple(value, value, value).map(([a, b, c]) => `<message><submit><da><number>${b}</number></da><oa><number>${a}</number></oa><ud>${c} &amp;</ud><from>s1</from></submit></message>`);
+const request = fc.oneof(
+  fc.record({ query: urlEncoded, contentType: fc.constant(null), body: fc.constant('') }),
+  fc.record({ query: fc.oneof(fc.constant(''), urlEncoded), contentType: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=ISO-8859-1'), body: urlEncoded }),
+  fc.record({ query: fc.constant(''), contentType: fc.constantFrom('application/json', 'text/plain', null, 'application/json; charset=utf-8'), body: jsonBody }),
+  fc.record({ query: fc.constant(''), contentType: fc.constant('text/xml'), body: xmlBody }),
+  fc.record({ query: fc.constant(''), contentType: fc.constantFrom('text/plain; charset=UTF-8', 'text/plain'), body: value }),
+);
+const kannelHeaders = fc.option(fc.record({ 'x-kannel-from': value, 'x-kannel-to': value }), { nil: undefined });
+
+test('the extractor gives the model’s fields for any mix of requests (interleaved formats, repeated names, the parameter bound)', () => {
+  fc.assert(fc.property(fc.array(fc.tuple(request, kannelHeaders), { minLength: 1, maxLength: 12 }), fc.constantFrom(3, 6, 256), (reqs, maxParams) => {
+    const x = new CallbackExtractor({ maxParams });
+    x.setHeaderOffset(1);
+    const limits: ParamLimits = { maxParams, maxDepth: 8 };
+    for (const [r, h] of reqs) {
+      const headers: Record<string, string> = h ?? {};
+      const kept = [null, ...x.headerNames.map((n) => headers[n] ?? null)];
+      const body = Buffer.from(r.body, 'utf8');
+      assert.deepEqual(x.extract({ query: r.query, contentType: r.contentType, headers: kept }, body), model(r.query, r.contentType, headers, body, limits), JSON.stringify(r));
+    }
+  }), { numRuns: 400 });
+});

@@ -1,0 +1,68 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { flattenJson, ParamList, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
+
+/** What a reader sees: the first value of each name, in request order (the map functions' result). */
+function firstValues(p: ParamList): [string, string][] {
+  const seen = new Map<string, string>();
+  for (let i = 0; i < p.count; i++) if (!seen.has(p.keys[i])) seen.set(p.keys[i], p.value(i));
+  return [...seen];
+}
+
+function viaMap(fill: (m: Map<string, string>) => void): [string, string][] {
+  const m = new Map<string, string>();
+  fill(m);
+  return [...m];
+}
+
+test('url-encoded: same names and values as parseUrlEncoded (repeats, escapes, +, UTF-8), or the bound says take the map', () => {
+  const part = fc.oneof(fc.constantFrom('from', 'to', 'text', 'id', 'a', '', '%2B', 'x%20y', 'VOTE+A', '%E2%9C%93', '%zz', '%C3', 'k=v', '='), fc.string({ maxLength: 4 }));
+  const pairs = fc.array(fc.tuple(part, fc.option(part, { nil: undefined })), { maxLength: 12 }).map((ps) => ps.map(([k, v]) => (v === undefined ? k : `${k}=${v}`)).join('&'));
+  fc.assert(fc.property(pairs, pairs, fc.integer({ min: 1, max: 8 }), (q, body, maxParams) => {
+    const limits: ParamLimits = { maxParams, maxDepth: 8 };
+    const p = new ParamList(limits);
+    for (let round = 0; round < 2; round++) { // twice: the second reuses names remembered by the first
+      p.reset();
+      const ok = p.addUrlEncoded(q, null, 0) && p.addUrlEncoded(body, 'utf8', 1);
+      const want = viaMap((m) => { parseUrlEncoded(q, null, m, limits); parseUrlEncoded(body, 'utf8', m, limits); });
+      if (ok) assert.deepEqual(firstValues(p), want);
+      else assert.ok(p.count >= maxParams); // the list reached the bound: the caller builds the exact map instead
+    }
+  }), { numRuns: 500 });
+});
+
+test('JSON: the flat fast path and the general path give what flattenJson gives', () => {
+  const scalar = fc.oneof(fc.string({ maxLength: 6 }), fc.constantFrom('a"b', 'line\nbreak', 'tab\t', '\u00e9', '\ud83d\ude0d', '{"x":1}', '{}', '\\'),
+    fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer(), fc.boolean(), fc.constant(null));
+  const name = fc.oneof(fc.constantFrom('from', 'to', 'text', 'messageId', 'a.b', '0', '12', '', '__proto__', 'x"y'), fc.string({ maxLength: 4 }));
+  const value = fc.oneof(scalar, fc.dictionary(name, scalar, { maxKeys: 3 }), fc.array(scalar, { maxLength: 3 }));
+  const obj = fc.array(fc.tuple(name, value), { maxLength: 8 });
+  // Serialised by hand so documents can repeat names; sometimes spaced, sometimes broken.
+  const doc = fc.tuple(obj, fc.constantFrom('', ' ', '\n\t'), fc.constantFrom('', '', '', 'x', ',')).map(([entries, ws, junk]) =>
+    `${ws}{${entries.map(([k, v]) => `${ws}${JSON.stringify(k)}${ws}:${ws}${JSON.stringify(v)}`).join(',')}}${ws}${junk}`);
+  fc.assert(fc.property(doc, fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 3 }), (text, maxParams, maxDepth) => {
+    const limits: ParamLimits = { maxParams, maxDepth };
+    const p = new ParamList(limits);
+    for (let round = 0; round < 2; round++) {
+      p.reset();
+      const ok = p.addJson(text);
+      const want = viaMap((m) => flattenJson(text, m, limits));
+      if (ok) assert.deepEqual(firstValues(p), want, text);
+      else assert.ok(p.count >= maxParams, text); // the caller builds the exact map instead
+    }
+  }), { numRuns: 1000 });
+});
+
+test('JSON edge cases match JSON.parse exactly', () => {
+  const limits: ParamLimits = { maxParams: 64, maxDepth: 8 };
+  const cases = ['{}', ' {} ', '{"a":1}', '{"a":-0}', '{"a":1e3,"b":0.50,"c":-1.5E-2}', '{"a":01}', '{"a":1.}', '{"a":.5}', '{"a":+1}',
+    '{"a":"\\u00e9\\ud83d\\u0041\\/"}', '{"a":"\\x"}', '{"a":"\\u12"}', '{"a":"x\u0001"}', '{"a":true,"b":false,"c":null}', '{"a":tru}',
+    '{"a":1,}', '{"a" 1}', '{"a":1}x', '\ufeff{"a":1}', '{"a":null,"a":"x"}', '{"a":"x","a":null}', '{"b":1,"a":2,"b":3}',
+    '{"1":"x","a":"y","0":"z"}', '{"a":"{\\"b\\":1}"}', '{"a":{"b":[1,{"c":"d"}]}}', '[1,2]', '"x"', '', '{"__proto__":"p"}', '{"":"e"}'];
+  for (const text of cases) {
+    const p = new ParamList(limits);
+    assert.equal(p.addJson(text), true, text);
+    assert.deepEqual(firstValues(p), viaMap((m) => flattenJson(text, m, limits)), text);
+  }
+});

@@ -1,0 +1,58 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { NO_EARLY, NO_REJECTIONS, NO_VOTES, VoterIndex } from '../../src/votes/voter-index';
+import type { Vote } from '../../src/votes/vote';
+
+test('one entry per key; lookup does not create', () => {
+  const x = new VoterIndex();
+  assert.equal(x.lookup('a'), undefined);
+  const a = x.obtain('a');
+  assert.equal(x.obtain('a'), a);
+  assert.equal(x.lookup('a'), a);
+  assert.equal(x.current(a), a);
+  assert.equal(a.votes, NO_VOTES);
+  assert.equal(a.rejections, NO_REJECTIONS);
+  assert.equal(a.early, NO_EARLY);
+  assert.throws(() => a.votes.push({} as Vote)); // the shared empty list is frozen: replace, never push
+});
+
+test('sweeps drop only empty entries, mark them, and a stale holder gets the current entry', () => {
+  const x = new VoterIndex({ minSweep: 4 });
+  const keep = x.obtain('keep');
+  keep.votes = [{ id: 'v' } as Vote];
+  const gone = x.obtain('gone');
+  x.obtain('b');
+  x.obtain('c');
+  x.obtain('d'); // the map reached 4: this creation sweeps first
+  assert.equal(x.sweeps.runs, 1);
+  assert.equal(x.sweeps.dropped, 3);
+  assert.equal(x.size, 2);
+  assert.equal(keep.indexed, true);
+  assert.equal(x.lookup('keep'), keep);
+  assert.equal(gone.indexed, false);
+  const now = x.current(gone);
+  assert.notEqual(now, gone);
+  assert.equal(now.key, 'gone');
+  assert.equal(x.lookup('gone'), now);
+});
+
+test('dedupe and reconciler given a swept entry use the voter’s current one (a vote is never filed where lookups cannot find it)', async () => {
+  const { Reconciler } = await import('../../src/votes/reconcile');
+  const { MoDedupe } = await import('../../src/votes/dedupe');
+  const x = new VoterIndex({ minSweep: 1 });
+  const stale = x.obtain('k');
+  x.obtain('other'); // sweeps: 'k' is empty
+  assert.equal(stale.indexed, false);
+  const states: string[] = [];
+  const r = new Reconciler({}, (v, to) => { states.push(to); v.state = to; }, () => undefined, x);
+  const v = { id: 'v1', matchSender: 'k', shortcode: '1', matchText: 'A', ackTsNs: 1e9, state: 'pending', callbackIds: [], callbackMarks: 0, live: false } as unknown as Vote;
+  r.addVote(v, stale);
+  assert.equal(x.lookup('k')!.votes[0], v);
+  r.onCallback({ id: 'c1', tsStartNs: 1.1e9, tsEndNs: 1.2e9, outcome: 'ok', status: 200, recipient: '1', text: 'A', route: '' }, 'k', stale);
+  assert.deepEqual(states, ['accepted']);
+  const d = new MoDedupe({}, x);
+  const rejected = { id: 'm1', tsNs: 0, ackTsNs: 0, ackStatus: 8, source: 's', destination: '1', text: 'A', smscConn: '' };
+  assert.equal(d.check(rejected, 'k', '1', stale).kind, 'rejected');
+  assert.equal(x.lookup('k')!.rejections.length, 1);
+  assert.equal(d.check({ ...rejected, id: 'm2', ackStatus: 0 }, 'k', '1', stale).kind, 'vote');
+});
