@@ -112,6 +112,8 @@ export class Pipeline {
     this.httpSinks = new HttpSinkFactory(this.httpPairer, {
       callbackPaths: config.http.callbackPaths,
       maxBodyCapture: config.http.maxBodyCaptureBytes,
+      // Gateways that forward payload octets (Jasmin) decode like the SMPP side.
+      callbackFields: { text: { defaultAlphabet: config.smpp.defaultAlphabet } },
     });
     this.registry = new ProtocolRegistry([
       smppHandler(config.ports.smpp, this.smppContext, this.smppTracker, { maxPduLength: config.smpp.maxPduLength }, () => this.smppRefused++),

@@ -1,9 +1,11 @@
 /**
  * HTTP/1.1 bytes of gateway → vote-app callbacks and the app's answers: Kannel get-url style GET,
- * Jasmin style form POST, generic JSON POST; Content-Length or chunked responses.
+ * Jasmin style form POST, generic JSON POST, Kannel post-url as configured by default (no
+ * `send-sender`, so no X-Kannel-From: the sender is not in the callback), Kannel post-xml; Content-
+ * Length or chunked responses.
  */
 
-export type CallbackFormat = 'get' | 'form' | 'json';
+export type CallbackFormat = 'get' | 'form' | 'json' | 'kannel-post' | 'kannel-xml';
 
 /** What a callback carries. */
 export interface CallbackFields {
@@ -37,6 +39,17 @@ export function formEncode(s: string): string {
 
 const FORM = new Map<string, string>();
 
+/** Raw bytes form-encoded as Python's urlencode does (quote_plus): unreserved octets as is, space '+', the rest %XX. */
+export function formEncodeBytes(b: Buffer): string {
+  let out = '';
+  for (const c of b) {
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x2e || c === 0x5f || c === 0x7e) out += String.fromCharCode(c);
+    else if (c === 0x20) out += '+';
+    else out += '%' + (c < 16 ? '0' : '') + c.toString(16).toUpperCase();
+  }
+  return out;
+}
+
 function formEncodeUncached(s: string): string {
   return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
@@ -49,17 +62,36 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
     return { method: 'GET', uri, bytes: Buffer.from(head, 'latin1'), bodyLength: 0 };
   }
   let uri: string, type: string, body: Buffer, agent: string;
-  if (format === 'form') {
+  let extra = '';
+  if (format === 'kannel-post' || format === 'kannel-xml') {
+    uri = '/kannel/mo';
+    agent = 'Kannel/1.4.5';
+    // Kannel's %a: UTF-8 for 7-bit messages, the UTF-16BE octets for UCS-2 (its coding 2).
+    const ucs2 = f.dataCoding === 8;
+    const textBytes = ucs2 ? f.binary : Buffer.from(f.text, 'utf8');
+    if (format === 'kannel-post') {
+      type = `text/plain; charset=${ucs2 ? 'UTF-16BE' : 'UTF-8'}`;
+      extra = `X-Kannel-To: ${f.shortcode}\r\nX-Kannel-SMSC: smsc01\r\nX-Kannel-Coding: ${ucs2 ? 2 : 0}\r\nX-Kannel-Service: default\r\n`;
+      body = textBytes;
+    } else {
+      type = 'text/xml';
+      body = Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n<message cid="1">\n\t<submit>\n  \t\t<oa>  \t\t<number>${f.sender}</number>\n</oa>\n` +
+        `  \t\t<da>  \t\t<number>${f.shortcode}</number>\n</da>\n  \t\t<ud>${formEncodeBytes(textBytes)}</ud>\n  \t\t<pid>0</pid>\n` +
+        `  \t\t<dcs>  \t\t<coding>${ucs2 ? 2 : 0}</coding>\n</dcs>\n  \t\t<from>  \t\t<account>smsc01</account>\n</from>\n` +
+        `  \t\t<to>  \t\t<service>default</service>\n</to>\n\t</submit>\n</message>\n`, 'latin1');
+    }
+  } else if (format === 'form') {
     uri = '/jasmin/mo';
     type = 'application/x-www-form-urlencoded';
     agent = 'Jasmin/0.10';
-    // Jasmin passes source_addr as received (no '+').
+    // As Jasmin's deliverSmHttpThrower: source_addr as received (no '+'), and `content` the raw
+    // short_message octets (parts concatenated; GSM 03.38 or UTF-16BE as data_coding says), with
+    // `binary` their hex and `coding` the data_coding.
     const params = [
       ['id', f.messageId], ['from', f.sender.replace(/^\+/, '')], ['to', f.shortcode], ['origin-connector', 'smsc01'],
-      ['priority', '0'], ['coding', String(f.dataCoding)], ['validity', 'none'], ['content', f.text],
-      ['binary', f.binary.toString('hex')],
+      ['priority', '0'], ['coding', String(f.dataCoding)], ['validity', 'none'],
     ];
-    body = Buffer.from(params.map(([k, v]) => `${k}=${formEncode(v)}`).join('&'), 'utf8');
+    body = Buffer.from(`${params.map(([k, v]) => `${k}=${formEncode(v)}`).join('&')}&content=${formEncodeBytes(f.binary)}&binary=${f.binary.toString('hex')}`, 'latin1');
   } else {
     uri = '/api/v1/inbound-sms';
     type = 'application/json';
@@ -67,7 +99,7 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
     const receivedAt = new Date(Math.floor(f.receivedAtNs / 1e6)).toISOString();
     body = Buffer.from(JSON.stringify({ messageId: f.messageId, from: f.sender, to: f.shortcode, text: f.text, receivedAt }), 'utf8');
   }
-  const head = `POST ${uri} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${agent}\r\nContent-Type: ${type}\r\n` +
+  const head = `POST ${uri} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: ${agent}\r\nContent-Type: ${type}\r\n${extra}` +
     `Content-Length: ${body.length}\r\nConnection: ${conn}\r\n\r\n`;
   return { method: 'POST', uri, bytes: Buffer.concat([Buffer.from(head, 'latin1'), body]), bodyLength: body.length };
 }

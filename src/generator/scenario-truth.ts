@@ -3,6 +3,7 @@
  * agent's reports with. Kept in memory at a chosen level of detail so huge captures stay bounded.
  */
 import type { Direction } from '../reassembly/stream-sink';
+import type { CallbackFormat } from './http-callbacks';
 
 /** 'full': every PDU, HTTP message and vote; 'votes': votes only; 'summary': counts only. */
 export type TruthLevel = 'full' | 'votes' | 'summary';
@@ -37,7 +38,7 @@ export interface CallbackAttempt {
   attempt: number;
   tsNs: number;
   stream: number;
-  format: 'get' | 'form' | 'json';
+  format: CallbackFormat;
   /** 'close': own connection; 'pipelined': several requests on one keep-alive connection. */
   style: 'close' | 'pipelined';
   method: string;

@@ -10,9 +10,12 @@ import { Rng } from './rng';
 import { EventQueue } from './event-queue';
 import { SmppSession } from './smpp-session';
 import { CallbackRunner, DEFAULT_APP, type AppBehaviour, type CallbackVote } from './callback-runner';
+import type { CallbackFormat } from './http-callbacks';
 import { TruthRecorder, type TruthLevel, type TruthVote } from './scenario-truth';
 import { CAMPAIGNS, drawVoteText, msisdn } from './vote-texts';
 import { SmppTraffic, type ScenarioRates, DEFAULT_RATES, type MoVote } from './smpp-traffic';
+
+const DEFAULT_CALLBACK_FORMATS: readonly CallbackFormat[] = ['get', 'form', 'json'];
 
 /** How an SMSC carries a long text: UDH with an 8- or 16-bit reference, SAR TLVs, or whole in message_payload. */
 const LONG_TEXT_CARRIERS = ['udh', 'udh16', 'sar', 'payload'] as const;
@@ -48,6 +51,8 @@ export interface VotingScenarioOptions {
   split?: boolean | 'body';
   /** The capture joins the SMPP session after its handshake and bind, sequence numbers near 2^32 (default false). */
   midstream?: boolean;
+  /** Callback formats the gateway uses, one drawn per vote (default get, form, json). */
+  callbackFormats?: readonly CallbackFormat[];
   /** The vote app's port (default 8080). */
   httpPort?: number;
   /** App refuses connections between these offsets from the start, ns (default none). */
@@ -214,7 +219,7 @@ export class VotingScenario {
     };
     const binary = enc.parts.length === 1 ? enc.parts[0] : Buffer.concat(enc.parts);
     const cb: CallbackVote = {
-      truth, format: rng.pick(['get', 'form', 'json'] as const),
+      truth, format: rng.pick(this.o.callbackFormats ?? DEFAULT_CALLBACK_FORMATS),
       fields: { sender, shortcode: campaign.shortcode, text, messageId, dataCoding: enc.dataCoding, binary, receivedAtNs: 0 },
     };
     return { cb, parts: pdus === 1 ? [binary] : enc.parts, ref: rng.int(concat === 'udh16' ? 65536 : 256) };

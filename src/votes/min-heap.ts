@@ -7,6 +7,11 @@ export class MinHeap<T> {
     return this.items.length;
   }
 
+  /** Every item, in heap (not key) order. */
+  values(): readonly T[] {
+    return this.items;
+  }
+
   push(key: number, item: T): void {
     const k = this.keys;
     const it = this.items;

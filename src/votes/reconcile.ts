@@ -9,6 +9,11 @@
  * - no attempt by ack + windowNs → lost `no-callback` (or the outcome of an unattributable failed
  *   attempt in the window, e.g. a refused connection that carried no request bytes).
  * Among several candidates (a voter sending the same text twice) the earliest not-yet-accepted wins.
+ *
+ * A callback without the sender (Kannel post-url without `send-sender`, its default) matches by
+ * shortcode + text alone: the earliest not-yet-accepted vote with that text in the window. Which of
+ * several equal votes it names is then a guess, but the tally per shortcode and choice is not. That
+ * index is built only once such a callback is seen.
  */
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
@@ -82,6 +87,10 @@ export class Reconciler {
    */
   private readonly index: VoterIndex;
   private readonly byMessageId = new Map<string, Vote>();
+  /** Live votes by `shortcode \0 match text`, kept once a callback without a sender was seen. */
+  private byContent: Map<string, Vote[]> | null = null;
+  /** Callbacks matched by shortcode and text alone (they named no sender). */
+  matchedWithoutSender = 0;
   private readonly closeQueue = new MinHeap<Vote>();
   private readonly evictQueue = new MinHeap<Vote>();
   private liveCount = 0;
@@ -120,6 +129,7 @@ export class Reconciler {
     if (e.votes.length === 0) e.votes = [v];
     else e.votes.push(v);
     if (v.messageId) this.byMessageId.set(v.messageId, v);
+    if (this.byContent !== null) indexInto(this.byContent, contentKey(v.shortcode, v.matchText), v);
     if (v.state === 'pending') this.closeQueue.push(v.ackTsNs + this.windowNs, v);
     this.evictQueue.push(v.ackTsNs + this.windowNs + this.lateNs, v);
     if (this.liveCount > this.maxLive) this.evictOldest();
@@ -137,6 +147,15 @@ export class Reconciler {
           else this.early.set(mid, rest);
         }
       }
+      if (this.byContent !== null && this.early.size > 0) {
+        const ck = CONTENT + contentKey(v.shortcode, v.matchText);
+        const list = this.early.get(ck);
+        const rest = list === undefined ? null : this.takeEarly(list, v);
+        if (rest !== null) {
+          if (rest.length === 0) this.early.delete(ck);
+          else this.early.set(ck, rest);
+        }
+      }
     }
   }
 
@@ -146,6 +165,9 @@ export class Reconciler {
     const key = senderKey !== undefined && c.recipient ? senderKey : undefined;
     const shortcode = key !== undefined ? this.recipients.get(c.recipient!) : undefined;
     const text = c.text === undefined ? undefined : this.texts.get(c.text);
+    if (key === undefined && c.recipient && text !== undefined && !(c.messageId && this.byMessageId.has(c.messageId))) {
+      return this.onCallbackWithoutSender(c, this.recipients.get(c.recipient), text, ok);
+    }
     const vote = this.find(c, key, shortcode, text, entry);
     if (vote !== undefined) return this.apply(vote, c, ok);
     // Only a guess matches. The callback can precede the deliver_sm_resp of a new vote with the same
@@ -173,6 +195,36 @@ export class Reconciler {
       if (list) list.push(e);
       else this.early.set(e.key, [e]);
     }
+    this.earlyQueue.push(e);
+    this.earlyCount++;
+    if (this.earlyCount > this.maxEarly) this.expireEarly(true);
+  }
+
+  /** Shortcode and text, no sender: the earliest open vote with that content, else wait briefly for one. */
+  private onCallbackWithoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
+    if (this.byContent === null) {
+      const index = new Map<string, Vote[]>();
+      for (const v of this.evictQueue.values()) if (v.live) indexInto(index, contentKey(v.shortcode, v.matchText), v);
+      this.byContent = index;
+    }
+    const ck = contentKey(shortcode, text);
+    const t = c.tsStartNs;
+    let open: Vote | undefined;
+    let accepted: Vote | undefined;
+    for (const v of this.byContent.get(ck) ?? []) {
+      if (!this.inWindow(v, t)) continue;
+      if (hasCallback(v, c.id)) { open = v; break; } // the same attempt seen again
+      if (v.state !== 'accepted') {
+        if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
+      } else if (v.ackTsNs <= t && (accepted === undefined || v.ackTsNs > accepted.ackTsNs)) accepted = v;
+    }
+    this.matchedWithoutSender++;
+    if (open !== undefined) return this.apply(open, c, ok);
+    // None open: it may precede its vote's deliver_sm_resp, else it retries an accepted one.
+    const e: Early = { c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: t + this.leadNs + 1e9, done: false, fallback: accepted };
+    const list = this.early.get(e.key);
+    if (list) list.push(e);
+    else this.early.set(e.key, [e]);
     this.earlyQueue.push(e);
     this.earlyCount++;
     if (this.earlyCount > this.maxEarly) this.expireEarly(true);
@@ -334,5 +386,25 @@ export class Reconciler {
     const i = list.indexOf(v);
     if (i >= 0) list.splice(i, 1);
     if (v.messageId && this.byMessageId.get(v.messageId) === v) this.byMessageId.delete(v.messageId);
+    if (this.byContent !== null) {
+      const ck = contentKey(v.shortcode, v.matchText);
+      const byText = this.byContent.get(ck);
+      const i = byText === undefined ? -1 : byText.indexOf(v);
+      if (i >= 0) byText!.splice(i, 1);
+      if (byText !== undefined && byText.length === 0) this.byContent.delete(ck);
+    }
   }
+}
+
+/** Early-callback key prefix of a callback known by shortcode and text only. */
+const CONTENT = 'txt\u0000';
+
+function contentKey(shortcode: string, matchText: string): string {
+  return shortcode + '\u0000' + matchText;
+}
+
+function indexInto(index: Map<string, Vote[]>, key: string, v: Vote): void {
+  const list = index.get(key);
+  if (list) list.push(v);
+  else index.set(key, [v]);
 }

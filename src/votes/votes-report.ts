@@ -32,7 +32,11 @@ export interface VotesReport {
   lostByReason: Record<string, number>;
   unmatchedByReason: Record<string, number>;
   /** Callback attempts by what became of them, and those that matched no vote. */
-  callbacks: { matched: Record<string, number>; unmatched: Record<string, number> };
+  /**
+   * `withoutSender`: callbacks that named no sender, matched by shortcode and text alone (which of
+   * several equal votes they accepted is a guess; the tally is not). Absent when none.
+   */
+  callbacks: { matched: Record<string, number>; unmatched: Record<string, number>; withoutSender?: number };
   /** Bounds that let something go, by reason. */
   dropped: Record<string, number>;
   tally: TallyRow[];
@@ -74,7 +78,10 @@ export function buildVotesReport(p: ReportParts): VotesReport {
     resumed: p.counters.resumed,
     lostByReason: nonZero(p.lostByReason),
     unmatchedByReason: nonZero(p.unmatchedByReason),
-    callbacks: { matched: nonZero(p.reconciler.callbacks), unmatched: nonZero(p.reconciler.unmatchedCallbacks) },
+    callbacks: {
+      matched: nonZero(p.reconciler.callbacks), unmatched: nonZero(p.reconciler.unmatchedCallbacks),
+      ...(p.reconciler.matchedWithoutSender > 0 ? { withoutSender: p.reconciler.matchedWithoutSender } : {}),
+    },
     dropped: nonZero(dropped),
     tally: rows,
     invalidByShortcode: p.tally.invalidRows(),

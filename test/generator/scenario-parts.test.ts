@@ -55,16 +55,19 @@ describe('vote texts', () => {
   });
 });
 
-/** Parses bytes with http-parser-js (a real HTTP/1.1 parser), returning messages. */
-function parse(kind: 'REQUEST' | 'RESPONSE', bytes: Buffer): { method?: string; url?: string; status?: number; body: string }[] {
+type Parsed = { method?: string; url?: string; status?: number; headers: string[]; body: string; octets: number };
+
+/** Parses bytes with http-parser-js (a real HTTP/1.1 parser), returning messages (body as UTF-8, and its octet count). */
+function parse(kind: 'REQUEST' | 'RESPONSE', bytes: Buffer): Parsed[] {
   const p = new HTTPParser(kind === 'REQUEST' ? HTTPParser.REQUEST : HTTPParser.RESPONSE);
-  const out: { method?: string; url?: string; status?: number; body: string }[] = [];
-  let cur = { body: '' } as { method?: string; url?: string; status?: number; body: string };
-  p[HTTPParser.kOnHeadersComplete] = (info: { method: number; url: string; statusCode: number }) => {
-    cur = { method: info.method !== undefined ? HTTPParser.methods[info.method] : undefined, url: info.url, status: info.statusCode, body: '' };
+  const out: Parsed[] = [];
+  let cur: Parsed = { headers: [], body: '', octets: 0 };
+  p[HTTPParser.kOnHeadersComplete] = (info: { method: number; url: string; statusCode: number; headers: string[] }) => {
+    cur = { method: info.method !== undefined ? HTTPParser.methods[info.method] : undefined, url: info.url, status: info.statusCode, headers: info.headers, body: '', octets: 0 };
   };
   p[HTTPParser.kOnBody] = (b: Buffer, start: number, len: number) => {
     cur.body += b.subarray(start, start + len).toString('utf8');
+    cur.octets += len;
   };
   p[HTTPParser.kOnMessageComplete] = () => {
     out.push(cur);
@@ -77,19 +80,38 @@ function parse(kind: 'REQUEST' | 'RESPONSE', bytes: Buffer): { method?: string; 
 describe('HTTP callbacks', () => {
   const f = {
     sender: '+447700900001', shortcode: '80080', text: 'ＶＯＴＥ　Ａ & more', messageId: 'id-1', dataCoding: 8,
-    binary: Buffer.from([1, 2]), receivedAtNs: Date.UTC(2024, 2, 2, 20) * 1e6,
+    binary: Buffer.from('ＶＯＴＥ　Ａ & more', 'utf16le').swap16(), receivedAtNs: Date.UTC(2024, 2, 2, 20) * 1e6,
   };
+  /** Octets of a form/query value (percent-escapes and '+' undone, no charset). */
+  const octets = (v: string): Buffer => Buffer.from(v.replace(/\+/g, ' ').replace(/%([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
 
-  for (const format of ['get', 'form', 'json'] as CallbackFormat[]) {
+  for (const format of ['get', 'form', 'json', 'kannel-post', 'kannel-xml'] as CallbackFormat[]) {
     test(`${format} request and responses parse with http-parser-js`, () => {
       const req = buildCallbackRequest(format, f, '127.0.0.30:8080', true);
       const [m] = parse('REQUEST', req.bytes);
       assert.equal(m.method, req.method);
       assert.equal(m.url, req.uri);
-      assert.equal(Buffer.byteLength(m.body), req.bodyLength);
-      const params = format === 'get' ? new URL(`http://x${req.uri}`).searchParams : format === 'form' ? new URLSearchParams(m.body) : null;
-      if (params) assert.equal(params.get(format === 'get' ? 'text' : 'content'), f.text);
-      else assert.deepEqual(JSON.parse(m.body), { messageId: 'id-1', from: f.sender, to: '80080', text: f.text, receivedAt: '2024-03-02T20:00:00.000Z' });
+      assert.equal(m.octets, req.bodyLength);
+      const body = req.bytes.subarray(req.bytes.length - req.bodyLength);
+      if (format === 'get') assert.equal(new URL(`http://x${req.uri}`).searchParams.get('text'), f.text);
+      else if (format === 'form') {
+        // Jasmin: content is the short_message octets (UCS-2 here), binary their hex, coding the data_coding.
+        const raw = /(?:^|&)content=([^&]*)/.exec(body.toString('latin1'))![1];
+        assert.deepEqual(octets(raw), f.binary);
+        const params = new URLSearchParams(body.toString('latin1'));
+        assert.deepEqual([params.get('binary'), params.get('coding'), params.get('from')], [f.binary.toString('hex'), '8', '447700900001']);
+      } else if (format === 'kannel-post') {
+        // Kannel post-url, send-sender off: no X-Kannel-From; a UCS-2 text is its UTF-16BE octets.
+        assert.deepEqual(body, f.binary);
+        assert.equal(m.headers.includes('X-Kannel-From'), false);
+        assert.equal(m.headers[m.headers.indexOf('X-Kannel-To') + 1], '80080');
+        assert.match(m.headers[m.headers.indexOf('Content-Type') + 1], /charset=UTF-16BE/);
+      } else if (format === 'kannel-xml') {
+        const doc = body.toString('latin1');
+        assert.deepEqual(octets(/<ud>([^<]*)<\/ud>/.exec(doc)![1]), f.binary);
+        assert.match(doc, /<oa>\s*<number>\+447700900001<\/number>/);
+        assert.match(doc, /<coding>2<\/coding>/);
+      } else assert.deepEqual(JSON.parse(m.body), { messageId: 'id-1', from: f.sender, to: '80080', text: f.text, receivedAt: '2024-03-02T20:00:00.000Z' });
       for (const status of [200, 500, 503]) {
         for (const chunked of [false, true]) {
           const r = buildResponse(status, format, chunked, false);

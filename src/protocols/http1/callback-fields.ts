@@ -8,6 +8,8 @@
  */
 import { Charset, charsetOf, decodeBytes, flattenJson, ParamList, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
 import { StringMemo } from '../../common/string-memo';
+import type { TextDecodeOptions } from '../smpp/text';
+import { dataCodingOf, hexOctets, payloadText, rawParam } from './gateway-payload';
 
 export interface CallbackFields {
   /** Vendor format that matched, or 'generic'. */
@@ -32,6 +34,11 @@ export interface CallbackVendor extends CallbackMapping {
   name: string;
   /** The format applies when any of these keys is present. */
   detect: string[];
+  /**
+   * The text is the SMS payload octets under a data_coding (Jasmin): decoded from the hex in `hex`,
+   * else from the raw octets of parameter `raw`, when `coding` names a text coding.
+   */
+  payload?: { hex: string; raw: string; coding: string };
 }
 
 export interface CallbackFieldOptions {
@@ -43,6 +50,8 @@ export interface CallbackFieldOptions {
   maxParams?: number;
   /** Deepest JSON nesting walked. Default 8. */
   maxJsonDepth?: number;
+  /** How payload octets decode (data_coding 0), as on the SMPP side. Default GSM 03.38 unpacked. */
+  text?: TextDecodeOptions;
 }
 
 const none: string[] = [];
@@ -55,7 +64,9 @@ export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
     messageId: ['MessageSid', 'SmsSid', 'SmsMessageSid'], smsc: none },
   { name: 'plivo', detect: ['MessageUUID'], sender: ['From'], recipient: ['To'], text: ['Text', 'Body'], messageId: ['MessageUUID'], smsc: none },
   { name: 'vonage', detect: ['msisdn'], sender: ['msisdn'], recipient: ['to'], text: ['text'], messageId: ['messageId'], smsc: none },
-  { name: 'jasmin', detect: ['origin-connector'], sender: ['from'], recipient: ['to'], text: ['content'], messageId: ['id'], smsc: ['origin-connector'] },
+  // `content` is the raw short_message octets; `binary` their hex; `coding` the data_coding.
+  { name: 'jasmin', detect: ['origin-connector'], sender: ['from'], recipient: ['to'], text: ['content'], messageId: ['id'], smsc: ['origin-connector'],
+    payload: { hex: 'binary', raw: 'content', coding: 'coding' } },
   { name: 'infobip', detect: ['results.0.messageId'], sender: ['results.0.from'], recipient: ['results.0.to'], text: ['results.0.text'],
     messageId: ['results.0.messageId'], smsc: none },
   { name: 'aws-sns', detect: ['Message.originationNumber'], sender: ['Message.originationNumber'], recipient: ['Message.destinationNumber'],
@@ -97,7 +108,8 @@ const B_NONE = 0, B_FORM = 1, B_XML = 2, B_JSON = 3;
  */
 interface Source { kind: number; key: string; header: number; lower: string; id: number; looseId: number }
 
-interface CompiledVendor { name: string; detect: Source[]; fields: Source[][] }
+interface CompiledPayload { hex: Source; raw: string; coding: Source }
+interface CompiledVendor { name: string; detect: Source[]; fields: Source[][]; payload: CompiledPayload | undefined }
 
 /** What a parameter name means to the sources: its exact, lower-case and last-segment numbers (-1: none) and the first vendor it detects. */
 interface KeyInfo { exact: number; lower: number; leaf: number; vendor: number }
@@ -110,6 +122,7 @@ export class CallbackExtractor {
   private readonly vendors: CompiledVendor[];
   private readonly generic: Source[][];
   private readonly limits: ParamLimits;
+  private readonly textOptions: TextDecodeOptions;
   private headerOffset = 0;
   /** Parameter names any source reads, exact and lower-cased, numbered. */
   private readonly exactIds = new Map<string, number>();
@@ -151,6 +164,7 @@ export class CallbackExtractor {
     const vendors = options.vendors ?? DEFAULT_CALLBACK_VENDORS;
     const generic = options.generic ?? DEFAULT_GENERIC_MAPPING;
     this.limits = { maxParams: options.maxParams ?? 256, maxDepth: options.maxJsonDepth ?? 8 };
+    this.textOptions = options.text ?? {};
     const names: string[] = [];
     const number = (m: Map<string, number>, k: string): number => {
       let id = m.get(k);
@@ -167,7 +181,10 @@ export class CallbackExtractor {
       if (!names.includes(name)) names.push(name);
       return { kind: K_HEADER, key: name, header: names.indexOf(name), lower: name, id: -1, looseId: -1 };
     };
-    this.vendors = vendors.map((v) => ({ name: v.name, detect: v.detect.map(compile), fields: FIELDS.map((f) => v[f].map(compile)) }));
+    this.vendors = vendors.map((v) => ({
+      name: v.name, detect: v.detect.map(compile), fields: FIELDS.map((f) => v[f].map(compile)),
+      payload: v.payload === undefined ? undefined : { hex: compile(v.payload.hex), raw: v.payload.raw, coding: compile(v.payload.coding) },
+    }));
     this.generic = FIELDS.map((f) => generic[f].map(compile));
     this.headerNames = names;
     this.params = new ParamList(this.limits);
@@ -212,6 +229,7 @@ export class CallbackExtractor {
     if (vendor !== null) {
       out.format = vendor.name;
       for (let f = 0; f < FIELDS.length; f++) out[FIELDS[f]] = this.first(vendor.fields[f]);
+      if (vendor.payload !== undefined) out.text = this.payloadText(vendor.payload, req, body) ?? out.text;
     } else {
       for (let f = 0; f < FIELDS.length; f++) {
         let v = this.first(this.generic[f]);
@@ -337,6 +355,16 @@ export class CallbackExtractor {
         this.leafFirst[info.leaf] = i;
       }
     }
+  }
+
+  /** The payload octets decoded by their data_coding; null when the request does not carry them so. */
+  private payloadText(p: CompiledPayload, req: CallbackRequest, body: Buffer): string | null {
+    const dcs = dataCodingOf(this.resolve(p.coding));
+    if (dcs === null) return null;
+    const hex = this.resolve(p.hex);
+    let octets = hex === null ? null : hexOctets(hex);
+    if (octets === null) octets = rawParam(req.query, p.raw) ?? (body.length > 0 ? rawParam(body.toString('latin1'), p.raw) : null);
+    return octets === null ? null : payloadText(octets, dcs, this.textOptions);
   }
 
   private text(): string | null {

@@ -298,16 +298,22 @@ function xmlText(s: string): string {
   });
 }
 
-/** Kannel post-xml: `oa.number`, `da.number`, `ud`, `from` (smsc-id), `to` (service). */
+/**
+ * Kannel post-xml: `oa.number`, `da.number`, `ud`, `from` (smsc-id), `to` (service). Kannel 1.4
+ * URL-encodes <ud> (form style): UTF-8 for 7-bit messages, the UTF-16BE octets when <coding> is 2
+ * (UCS-2), whatever the XML declaration says. `from`/`to` wrap the id in a child element
+ * (<account>, <service>): the text inside is taken.
+ */
 export function parseKannelXml(text: string, into: Map<string, string>): boolean {
   if (!text.includes('<message')) return false;
-  const pick = (key: string, re: RegExp): void => {
+  const pick = (key: string, re: RegExp, value: (raw: string) => string = (raw) => raw): void => {
     const m = re.exec(text);
-    if (m !== null && !into.has(key)) into.set(key, xmlText(m[1].trim()));
+    if (m !== null && !into.has(key)) into.set(key, value(xmlText(m[1].replace(/<[^>]*>/g, '').trim())));
   };
+  const ucs2 = /<coding>\s*2\s*<\/coding>/.test(text);
   pick('oa.number', /<oa>\s*<number>([\s\S]*?)<\/number>/);
   pick('da.number', /<da>\s*<number>([\s\S]*?)<\/number>/);
-  pick('ud', /<ud>([\s\S]*?)<\/ud>/);
+  pick('ud', /<ud>([\s\S]*?)<\/ud>/, (raw) => percentDecode(raw, 0, raw.length, true, ucs2 ? 'utf16be' : null));
   pick('from', /<from>([\s\S]*?)<\/from>/);
   pick('to', /<to>([\s\S]*?)<\/to>/);
   return true;

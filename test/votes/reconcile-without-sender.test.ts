@@ -1,0 +1,57 @@
+/** Callbacks that name no sender (Kannel post-url without send-sender): matched by shortcode and text. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { VoteEngine } from '../../src/votes/vote-engine';
+import { cb, mo } from './fixtures';
+
+function engine() {
+  return new VoteEngine({ privacy: { key: 'test' }, reconcile: { leadNs: 5e9, windowNs: 30e9, lateNs: 300e9 } });
+}
+
+test('each success accepts one open vote with that shortcode and text, earliest first', () => {
+  const e = engine();
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));
+  e.onMo(mo(1, '447700900002', '12345', 'VOTE A'));
+  e.onMo(mo(2, '447700900003', '12345', 'VOTE B'));
+  e.onMo(mo(3, '447700900004', '54321', 'VOTE A'));
+  e.onCallback(cb(1.5, undefined, '12345', 'VOTE  A')); // whitespace squeezed, as Kannel's %a does
+  assert.deepEqual([e.report().accepted, e.report().pending], [1, 3]);
+  e.onCallback(cb(1.6, undefined, '12345', 'VOTE A'));
+  e.onCallback(cb(2.5, undefined, '12345', 'VOTE B'));
+  assert.deepEqual([e.report().accepted, e.report().pending], [3, 1], 'the 54321 vote is untouched');
+  // A third success for the same content finds no open vote: a retry, counted once.
+  e.onCallback(cb(4, undefined, '12345', 'VOTE A'));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost, r.pending], [3, 1, 0]);
+  assert.equal(r.callbacks.matched['retry-after-accepted'], 1);
+  assert.equal(r.callbacks.withoutSender, 4);
+  assert.deepEqual(r.callbacks.unmatched, {});
+});
+
+test('a failure marks an open vote lost; the retry that succeeds turns one accepted; the tally is exact', () => {
+  const e = engine();
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));
+  e.onMo(mo(0.2, '447700900002', '12345', 'VOTE A'));
+  e.onCallback(cb(0.1, undefined, '12345', 'VOTE A', { status: 503 }));
+  e.onCallback(cb(0.3, undefined, '12345', 'VOTE A'));
+  e.onCallback(cb(5, undefined, '12345', 'VOTE A'));
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost, r.pending], [2, 0, 0]);
+});
+
+test('a callback before its vote is acked waits for it', () => {
+  const e = engine();
+  e.onCallback(cb(9.9, undefined, '12345', 'VOTE C'));
+  e.onMo(mo(10, '447700900005', '12345', 'VOTE C'));
+  assert.equal(e.report().accepted, 1);
+});
+
+test('without shortcode or text it stays anonymous', () => {
+  const e = engine();
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));
+  e.onCallback(cb(0.5, undefined, undefined, 'VOTE A'));
+  e.onCallback(cb(0.6, undefined, '12345', undefined));
+  assert.equal(e.report().accepted, 0);
+  assert.equal(e.report().callbacks.unmatched['anonymous-success'], 2);
+});
