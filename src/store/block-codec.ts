@@ -1,17 +1,24 @@
 /**
- * Low-level compact encoding for blocks of records: varints, nullable numbers, capture timestamps as
- * deltas from the block's base time, and strings kept apart in one per-block string table.
+ * Low-level compact encoding for blocks of records (read back by block-reader.ts): varints, nullable
+ * numbers, capture timestamps as deltas from the block's base time, and strings written inline where
+ * they first occur.
  *
- * Block layout: float64 base time, uint32 length of the value stream, the value stream, then the
- * string table as a JSON array (UTF-8). JSON keeps every JS string exact (lone surrogates included)
- * and one native JSON.stringify per block is far cheaper than copying strings a character at a time.
- * Equal strings share one table entry (addresses, commands, outcomes, texts repeat in a block).
+ * Block layout: float64 base time, uint32 length of the value stream, the value stream. Layout 1
+ * (read only: blocks written before schema 3) follows the stream with its strings as a JSON array.
  *
  * Value encodings (h = leading varint):
  *  - num: h=0 null; h=1 float64 follows; else integer unzigzag(h-2).
- *  - ts:  h=0 null; h=1 absolute float64 follows; else base + unzigzag(h-2).
- *  - str: h=0 null; h=1 same as the last string of this field slot; else string table entry h-2.
+ *  - ts:  h=0 null; h=1 absolute float64 follows; else x=h-2: x even → base + unzigzag(x/2)·1000 (µs
+ *         captures), x odd → base + unzigzag((x-1)/2). Layout 1: base + unzigzag(h-2).
+ *  - str: h=0 null; h=1 same as the last string of this field slot; else x=h-2, tag=x%4, n=⌊x/4⌋:
+ *         tag 0: the block's n-th new string again; tag 1: n Latin-1 bytes follow; tag 2: n UTF-16LE
+ *         code units follow (any JS string, lone surrogates included); tag 3 unused. Layout 1: table
+ *         entry h-2.
  *  - bool: one byte, 0 null, 1 false, 2 true.
+ * Strings are written as they come (short ones a character at a time, long ones in one native write):
+ * the JSON table of layout 1 cost a stringify, an array and a UTF-8 pass per block. Shared prefixes
+ * (ids of one connection) are not compressed: finding them costs more CPU than SQLite spends on the
+ * bytes.
  */
 import { grownBuffer } from '../common/grow-buffer';
 
@@ -24,37 +31,53 @@ const INT_MAX = 2 ** 50;
 /** String field slots (per block) that remember their last value. */
 export const STRING_SLOTS = 64;
 /** Base time + value stream length. */
-const HEADER = 12;
+export const HEADER = 12;
+/** Strings up to this length are copied a character at a time (cheaper than a native call). */
+const SHORT = 12;
+/** Bytes of fixed-size values an encoder may write per `reserve()` (an SMPP record needs under 500). */
+const RESERVE = 1024;
+
+/** 1: strings in a JSON table (blocks written before schema 3, read only); 2: strings inline. */
+export type BlockLayout = 1 | 2;
 
 function zigzag(n: number): number {
   return n >= 0 ? n * 2 : -n * 2 - 1;
 }
-function unzigzag(z: number): number {
-  return z % 2 === 0 ? z / 2 : -(z + 1) / 2;
+
+/** Node's unchecked UTF-8 write (what `buf.write(s, at, 'utf8')` calls after validating its arguments). */
+interface Utf8Write {
+  utf8Write(s: string, offset: number, length: number): number;
 }
 
+/**
+ * Fixed-size values (everything but a new string) are written without a bounds check: `reserve()`
+ * guarantees RESERVE bytes, and writing a new string leaves at least that much room after it. An
+ * encoder calls `reserve()` before each record and writes at most RESERVE bytes of fixed-size
+ * values per record.
+ */
 export class BlockWriter {
   buf: Buffer;
   pos = HEADER;
   base = 0;
-  private strings: string[] = [];
+  /** New strings written in this block (the index a dictionary hit refers to). */
+  private count = 0;
   private readonly dict = new Map<string, number>();
   private readonly last: (string | null)[] = new Array<string | null>(STRING_SLOTS).fill(null);
 
   constructor(initialBytes = 16 * 1024) {
-    this.buf = Buffer.allocUnsafe(initialBytes);
+    this.buf = Buffer.allocUnsafe(Math.max(initialBytes, HEADER + RESERVE));
   }
 
   /** Starts a new block (the buffer is reused). */
   reset(base: number): void {
     this.pos = HEADER;
     this.base = base;
-    this.strings = [];
-    this.dict.clear();
+    this.count = 0;
+    if (this.dict.size > 0) this.dict.clear();
     this.last.fill(null);
   }
 
-  /** Bytes so far (value stream only: the string table is written by `finish`). */
+  /** Bytes so far. */
   get size(): number {
     return this.pos;
   }
@@ -64,46 +87,57 @@ export class BlockWriter {
    * writer can go on appending after it.
    */
   finish(): Buffer {
-    const json = JSON.stringify(this.strings);
-    this.ensure(json.length * 3);
-    const n = this.buf.write(json, this.pos, 'utf8');
     this.buf.writeDoubleLE(this.base, 0);
     this.buf.writeUInt32LE(this.pos - HEADER, 8);
-    return this.buf.subarray(0, this.pos + n);
+    return this.buf.subarray(0, this.pos);
   }
 
-  /** Room for `n` more bytes. */
-  ensure(n: number): void {
-    if (this.pos + n > this.buf.length) this.buf = grownBuffer(this.buf, this.pos, this.pos + n);
+  /** Room for the fixed-size values of one record. */
+  reserve(): void {
+    if (this.pos + RESERVE > this.buf.length) this.grow(RESERVE);
   }
 
-  /** Non-negative integer below 2^53 (caller ensured room: at most 8 bytes). */
+  private grow(n: number): void {
+    this.buf = grownBuffer(this.buf, this.pos, this.pos + n);
+  }
+
+  /** Non-negative integer below 2^53 (at most 8 bytes). */
   varint(v: number): void {
     const b = this.buf;
     let p = this.pos;
-    while (v >= 0x80) {
-      b[p++] = (v % 0x80) | 0x80;
-      v = Math.floor(v / 0x80);
+    if (v < 0x80000000) {
+      while (v >= 0x80) {
+        b[p++] = (v & 0x7f) | 0x80;
+        v >>>= 7;
+      }
+    } else {
+      while (v >= 0x80) {
+        b[p++] = (v % 0x80) | 0x80;
+        v = Math.floor(v / 0x80);
+      }
     }
     b[p++] = v;
     this.pos = p;
   }
 
   byte(v: number): void {
-    this.ensure(1);
     this.buf[this.pos++] = v;
   }
 
   f64(v: number): void {
-    this.ensure(8);
     this.buf.writeDoubleLE(v, this.pos);
     this.pos += 8;
   }
 
   num(v: number | null): void {
-    this.ensure(10);
     if (v === null) this.buf[this.pos++] = 0;
-    else if (Number.isInteger(v) && v > -INT_MAX && v < INT_MAX && !Object.is(v, -0)) this.varint(zigzag(v) + 2);
+    // Small integers (most values) first; -0 is not one (it must come back as -0).
+    else if ((v | 0) === v && (v !== 0 || 1 / v > 0)) this.varint(v >= 0 ? v * 2 + 2 : -v * 2 + 1);
+    else this.numSlow(v);
+  }
+
+  private numSlow(v: number): void {
+    if (Number.isInteger(v) && v > -INT_MAX && v < INT_MAX && !Object.is(v, -0)) this.varint(zigzag(v) + 2);
     else {
       this.buf[this.pos++] = 1;
       this.f64(v);
@@ -111,22 +145,28 @@ export class BlockWriter {
   }
 
   ts(v: number | null): void {
-    this.ensure(10);
     if (v === null) {
       this.buf[this.pos++] = 0;
       return;
     }
     // Both near 1.7e18: the difference is exact (Sterbenz); check the way back anyway.
     const d = v - this.base;
-    if (Number.isInteger(d) && d > -INT_MAX && d < INT_MAX && this.base + d === v) this.varint(zigzag(d) + 2);
-    else {
+    if ((d | 0) === d && this.base + d === v) {
+      // Within ±2.1 s of the base (most values): int32 arithmetic.
+      const q = d / 1000;
+      if ((q | 0) === q) this.varint(zigzag(q) * 2 + 2);
+      else this.varint(zigzag(d) * 2 + 3);
+    } else if (Number.isInteger(d) && d > -INT_MAX && d < INT_MAX && this.base + d === v) {
+      if (d % 1000 === 0) this.varint(zigzag(d / 1000) * 2 + 2);
+      else this.varint(zigzag(d) * 2 + 3);
+    } else {
       this.buf[this.pos++] = 1;
       this.f64(v);
     }
   }
 
   bool(v: boolean | null): void {
-    this.byte(v === null ? 0 : v ? 2 : 1);
+    this.buf[this.pos++] = v === null ? 0 : v ? 2 : 1;
   }
 
   /**
@@ -134,100 +174,65 @@ export class BlockWriter {
    * `unique`: a field whose values rarely repeat (message ids, senders): no dictionary lookup.
    */
   str(s: string | null, slot: number, unique = false): void {
-    this.ensure(8);
-    if (s === null) {
-      this.buf[this.pos++] = 0;
-      return;
-    }
-    if (s === this.last[slot]) {
-      this.buf[this.pos++] = 1;
-      return;
-    }
+    if (s === null) this.buf[this.pos++] = 0;
+    else if (s === this.last[slot]) this.buf[this.pos++] = 1;
+    else this.strNew(s, slot, unique);
+  }
+
+  private strNew(s: string, slot: number, unique: boolean): void {
     this.last[slot] = s;
-    let at: number | undefined;
     if (!unique && s.length <= DICT_MAX_LEN) {
-      at = this.dict.get(s);
-      if (at === undefined && this.dict.size < DICT_MAX) this.dict.set(s, this.strings.length);
+      const at = this.dict.get(s);
+      if (at !== undefined) {
+        this.varint(at * 4 + 2);
+        return;
+      }
+      if (this.dict.size < DICT_MAX) this.dict.set(s, this.count);
     }
-    if (at === undefined) {
-      at = this.strings.length;
-      this.strings.push(s);
-    }
-    this.varint(at + 2);
-  }
-}
-
-/** Reads what BlockWriter wrote; throws RangeError on a truncated or corrupt block. */
-export class BlockReader {
-  pos = HEADER;
-  readonly base: number;
-  private readonly end: number;
-  private readonly strings: unknown[];
-  private readonly last: (string | null)[] = new Array<string | null>(STRING_SLOTS).fill(null);
-
-  constructor(private readonly buf: Buffer) {
-    if (buf.length < HEADER) throw new RangeError('corrupt block: header');
-    this.base = buf.readDoubleLE(0);
-    this.end = HEADER + buf.readUInt32LE(8);
-    if (this.end > buf.length) throw new RangeError('corrupt block: value stream');
-    try {
-      this.strings = JSON.parse(buf.toString('utf8', this.end)) as unknown[];
-    } catch {
-      throw new RangeError('corrupt block: string table');
-    }
-    if (!Array.isArray(this.strings)) throw new RangeError('corrupt block: string table');
+    this.count++;
+    this.text(s);
   }
 
-  get done(): boolean {
-    return this.pos >= this.end;
+  /** A string on its own (no slot, no dictionary): for self-contained rows. */
+  inline(s: string | null): void {
+    if (s === null) this.buf[this.pos++] = 0;
+    else this.text(s);
   }
 
-  varint(): number {
+  /**
+   * A new string: Latin-1 (tag 1) when it fits, else UTF-16 (tag 2). Short ones a character at a
+   * time, long ones in one native UTF-8 write (ASCII when it wrote a byte per character). Leaves
+   * RESERVE bytes of room after it.
+   */
+  private text(s: string): void {
+    const n = s.length;
+    const need = n * 3 + 16 + RESERVE;
+    if (this.pos + need > this.buf.length) this.grow(need);
+    const start = this.pos;
+    this.varint(n * 4 + 3);
+    if (n <= SHORT ? this.latin1(s) : this.ascii(s)) return;
+    this.pos = start;
+    this.varint(n * 4 + 4);
+    this.pos += this.buf.write(s, this.pos, 'utf16le');
+  }
+
+  private ascii(s: string): boolean {
+    const n = (this.buf as unknown as Utf8Write).utf8Write(s, this.pos, this.buf.length - this.pos);
+    if (n !== s.length) return false;
+    this.pos += n;
+    return true;
+  }
+
+  /** Writes s one byte a character; false (position undefined) at the first beyond Latin-1. */
+  private latin1(s: string): boolean {
     const b = this.buf;
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      if (this.pos >= this.end || mul > 2 ** 56) throw new RangeError('corrupt block: varint');
-      const x = b[this.pos++];
-      v += (x & 0x7f) * mul;
-      if (x < 0x80) return v;
-      mul *= 0x80;
+    let p = this.pos;
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      if (c > 0xff) return false;
+      b[p++] = c;
     }
-  }
-
-  byte(): number {
-    if (this.pos >= this.end) throw new RangeError('corrupt block: truncated');
-    return this.buf[this.pos++];
-  }
-
-  f64(): number {
-    if (this.pos + 8 > this.end) throw new RangeError('corrupt block: truncated');
-    const v = this.buf.readDoubleLE(this.pos);
-    this.pos += 8;
-    return v;
-  }
-
-  num(): number | null {
-    const h = this.varint();
-    return h === 0 ? null : h === 1 ? this.f64() : unzigzag(h - 2);
-  }
-
-  ts(): number | null {
-    const h = this.varint();
-    return h === 0 ? null : h === 1 ? this.f64() : this.base + unzigzag(h - 2);
-  }
-
-  bool(): boolean | null {
-    const b = this.byte();
-    if (b > 2) throw new RangeError('corrupt block: bool');
-    return b === 0 ? null : b === 2;
-  }
-
-  str(slot: number): string | null {
-    const h = this.varint();
-    if (h === 0) return null;
-    const s = h === 1 ? this.last[slot] : this.strings[h - 2];
-    if (typeof s !== 'string') throw new RangeError('corrupt block: string reference');
-    return (this.last[slot] = s);
+    this.pos = p;
+    return true;
   }
 }

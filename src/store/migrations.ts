@@ -5,6 +5,7 @@
 import type Database from 'better-sqlite3';
 import { blockTableSql } from './block-sql';
 import { migrateEventRows, migrateTransactionRows } from './migrate-to-blocks';
+import { migrateVoteRows } from './migrate-vote-rows';
 
 export interface Migration {
   version: number;
@@ -104,6 +105,30 @@ export const MIGRATIONS: readonly Migration[] = [
       migrateTransactionRows(db);
       migrateEventRows(db);
       db.exec('DROP TABLE transactions; DROP TABLE vote_events');
+    },
+  },
+  {
+    version: 3,
+    description: 'votes: queried columns only, the rest in one data BLOB (vote-row.ts); blocks with inline strings',
+    // Blocks written before (codec 1) stay as they are: readers still decode them.
+    sql: `
+      CREATE TABLE votes_v3 (
+        ts INTEGER NOT NULL,
+        id TEXT NOT NULL,
+        campaign TEXT NOT NULL,
+        shortcode TEXT NOT NULL,
+        choice TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL,
+        data BLOB NOT NULL,
+        PRIMARY KEY (ts, id)
+      ) WITHOUT ROWID;
+    `,
+    up: (db) => {
+      migrateVoteRows(db, 'votes', 'votes_v3');
+      db.exec(`DROP TABLE votes;
+        ALTER TABLE votes_v3 RENAME TO votes;
+        CREATE INDEX votes_open ON votes (state, ts, id) WHERE state != 'accepted';`);
     },
   },
 ];

@@ -8,12 +8,15 @@
  * (idempotent). The open block is written at every flush (durable within the commit interval) and
  * rewritten, longer, at the next one until it is full.
  */
-import { BlockReader, BlockWriter } from './block-codec';
+import { BlockWriter, type BlockLayout } from './block-codec';
+import { BlockReader } from './block-reader';
 
 /** How one kind of record goes into blocks. */
 export interface RecordCodec<T> {
   /** Layout version written with every block. */
   readonly version: number;
+  /** Block layout of blocks written with layout `version` (older versions stay readable). */
+  layoutOf(version: number): BlockLayout;
   /** Stable identity of a record (the key of a block that starts with it). */
   key(t: T): string;
   /** Capture time the block's range and retention go by. */
@@ -127,7 +130,7 @@ export class RecordBlocks<T> {
 
 /** Every record of a block, in write order. */
 export function decodeRecords<T>(codec: RecordCodec<T>, data: Buffer, version: number): T[] {
-  const r = new BlockReader(data);
+  const r = new BlockReader(data, codec.layoutOf(version));
   const out: T[] = [];
   while (!r.done) out.push(codec.decode(r, version));
   return out;

@@ -1,28 +1,11 @@
-/** Read queries over the store (tally, lost votes with keyset paging, votes in progress). */
+/** Read queries over the store (tally, lost votes with keyset paging, votes in progress, blocks). */
 import type Database from 'better-sqlite3';
 import type { LostVotesFilter, Page, StoredVote, StoredVoteEvent, StoreTally, StoreTallyRow, TallyFilter } from './store-types';
 import { transactionId, transactionIdStartNs } from '../transactions/transaction-id';
 import { blocksBetween } from './block-sql';
 import { decodeEventBlock } from './event-codec';
 import { decodeTransactionBlock, startTimeOf, type StoredRecord } from './transaction-codec';
-
-interface VoteRow {
-  id: string; campaign: string; shortcode: string; choice: string; kind: StoredVote['kind']; sender: string; text: string | null;
-  ts: number; ack_ts: number; message_id: string | null; smsc_conn: string; state: StoredVote['state']; lost_reason: string | null;
-  callback_ids: string; event_seq: number; updated_ts: number;
-}
-
-export function rowToVote(r: VoteRow): StoredVote {
-  const v: StoredVote = {
-    id: r.id, campaign: r.campaign, shortcode: r.shortcode, choice: r.choice, kind: r.kind, sender: r.sender,
-    tsNs: r.ts, ackTsNs: r.ack_ts, smscConn: r.smsc_conn, state: r.state, callbackIds: JSON.parse(r.callback_ids) as string[],
-    eventSeq: r.event_seq, updatedTsNs: r.updated_ts,
-  };
-  if (r.text !== null) v.text = r.text;
-  if (r.message_id !== null) v.messageId = r.message_id;
-  if (r.lost_reason !== null) v.lostReason = r.lost_reason;
-  return v;
-}
+import { rowToVote, type VoteRow } from './vote-row';
 
 function where(f: TallyFilter, clauses: string[], args: unknown[]): void {
   if (f.campaign !== undefined) {
@@ -63,7 +46,20 @@ export function queryTally(db: Database.Database, f: TallyFilter = {}): StoreTal
   return out;
 }
 
-export function queryLostVotes(db: Database.Database, f: LostVotesFilter = {}, page: Page = {}): { votes: StoredVote[]; next?: string } {
+/** Rows as votes; a row whose data no longer decodes is skipped and counted (`votes:corrupt`). */
+function rowsToVotes(rows: VoteRow[], onCorrupt: OnCorruptBlock): StoredVote[] {
+  const out: StoredVote[] = [];
+  for (const r of rows) {
+    try {
+      out.push(rowToVote(r));
+    } catch {
+      onCorrupt('votes');
+    }
+  }
+  return out;
+}
+
+export function queryLostVotes(db: Database.Database, f: LostVotesFilter, page: Page, onCorrupt: OnCorruptBlock): { votes: StoredVote[]; next?: string } {
   const limit = page.limit ?? 1000;
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new RangeError('page limit must be an integer 1-10000');
   // `state != 'accepted'` lets SQLite use the partial index of open votes.
@@ -85,13 +81,13 @@ export function queryLostVotes(db: Database.Database, f: LostVotesFilter = {}, p
     args.push(Number(m[1]), m[2]);
   }
   const rows = db.prepare(`SELECT * FROM votes WHERE ${clauses.join(' AND ')} ORDER BY ts, id LIMIT ?`).all(...args, limit + 1) as VoteRow[];
-  const votes = rows.slice(0, limit).map(rowToVote);
-  const last = votes[votes.length - 1];
-  return rows.length > limit ? { votes, next: `${last.tsNs}:${last.id}` } : { votes };
+  const votes = rowsToVotes(rows.slice(0, limit), onCorrupt);
+  const last = rows[limit - 1];
+  return rows.length > limit ? { votes, next: `${last.ts}:${last.id}` } : { votes };
 }
 
-export function queryInProgress(db: Database.Database, limit: number): StoredVote[] {
-  return (db.prepare("SELECT * FROM votes WHERE state = 'pending' AND state != 'accepted' ORDER BY ts, id LIMIT ?").all(limit) as VoteRow[]).map(rowToVote);
+export function queryInProgress(db: Database.Database, limit: number, onCorrupt: OnCorruptBlock): StoredVote[] {
+  return rowsToVotes(db.prepare("SELECT * FROM votes WHERE state = 'pending' AND state != 'accepted' ORDER BY ts, id LIMIT ?").all(limit) as VoteRow[], onCorrupt);
 }
 
 /** Called once per block that does not decode (disk corruption): the block is skipped, not fatal. */
@@ -133,8 +129,8 @@ export function queryTransaction(db: Database.Database, id: string, onCorrupt: O
 
 /** A vote's events: they happen between its capture time and its last update. */
 export function queryVoteEvents(db: Database.Database, voteId: string, tsNs: number, onCorrupt: OnCorruptBlock): StoredVoteEvent[] {
-  const v = db.prepare('SELECT updated_ts AS u FROM votes WHERE ts = ? AND id = ?').get(tsNs, voteId) as { u: number } | undefined;
-  const until = v === undefined ? Number.MAX_VALUE : v.u;
+  const row = db.prepare('SELECT * FROM votes WHERE ts = ? AND id = ?').get(tsNs, voteId) as VoteRow | undefined;
+  const until = row === undefined ? Number.MAX_VALUE : rowsToVotes([row], onCorrupt)[0]?.updatedTsNs ?? Number.MAX_VALUE;
   const out: StoredVoteEvent[] = [];
   // Margin: an event never precedes its MO, but clocks of merged captures may disagree slightly.
   for (const b of blocksBetween(db, 'vote_event_blocks', tsNs - 60e9, until)) {

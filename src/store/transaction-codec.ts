@@ -7,12 +7,13 @@
 import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import { transactionId } from '../transactions/transaction-id';
-import type { BlockReader, BlockWriter } from './block-codec';
+import type { BlockWriter } from './block-codec';
+import type { BlockReader } from './block-reader';
 import { decodeRecords, type RecordCodec } from './record-blocks';
 
 export type StoredRecord = SmppTransaction | HttpTransaction;
-/** Version of the record layout inside a block (stored per block). */
-export const TRANSACTION_CODEC = 1;
+/** Version of the record layout inside a block (stored per block). 1: same fields, strings in a JSON table. */
+export const TRANSACTION_CODEC = 2;
 
 type Enc = 'num' | 'ts' | 'str' | 'bool';
 /**
@@ -47,13 +48,14 @@ export function startTimeOf(t: StoredRecord): number {
 }
 
 export function encodeTransaction(w: BlockWriter, t: StoredRecord): void {
+  w.reserve();
   if (t.kind === 'smpp') encodeSmpp(w, t);
   else encodeHttp(w, t);
 }
 
 /** Decodes one record; `codec` is the block's TRANSACTION_CODEC. */
 export function decodeTransaction(r: BlockReader, codec: number): StoredRecord {
-  if (codec !== TRANSACTION_CODEC) throw new RangeError(`unknown transaction codec ${codec}`);
+  if (codec !== TRANSACTION_CODEC && codec !== 1) throw new RangeError(`unknown transaction codec ${codec}`);
   const kind = r.byte();
   if (kind === SMPP) return decodeSmpp(r);
   if (kind === HTTP) return decodeHttp(r);
@@ -136,6 +138,7 @@ function decodeHttp(r: BlockReader): HttpTransaction {
 /** Transactions in blocks: keyed by transaction id, placed in time by their start. */
 export const TRANSACTION_RECORDS: RecordCodec<StoredRecord> = {
   version: TRANSACTION_CODEC,
+  layoutOf: (version) => (version === 1 ? 1 : 2),
   key: transactionId,
   time: startTimeOf,
   encode: encodeTransaction,

@@ -13,7 +13,8 @@ import { applyRetention, dropOldest, rowCount, usedBytes } from './retention';
 import { queryInProgress, queryLostVotes, queryTally, queryTransaction, queryTransactions, queryVoteEvents } from './store-reads';
 import type { LostVotesFilter, Page, StoredVote, StoredVoteEvent, StoreStats, StoreTally, TallyFilter } from './store-types';
 import { WriteBuffer } from './write-buffer';
-import { BatchUpsert } from './batch-insert';
+import type { BatchUpsert } from './batch-insert';
+import { voteUpsert } from './vote-row';
 import { startTimeOf, type StoredRecord } from './transaction-codec';
 import type { BlockRow, RecordBlocksOptions } from './record-blocks';
 import { blockUpsert } from './block-sql';
@@ -63,7 +64,7 @@ export class VoteStore {
   private readonly opts: Required<Omit<VoteStoreOptions, 'maxPageCount' | 'blocks'>> & { maxPageCount?: number };
   private readonly buffer: WriteBuffer;
   private readonly dropped: Record<string, number> = {};
-  /** A block that no longer decodes is skipped by reads and counted (`<table>:corrupt`), never fatal. */
+  /** A block (or vote row) that no longer decodes is skipped by reads and counted (`<table>:corrupt`), never fatal. */
   private readonly corruptBlock = (table: string): void => countReason(this.dropped, `${table}:corrupt`);
   private degradedReason: string | undefined;
   private backoff = 0;
@@ -174,7 +175,7 @@ export class VoteStore {
     return queryTally(this.readable(), filter);
   }
   lostVotes(filter: LostVotesFilter = {}, page: Page = {}): { votes: StoredVote[]; next?: string } {
-    return queryLostVotes(this.readable(), filter, page);
+    return queryLostVotes(this.readable(), filter, page, this.corruptBlock);
   }
   /** Transactions that started in [fromNs, untilNs), by start time (committed ones only). */
   transactions(fromNs: number, untilNs: number, limit = 100_000): StoredRecord[] {
@@ -190,7 +191,7 @@ export class VoteStore {
   }
   /** Pending votes, oldest first, so an engine can continue them after a restart. */
   votesInProgress(limit = 10_000_000): StoredVote[] {
-    return queryInProgress(this.readable(), limit);
+    return queryInProgress(this.readable(), limit, this.corruptBlock);
   }
 
   stats(): StoreStats {
@@ -237,12 +238,7 @@ export class VoteStore {
       migrate(db);
       this.stmts = {
         tx: blockUpsert(db, 'transaction_blocks'),
-        vote: new BatchUpsert<StoredVote>(db, `INSERT INTO votes (id, campaign, shortcode, choice, kind, sender, text, ts, ack_ts, message_id, smsc_conn,
-          state, lost_reason, callback_ids, event_seq, updated_ts) VALUES`, 16,
-          `ON CONFLICT (ts, id) DO UPDATE SET campaign = excluded.campaign, shortcode = excluded.shortcode, choice = excluded.choice, kind = excluded.kind,
-          sender = excluded.sender, text = excluded.text, ack_ts = excluded.ack_ts, message_id = excluded.message_id,
-          smsc_conn = excluded.smsc_conn, state = excluded.state, lost_reason = excluded.lost_reason, callback_ids = excluded.callback_ids,
-          event_seq = excluded.event_seq, updated_ts = excluded.updated_ts`, fillVote),
+        vote: voteUpsert(db),
         event: blockUpsert(db, 'vote_event_blocks'),
         drop: db.prepare('INSERT INTO dropped_rows (tbl, reason, count) VALUES (?, ?, ?) ON CONFLICT (tbl, reason) DO UPDATE SET count = count + excluded.count'),
       };
@@ -314,10 +310,4 @@ function describe(e: unknown): string {
   const code = (e as { code?: string }).code;
   const msg = e instanceof Error ? e.message : String(e);
   return code && !msg.includes(code) ? `${code}: ${msg}` : msg;
-}
-
-function fillVote(v: StoredVote, a: unknown[], i: number): void {
-  a[i] = v.id; a[i + 1] = v.campaign; a[i + 2] = v.shortcode; a[i + 3] = v.choice; a[i + 4] = v.kind; a[i + 5] = v.sender;
-  a[i + 6] = v.text ?? null; a[i + 7] = v.tsNs; a[i + 8] = v.ackTsNs; a[i + 9] = v.messageId ?? null; a[i + 10] = v.smscConn;
-  a[i + 11] = v.state; a[i + 12] = v.lostReason ?? null; a[i + 13] = JSON.stringify(v.callbackIds); a[i + 14] = v.eventSeq; a[i + 15] = v.updatedTsNs;
 }

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { MIGRATIONS, migrate } from '../../src/store/migrations';
+import { LATEST_VERSION, MIGRATIONS, migrate } from '../../src/store/migrations';
 import { VoteStore } from '../../src/store/vote-store';
 import { transactionId } from '../../src/transactions/transaction-id';
 import { httpRecord, smppRecord } from './records';
@@ -12,7 +12,7 @@ import { httpRecord, smppRecord } from './records';
 const dir = mkdtempSync(join(tmpdir(), 'store-migrate-'));
 const T = 1_700_000_000e9;
 
-test('schema 1 → 2: JSON transaction rows become blocks with the same records; junk rows are counted', () => {
+test('schema 1 → latest: JSON transaction rows become blocks with the same records; junk rows are counted', () => {
   const path = join(dir, 'v1.db');
   const db = new Database(path);
   migrate(db, MIGRATIONS.slice(0, 1));
@@ -40,7 +40,7 @@ test('schema 1 → 2: JSON transaction rows become blocks with the same records;
 
   const st = new VoteStore({ path });
   const s = st.stats();
-  assert.equal(s.schemaVersion, 2);
+  assert.equal(s.schemaVersion, LATEST_VERSION);
   assert.equal(s.rows.transactions, 341);
   assert.equal(s.rows.votes, 1, 'votes carried over');
   assert.deepEqual(st.lostVotes().votes.map((v) => [v.id, v.tsNs, v.state, v.choice]), [['v1', T, 'lost', 'A']]);
@@ -84,7 +84,7 @@ test('transactions written live: read back by id and time; a replay into the sam
   st.close();
 });
 
-test('schema 1 → 2 with more rows than one page (10k transactions, 9k events, equal timestamps): nothing lost', () => {
+test('schema 1 → latest with more rows than one page (10k transactions, 9k events, equal timestamps): nothing lost', () => {
   const path = join(dir, 'v1-big.db');
   const db = new Database(path);
   migrate(db, MIGRATIONS.slice(0, 1));
@@ -102,7 +102,7 @@ test('schema 1 → 2 with more rows than one page (10k transactions, 9k events, 
   const st = new VoteStore({ path });
   assert.equal(st.degraded, false, st.reason);
   const s = st.stats();
-  assert.equal(s.schemaVersion, 2);
+  assert.equal(s.schemaVersion, LATEST_VERSION);
   assert.equal(s.rows.transactions, 10_000);
   assert.equal(s.rows.voteEvents, 9_000);
   assert.equal(new Set(st.transactions(0, Infinity).map((r) => transactionId(r))).size, 10_000);
