@@ -190,11 +190,19 @@ export class Reconciler {
     if (owner !== undefined) {
       if (owner.early.length === 0) owner.early = [e];
       else owner.early.push(e);
-    } else {
-      const list = this.early.get(e.key);
-      if (list) list.push(e);
-      else this.early.set(e.key, [e]);
-    }
+      this.queueEarly(e);
+    } else this.holdEarly(e);
+  }
+
+  /** An early callback without a voter entry waits in the `early` map under its key. */
+  private holdEarly(e: Early): void {
+    const list = this.early.get(e.key);
+    if (list) list.push(e);
+    else this.early.set(e.key, [e]);
+    this.queueEarly(e);
+  }
+
+  private queueEarly(e: Early): void {
     this.earlyQueue.push(e);
     this.earlyCount++;
     if (this.earlyCount > this.maxEarly) this.expireEarly(true);
@@ -221,13 +229,7 @@ export class Reconciler {
     this.matchedWithoutSender++;
     if (open !== undefined) return this.apply(open, c, ok);
     // None open: it may precede its vote's deliver_sm_resp, else it retries an accepted one.
-    const e: Early = { c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: t + this.leadNs + 1e9, done: false, fallback: accepted };
-    const list = this.early.get(e.key);
-    if (list) list.push(e);
-    else this.early.set(e.key, [e]);
-    this.earlyQueue.push(e);
-    this.earlyCount++;
-    if (this.earlyCount > this.maxEarly) this.expireEarly(true);
+    this.holdEarly({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: t + this.leadNs + 1e9, done: false, fallback: accepted });
   }
 
   /** Close windows, release old votes and give up on early callbacks, up to `nowNs`. */
