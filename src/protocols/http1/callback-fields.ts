@@ -6,7 +6,8 @@
  * mapping; otherwise the generic mapping applies (exact name, then case-insensitive, then as the
  * last segment of a nested JSON path). See shared/corpus/http-callback-formats.md.
  */
-import { Charset, charsetOf, decodeBytes, flattenJson, ParamList, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
+import { Charset, charsetOf, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
+import { ParamList } from './param-list';
 import { StringMemo } from '../../common/string-memo';
 import type { TextDecodeOptions } from '../smpp/text';
 import { dataCodingOf, hexOctets, payloadText, rawParam } from './gateway-payload';

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { flattenJson, ParamList, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
+import { flattenJson, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
+import { ParamList } from '../../../src/protocols/http1/param-list';
 
 /** What a reader sees: the first value of each name, in request order (the map functions' result). */
 function firstValues(p: ParamList): [string, string][] {
