@@ -20,8 +20,8 @@ export interface MoDedupeOptions {
 }
 
 export type MoVerdict =
-  /** A new vote. `redeliveryOf` is the id of the rejected delivery it replaces, if any. */
-  | { kind: 'vote'; redeliveryOf?: string }
+  /** A new vote. `redeliveryOf`: the ids of the rejected deliveries it replaces, if any. */
+  | { kind: 'vote'; redeliveryOf?: readonly string[] }
   | { kind: 'duplicate' }
   | { kind: 'rejected' }
   | { kind: 'unacknowledged' };
@@ -30,6 +30,8 @@ const VOTE: MoVerdict = Object.freeze({ kind: 'vote' });
 const DUPLICATE: MoVerdict = Object.freeze({ kind: 'duplicate' });
 const REJECTED: MoVerdict = Object.freeze({ kind: 'rejected' });
 const UNACKNOWLEDGED: MoVerdict = Object.freeze({ kind: 'unacknowledged' });
+/** Rejected deliveries of one message linked to its vote (an SMSC gives up after a few). */
+const MAX_REJECTED_IDS = 8;
 
 export class MoDedupe {
   readonly redeliveryWindowNs: number;
@@ -71,7 +73,8 @@ export class MoDedupe {
     if (o.ackStatus !== 0) {
       // Latest rejection wins: the redelivery window runs from the last failed attempt.
       const owner = e ?? this.index.obtain(voter);
-      const r: Rejection = { entry: owner, shortcode, text: o.text, id: at >= 0 ? list![at].id : o.id, expiresNs: t + this.redeliveryWindowNs };
+      const ids = at < 0 ? [o.id] : this.withId(list![at].ids, o.id);
+      const r: Rejection = { entry: owner, shortcode, text: o.text, ids, expiresNs: t + this.redeliveryWindowNs };
       if (at >= 0) list![at] = r;
       else {
         if (owner.rejections.length === 0) owner.rejections = [r];
@@ -85,9 +88,16 @@ export class MoDedupe {
     if (at >= 0 && t <= list![at].expiresNs) {
       const r = list![at];
       this.dropRejection(list!, at); // a later identical vote is a new vote
-      return { kind: 'vote', redeliveryOf: r.id };
+      return { kind: 'vote', redeliveryOf: r.ids };
     }
     return VOTE;
+  }
+
+  /** The rejected ids with one more; past MAX_REJECTED_IDS the later ones are not linked (counted). */
+  private withId(ids: readonly string[], id: string): readonly string[] {
+    if (ids.length < MAX_REJECTED_IDS) return [...ids, id];
+    countReason(this.dropped, 'rejected-delivery-links');
+    return ids;
   }
 
   /** An id known from elsewhere (a vote resumed from the store): its MO seen again is a duplicate. */

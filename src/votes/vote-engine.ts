@@ -52,7 +52,7 @@ export interface VoteEngineOptions {
   onEvent?: (e: VoteEvent) => void;
   /**
    * A transaction joined a vote without a state change of its own: a callback retry or second failure
-   * (`callback`), the first rejected delivery of a redelivered vote (`redelivery`), or another part of a
+   * (`callback`), every rejected delivery of a redelivered vote (up to 8) (`redelivery`), or another part of a
    * multipart vote (`part`). Telemetry puts their spans in the vote's trace.
    */
   onLink?: (voteId: string, transactionId: string, role: VoteLinkRole) => void;
@@ -165,7 +165,7 @@ export class VoteEngine {
     this.policy.add(v);
     this.emit(v, null, 'pending', ackNs);
     if (this.onLink !== undefined) {
-      if (verdict.redeliveryOf !== undefined) this.onLink(v.id, verdict.redeliveryOf, 'redelivery');
+      if (verdict.redeliveryOf !== undefined) for (const id of verdict.redeliveryOf) this.onLink(v.id, id, 'redelivery');
       if (o.otherPartIds !== undefined) for (const id of o.otherPartIds) this.onLink(v.id, id, 'part');
     }
     this.reconciler.addVote(v, entry);

@@ -18,8 +18,8 @@ export interface Rejection {
   entry: VoterEntry;
   shortcode: string;
   text: string;
-  /** The first rejected delivery's id (the vote links it as `redelivery`). */
-  id: string;
+  /** The rejected deliveries' ids, oldest first, at most MAX_REJECTED_IDS (the vote links each as `redelivery`). */
+  ids: readonly string[];
   expiresNs: number;
 }
 

@@ -12,7 +12,7 @@ function engine(): { e: VoteEngine; links: string[]; events: VoteEvent[] } {
   return { e, links, events };
 }
 
-test('a redelivered vote links its first rejected delivery', () => {
+test('a redelivered vote links every rejected delivery', () => {
   const { e, links } = engine();
   const rejected = mo(0, '447700900001', '83333', 'VOTE A', { ackStatus: 0x58 });
   const again = mo(5, '447700900001', '83333', 'VOTE A', { ackStatus: 0x58 });
@@ -20,7 +20,7 @@ test('a redelivered vote links its first rejected delivery', () => {
   e.onMo(rejected);
   e.onMo(again);
   e.onMo(acked);
-  assert.deepEqual(links, [`redelivery ${rejected.id} → ${acked.id}`]);
+  assert.deepEqual(links, [`redelivery ${rejected.id} → ${acked.id}`, `redelivery ${again.id} → ${acked.id}`]);
 });
 
 test('callbacks that change nothing are linked; those that change the state come as events', () => {
