@@ -19,6 +19,8 @@ import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
 import { normalizeShortcode } from './address';
 import { addCallback, failureReason, hasCallback, isSuccess } from './callback-attempts';
+import { AnonymousFailures } from './anonymous-failures';
+import { ContentIndex } from './content-index';
 import { Fifo } from './fifo';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation } from './observations';
@@ -65,7 +67,6 @@ export interface Early {
   /** An already-accepted vote it matched: it is a retry of that one unless a new vote claims it first. */
   fallback?: Vote;
 }
-interface Anon { tsNs: number; reason: string; used: boolean }
 
 export class Reconciler {
   readonly leadNs: number;
@@ -73,7 +74,6 @@ export class Reconciler {
   readonly lateNs: number;
   private readonly maxLive: number;
   private readonly maxEarly: number;
-  private readonly maxAnon: number;
   private readonly maxIds: number;
   /** Callbacks by what became of them. */
   readonly callbacks: Record<string, number> = {};
@@ -88,7 +88,7 @@ export class Reconciler {
   private readonly index: VoterIndex;
   private readonly byMessageId = new Map<string, Vote>();
   /** Live votes by `shortcode \0 match text`, kept once a callback without a sender was seen. */
-  private byContent: Map<string, Vote[]> | null = null;
+  private byContent: ContentIndex | null = null;
   /** Callbacks matched by shortcode and text alone (they named no sender). */
   matchedWithoutSender = 0;
   private readonly closeQueue = new MinHeap<Vote>();
@@ -98,7 +98,7 @@ export class Reconciler {
   private readonly early = new Map<string, Early[]>();
   private readonly earlyQueue = new Fifo<Early>();
   private earlyCount = 0;
-  private anon: Anon[] = [];
+  private readonly anon: AnonymousFailures;
   /** Recipients and texts repeat from callback to callback: normalise each distinct one once. */
   private readonly recipients = new StringMemo(normalizeShortcode, 10_000);
   private readonly texts = new StringMemo(matchText, 50_000);
@@ -111,7 +111,7 @@ export class Reconciler {
     this.lateNs = opts.lateNs ?? 600e9;
     this.maxLive = opts.maxLiveVotes ?? 1_000_000;
     this.maxEarly = opts.maxEarlyCallbacks ?? 100_000;
-    this.maxAnon = opts.maxAnonymous ?? 10_000;
+    this.anon = new AnonymousFailures(opts.maxAnonymous ?? 10_000, this.dropped);
     this.maxIds = opts.maxCallbackIdsPerVote ?? 16;
   }
 
@@ -129,7 +129,7 @@ export class Reconciler {
     if (e.votes.length === 0) e.votes = [v];
     else e.votes.push(v);
     if (v.messageId) this.byMessageId.set(v.messageId, v);
-    if (this.byContent !== null) indexInto(this.byContent, contentKey(v.shortcode, v.matchText), v);
+    this.byContent?.add(v);
     if (v.state === 'pending') this.closeQueue.push(v.ackTsNs + this.windowNs, v);
     this.evictQueue.push(v.ackTsNs + this.windowNs + this.lateNs, v);
     if (this.liveCount > this.maxLive) this.evictOldest();
@@ -138,25 +138,18 @@ export class Reconciler {
         const rest = this.takeEarly(e.early, v);
         if (rest !== null) e.early = rest.length === 0 ? NO_EARLY : rest;
       }
-      if (v.messageId && this.early.size > 0) {
-        const mid = 'mid\u0000' + v.messageId;
-        const list = this.early.get(mid);
-        const rest = list === undefined ? null : this.takeEarly(list, v);
-        if (rest !== null) {
-          if (rest.length === 0) this.early.delete(mid);
-          else this.early.set(mid, rest);
-        }
-      }
-      if (this.byContent !== null && this.early.size > 0) {
-        const ck = CONTENT + contentKey(v.shortcode, v.matchText);
-        const list = this.early.get(ck);
-        const rest = list === undefined ? null : this.takeEarly(list, v);
-        if (rest !== null) {
-          if (rest.length === 0) this.early.delete(ck);
-          else this.early.set(ck, rest);
-        }
-      }
+      if (v.messageId && this.early.size > 0) this.takeHeld('mid\u0000' + v.messageId, v);
+      if (this.byContent !== null && this.early.size > 0) this.takeHeld(CONTENT + ContentIndex.key(v.shortcode, v.matchText), v);
     }
+  }
+
+  /** Gives `v` the callbacks held in the `early` map under `key` that were waiting for it. */
+  private takeHeld(key: string, v: Vote): void {
+    const list = this.early.get(key);
+    const rest = list === undefined ? null : this.takeEarly(list, v);
+    if (rest === null) return;
+    if (rest.length === 0) this.early.delete(key);
+    else this.early.set(key, rest);
   }
 
   /** `senderKey`: the callback sender's match key; `entry`: that voter's entry when the caller holds it. */
@@ -178,12 +171,7 @@ export class Reconciler {
       // Nothing to attribute it by (a refused connection, an orphan response).
       if (ok) return countReason(this.unmatchedCallbacks, 'anonymous-success');
       countReason(this.callbacks, 'anonymous-failure');
-      this.anon.push({ tsNs: c.tsStartNs, reason: failureReason(c), used: false });
-      if (this.anon.length > this.maxAnon) {
-        this.anon.shift();
-        countReason(this.dropped, 'anonymous-limit');
-      }
-      return;
+      return this.anon.add(c.tsStartNs, failureReason(c));
     }
     const owner = key === undefined ? undefined : entry !== undefined && entry.indexed ? entry : this.index.obtain(key);
     const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, owner, shortcode, text, expiresNs: c.tsStartNs + this.leadNs + 1e9, done: false, fallback: v };
@@ -211,15 +199,14 @@ export class Reconciler {
   /** Shortcode and text, no sender: the earliest open vote with that content, else wait briefly for one. */
   private onCallbackWithoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
     if (this.byContent === null) {
-      const index = new Map<string, Vote[]>();
-      for (const v of this.evictQueue.values()) if (v.live) indexInto(index, contentKey(v.shortcode, v.matchText), v);
-      this.byContent = index;
+      this.byContent = new ContentIndex();
+      for (const v of this.evictQueue.values()) if (v.live) this.byContent.add(v);
     }
-    const ck = contentKey(shortcode, text);
+    const ck = ContentIndex.key(shortcode, text);
     const t = c.tsStartNs;
     let open: Vote | undefined;
     let accepted: Vote | undefined;
-    for (const v of this.byContent.get(ck) ?? []) {
+    for (const v of this.byContent.votes(ck)) {
       if (!this.inWindow(v, t)) continue;
       if (hasCallback(v, c.id)) { open = v; break; } // the same attempt seen again
       if (v.state !== 'accepted') {
@@ -236,14 +223,11 @@ export class Reconciler {
   advance(nowNs: number): void {
     while (this.closeQueue.peekKey() <= nowNs) {
       const v = this.closeQueue.pop()!;
-      if (v.state === 'pending' && v.live) this.transition(v, 'lost', this.anonymousReason(v) ?? 'no-callback', v.ackTsNs + this.windowNs);
+      if (v.state === 'pending' && v.live) this.transition(v, 'lost', this.anon.take(v.ackTsNs - this.leadNs, v.ackTsNs + this.windowNs) ?? 'no-callback', v.ackTsNs + this.windowNs);
     }
     while (this.evictQueue.peekKey() <= nowNs) this.release(this.evictQueue.pop()!);
     for (let e = this.earlyQueue.peek(); e !== undefined && e.expiresNs <= nowNs; e = this.earlyQueue.peek()) this.expireEarly(false);
-    if (this.anon.length > 0) {
-      const horizon = nowNs - this.windowNs - 2 * this.leadNs;
-      if (this.anon[0].tsNs < horizon) this.anon = this.anon.filter((a) => a.tsNs >= horizon);
-    }
+    this.anon.forgetBefore(nowNs - this.windowNs - 2 * this.leadNs);
   }
 
   /** End of capture: callbacks still waiting for a vote will never get one. */
@@ -361,16 +345,6 @@ export class Reconciler {
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');
   }
 
-  private anonymousReason(v: Vote): string | undefined {
-    for (const a of this.anon) {
-      if (!a.used && a.tsNs >= v.ackTsNs - this.leadNs && a.tsNs <= v.ackTsNs + this.windowNs) {
-        a.used = true;
-        return a.reason;
-      }
-    }
-    return undefined;
-  }
-
   private evictOldest(): void {
     const v = this.evictQueue.pop();
     if (v === undefined) return;
@@ -388,25 +362,10 @@ export class Reconciler {
     const i = list.indexOf(v);
     if (i >= 0) list.splice(i, 1);
     if (v.messageId && this.byMessageId.get(v.messageId) === v) this.byMessageId.delete(v.messageId);
-    if (this.byContent !== null) {
-      const ck = contentKey(v.shortcode, v.matchText);
-      const byText = this.byContent.get(ck);
-      const i = byText === undefined ? -1 : byText.indexOf(v);
-      if (i >= 0) byText!.splice(i, 1);
-      if (byText !== undefined && byText.length === 0) this.byContent.delete(ck);
-    }
+    this.byContent?.remove(v);
   }
 }
 
 /** Early-callback key prefix of a callback known by shortcode and text only. */
 const CONTENT = 'txt\u0000';
 
-function contentKey(shortcode: string, matchText: string): string {
-  return shortcode + '\u0000' + matchText;
-}
-
-function indexInto(index: Map<string, Vote[]>, key: string, v: Vote): void {
-  const list = index.get(key);
-  if (list) list.push(v);
-  else index.set(key, [v]);
-}
