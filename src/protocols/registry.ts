@@ -7,6 +7,7 @@
  * by a service learned from an earlier detected stream (same server address and port, opened with a
  * SYN). So an app on an unlisted port that goes down still shows as refused callbacks.
  */
+import { countReason } from '../common/counter';
 import type { CloseReason, ConnectionInfo, Direction, StreamSink, StreamSinkFactory } from '../reassembly/stream-sink';
 
 export interface ProtocolHandler {
@@ -54,9 +55,16 @@ export class ProtocolRegistry implements StreamSinkFactory {
   }
 
   open(conn: ConnectionInfo): StreamSink {
-    const byPort = this.handlers.find((h) => h.ports.has(conn.server.port));
-    if (byPort) return this.claimed(byPort, conn);
+    const byPort = this.byPort(conn.server.port);
+    if (byPort !== undefined) return this.claimed(byPort, conn);
     return new DetectingSink(this, conn);
+  }
+
+  /** The first handler configured for a server port (a loop: open() runs once per connection). */
+  private byPort(port: number): ProtocolHandler | undefined {
+    const hs = this.handlers;
+    for (let i = 0; i < hs.length; i++) if (hs[i].ports.has(port)) return hs[i];
+    return undefined;
   }
 
   refused(conn: ConnectionInfo, tsNs: number): void {
@@ -70,7 +78,7 @@ export class ProtocolRegistry implements StreamSinkFactory {
   }
 
   private serviceOf(conn: ConnectionInfo): ProtocolHandler | undefined {
-    return this.handlers.find((x) => x.ports.has(conn.server.port)) ?? this.learned.get(serviceKey(conn));
+    return this.byPort(conn.server.port) ?? this.learned.get(serviceKey(conn));
   }
 
   /** Only a stream opened with a SYN names its server for sure; a mid-stream guess is not learned. */
@@ -94,7 +102,7 @@ export class ProtocolRegistry implements StreamSinkFactory {
 
   /** @internal used by DetectingSink */
   claimed(h: ProtocolHandler, conn: ConnectionInfo): StreamSink {
-    this.counts[h.name] = (this.counts[h.name] ?? 0) + 1;
+    countReason(this.counts, h.name);
     return h.open(conn);
   }
 

@@ -165,10 +165,11 @@ export class Connection implements HalfOutput, FlowEndpoints {
     this.openSink().onClose(reason, tsNs);
   }
 
-  deliverData(dir: Direction, bytes: Buffer, tsNs: number): void {
-    const sink = this.sink;
-    if (sink !== null) sink.onData(dir, bytes, tsNs);
-    else this.openSink().onData(dir, bytes, tsNs);
+  deliverData(dir: Direction, buf: Buffer, start: number, end: number, tsNs: number): void {
+    const sink = this.sink ?? this.openSink();
+    // Sinks that take a range spare a Buffer view per segment.
+    if (sink.onDataRange !== undefined) sink.onDataRange(dir, buf, start, end, tsNs);
+    else sink.onData(dir, start === 0 && end === buf.length ? buf : buf.subarray(start, end), tsNs);
   }
 
   deliverGap(dir: Direction, missing: number, tsNs: number): void {

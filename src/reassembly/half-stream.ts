@@ -16,7 +16,8 @@ import type { Direction } from './stream-sink';
 
 /** Where a half sends its output (the connection, which owns the sink). */
 export interface HalfOutput {
-  deliverData(dir: Direction, bytes: Buffer, tsNs: number): void;
+  /** In-order bytes buf[start, end) (a view of the packet or of a buffered chunk, valid during the call). */
+  deliverData(dir: Direction, buf: Buffer, start: number, end: number, tsNs: number): void;
   deliverGap(dir: Direction, missing: number, tsNs: number): void;
 }
 
@@ -82,7 +83,7 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
     if (this.fast && (seg.flags & (TCP_SYN | TCP_FIN)) === 0 && seg.seq === this.nextSeq) {
       const len = seg.payloadLength;
       if (len > 0) {
-        // Fast path: the next bytes, nothing waiting, nothing special. Only the view is allocated.
+        // Fast path: the next bytes, nothing waiting, nothing special. Nothing is allocated.
         const off = seg.payloadOffset;
         const end = (seg.seq + len) >>> 0;
         this.nextSeq = end;
@@ -90,7 +91,7 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
         this.sawData = true;
         const ts = seg.tsNs;
         if (ts > this.lastTsNs) this.lastTsNs = ts;
-        this.out.deliverData(this.dir, seg.payload.subarray(off, off + len), this.lastTsNs);
+        this.out.deliverData(this.dir, seg.payload, off, off + len, this.lastTsNs);
         return;
       }
       // A bare ACK at the next sequence number, nothing ahead of it seen: nothing to do.
@@ -238,14 +239,14 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
         if (skip < clen) {
           if (payload !== null && pos < len) this.compare(payload, off + pos, c.bytes, skip, Math.min(len - pos, clen - skip));
           const t = this.stamp(tsNs < 0 ? c.tsNs : tsNs);
-          this.emitData(skip === 0 ? c.bytes : c.bytes.subarray(skip), t);
+          this.emitData(c.bytes, skip, clen, t);
           pos = cs + clen;
         }
         continue;
       }
       if (payload !== null && pos < len) {
         const limit = cs < len ? cs : len;
-        this.emitData(payload.subarray(off + pos, off + limit), this.stamp(tsNs));
+        this.emitData(payload, off + pos, off + limit, this.stamp(tsNs));
         pos = limit;
         continue;
       }
@@ -346,9 +347,9 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
     return this.lastTsNs;
   }
 
-  private emitData(bytes: Buffer, tsNs: number): void {
+  private emitData(buf: Buffer, start: number, end: number, tsNs: number): void {
     if (this.owesStartGap) { this.owesStartGap = false; this.out.deliverGap(this.dir, -1, tsNs); }
-    this.out.deliverData(this.dir, bytes, tsNs);
+    this.out.deliverData(this.dir, buf, start, end, tsNs);
   }
 
   private emitGap(missing: number, tsNs: number): void {

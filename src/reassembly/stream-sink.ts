@@ -25,6 +25,12 @@ export interface StreamSink {
   /** In-order bytes of one direction. `bytes` is valid only during the call. */
   onData(dir: Direction, bytes: Buffer, tsNs: number): void;
   /**
+   * Optional, for sinks on the hot path: the same bytes as onData, given as buf[start, end) (valid only
+   * during the call), which spares the reassembler a Buffer view per segment. When a sink has it, the
+   * reassembler calls it instead of onData.
+   */
+  onDataRange?(dir: Direction, buf: Buffer, start: number, end: number, tsNs: number): void;
+  /**
    * Bytes that will never arrive: `missing` > 0 is the number skipped; -1 means the start of this
    * direction was not seen (joined mid-stream) and the next onData begins at an unknown offset.
    */

@@ -56,6 +56,7 @@ export class LatencyHistogram {
 function round3(x: number): number { return Math.round(x * 1000) / 1000; }
 
 function octave(v: number): number {
+  if (v < 0x80000000) return 31 - Math.clz32(v); // v is a whole number of µs, ≥ 1
   let e = Math.floor(Math.log2(v));
   while (2 ** e > v) e--;
   while (2 ** (e + 1) <= v) e++;

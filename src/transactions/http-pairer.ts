@@ -19,6 +19,8 @@ export interface HttpPairerOptions {
   sweepIntervalMs?: number;
   /** Most requests queued per connection, timed-out slots included; the oldest is dropped beyond. Default 64. */
   maxPipelined?: number;
+  /** Closed connections' pairing state kept for reuse by new connections. Default 256. */
+  recycled?: number;
   report?: HttpReportOptions;
 }
 
@@ -39,23 +41,33 @@ export class HttpPairer implements HttpExchangeSinkFactory {
   /** @internal */ readonly maxPipelined: number;
   private readonly sweepNs: number;
   private nextSweep = 0;
-  private readonly active = new Set<ConnectionPairing>();
+  /**
+   * Connections with requests waiting, in the order they last became active (an intrusive list: a Set
+   * that fills and drains on every exchange reallocated its table).
+   */
+  private activeHead: ConnectionPairing | null = null;
+  private activeTail: ConnectionPairing | null = null;
+  /** Closed connections' pairing objects, reused by open(). */
+  private readonly recycled: ConnectionPairing[] = [];
+  private readonly maxRecycled: number;
 
   constructor(private readonly consumer: (tx: HttpTransaction) => void, options: HttpPairerOptions = {}) {
     this.timeoutNs = (options.responseTimeoutMs ?? 30_000) * 1e6;
     this.sweepNs = (options.sweepIntervalMs ?? 100) * 1e6;
     this.maxPipelined = options.maxPipelined ?? 64;
+    this.maxRecycled = Math.max(0, options.recycled ?? 256);
     if (options.report) this.report = new HttpReportBuilder(options.report);
   }
 
   open(conn: ConnectionInfo): HttpExchangeSink {
-    return new ConnectionPairing(this, conn);
+    return this.pairing(conn);
   }
 
   /** SYN answered by RST: the callback never reached the app. */
   refused(conn: ConnectionInfo, tsNs: number): void {
-    const p = new ConnectionPairing(this, conn);
+    const p = this.pairing(conn);
     p.emit({ req: null, res: null, gap: false, expired: false, informational: 0, deadline: 0 }, 'refused', tsNs, conn.startNs || tsNs);
+    this.release(p);
   }
 
   /**
@@ -63,26 +75,54 @@ export class HttpPairer implements HttpExchangeSinkFactory {
    * no request, from the first SYN to the client's last try.
    */
   unanswered(conn: ConnectionInfo, lastTsNs: number): void {
-    const p = new ConnectionPairing(this, conn);
+    const p = this.pairing(conn);
     p.emit({ req: null, res: null, gap: false, expired: false, informational: 0, deadline: 0 }, 'timeout', lastTsNs, conn.startNs || lastTsNs);
+    this.release(p);
   }
 
   /** Capture clock moved: expire requests past their deadline (at most once per sweep interval). */
   advance(nowNs: number): void {
     if (nowNs < this.nextSweep) return;
     this.nextSweep = nowNs + this.sweepNs;
-    for (const c of this.active) c.expire(nowNs);
+    for (let c = this.activeHead; c !== null; c = c.activeNext) c.expire(nowNs);
   }
 
   httpReport(parse: HttpParseStats): HttpReport {
     return this.report.build(parse);
   }
 
-  /** @internal */ activate(c: ConnectionPairing): void { this.active.add(c); }
-  /** @internal */ deactivate(c: ConnectionPairing): void { this.active.delete(c); }
+  /** @internal */ activate(c: ConnectionPairing): void {
+    if (c.active) return;
+    c.active = true;
+    c.activePrev = this.activeTail;
+    c.activeNext = null;
+    if (this.activeTail !== null) this.activeTail.activeNext = c; else this.activeHead = c;
+    this.activeTail = c;
+  }
+
+  /** @internal */ deactivate(c: ConnectionPairing): void {
+    if (!c.active) return;
+    c.active = false;
+    if (c.activePrev !== null) c.activePrev.activeNext = c.activeNext; else this.activeHead = c.activeNext;
+    if (c.activeNext !== null) c.activeNext.activePrev = c.activePrev; else this.activeTail = c.activePrev;
+    c.activePrev = c.activeNext = null;
+  }
+
   /** @internal */ deliver(tx: HttpTransaction): void {
     this.report.add(tx);
     this.consumer(tx);
+  }
+
+  /** @internal a closed connection's pairing: nothing calls it again (StreamSink contract), so it can be reused. */
+  release(c: ConnectionPairing): void {
+    if (c.released) return;
+    c.released = true;
+    if (this.recycled.length < this.maxRecycled) this.recycled.push(c);
+  }
+
+  private pairing(conn: ConnectionInfo): ConnectionPairing {
+    const c = this.recycled.pop();
+    return c !== undefined ? c.reuse(conn) : new ConnectionPairing(this, conn);
   }
 }
 
@@ -92,8 +132,24 @@ class ConnectionPairing implements HttpExchangeSink {
   private current: Entry | null = null;
   /** Exchanges emitted so far: numbers them within the connection (pipelined requests share a timestamp). */
   private emitted = 0;
+  /** In the pairer's list of connections with requests waiting. */
+  active = false;
+  activePrev: ConnectionPairing | null = null;
+  activeNext: ConnectionPairing | null = null;
+  /** Closed and handed back to the pairer (guards against a second close recycling it twice). */
+  released = false;
 
-  constructor(private readonly pairer: HttpPairer, private readonly conn: ConnectionInfo) {}
+  constructor(private readonly pairer: HttpPairer, private conn: ConnectionInfo) {}
+
+  /** Starts this (closed) object over for a new connection. */
+  reuse(conn: ConnectionInfo): this {
+    this.conn = conn;
+    this.released = false;
+    this.fifo.length = 0;
+    this.current = null;
+    this.emitted = 0;
+    return this;
+  }
 
   requestStart(req: HttpRequestRecord): void {
     this.pairer.report.requests++;
@@ -182,7 +238,9 @@ class ConnectionPairing implements HttpExchangeSink {
       this.emit(e, e.gap ? 'gap' : this.unanswered(e, reason, tsNs), tsNs);
     }
     this.fifo.length = 0;
+    this.current = null;
     this.pairer.deactivate(this);
+    this.pairer.release(this);
   }
 
   private unanswered(e: Entry, reason: CloseReason, tsNs: number): HttpOutcome {

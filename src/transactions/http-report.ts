@@ -48,6 +48,7 @@ export class HttpReportBuilder {
   private readonly byStatus: Record<string, number> = {};
   private readonly byOutcome: Record<string, number> = {};
   private readonly routes = new Map<string, HttpRouteStats>();
+  private readonly routeKeys = new Map<string | null, Map<string, string>>();
   private readonly latency = new LatencyHistogram();
   private readonly total = new LatencyHistogram();
   private withVoteFields = 0;
@@ -62,11 +63,12 @@ export class HttpReportBuilder {
   add(tx: HttpTransaction): void {
     this.transactions++;
     countReason(this.byOutcome, tx.outcome);
-    if (tx.status !== null) countReason(this.byStatus, String(tx.status));
+    // A number key is the same property as its decimal string, without building the string.
+    if (tx.status !== null) this.byStatus[tx.status] = (this.byStatus[tx.status] ?? 0) + 1;
     if (tx.latencyNs !== null) this.latency.recordNs(tx.latencyNs);
     if (tx.totalNs !== null) this.total.recordNs(tx.totalNs);
     if (tx.method !== null) {
-      let key = `${tx.method} ${tx.route}`;
+      let key = this.routeKey(tx.method, tx.route);
       let r = this.routes.get(key);
       if (r === undefined) {
         if (this.routes.size >= this.maxRoutes) {
@@ -84,6 +86,25 @@ export class HttpReportBuilder {
       if (tx.sender !== null && tx.text !== null) this.withVoteFields++;
       else this.partialVoteFields++;
     }
+  }
+
+  /**
+   * "METHOD /route", memoised per route and method: both come from small interned sets (methods are
+   * interned by the parser, routes by the stream's route memo), and the key was a new string per exchange.
+   */
+  private routeKey(method: string, route: string | null): string {
+    let byMethod = this.routeKeys.get(route);
+    if (byMethod === undefined) {
+      if (this.routeKeys.size >= 4096) this.routeKeys.clear(); // bounded: a flood of routes starts over
+      byMethod = new Map();
+      this.routeKeys.set(route, byMethod);
+    }
+    let key = byMethod.get(method);
+    if (key === undefined) {
+      key = `${method} ${route}`;
+      if (byMethod.size < 64) byMethod.set(method, key);
+    }
+    return key;
   }
 
   build(parse: HttpParseStats): HttpReport {

@@ -47,8 +47,13 @@ export class ReceiptCorrelator {
 
   /** A successful submit_sm_resp (the SMSC's message_id) for a submit_sm sent at submitTsNs. */
   onSubmitted(m: SubmittedMessage, tsNs: number): void {
+    this.submitted(m.messageId, m.sessionId, m.submitTsNs, m.sourceAddr, m.destinationAddr, tsNs);
+  }
+
+  /** onSubmitted with the message's fields as arguments (the tracker's path: one object per entry, not two). */
+  submitted(messageId: string, sessionId: string, submitTsNs: number, sourceAddr: string | null, destinationAddr: string | null, tsNs: number): void {
     this.expire(tsNs);
-    const key = normalizeMessageId(m.messageId);
+    const key = normalizeMessageId(messageId);
     if (key === '') return;
     if (this.table.delete(key)) countReason(this.dropped, 'duplicate_id');
     if (this.table.size >= this.maxEntries) {
@@ -56,7 +61,7 @@ export class ReceiptCorrelator {
       this.table.delete(oldest);
       countReason(this.dropped, 'table_full');
     }
-    this.table.set(key, { ...m, insertedNs: tsNs });
+    this.table.set(key, { messageId, sessionId, submitTsNs, sourceAddr, destinationAddr, insertedNs: tsNs });
   }
 
   /** A receipt for messageId arrived at tsNs; `final` removes the entry. */

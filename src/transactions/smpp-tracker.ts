@@ -8,7 +8,7 @@
 import { countReason } from '../common/counter';
 import { LatencyHistogram } from '../common/latency-histogram';
 import { CMD, commandName, ESME_RMSGQFUL, ESME_RTHROTTLED, statusName } from '../protocols/smpp/defs';
-import { extractContent } from '../protocols/smpp/content';
+import { readMessageText, type MessageText } from '../protocols/smpp/content';
 import { MultipartAssembler, MultipartMessage, MultipartOptions } from '../protocols/smpp/multipart';
 import { FIELD, SmppPdu } from '../protocols/smpp/pdu';
 import { extractReceipt } from '../protocols/smpp/receipt';
@@ -80,9 +80,13 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
   private current: SmppTransaction | null = null;
   private currentSession: Session | null = null;
   private lastTsNs = 0;
+  private readonly textOptions: TextDecodeOptions;
+  /** Scratch for the PDU in hand (content is read synchronously, its fields copied out at once). */
+  private readonly text: MessageText = { text: '', charset: 'gsm7', binary: false, concat: null };
 
   constructor(private readonly consumer: SmppTrackerConsumer, opts: SmppTrackerOptions = {}) {
     this.opts = opts;
+    this.textOptions = opts.text ?? {};
     this.maxClosed = Math.max(0, opts.maxClosedSessions ?? 10000);
     this.pairer = new SmppPairer(this, opts.pairer);
     this.multipart = new MultipartAssembler({ onMessage: (m) => this.onMultipart(m) }, opts.multipart);
@@ -189,7 +193,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
     if (mid !== '') tx.messageId = mid;
     if (req !== null && status === 0 && mid !== '' && SUBMITS.has(reqId) &&
         (this.opts.receiptsForAll === true || (tx.registeredDelivery ?? 0) !== 0)) {
-      this.receipts.onSubmitted({ messageId: mid, sessionId: s.id, submitTsNs: req.tsNs, sourceAddr: tx.sourceAddr, destinationAddr: tx.destinationAddr }, tsNs);
+      this.receipts.submitted(mid, s.id, req.tsNs, tx.sourceAddr, tx.destinationAddr, tsNs);
     }
     tx.systemId = s.systemId;
     tx.bindType = s.bindType;
@@ -198,7 +202,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
 
   /** Text, multipart and receipt facts of a message PDU. */
   private content(pdu: SmppPdu, tx: SmppTransaction, tsNs: number): void {
-    const c = extractContent(pdu, this.opts.text);
+    const c = readMessageText(pdu, this.textOptions, this.text);
     tx.partText = c.text;
     tx.charset = c.charset;
     const receipt = extractReceipt(pdu, c.binary ? '' : c.text);

@@ -6,12 +6,39 @@
 import type { HttpTransaction } from './http-transaction';
 import type { SmppTransaction } from './smpp-transaction';
 
+/**
+ * The endpoint part of the last id built, per kind and direction: an SMPP session's ids and the few
+ * exchanges of one HTTP connection share it, so only the sequence/time part is formatted per id.
+ */
+class PrefixCache {
+  cli = '';
+  cliPort = -1;
+  srv = '';
+  srvPort = -1;
+  prefix = '';
+  get(kind: string, cli: string, cliPort: number, srv: string, srvPort: number, tail: string): string {
+    if (cliPort !== this.cliPort || srvPort !== this.srvPort || cli !== this.cli || srv !== this.srv) {
+      this.cli = cli;
+      this.cliPort = cliPort;
+      this.srv = srv;
+      this.srvPort = srvPort;
+      this.prefix = `${kind}:${cli}:${cliPort}>${srv}:${srvPort}:${tail}`;
+    }
+    return this.prefix;
+  }
+}
+const smppC2s = new PrefixCache();
+const smppS2c = new PrefixCache();
+const http = new PrefixCache();
+
 export function smppTransactionId(t: SmppTransaction): string {
-  return `smpp:${t.clientAddress}:${t.clientPort}>${t.serverAddress}:${t.serverPort}:${t.requestDirection}:${t.sequence}:${t.tsStartNs}`;
+  const c2s = t.requestDirection === 'c2s';
+  const p = (c2s ? smppC2s : smppS2c).get('smpp', t.clientAddress, t.clientPort, t.serverAddress, t.serverPort, c2s ? 'c2s:' : 's2c:');
+  return `${p}${t.sequence}:${t.tsStartNs}`;
 }
 
 export function httpTransactionId(t: HttpTransaction): string {
-  return `http:${t.clientAddress}:${t.clientPort}>${t.serverAddress}:${t.serverPort}:${t.tsStart}:${t.exchange}`;
+  return `${http.get('http', t.clientAddress, t.clientPort, t.serverAddress, t.serverPort, '')}${t.tsStart}:${t.exchange}`;
 }
 
 export function transactionId(t: SmppTransaction | HttpTransaction): string {

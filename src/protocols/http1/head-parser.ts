@@ -31,19 +31,48 @@ const MAX_METHOD = 24;
 const METHODS = ['GET', 'POST', 'PUT', 'HEAD', 'DELETE', 'OPTIONS', 'PATCH', 'CONNECT', 'TRACE'];
 const METHOD_CODES = METHODS.map((m) => Buffer.from(m, 'latin1'));
 
-/** Lower-case header names as byte arrays, for allocation-free case-insensitive matching. */
+/** Longest header value or request target looked up among recent strings (longer ones are always new). */
+const MAX_INTERNED = 128;
+
+/**
+ * Lower-case header names as byte arrays, for allocation-free case-insensitive matching; and the
+ * values and targets read recently, shared by every parser of a run: hosts, user agents, content
+ * types and callback paths repeat from message to message, so a value is usually found here by one
+ * comparison with the bytes instead of becoming a new string.
+ */
 export class HeaderNames {
   readonly names: readonly string[];
   readonly codes: Uint8Array[];
   readonly minLen: number;
   readonly maxLen: number;
+  private readonly recent: (string | undefined)[] = new Array<string | undefined>(512).fill(undefined);
   constructor(names: readonly string[]) {
     this.names = names.map((n) => n.toLowerCase());
     this.codes = this.names.map((n) => Buffer.from(n, 'latin1'));
     this.minLen = this.names.reduce((m, n) => Math.min(m, n.length), Infinity);
     this.maxLen = this.names.reduce((m, n) => Math.max(m, n.length), 0);
   }
+
+  /** latin1(b, s, e), the same string as last time when these bytes were read before in `kind`'s slot. */
+  intern(b: Buffer, s: number, e: number, kind: number): string {
+    const n = e - s;
+    if (n === 0) return '';
+    if (n > MAX_INTERNED) return latin1(b, s, e);
+    const slot = ((n * 31 + b[s] * 7 + b[e - 1] * 3 + b[s + (n >> 1)]) & 63) | (kind << 6);
+    const known = this.recent[slot];
+    if (known !== undefined && known.length === n) {
+      let i = 0;
+      while (i < n && known.charCodeAt(i) === b[s + i]) i++;
+      if (i === n) return known;
+    }
+    const v = latin1(b, s, e);
+    this.recent[slot] = v;
+    return v;
+  }
 }
+
+/** intern() slot groups: one per kept header (up to 7), then request targets. */
+const TARGET_KIND = 7;
 
 const H_CONTENT_LENGTH = Buffer.from('content-length');
 const H_TRANSFER_ENCODING = Buffer.from('transfer-encoding');
@@ -139,7 +168,7 @@ function httpVersion(b: Buffer, s: number, e: number): number {
 let startLf = -1;
 
 /** Request line in one pass from b[s], within b[..e). */
-function parseRequestLine(b: Buffer, s: number, e: number, head: HttpHead): string | null {
+function parseRequestLine(b: Buffer, s: number, e: number, head: HttpHead, kept: HeaderNames): string | null {
   let i = s;
   while (i < e && TCHAR[b[i]] === 1 && i - s <= MAX_METHOD) i++;
   if (i >= e) return HEAD_INCOMPLETE;
@@ -165,7 +194,7 @@ function parseRequestLine(b: Buffer, s: number, e: number, head: HttpHead): stri
   if (b[j] === CR) { if (++j >= e) return HEAD_INCOMPLETE; }
   if (b[j] !== LF) return 'malformed-request-line';
   head.method = method ?? latin1(b, s, s + mlen);
-  head.target = latin1(b, ts, i);
+  head.target = kept.intern(b, ts, i, TARGET_KIND);
   head.versionMinor = v;
   startLf = j;
   return null;
@@ -206,7 +235,7 @@ export const HEAD_INCOMPLETE = 'incomplete';
  * (head.headBytes = its length). Returns null, HEAD_INCOMPLETE, or the reason the head is unusable.
  */
 export function parseHead(b: Buffer, s: number, e: number, head: HttpHead, kept: HeaderNames, maxHeaders: number): string | null {
-  const err = head.isRequest ? parseRequestLine(b, s, e, head) : parseStatusLine(b, s, e, head);
+  const err = head.isRequest ? parseRequestLine(b, s, e, head, kept) : parseStatusLine(b, s, e, head);
   if (err !== null) return err;
   let lf = startLf;
   head.keepAlive = head.versionMinor === 1;
@@ -267,7 +296,7 @@ export function parseHead(b: Buffer, s: number, e: number, head: HttpHead, kept:
     if (nlen >= kept.minLen && nlen <= kept.maxLen) for (let k = 0; k < kept.codes.length; k++) {
       if (eqLower(b, ls, nlen, kept.codes[k])) {
         keptIdx = k;
-        if (head.kept[k] === null) head.kept[k] = latin1(b, vs, ve);
+        if (head.kept[k] === null) head.kept[k] = k < TARGET_KIND ? kept.intern(b, vs, ve, k) : latin1(b, vs, ve);
         break;
       }
     }

@@ -31,8 +31,6 @@ export interface HttpRequestRecord {
   callback: CallbackFields | null;
   /** Asked to switch protocols (Connection: upgrade + Upgrade). */
   upgrade: boolean;
-  /** Kept header values by index of the configured keepHeaders. */
-  headers: (string | null)[];
 }
 
 export interface HttpResponseRecord {

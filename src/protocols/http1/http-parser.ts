@@ -51,7 +51,6 @@ const NO_HEADERS: readonly string[] = [];
 /** keepHeaders lists are shared by every connection of a run: compile each once. */
 const COMPILED = new WeakMap<readonly string[], HeaderNames>();
 
-
 export class HttpParser {
   readonly head: HttpHead;
   private readonly isRequest: boolean;
@@ -85,16 +84,30 @@ export class HttpParser {
     this.maxChunkLine = options.maxChunkLineBytes ?? 1024;
   }
 
+  /** Back to the state of a new parser (its stream is reused for another connection). */
+  reset(): void {
+    this.state = S_IDLE;
+    this.resyncing = false;
+    this.headSeen = false;
+    this.pendLen = 0;
+    if (this.pend !== null && this.pend.length > 1024) this.pend = null; // a rare long split head: let it go
+    this.firstLineChecked = false;
+    this.lineLen = 0;
+    this.lastByte = 0;
+    this.remaining = 0;
+  }
+
   /** A message is between its first byte and its end. */
   get inMessage(): boolean {
     return this.state !== S_IDLE && this.state !== S_RESYNC && this.state !== S_TUNNEL && this.state !== S_HOLD;
   }
 
-
   /** Feeds in-order bytes. */
-  execute(b: Buffer, tsNs: number): void {
-    let pos = 0;
-    const end = b.length;
+  execute(b: Buffer, tsNs: number): void { this.executeRange(b, 0, b.length, tsNs); }
+
+  /** Feeds in-order bytes b[start, end) (nothing outside the range is read). */
+  executeRange(b: Buffer, start: number, end: number, tsNs: number): void {
+    let pos = start;
     while (pos < end) {
       const from = pos, st = this.state;
       switch (this.state) {
@@ -117,7 +130,8 @@ export class HttpParser {
         }
         case S_BODY_CLOSE: this.handler.onBody(b, pos, end); pos = end; break;
         case S_RESYNC: {
-          const lf = b.indexOf(LF, pos);
+          let lf = b.indexOf(LF, pos);
+          if (lf >= end) lf = -1;
           const stop = lf < 0 ? end : lf + 1;
           countReason(this.stats.skippedBytes, 'resync', stop - pos);
           pos = stop;
@@ -207,7 +221,7 @@ export class HttpParser {
         // after a bad header, at the end of this head when it is in view.
         const lf = b.indexOf(LF, pos);
         let resume = lf < 0 || lf >= end ? end : lf + 1;
-        if (this.head.headerCount > 0) { const he = b.indexOf(HEAD_END, pos); resume = he < 0 ? end : he + 4; }
+        if (this.head.headerCount > 0) { const he = b.indexOf(HEAD_END, pos); resume = he < 0 || he + 4 > end ? end : he + 4; }
         return this.headError(err, tsNs, resume - pos, resume);
       }
       this.head.reset(this.isRequest);

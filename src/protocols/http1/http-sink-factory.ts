@@ -17,6 +17,8 @@ export interface HttpSinkFactoryOptions {
   maxBodyCapture?: number;
   /** Vendor formats and generic mapping for vote fields. */
   callbackFields?: CallbackFieldOptions;
+  /** Closed connection parsers kept for reuse by new connections (spares allocation on connection churn). Default 256. */
+  recycledStreams?: number;
 }
 
 export class HttpSinkFactory implements StreamSinkFactory {
@@ -33,11 +35,15 @@ export class HttpSinkFactory implements StreamSinkFactory {
       maxBodyCapture: options.maxBodyCapture ?? 16384,
       extractor,
       routeCache: new Map(),
+      recycled: [],
+      maxRecycled: Math.max(0, options.recycledStreams ?? 256),
     };
   }
 
   open(conn: ConnectionInfo): StreamSink {
-    return new HttpStream(this.exchanges.open(conn), this.shared);
+    const sink = this.exchanges.open(conn);
+    const reused = this.shared.recycled!.pop();
+    return reused !== undefined ? reused.reuse(sink) : new HttpStream(sink, this.shared);
   }
 
   refused(conn: ConnectionInfo, tsNs: number): void {

@@ -8,8 +8,8 @@ import { countReason } from '../../common/counter';
 import { BODY_DEFAULT, BODY_SKIP, BODY_TUNNEL, HttpHead } from './http-head';
 import { HttpParser, HttpParserHandler, HttpParseStats, HttpParserOptions } from './http-parser';
 import type { HttpExchangeSink, HttpRequestRecord, HttpResponseRecord } from './http-message';
-import { splitTarget, routeTemplate } from './http-target';
-import type { CallbackExtractor } from './callback-fields';
+import { routeTemplate, splitTargetInto, type TargetParts } from './http-target';
+import type { CallbackExtractor, CallbackRequest } from './callback-fields';
 
 export { looksLikeHttpRequest, looksLikeHttpResponse } from './http-sniff';
 
@@ -27,7 +27,18 @@ export interface HttpStreamShared {
   extractor: CallbackExtractor;
   /** path → route template memo, shared by all streams. */
   routeCache: Map<string, string>;
+  /**
+   * Closed streams kept for reuse by the factory (null: none are). A stream and its two parsers cost
+   * about a kilobyte in nine objects, and callback connections are short: most carry one or two requests.
+   */
+  recycled: HttpStream[] | null;
+  /** Most streams kept in `recycled`. */
+  maxRecycled: number;
 }
+
+const NO_HEADERS: (string | null)[] = [];
+/** Largest body capture buffer a stream keeps between requests (larger ones are let go). */
+const KEEP_BODY_BUFFER = 4096;
 
 class RequestSide implements HttpParserHandler {
   cur: HttpRequestRecord | null = null;
@@ -36,7 +47,7 @@ class RequestSide implements HttpParserHandler {
   onBody(b: Buffer, start: number, end: number): void { this.s.requestBody(b, start, end); }
   onComplete(tsNs: number): void { this.s.requestComplete(tsNs); }
   onAbandon(reason: string, headSeen: boolean, tsNs: number): void {
-    if (this.cur !== null) this.cur.body = null; // the record may wait in the FIFO: keep no capture
+    if (this.cur !== null) this.cur.body = null; // the record may wait in the FIFO: the buffer is the stream's
     if (headSeen && reason !== 'truncated') this.s.sink.requestAbandoned(reason, tsNs);
     this.cur = null;
   }
@@ -66,17 +77,42 @@ export class HttpStream implements StreamSink {
   private readonly res: HttpParser;
   private readonly reqSide: RequestSide;
   private readonly resSide: ResponseSide;
+  /** Where request bodies on callback routes are captured (one request at a time per connection). */
+  private bodyBuf: Buffer | null = null;
+  private readonly target: TargetParts = { path: '', query: '' };
+  /** What the extractor reads of the request being completed (its kept headers are still in the parser's head). */
+  private readonly callbackRequest: CallbackRequest = { query: '', contentType: null, headers: NO_HEADERS };
+  /** Closed (and possibly in the factory's pool): a second onClose must not pool it twice. */
+  private released = false;
 
-  constructor(readonly sink: HttpExchangeSink, private readonly shared: HttpStreamShared) {
+  constructor(public sink: HttpExchangeSink, private readonly shared: HttpStreamShared) {
     this.reqSide = new RequestSide(this);
     this.resSide = new ResponseSide(this);
     this.req = new HttpParser('request', this.reqSide, shared.stats, shared.parser);
     this.res = new HttpParser('response', this.resSide, shared.stats, shared.parser);
   }
 
+  /** Starts this (closed, recycled) stream over for a new connection. */
+  reuse(sink: HttpExchangeSink): this {
+    this.sink = sink;
+    this.released = false;
+    this.req.reset();
+    this.res.reset();
+    this.reqSide.cur = null;
+    this.resSide.cur = null;
+    this.resSide.informational = false;
+    if (this.bodyBuf !== null && this.bodyBuf.length > KEEP_BODY_BUFFER) this.bodyBuf = null;
+    return this;
+  }
+
   onData(dir: Direction, bytes: Buffer, tsNs: number): void {
     this.sink.tick(tsNs);
     (dir === 'c2s' ? this.req : this.res).execute(bytes, tsNs);
+  }
+
+  onDataRange(dir: Direction, buf: Buffer, start: number, end: number, tsNs: number): void {
+    this.sink.tick(tsNs);
+    (dir === 'c2s' ? this.req : this.res).executeRange(buf, start, end, tsNs);
   }
 
   onGap(dir: Direction, missing: number, tsNs: number): void {
@@ -91,22 +127,27 @@ export class HttpStream implements StreamSink {
     this.req.finish(tsNs);
     this.res.finish(tsNs);
     this.sink.close(reason, tsNs);
+    // No call follows onClose (StreamSink contract): the factory may hand this stream out again.
+    const pool = this.shared.recycled;
+    if (pool !== null && !this.released && pool.length < this.shared.maxRecycled) pool.push(this);
+    this.released = true;
   }
 
   requestHead(h: HttpHead): void {
-    const { path, query } = splitTarget(h.target);
+    const { path, query } = splitTargetInto(h.target, this.target);
     const route = this.route(path);
     const r: HttpRequestRecord = {
       method: h.method, target: h.target, path, query, route, versionMinor: h.versionMinor,
       host: h.kept[H_HOST], contentType: h.kept[H_CONTENT_TYPE], userAgent: h.kept[H_USER_AGENT],
       tsStart: h.tsStart, tsEnd: 0, complete: false, bodyLength: 0, body: null, bodyCaptured: 0,
-      bodyTruncated: false, callback: null, upgrade: h.upgrade, headers: h.kept.slice(),
+      bodyTruncated: false, callback: null, upgrade: h.upgrade,
     };
     if (this.isCallbackPath(path)) {
       // Size the capture from Content-Length when known; chunked bodies grow up to the limit.
       const cap = this.shared.maxBodyCapture;
       const n = h.chunked ? Math.min(1024, cap) : Math.max(0, Math.min(h.contentLength, cap));
-      r.body = Buffer.allocUnsafe(n);
+      if (this.bodyBuf === null || this.bodyBuf.length < n) this.bodyBuf = Buffer.allocUnsafe(Math.max(n, 256));
+      r.body = this.bodyBuf;
     }
     this.reqSide.cur = r;
     this.sink.requestStart(r);
@@ -119,10 +160,10 @@ export class HttpStream implements StreamSink {
     if (r.body === null || r.bodyTruncated) return;
     const cap = this.shared.maxBodyCapture;
     let n = Math.min(end - start, cap - r.bodyCaptured);
-    if (r.bodyCaptured + n > r.body.length) {
+    if (r.bodyCaptured + n > r.body.length && r.body.length < cap) {
       const grown = Buffer.allocUnsafe(Math.min(cap, Math.max(r.bodyCaptured + n, r.body.length * 2)));
       r.body.copy(grown, 0, 0, r.bodyCaptured);
-      r.body = grown;
+      r.body = this.bodyBuf = grown;
     }
     n = Math.min(n, r.body.length - r.bodyCaptured);
     b.copy(r.body, r.bodyCaptured, start, start + n);
@@ -140,7 +181,13 @@ export class HttpStream implements StreamSink {
     r.tsEnd = tsNs;
     r.complete = true;
     if (r.body !== null) {
-      r.callback = this.shared.extractor.extract(r, r.body.subarray(0, r.bodyCaptured));
+      const q = this.callbackRequest;
+      q.query = r.query;
+      q.contentType = r.contentType;
+      // The request parser's head still holds this request's kept headers: the next head starts after it completes.
+      q.headers = this.req.head.kept;
+      r.callback = this.shared.extractor.extract(q, r.body.subarray(0, r.bodyCaptured));
+      q.headers = NO_HEADERS;
       r.body = null;
     }
     this.sink.requestEnd(r);

@@ -6,6 +6,11 @@ export interface TargetParts { path: string; query: string }
 
 /** Splits origin-form or absolute-form targets; drops any fragment. */
 export function splitTarget(target: string): TargetParts {
+  return splitTargetInto(target, { path: '', query: '' });
+}
+
+/** splitTarget into a caller's (reused) object. */
+export function splitTargetInto(target: string, out: TargetParts): TargetParts {
   let t = target;
   if (t.charCodeAt(0) !== 47 /* / */ && t !== '*') {
     // absolute-form: scheme://authority/path?query
@@ -19,7 +24,8 @@ export function splitTarget(target: string): TargetParts {
   const hash = t.indexOf('#');
   if (hash >= 0) t = t.slice(0, hash);
   const q = t.indexOf('?');
-  return q < 0 ? { path: t, query: '' } : { path: t.slice(0, q), query: t.slice(q + 1) };
+  if (q < 0) { out.path = t; out.query = ''; } else { out.path = t.slice(0, q); out.query = t.slice(q + 1); }
+  return out;
 }
 
 const MAX_SEGMENTS = 8;

@@ -59,18 +59,22 @@ export class SmppFramer {
   get resyncing(): boolean { return this.resync !== null; }
 
   push(bytes: Buffer): void {
-    const n = bytes.length;
-    let o = 0;
+    this.pushRange(bytes, 0, bytes.length);
+  }
+
+  /** push() of buf[start, end). */
+  pushRange(buf: Buffer, start: number, end: number): void {
+    let o = start;
     if (this.skipAhead > 0) {
-      const k = Math.min(this.skipAhead, n);
+      const k = Math.min(this.skipAhead, end - o);
       this.skip(SKIP.gapPartialPdu, k);
       this.skipAhead -= k;
-      o = k;
+      o += k;
     }
     // Complete a PDU started in an earlier segment, copying only what it needs.
-    while (this.restLen > 0 && o < n) {
+    while (this.restLen > 0 && o < end) {
       if (this.restLen < HEADER) {
-        o += this.append(bytes, o, HEADER - this.restLen);
+        o += this.append(buf, o, end, HEADER - this.restLen);
         if (this.restLen < HEADER) break;
       }
       const rest = this.rest;
@@ -83,14 +87,14 @@ export class SmppFramer {
         continue;
       }
       const len = rest.readUInt32BE(0);
-      o += this.append(bytes, o, len - this.restLen);
+      o += this.append(buf, o, end, len - this.restLen);
       if (this.restLen < len) break;
       this.restLen = 0;
       this.emit(this.rest, 0, len); // not `rest`: append() may have grown the buffer
     }
-    if (this.restLen === 0) o = this.scan(bytes, o);
-    else o = n;
-    if (o < n) this.append(bytes, o, n - o);
+    if (this.restLen === 0) o = this.scan(buf, o, end);
+    else o = end;
+    if (o < end) this.append(buf, o, end, end - o);
     this.flushSkip();
   }
 
@@ -128,9 +132,8 @@ export class SmppFramer {
   /** Bytes currently retained (an unfinished PDU). */
   get buffered(): number { return this.restLen; }
 
-  /** Frame PDUs straight out of `bytes` from `o`; returns where the unconsumed tail starts. */
-  private scan(bytes: Buffer, o: number): number {
-    const n = bytes.length;
+  /** Frame PDUs straight out of bytes[o, n); returns where the unconsumed tail starts. */
+  private scan(bytes: Buffer, o: number, n: number): number {
     while (o + HEADER <= n) {
       const bad = this.check(bytes, o);
       if (bad !== null) {
@@ -169,9 +172,9 @@ export class SmppFramer {
     this.handler.onFrame(buf, o, len);
   }
 
-  /** Copy up to `want` bytes of src[o..] into the retained buffer; returns how many were copied. */
-  private append(src: Buffer, o: number, want: number): number {
-    const k = Math.min(want, src.length - o);
+  /** Copy up to `want` bytes of src[o, end) into the retained buffer; returns how many were copied. */
+  private append(src: Buffer, o: number, end: number, want: number): number {
+    const k = Math.min(want, end - o);
     if (k <= 0) return 0;
     const need = this.restLen + k;
     if (need > this.rest.length) {

@@ -38,6 +38,74 @@ const TEXT = /(?:^|\s)text\s*[:=]\s?([\s\S]*)$/i;
 
 /** Parse receipt text; null when it has neither an id nor a stat (not a receipt). */
 export function parseReceiptText(s: string): ReceiptText | null {
+  return parseStandardReceipt(s) ?? parseReceiptTextAnyForm(s);
+}
+
+/** Where the standard-form reader stopped (the end of the value it read last). */
+let valueEnd = 0;
+
+/**
+ * The value after `name` at s[i]: s[i..] must start with `name`, and the value runs to the next space
+ * or the end; it must be non-empty and of the kind `kind` accepts. Returns the value's start, or -1.
+ */
+function standardField(s: string, i: number, name: string, kind: (c: number) => boolean): number {
+  if (!s.startsWith(name, i)) return -1;
+  const start = i + name.length;
+  let e = start;
+  while (e < s.length && s.charCodeAt(e) !== 32) {
+    if (!kind(s.charCodeAt(e))) return -1;
+    e++;
+  }
+  valueEnd = e;
+  return e > start ? start : -1;
+}
+
+/** Value characters no PATTERNS expression can start or end a match inside (no separator, no ':' or '='). */
+function plainChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 45 || c === 46 || c === 95;
+}
+function digit(c: number): boolean { return c >= 48 && c <= 57; }
+function statChar(c: number): boolean { return ((c | 0x20) >= 97 && (c | 0x20) <= 122) || c === 95; }
+
+/**
+ * The SMPP 3.4 appendix B form exactly as SMSCs print it (`id:… sub:… dlvrd:… submit date:… done
+ * date:… stat:… err:…`, then optionally ` text:…`), read without regular expressions. On this form the
+ * tolerant reader below finds the same values (each value is one run of plain characters, so no
+ * pattern can match inside one); anything else (other case, order, spelling or spacing) is left to it: null.
+ */
+function parseStandardReceipt(s: string): ReceiptText | null {
+  let i = 0;
+  const id = standardField(s, i, 'id:', plainChar); if (id < 0) return null; const idEnd = valueEnd; i = idEnd + 1;
+  const sub = standardField(s, i, 'sub:', plainChar); if (sub < 0) return null; const subEnd = valueEnd; i = subEnd + 1;
+  const dl = standardField(s, i, 'dlvrd:', plainChar); if (dl < 0) return null; const dlEnd = valueEnd; i = dlEnd + 1;
+  const sd = standardField(s, i, 'submit date:', digit); if (sd < 0) return null; const sdEnd = valueEnd; i = sdEnd + 1;
+  const dd = standardField(s, i, 'done date:', digit); if (dd < 0) return null; const ddEnd = valueEnd; i = ddEnd + 1;
+  const st = standardField(s, i, 'stat:', statChar); if (st < 0) return null; const stEnd = valueEnd; i = stEnd + 1;
+  const er = standardField(s, i, 'err:', plainChar); if (er < 0) return null; const erEnd = valueEnd;
+  const out: ReceiptText = {};
+  if (erEnd < s.length) {
+    // ` text:` and the rest; TEXT's `\s?` takes one whitespace character after the colon.
+    if (!s.startsWith(' text:', erEnd)) return null;
+    let t = erEnd + 6;
+    if (t < s.length) {
+      const c = s.charCodeAt(t);
+      if (c === 32) t++;
+      else if (c <= 32 || c >= 0x7f) return null; // other whitespace (tab, no-break space…): the tolerant reader decides
+    }
+    out.text = s.slice(t);
+  }
+  out.id = s.slice(id, idEnd);
+  out.sub = s.slice(sub, subEnd);
+  out.dlvrd = s.slice(dl, dlEnd);
+  out.submitDate = s.slice(sd, sdEnd);
+  out.doneDate = s.slice(dd, ddEnd);
+  out.stat = s.slice(st, stEnd);
+  out.err = s.slice(er, erEnd);
+  return out;
+}
+
+/** The tolerant reader: any case, fields missing or reordered, vendor spellings (exported for tests). */
+export function parseReceiptTextAnyForm(s: string): ReceiptText | null {
   const out: ReceiptText = {};
   const t = TEXT.exec(s);
   const head = t ? s.slice(0, t.index) : s;
@@ -107,8 +175,14 @@ export function extractReceipt(pdu: SmppPdu, text: string): DeliveryReceipt | nu
 
 /** Canonical message id: trimmed, lower case, leading zeros dropped ("0" stays "0"). */
 export function normalizeMessageId(id: string): string {
-  const s = id.trim().toLowerCase().replace(/^0+(?=.)/, '');
-  return s;
+  // Most ids are already canonical (printable ASCII, no upper case, no leading zero): no new string.
+  let plain = id.length > 0 && (id.charCodeAt(0) !== 48 || id.length === 1);
+  for (let i = 0; i < id.length && plain; i++) {
+    const c = id.charCodeAt(i);
+    plain = c > 32 && c < 0x7f && (c < 65 || c > 90);
+  }
+  if (plain) return id;
+  return id.trim().toLowerCase().replace(/^0+(?=.)/, '');
 }
 
 /**

@@ -52,6 +52,11 @@ export class SmppStream implements StreamSink {
     (dir === 'c2s' ? this.c2s : this.s2c).push(bytes);
   }
 
+  onDataRange(dir: Direction, buf: Buffer, start: number, end: number, tsNs: number): void {
+    this.tsNs = tsNs;
+    (dir === 'c2s' ? this.c2s : this.s2c).pushRange(buf, start, end);
+  }
+
   onGap(dir: Direction, missing: number, tsNs: number): void {
     (dir === 'c2s' ? this.c2s : this.s2c).gap(missing);
     this.consumer.onGap?.(this.conn, dir, missing, tsNs);

@@ -57,38 +57,78 @@ export function charsetOf(dcs: number, opts: TextDecodeOptions = {}): Charset {
  */
 export function decodeText(octets: Buffer, dcs: number, opts: TextDecodeOptions = {}, udhOctets = 0): DecodedText {
   const charset = charsetOf(dcs, opts);
-  const body = charset === 'gsm7-packed' ? octets : octets.subarray(udhOctets);
-  return { text: decodeCharset(body, charset, udhOctets), charset, binary: charset === 'binary' };
+  return { text: decodeTextRange(octets, 0, octets.length, charset, udhOctets), charset, binary: charset === 'binary' };
+}
+
+/**
+ * decodeText's text for the octets buf[start, end) in `charset`, without a view or a result object
+ * (the transaction stage decodes every MO this way). `udhOctets` are skipped as decodeText skips them.
+ */
+export function decodeTextRange(buf: Buffer, start: number, end: number, charset: Charset, udhOctets: number): string {
+  if (charset === 'gsm7') return decodeGsm7Range(buf, Math.min(end, start + udhOctets), end);
+  if (charset === 'ucs2') return decodeUcs2Range(buf, Math.min(end, start + udhOctets), end);
+  const whole = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+  return decodeCharset(charset === 'gsm7-packed' ? whole : whole.subarray(udhOctets), charset, udhOctets);
 }
 
 export function decodeCharset(b: Buffer, charset: Charset, udhOctets = 0): string {
   switch (charset) {
-    case 'gsm7': return decodeGsm7Septets(b);
+    case 'gsm7': return decodeGsm7Range(b, 0, b.length);
     case 'gsm7-packed': return decodeGsm7Septets(unpackSeptets(b, Math.ceil((udhOctets * 8) / 7)));
     case 'ascii': return b.toString('latin1').replace(/[\x80-\xff]/g, '\ufffd');
     case 'latin1': return b.toString('latin1');
-    case 'ucs2': return decodeUcs2(b);
+    case 'ucs2': return decodeUcs2Range(b, 0, b.length);
     case 'binary': return b.toString('hex');
     default:
       try { return new TextDecoder(charset).decode(b); } catch { return b.toString('hex'); }
   }
 }
 
+/** Septets whose basic-table character is the Latin-1 character of the same code (most letters and digits). */
+const GSM7_AS_LATIN1 = new Uint8Array(256);
+for (let c = 0; c < 0x80; c++) if (c !== GSM7_ESCAPE && GSM7_BASIC.charCodeAt(c) === c) GSM7_AS_LATIN1[c] = 1;
+/** Basic-table code units; a lone escape (at the very end) reads as a space. */
+const GSM7_BASIC_CODES = Uint16Array.from({ length: 128 }, (_, c) => (c === GSM7_ESCAPE ? 0x20 : GSM7_BASIC.charCodeAt(c)));
+
+type FastSlices = Buffer & { latin1Slice(start: number, end: number): string; ucs2Slice(start: number, end: number): string };
+
+/**
+ * Decoding is synchronous: one scratch buffer of UTF-16LE code units serves every call, read out by
+ * one native slice (building the string character by character allocated a string per character).
+ */
+let units: FastSlices = Buffer.allocUnsafe(512) as FastSlices;
+function unitScratch(count: number): FastSlices {
+  if (units.length < count * 2) units = Buffer.allocUnsafe(Math.max(count * 2, units.length * 2)) as FastSlices;
+  return units;
+}
+
 /** GSM 03.38 septets one per octet; 0x1B + code from the extension table; '@' is 0x00. */
 export function decodeGsm7Septets(b: Buffer): string {
-  let s = '';
-  for (let i = 0; i < b.length; i++) {
+  return decodeGsm7Range(b, 0, b.length);
+}
+
+function decodeGsm7Range(b: Buffer, start: number, end: number): string {
+  let i = start;
+  while (i < end && GSM7_AS_LATIN1[b[i]] === 1) i++;
+  // Letters, digits, space and most punctuation read the same in Latin-1: one native slice.
+  if (i === end) return (b as FastSlices).latin1Slice(start, end);
+  const out = unitScratch(end - start);
+  let k = 0;
+  for (let j = start; j < i; j++) { out[k++] = b[j]; out[k++] = 0; }
+  for (; i < end; i++) {
     const c = b[i];
-    if (c > 0x7f) { s += '\ufffd'; continue; }
-    if (c === GSM7_ESCAPE && i + 1 < b.length) {
+    let u: number;
+    if (c > 0x7f) u = 0xfffd;
+    else if (c === GSM7_ESCAPE && i + 1 < end) {
       const e = b[++i];
       // Unknown extension codes show the basic-table character (03.38 note on the escape).
-      s += GSM7_EXTENSION[e] ?? (e <= 0x7f ? GSM7_BASIC[e] : '\ufffd');
-      continue;
-    }
-    s += c === GSM7_ESCAPE ? ' ' : GSM7_BASIC[c];
+      const x = GSM7_EXTENSION[e];
+      u = x !== undefined ? x.charCodeAt(0) : e <= 0x7f ? GSM7_BASIC.charCodeAt(e) : 0xfffd;
+    } else u = GSM7_BASIC_CODES[c];
+    out[k++] = u & 0xff;
+    out[k++] = u >>> 8;
   }
-  return s;
+  return out.ucs2Slice(0, k);
 }
 
 /** 7-bit packed octets → one septet per octet, dropping `skipSeptets` (UDH + fill bits). */
@@ -108,8 +148,13 @@ export function unpackSeptets(b: Buffer, skipSeptets = 0): Buffer {
 
 /** UTF-16BE; surrogate pairs come out as one code point; an odd trailing octet is dropped as U+FFFD. */
 export function decodeUcs2(b: Buffer): string {
-  const n = b.length & ~1;
-  let s = '';
-  for (let i = 0; i < n; i += 2) s += String.fromCharCode((b[i] << 8) | b[i + 1]);
-  return n < b.length ? s + '\ufffd' : s;
+  return decodeUcs2Range(b, 0, b.length);
+}
+
+function decodeUcs2Range(b: Buffer, start: number, end: number): string {
+  const n = (end - start) & ~1;
+  const out = unitScratch(n >>> 1);
+  for (let i = 0; i < n; i += 2) { out[i] = b[start + i + 1]; out[i + 1] = b[start + i]; }
+  const s = out.ucs2Slice(0, n);
+  return start + n < end ? s + '\ufffd' : s;
 }
