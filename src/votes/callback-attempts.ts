@@ -34,6 +34,13 @@ export function addCallback(v: Vote, id: string): void {
   v.callbackMarks |= callbackMark(id);
 }
 
+/** Takes an id off a vote (a guessed callback moving to another vote). */
+export function removeCallback(v: Vote, id: string): void {
+  const ids = v.callbackIds.filter((x) => x !== id);
+  v.callbackIds = ids;
+  v.callbackMarks = ids.reduce((m, x) => m | callbackMark(x), 0);
+}
+
 /** The app answered 2xx (an orphan response or one around a capture gap still shows the answer). */
 export function isSuccess(c: CallbackObservation): boolean {
   return c.status !== undefined && c.status >= 200 && c.status < 300 && (c.outcome === 'ok' || c.outcome === 'orphan' || c.outcome === 'gap');

@@ -13,12 +13,14 @@
  * A callback without the sender (Kannel post-url without `send-sender`, its default) matches by
  * shortcode + text alone: the earliest not-yet-accepted vote with that text in the window. Which of
  * several equal votes it names is then a guess, but the tally per shortcode and choice is not. That
- * index is built only once such a callback is seen.
+ * index is built only once such a callback is seen. When a vote accepted by such a guess later gets
+ * its own callback naming the sender (two gateway services on one shortcode, one sending the sender),
+ * the guess moves to the earliest other open vote with that content, so neither acceptance is lost.
  */
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
 import { normalizeShortcode } from './address';
-import { addCallback, failureReason, hasCallback, isSuccess } from './callback-attempts';
+import { addCallback, failureReason, hasCallback, isSuccess, removeCallback } from './callback-attempts';
 import { AnonymousFailures } from './anonymous-failures';
 import { ContentIndex } from './content-index';
 import { Fifo } from './fifo';
@@ -209,13 +211,16 @@ export class Reconciler {
     for (const v of this.byContent.votes(ck)) {
       if (!this.inWindow(v, t)) continue;
       if (hasCallback(v, c.id)) { open = v; break; } // the same attempt seen again
+      if (v.tsNs > t) continue; // the gateway cannot call back before it received the message
       if (v.state !== 'accepted') {
         if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
       } else if (v.ackTsNs <= t && (accepted === undefined || v.ackTsNs > accepted.ackTsNs)) accepted = v;
     }
     this.matchedWithoutSender++;
-    if (open !== undefined) return this.apply(open, c, ok);
-    // None open: it may precede its vote's deliver_sm_resp, else it retries an accepted one.
+    if (open !== undefined) return this.applyGuess(open, c, ok);
+    // None open: a vote taken by a later guess can swap (callbacks are seen when they end, so a slow
+    // one comes after faster, later ones); else it may precede its vote's deliver_sm_resp, else it retries an accepted one.
+    if (ok && this.placeGuess(c, ck, new Set(), GUESS_CHAIN)) return;
     this.holdEarly({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: t + this.leadNs + 1e9, done: false, fallback: accepted });
   }
 
@@ -259,6 +264,7 @@ export class Reconciler {
     let bestAccepted: Vote | undefined;
     let loose: Vote | undefined;
     let looseAccepted: Vote | undefined;
+    let guessed: Vote | undefined;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       if (v.shortcode !== shortcode || !this.inWindow(v, t)) continue;
@@ -267,6 +273,9 @@ export class Reconciler {
         if (v.state !== 'accepted') {
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
         } else if (v.ackTsNs <= t && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;
+      } else if (v.state === 'accepted' && v.guess !== undefined) {
+        // Like a retry: the latest such vote delivered before the callback.
+        if (v.tsNs <= t && (guessed === undefined || v.ackTsNs > guessed.ackTsNs)) guessed = v;
       } else if (v.state === 'accepted') {
         // A retry belongs to the latest vote acked before it (the same voter may send the same text again).
         if (bestAccepted === undefined || (v.ackTsNs <= t && (bestAccepted.ackTsNs > t || v.ackTsNs > bestAccepted.ackTsNs))) bestAccepted = v;
@@ -274,6 +283,7 @@ export class Reconciler {
     }
     // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
     if (best !== undefined) return best;
+    if (guessed !== undefined && c.sender !== undefined) return guessed;
     this.fallback = bestAccepted ?? loose ?? looseAccepted;
     return undefined;
   }
@@ -287,7 +297,10 @@ export class Reconciler {
     if (v.callbackIds.length < this.maxIds) addCallback(v, c.id);
     else countReason(this.dropped, 'callback-ids-per-vote');
     if (ok) {
-      if (v.state === 'accepted') {
+      if (v.state === 'accepted' && v.guess !== undefined && c.sender !== undefined && this.moveGuess(v)) {
+        // Not counted here: the moved guess is counted again where it lands, standing for this one.
+        this.touch(v, c.tsEndNs, v.lostReason, c.id);
+      } else if (v.state === 'accepted') {
         countReason(this.callbacks, 'retry-after-accepted');
         this.touch(v, c.tsEndNs, v.lostReason, c.id);
       } else {
@@ -306,6 +319,57 @@ export class Reconciler {
     }
   }
 
+  /** `apply` for a callback matched by shortcode and text alone: an acceptance it causes is a guess. */
+  private applyGuess(v: Vote, c: CallbackObservation, ok: boolean): void {
+    const guess = ok && v.state !== 'accepted' && !hasCallback(v, c.id);
+    this.apply(v, c, ok);
+    if (guess && v.state === 'accepted') v.guess = c;
+  }
+
+  /**
+   * `v`'s own callback (naming the sender) arrived after a callback without a sender had accepted it
+   * as a guess: give that callback to another open vote with the same content, delivered before it.
+   * When every such vote is taken by guesses, one of those guesses may move on in turn (a short
+   * augmenting path: greedy earliest-first guesses otherwise strand a callback). False when nothing
+   * can take it (the guess was then a retry of `v`'s and stays).
+   */
+  private moveGuess(v: Vote): boolean {
+    if (this.byContent === null) return false;
+    const g = v.guess!;
+    const seen = new Set<Vote>([v]);
+    if (!this.placeGuess(g, ContentIndex.key(v.shortcode, v.matchText), seen, GUESS_CHAIN)) return false;
+    v.guess = undefined;
+    removeCallback(v, g.id);
+    return true;
+  }
+
+  /** Finds a vote for guess `g` (moving other guesses up to `depth` times) and applies it there. */
+  private placeGuess(g: CallbackObservation, key: string, seen: Set<Vote>, depth: number): boolean {
+    let open: Vote | undefined;
+    for (const w of this.byContent!.votes(key)) {
+      if (seen.has(w) || w.state === 'accepted' || w.tsNs > g.tsStartNs || !this.inWindow(w, g.tsStartNs) || hasCallback(w, g.id)) continue;
+      if (open === undefined || w.ackTsNs < open.ackTsNs) open = w;
+    }
+    if (open !== undefined) {
+      this.applyGuess(open, g, true);
+      return true;
+    }
+    if (depth === 0) return false;
+    for (const w of this.byContent!.votes(key)) {
+      if (seen.has(w) || w.guess === undefined || w.tsNs > g.tsStartNs || !this.inWindow(w, g.tsStartNs)) continue;
+      seen.add(w);
+      const h = w.guess;
+      if (!this.placeGuess(h, key, seen, depth - 1)) continue;
+      // `w` keeps its acceptance, now by `g`: swap the callbacks it carries.
+      removeCallback(w, h.id);
+      addCallback(w, g.id);
+      w.guess = g;
+      this.touch(w, g.tsEndNs, w.lostReason, g.id);
+      return true;
+    }
+    return false;
+  }
+
   /** Gives `v` the callbacks of `list` that were waiting for it; what is left of the list, or null when none were. */
   private takeEarly(list: Early[], v: Vote): Early[] | null {
     const mine: Early[] = [];
@@ -320,7 +384,8 @@ export class Reconciler {
     for (const e of mine) {
       e.done = true;
       this.earlyCount--;
-      this.apply(v, e.c, isSuccess(e.c));
+      if (e.owner === undefined && e.key.startsWith(CONTENT)) this.applyGuess(v, e.c, isSuccess(e.c));
+      else this.apply(v, e.c, isSuccess(e.c));
     }
     return list.filter((e) => !e.done);
   }
@@ -365,6 +430,9 @@ export class Reconciler {
     this.byContent?.remove(v);
   }
 }
+
+/** How many other guesses one returning vote may move along (each step scans one content list). */
+const GUESS_CHAIN = 4;
 
 /** Early-callback key prefix of a callback known by shortcode and text only. */
 const CONTENT = 'txt\u0000';

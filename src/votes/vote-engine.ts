@@ -160,6 +160,7 @@ export class VoteEngine {
       row: undefined,
       entry: undefined,
       tallyRow: undefined,
+      guess: undefined,
     };
     this.tally.add(v);
     this.policy.add(v);

@@ -2,6 +2,7 @@
 import type { StoredVote } from '../store/store-types';
 import type { Campaign } from './campaign-rules';
 import type { VoterEntry } from './voter-index';
+import type { CallbackObservation } from './observations';
 
 export type VoteState = 'pending' | 'accepted' | 'lost';
 /** valid: counted choice; invalid: in a campaign but no allowed choice; unmatched: in no campaign (strict / out of window). */
@@ -46,6 +47,11 @@ export interface Vote {
   /** The voter's entry in the reconciler's index (its live-vote list) and the cached tally row: no lookup per state change. */
   entry?: VoterEntry;
   tallyRow?: { total: number; accepted: number; lost: number; pending: number };
+  /**
+   * The callback without a sender that accepted it by shortcode and text alone: a guess among equal
+   * votes, moved to another open one if the vote's own callback (naming the sender) turns up.
+   */
+  guess?: CallbackObservation;
 }
 
 /** Why a transaction joined a vote's record without changing its state (VoteEngineOptions.onLink). */

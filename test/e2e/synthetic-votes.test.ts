@@ -28,6 +28,12 @@ interface Variant {
   opts: Partial<GenerateOptions>;
   /** Callbacks may not name the sender: which of several equal votes was lost is then a guess. */
   senderless?: boolean;
+  /**
+   * Accepted votes may differ from the truth by this many: callbacks with and without the sender
+   * for one content, where a sender-less retry of an accepted vote and another vote's callback look
+   * the same on the wire.
+   */
+  tolerance?: number;
 }
 
 const VARIANTS: Variant[] = [
@@ -53,6 +59,13 @@ const VARIANTS: Variant[] = [
     opts: { callbackFormats: ['kannel-post'], outage: { fromNs: 1.5e9, toNs: 12e9 } },
   },
   { name: 'Kannel post-xml', votes: 300, seed: 22, opts: { callbackFormats: ['kannel-xml'] } },
+  // Two services on the same shortcodes, one naming the sender and one not: a callback without the
+  // sender must not keep a vote that its own callback (with the sender) names later. (Before that
+  // guess could move: 5 accepted votes short here, 3–9 on seeds 23–34; now 0 to 2 over.)
+  {
+    name: 'callbacks with and without sender mixed', votes: 500, seed: 23, senderless: true, tolerance: 2,
+    opts: { callbackFormats: ['kannel-post', 'get', 'form'], outage: { fromNs: 1.5e9, toNs: 12e9 } },
+  },
   { name: 'ipv6', votes: 300, seed: 12, opts: { ipv6: true } },
   { name: 'pcapng + impairments', votes: 400, seed: 13, opts: { pcapng: true, nanosecond: true, impair: { reorder: 0.03, retransmit: 0.03, duplicate: 0.02 } } },
   { name: 'mid-stream join', votes: 400, seed: 14, opts: { midstream: true, impair: { retransmit: 0.05 } } },
@@ -125,27 +138,32 @@ function assertAgainstTruth(v: Variant, r: Replayed): void {
   assert.equal(votes.invalid, acked.filter((t) => t.invalid).length, 'votes.invalid');
   assert.equal(votes.unmatched, 0);
   assert.equal(votes.pending, 0, 'every match window closes inside the capture');
-  assert.equal(votes.accepted, acked.filter((t) => t.state === 'accepted').length, 'votes.accepted');
-  assert.equal(votes.lost, acked.filter((t) => t.state === 'lost').length, 'votes.lost');
-  assert.equal(votes.accepted, truth.summary.accepted);
-  assert.equal(votes.lost, truth.summary.lost);
+  const tol = v.tolerance ?? 0;
+  const near = (actual: number, expected: number, what: string): void =>
+    assert.ok(Math.abs(actual - expected) <= tol, `${what}: ${actual}, truth ${expected} (tolerance ${tol})`);
+  near(votes.accepted, truth.summary.accepted, 'votes.accepted');
+  near(votes.lost, truth.summary.lost, 'votes.lost');
+  assert.equal(votes.accepted + votes.lost, acked.length, 'accepted + lost');
   // SMSC redeliveries after an error response: counted once, as redeliveries.
   assert.equal(votes.redeliveries, acked.filter((t) => t.deliveries.length > 1).length, 'votes.redeliveries');
   assert.equal(votes.rejected, truth.votes.reduce((n, t) => n + t.deliveries.filter((d) => d.status !== 0).length, 0), 'votes.rejected');
   // TCP retransmissions and duplicated frames never double count.
   assert.equal(votes.duplicatesIgnored, 0);
 
-  // The tally, row for row.
-  assert.deepEqual(
-    votes.tally.map((row) => ({ shortcode: row.shortcode, choice: row.choice, total: row.total, accepted: row.accepted, lost: row.lost, pending: row.pending })),
-    truthTally(truth.votes),
-  );
+  // The tally, row for row (within the tolerance, summed over rows, on accepted and lost).
+  const tally = votes.tally.map((row) => ({ shortcode: row.shortcode, choice: row.choice, total: row.total, accepted: row.accepted, lost: row.lost, pending: row.pending }));
+  const expectedTally = truthTally(truth.votes);
+  if (tol === 0) assert.deepEqual(tally, expectedTally);
+  else {
+    assert.deepEqual(tally.map((r) => [r.shortcode, r.choice, r.total, r.pending]), expectedTally.map((r) => [r.shortcode, r.choice, r.total, r.pending]));
+    near(tally.reduce((n, r, i) => n + Math.abs(r.accepted - expectedTally[i].accepted), 0), 0, 'tally rows off');
+  }
   for (const row of votes.tally) assert.equal(row.campaign, `show-${row.shortcode}`);
 
   // The lost-vote list is exactly the votes the app never accepted (without senders in the callbacks:
   // as many, with the same shortcodes and choices).
   const who = (sender: string): string => (v.senderless ? '' : digits(sender));
-  assert.deepEqual(
+  if (tol === 0) assert.deepEqual(
     sortedCounts(r.lost.map((l) => `${who(l.sender)} ${l.shortcode} ${l.valid ? l.choice : '(invalid)'}`)),
     sortedCounts(acked.filter((t) => t.state === 'lost').map((t) => `${who(t.sender)} ${t.shortcode} ${t.invalid ? '(invalid)' : t.expectedChoice}`)),
     'lost votes (sender, shortcode, choice)',

@@ -55,3 +55,42 @@ test('without shortcode or text it stays anonymous', () => {
   assert.equal(e.report().accepted, 0);
   assert.equal(e.report().callbacks.unmatched['anonymous-success'], 2);
 });
+
+test("a guess moves to another open vote when the guessed vote's own callback names its sender", () => {
+  const e = engine();
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));
+  e.onMo(mo(0.2, '447700900002', '12345', 'VOTE A'));
+  e.onCallback(cb(0.3, undefined, '12345', 'VOTE A')); // really 002's: takes 001, the earliest open
+  e.onCallback(cb(0.4, '447700900001', '12345', 'VOTE A')); // 001's own, from a service that sends the sender
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost, r.pending], [2, 0, 0]);
+  assert.equal((r.callbacks.matched.accepted ?? 0) + (r.callbacks.matched['retry-after-accepted'] ?? 0), 2, 'each callback counted once');
+  assert.equal(r.callbacks.matched['retry-after-accepted'], undefined);
+});
+
+test('a guess never moves to a vote delivered after the callback started', () => {
+  const e = engine();
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));
+  e.onCallback(cb(0.05, undefined, '12345', 'VOTE A'));
+  e.onMo(mo(0.1, '447700900002', '12345', 'VOTE A'));
+  e.onCallback(cb(0.5, '447700900001', '12345', 'VOTE A'));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [1, 1], '002 was delivered after the sender-less callback began');
+  assert.equal(r.callbacks.matched['retry-after-accepted'], 1);
+});
+
+test('a slow callback seen after a later one takes its vote back, and the later guess moves on', () => {
+  const e = engine();
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));
+  e.onMo(mo(1, '447700900002', '12345', 'VOTE A'));
+  // 002's callback, fast, is seen first and takes 001 (the earliest open); 001's own, slow (it began
+  // before 002 was delivered), ends later: 002's callback moves to 002 so both count.
+  e.onCallback(cb(1.1, undefined, '12345', 'VOTE A'));
+  e.onCallback(cb(0.1, undefined, '12345', 'VOTE A', { tsEndNs: mo(3, '', '', '').tsNs }));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost, r.pending], [2, 0, 0]);
+  assert.deepEqual(r.callbacks.unmatched, {});
+});
