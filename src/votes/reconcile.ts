@@ -211,7 +211,7 @@ export class Reconciler {
     for (const v of this.byContent.votes(ck)) {
       if (!this.inWindow(v, t)) continue;
       if (hasCallback(v, c.id)) { open = v; break; } // the same attempt seen again
-      if (v.tsNs > t) continue; // the gateway cannot call back before it received the message
+      if (v.tsNs > t || v.sendsSender) continue; // not delivered yet; or its callbacks name the sender
       if (v.state !== 'accepted') {
         if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
       } else if (v.ackTsNs <= t && (accepted === undefined || v.ackTsNs > accepted.ackTsNs)) accepted = v;
@@ -294,6 +294,7 @@ export class Reconciler {
 
   private apply(v: Vote, c: CallbackObservation, ok: boolean): void {
     if (hasCallback(v, c.id)) return countReason(this.callbacks, 'duplicate');
+    if (c.sender !== undefined) v.sendsSender = true;
     if (v.callbackIds.length < this.maxIds) addCallback(v, c.id);
     else countReason(this.dropped, 'callback-ids-per-vote');
     if (ok) {
@@ -347,7 +348,7 @@ export class Reconciler {
   private placeGuess(g: CallbackObservation, key: string, seen: Set<Vote>, depth: number): boolean {
     let open: Vote | undefined;
     for (const w of this.byContent!.votes(key)) {
-      if (seen.has(w) || w.state === 'accepted' || w.tsNs > g.tsStartNs || !this.inWindow(w, g.tsStartNs) || hasCallback(w, g.id)) continue;
+      if (seen.has(w) || w.state === 'accepted' || w.sendsSender || w.tsNs > g.tsStartNs || !this.inWindow(w, g.tsStartNs) || hasCallback(w, g.id)) continue;
       if (open === undefined || w.ackTsNs < open.ackTsNs) open = w;
     }
     if (open !== undefined) {

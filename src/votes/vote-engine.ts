@@ -161,6 +161,7 @@ export class VoteEngine {
       entry: undefined,
       tallyRow: undefined,
       guess: undefined,
+      sendsSender: false,
     };
     this.tally.add(v);
     this.policy.add(v);

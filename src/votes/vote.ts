@@ -52,6 +52,8 @@ export interface Vote {
    * votes, moved to another open one if the vote's own callback (naming the sender) turns up.
    */
   guess?: CallbackObservation;
+  /** A callback naming the sender reached it: its gateway service sends the sender, so a callback without one is not its. */
+  sendsSender?: boolean;
 }
 
 /** Why a transaction joined a vote's record without changing its state (VoteEngineOptions.onLink). */

@@ -61,7 +61,7 @@ const VARIANTS: Variant[] = [
   { name: 'Kannel post-xml', votes: 300, seed: 22, opts: { callbackFormats: ['kannel-xml'] } },
   // Two services on the same shortcodes, one naming the sender and one not: a callback without the
   // sender must not keep a vote that its own callback (with the sender) names later. (Before that
-  // guess could move: 5 accepted votes short here, 3–9 on seeds 23–34; now 0 to 2 over.)
+  // guess could move: 5 accepted votes short here, 3–9 on seeds 23–34; now 0 or 1 over.)
   {
     name: 'callbacks with and without sender mixed', votes: 500, seed: 23, senderless: true, tolerance: 2,
     opts: { callbackFormats: ['kannel-post', 'get', 'form'], outage: { fromNs: 1.5e9, toNs: 12e9 } },

@@ -94,3 +94,16 @@ test('a slow callback seen after a later one takes its vote back, and the later 
   assert.deepEqual([r.accepted, r.lost, r.pending], [2, 0, 0]);
   assert.deepEqual(r.callbacks.unmatched, {});
 });
+
+test('a callback without the sender never takes a vote whose callbacks name the sender', () => {
+  const e = engine();
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));
+  e.onCallback(cb(0.1, '447700900001', '12345', 'VOTE A', { status: 500 })); // 001's service sends the sender
+  e.onMo(mo(0.2, '447700900002', '12345', 'VOTE A'));
+  e.onCallback(cb(0.3, undefined, '12345', 'VOTE A')); // so this one is 002's, though 001 is earlier and open
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const lost = e.lostVotes();
+  assert.equal(e.report().accepted, 1);
+  assert.equal(lost.length, 1);
+  assert.equal(lost[0].reason, 'http-500', '001 stays lost by its own failed callback');
+});
