@@ -29,6 +29,8 @@ import { countReason, sortedReasons } from './common/counter';
 const MS = 1_000_000;
 /** Stages with timers on the capture clock are ticked at most this often (capture time). */
 const TICK_NS = 100 * MS;
+/** Store commits are at most this far apart (issue 5: batched at most 100 ms apart). */
+const COMMIT_INTERVAL_MS = 100;
 
 export interface PipelineReport {
   capture: {
@@ -89,8 +91,15 @@ export class Pipeline {
   private smppRefused = 0;
   private readonly sinkErrors: Record<string, number> = {};
 
-  constructor(readonly config: ConfigShape, store?: VoteStore, private listeners: PipelineListeners = {}) {
+  /** Wall clock (ms) at the last store commit: durability, never results, depends on it. */
+  private committedWallMs: number;
+  private readonly wallClockMs: () => number;
+
+  /** `options.wallClockMs`: the wall clock commits are spaced by (default `performance.now`). */
+  constructor(readonly config: ConfigShape, store?: VoteStore, private listeners: PipelineListeners = {}, options: { wallClockMs?: () => number } = {}) {
     this.store = store;
+    this.wallClockMs = options.wallClockMs ?? (() => performance.now());
+    this.committedWallMs = this.wallClockMs();
     const rules = validateCampaignConfig({ strict: config.votes.strict, campaigns: config.votes.campaigns });
     // The schema validated campaigns already; strict without campaigns is the one cross-key rule.
     if (rules.errors.length) throw new Error(rules.errors.map((e) => `${e.key}: ${e.reason}`).join('; '));
@@ -158,12 +167,17 @@ export class Pipeline {
     this.httpPairer.advance(this.nowNs);
     this.votes.tick(this.nowNs);
     this.listeners.tick?.(this.nowNs);
+    // A replay runs long synchronous batches the interval timer cannot interrupt: commit from here too.
+    if (this.store !== undefined) {
+      const wallMs = this.wallClockMs();
+      if (wallMs - this.committedWallMs >= COMMIT_INTERVAL_MS) this.flushStore(wallMs);
+    }
   }
 
   /** Runs a source to its end and flushes every stage. */
   async run(source: PacketSource): Promise<void> {
-    // Commits at most 100 ms apart (wall clock: durability, not results, depends on it).
-    const timer = setInterval(() => this.flushStore(), 100);
+    // Commits at most 100 ms apart (wall clock), also while no packet arrives.
+    const timer = setInterval(() => this.flushStore(), COMMIT_INTERVAL_MS);
     try {
       await source.run(this.onPacket);
     } finally {
@@ -182,8 +196,10 @@ export class Pipeline {
     this.listeners.finish?.();
   }
 
-  flushStore(): void {
-    if (this.store?.flush().ok) this.committedNs = this.nowNs;
+  flushStore(wallMs = this.wallClockMs()): void {
+    if (this.store === undefined) return;
+    this.committedWallMs = wallMs;
+    if (this.store.flush().ok) this.committedNs = this.nowNs;
   }
 
   private onSmppTransaction(t: SmppTransaction): void {

@@ -1,0 +1,49 @@
+/** The pipeline's own duties beyond wiring stages: store commits spaced by the wall clock. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from '../src/generator/cli';
+import { FileSource } from '../src/capture/file-source';
+import { loadConfig } from '../src/config/load-config';
+import { Pipeline } from '../src/pipeline';
+import { VoteStore } from '../src/store/vote-store';
+
+async function replayWithClock(file: string, dir: string, name: string, stepMs: number): Promise<{ flushes: number; commitsAt: number[]; lastMs: number; votes: number }> {
+  const store = new VoteStore({ path: join(dir, `${name}.sqlite`), synchronous: 'NORMAL' });
+  let now = 0;
+  const commitsAt: number[] = [];
+  const flush = store.flush.bind(store);
+  store.flush = () => {
+    commitsAt.push(now);
+    return flush();
+  };
+  // Every reading moves this clock on by `stepMs`: a replay many times slower than the real one.
+  const pipeline = new Pipeline(loadConfig({ env: {} }), store, {}, { wallClockMs: () => (now += stepMs) });
+  // One synchronous batch: the interval timer never gets a turn, as in a long replay.
+  const source = new FileSource([file], { yieldEvery: 1 << 30 });
+  await pipeline.run(source);
+  const votes = pipeline.report(source.stats()).votes.total;
+  const flushes = store.stats().flushes;
+  store.close();
+  return { flushes, commitsAt, lastMs: now, votes };
+}
+
+test('a replay commits the store at most 100 ms (wall clock) apart even inside one synchronous batch', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pipeline-test-'));
+  try {
+    const file = join(dir, 'votes.pcap');
+    generate({ out: file, votes: 200, seed: 5, truth: 'summary' });
+    const frozen = await replayWithClock(file, dir, 'frozen', 0);
+    assert.ok(frozen.votes > 0);
+    const slow = await replayWithClock(file, dir, 'slow', 40);
+    assert.equal(slow.votes, frozen.votes, 'commit spacing never changes results');
+    assert.ok(slow.commitsAt.length >= Math.floor(slow.lastMs / 140), `${slow.commitsAt.length} commits in ${slow.lastMs} ms`);
+    assert.ok(slow.commitsAt.length >= 10, `${slow.commitsAt.length} commits`);
+    // Ticks come every 100 ms of capture time, so a gap is at most 100 ms plus one tick's readings.
+    for (let i = 1; i < slow.commitsAt.length - 1; i++) assert.ok(slow.commitsAt[i] - slow.commitsAt[i - 1] <= 100 + 40, `commit gap ${slow.commitsAt[i] - slow.commitsAt[i - 1]} ms`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
