@@ -18,3 +18,25 @@ export function normalizeShortcode(s: string): string {
 export function alnumUpper(s: string): string {
   return s.normalize('NFKC').toUpperCase().replace(/[^\p{L}\p{N}]/gu, '');
 }
+
+/** Digits compared by `numberTail`: a subscriber number's national part, without country or trunk prefix. */
+export const TAIL_DIGITS = 7;
+
+/**
+ * The last `TAIL_DIGITS` digits of a number as an integer, −1 when it has fewer. Gateways rewrite a
+ * number's form (Kannel's `unified-prefix` turns the SMSC's national `07700900123` into
+ * `+447700900123`); the tail survives that.
+ */
+export function numberTail(s: string): number {
+  let tail = 0;
+  let scale = 1;
+  let n = 0;
+  for (let i = s.length - 1; i >= 0 && n < TAIL_DIGITS; i--) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) continue;
+    tail += (c - 48) * scale;
+    scale *= 10;
+    n++;
+  }
+  return n === TAIL_DIGITS ? tail : -1;
+}

@@ -19,7 +19,7 @@
  */
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
-import { normalizeShortcode } from './address';
+import { normalizeShortcode, numberTail } from './address';
 import { addCallback, failureReason, hasCallback, isSuccess, removeCallback } from './callback-attempts';
 import { AnonymousFailures } from './anonymous-failures';
 import { ContentIndex } from './content-index';
@@ -93,6 +93,8 @@ export class Reconciler {
   private byContent: ContentIndex | null = null;
   /** Callbacks matched by shortcode and text alone (they named no sender). */
   matchedWithoutSender = 0;
+  /** Callbacks whose sender matched no vote as written, matched by the number's last digits (a rewritten form). */
+  matchedBySenderTail = 0;
   private readonly closeQueue = new MinHeap<Vote>();
   private readonly evictQueue = new MinHeap<Vote>();
   private liveCount = 0;
@@ -200,15 +202,11 @@ export class Reconciler {
 
   /** Shortcode and text, no sender: the earliest open vote with that content, else wait briefly for one. */
   private onCallbackWithoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
-    if (this.byContent === null) {
-      this.byContent = new ContentIndex();
-      for (const v of this.evictQueue.values()) if (v.live) this.byContent.add(v);
-    }
     const ck = ContentIndex.key(shortcode, text);
     const t = c.tsStartNs;
     let open: Vote | undefined;
     let accepted: Vote | undefined;
-    for (const v of this.byContent.votes(ck)) {
+    for (const v of this.contentIndex().votes(ck)) {
       if (!this.inWindow(v, t)) continue;
       if (hasCallback(v, c.id)) { open = v; break; } // the same attempt seen again
       if (v.tsNs > t || v.sendsSender) continue; // not delivered yet; or its callbacks name the sender
@@ -224,14 +222,55 @@ export class Reconciler {
     this.holdEarly({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: t + this.leadNs + 1e9, done: false, fallback: accepted });
   }
 
+  /** The content index, built from the live votes on first use. */
+  private contentIndex(): ContentIndex {
+    if (this.byContent === null) {
+      this.byContent = new ContentIndex();
+      for (const v of this.evictQueue.values()) if (v.live) this.byContent.add(v);
+    }
+    return this.byContent;
+  }
+
+  /**
+   * A callback naming a sender that no vote had by its deadline: the gateway may have rewritten the
+   * number's form. Match shortcode + text + the number's last digits: the earliest open such vote
+   * delivered before it, else (a retry) the latest accepted one.
+   */
+  private matchBySenderTail(e: Early): boolean {
+    const tail = numberTail(e.c.sender!);
+    if (tail < 0) return false;
+    const t = e.c.tsStartNs;
+    let open: Vote | undefined;
+    let accepted: Vote | undefined;
+    for (const v of this.contentIndex().votes(ContentIndex.key(e.shortcode!, e.text!))) {
+      if (v.senderTail !== tail || v.tsNs > t || !this.inWindow(v, t)) continue;
+      if (v.state !== 'accepted') {
+        if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
+      } else if (accepted === undefined || v.ackTsNs > accepted.ackTsNs) accepted = v;
+    }
+    const v = open ?? accepted;
+    if (v === undefined) return false;
+    this.matchedBySenderTail++;
+    this.apply(v, e.c, isSuccess(e.c));
+    return true;
+  }
+
   /** Close windows, release old votes and give up on early callbacks, up to `nowNs`. */
   advance(nowNs: number): void {
-    while (this.closeQueue.peekKey() <= nowNs) {
-      const v = this.closeQueue.pop()!;
-      if (v.state === 'pending' && v.live) this.transition(v, 'lost', this.anon.take(v.ackTsNs - this.leadNs, v.ackTsNs + this.windowNs) ?? 'no-callback', v.ackTsNs + this.windowNs);
+    // In time order across the three queues, however far the clock jumps: a callback that waited
+    // reaches its vote before that vote's window closes.
+    for (;;) {
+      const e = this.earlyQueue.peek();
+      const early = e === undefined ? Infinity : e.expiresNs;
+      const close = this.closeQueue.peekKey();
+      const evict = this.evictQueue.peekKey();
+      if (early <= nowNs && early <= close && early <= evict) this.expireEarly(false);
+      else if (close <= nowNs && close <= evict) {
+        const v = this.closeQueue.pop()!;
+        if (v.state === 'pending' && v.live) this.transition(v, 'lost', this.anon.take(v.ackTsNs - this.leadNs, v.ackTsNs + this.windowNs) ?? 'no-callback', v.ackTsNs + this.windowNs);
+      } else if (evict <= nowNs) this.release(this.evictQueue.pop()!);
+      else break;
     }
-    while (this.evictQueue.peekKey() <= nowNs) this.release(this.evictQueue.pop()!);
-    for (let e = this.earlyQueue.peek(); e !== undefined && e.expiresNs <= nowNs; e = this.earlyQueue.peek()) this.expireEarly(false);
     this.anon.forgetBefore(nowNs - this.windowNs - 2 * this.leadNs);
   }
 
@@ -408,6 +447,7 @@ export class Reconciler {
       }
     }
     if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
+    if (e.owner !== undefined && e.shortcode !== undefined && e.text !== undefined && e.c.sender && this.matchBySenderTail(e)) return;
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');
   }
 

@@ -13,7 +13,7 @@ import { StringMemo } from '../common/string-memo';
 import { PhonePrivacy, type PhonePrivacyOptions } from '../common/phone-privacy';
 import type { StoredVote, StoredVoteEvent } from '../store/store-types';
 import type { VoteStore } from '../store/vote-store';
-import { normalizeShortcode } from './address';
+import { normalizeShortcode, numberTail } from './address';
 import { CampaignRules, type CampaignRulesOptions } from './campaign-rules';
 import { MoDedupe, type MoDedupeOptions } from './dedupe';
 import { lostVotesCsv, type LostVote } from './lost-votes-csv';
@@ -162,6 +162,7 @@ export class VoteEngine {
       tallyRow: undefined,
       guess: undefined,
       sendsSender: false,
+      senderTail: numberTail(o.source),
     };
     this.tally.add(v);
     this.policy.add(v);
@@ -310,6 +311,7 @@ export class VoteEngine {
       smscConn: s.smscConn, state: s.state, lostReason: s.lostReason ?? null, callbackIds: s.callbackIds.slice(),
       callbackMarks: s.callbackIds.reduce((m, id) => m | callbackMark(id), 0),
       updatedTsNs: s.updatedTsNs, eventSeq: s.eventSeq, live: false,
+      senderTail: -1, // the store keeps no number
     };
     this.counters.resumed++;
     if (v.kind === 'unmatched') countReason(this.unmatchedByReason, 'resumed');

@@ -54,6 +54,11 @@ export interface Vote {
   guess?: CallbackObservation;
   /** A callback naming the sender reached it: its gateway service sends the sender, so a callback without one is not its. */
   sendsSender?: boolean;
+  /**
+   * `numberTail` of the sender (−1 unknown): matches a callback whose gateway rewrote the number's
+   * form. Memory only, never stored or exported.
+   */
+  senderTail: number;
 }
 
 /** Why a transaction joined a vote's record without changing its state (VoteEngineOptions.onLink). */

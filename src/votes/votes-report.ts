@@ -31,12 +31,14 @@ export interface VotesReport {
   resumed: number;
   lostByReason: Record<string, number>;
   unmatchedByReason: Record<string, number>;
-  /** Callback attempts by what became of them, and those that matched no vote. */
   /**
-   * `withoutSender`: callbacks that named no sender, matched by shortcode and text alone (which of
-   * several equal votes they accepted is a guess; the tally is not). Absent when none.
+   * Callback attempts by what became of them, and those that matched no vote. `withoutSender`:
+   * callbacks that named no sender, matched by shortcode and text alone (which of several equal votes
+   * they accepted is a guess). `bySenderTail`: callbacks whose sender, as written, was no voter's,
+   * matched by shortcode, text and the number's last 7 digits (the gateway rewrote its form, e.g.
+   * Kannel's `unified-prefix`). Each absent when none.
    */
-  callbacks: { matched: Record<string, number>; unmatched: Record<string, number>; withoutSender?: number };
+  callbacks: { matched: Record<string, number>; unmatched: Record<string, number>; withoutSender?: number; bySenderTail?: number };
   /** Bounds that let something go, by reason. */
   dropped: Record<string, number>;
   tally: TallyRow[];
@@ -81,6 +83,7 @@ export function buildVotesReport(p: ReportParts): VotesReport {
     callbacks: {
       matched: nonZero(p.reconciler.callbacks), unmatched: nonZero(p.reconciler.unmatchedCallbacks),
       ...(p.reconciler.matchedWithoutSender > 0 ? { withoutSender: p.reconciler.matchedWithoutSender } : {}),
+      ...(p.reconciler.matchedBySenderTail > 0 ? { bySenderTail: p.reconciler.matchedBySenderTail } : {}),
     },
     dropped: nonZero(dropped),
     tally: rows,
