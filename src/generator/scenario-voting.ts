@@ -53,6 +53,8 @@ export interface VotingScenarioOptions {
   midstream?: boolean;
   /** Callback formats the gateway uses, one drawn per vote (default get, form, json). */
   callbackFormats?: readonly CallbackFormat[];
+  /** MO senders in national form on SMPP, international in callbacks (Kannel unified-prefix). Default false. */
+  nationalSenders?: boolean;
   /** The vote app's port (default 8080). */
   httpPort?: number;
   /** App refuses connections between these offsets from the start, ns (default none). */
@@ -150,7 +152,7 @@ export class VotingScenario {
     const session = new SmppSession({ conv, stream, truth: this.truth, rng: this.rng.fork(), split: o.split });
     const smpp = new SmppTraffic({
       session, clock: this.clock, queue: this.queue, rng: this.rng.fork(), rates: this.rates, runner,
-      onRejected: (v: TruthVote) => this.truth.vote(v),
+      onRejected: (v: TruthVote) => this.truth.vote(v), nationalSenders: o.nationalSenders,
     });
     smpp.begin(o.midstream ?? false);
 

@@ -68,6 +68,11 @@ export interface SmppTrafficOptions {
   runner: CallbackRunner;
   /** A vote the SMSC gave up on (never acked). */
   onRejected(v: TruthVote): void;
+  /**
+   * The SMSC sends MO senders in national form (TON 2, `07700…`); the gateway's callbacks still name
+   * them internationally (`+447700…`), as Kannel's `unified-prefix` rewrites them. Default false.
+   */
+  nationalSenders?: boolean;
 }
 
 export class SmppTraffic {
@@ -211,8 +216,9 @@ export class SmppTraffic {
   private deliverSm(v: MoVote, part: number): OutPdu {
     const t = v.cb.truth;
     const n = v.parts.length;
+    const national = this.o.nationalSenders === true && t.sender.startsWith('+44');
     const addresses = {
-      source_addr_ton: 1, source_addr_npi: 1, source_addr: t.sender.replace(/^\+/, ''),
+      source_addr_ton: national ? 2 : 1, source_addr_npi: 1, source_addr: national ? '0' + t.sender.slice(3) : t.sender.replace(/^\+/, ''),
       dest_addr_ton: 3, dest_addr_npi: 0, destination_addr: t.shortcode, data_coding: t.dataCoding,
     };
     const payload = [{ tag: TLV.message_payload, value: v.parts[0] }];

@@ -134,6 +134,11 @@ function checkReplay(r: KannelVotesResult): void {
   const ours = truth.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost, pending: 0 }));
   const theirs = votes.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost, pending: t.pending }));
   assert.deepEqual(theirs, ours, 'tally per shortcode and choice (sorted by shortcode, then choice)');
+  // National senders reach the app rewritten (+44…): their callbacks match by the number's last digits.
+  const national = truth.mos.filter((m) => m.sourceTon === 2 && m.callbacks.length > 0).length;
+  const bySenderTail = (run.report.votes as { callbacks: { bySenderTail?: number } }).callbacks.bySenderTail ?? 0;
+  if (national > 0) assert.ok(bySenderTail >= national, `${bySenderTail} callbacks matched by the sender's last digits, ${national} national senders called back`);
+  else assert.equal(bySenderTail, 0, 'no sender needed its last digits');
 
   const lost = truth.mos.filter((m) => m.state === 'lost');
   const rows = run.lostVotes;
@@ -229,5 +234,6 @@ function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0]): vo
 }
 
 scenario('e2e: SMSC → Kannel (get-url) → failing vote app, captured on lo', { votes: 300, seed: 5, callback: 'get' });
-scenario('e2e: SMSC → Kannel (post-url) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post' });
+// Half the senders national (07700…): Kannel's unified-prefix rewrites them to +44… in the callbacks.
+scenario('e2e: SMSC → Kannel (post-url, unified-prefix) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post', plan: { nationalSenders: true } });
 scenario('e2e: SMSC → Kannel (post-xml) → failing vote app, captured on lo', { votes: 120, seed: 13, callback: 'xml' });

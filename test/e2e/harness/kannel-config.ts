@@ -25,6 +25,8 @@ export interface KannelConfigOptions {
   httpRetries: number;
   /** Seconds between retries (smsbox `http-queue-delay`). */
   httpQueueDelaySec: number;
+  /** smsc `unified-prefix` (e.g. `+44,0044,0`: national and 00 forms become +44…). Default none. */
+  unifiedPrefix?: string;
 }
 
 export type KannelCallback = 'get' | 'post' | 'xml';
@@ -71,6 +73,7 @@ export function renderKannelConfig(o: KannelConfigOptions): string {
     'enquire-link-interval = 30',
     'reconnect-delay = 1',
     'msg-id-type = 0x01',
+    ...(o.unifiedPrefix ? [`unified-prefix = ${q(o.unifiedPrefix)}`] : []),
     `log-file = ${q(`${o.dir}/smsc.log`)}`,
     'log-level = 1',
     '',

@@ -148,6 +148,8 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       httpTimeoutSec,
       httpRetries,
       httpQueueDelaySec,
+      // National senders (TON 2) reach the app as +44…, as a UK operator's Kannel would write them.
+      unifiedPrefix: opts.plan?.nationalSenders ? '+44,0044,0' : undefined,
     });
     const b = await bound;
     log(`kannel up, bound with ${b.command}`);

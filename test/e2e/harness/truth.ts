@@ -71,7 +71,7 @@ function failureOf(r: AppRequest): string {
 export function buildTruth(args: { seed: number; ports: { smsc: number; app: number }; appHost: string; callback: KannelCallback; plan: PlannedMo[]; smsc: SmscRecord; app: VoteAppLog }): Truth {
   const { plan, smsc, app } = args;
   const byKey = new Map<string, number>();
-  for (const mo of plan) byKey.set(`${mo.source}|${mo.destination}`, mo.id);
+  for (const mo of plan) byKey.set(`${mo.msisdn}|${mo.destination}`, mo.id);
   const callbacks = new Map<number, number[]>();
   const unmatched: number[] = [];
   const textMismatches: Truth['textMismatches'] = [];

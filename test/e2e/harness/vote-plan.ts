@@ -12,8 +12,13 @@ export interface PlannedMo {
   id: number;
   /** source_addr as sent (digits only). */
   source: string;
-  /** source_addr_ton: 1 (international) makes Kannel prefix '+' to the sender; 0 leaves it as is. */
+  /**
+   * source_addr_ton: 1 (international) makes Kannel prefix '+' to the sender; 0 leaves it as is;
+   * 2 (national, `077009…`) is rewritten by Kannel's `unified-prefix` to `+4477009…`.
+   */
   sourceTon: number;
+  /** The sender in international digits, as the app's callbacks name it. */
+  msisdn: string;
   /** destination_addr: the shortcode. */
   destination: string;
   /** The text the voter typed. */
@@ -43,6 +48,8 @@ export interface VotePlanOptions {
   blacklistShare?: number;
   /** Share of texts without a valid choice (`HELLO`, `vote for A`). Default 0.03. */
   junkShare?: number;
+  /** Odd MOs (not black-listed) from national numbers (TON 2, `077009…`). Default false. */
+  nationalSenders?: boolean;
 }
 
 /** Sender prefix Kannel's `black-list-regex` rejects (see kannel-config.ts). */
@@ -107,10 +114,13 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
     const parts = dataCoding === 0 ? encodeGsm7Parts(text, multipart ? 153 : 160) : encodeUcs2Parts(text, multipart ? 67 : 70);
     if (multipart && parts.length < 2) throw new Error(`planned multipart text fits one part: ${text}`);
     const num = String(id).padStart(5, '0');
+    const msisdn = blacklisted ? `${BLACKLIST_PREFIX}${num}` : `4477009${num}`;
+    const national = opts.nationalSenders === true && !blacklisted && id % 2 === 1;
     out.push({
       id,
-      source: blacklisted ? `${BLACKLIST_PREFIX}${num}` : `4477009${num}`,
-      sourceTon: id % 2 === 0 ? 1 : 0,
+      source: national ? `0${msisdn.slice(2)}` : msisdn,
+      sourceTon: national ? 2 : id % 2 === 0 ? 1 : 0,
+      msisdn,
       destination,
       text,
       dataCoding,
