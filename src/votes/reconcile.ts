@@ -33,7 +33,10 @@ import { matchText, type Vote, type VoteState } from './vote';
 export { callbackMark, callbackSender, failureReason, isSuccess } from './callback-attempts';
 
 export interface ReconcilerOptions {
-  /** A callback may start this long before the MO's ack (gateways work concurrently). Default 5 s. */
+  /**
+   * A callback may start this long before the MO's ack (gateways work concurrently), or any time
+   * after the MO's delivery; a callback waits this long after it ended for its vote's ack. Default 5 s.
+   */
   leadNs?: number;
   /** A vote without a successful or failed attempt by ack + window is lost (`no-callback`). Default 60 s. */
   windowNs?: number;
@@ -178,7 +181,7 @@ export class Reconciler {
       return this.anon.add(c.tsStartNs, failureReason(c));
     }
     const owner = key === undefined ? undefined : entry !== undefined && entry.indexed ? entry : this.index.obtain(key);
-    const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, owner, shortcode, text, expiresNs: c.tsStartNs + this.leadNs + 1e9, done: false, fallback: v };
+    const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, owner, shortcode, text, expiresNs: c.tsEndNs + this.leadNs + 1e9, done: false, fallback: v };
     if (owner !== undefined) {
       if (owner.early.length === 0) owner.early = [e];
       else owner.early.push(e);
@@ -219,7 +222,7 @@ export class Reconciler {
     // None open: a vote taken by a later guess can swap (callbacks are seen when they end, so a slow
     // one comes after faster, later ones); else it may precede its vote's deliver_sm_resp, else it retries an accepted one.
     if (ok && this.placeGuess(c, ck, new Set(), GUESS_CHAIN)) return;
-    this.holdEarly({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: t + this.leadNs + 1e9, done: false, fallback: accepted });
+    this.holdEarly({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.leadNs + 1e9, done: false, fallback: accepted });
   }
 
   /** The content index, built from the live votes on first use. */
@@ -327,8 +330,14 @@ export class Reconciler {
     return undefined;
   }
 
+  /**
+   * A callback starting at `t` may be `v`'s: from the MO's delivery (a gateway that acks only once the
+   * app answered starts its callback long before the ack) or `leadNs` before the ack, whichever is
+   * earlier, until the window and the late period after the ack end.
+   */
   private inWindow(v: Vote, t: number): boolean {
-    return t >= v.ackTsNs - this.leadNs && t <= v.ackTsNs + this.windowNs + this.lateNs;
+    const from = v.ackTsNs - this.leadNs;
+    return t >= (v.tsNs < from ? v.tsNs : from) && t <= v.ackTsNs + this.windowNs + this.lateNs;
   }
 
   private apply(v: Vote, c: CallbackObservation, ok: boolean): void {

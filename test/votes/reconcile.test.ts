@@ -191,3 +191,14 @@ test('bounded early callbacks: the oldest is given up and counted', () => {
   for (let i = 0; i < 4; i++) e.onCallback(cb(i / 10, String(i), '1', 'A'));
   assert.equal(e.report().callbacks.unmatched['early-callbacks-limit'], 2);
 });
+
+test('a gateway that acks only once the app answered: a slow callback long before the ack still counts', () => {
+  const { e } = engine();
+  // deliver_sm at 0; the gateway calls the app at 0.1, the app answers after 8 s, then the gateway acks.
+  e.onCallback(cb(0.1, '447700900001', '12345', 'VOTE A', { tsEndNs: s(8) }));
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A', { ackTsNs: s(8.05) }));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [1, 0]);
+  assert.deepEqual(r.callbacks.unmatched, {});
+});
