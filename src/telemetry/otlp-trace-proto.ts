@@ -2,11 +2,12 @@
  * ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) encoded straight from span records:
  * resource and scope are encoded once, each span is written into one reused buffer.
  */
+import { PhoneMask } from './phone-mask';
 import { ProtoAttrSink } from './proto-attr-sink';
 import { preEncodedString, ProtoWriter, WIRE_FIXED64, WIRE_LDELIM, WIRE_VARINT } from './protobuf-writer';
 import type { ResourceAttributes } from './resource';
-import { spanErrorType, spanKind, spanName, spanStatusCode, writeSpanAttributes, type SpanAttrOptions } from './span-attributes';
-import { SOURCE_VOTE_STATE, type SpanRecord } from './span-record';
+import { smppCommandInfo, spanErrorType, spanKind, spanName, spanStatusCode, writeSpanAttributes, type SpanAttrOptions } from './span-attributes';
+import { SOURCE_SMPP, SOURCE_VOTE_STATE, type SpanRecord } from './span-record';
 
 // Field numbers from opentelemetry/proto/trace/v1/trace.proto.
 const F_RESOURCE_SPANS = 1;
@@ -69,7 +70,10 @@ export class OtlpTraceProtoEncoder {
   /** Spans in the request being built. */
   pending = 0;
 
-  constructor(private readonly opts: TraceEncoderOptions) {
+  private readonly opts: TraceEncoderOptions;
+
+  constructor(opts: TraceEncoderOptions) {
+    this.opts = { ...opts, phones: opts.phones ?? PhoneMask.for(opts.privacy) };
     const r = new ProtoWriter(1024);
     r.tag(RS_RESOURCE, WIRE_LDELIM); r.fork();
     encodeKeyValues(r, 1, opts.resource);
@@ -156,13 +160,18 @@ export class OtlpTraceProtoEncoder {
       p = u32be(b, p, r.p0); p = u32be(b, p, r.p1);
     }
     w.pos = p;
-    const name = spanName(r);
-    let nameBytes = this.names.get(name);
-    if (nameBytes === undefined) {
-      nameBytes = preEncodedString(SPAN_NAME, name);
-      if (this.names.size < NAME_CACHE_MAX) this.names.set(name, nameBytes);
+    let name = '';
+    if (r.source === SOURCE_SMPP) {
+      w.raw(smppCommandInfo(r.smpp!.command).nameField);
+    } else {
+      name = spanName(r);
+      let nameBytes = this.names.get(name);
+      if (nameBytes === undefined) {
+        nameBytes = preEncodedString(SPAN_NAME, name);
+        if (this.names.size < NAME_CACHE_MAX) this.names.set(name, nameBytes);
+      }
+      w.raw(nameBytes);
     }
-    w.raw(nameBytes);
     const start = Math.round(r.startNs());
     const end = Math.max(start, Math.round(r.endNs()));
     w.ensure(24);

@@ -18,7 +18,7 @@ export const GROUP_CACHE_MAX = 1024;
 /** Combinations cached per primary value; a new one past this replaces the oldest. */
 export const GROUP_CHAIN_MAX = 16;
 
-interface Entry { b: GroupKey; c: GroupKey; d: GroupKey; e: GroupKey; f: GroupKey; g: GroupKey; h: GroupKey; bytes: Buffer; next: Entry | null }
+interface Entry { b: GroupKey; c: GroupKey; d: GroupKey; e: GroupKey; f: GroupKey; g: GroupKey; h: GroupKey; i: GroupKey; j: GroupKey; bytes: Buffer; next: Entry | null }
 
 /**
  * Encoded bytes of one attribute group by the values that determine it: one Map lookup by the first
@@ -28,6 +28,8 @@ interface Entry { b: GroupKey; c: GroupKey; d: GroupKey; e: GroupKey; f: GroupKe
 export class GroupCache {
   private readonly byPrimary = new Map<GroupKey, Entry>();
   private entries = 0;
+  private last: Entry | null = null;
+  private lastA: GroupKey = undefined;
   /** Times the cache was full and started over. */
   restarts = 0;
 
@@ -37,9 +39,16 @@ export class GroupCache {
     return this.entries;
   }
 
-  get(a: GroupKey, b: GroupKey, c: GroupKey, d: GroupKey, e: GroupKey, f: GroupKey, g: GroupKey, h: GroupKey): Buffer | undefined {
-    for (let x = this.byPrimary.get(a) ?? null; x !== null; x = x.next) {
-      if (x.b === b && x.c === c && x.d === d && x.e === e && x.f === f && x.g === g && x.h === h) return x.bytes;
+  get(a: GroupKey, b: GroupKey, c: GroupKey, d: GroupKey, e: GroupKey, f: GroupKey, g: GroupKey, h: GroupKey, i: GroupKey = '', j: GroupKey = ''): Buffer | undefined {
+    // Runs of equal groups are common (a session's spans, routine commands): the last hit first.
+    let x = this.last;
+    if (x !== null && this.lastA === a && x.b === b && x.c === c && x.d === d && x.e === e && x.f === f && x.g === g && x.h === h && x.i === i && x.j === j) return x.bytes;
+    for (x = this.byPrimary.get(a) ?? null; x !== null; x = x.next) {
+      if (x.b === b && x.c === c && x.d === d && x.e === e && x.f === f && x.g === g && x.h === h && x.i === i && x.j === j) {
+        this.last = x;
+        this.lastA = a;
+        return x.bytes;
+      }
     }
     return undefined;
   }
@@ -48,7 +57,8 @@ export class GroupCache {
    * Stores a copy of `bytes`. A full chain loses its oldest entry; a full cache starts over (new
    * connections keep coming; a miss only costs encoding the group once more).
    */
-  set(bytes: Uint8Array, a: GroupKey, b: GroupKey, c: GroupKey, d: GroupKey, e: GroupKey, f: GroupKey, g: GroupKey, h: GroupKey): void {
+  set(bytes: Uint8Array, a: GroupKey, b: GroupKey, c: GroupKey, d: GroupKey, e: GroupKey, f: GroupKey, g: GroupKey, h: GroupKey, i: GroupKey = '', j: GroupKey = ''): void {
+    this.last = null;
     if (this.entries >= this.max) {
       this.byPrimary.clear();
       this.entries = 0;
@@ -64,7 +74,7 @@ export class GroupCache {
       else beforeLast.next = null;
       this.entries--;
     }
-    this.byPrimary.set(a, { b, c, d, e, f, g, h, bytes: Buffer.from(bytes), next: head });
+    this.byPrimary.set(a, { b, c, d, e, f, g, h, i, j, bytes: Buffer.from(bytes), next: head });
     this.entries++;
   }
 }
@@ -75,18 +85,19 @@ export class ProtoAttrSink implements AttrSink {
   private groupStart = 0;
   private k0: GroupKey = ''; private k1: GroupKey = ''; private k2: GroupKey = ''; private k3: GroupKey = '';
   private k4: GroupKey = ''; private k5: GroupKey = ''; private k6: GroupKey = ''; private k7: GroupKey = '';
+  private k8: GroupKey = ''; private k9: GroupKey = '';
 
   constructor(private readonly w: ProtoWriter) {}
 
-  group(id: number, a: GroupKey, b: GroupKey = '', c: GroupKey = '', d: GroupKey = '', e: GroupKey = '', f: GroupKey = '', g: GroupKey = '', h: GroupKey = ''): boolean {
-    const hit = this.groups[id].get(a, b, c, d, e, f, g, h);
+  group(id: number, a: GroupKey, b: GroupKey = '', c: GroupKey = '', d: GroupKey = '', e: GroupKey = '', f: GroupKey = '', g: GroupKey = '', h: GroupKey = '', i: GroupKey = '', j: GroupKey = ''): boolean {
+    const hit = this.groups[id].get(a, b, c, d, e, f, g, h, i, j);
     if (hit !== undefined) {
       this.w.raw(hit);
       return true;
     }
     this.openGroup = id;
     this.groupStart = this.w.pos;
-    this.k0 = a; this.k1 = b; this.k2 = c; this.k3 = d; this.k4 = e; this.k5 = f; this.k6 = g; this.k7 = h;
+    this.k0 = a; this.k1 = b; this.k2 = c; this.k3 = d; this.k4 = e; this.k5 = f; this.k6 = g; this.k7 = h; this.k8 = i; this.k9 = j;
     return false;
   }
 
@@ -95,7 +106,7 @@ export class ProtoAttrSink implements AttrSink {
     if (id < 0) return;
     this.openGroup = -1;
     const w = this.w;
-    this.groups[id].set(w.buf.subarray(this.groupStart, w.pos), this.k0, this.k1, this.k2, this.k3, this.k4, this.k5, this.k6, this.k7);
+    this.groups[id].set(w.buf.subarray(this.groupStart, w.pos), this.k0, this.k1, this.k2, this.k3, this.k4, this.k5, this.k6, this.k7, this.k8, this.k9);
   }
 
   str(k: AttrKey, v: string): void {

@@ -3,6 +3,7 @@
  * encoders share one definition. Phone numbers go through the privacy policy; text only when enabled.
  */
 import type { PhonePrivacy } from '../common/phone-privacy';
+import type { PhoneMask } from './phone-mask';
 import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import type { VoteEvent } from '../votes/vote';
@@ -10,7 +11,7 @@ import * as N from './generated/telemetry-names';
 import { preEncodedString } from './protobuf-writer';
 import {
   KIND_CLIENT, KIND_CONSUMER, KIND_INTERNAL, KIND_PRODUCER, SOURCE_HTTP, SOURCE_SMPP, SOURCE_VOTE_STATE, STATUS_ERROR, STATUS_UNSET,
-  type SpanRecord, type VoteContext,
+  type SpanRecord,
 } from './span-record';
 
 /**
@@ -29,15 +30,13 @@ export type GroupKey = string | number | null | undefined;
  * Attribute groups: runs of attributes determined entirely by a few values, which a sink may write from
  * a cache of their encoded bytes. The values are passed most selective first (see each call).
  */
-export const GROUP_SMPP_COMMAND = 0;
-export const GROUP_SMPP_STATUS = 1;
-export const GROUP_SMPP_SESSION = 2;
-export const GROUP_SMPP_CODING = 3;
-export const GROUP_VOTE = 4;
-export const GROUP_HTTP_REQUEST = 5;
-export const GROUP_HTTP_PEERS = 6;
-export const GROUP_VOTE_EVENT = 7;
-export const GROUP_COUNT = 8;
+export const GROUP_SMPP_HEAD = 0;
+export const GROUP_SMPP_SESSION = 1;
+export const GROUP_SMPP_CODING = 2;
+export const GROUP_VOTE = 3;
+export const GROUP_HTTP_HEAD = 4;
+export const GROUP_VOTE_EVENT = 5;
+export const GROUP_COUNT = 6;
 
 export interface AttrSink {
   str(k: AttrKey, v: string): void;
@@ -47,13 +46,15 @@ export interface AttrSink {
    * sink wrote the whole group itself (from its cache): the caller skips it. Otherwise the caller
    * writes the group's attributes, then calls `endGroup`.
    */
-  group?(id: number, a: GroupKey, b?: GroupKey, c?: GroupKey, d?: GroupKey, e?: GroupKey, f?: GroupKey, g?: GroupKey, h?: GroupKey): boolean;
+  group?(id: number, a: GroupKey, b?: GroupKey, c?: GroupKey, d?: GroupKey, e?: GroupKey, f?: GroupKey, g?: GroupKey, h?: GroupKey, i?: GroupKey, j?: GroupKey): boolean;
   endGroup?(): void;
 }
 
 export interface SpanAttrOptions {
   privacy: PhonePrivacy;
   includeText: boolean;
+  /** Optional: `privacy` memoised by number (PhoneMask); same output, cheaper per span. */
+  phones?: PhoneMask;
 }
 
 const K = {
@@ -78,37 +79,56 @@ const K = {
 const SMPP_NAME = /^[a-z_]{1,40}$/;
 const SEND_COMMANDS = new Set(['submit_sm', 'submit_multi', 'data_sm']);
 const NAME_CACHE_MAX = 1024;
-const smppNames = new Map<string, string>();
 const httpNames = new Map<string, Map<string | null, string>>();
 const voteNames = new Map<string, string>();
 
+/** What the spans of one SMPP command share, worked out once per command. */
+export interface SmppCommandInfo {
+  /** Span name: the command (already low-cardinality), or `smpp_unknown`. */
+  readonly name: string;
+  /** The name as an encoded Span.name field (5), for the protobuf encoder. */
+  readonly nameField: Buffer;
+  readonly deliver: boolean;
+  readonly dataSm: boolean;
+  /** submit_sm, submit_multi, data_sm. */
+  readonly send: boolean;
+}
+const smppCommands = new Map<string, SmppCommandInfo>();
+// A span asks several times in a row (name, kind, attributes): the last answer, by string identity first.
+let lastCommand = '';
+let lastInfo: SmppCommandInfo | null = null;
+
+export function smppCommandInfo(command: string): SmppCommandInfo {
+  if (command === lastCommand && lastInfo !== null) return lastInfo;
+  let c = smppCommands.get(command);
+  if (c === undefined) {
+    const name = SMPP_NAME.test(command) ? command : 'smpp_unknown';
+    c = { name, nameField: preEncodedString(5, name), deliver: command === 'deliver_sm', dataSm: command === 'data_sm', send: SEND_COMMANDS.has(command) };
+    if (smppCommands.size < NAME_CACHE_MAX) smppCommands.set(command, c);
+  }
+  lastCommand = command;
+  lastInfo = c;
+  return c;
+}
+
 /** Span name of an SMPP transaction: the request command (already low-cardinality). */
 export function smppSpanName(t: SmppTransaction): string {
-  let n = smppNames.get(t.command);
-  if (n === undefined) {
-    n = SMPP_NAME.test(t.command) ? t.command : 'smpp_unknown';
-    if (smppNames.size < NAME_CACHE_MAX) smppNames.set(t.command, n);
-  }
-  return n;
+  return smppCommandInfo(t.command).name;
 }
 
-/**
- * Phone numbers as the privacy policy says. PhonePrivacy memoizes by the raw value, and the vote stage
- * has just looked the same sender up (its cache line is warm): a second cache here would only add a
- * cold lookup.
- */
-function maskPhone(p: PhonePrivacy, raw: string): string {
-  return p.apply(raw);
+/** Phone numbers as the privacy policy says (through the encoder's PhoneMask when it has one). */
+function maskPhone(o: SpanAttrOptions, raw: string): string {
+  const m = o.phones;
+  return m !== undefined ? m.apply(raw) : o.privacy.apply(raw);
 }
 
-function isMessageCommand(t: SmppTransaction): boolean {
-  return t.command === 'deliver_sm' || SEND_COMMANDS.has(t.command);
+function kindOf(c: SmppCommandInfo, t: SmppTransaction): number {
+  if (c.deliver || (c.dataSm && t.requestDirection === 's2c')) return KIND_CONSUMER;
+  return c.send ? KIND_PRODUCER : KIND_CLIENT;
 }
 
 export function smppSpanKind(t: SmppTransaction): number {
-  if (t.command === 'deliver_sm' || (t.command === 'data_sm' && t.requestDirection === 's2c')) return KIND_CONSUMER;
-  if (SEND_COMMANDS.has(t.command)) return KIND_PRODUCER;
-  return KIND_CLIENT;
+  return kindOf(smppCommandInfo(t.command), t);
 }
 
 /** Error for an error status, a generic_nack or a timeout; '' otherwise. */
@@ -177,20 +197,19 @@ export function writeSpanAttributes(sink: AttrSink, r: SpanRecord, o: SpanAttrOp
   if (r.source === SOURCE_SMPP) writeSmpp(sink, r.smpp!, o, errorType);
   else if (r.source === SOURCE_HTTP) writeHttp(sink, r.http!, errorType);
   else writeVoteEvent(sink, r.event!);
-  if (r.vote !== null && r.source !== SOURCE_VOTE_STATE) writeVote(sink, r.vote, r.source === SOURCE_SMPP);
+  if (r.vote !== null && r.source !== SOURCE_VOTE_STATE) writeVote(sink, r, r.vote.voteId, r.source === SOURCE_SMPP);
 }
 
 function writeSmpp(s: AttrSink, t: SmppTransaction, o: SpanAttrOptions, errorType: string): void {
-  const kind = smppSpanKind(t);
-  if (s.group === undefined || !s.group(GROUP_SMPP_COMMAND, t.command, t.requestDirection)) {
+  const info = smppCommandInfo(t.command);
+  const kind = kindOf(info, t);
+  // Command and status attributes are adjacent: one group, found by the values that determine them
+  // (the kind by command and direction; error.type by status name, status and outcome, smppErrorType).
+  if (s.group === undefined || !s.group(GROUP_SMPP_HEAD, t.command, t.statusName, t.status, t.outcome, t.requestDirection)) {
     s.str(K.msgSystem, 'smpp');
     s.str(K.opName, t.command);
     s.str(K.command, t.command);
-    if (isMessageCommand(t)) s.str(K.opType, kind === KIND_CONSUMER ? 'receive' : 'send');
-    s.endGroup?.();
-  }
-  // error.type is a function of these three (smppErrorType), so it belongs to the group.
-  if (s.group === undefined || !s.group(GROUP_SMPP_STATUS, t.statusName, t.status, t.outcome)) {
+    if (info.deliver || info.send) s.str(K.opType, kind === KIND_CONSUMER ? 'receive' : 'send');
     if (t.status !== null) s.int(K.status, t.status);
     if (t.statusName !== null) s.str(K.statusName, t.statusName);
     s.str(K.outcome, t.outcome);
@@ -215,14 +234,14 @@ function writeSmpp(s: AttrSink, t: SmppTransaction, o: SpanAttrOptions, errorTyp
     if (t.dataCoding !== null) s.int(K.dcs, t.dataCoding);
     s.endGroup?.();
   }
-  const shortcode = kind === KIND_CONSUMER ? t.destinationAddr : SEND_COMMANDS.has(t.command) ? t.sourceAddr : null;
+  const shortcode = kind === KIND_CONSUMER ? t.destinationAddr : info.send ? t.sourceAddr : null;
   if (shortcode !== null && shortcode !== '') s.str(K.shortcode, shortcode);
   if (t.sourceAddr !== null && t.sourceAddr !== '') {
-    const v = maskPhone(o.privacy, t.sourceAddr);
+    const v = maskPhone(o, t.sourceAddr);
     if (v !== '') s.str(K.src, v);
   }
   if (t.destinationAddr !== null && t.destinationAddr !== '') {
-    const v = maskPhone(o.privacy, t.destinationAddr);
+    const v = maskPhone(o, t.destinationAddr);
     if (v !== '') s.str(K.dst, v);
   }
   if (o.includeText && t.text !== null) s.str(K.text, t.text);
@@ -231,16 +250,15 @@ function writeSmpp(s: AttrSink, t: SmppTransaction, o: SpanAttrOptions, errorTyp
 }
 
 function writeHttp(s: AttrSink, t: HttpTransaction, errorType: string): void {
-  // error.type is a function of the outcome and status (httpErrorType), so it belongs to the group.
-  if (s.group === undefined || !s.group(GROUP_HTTP_REQUEST, t.path, t.status, t.outcome, t.method, t.route)) {
+  // Request and peer attributes are adjacent: one group (error.type is a function of the outcome and
+  // status, httpErrorType). Not keyed by connection: callbacks mostly come on connections of their own.
+  if (s.group === undefined
+    || !s.group(GROUP_HTTP_HEAD, t.path, t.status, t.outcome, t.method, t.route, t.clientAddress, t.serverAddress, t.serverPort, t.httpVersion, t.userAgent)) {
     if (t.method !== null) s.str(K.method, t.method);
     if (t.route !== null) s.str(K.route, t.route);
     if (t.path !== null) s.str(K.path, t.path);
     if (t.status !== null) s.int(K.httpStatus, t.status);
     if (errorType !== '') s.str(K.errorType, errorType);
-    s.endGroup?.();
-  }
-  if (s.group === undefined || !s.group(GROUP_HTTP_PEERS, t.connectionId, t.serverAddress, t.serverPort, t.clientAddress, t.httpVersion, t.userAgent)) {
     s.str(K.serverAddr, t.serverAddress);
     s.int(K.serverPort, t.serverPort);
     s.str(K.clientAddr, t.clientAddress);
@@ -251,13 +269,14 @@ function writeHttp(s: AttrSink, t: HttpTransaction, errorType: string): void {
   s.int(K.clientPort, t.clientPort);
 }
 
-function writeVote(s: AttrSink, v: VoteContext, withShortcode: boolean): void {
-  s.str(K.voteId, v.voteId);
-  if (s.group === undefined || !s.group(GROUP_VOTE, v.choice, v.state, v.campaign, v.shortcode, withShortcode ? 1 : 0)) {
-    if (v.campaign !== '') s.str(K.campaign, v.campaign);
-    if (withShortcode && v.shortcode !== '') s.str(K.voteShortcode, v.shortcode);
-    if (v.choice !== '') s.str(K.choice, v.choice);
-    if (v.state !== '') s.str(K.state, v.state);
+/** The vote's attributes as the span recorded them when it joined the vote (SpanRecord.setVote). */
+function writeVote(s: AttrSink, r: SpanRecord, voteId: string, withShortcode: boolean): void {
+  s.str(K.voteId, voteId);
+  if (s.group === undefined || !s.group(GROUP_VOTE, r.voteChoice, r.voteState, r.voteCampaign, r.voteShortcode, withShortcode ? 1 : 0)) {
+    if (r.voteCampaign !== '') s.str(K.campaign, r.voteCampaign);
+    if (withShortcode && r.voteShortcode !== '') s.str(K.voteShortcode, r.voteShortcode);
+    if (r.voteChoice !== '') s.str(K.choice, r.voteChoice);
+    if (r.voteState !== '') s.str(K.state, r.voteState);
     s.endGroup?.();
   }
 }

@@ -51,6 +51,11 @@ export class SpanRecord extends SpanIds {
   p0 = 0;
   p1 = 0;
   vote: VoteContext | null = null;
+  /** The vote's attributes when the span joined it (the context changes later; the span may be encoded later). */
+  voteCampaign = '';
+  voteShortcode = '';
+  voteChoice = '';
+  voteState = '';
   /** Transaction key while held by the vote linker (built only when needed). */
   key: string | null = null;
 
@@ -78,9 +83,18 @@ export class SpanRecord extends SpanIds {
     this.hasParent = false;
   }
 
+  /** The span belongs to `vote` (its attributes as they are now). */
+  setVote(vote: VoteContext): void {
+    this.vote = vote;
+    this.voteCampaign = vote.campaign;
+    this.voteShortcode = vote.shortcode;
+    this.voteChoice = vote.choice;
+    this.voteState = vote.state;
+  }
+
   /** Makes this span a child of the vote's root span, in the vote's trace. */
   linkTo(vote: VoteContext): void {
-    this.vote = vote;
+    this.setVote(vote);
     const root = vote.root;
     this.ids.t0 = root.t0; this.ids.t1 = root.t1; this.ids.t2 = root.t2; this.ids.t3 = root.t3;
     this.hasParent = true;

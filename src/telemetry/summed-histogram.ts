@@ -43,20 +43,67 @@ const OVERFLOW_ATTRIBUTES: Attributes = { 'otel.metric.overflow': true };
 /** The SDK's default boundaries, used when none are given. */
 const SDK_DEFAULT_BOUNDARIES = [0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7500, 10000];
 
-interface Cell {
-  attributes: Attributes;
-  counts: Float64Array;
-  sum: number;
-  count: number;
-  min: number;
-  max: number;
+/** What a caller can hold to record into one series without a lookup (`SummedHistogram.cell`, `boundRecorder`). */
+export interface BoundHistogram {
+  record(value: number): void;
+}
+
+/** One series: bucket counts, sum, count, min and max, cumulative and since the delta owner's last collection. */
+class Cell implements BoundHistogram {
+  readonly counts: Float64Array;
+  sum = 0;
+  count = 0;
+  min = Infinity;
+  max = -Infinity;
   /** Sum, min and max since the delta-owning reader's last collection (exact, not a difference). */
-  dSum: number;
-  dMin: number;
-  dMax: number;
-  startMs: number;
-  /** The overflow set (measurements counted in `overflowed`). */
-  overflow: boolean;
+  dSum = 0;
+  dMin = Infinity;
+  dMax = -Infinity;
+
+  constructor(
+    private readonly owner: SummedHistogram,
+    readonly attributes: Attributes,
+    private readonly boundaries: readonly number[],
+    readonly startMs: number,
+    /** The overflow set (measurements counted in the owner's `overflowed`). */
+    readonly overflow: boolean,
+  ) {
+    this.counts = new Float64Array(boundaries.length + 1);
+  }
+
+  record(value: number): void {
+    if (!(value >= 0)) return; // NaN and negative values are not recorded (the SDK drops them too)
+    if (this.overflow) this.owner.overflowed++;
+    this.count++;
+    this.sum += value;
+    this.dSum += value;
+    if (value < this.min) this.min = value;
+    if (value > this.max) this.max = value;
+    if (value < this.dMin) this.dMin = value;
+    if (value > this.dMax) this.dMax = value;
+    // First boundary >= value (inclusive upper bounds); past the last boundary: the overflow bucket.
+    const b = this.boundaries;
+    let lo = 0;
+    let hi = b.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (b[mid] < value) lo = mid + 1;
+      else hi = mid;
+    }
+    this.counts[lo]++;
+  }
+}
+
+/** `record(value)` on `h` with fixed attributes: a SummedHistogram's own cell, or a wrapper (SDK histograms). */
+export function boundRecorder(h: HistogramRecorder, attributes: Attributes): BoundHistogram {
+  return h instanceof SummedHistogram ? h.cell(attributes) : new SdkBound(h, attributes);
+}
+
+class SdkBound implements BoundHistogram {
+  constructor(private readonly h: HistogramRecorder, private readonly attributes: Attributes) {}
+  record(value: number): void {
+    this.h.record(value, this.attributes);
+  }
 }
 
 interface Snapshot { counts: Float64Array; sum: number; count: number }
@@ -85,25 +132,15 @@ export class SummedHistogram implements HistogramRecorder {
 
   record(value: number, attributes: Attributes = NO_ATTRIBUTES): void {
     if (!(value >= 0)) return; // NaN and negative values are not recorded (the SDK drops them too)
-    const c = this.byObject.get(attributes) ?? this.lookup(attributes);
-    if (c.overflow) this.overflowed++;
-    c.count++;
-    c.sum += value;
-    c.dSum += value;
-    if (value < c.min) c.min = value;
-    if (value > c.max) c.max = value;
-    if (value < c.dMin) c.dMin = value;
-    if (value > c.dMax) c.dMax = value;
-    // First boundary >= value (inclusive upper bounds); past the last boundary: the overflow bucket.
-    const b = this.boundaries;
-    let lo = 0;
-    let hi = b.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (b[mid] < value) lo = mid + 1;
-      else hi = mid;
-    }
-    c.counts[lo]++;
+    (this.byObject.get(attributes) ?? this.lookup(attributes)).record(value);
+  }
+
+  /**
+   * The series of `attributes` to record into directly. It is exported from now on (a cumulative point
+   * even before its first measurement): take it when about to record.
+   */
+  cell(attributes: Attributes): BoundHistogram {
+    return this.byObject.get(attributes) ?? this.lookup(attributes);
   }
 
   /** Attribute sets (series) seen. */
@@ -123,10 +160,7 @@ export class SummedHistogram implements HistogramRecorder {
       const okey = overflow ? canonical(OVERFLOW_ATTRIBUTES) : key;
       c = this.byKey.get(okey);
       if (c === undefined) {
-        c = {
-          attributes: overflow ? OVERFLOW_ATTRIBUTES : attributes, counts: new Float64Array(this.boundaries.length + 1), sum: 0, count: 0,
-          min: Infinity, max: -Infinity, dSum: 0, dMin: Infinity, dMax: -Infinity, startMs: this.now(), overflow,
-        };
+        c = new Cell(this, overflow ? OVERFLOW_ATTRIBUTES : attributes, this.boundaries, this.now(), overflow);
         this.byKey.set(okey, c);
       }
     }

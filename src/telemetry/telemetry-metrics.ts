@@ -1,6 +1,11 @@
 /**
  * Metrics fed from the records other stages emit: SMPP transactions, HTTP exchanges and vote events.
  * No phone numbers or texts ever become attributes; every free-form value goes through a `LabelCap`.
+ *
+ * Transactions come in few shapes (command, status, outcome, direction…): the first of a shape maps its
+ * values through the caps and finds its series; the shape keeps those series (counter cells, histogram
+ * cells), so the next ones add to them after one lookup. A shape whose values overflowed a cap is not
+ * kept (each such transaction is capped, and counted, again).
  */
 import type { Attributes, Meter } from '@opentelemetry/api';
 import type { HttpTransaction } from '../transactions/http-transaction';
@@ -9,7 +14,8 @@ import type { VoteEvent } from '../votes/vote';
 import * as N from './generated/telemetry-names';
 import { AttrTree } from './attr-tree';
 import { LabelCap } from './label-cap';
-import type { HistogramFactory } from './summed-histogram';
+import type { CounterCell } from './summed-counter';
+import { boundRecorder, type BoundHistogram, type HistogramFactory } from './summed-histogram';
 import { httpErrorType } from './span-attributes';
 
 export interface TelemetryMetricsOptions {
@@ -32,6 +38,33 @@ const RECEIPT_STATES: ReadonlySet<string> = new Set(N.SMPP_RECEIPT_STATE_VALUES)
 const HTTP_METHODS = new Set(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS', 'CONNECT', 'TRACE']);
 const DIR = { c2s: 'esme_to_smsc', s2c: 'smsc_to_esme' } as const;
 const OTHER_DIR = { c2s: 's2c', s2c: 'c2s' } as const;
+/** Shapes kept at most (all kinds); then they start over. */
+const MAX_SHAPES = 4096;
+
+/** The series one kind of SMPP transaction adds to (chained by command). */
+interface SmppShape {
+  readonly response: string | null; readonly statusName: string | null; readonly outcome: string; readonly dir: 'c2s' | 's2c'; readonly receipt: string | null;
+  readonly request: CounterCell | null; readonly responsePdu: CounterCell | null; readonly throttled: CounterCell | null;
+  readonly operations: CounterCell; readonly receiptCell: CounterCell | null;
+  /** Taken at the first measurement (a latency is not always known). */
+  duration: BoundHistogram | null;
+  readonly durationAttrs: Attributes;
+  readonly next: SmppShape | null;
+}
+
+/** The histogram series of one kind of HTTP exchange (chained by route). */
+interface HttpShape {
+  readonly method: string | null; readonly status: number | null; readonly outcome: string; readonly server: string; readonly port: number;
+  readonly duration: BoundHistogram;
+  readonly next: HttpShape | null;
+}
+
+/** The series one kind of vote event adds to (chained by choice). */
+interface VoteShape {
+  readonly campaign: string; readonly shortcode: string; readonly from: string | null; readonly to: string; readonly reason: string | undefined;
+  readonly votes: CounterCell | null; readonly left: CounterCell | null; readonly recovered: CounterCell | null; readonly entered: CounterCell; readonly lost: CounterCell | null;
+  readonly next: VoteShape | null;
+}
 
 export class TelemetryMetrics {
   private readonly i: N.Instruments;
@@ -48,6 +81,10 @@ export class TelemetryMetrics {
   /** Attribute objects reused per distinct combination (bounded by the caps above), found by value. */
   private readonly attrCache = new AttrTree();
   private readonly httpAttrs = new AttrTree();
+  private readonly smppShapes = new Map<string, SmppShape>();
+  private readonly httpShapes = new Map<string | null, HttpShape>();
+  private readonly voteShapes = new Map<string, VoteShape>();
+  private shapes = 0;
 
   /** `histograms`: where the duration histograms are aggregated (default: the SDK, through `meter`). */
   constructor(meter: Meter, opts: TelemetryMetricsOptions = {}, histograms: HistogramFactory = meter) {
@@ -75,25 +112,55 @@ export class TelemetryMetrics {
   }
 
   onSmpp(t: SmppTransaction): void {
+    let s = this.smppShapes.get(t.command) ?? null;
+    while (s !== null && !(s.statusName === t.statusName && s.outcome === t.outcome && s.dir === t.requestDirection
+      && s.response === t.responseCommand && s.receipt === t.receiptState)) s = s.next;
+    if (s === null) s = this.smppShape(t);
+    if (s.request !== null) s.request.value++;
+    if (s.responsePdu !== null) s.responsePdu.value++;
+    if (s.throttled !== null) s.throttled.value++;
+    s.operations.value++;
+    if (t.latencyMs !== null && t.latencyMs >= 0) (s.duration ??= boundRecorder(this.i.smppOperationDuration, s.durationAttrs)).record(t.latencyMs / 1000);
+    if (s.receiptCell !== null) s.receiptCell.value++;
+  }
+
+  /** Maps a new shape's values through the caps (as every transaction once did) and finds its series. */
+  private smppShape(t: SmppTransaction): SmppShape {
     const i = this.i;
+    const before = this.commands.overflowed + this.statuses.overflowed;
     const cmd = this.commands.map(t.command);
-    if (t.outcome !== 'orphan') i.smppPdus.add(1, this.attrs3('p', cmd, 'none', DIR[t.requestDirection]));
+    const request = t.outcome !== 'orphan' ? i.smppPdus.cell(this.attrs3('p', cmd, 'none', DIR[t.requestDirection])) : null;
+    let responsePdu: CounterCell | null = null;
+    let throttled: CounterCell | null = null;
     if (t.responseCommand !== null) {
       const status = this.statuses.map(t.statusName ?? 'unknown');
-      i.smppPdus.add(1, this.attrs3('p', this.commands.map(t.responseCommand), status, DIR[OTHER_DIR[t.requestDirection]]));
-      if (t.statusName !== null && THROTTLED.has(t.statusName)) i.smppResponsesThrottled.add(1, this.attrs1(N.ATTR_SMPP_COMMAND, cmd));
+      responsePdu = i.smppPdus.cell(this.attrs3('p', this.commands.map(t.responseCommand), status, DIR[OTHER_DIR[t.requestDirection]]));
+      if (t.statusName !== null && THROTTLED.has(t.statusName)) throttled = i.smppResponsesThrottled.cell(this.attrs1(N.ATTR_SMPP_COMMAND, cmd));
     }
-    i.smppOperations.add(1, this.attrs2('o', N.ATTR_SMPP_COMMAND, cmd, N.ATTR_SMPP_OUTCOME, t.outcome));
-    if (t.latencyMs !== null && t.latencyMs >= 0) i.smppOperationDuration.record(t.latencyMs / 1000, this.attrs1(N.ATTR_SMPP_COMMAND, cmd));
-    if (t.receiptState !== null) {
-      const st = RECEIPT_STATES.has(t.receiptState) ? t.receiptState : 'other';
-      i.smppDeliveryReceipts.add(1, this.attrs1(N.ATTR_SMPP_RECEIPT_STATE, st));
-    }
+    const operations = i.smppOperations.cell(this.attrs2('o', N.ATTR_SMPP_COMMAND, cmd, N.ATTR_SMPP_OUTCOME, t.outcome));
+    const receiptCell = t.receiptState === null ? null
+      : i.smppDeliveryReceipts.cell(this.attrs1(N.ATTR_SMPP_RECEIPT_STATE, RECEIPT_STATES.has(t.receiptState) ? t.receiptState : 'other'));
+    const shape: SmppShape = {
+      response: t.responseCommand, statusName: t.statusName, outcome: t.outcome, dir: t.requestDirection, receipt: t.receiptState,
+      request, responsePdu, throttled, operations, receiptCell, duration: null, durationAttrs: this.attrs1(N.ATTR_SMPP_COMMAND, cmd),
+      next: this.smppShapes.get(t.command) ?? null,
+    };
+    if (this.commands.overflowed + this.statuses.overflowed === before && this.roomForShape()) this.smppShapes.set(t.command, shape);
+    return shape;
   }
 
   onHttp(t: HttpTransaction): void {
     const durNs = t.totalNs ?? t.tsEnd - t.tsStart;
     if (durNs < 0) return;
+    let s = this.httpShapes.get(t.route) ?? null;
+    while (s !== null && !(s.status === t.status && s.outcome === t.outcome && s.method === t.method
+      && s.server === t.serverAddress && s.port === t.serverPort)) s = s.next;
+    if (s === null) s = this.httpShape(t);
+    s.duration.record(durNs / 1e9);
+  }
+
+  private httpShape(t: HttpTransaction): HttpShape {
+    const before = this.routes.overflowed + this.servers.overflowed;
     const method = t.method === null ? '' : HTTP_METHODS.has(t.method) ? t.method : '_OTHER';
     const route = t.route === null ? '' : this.routes.map(t.route);
     const err = httpErrorType(t);
@@ -112,25 +179,71 @@ export class TelemetryMetrics {
       if (port >= 0) a[N.ATTR_SERVER_PORT] = port;
       this.httpAttrs.set(a, method, route, status, err, server, port);
     }
-    this.i.httpClientRequestDuration.record(durNs / 1e9, a);
+    const shape: HttpShape = {
+      method: t.method, status: t.status, outcome: t.outcome, server: t.serverAddress, port: t.serverPort,
+      duration: boundRecorder(this.i.httpClientRequestDuration, a), next: this.httpShapes.get(t.route) ?? null,
+    };
+    if (this.routes.overflowed + this.servers.overflowed === before && this.roomForShape()) this.httpShapes.set(t.route, shape);
+    return shape;
   }
 
   onVoteEvent(e: VoteEvent): void {
+    let s = this.voteShapes.get(e.choice) ?? null;
+    while (s !== null && !(s.to === e.to && s.from === e.from && s.campaign === e.campaign && s.shortcode === e.shortcode
+      && s.reason === e.reason)) s = s.next;
+    if (s === null) s = this.voteShape(e);
+    if (s.votes !== null) s.votes.value++;
+    if (s.left !== null) s.left.value--;
+    if (s.recovered !== null) s.recovered.value++;
+    s.entered.value++;
+    if (s.lost !== null) s.lost.value++;
+  }
+
+  private voteShape(e: VoteEvent): VoteShape {
     const i = this.i;
+    const before = this.voteOverflows();
     const campaign = this.campaigns.map(e.campaign === '' ? 'none' : e.campaign);
     const shortcode = this.shortcodes.map(e.shortcode === '' ? 'none' : e.shortcode);
     const choice = this.choice(campaign, e.choice);
+    let votes: CounterCell | null = null;
+    let left: CounterCell | null = null;
+    let recovered: CounterCell | null = null;
     if (e.from === null) {
-      i.smsVotes.add(1, this.voteAttrs(campaign, shortcode, choice, null));
+      votes = i.smsVotes.cell(this.voteAttrs(campaign, shortcode, choice, null));
     } else {
-      i.smsVotesByState.add(-1, this.voteAttrs(campaign, shortcode, choice, e.from));
-      if (e.from === 'lost' && e.to === 'accepted') i.smsVotesRecovered.add(1, this.attrs2('r', N.ATTR_SMS_VOTE_CAMPAIGN, campaign, N.ATTR_SMS_VOTE_SHORTCODE, shortcode));
+      left = i.smsVotesByState.cell(this.voteAttrs(campaign, shortcode, choice, e.from));
+      if (e.from === 'lost' && e.to === 'accepted') recovered = i.smsVotesRecovered.cell(this.attrs2('r', N.ATTR_SMS_VOTE_CAMPAIGN, campaign, N.ATTR_SMS_VOTE_SHORTCODE, shortcode));
     }
-    i.smsVotesByState.add(1, this.voteAttrs(campaign, shortcode, choice, e.to));
+    const entered = i.smsVotesByState.cell(this.voteAttrs(campaign, shortcode, choice, e.to));
+    let lost: CounterCell | null = null;
     if (e.to === 'lost') {
       const reason = this.reasons.map(e.reason ?? 'unknown');
-      i.smsVotesLost.add(1, this.attrs3k('l', N.ATTR_SMS_VOTE_CAMPAIGN, campaign, N.ATTR_SMS_VOTE_SHORTCODE, shortcode, N.ATTR_SMS_VOTE_REASON, reason));
+      lost = i.smsVotesLost.cell(this.attrs3k('l', N.ATTR_SMS_VOTE_CAMPAIGN, campaign, N.ATTR_SMS_VOTE_SHORTCODE, shortcode, N.ATTR_SMS_VOTE_REASON, reason));
     }
+    const shape: VoteShape = {
+      campaign: e.campaign, shortcode: e.shortcode, from: e.from, to: e.to, reason: e.reason,
+      votes, left, recovered, entered, lost, next: this.voteShapes.get(e.choice) ?? null,
+    };
+    if (this.voteOverflows() === before && this.roomForShape()) this.voteShapes.set(e.choice, shape);
+    return shape;
+  }
+
+  private voteOverflows(): number {
+    let n = this.campaigns.overflowed + this.shortcodes.overflowed + this.reasons.overflowed;
+    for (const c of this.choiceCaps.values()) n += c.overflowed;
+    return n;
+  }
+
+  /** Counts a shape about to be kept; when full, every shape is forgotten (they are found again). */
+  private roomForShape(): boolean {
+    if (this.shapes >= MAX_SHAPES) {
+      this.smppShapes.clear();
+      this.httpShapes.clear();
+      this.voteShapes.clear();
+      this.shapes = 0;
+    }
+    this.shapes++;
+    return true;
   }
 
   private choice(campaign: string, choice: string): string {

@@ -179,7 +179,7 @@ class TelemetryImpl implements Telemetry {
         : createTransport({ ...this.tracesSig, endpoint: this.tracesSig.endpoint!, signal: 'traces', concurrency: t.maxConcurrentExports ?? 2 });
       this.spans = new SpanExporter(transport, json ? new OtlpTraceJsonEncoder(encOpts) : new OtlpTraceProtoEncoder(encOpts), {
         maxQueueSize: e.bsp.maxQueueSize ?? t.maxQueueSize, maxBatchSize: e.bsp.maxBatchSize ?? t.maxBatchSize,
-        scheduledDelayMs: e.bsp.scheduledDelayMs ?? t.scheduledDelayMs, maxConcurrentExports: t.maxConcurrentExports,
+        scheduledDelayMs: e.bsp.scheduledDelayMs ?? t.scheduledDelayMs, maxConcurrentExports: t.maxConcurrentExports, encodeBatch: t.encodeBatch,
       }, log, this.pool);
       const l = t.links ?? {};
       const linkOpts: VoteSpanLinkerOptions = { enabled: l.enabled, maxHeldSpans: l.maxHeldSpans, maxVotes: l.maxVotes };

@@ -113,9 +113,14 @@ export class VoteSpanLinker implements VoteSpanLinks {
   }
 
   linkCallback(voteId: string, callbackTxKey: string): void {
+    this.linkCallbackTo(null, voteId, callbackTxKey);
+  }
+
+  /** `ctx`: the vote's context when the caller holds it (else looked up only if the span is here). */
+  private linkCallbackTo(ctx: VoteContext | null, voteId: string, callbackTxKey: string): void {
     const r = this.takeCb(callbackTxKey);
     if (r !== null) {
-      r.linkTo(this.context(voteId));
+      r.linkTo(ctx ?? this.context(voteId));
       this.s.linkedCallbacks++;
       this.emit(r);
     } else if (this.released.has(callbackTxKey)) {
@@ -165,7 +170,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
     } else if (!ctx.rootDone) {
       this.tryEmitRoot(ctx);
     }
-    if (e.callbackId !== undefined) this.linkCallback(e.voteId, e.callbackId);
+    if (e.callbackId !== undefined) this.linkCallbackTo(ctx, e.voteId, e.callbackId);
     if (e.from === null) return;
     const r = this.pool !== undefined ? this.pool.acquire() : new SpanRecord();
     r.source = SOURCE_VOTE_STATE;
@@ -216,7 +221,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
 
   private emitRoot(ctx: VoteContext, r: SpanRecord): void {
     r.ids.copyFrom(ctx.root);
-    r.vote = ctx;
+    r.setVote(ctx);
     ctx.rootDone = true;
     this.s.linkedMo++;
     this.emit(r);
@@ -258,7 +263,12 @@ export class VoteSpanLinker implements VoteSpanLinks {
     const root = new SpanIds();
     if (rootFromVoteId) moRootIds(voteId, root);
     const ctx: VoteContext = { voteId, root, moKey: null, rootDone: false, campaign: '', shortcode: '', choice: '', state: '' };
-    boundedSet(this.votes, voteId, ctx, this.maxVotes, this.s.overflow, 'vote_contexts');
+    // Only after a lookup missed: no second lookup before inserting.
+    if (this.votes.size >= this.maxVotes) {
+      this.votes.delete(this.votes.keys().next().value as string);
+      countReason(this.s.overflow, 'vote_contexts');
+    }
+    this.votes.set(voteId, ctx);
     return ctx;
   }
 

@@ -1,0 +1,43 @@
+/** PhoneMask: the privacy policy's output for every form of number, memoised by number, shared per policy. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { PhonePrivacy, type PhonePrivacyMode } from '../../src/common/phone-privacy';
+import { PhoneMask } from '../../src/telemetry/phone-mask';
+
+const FORMS = ['447700900123', '+447700900123', '00447700900123', '+44 7700 900123', '07700900123', '80055', '0', '', 'ALPHA', 'Vote-Co',
+  '123456789012345', '1234567890123456789', '+', '00', '4477009001230000000000', '\u0661\u0662\u0663'];
+
+for (const mode of ['hash', 'clear', 'drop'] as PhonePrivacyMode[]) {
+  test(`${mode}: the same output as PhonePrivacy.apply, first and repeated`, () => {
+    const privacy = new PhonePrivacy({ mode, key: 'k1' });
+    const reference = new PhonePrivacy({ mode, key: 'k1' });
+    const mask = new PhoneMask(privacy);
+    for (let round = 0; round < 2; round++) {
+      for (const raw of FORMS) assert.equal(mask.apply(raw), reference.apply(raw), `${mode} ${JSON.stringify(raw)} round ${round}`);
+    }
+  });
+}
+
+test('equal numbers in different forms mask alike; different numbers do not', () => {
+  const mask = new PhoneMask(new PhonePrivacy({ key: 'k1' }));
+  const a = mask.apply('447700900123');
+  assert.equal(mask.apply('+447700900123'), a);
+  assert.equal(mask.apply('00447700900123'), a);
+  assert.notEqual(mask.apply('447700900124'), a);
+  assert.match(a, /^[0-9a-f]{16}$/);
+});
+
+test('random senders, with a cache smaller than the senders seen (it starts over): always the policy output', () => {
+  const reference = new PhonePrivacy({ key: 'k2' });
+  const mask = new PhoneMask(new PhonePrivacy({ key: 'k2' }), 8);
+  fc.assert(fc.property(fc.array(fc.string({ unit: fc.constantFrom('0', '1', '4', '7', '9', '+', ' ', 'A'), maxLength: 18 }), { maxLength: 40 }), (raws) => {
+    for (const raw of raws) assert.equal(mask.apply(raw), reference.apply(raw), JSON.stringify(raw));
+  }), { numRuns: 300 });
+});
+
+test('one mask per policy object', () => {
+  const p = new PhonePrivacy({ key: 'k' });
+  assert.equal(PhoneMask.for(p), PhoneMask.for(p));
+  assert.notEqual(PhoneMask.for(p), PhoneMask.for(new PhonePrivacy({ key: 'k' })));
+});
