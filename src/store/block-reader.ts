@@ -12,7 +12,8 @@ export class BlockReader {
   private readonly end: number;
   /** Layout 1: the block's string table; layout 2: the new strings read so far. */
   private readonly strings: unknown[];
-  private readonly last: (string | null)[] = new Array<string | null>(STRING_SLOTS).fill(null);
+  /** Per slot, the last string read; '' before the first (as the writer starts). */
+  private readonly last: string[] = new Array<string>(STRING_SLOTS).fill('');
 
   /** A block (header first); or, with `rowBase`, a self-contained row without header whose base time is given. */
   constructor(private readonly buf: Buffer, private readonly layout: BlockLayout = 2, rowBase?: number) {

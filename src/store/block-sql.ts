@@ -4,8 +4,10 @@ import { BatchUpsert } from './batch-insert';
 import type { BlockRow } from './record-blocks';
 
 export type BlockTable = 'transaction_blocks' | 'vote_event_blocks';
-/** Logical table (drop counters, limits) → block table. */
-export const BLOCK_TABLES: Record<'transactions' | 'vote_events', BlockTable> = { transactions: 'transaction_blocks', vote_events: 'vote_event_blocks' };
+/** Logical table (drop counters, limits) → the table of its blocks (votes: vote-block-sql.ts). */
+export const BLOCK_TABLES: Record<'transactions' | 'vote_events' | 'votes', BlockTable | 'vote_blocks'> = {
+  transactions: 'transaction_blocks', vote_events: 'vote_event_blocks', votes: 'vote_blocks',
+};
 
 export function blockTableSql(table: BlockTable): string {
   return `CREATE TABLE ${table} (

@@ -6,6 +6,8 @@ import type Database from 'better-sqlite3';
 import { blockTableSql } from './block-sql';
 import { migrateEventRows, migrateTransactionRows } from './migrate-to-blocks';
 import { migrateVoteRows } from './migrate-vote-rows';
+import { migrateVotesToBlocks } from './migrate-vote-blocks';
+import { VOTE_BLOCKS_SQL } from './vote-block-sql';
 
 export interface Migration {
   version: number;
@@ -129,6 +131,20 @@ export const MIGRATIONS: readonly Migration[] = [
       db.exec(`DROP TABLE votes;
         ALTER TABLE votes_v3 RENAME TO votes;
         CREATE INDEX votes_open ON votes (state, ts, id) WHERE state != 'accepted';`);
+    },
+  },
+  {
+    version: 4,
+    description: 'votes in blocks of one second of capture time, each with its tally summary (vote-block-codec.ts); block age indexes',
+    // A row per vote cost SQLite more than everything else the store wrote. The age indexes answer
+    // retention's "how many records, how many older than" from a few index pages, not every block.
+    sql: `${VOTE_BLOCKS_SQL}
+      CREATE INDEX vote_blocks_age ON vote_blocks (ts_max, n);
+      CREATE INDEX transaction_blocks_age ON transaction_blocks (ts_max, n);
+      CREATE INDEX vote_event_blocks_age ON vote_event_blocks (ts_max, n);`,
+    up: (db) => {
+      migrateVotesToBlocks(db);
+      db.exec('DROP TABLE votes');
     },
   },
 ];

@@ -3,7 +3,7 @@
  * bytes in use), oldest first. Every deleted row is counted by table and reason, in memory and in
  * the `dropped_rows` table, in the same transaction as the delete.
  *
- * Transactions and vote events live in blocks (record-blocks.ts): they go a whole block at a time —
+ * Every table holds blocks (record-blocks.ts, vote-block-codec.ts): rows go a whole block at a time —
  * by age once the block's newest record is too old — and are counted per record. Events age on
  * their own clock, not with their vote: a vote dropped by the row limit may leave its events for a
  * while.
@@ -31,18 +31,20 @@ export function usedBytes(db: Database.Database): number {
   return (pages - free) * size;
 }
 
-/** Rows of a logical table: for transactions and vote events, the records held in blocks. */
+/** Rows of a logical table: the records held in its blocks. */
 export function rowCount(db: Database.Database, table: Table): number {
-  if (table === 'votes') return (db.prepare('SELECT count(*) AS n FROM votes').get() as { n: number }).n;
   return (db.prepare(`SELECT coalesce(sum(n), 0) AS n FROM ${BLOCK_TABLES[table]}`).get() as { n: number }).n;
 }
 
-/** Deletes the oldest blocks until at least `n` records went; returns how many did. */
-function dropOldestBlocks(db: Database.Database, table: 'transactions' | 'vote_events', n: number, reason: string, count: DropCounter): number {
+/** Deletes the oldest blocks until at least `n` records went (whole blocks); returns how many did. */
+export function dropOldest(db: Database.Database, table: Table, n: number, reason: string, count: DropCounter): number {
+  if (n <= 0) return 0;
   const bt = BLOCK_TABLES[table];
-  const keys: string[] = [];
+  const keys: (string | number)[] = [];
   let done = 0;
-  for (const b of db.prepare(`SELECT key, n FROM ${bt} ORDER BY ts_min, key`).iterate() as IterableIterator<{ key: string; n: number }>) {
+  // Vote blocks are keyed by their time; the others have an index on ts_min.
+  const order = table === 'votes' ? 'key' : 'ts_min, key';
+  for (const b of db.prepare(`SELECT key, n FROM ${bt} ORDER BY ${order}`).iterate() as IterableIterator<{ key: string | number; n: number }>) {
     if (done >= n) break;
     keys.push(b.key);
     done += b.n;
@@ -53,16 +55,7 @@ function dropOldestBlocks(db: Database.Database, table: 'transactions' | 'vote_e
   return done;
 }
 
-/** Deletes the `n` oldest rows of a table (blocks: at least `n` records, whole blocks). */
-export function dropOldest(db: Database.Database, table: Table, n: number, reason: string, count: DropCounter): number {
-  if (n <= 0) return 0;
-  if (table !== 'votes') return dropOldestBlocks(db, table, n, reason, count);
-  const done = db.prepare('DELETE FROM votes WHERE (ts, id) IN (SELECT ts, id FROM votes ORDER BY ts, id LIMIT ?)').run(n).changes;
-  if (done > 0) count('votes', reason, done);
-  return done;
-}
-
-function dropOlderBlocks(db: Database.Database, table: 'transactions' | 'vote_events', cutoff: number, count: DropCounter): void {
+function dropOlderBlocks(db: Database.Database, table: Table, cutoff: number, count: DropCounter): void {
   const bt = BLOCK_TABLES[table];
   const old = db.prepare(`SELECT coalesce(sum(n), 0) AS n FROM ${bt} WHERE ts_max < ?`).get(cutoff) as { n: number };
   if (old.n === 0) return;
@@ -70,16 +63,11 @@ function dropOlderBlocks(db: Database.Database, table: 'transactions' | 'vote_ev
   count(table, 'age', old.n);
 }
 
-/**
- * Applies every limit. `votesAtMost` is an upper bound of the vote rows (counting them scans the
- * table, so it is only done when the bound exceeds the cap). Returns the new upper bound.
- */
-export function applyRetention(db: Database.Database, limits: RetentionLimits, newestNs: number, count: DropCounter, votesAtMost = Infinity): number {
-  let votesBound = votesAtMost;
+/** Applies every limit. */
+export function applyRetention(db: Database.Database, limits: RetentionLimits, newestNs: number, count: DropCounter): void {
   if (limits.maxAgeNs > 0 && newestNs > 0) {
     const cutoff = newestNs - limits.maxAgeNs;
-    const votes = db.prepare('DELETE FROM votes WHERE ts < ?').run(cutoff).changes;
-    if (votes > 0) count('votes', 'age', votes);
+    dropOlderBlocks(db, 'votes', cutoff, count);
     dropOlderBlocks(db, 'vote_events', cutoff, count);
     dropOlderBlocks(db, 'transactions', cutoff, count);
   }
@@ -89,11 +77,8 @@ export function applyRetention(db: Database.Database, limits: RetentionLimits, n
     ['vote_events', limits.maxVoteEvents],
   ];
   for (const [table, cap] of caps) {
-    if (table === 'votes' && votesBound <= cap) continue;
-    const rows = rowCount(db, table);
-    const excess = rows - cap;
+    const excess = rowCount(db, table) - cap;
     if (excess > 0) dropOldest(db, table, excess, 'rows', count);
-    if (table === 'votes') votesBound = Math.max(0, Math.min(rows, cap));
   }
   if (limits.maxUsedBytes > 0) {
     // Deleting frees pages for reuse (the file itself does not shrink). Delete the share of rows that
@@ -108,5 +93,4 @@ export function applyRetention(db: Database.Database, limits: RetentionLimits, n
       dropOldest(db, table, Math.max(1, Math.ceil(rows * share), Math.ceil(rows / 50)), 'size', count);
     }
   }
-  return votesBound;
 }

@@ -1,93 +1,104 @@
-/** Read queries over the store (tally, lost votes with keyset paging, votes in progress, blocks). */
+/**
+ * Read queries over the store: tally (from the blocks' summaries), lost votes with keyset paging and
+ * votes in progress (only blocks that hold such votes are decoded), transactions and vote events.
+ */
 import type Database from 'better-sqlite3';
 import type { LostVotesFilter, Page, StoredVote, StoredVoteEvent, StoreTally, StoreTallyRow, TallyFilter } from './store-types';
 import { transactionId, transactionIdStartNs } from '../transactions/transaction-id';
 import { blocksBetween } from './block-sql';
 import { decodeEventBlock } from './event-codec';
 import { decodeTransactionBlock, startTimeOf, type StoredRecord } from './transaction-codec';
-import { rowToVote, type VoteRow } from './vote-row';
+import { decodeVoteBlock, decodeVoteTally, voteBucket } from './vote-block-codec';
 
-function where(f: TallyFilter, clauses: string[], args: unknown[]): void {
-  if (f.campaign !== undefined) {
-    clauses.push('campaign = ?');
-    args.push(f.campaign);
-  }
-  if (f.shortcode !== undefined) {
-    clauses.push('shortcode = ?');
-    args.push(f.shortcode);
-  }
-}
-
-export function queryTally(db: Database.Database, f: TallyFilter = {}): StoreTally {
-  const clauses: string[] = [];
-  const args: unknown[] = [];
-  where(f, clauses, args);
-  const w = clauses.length ? ' WHERE ' + clauses.join(' AND ') : '';
+export function queryTally(db: Database.Database, f: TallyFilter, onCorrupt: OnCorruptBlock): StoreTally {
   const out: StoreTally = { total: 0, accepted: 0, lost: 0, pending: 0, invalid: 0, unmatched: 0, tally: [] };
-  const totals = db.prepare(`SELECT kind, state, count(*) AS n FROM votes${w} GROUP BY kind, state`).all(...args) as { kind: string; state: 'pending' | 'accepted' | 'lost'; n: number }[];
-  for (const t of totals) {
-    if (t.kind === 'unmatched') {
-      out.unmatched += t.n;
-      continue;
+  const rows = new Map<string, StoreTallyRow>();
+  // Each block carries its own tally: no vote is decoded.
+  for (const b of db.prepare('SELECT tally FROM vote_blocks').all() as { tally: Buffer }[]) {
+    for (const g of decodeOrSkip('votes', () => decodeVoteTally(b.tally), onCorrupt)) {
+      if ((f.campaign !== undefined && g.campaign !== f.campaign) || (f.shortcode !== undefined && g.shortcode !== f.shortcode)) continue;
+      const n = g.pending + g.accepted + g.lost;
+      if (g.kind === 'unmatched') {
+        out.unmatched += n;
+        continue;
+      }
+      out.total += n;
+      out.accepted += g.accepted;
+      out.lost += g.lost;
+      out.pending += g.pending;
+      if (g.kind === 'invalid') {
+        out.invalid += n;
+        continue;
+      }
+      const key = `${g.campaign}\0${g.shortcode}\0${g.choice}`;
+      let r = rows.get(key);
+      if (r === undefined) rows.set(key, (r = { campaign: g.campaign, shortcode: g.shortcode, choice: g.choice, total: 0, accepted: 0, lost: 0, pending: 0 }));
+      r.total += n;
+      r.accepted += g.accepted;
+      r.lost += g.lost;
+      r.pending += g.pending;
     }
-    out.total += t.n;
-    out[t.state] += t.n;
-    if (t.kind === 'invalid') out.invalid += t.n;
   }
-  const vw = ' WHERE ' + ["kind = 'valid'", ...clauses].join(' AND ');
-  out.tally = db.prepare(
-    `SELECT campaign, shortcode, choice, count(*) AS total,
-       sum(state = 'accepted') AS accepted, sum(state = 'lost') AS lost, sum(state = 'pending') AS pending
-     FROM votes${vw} GROUP BY campaign, shortcode, choice`,
-  ).all(...args) as StoreTallyRow[];
-  // Same order as the engine's report (plain code-unit order, independent of SQLite collation).
+  // Same order as the engine's report (plain code-unit order).
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  out.tally.sort((a, b) => cmp(a.shortcode, b.shortcode) || cmp(a.choice, b.choice) || cmp(a.campaign, b.campaign));
+  out.tally = [...rows.values()].sort((a, b) => cmp(a.shortcode, b.shortcode) || cmp(a.choice, b.choice) || cmp(a.campaign, b.campaign));
   return out;
 }
 
-/** Rows as votes; a row whose data no longer decodes is skipped and counted (`votes:corrupt`). */
-function rowsToVotes(rows: VoteRow[], onCorrupt: OnCorruptBlock): StoredVote[] {
+/** Blocks read per query while paging through vote blocks. */
+const BLOCKS_PER_READ = 16;
+/** Bucket margin of key ranges (the exact filter is on each vote's time). */
+const KEY_MARGIN = 2;
+const KEY_MAX = 2 ** 53;
+
+/**
+ * Votes of the blocks flagged by `flag` (n_lost or n_pending > 0) from key `fromKey` on, in (ts, id)
+ * order, that `keep` accepts; stops once `max` were found or past `untilKey`.
+ */
+function scanVoteBlocks(db: Database.Database, flag: 'n_lost' | 'n_pending', fromKey: number, untilKey: number, max: number, keep: (v: StoredVote) => boolean, onCorrupt: OnCorruptBlock): StoredVote[] {
+  const stmt = db.prepare(`SELECT key, codec, data FROM vote_blocks WHERE ${flag} > 0 AND key >= ? AND key <= ? ORDER BY key LIMIT ${BLOCKS_PER_READ}`);
   const out: StoredVote[] = [];
-  for (const r of rows) {
-    try {
-      out.push(rowToVote(r));
-    } catch {
-      onCorrupt('votes');
+  let from = fromKey;
+  for (;;) {
+    const blocks = stmt.all(from, untilKey) as { key: number; codec: number; data: Buffer }[];
+    for (const b of blocks) {
+      for (const v of decodeOrSkip('votes', () => decodeVoteBlock(b.data, b.codec), onCorrupt)) {
+        if (keep(v) && out.push(v) >= max) return out;
+      }
     }
+    if (blocks.length < BLOCKS_PER_READ) return out;
+    from = blocks[blocks.length - 1].key + 1;
   }
-  return out;
 }
 
 export function queryLostVotes(db: Database.Database, f: LostVotesFilter, page: Page, onCorrupt: OnCorruptBlock): { votes: StoredVote[]; next?: string } {
   const limit = page.limit ?? 1000;
   if (!Number.isInteger(limit) || limit < 1 || limit > 10_000) throw new RangeError('page limit must be an integer 1-10000');
-  // `state != 'accepted'` lets SQLite use the partial index of open votes.
-  const clauses = ["state = 'lost'", "state != 'accepted'", "kind != 'unmatched'"];
-  const args: unknown[] = [];
-  where(f, clauses, args);
-  if (f.sinceNs !== undefined) {
-    clauses.push('ts >= ?');
-    args.push(f.sinceNs);
-  }
-  if (f.untilNs !== undefined) {
-    clauses.push('ts < ?');
-    args.push(f.untilNs);
-  }
+  let afterTs = -Infinity;
+  let afterId = '';
   if (page.after !== undefined) {
     const m = /^(\d+):(.+)$/s.exec(page.after);
     if (m === null) throw new RangeError('invalid page cursor');
-    clauses.push('(ts, id) > (?, ?)');
-    args.push(Number(m[1]), m[2]);
+    afterTs = Number(m[1]);
+    afterId = m[2];
   }
-  const rows = db.prepare(`SELECT * FROM votes WHERE ${clauses.join(' AND ')} ORDER BY ts, id LIMIT ?`).all(...args, limit + 1) as VoteRow[];
-  const votes = rowsToVotes(rows.slice(0, limit), onCorrupt);
-  const last = rows[limit - 1];
-  return rows.length > limit ? { votes, next: `${last.ts}:${last.id}` } : { votes };
+  const since = f.sinceNs ?? -Infinity;
+  const until = f.untilNs ?? Infinity;
+  const from = Math.max(since, afterTs);
+  const fromKey = from === -Infinity ? -KEY_MAX : voteBucket(from) - KEY_MARGIN;
+  const untilKey = until === Infinity ? KEY_MAX : voteBucket(until) + KEY_MARGIN;
+  const keep = (v: StoredVote): boolean =>
+    v.state === 'lost' && v.kind !== 'unmatched' && (f.campaign === undefined || v.campaign === f.campaign) &&
+    (f.shortcode === undefined || v.shortcode === f.shortcode) && v.tsNs >= since && v.tsNs < until &&
+    (v.tsNs > afterTs || (v.tsNs === afterTs && v.id > afterId));
+  const found = scanVoteBlocks(db, 'n_lost', fromKey, untilKey, limit + 1, keep, onCorrupt);
+  if (found.length <= limit) return { votes: found };
+  const last = found[limit - 1];
+  return { votes: found.slice(0, limit), next: `${last.tsNs}:${last.id}` };
 }
 
 export function queryInProgress(db: Database.Database, limit: number, onCorrupt: OnCorruptBlock): StoredVote[] {
-  return rowsToVotes(db.prepare("SELECT * FROM votes WHERE state = 'pending' AND state != 'accepted' ORDER BY ts, id LIMIT ?").all(limit) as VoteRow[], onCorrupt);
+  return scanVoteBlocks(db, 'n_pending', -KEY_MAX, KEY_MAX, limit, (v) => v.state === 'pending', onCorrupt);
 }
 
 /** Called once per block that does not decode (disk corruption): the block is skipped, not fatal. */
@@ -127,10 +138,16 @@ export function queryTransaction(db: Database.Database, id: string, onCorrupt: O
   return null;
 }
 
+/** One stored vote by its capture time and id, or undefined. */
+function queryVote(db: Database.Database, voteId: string, tsNs: number, onCorrupt: OnCorruptBlock): StoredVote | undefined {
+  const b = db.prepare('SELECT codec, data FROM vote_blocks WHERE key = ?').get(voteBucket(tsNs)) as { codec: number; data: Buffer } | undefined;
+  if (b === undefined) return undefined;
+  return decodeOrSkip('votes', () => decodeVoteBlock(b.data, b.codec), onCorrupt).find((v) => v.tsNs === tsNs && v.id === voteId);
+}
+
 /** A vote's events: they happen between its capture time and its last update. */
 export function queryVoteEvents(db: Database.Database, voteId: string, tsNs: number, onCorrupt: OnCorruptBlock): StoredVoteEvent[] {
-  const row = db.prepare('SELECT * FROM votes WHERE ts = ? AND id = ?').get(tsNs, voteId) as VoteRow | undefined;
-  const until = row === undefined ? Number.MAX_VALUE : rowsToVotes([row], onCorrupt)[0]?.updatedTsNs ?? Number.MAX_VALUE;
+  const until = queryVote(db, voteId, tsNs, onCorrupt)?.updatedTsNs ?? Number.MAX_VALUE;
   const out: StoredVoteEvent[] = [];
   // Margin: an event never precedes its MO, but clocks of merged captures may disagree slightly.
   for (const b of blocksBetween(db, 'vote_event_blocks', tsNs - 60e9, until)) {

@@ -1,6 +1,8 @@
 /**
  * The durable record behind the tally: better-sqlite3 in WAL mode. Writes are buffered and committed
  * in one transaction per `flush()` (the pipeline calls it at most every 100 ms and at shutdown).
+ * Transactions and vote events go in append-only blocks (record-blocks.ts), votes in blocks of one
+ * capture-time bucket rewritten when one of their votes changes (vote-blocks.ts).
  *
  * Failure model: a store that cannot be opened, or writes that fail (SQLITE_FULL, I/O errors), make
  * the store `degraded` — never throw into the pipeline. Rows stay in the bounded write buffer and are
@@ -14,8 +16,9 @@ import { queryInProgress, queryLostVotes, queryTally, queryTransaction, queryTra
 import type { LostVotesFilter, Page, StoredVote, StoredVoteEvent, StoreStats, StoreTally, TallyFilter } from './store-types';
 import { WriteBuffer } from './write-buffer';
 import type { BatchUpsert } from './batch-insert';
-import { voteUpsert } from './vote-row';
 import { startTimeOf, type StoredRecord } from './transaction-codec';
+import { VoteBlocks } from './vote-blocks';
+import { VoteBlockSql } from './vote-block-sql';
 import type { BlockRow, RecordBlocksOptions } from './record-blocks';
 import { blockUpsert } from './block-sql';
 
@@ -38,8 +41,12 @@ export interface VoteStoreOptions {
   retentionEveryRows?: number;
   /** Unflushed transactions + events held while degraded. Default 500,000. */
   maxBufferedRows?: number;
-  /** Unflushed distinct votes held while degraded. Default 2,000,000. */
+  /** Votes changed since the last commit held while degraded; beyond, new ones are refused (counted). Default 2,000,000. */
   maxBufferedVotes?: number;
+  /** Committed vote blocks kept in memory (to rewrite them without a read) while within this capture time of the newest vote. Default 15 min. */
+  voteCacheNs?: number;
+  /** Votes kept in memory in committed blocks at most (oldest blocks go first). Default 1,000,000. */
+  maxCachedVotes?: number;
   /** After a failed flush, skip up to this many flushes before retrying (doubling from 1). Default 32. */
   maxRetryBackoff?: number;
   /** PRAGMA synchronous: FULL survives power loss, NORMAL only process crashes. Default FULL. */
@@ -61,10 +68,11 @@ export interface FlushResult {
 export class VoteStore {
   readonly path: string;
   private db: Database.Database | null = null;
-  private readonly opts: Required<Omit<VoteStoreOptions, 'maxPageCount' | 'blocks'>> & { maxPageCount?: number };
+  private readonly opts: Required<Omit<VoteStoreOptions, 'maxPageCount' | 'blocks' | 'voteCacheNs' | 'maxCachedVotes' | 'maxBufferedVotes'>> & { maxPageCount?: number };
   private readonly buffer: WriteBuffer;
+  private readonly votes: VoteBlocks;
   private readonly dropped: Record<string, number> = {};
-  /** A block (or vote row) that no longer decodes is skipped by reads and counted (`<table>:corrupt`), never fatal. */
+  /** A block (or its tally) that no longer decodes is skipped by reads and counted (`<table>:corrupt`), never fatal. */
   private readonly corruptBlock = (table: string): void => countReason(this.dropped, `${table}:corrupt`);
   private degradedReason: string | undefined;
   private backoff = 0;
@@ -72,10 +80,10 @@ export class VoteStore {
   private flushes = 0;
   private flushFailures = 0;
   private writtenSinceRetention = 0;
-  /** At least as many vote rows as the table holds (Infinity: unknown): spares retention a count(*) scan. */
-  private votesAtMost = Infinity;
   private newestNs = 0;
-  private stmts!: { tx: BatchUpsert<BlockRow>; vote: BatchUpsert<StoredVote>; event: BatchUpsert<BlockRow>; drop: Database.Statement };
+  private stmts!: { tx: BatchUpsert<BlockRow>; votes: VoteBlockSql; event: BatchUpsert<BlockRow>; drop: Database.Statement };
+  /** Votes of a stored block that no longer decoded, replaced by a write: counted (`votes:corrupt`). */
+  private readonly corruptVotes = (n: number): void => this.dropCounter('votes', 'corrupt', n);
 
   /** Opens (creating and migrating) the store. Never throws: check `degraded` / `stats()`. */
   constructor(opts: VoteStoreOptions) {
@@ -90,11 +98,11 @@ export class VoteStore {
       maxPageCount: opts.maxPageCount,
       retentionEveryRows: opts.retentionEveryRows ?? 20_000,
       maxBufferedRows: opts.maxBufferedRows ?? 500_000,
-      maxBufferedVotes: opts.maxBufferedVotes ?? 2_000_000,
       maxRetryBackoff: opts.maxRetryBackoff ?? 32,
       synchronous: opts.synchronous ?? 'FULL',
     };
-    this.buffer = new WriteBuffer({ maxRows: this.opts.maxBufferedRows, maxVotes: this.opts.maxBufferedVotes, blocks: opts.blocks });
+    this.buffer = new WriteBuffer({ maxRows: this.opts.maxBufferedRows, blocks: opts.blocks });
+    this.votes = new VoteBlocks({ maxBufferedVotes: opts.maxBufferedVotes, cacheNs: opts.voteCacheNs, maxCachedVotes: opts.maxCachedVotes });
     this.open();
   }
 
@@ -115,11 +123,13 @@ export class VoteStore {
     for (const v of votes) this.upsertVote(v);
   }
   /**
-   * Single-row form for the engine's hot path. The row is read at the next flush: a caller may keep
-   * updating the same object until then (the latest state is written).
+   * Single-row form for the engine's hot path. The vote is read when its block is written (the next
+   * flush, and whenever another vote of its block changes): a caller keeps one object per vote and
+   * updates it in place, putting it again after each change (of two objects of one vote, the one put
+   * last is written). The store holds the object while its block is in memory.
    */
   upsertVote(v: StoredVote): void {
-    this.buffer.putVote(v);
+    this.votes.put(v);
     if (v.tsNs > this.newestNs) this.newestNs = v.tsNs;
   }
   /** Encoded at once: the object may be reused after the call. */
@@ -134,21 +144,20 @@ export class VoteStore {
       return { ok: false, written: 0, skipped: true, error: this.degradedReason };
     }
     if (this.db === null && !this.open()) return this.failed();
-    const db = this.db!;
     const b = this.buffer;
-    const n = b.size;
+    const n = b.size + this.votes.unflushed;
     if (n === 0 && !this.degraded) return { ok: true, written: 0 };
     try {
-      db.transaction(() => {
+      this.counted(() => {
         this.stmts.tx.run(b.transactions.pending());
-        this.stmts.vote.run(b.votes.values());
+        this.votes.write(this.stmts.votes, this.corruptVotes);
         this.stmts.event.run(b.events.pending());
-      })();
+      });
     } catch (e) {
       return this.writeFailed(e);
     }
-    this.votesAtMost += b.votes.size;
     b.clear();
+    this.votes.committed();
     this.flushes++;
     this.degradedReason = undefined;
     this.backoff = 0;
@@ -163,16 +172,14 @@ export class VoteStore {
     this.writtenSinceRetention = 0;
     try {
       const db = this.db;
-      this.counted(() => {
-        this.votesAtMost = applyRetention(db, this.opts, this.newestNs, this.dropCounter, this.votesAtMost);
-      });
+      this.counted(() => applyRetention(db, this.opts, this.newestNs, this.dropCounter));
     } catch (e) {
       this.writeFailed(e);
     }
   }
 
   tally(filter: TallyFilter = {}): StoreTally {
-    return queryTally(this.readable(), filter);
+    return queryTally(this.readable(), filter, this.corruptBlock);
   }
   lostVotes(filter: LostVotesFilter = {}, page: Page = {}): { votes: StoredVote[]; next?: string } {
     return queryLostVotes(this.readable(), filter, page, this.corruptBlock);
@@ -198,13 +205,14 @@ export class VoteStore {
     const db = this.db;
     const dropped: Record<string, number> = { ...this.dropped };
     for (const [k, n] of Object.entries(this.buffer.dropped)) countReason(dropped, k, n);
+    for (const [k, n] of Object.entries(this.votes.dropped)) countReason(dropped, k, n);
     const s: StoreStats = {
       path: this.path,
       degraded: this.degraded,
       schemaVersion: db ? schemaVersion(db) : 0,
       journalMode: db ? String(db.pragma('journal_mode', { simple: true })) : '',
       rows: db ? { transactions: rowCount(db, 'transactions'), votes: rowCount(db, 'votes'), voteEvents: rowCount(db, 'vote_events') } : { transactions: 0, votes: 0, voteEvents: 0 },
-      buffered: { transactions: this.buffer.transactions.unflushed, votes: this.buffer.votes.size, voteEvents: this.buffer.events.unflushed },
+      buffered: { transactions: this.buffer.transactions.unflushed, votes: this.votes.distinctUnflushed(), voteEvents: this.buffer.events.unflushed },
       dropped: sortedReasons(dropped),
       flushes: this.flushes,
       flushFailures: this.flushFailures,
@@ -238,10 +246,11 @@ export class VoteStore {
       migrate(db);
       this.stmts = {
         tx: blockUpsert(db, 'transaction_blocks'),
-        vote: voteUpsert(db),
+        votes: new VoteBlockSql(db),
         event: blockUpsert(db, 'vote_event_blocks'),
         drop: db.prepare('INSERT INTO dropped_rows (tbl, reason, count) VALUES (?, ?, ?) ON CONFLICT (tbl, reason) DO UPDATE SET count = count + excluded.count'),
       };
+      this.votes.opened(this.stmts.votes.maxKey());
       this.db = db;
       this.degradedReason = undefined;
       return true;
@@ -287,7 +296,11 @@ export class VoteStore {
     return { ok: false, written: 0, error: this.degradedReason };
   }
 
-  /** Deletes inside one transaction; the in-memory drop counters move only if it commits. */
+  /**
+   * Runs `fn` in one transaction; drop counters (memory and `dropped_rows`) move only if it commits.
+   * After retention deleted vote blocks, the blocks in memory below the oldest one left are forgotten
+   * (they must not be written back whole).
+   */
   private counted(fn: () => void): void {
     const drops: [string, number][] = [];
     this.pendingDrops = drops;
@@ -297,6 +310,7 @@ export class VoteStore {
       this.pendingDrops = null;
     }
     for (const [k, n] of drops) countReason(this.dropped, k, n);
+    if (drops.some(([k]) => k.startsWith('votes:') && k !== 'votes:corrupt')) this.votes.forgetBelow(this.stmts.votes.minKey());
   }
 
   private pendingDrops: [string, number][] | null = null;

@@ -1,19 +1,17 @@
 /**
- * Rows waiting for the next flush, coalesced by id (a vote changing state twice between flushes is
- * written once). Bounded: while the store is degraded the buffer may fill; then transactions go
- * first, then events, and votes last — each counted — so acknowledged votes are the last thing lost.
+ * Transactions and vote events waiting for the next flush (votes wait in their blocks: vote-blocks.ts).
+ * Bounded: while the store is degraded the buffer may fill; then transactions go first, then events —
+ * each counted — so acknowledged votes are the last thing lost.
  */
 import { countReason } from '../common/counter';
 import { EVENT_RECORDS } from './event-codec';
 import { RecordBlocks, type RecordBlocksOptions } from './record-blocks';
-import type { StoredVote, StoredVoteEvent } from './store-types';
+import type { StoredVoteEvent } from './store-types';
 import { TRANSACTION_RECORDS, type StoredRecord } from './transaction-codec';
 
 export interface WriteBufferOptions {
   /** Transactions + vote events held unflushed. Default 500,000. */
   maxRows?: number;
-  /** Distinct votes held unflushed (updates of a held vote never overflow). Default 2,000,000. */
-  maxVotes?: number;
   /** How transactions and vote events are cut into blocks. */
   blocks?: RecordBlocksOptions;
 }
@@ -21,27 +19,20 @@ export interface WriteBufferOptions {
 export class WriteBuffer {
   /** Transactions, encoded into blocks as they come. */
   readonly transactions: RecordBlocks<StoredRecord>;
-  /**
-   * By id, in first-put order: rows reach SQLite roughly in key order (appends, not page splits), and
-   * the object put last for an id is the one written.
-   */
-  readonly votes = new Map<string, StoredVote>();
   /** Vote events (state changes), encoded into blocks as they come. */
   readonly events: RecordBlocks<StoredVoteEvent>;
   /** Rows refused because the buffer was full, by `table:reason`. */
   readonly dropped: Record<string, number> = {};
   private readonly maxRows: number;
-  private readonly maxVotes: number;
 
   constructor(opts: WriteBufferOptions = {}) {
     this.maxRows = opts.maxRows ?? 500_000;
-    this.maxVotes = opts.maxVotes ?? 2_000_000;
     this.transactions = new RecordBlocks(TRANSACTION_RECORDS, opts.blocks);
     this.events = new RecordBlocks(EVENT_RECORDS, opts.blocks);
   }
 
   get size(): number {
-    return this.transactions.unflushed + this.votes.size + this.events.unflushed;
+    return this.transactions.unflushed + this.events.unflushed;
   }
 
   putTransaction(t: StoredRecord): void {
@@ -57,16 +48,9 @@ export class WriteBuffer {
     this.events.add(e);
   }
 
-  putVote(v: StoredVote): void {
-    // Size first: below the bound (always, unless degraded) one hash lookup instead of two.
-    if (this.votes.size >= this.maxVotes && !this.votes.has(v.id)) return countReason(this.dropped, 'votes:buffer-full');
-    this.votes.set(v.id, v);
-  }
-
   /** Everything buffered was committed. */
   clear(): void {
     this.transactions.committed();
-    this.votes.clear();
     this.events.committed();
   }
 

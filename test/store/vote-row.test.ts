@@ -50,18 +50,25 @@ test('through the store: many rows per statement, then read back by lost paging 
   st.close();
 });
 
-test('a vote row whose data no longer decodes is skipped and counted, paging goes on past it', () => {
+test('a vote block whose data no longer decodes is skipped and counted, paging goes on past it', () => {
   const st = new VoteStore({ path: ':memory:' });
-  const votes = Array.from({ length: 10 }, (_, i) => vote(i));
+  // One vote a second: one block each.
+  const votes = Array.from({ length: 10 }, (_, i) => vote(i, { tsNs: T + i * 1e9 }));
   st.upsertVotes(votes);
   st.flush();
   const db = (st as unknown as { db: Database.Database }).db;
-  db.prepare('UPDATE votes SET data = substr(data, 1, 3) WHERE id = ?').run(votes[4].id);
-  const first = st.lostVotes({}, { limit: 5 });
+  db.prepare('UPDATE vote_blocks SET data = substr(data, 1, 20) WHERE ts_min = ?').run(votes[4].tsNs);
+  const first = st.lostVotes({}, { limit: 4 });
   assert.deepEqual(first.votes.map((v) => v.id), votes.slice(0, 4).map((v) => v.id));
   assert.deepEqual(st.lostVotes({}, { limit: 5, after: first.next }).votes.map((v) => v.id), votes.slice(5).map((v) => v.id));
-  assert.equal(st.stats().dropped['votes:corrupt'], 1);
+  // Counted by every read that meets it: both pages looked past v3.
+  assert.equal(st.stats().dropped['votes:corrupt'], 2);
   assert.deepEqual(st.voteEvents(votes[4].id, votes[4].tsNs), []);
+  // Its summary still counts it; a summary that no longer decodes is skipped and counted too.
+  assert.equal(st.tally().lost, 10);
+  db.prepare('UPDATE vote_blocks SET tally = x\'05\' WHERE ts_min = ?').run(votes[5].tsNs);
+  assert.equal(st.tally().lost, 9);
+  assert.equal(st.stats().dropped['votes:corrupt'], 4);
   st.close();
 });
 

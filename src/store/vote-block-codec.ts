@@ -1,0 +1,173 @@
+/**
+ * Votes in blocks (schema 4): the votes whose capture time falls in one second (VOTE_BLOCK_NS) share
+ * one row, with a tally summary of the block beside it. One row per vote cost SQLite more than all the
+ * rest of the store; the bucket is a function of the vote alone, so a replay, a restart or a late
+ * state change always rewrites the same row (idempotent), never a second copy.
+ *
+ * `data` (a block-codec block, layout 2): per vote, in (ts, id) order: ts, id, campaign, shortcode,
+ * choice, kind, state, sender, text, ack time, message id, SMSC connection, lost reason, event
+ * sequence, last update, callback ids (count, then each).
+ * `tally` (a self-contained row): group count, then per (campaign, shortcode, choice, kind): the
+ * four strings, pending, accepted, lost.
+ */
+import { BlockWriter } from './block-codec';
+import { BlockReader } from './block-reader';
+import type { StoredVote, StoredVoteState } from './store-types';
+
+/** Capture time covered by one vote block. Part of the format: changing it needs a migration. */
+export const VOTE_BLOCK_NS = 1e9;
+/** Layout of a vote block's `data` (stored per row). */
+export const VOTE_BLOCK_CODEC = 1;
+const TALLY_VERSION = 1;
+/** Block keys stay exact integers whatever the time (SQLite refuses non-finite keys). */
+const KEY_LIMIT = 2 ** 52;
+
+/** The block (bucket) a capture time belongs to. Monotonic in `tsNs`. */
+export function voteBucket(tsNs: number): number {
+  const k = Math.floor(tsNs / VOTE_BLOCK_NS);
+  return k > -KEY_LIMIT && k < KEY_LIMIT ? k : k > 0 ? KEY_LIMIT : -KEY_LIMIT;
+}
+
+/** Vote order inside a block (and of query results): capture time, then id in code-unit order. */
+export function compareVotes(a: StoredVote, b: StoredVote): number {
+  return a.tsNs - b.tsNs || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** Counts of one (campaign, shortcode, choice, kind) group of a block. */
+export interface VoteTallyGroup {
+  campaign: string;
+  shortcode: string;
+  choice: string;
+  kind: StoredVote['kind'];
+  pending: number;
+  accepted: number;
+  lost: number;
+}
+
+/** A block as written: both BLOBs are views of the encoder's buffers, valid until its next `encode`. */
+export interface EncodedVoteBlock {
+  tsMin: number;
+  tsMax: number;
+  n: number;
+  pending: number;
+  lost: number;
+  tally: Buffer;
+  data: Buffer;
+}
+
+export class VoteBlockEncoder {
+  private readonly w = new BlockWriter(64 * 1024);
+  private readonly t = new BlockWriter(1024);
+  private groups: VoteTallyGroup[] = [];
+  private readonly out: EncodedVoteBlock = { tsMin: 0, tsMax: 0, n: 0, pending: 0, lost: 0, tally: Buffer.alloc(0), data: Buffer.alloc(0) };
+
+  /** `votes`: sorted by compareVotes, one per (ts, id), at least one. */
+  encode(votes: readonly StoredVote[]): EncodedVoteBlock {
+    const w = this.w;
+    w.reset(votes[0].tsNs);
+    this.groups = [];
+    let pending = 0;
+    let lost = 0;
+    let last: VoteTallyGroup | null = null;
+    for (let i = 0; i < votes.length; i++) {
+      const v = votes[i];
+      w.reserve();
+      w.ts(v.tsNs); w.str(v.id, 0, true); w.str(v.campaign, 1); w.str(v.shortcode, 2); w.str(v.choice, 3); w.str(v.kind, 4);
+      w.str(v.state, 5); w.str(v.sender, 6, true); w.str(v.text ?? null, 7); w.ts(v.ackTsNs); w.str(v.messageId ?? null, 8, true);
+      w.str(v.smscConn, 9); w.str(v.lostReason ?? null, 10); w.num(v.eventSeq); w.ts(v.updatedTsNs);
+      const ids = v.callbackIds;
+      w.num(ids.length);
+      for (let j = 0; j < ids.length; j++) w.str(ids[j], 11, true);
+      // Consecutive votes are often of one group: check the last one before searching.
+      const g: VoteTallyGroup = last !== null && sameGroup(last, v) ? last : this.group(v);
+      last = g;
+      if (v.state === 'accepted') g.accepted++;
+      else if (v.state === 'lost') {
+        g.lost++;
+        lost++;
+      } else {
+        g.pending++;
+        pending++;
+      }
+    }
+    const o = this.out;
+    o.tsMin = votes[0].tsNs;
+    o.tsMax = votes[votes.length - 1].tsNs;
+    o.n = votes.length;
+    o.pending = pending;
+    o.lost = lost;
+    o.data = w.finish();
+    o.tally = this.tallyBytes();
+    return o;
+  }
+
+  private group(v: StoredVote): VoteTallyGroup {
+    const gs = this.groups;
+    for (let i = 0; i < gs.length; i++) if (sameGroup(gs[i], v)) return gs[i];
+    const g: VoteTallyGroup = { campaign: v.campaign, shortcode: v.shortcode, choice: v.choice, kind: v.kind, pending: 0, accepted: 0, lost: 0 };
+    gs.push(g);
+    return g;
+  }
+
+  private tallyBytes(): Buffer {
+    const t = this.t;
+    t.pos = 0;
+    t.reserve();
+    t.byte(TALLY_VERSION);
+    t.num(this.groups.length);
+    for (const g of this.groups) {
+      t.reserve();
+      t.inline(g.campaign); t.inline(g.shortcode); t.inline(g.choice); t.inline(g.kind); t.num(g.pending); t.num(g.accepted); t.num(g.lost);
+    }
+    return t.buf.subarray(0, t.pos);
+  }
+}
+
+function sameGroup(g: VoteTallyGroup, v: StoredVote): boolean {
+  return g.choice === v.choice && g.shortcode === v.shortcode && g.kind === v.kind && g.campaign === v.campaign;
+}
+
+/** Every vote of a block; throws RangeError when it does not decode. */
+export function decodeVoteBlock(data: Buffer, codec: number): StoredVote[] {
+  if (codec !== VOTE_BLOCK_CODEC) throw new RangeError(`unknown vote block codec ${codec}`);
+  const r = new BlockReader(data, 2);
+  const out: StoredVote[] = [];
+  while (!r.done) {
+    const tsNs = r.ts()!, id = r.str(0)!, campaign = r.str(1)!, shortcode = r.str(2)!, choice = r.str(3)!;
+    const kind = r.str(4) as StoredVote['kind'], state = r.str(5) as StoredVoteState, sender = r.str(6)!, text = r.str(7);
+    const ackTsNs = r.ts()!, messageId = r.str(8), smscConn = r.str(9)!, lostReason = r.str(10), eventSeq = r.num()!, updatedTsNs = r.ts()!;
+    const callbackIds: string[] = [];
+    for (let n = r.num()!; n > 0; n--) callbackIds.push(r.str(11)!);
+    if (kind === null || state === null) throw new RangeError('corrupt vote block: kind or state');
+    const v: StoredVote = { id, campaign, shortcode, choice, kind, sender, tsNs, ackTsNs, smscConn, state, callbackIds, eventSeq, updatedTsNs };
+    if (text !== null) v.text = text;
+    if (messageId !== null) v.messageId = messageId;
+    if (lostReason !== null) v.lostReason = lostReason;
+    out.push(v);
+  }
+  return out;
+}
+
+function count(n: number | null): n is number {
+  return n !== null && Number.isInteger(n) && n >= 0;
+}
+
+/** A block's tally summary; throws RangeError when it does not decode. */
+export function decodeVoteTally(tally: Buffer): VoteTallyGroup[] {
+  const r = new BlockReader(tally, 2, 0);
+  const version = r.byte();
+  if (version !== TALLY_VERSION) throw new RangeError(`unknown vote tally version ${version}`);
+  const out: VoteTallyGroup[] = [];
+  const groups = r.num();
+  if (!count(groups)) throw new RangeError('corrupt vote tally: group count');
+  for (let n = groups; n > 0; n--) {
+    const campaign = r.inline(), shortcode = r.inline(), choice = r.inline(), kind = r.inline() as StoredVote['kind'] | null;
+    const pending = r.num(), accepted = r.num(), lost = r.num();
+    if (campaign === null || shortcode === null || choice === null || kind === null || !count(pending) || !count(accepted) || !count(lost)) {
+      throw new RangeError('corrupt vote tally');
+    }
+    out.push({ campaign, shortcode, choice, kind, pending, accepted, lost });
+  }
+  if (!r.done) throw new RangeError('corrupt vote tally: trailing bytes');
+  return out;
+}

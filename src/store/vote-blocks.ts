@@ -1,0 +1,255 @@
+/**
+ * The vote write path: votes gathered into their blocks (vote-block-codec.ts) as they are put, and
+ * every block with a change rewritten whole at the next flush.
+ *
+ * A put is a division and an array push — no hashing, nothing written on the caller's object: a
+ * block lists every put, and a write sorts the list by (ts, id) (stable) and keeps the last entry of
+ * each vote, i.e. the object put last. Blocks stay in memory after their commit while their votes
+ * may still change (capture-time span and vote count bounded), so a rewrite needs no read. A vote
+ * whose block is not in memory (after a restart, or evicted) gets a fresh block that is merged with
+ * the stored row before it is written.
+ */
+import { countReason } from '../common/counter';
+import type { StoredVote } from './store-types';
+import { decodeVoteBlock, voteBucket, VoteBlockEncoder, VOTE_BLOCK_NS } from './vote-block-codec';
+import type { VoteBlockSql } from './vote-block-sql';
+
+/** Puts in a block's tail before the first compaction (only a store that cannot commit gets there). */
+const COMPACT_MIN = 4096;
+
+class HotBlock {
+  /** Committed votes (sorted, one per vote) in [0, base), then every put since, in put order. */
+  votes: StoredVote[] = [];
+  base = 0;
+  /** Puts since the last compaction of the tail that trigger the next one. */
+  compactAt = COMPACT_MIN;
+  dirty = false;
+  /** What the last `write` wrote, adopted at commit. */
+  written: StoredVote[] | null = null;
+  /** False until merged with the stored row of this key (which may exist). */
+  constructor(readonly key: number, public loaded: boolean) {}
+}
+
+export interface VoteBlocksOptions {
+  /** Vote puts held since the last commit (while degraded); beyond, puts are refused (counted). Default 2,000,000. */
+  maxBufferedVotes?: number;
+  /** Committed blocks kept in memory while within this capture time of the newest. Default 15 min (the engine's window + late, and margin). */
+  cacheNs?: number;
+  /** Votes kept in memory in committed blocks at most; the oldest blocks go first. Default 1,000,000. */
+  maxCachedVotes?: number;
+}
+
+export class VoteBlocks {
+  /** Votes refused because the buffer was full, by `table:reason`. */
+  readonly dropped: Record<string, number> = {};
+  private readonly maxBuffered: number;
+  private readonly cacheBlocks: number;
+  private readonly maxCached: number;
+  private readonly hot = new Map<number, HotBlock>();
+  private dirty: HotBlock[] = [];
+  private lastKey = NaN;
+  private lastBlock: HotBlock | null = null;
+  /** Puts held since the last commit (the tails of the dirty blocks). */
+  private changed = 0;
+  /** `changed` after the last compaction of every tail. */
+  private compactedAt = 0;
+  /** Votes held in committed parts of blocks. */
+  private held = 0;
+  private newestKey = -Infinity;
+  /** Highest key that may have a stored row (Infinity until the database tells). */
+  private maxKnownKey = Infinity;
+  private readonly enc = new VoteBlockEncoder();
+
+  constructor(opts: VoteBlocksOptions = {}) {
+    this.maxBuffered = opts.maxBufferedVotes ?? 2_000_000;
+    this.cacheBlocks = Math.ceil((opts.cacheNs ?? 15 * 60e9) / VOTE_BLOCK_NS);
+    this.maxCached = opts.maxCachedVotes ?? 1_000_000;
+  }
+
+  /** Puts since the last commit (an upper bound of the distinct votes waiting). */
+  get unflushed(): number {
+    return this.changed;
+  }
+
+  /** The database is open and its highest block key is `maxKey` (null: no blocks). */
+  opened(maxKey: number | null): void {
+    this.maxKnownKey = maxKey ?? -Infinity;
+  }
+
+  put(v: StoredVote): void {
+    const key = voteBucket(v.tsNs);
+    const b = key === this.lastKey ? this.lastBlock! : this.block(key);
+    // The engine puts a vote again at each change, often twice in a row: one entry is enough.
+    const n = b.votes.length;
+    if (n > b.base && b.votes[n - 1] === v) return;
+    if (this.changed >= this.maxBuffered && !this.makeRoom()) {
+      // Full (a store that cannot commit for long): an object held already is written as it is then.
+      if (b.votes.indexOf(v, b.base) < 0) countReason(this.dropped, 'votes:buffer-full');
+      return;
+    }
+    const tail = b.votes.push(v) - b.base;
+    this.changed++;
+    if (!b.dirty) {
+      b.dirty = true;
+      this.dirty.push(b);
+    }
+    if (tail >= b.compactAt) this.compact(b);
+  }
+
+  /**
+   * Writes every block with a change (inside the caller's transaction). Blocks not in memory are
+   * merged with their stored row first; a stored row that no longer decodes is replaced, its votes
+   * passed to `onCorrupt`. Returns the blocks written.
+   */
+  write(sql: VoteBlockSql, onCorrupt: (n: number) => void): number {
+    for (const b of this.dirty) {
+      if (!b.loaded) this.load(b, sql, onCorrupt);
+      const votes = latest(b.votes, 0);
+      b.written = votes;
+      sql.upsert(b.key, this.enc.encode(votes));
+    }
+    return this.dirty.length;
+  }
+
+  /** Everything `write` wrote was committed. */
+  committed(): void {
+    for (const b of this.dirty) {
+      this.held += b.written!.length - b.base;
+      b.votes = b.written!;
+      b.base = b.votes.length;
+      b.written = null;
+      b.compactAt = COMPACT_MIN;
+      b.dirty = false;
+      if (b.key > this.maxKnownKey) this.maxKnownKey = b.key;
+    }
+    this.dirty = [];
+    this.changed = 0;
+    this.compactedAt = 0;
+    this.evict();
+  }
+
+  /**
+   * Retention deleted every stored block below `minKey` (null: all): blocks in memory there must not
+   * be written back whole. Clean ones are forgotten; changed ones keep only what was put since.
+   */
+  forgetBelow(minKey: number | null): void {
+    for (const b of this.hot.values()) {
+      if (minKey !== null && b.key >= minKey) continue;
+      if (!b.dirty) this.drop(b);
+      else {
+        this.held -= b.base;
+        b.votes = b.votes.slice(b.base);
+        b.base = 0;
+        b.loaded = true;
+      }
+    }
+  }
+
+  /** Distinct votes (by ts and id) put since the last commit. */
+  distinctUnflushed(): number {
+    const seen = new Set<string>();
+    for (const b of this.dirty) for (let i = b.base; i < b.votes.length; i++) seen.add(`${b.votes[i].tsNs} ${b.votes[i].id}`);
+    return seen.size;
+  }
+
+  private block(key: number): HotBlock {
+    let b = this.hot.get(key);
+    if (b === undefined) {
+      b = new HotBlock(key, key > this.maxKnownKey);
+      this.hot.set(key, b);
+      if (key > this.newestKey) this.newestKey = key;
+    }
+    this.lastKey = key;
+    this.lastBlock = b;
+    return b;
+  }
+
+  private load(b: HotBlock, sql: VoteBlockSql, onCorrupt: (n: number) => void): void {
+    const row = sql.get(b.key);
+    if (row !== undefined) {
+      let stored: StoredVote[];
+      try {
+        stored = decodeVoteBlock(row.data, row.codec);
+      } catch {
+        stored = [];
+        onCorrupt(row.n);
+      }
+      // Never written from here, so nothing is committed in memory (base 0). Stored first: any put wins.
+      b.votes = stored.concat(b.votes);
+      b.base = stored.length;
+      this.held += stored.length;
+    }
+    b.loaded = true;
+  }
+
+  /** Keeps one entry per vote in the block's tail (puts since the commit). */
+  private compact(b: HotBlock): void {
+    const tail = latest(b.votes, b.base);
+    this.changed -= b.votes.length - b.base - tail.length;
+    b.votes.length = b.base;
+    for (const v of tail) b.votes.push(v);
+    b.compactAt = Math.max(COMPACT_MIN, 2 * tail.length);
+  }
+
+  /** Compacts every tail, but only once the puts since the last time are a quarter of the bound (it costs a pass over them all). */
+  private makeRoom(): boolean {
+    if (this.changed - this.compactedAt >= this.maxBuffered / 4) {
+      for (const b of this.dirty) this.compact(b);
+      this.compactedAt = this.changed;
+    }
+    return this.changed < this.maxBuffered;
+  }
+
+  /** Committed blocks beyond the capture-time span or the vote count leave memory, oldest first. */
+  private evict(): void {
+    const minKey = this.newestKey - this.cacheBlocks;
+    for (const b of this.hot.values()) {
+      if (this.held <= this.maxCached && b.key >= minKey) continue;
+      if (!b.dirty) this.drop(b);
+    }
+  }
+
+  private drop(b: HotBlock): void {
+    this.hot.delete(b.key);
+    this.held -= b.base;
+    b.votes = [];
+    b.base = 0;
+    if (this.lastBlock === b) {
+      this.lastBlock = null;
+      this.lastKey = NaN;
+    }
+  }
+}
+
+/**
+ * The entries of `list` from `from` on, sorted by (ts, id), one per vote: the last one listed (the
+ * sort is stable, so that is the one put last). A new array; `list` is left as it is. The votes are
+ * cold in memory by now: each time is read once, and ids only where times are equal.
+ */
+function latest(list: readonly StoredVote[], from: number): StoredVote[] {
+  const n = list.length - from;
+  const ts = n <= scratch.length ? scratch : (scratch = new Float64Array(n * 2));
+  let sorted = true;
+  for (let i = 0; i < n; i++) {
+    ts[i] = list[from + i].tsNs;
+    if (i > 0 && !(ts[i] > ts[i - 1])) sorted = false;
+  }
+  if (sorted) return list.slice(from);
+  const order = Array.from({ length: n }, (_, i) => i);
+  order.sort((a, b) => ts[a] - ts[b] || compareIds(list[from + a].id, list[from + b].id) || a - b);
+  const out: StoredVote[] = [];
+  for (let k = 0; k < n; k++) {
+    const i = order[k];
+    const next = k + 1 < n ? order[k + 1] : -1;
+    // Of equal (ts, id), the last in list order (sorted last by the index) stays.
+    if (next >= 0 && ts[next] === ts[i] && list[from + next].id === list[from + i].id) continue;
+    out.push(list[from + i]);
+  }
+  return out;
+}
+
+let scratch = new Float64Array(1024);
+
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}

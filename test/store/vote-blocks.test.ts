@@ -1,0 +1,197 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { VoteStore } from '../../src/store/vote-store';
+import type { StoredVote } from '../../src/store/store-types';
+import { VOTE_BLOCK_NS, voteBucket } from '../../src/store/vote-block-codec';
+
+const dir = mkdtempSync(join(tmpdir(), 'store-vote-blocks-'));
+let files = 0;
+const file = () => join(dir, `b${++files}.db`);
+/** The start of a block. */
+const T = 1_709_409_600e9;
+
+/** Vote `i` of second `sec` (ten a second). */
+function vote(sec: number, i: number, over: Partial<StoredVote> = {}): StoredVote {
+  const ts = T + sec * 1e9 + i * 1e8;
+  return {
+    id: `smpp:1:s2c:${sec * 10 + i}:${ts}`, campaign: 'c', shortcode: i % 2 ? '1' : '2', choice: 'AB'[i % 2], kind: 'valid', sender: `h${sec}-${i}`,
+    text: 'VOTE', tsNs: ts, ackTsNs: ts + 3e5, smscConn: 'gw', state: 'pending', callbackIds: [], eventSeq: 1, updatedTsNs: ts, ...over,
+  };
+}
+
+const raw = (st: VoteStore) => (st as unknown as { db: Database.Database }).db;
+const blocks = (st: VoteStore) => (raw(st).prepare('SELECT count(*) AS n FROM vote_blocks').get() as { n: number }).n;
+const states = (st: VoteStore) => {
+  const t = st.tally();
+  return [t.total, t.accepted, t.lost, t.pending];
+};
+
+test('one block per second of capture time, rewritten whole when one of its votes changes', () => {
+  assert.equal(VOTE_BLOCK_NS, 1e9);
+  assert.equal(voteBucket(T + 999_999_000), voteBucket(T));
+  assert.equal(voteBucket(T + 1e9), voteBucket(T) + 1);
+  const st = new VoteStore({ path: ':memory:' });
+  const votes = [0, 1, 2].flatMap((sec) => Array.from({ length: 10 }, (_, i) => vote(sec, i)));
+  st.upsertVotes(votes);
+  assert.equal(st.flush().ok, true);
+  assert.equal(blocks(st), 3);
+  assert.deepEqual(states(st), [30, 0, 0, 30]);
+  // A change after the commit: only the block of that vote is written again, with the others intact.
+  const version = () => raw(st).prepare('SELECT key, length(data) AS len FROM vote_blocks ORDER BY key').all();
+  const before = version() as { key: number; len: number }[];
+  votes[13].state = 'lost';
+  votes[13].lostReason = 'http-500';
+  st.upsertVote(votes[13]);
+  assert.equal(st.flush().written, 1);
+  const after = version() as { key: number; len: number }[];
+  assert.deepEqual([after[0], after[2]], [before[0], before[2]]);
+  assert.notEqual(after[1].len, before[1].len);
+  assert.deepEqual(states(st), [30, 0, 1, 29]);
+  assert.deepEqual(st.lostVotes().votes.map((v) => [v.id, v.lostReason]), [[votes[13].id, 'http-500']]);
+  assert.equal(st.stats().rows.votes, 30);
+  st.close();
+});
+
+test('after a restart a vote of a stored block is merged into it, not written beside it', () => {
+  const p = file();
+  const first = new VoteStore({ path: p });
+  first.upsertVotes(Array.from({ length: 10 }, (_, i) => vote(0, i)));
+  first.close();
+  const st = new VoteStore({ path: p });
+  // A new object for vote 3 (as an engine resuming it makes) and a vote new to the block.
+  st.upsertVote(vote(0, 3, { state: 'accepted', callbackIds: ['cb'] }));
+  st.upsertVote(vote(0, 9, { id: 'new', tsNs: T + 950e6 }));
+  assert.equal(st.flush().ok, true);
+  assert.equal(blocks(st), 1);
+  assert.deepEqual(states(st), [11, 1, 0, 10]);
+  const pending = st.votesInProgress().map((v) => v.id);
+  assert.equal(pending.length, 10);
+  assert.ok(!pending.includes(vote(0, 3).id));
+  assert.deepEqual(pending.slice(-2), [vote(0, 9).id, 'new']);
+  st.close();
+});
+
+test('blocks evicted from memory (vote count bound) are read back before a rewrite', () => {
+  const st = new VoteStore({ path: file(), maxCachedVotes: 5 });
+  const votes = [0, 1, 2, 3].flatMap((sec) => Array.from({ length: 10 }, (_, i) => vote(sec, i)));
+  st.upsertVotes(votes);
+  st.flush();
+  for (const sec of [0, 2]) {
+    votes[sec * 10 + 4].state = 'accepted';
+    st.upsertVote(votes[sec * 10 + 4]);
+  }
+  st.upsertVote(vote(0, 5, { state: 'lost', lostReason: 'timeout' })); // another object for a held vote
+  st.flush();
+  assert.deepEqual(states(st), [40, 2, 1, 37]);
+  assert.equal(st.stats().rows.votes, 40);
+  st.close();
+});
+
+test('retention: a vote of a dropped block comes back alone, not with its dropped neighbours', () => {
+  const st = new VoteStore({ path: file(), maxVotes: 20, retentionEveryRows: 1_000_000 });
+  const votes = [0, 1, 2].flatMap((sec) => Array.from({ length: 10 }, (_, i) => vote(sec, i)));
+  st.upsertVotes(votes);
+  st.flush();
+  st.retain();
+  assert.equal(st.stats().rows.votes, 20);
+  assert.equal(st.stats().dropped['votes:rows'], 10);
+  votes[2].state = 'accepted'; // its block (second 0) was dropped
+  st.upsertVote(votes[2]);
+  votes[12].state = 'accepted';
+  st.upsertVote(votes[12]);
+  st.flush();
+  assert.equal(st.stats().rows.votes, 21);
+  assert.deepEqual(states(st), [21, 2, 0, 19]);
+  st.close();
+});
+
+test('a stored block that no longer decodes is replaced by the next write of its second, its votes counted', () => {
+  const p = file();
+  const first = new VoteStore({ path: p });
+  first.upsertVotes(Array.from({ length: 10 }, (_, i) => vote(0, i)));
+  first.close();
+  const db = new Database(p);
+  db.prepare('UPDATE vote_blocks SET data = substr(data, 1, 30)').run();
+  db.close();
+  const st = new VoteStore({ path: p });
+  st.upsertVote(vote(0, 1, { state: 'accepted' }));
+  assert.equal(st.flush().ok, true);
+  assert.deepEqual(states(st), [1, 1, 0, 0]);
+  assert.equal(st.stats().dropped['votes:corrupt'], 10);
+  st.close();
+  const check = new Database(p, { readonly: true });
+  assert.deepEqual(check.prepare("SELECT count FROM dropped_rows WHERE tbl = 'votes' AND reason = 'corrupt'").get(), { count: 10 });
+  check.close();
+});
+
+test('degraded: puts held up to the bound, beyond counted; puts of a held object again cost nothing', () => {
+  const notDir = join(dir, 'not-a-dir');
+  writeFileSync(notDir, 'x');
+  const st = new VoteStore({ path: join(notDir, 's.db'), maxBufferedVotes: 10 });
+  const votes = Array.from({ length: 15 }, (_, i) => vote(0, i % 10, { id: `v${i}` }));
+  for (const v of votes) st.upsertVote(v);
+  for (const v of votes.slice(0, 10)) st.upsertVote(v);
+  const s = st.stats();
+  assert.equal(s.buffered.votes, 10);
+  assert.equal(s.dropped['votes:buffer-full'], 5);
+  st.close();
+});
+
+test('votes round-trip every field through a block, awkward values included', () => {
+  const st = new VoteStore({ path: ':memory:' });
+  const votes: StoredVote[] = [
+    vote(0, 0, { state: 'lost', lostReason: 'http-500', callbackIds: ['a', 'b', 'a'], messageId: 'f868fe60-d61b-438a-adc6-3890c557b5e9' }),
+    vote(0, 1, { state: 'lost', text: 'Vote A 😍 \ud800 lone', sender: '', choice: '', kind: 'invalid', lostReason: 'ｔｉｍｅｏｕｔ' }),
+    vote(0, 2, { state: 'lost', text: undefined, ackTsNs: 0.5, updatedTsNs: -1, eventSeq: 2 ** 40, smscConn: 'x'.repeat(3000) }),
+    vote(0, 3, { state: 'lost', ackTsNs: T, updatedTsNs: Number.MAX_VALUE, callbackIds: Array.from({ length: 50 }, (_, i) => `cb-é-${i}`) }),
+    vote(0, 4, { state: 'lost', id: 'same-ts-b' }),
+    vote(0, 4, { state: 'lost', id: 'same-ts-a', campaign: 'ＶＯＴＥ' }),
+    { ...vote(0, 5, { state: 'lost' }), tsNs: 12.25 },
+  ];
+  st.upsertVotes(votes);
+  assert.equal(st.flush().ok, true);
+  const byTs = (a: StoredVote, b: StoredVote) => a.tsNs - b.tsNs || (a.id < b.id ? -1 : 1);
+  const back = st.lostVotes({}, { limit: 100 }).votes;
+  assert.deepEqual(back, votes.filter((v) => v.kind !== 'unmatched').sort(byTs).map((v) => JSON.parse(JSON.stringify(v)) as StoredVote));
+  assert.equal(back.find((v) => v.id === votes[1].id)?.text, 'Vote A 😍 \ud800 lone');
+  st.close();
+});
+
+test('the tally from block summaries equals the tally of every vote, with filters', () => {
+  const st = new VoteStore({ path: ':memory:' });
+  const all: StoredVote[] = [];
+  let seed = 7;
+  const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) % 2 ** 31) % n;
+  for (let sec = 0; sec < 20; sec++) {
+    for (let i = 0; i < 10; i++) {
+      const v = vote(sec, i, { campaign: ['c', 'd'][rnd(2)], shortcode: ['1', '2', '3'][rnd(3)], choice: ['A', 'B', ''][rnd(3)], kind: (['valid', 'valid', 'invalid', 'unmatched'] as const)[rnd(4)] });
+      all.push(v);
+      st.upsertVote(v);
+    }
+    if (sec % 3 === 0) st.flush();
+    // Earlier votes settle later, as callbacks and windows close.
+    for (const v of all) if (v.state === 'pending' && rnd(3) === 0) {
+      v.state = rnd(2) ? 'accepted' : 'lost';
+      st.upsertVote(v);
+    }
+  }
+  st.flush();
+  for (const f of [{}, { campaign: 'c' }, { shortcode: '2' }, { campaign: 'd', shortcode: '3' }]) {
+    const mine = all.filter((v) => (f.campaign === undefined || v.campaign === f.campaign) && (f.shortcode === undefined || v.shortcode === f.shortcode));
+    const counted = mine.filter((v) => v.kind !== 'unmatched');
+    const t = st.tally(f);
+    assert.deepEqual([t.total, t.accepted, t.lost, t.pending, t.invalid, t.unmatched], [
+      counted.length, counted.filter((v) => v.state === 'accepted').length, counted.filter((v) => v.state === 'lost').length,
+      counted.filter((v) => v.state === 'pending').length, counted.filter((v) => v.kind === 'invalid').length, mine.length - counted.length,
+    ]);
+    const rows = new Map<string, number>();
+    for (const v of mine) if (v.kind === 'valid') rows.set(`${v.campaign}/${v.shortcode}/${v.choice}`, (rows.get(`${v.campaign}/${v.shortcode}/${v.choice}`) ?? 0) + 1);
+    assert.deepEqual(new Map(t.tally.map((r) => [`${r.campaign}/${r.shortcode}/${r.choice}`, r.total])), rows);
+    assert.ok(t.tally.every((r) => r.total === r.accepted + r.lost + r.pending));
+  }
+  st.close();
+});
