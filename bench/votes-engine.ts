@@ -85,12 +85,12 @@ function generate(n: number): (MoObservation | CallbackObservation)[] {
     out.push({ id: `mo-${i}`, tsNs: ts, ackTsNs: ts + 2e6, ackStatus: 0, source: sender, destination: sc, text, smscConn: '127.0.0.1:2775' });
     const r = rnd();
     const cb = (id: string, dt: number, extra: Partial<CallbackObservation>): CallbackObservation => ({
-      id, tsStartNs: ts + dt, tsEndNs: ts + dt + 5e6, outcome: 'ok', status: 200, sender: sender.slice(1), recipient: sc, text, route: '/sms', ...extra,
+      id, tsStartNs: ts + dt, tsEndNs: ts + dt + 5e6, outcome: 'ok', status: 200, sender: sender.slice(1), recipient: sc, text, ...extra,
     });
     if (r < 0.8) out.push(cb(`cb-${i}`, 1e6, {}));
     else if (r < 0.88) out.push(cb(`cb-${i}`, 1e6, { status: 500 }), cb(`cbr-${i}`, 3e6, {}));
     else if (r < 0.93) out.push(cb(`cb-${i}`, 1e6, { outcome: 'timeout', status: undefined }));
-    else if (r < 0.96) out.push({ id: `cb-${i}`, tsStartNs: ts + 1e6, tsEndNs: ts + 1e6, outcome: 'refused', route: '/sms' });
+    else if (r < 0.96) out.push({ id: `cb-${i}`, tsStartNs: ts + 1e6, tsEndNs: ts + 1e6, outcome: 'refused' });
   }
   // Wire order: by end time for callbacks, by ack time for MOs (what the pipeline emits).
   const at = (o: MoObservation | CallbackObservation) => ('tsStartNs' in o ? o.tsEndNs : o.ackTsNs!);

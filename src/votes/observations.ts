@@ -37,5 +37,4 @@ export interface CallbackObservation {
   recipient?: string;
   text?: string;
   messageId?: string;
-  route: string;
 }

@@ -49,6 +49,5 @@ export function callbackObservation(t: HttpTransaction): CallbackObservation {
     recipient: t.recipient ?? undefined,
     text: t.text ?? undefined,
     messageId: t.messageId ?? undefined,
-    route: t.method === null ? '' : `${t.method} ${t.route ?? ''}`,
   };
 }

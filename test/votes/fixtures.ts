@@ -12,5 +12,5 @@ export function mo(sec: number, source: string, destination: string, text: strin
 
 /** A callback attempt that took 50 ms; `status` 200 by default. */
 export function cb(sec: number, sender: string | undefined, recipient: string | undefined, text: string | undefined, extra: Partial<CallbackObservation> = {}): CallbackObservation {
-  return { id: `cb-${++n}`, tsStartNs: s(sec), tsEndNs: s(sec) + 50e6, outcome: 'ok', status: 200, sender, recipient, text, route: '/vote', ...extra };
+  return { id: `cb-${++n}`, tsStartNs: s(sec), tsEndNs: s(sec) + 50e6, outcome: 'ok', status: 200, sender, recipient, text, ...extra };
 }

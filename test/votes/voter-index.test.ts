@@ -48,7 +48,7 @@ test('dedupe and reconciler given a swept entry use the voter’s current one (a
   const v = { id: 'v1', matchSender: 'k', shortcode: '1', matchText: 'A', ackTsNs: 1e9, state: 'pending', callbackIds: [], callbackMarks: 0, live: false } as unknown as Vote;
   r.addVote(v, stale);
   assert.equal(x.lookup('k')!.votes[0], v);
-  r.onCallback({ id: 'c1', tsStartNs: 1.1e9, tsEndNs: 1.2e9, outcome: 'ok', status: 200, recipient: '1', text: 'A', route: '' }, 'k', stale);
+  r.onCallback({ id: 'c1', tsStartNs: 1.1e9, tsEndNs: 1.2e9, outcome: 'ok', status: 200, recipient: '1', text: 'A' }, 'k', stale);
   assert.deepEqual(states, ['accepted']);
   const d = new MoDedupe({}, x);
   const rejected = { id: 'm1', tsNs: 0, ackTsNs: 0, ackStatus: 8, source: 's', destination: '1', text: 'A', smscConn: '' };
