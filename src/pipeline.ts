@@ -29,8 +29,6 @@ import { countReason, sortedReasons } from './common/counter';
 const MS = 1_000_000;
 /** Stages with timers on the capture clock are ticked at most this often (capture time). */
 const TICK_NS = 100 * MS;
-/** Store commits are at most this far apart (issue 5: batched at most 100 ms apart). */
-const COMMIT_INTERVAL_MS = 100;
 
 export interface PipelineReport {
   capture: {
@@ -170,14 +168,14 @@ export class Pipeline {
     // A replay runs long synchronous batches the interval timer cannot interrupt: commit from here too.
     if (this.store !== undefined) {
       const wallMs = this.wallClockMs();
-      if (wallMs - this.committedWallMs >= COMMIT_INTERVAL_MS) this.flushStore(wallMs);
+      if (wallMs - this.committedWallMs >= this.config.store.commitIntervalMs) this.flushStore(wallMs);
     }
   }
 
   /** Runs a source to its end and flushes every stage. */
   async run(source: PacketSource): Promise<void> {
-    // Commits at most 100 ms apart (wall clock), also while no packet arrives.
-    const timer = setInterval(() => this.flushStore(), COMMIT_INTERVAL_MS);
+    // Commits at most `store.commitIntervalMs` apart (wall clock), also while no packet arrives.
+    const timer = setInterval(() => this.flushStore(), this.config.store.commitIntervalMs);
     try {
       await source.run(this.onPacket);
     } finally {

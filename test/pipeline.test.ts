@@ -10,7 +10,7 @@ import { loadConfig } from '../src/config/load-config';
 import { Pipeline } from '../src/pipeline';
 import { VoteStore } from '../src/store/vote-store';
 
-async function replayWithClock(file: string, dir: string, name: string, stepMs: number): Promise<{ flushes: number; commitsAt: number[]; lastMs: number; votes: number }> {
+async function replayWithClock(file: string, dir: string, name: string, stepMs: number, commitIntervalMs = 100): Promise<{ flushes: number; commitsAt: number[]; lastMs: number; votes: number }> {
   const store = new VoteStore({ path: join(dir, `${name}.sqlite`), synchronous: 'NORMAL' });
   let now = 0;
   const commitsAt: number[] = [];
@@ -20,7 +20,7 @@ async function replayWithClock(file: string, dir: string, name: string, stepMs: 
     return flush();
   };
   // Every reading moves this clock on by `stepMs`: a replay many times slower than the real one.
-  const pipeline = new Pipeline(loadConfig({ env: {} }), store, {}, { wallClockMs: () => (now += stepMs) });
+  const pipeline = new Pipeline(loadConfig({ env: {}, overrides: { 'store.commitIntervalMs': commitIntervalMs } }), store, {}, { wallClockMs: () => (now += stepMs) });
   // One synchronous batch: the interval timer never gets a turn, as in a long replay.
   const source = new FileSource([file], { yieldEvery: 1 << 30 });
   await pipeline.run(source);
@@ -43,6 +43,21 @@ test('a replay commits the store at most 100 ms (wall clock) apart even inside o
     assert.ok(slow.commitsAt.length >= 10, `${slow.commitsAt.length} commits`);
     // Ticks come every 100 ms of capture time, so a gap is at most 100 ms plus one tick's readings.
     for (let i = 1; i < slow.commitsAt.length - 1; i++) assert.ok(slow.commitsAt[i] - slow.commitsAt[i - 1] <= 100 + 40, `commit gap ${slow.commitsAt[i] - slow.commitsAt[i - 1]} ms`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('store.commitIntervalMs spaces the commits', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pipeline-test-'));
+  try {
+    const file = join(dir, 'votes.pcap');
+    generate({ out: file, votes: 200, seed: 5, truth: 'summary' });
+    const every100 = await replayWithClock(file, dir, 'a', 40, 100);
+    const every500 = await replayWithClock(file, dir, 'b', 40, 500);
+    assert.equal(every500.votes, every100.votes);
+    assert.ok(every500.commitsAt.length * 3 < every100.commitsAt.length, `${every500.commitsAt.length} vs ${every100.commitsAt.length} commits`);
+    for (let i = 1; i < every500.commitsAt.length - 1; i++) assert.ok(every500.commitsAt[i] - every500.commitsAt[i - 1] <= 500 + 40);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
