@@ -59,8 +59,16 @@ export class PhonePrivacy {
 
   /** `hash` without this instance's cache, for a caller that keeps its own (the votes stage does). */
   hashUncached(normalized: string): string {
-    return this.hmac.hex(normalized, this.hexLength);
+    // Telemetry and the vote stage each meet a new voter's number in turn: one HMAC serves both.
+    if (normalized === this.lastIn) return this.lastOut;
+    const h = this.hmac.hex(normalized, this.hexLength);
+    this.lastIn = normalized;
+    this.lastOut = h;
+    return h;
   }
+
+  private lastIn = '\u0000'; // no normalised number is this
+  private lastOut = '';
 
   /** HMAC of the normalised number, whatever the mode (used as an in-memory identity). */
   hash(normalized: string): string {

@@ -84,3 +84,13 @@ test('normalizeMsisdn: the digits-only fast path gives what the general rule giv
   for (const s of ['', '+', '00', '+00', '0', '+0', '000447', '+0044', '447700900123', '+447700900123', '0044 7700', 'Vodafone']) assert.equal(normalizeMsisdn(s), general(s), s);
   fc.assert(fc.property(fc.stringMatching(/^[+0-9 a-z-]{0,16}$/), (s) => assert.equal(normalizeMsisdn(s), general(s))), { numRuns: 500 });
 });
+
+test('hashUncached: the last-number memo answers exactly as a fresh HMAC, the empty number included', () => {
+  const a = new PhonePrivacy({ mode: 'hash', key: 'k' });
+  const seq = ['447700900001', '447700900001', '', '', '447700900002', '447700900001'];
+  const got = seq.map((n) => a.hashUncached(n));
+  const fresh = seq.map((n) => new PhonePrivacy({ mode: 'hash', key: 'k' }).hashUncached(n));
+  assert.deepEqual(got, fresh);
+  assert.match(got[2], /^[0-9a-f]{16}$/, 'the empty number is hashed too');
+  assert.notEqual(got[0], got[4]);
+});
