@@ -10,19 +10,15 @@
  *   attempt in the window, e.g. a refused connection that carried no request bytes).
  * Among several candidates (a voter sending the same text twice) the earliest not-yet-accepted wins.
  *
- * A callback without the sender (Kannel post-url without `send-sender`, its default) matches by
- * shortcode + text alone: the earliest not-yet-accepted vote with that text in the window. Which of
- * several equal votes it names is then a guess, but the tally per shortcode and choice is not. That
- * index is built only once such a callback is seen. When a vote accepted by such a guess later gets
- * its own callback naming the sender (two gateway services on one shortcode, one sending the sender),
- * the guess moves to the earliest other open vote with that content, so neither acceptance is lost.
+ * Callbacks without the sender, or whose sender matches no vote as written, are matched by
+ * shortcode and text (content-matcher.ts).
  */
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
-import { normalizeShortcode, numberTail } from './address';
-import { addCallback, failureReason, hasCallback, isSuccess, removeCallback } from './callback-attempts';
+import { normalizeShortcode } from './address';
+import { addCallback, failureReason, hasCallback, isSuccess } from './callback-attempts';
 import { AnonymousFailures } from './anonymous-failures';
-import { ContentIndex } from './content-index';
+import { ContentMatcher } from './content-matcher';
 import { Fifo } from './fifo';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation } from './observations';
@@ -92,12 +88,8 @@ export class Reconciler {
    */
   private readonly index: VoterIndex;
   private readonly byMessageId = new Map<string, Vote>();
-  /** Live votes by `shortcode \0 match text`, kept once a callback without a sender was seen. */
-  private byContent: ContentIndex | null = null;
-  /** Callbacks matched by shortcode and text alone (they named no sender). */
-  matchedWithoutSender = 0;
-  /** Callbacks whose sender matched no vote as written, matched by the number's last digits (a rewritten form). */
-  matchedBySenderTail = 0;
+  /** Matching by shortcode and text, for callbacks without a (usable) sender. */
+  private readonly content: ContentMatcher;
   private readonly closeQueue = new MinHeap<Vote>();
   private readonly evictQueue = new MinHeap<Vote>();
   private liveCount = 0;
@@ -120,10 +112,28 @@ export class Reconciler {
     this.maxEarly = opts.maxEarlyCallbacks ?? 100_000;
     this.anon = new AnonymousFailures(opts.maxAnonymous ?? 10_000, this.dropped);
     this.maxIds = opts.maxCallbackIdsPerVote ?? 16;
+    this.content = new ContentMatcher({
+      leadNs: this.leadNs,
+      inWindow: (v, t) => this.inWindow(v, t),
+      apply: (v, c, ok) => this.apply(v, c, ok),
+      touch: this.touch,
+      hold: (e) => this.holdEarly(e),
+      liveVotes: () => this.evictQueue.values(),
+    });
   }
 
   get live(): number {
     return this.liveCount;
+  }
+
+  /** Callbacks matched by shortcode and text alone (they named no sender). */
+  get matchedWithoutSender(): number {
+    return this.content.matchedWithoutSender;
+  }
+
+  /** Callbacks whose sender matched no vote as written, matched by the number's last digits (a rewritten form). */
+  get matchedBySenderTail(): number {
+    return this.content.matchedBySenderTail;
   }
 
   /** A new (or resumed) vote: index it, then give it any callback that came first. `entry`: the voter's, when the caller holds it. */
@@ -136,7 +146,7 @@ export class Reconciler {
     if (e.votes.length === 0) e.votes = [v];
     else e.votes.push(v);
     if (v.messageId) this.byMessageId.set(v.messageId, v);
-    this.byContent?.add(v);
+    this.content.add(v);
     if (v.state === 'pending') this.closeQueue.push(v.ackTsNs + this.windowNs, v);
     this.evictQueue.push(v.ackTsNs + this.windowNs + this.lateNs, v);
     if (this.liveCount > this.maxLive) this.evictOldest();
@@ -146,7 +156,7 @@ export class Reconciler {
         if (rest !== null) e.early = rest.length === 0 ? NO_EARLY : rest;
       }
       if (v.messageId && this.early.size > 0) this.takeHeld('mid\u0000' + v.messageId, v);
-      if (this.byContent !== null && this.early.size > 0) this.takeHeld(CONTENT + ContentIndex.key(v.shortcode, v.matchText), v);
+      if (this.content.active && this.early.size > 0) this.takeHeld(ContentMatcher.heldKey(v), v);
     }
   }
 
@@ -166,7 +176,7 @@ export class Reconciler {
     const shortcode = key !== undefined ? this.recipients.get(c.recipient!) : undefined;
     const text = c.text === undefined ? undefined : this.texts.get(c.text);
     if (key === undefined && c.recipient && text !== undefined && !(c.messageId && this.byMessageId.has(c.messageId))) {
-      return this.onCallbackWithoutSender(c, this.recipients.get(c.recipient), text, ok);
+      return this.content.withoutSender(c, this.recipients.get(c.recipient), text, ok);
     }
     const vote = this.find(c, key, shortcode, text, entry);
     if (vote !== undefined) return this.apply(vote, c, ok);
@@ -201,61 +211,6 @@ export class Reconciler {
     this.earlyQueue.push(e);
     this.earlyCount++;
     if (this.earlyCount > this.maxEarly) this.expireEarly(true);
-  }
-
-  /** Shortcode and text, no sender: the earliest open vote with that content, else wait briefly for one. */
-  private onCallbackWithoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
-    const ck = ContentIndex.key(shortcode, text);
-    const t = c.tsStartNs;
-    let open: Vote | undefined;
-    let accepted: Vote | undefined;
-    for (const v of this.contentIndex().votes(ck)) {
-      if (!this.inWindow(v, t)) continue;
-      if (hasCallback(v, c.id)) { open = v; break; } // the same attempt seen again
-      if (v.tsNs > t || v.sendsSender) continue; // not delivered yet; or its callbacks name the sender
-      if (v.state !== 'accepted') {
-        if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
-      } else if (v.ackTsNs <= t && (accepted === undefined || v.ackTsNs > accepted.ackTsNs)) accepted = v;
-    }
-    this.matchedWithoutSender++;
-    if (open !== undefined) return this.applyGuess(open, c, ok);
-    // None open: a vote taken by a later guess can swap (callbacks are seen when they end, so a slow
-    // one comes after faster, later ones); else it may precede its vote's deliver_sm_resp, else it retries an accepted one.
-    if (ok && this.placeGuess(c, ck, new Set(), GUESS_CHAIN)) return;
-    this.holdEarly({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.leadNs + 1e9, done: false, fallback: accepted });
-  }
-
-  /** The content index, built from the live votes on first use. */
-  private contentIndex(): ContentIndex {
-    if (this.byContent === null) {
-      this.byContent = new ContentIndex();
-      for (const v of this.evictQueue.values()) if (v.live) this.byContent.add(v);
-    }
-    return this.byContent;
-  }
-
-  /**
-   * A callback naming a sender that no vote had by its deadline: the gateway may have rewritten the
-   * number's form. Match shortcode + text + the number's last digits: the earliest open such vote
-   * delivered before it, else (a retry) the latest accepted one.
-   */
-  private matchBySenderTail(e: Early): boolean {
-    const tail = numberTail(e.c.sender!);
-    if (tail < 0) return false;
-    const t = e.c.tsStartNs;
-    let open: Vote | undefined;
-    let accepted: Vote | undefined;
-    for (const v of this.contentIndex().votes(ContentIndex.key(e.shortcode!, e.text!))) {
-      if (v.senderTail !== tail || v.tsNs > t || !this.inWindow(v, t)) continue;
-      if (v.state !== 'accepted') {
-        if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
-      } else if (accepted === undefined || v.ackTsNs > accepted.ackTsNs) accepted = v;
-    }
-    const v = open ?? accepted;
-    if (v === undefined) return false;
-    this.matchedBySenderTail++;
-    this.apply(v, e.c, isSuccess(e.c));
-    return true;
   }
 
   /** Close windows, release old votes and give up on early callbacks, up to `nowNs`. */
@@ -346,7 +301,7 @@ export class Reconciler {
     if (v.callbackIds.length < this.maxIds) addCallback(v, c.id);
     else countReason(this.dropped, 'callback-ids-per-vote');
     if (ok) {
-      if (v.state === 'accepted' && v.guess !== undefined && c.sender !== undefined && this.moveGuess(v)) {
+      if (v.state === 'accepted' && v.guess !== undefined && c.sender !== undefined && this.content.moveGuess(v)) {
         // Not counted here: the moved guess is counted again where it lands, standing for this one.
         this.touch(v, c.tsEndNs, v.lostReason, c.id);
       } else if (v.state === 'accepted') {
@@ -368,57 +323,6 @@ export class Reconciler {
     }
   }
 
-  /** `apply` for a callback matched by shortcode and text alone: an acceptance it causes is a guess. */
-  private applyGuess(v: Vote, c: CallbackObservation, ok: boolean): void {
-    const guess = ok && v.state !== 'accepted' && !hasCallback(v, c.id);
-    this.apply(v, c, ok);
-    if (guess && v.state === 'accepted') v.guess = c;
-  }
-
-  /**
-   * `v`'s own callback (naming the sender) arrived after a callback without a sender had accepted it
-   * as a guess: give that callback to another open vote with the same content, delivered before it.
-   * When every such vote is taken by guesses, one of those guesses may move on in turn (a short
-   * augmenting path: greedy earliest-first guesses otherwise strand a callback). False when nothing
-   * can take it (the guess was then a retry of `v`'s and stays).
-   */
-  private moveGuess(v: Vote): boolean {
-    if (this.byContent === null) return false;
-    const g = v.guess!;
-    const seen = new Set<Vote>([v]);
-    if (!this.placeGuess(g, ContentIndex.key(v.shortcode, v.matchText), seen, GUESS_CHAIN)) return false;
-    v.guess = undefined;
-    removeCallback(v, g.id);
-    return true;
-  }
-
-  /** Finds a vote for guess `g` (moving other guesses up to `depth` times) and applies it there. */
-  private placeGuess(g: CallbackObservation, key: string, seen: Set<Vote>, depth: number): boolean {
-    let open: Vote | undefined;
-    for (const w of this.byContent!.votes(key)) {
-      if (seen.has(w) || w.state === 'accepted' || w.sendsSender || w.tsNs > g.tsStartNs || !this.inWindow(w, g.tsStartNs) || hasCallback(w, g.id)) continue;
-      if (open === undefined || w.ackTsNs < open.ackTsNs) open = w;
-    }
-    if (open !== undefined) {
-      this.applyGuess(open, g, true);
-      return true;
-    }
-    if (depth === 0) return false;
-    for (const w of this.byContent!.votes(key)) {
-      if (seen.has(w) || w.guess === undefined || w.tsNs > g.tsStartNs || !this.inWindow(w, g.tsStartNs)) continue;
-      seen.add(w);
-      const h = w.guess;
-      if (!this.placeGuess(h, key, seen, depth - 1)) continue;
-      // `w` keeps its acceptance, now by `g`: swap the callbacks it carries.
-      removeCallback(w, h.id);
-      addCallback(w, g.id);
-      w.guess = g;
-      this.touch(w, g.tsEndNs, w.lostReason, g.id);
-      return true;
-    }
-    return false;
-  }
-
   /** Gives `v` the callbacks of `list` that were waiting for it; what is left of the list, or null when none were. */
   private takeEarly(list: Early[], v: Vote): Early[] | null {
     const mine: Early[] = [];
@@ -433,7 +337,7 @@ export class Reconciler {
     for (const e of mine) {
       e.done = true;
       this.earlyCount--;
-      if (e.owner === undefined && e.key.startsWith(CONTENT)) this.applyGuess(v, e.c, isSuccess(e.c));
+      if (ContentMatcher.isHeld(e)) this.content.applyGuess(v, e.c, isSuccess(e.c));
       else this.apply(v, e.c, isSuccess(e.c));
     }
     return list.filter((e) => !e.done);
@@ -456,7 +360,7 @@ export class Reconciler {
       }
     }
     if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
-    if (e.owner !== undefined && e.shortcode !== undefined && e.text !== undefined && e.c.sender && this.matchBySenderTail(e)) return;
+    if (e.owner !== undefined && this.content.bySenderTail(e)) return;
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');
   }
 
@@ -477,13 +381,6 @@ export class Reconciler {
     const i = list.indexOf(v);
     if (i >= 0) list.splice(i, 1);
     if (v.messageId && this.byMessageId.get(v.messageId) === v) this.byMessageId.delete(v.messageId);
-    this.byContent?.remove(v);
+    this.content.remove(v);
   }
 }
-
-/** How many other guesses one returning vote may move along (each step scans one content list). */
-const GUESS_CHAIN = 4;
-
-/** Early-callback key prefix of a callback known by shortcode and text only. */
-const CONTENT = 'txt\u0000';
-
