@@ -107,3 +107,19 @@ test('a callback without the sender never takes a vote whose callbacks name the 
   assert.equal(lost.length, 1);
   assert.equal(lost[0].reason, 'http-500', '001 stays lost by its own failed callback');
 });
+
+test('a returning vote moves its guess along a chain of other guesses', () => {
+  const e = engine();
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A')); // 001's gateway service sends the sender
+  e.onMo(mo(0.1, '447700900002', '12345', 'VOTE A'));
+  e.onMo(mo(1, '447700900003', '12345', 'VOTE A'));
+  e.onCallback(cb(0.2, undefined, '12345', 'VOTE A')); // 002's: takes 001, the earliest open
+  e.onCallback(cb(1.1, undefined, '12345', 'VOTE A')); // 003's: takes 002
+  // 001's own: 002's callback (it began at 0.2, before 003 was delivered) can only go to 002, so
+  // 003's callback moves on from 002 to 003.
+  e.onCallback(cb(2, '447700900001', '12345', 'VOTE A'));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost, r.pending], [3, 0, 0]);
+  assert.equal(r.callbacks.matched['retry-after-accepted'], undefined);
+});
