@@ -59,6 +59,8 @@ export class VoteBlocks {
   /** Highest key that may have a stored row (Infinity until the database tells). */
   private maxKnownKey = Infinity;
   private readonly enc = new VoteBlockEncoder();
+  /** Blocks `write` merged with their stored row: undone if the transaction fails (`rolledBack`). */
+  private loadedInWrite: HotBlock[] = [];
 
   constructor(opts: VoteBlocksOptions = {}) {
     this.maxBuffered = opts.maxBufferedVotes ?? 2_000_000;
@@ -77,6 +79,9 @@ export class VoteBlocks {
   }
 
   put(v: StoredVote): void {
+    // A block is keyed by capture time: a vote without one could never be written, and would stop
+    // every later commit with it.
+    if (!Number.isFinite(v.tsNs)) return countReason(this.dropped, 'votes:invalid-time');
     const key = voteBucket(v.tsNs);
     const b = key === this.lastKey ? this.lastBlock! : this.block(key);
     // The engine puts a vote again at each change, often twice in a row: one entry is enough.
@@ -102,8 +107,12 @@ export class VoteBlocks {
    * passed to `onCorrupt`. Returns the blocks written.
    */
   write(sql: VoteBlockSql, onCorrupt: (n: number) => void): number {
+    this.loadedInWrite = [];
     for (const b of this.dirty) {
-      if (!b.loaded) this.load(b, sql, onCorrupt);
+      if (!b.loaded) {
+        this.load(b, sql, onCorrupt);
+        this.loadedInWrite.push(b);
+      }
       const votes = latest(b.votes, 0);
       b.written = votes;
       sql.upsert(b.key, this.enc.encode(votes));
@@ -111,8 +120,24 @@ export class VoteBlocks {
     return this.dirty.length;
   }
 
+  /**
+   * The transaction around `write` failed: blocks it merged with their stored row forget the merge,
+   * so the next write reads the row again (and counts a corrupt one again: its count was rolled back).
+   */
+  rolledBack(): void {
+    for (const b of this.loadedInWrite) {
+      this.held -= b.base;
+      b.votes = b.votes.slice(b.base);
+      b.base = 0;
+      b.loaded = false;
+      b.written = null;
+    }
+    this.loadedInWrite = [];
+  }
+
   /** Everything `write` wrote was committed. */
   committed(): void {
+    this.loadedInWrite = [];
     for (const b of this.dirty) {
       this.held += b.written!.length - b.base;
       b.votes = b.written!;

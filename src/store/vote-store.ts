@@ -154,6 +154,7 @@ export class VoteStore {
         this.stmts.event.run(b.events.pending());
       });
     } catch (e) {
+      this.votes.rolledBack();
       return this.writeFailed(e);
     }
     b.clear();
