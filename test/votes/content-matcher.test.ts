@@ -1,4 +1,8 @@
-/** Callbacks that name no sender (Kannel post-url without send-sender): matched by shortcode and text. */
+/**
+ * content-matcher.ts, through the vote engine: callbacks that name no sender (Kannel post-url without
+ * send-sender) matched by shortcode and text, and callbacks whose gateway rewrote the sender's form
+ * (Kannel unified-prefix: 07700… → +447700…) matched by the number's last digits.
+ */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { VoteEngine } from '../../src/votes/vote-engine';
@@ -122,4 +126,40 @@ test('a returning vote moves its guess along a chain of other guesses', () => {
   const r = e.report();
   assert.deepEqual([r.accepted, r.lost, r.pending], [3, 0, 0]);
   assert.equal(r.callbacks.matched['retry-after-accepted'], undefined);
+});
+
+test('a callback naming the international form of a national sender accepts the vote', () => {
+  const e = engine();
+  e.onMo(mo(0, '07700900123', '12345', 'VOTE A'));
+  e.onMo(mo(0.1, '07700900456', '12345', 'VOTE A'));
+  e.onCallback(cb(0.2, '+447700900456', '12345', 'VOTE A'));
+  e.onCallback(cb(0.3, '+447700900123', '12345', 'VOTE A', { status: 503 }));
+  e.onCallback(cb(2.3, '+447700900123', '12345', 'VOTE A'));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost, r.pending], [2, 0, 0]);
+  assert.equal(r.callbacks.bySenderTail, 3);
+  assert.deepEqual(r.callbacks.unmatched, {});
+  assert.equal(r.callbacks.matched['accepted-after-failure'], 1, 'the failure then the retry, on the same vote');
+});
+
+test('a sender whose last digits match no vote stays unmatched', () => {
+  const e = engine();
+  e.onMo(mo(0, '07700900123', '12345', 'VOTE A'));
+  e.onCallback(cb(0.2, '+447700900999', '12345', 'VOTE A'));
+  e.onCallback(cb(0.3, '+447700900123', '12345', 'VOTE B')); // other text
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [0, 1]);
+  assert.equal(r.callbacks.unmatched['no-vote'], 2);
+  assert.equal(r.callbacks.bySenderTail, undefined);
+});
+
+test('the form is only a fallback: a sender as written wins', () => {
+  const e = engine();
+  e.onMo(mo(0, '447700900123', '12345', 'VOTE A'));
+  e.onCallback(cb(0.2, '447700900123', '12345', 'VOTE A'));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  assert.equal(e.report().accepted, 1);
+  assert.equal(e.report().callbacks.bySenderTail, undefined);
 });
