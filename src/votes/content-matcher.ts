@@ -89,7 +89,7 @@ export class ContentMatcher {
     // None open: a vote taken by a later guess can swap (callbacks are seen when they end, so a slow
     // one comes after faster, later ones); else it may precede its vote's deliver_sm_resp, else it
     // retries an accepted one.
-    if (ok && this.placeGuess(c, ck, new Set(), GUESS_CHAIN)) return;
+    if (ok && this.swapIn(c, ck, new Set(), GUESS_CHAIN)) return;
     this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: accepted });
   }
 
@@ -118,10 +118,9 @@ export class ContentMatcher {
 
   /** Finds a vote for guess `g` (moving other guesses up to `depth` times) and applies it there. */
   private placeGuess(g: CallbackObservation, key: string, seen: Set<Vote>, depth: number): boolean {
-    const votes = this.contentIndex().votes(key);
     const t = g.tsStartNs;
     let open: Vote | undefined;
-    for (const w of votes) {
+    for (const w of this.contentIndex().votes(key)) {
       if (seen.has(w) || w.state === 'accepted' || w.sendsSender || w.tsNs > t || !this.host.inWindow(w, t) || hasCallback(w, g.id)) continue;
       if (open === undefined || w.ackTsNs < open.ackTsNs) open = w;
     }
@@ -129,8 +128,13 @@ export class ContentMatcher {
       this.applyGuess(open, g, true);
       return true;
     }
-    if (depth === 0) return false;
-    for (const w of votes) {
+    return depth > 0 && this.swapIn(g, key, seen, depth);
+  }
+
+  /** No open vote takes `g`: one taken by another guess does if that guess can move on (up to `depth` steps). */
+  private swapIn(g: CallbackObservation, key: string, seen: Set<Vote>, depth: number): boolean {
+    const t = g.tsStartNs;
+    for (const w of this.contentIndex().votes(key)) {
       if (seen.has(w) || w.guess === undefined || w.tsNs > t || !this.host.inWindow(w, t)) continue;
       seen.add(w);
       const h = w.guess;

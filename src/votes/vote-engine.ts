@@ -311,6 +311,8 @@ export class VoteEngine {
       smscConn: s.smscConn, state: s.state, lostReason: s.lostReason ?? null, callbackIds: s.callbackIds.slice(),
       callbackMarks: s.callbackIds.reduce((m, id) => m | callbackMark(id), 0),
       updatedTsNs: s.updatedTsNs, eventSeq: s.eventSeq, live: false,
+      // Every field as a new vote has them: one object shape on the hot paths.
+      row: undefined, entry: undefined, tallyRow: undefined, guess: undefined, sendsSender: false,
       senderTail: -1, // the store keeps no number
     };
     this.counters.resumed++;
