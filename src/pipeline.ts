@@ -107,10 +107,8 @@ export class Pipeline {
       store,
       reconcile: { windowNs: config.votes.matchWindowMs * MS },
       dedupe: { redeliveryWindowNs: config.votes.redeliveryWindowMs * MS },
-      // Through `this.listeners`: telemetry attaches after construction (it shares the vote stage's privacy).
-      onEvent: (e) => this.listeners.onVoteEvent?.(e),
-      onLink: (voteId, txId, role) => this.listeners.onVoteLink?.(voteId, txId, role),
     });
+    this.listenToVotes();
     this.smppTracker = new SmppTracker(
       { onTransaction: (t) => this.onSmppTransaction(t) },
       { text: { defaultAlphabet: config.smpp.defaultAlphabet }, pairer: { timeoutNs: config.smpp.responseTimeoutMs * MS } },
@@ -140,6 +138,16 @@ export class Pipeline {
   /** Replaces the listeners (before the first packet). */
   attach(listeners: PipelineListeners): void {
     this.listeners = listeners;
+    this.listenToVotes();
+  }
+
+  /** The vote stage builds events and links only for listeners that take them (telemetry attaches after construction). */
+  private listenToVotes(): void {
+    const l = this.listeners;
+    this.votes.listen(
+      l.onVoteEvent === undefined ? undefined : (e) => l.onVoteEvent!(e),
+      l.onVoteLink === undefined ? undefined : (voteId, txId, role) => l.onVoteLink!(voteId, txId, role),
+    );
   }
 
   /** The per-packet hot path. */

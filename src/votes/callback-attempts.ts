@@ -18,20 +18,23 @@ export function callbackMark(id: string): number {
   return 1 << ((h ^ (h >>> 15)) & 31);
 }
 
-/** `v.callbackIds.includes(id)`, answered by the marks when they can. */
-export function hasCallback(v: Vote, id: string): boolean {
-  return (v.callbackMarks & callbackMark(id)) !== 0 && v.callbackIds.includes(id);
+/** `v.callbackIds.includes(id)`, answered by the marks when they can (`mark`: the id's, when the caller has it). */
+export function hasCallback(v: Vote, id: string, mark = callbackMark(id)): boolean {
+  return (v.callbackMarks & mark) !== 0 && v.callbackIds.includes(id);
 }
 
+/** A new vote's callback ids: shared, never grown in place (`addCallback` replaces it). */
+export const NO_CALLBACK_IDS: string[] = Object.freeze([]) as unknown as string[];
+
 /** Appends an id: arrays of the exact size (a vote has one or two; a push would reserve 17 slots). */
-export function addCallback(v: Vote, id: string): void {
+export function addCallback(v: Vote, id: string, mark = callbackMark(id)): void {
   const ids = v.callbackIds;
   const n = ids.length;
   if (n === 0) v.callbackIds = [id];
   else if (n === 1) v.callbackIds = [ids[0], id];
   else if (n === 2) v.callbackIds = [ids[0], ids[1], id];
   else ids.push(id);
-  v.callbackMarks |= callbackMark(id);
+  v.callbackMarks |= mark;
 }
 
 /** Takes an id off a vote (a guessed callback moving to another vote). */

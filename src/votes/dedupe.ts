@@ -60,8 +60,7 @@ export class MoDedupe {
    */
   check(o: MoObservation, voter: string, shortcode: string, entry?: VoterEntry): MoVerdict {
     const t = o.ackTsNs ?? o.tsNs;
-    if (this.seen.has(o.id)) return DUPLICATE;
-    this.remember(o.id, t);
+    if (!this.remember(o.id, t)) return DUPLICATE;
     const e = entry !== undefined && entry.indexed ? entry : this.index.lookup(voter);
     const list = e === undefined ? undefined : e.rejections;
     let at = -1;
@@ -102,7 +101,7 @@ export class MoDedupe {
 
   /** An id known from elsewhere (a vote resumed from the store): its MO seen again is a duplicate. */
   markSeen(id: string, tsNs: number): void {
-    if (!this.seen.has(id)) this.remember(id, tsNs);
+    this.remember(id, tsNs);
   }
 
   /** Forget what is older than the windows (capture clock). */
@@ -115,12 +114,14 @@ export class MoDedupe {
     return { ids: this.seen.size, rejections: this.rejectionCount };
   }
 
-  private remember(id: string, t: number): void {
-    this.seen.add(id, t + this.seenIdWindowNs);
+  /** Remembers `id` unless it is remembered already: false then. */
+  private remember(id: string, t: number): boolean {
+    if (!this.seen.addIfAbsent(id, t + this.seenIdWindowNs)) return false;
     if (this.seen.size > this.maxTracked) {
       this.seen.shift();
       countReason(this.dropped, 'seen-ids-limit');
     }
+    return true;
   }
 
   private expireRejection(early: boolean): void {

@@ -59,6 +59,31 @@ export class ExpiringIdSet {
     this.table[2 * i + 1] = h;
   }
 
+  /**
+   * `add` unless `id` is in the set: true when added. One hash and one probe run (the run ends at the
+   * slot the new entry takes).
+   */
+  addIfAbsent(id: string, expiresNs: number): boolean {
+    if (this.count > this.ringMask) this.grow();
+    const h = hashId(id);
+    const mask = this.tMask;
+    const t = this.table;
+    let i = h & mask;
+    for (;; i = (i + 1) & mask) {
+      const slot = t[2 * i];
+      if (slot === 0) break;
+      if (t[2 * i + 1] === h && this.ids[slot - 1] === id) return false;
+    }
+    const r = (this.head + this.count) & this.ringMask;
+    this.ids[r] = id;
+    this.exp[r] = expiresNs;
+    this.hs[r] = h;
+    this.count++;
+    t[2 * i] = r + 1;
+    t[2 * i + 1] = h;
+    return true;
+  }
+
   /** Expiry of the oldest entry; Infinity when empty. */
   oldestExpiry(): number {
     return this.count > 0 ? this.exp[this.head] : Infinity;

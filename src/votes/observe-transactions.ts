@@ -31,10 +31,26 @@ export function moObservation(t: SmppTransaction): MoObservation | null {
     destination: t.destinationAddr,
     text: t.text,
     messageId: t.messageId ?? undefined,
-    smscConn: `${t.serverAddress}:${t.serverPort}`,
+    smscConn: smscConn(t.serverAddress, t.serverPort),
     sessionSystemId: t.systemId ?? undefined,
     otherPartIds: t.otherPartIds,
   };
+}
+
+/**
+ * `address:port` of the SMSC, built once per connection rather than per MO: every vote keeps it, and
+ * a string per vote is memory the collector walks for as long as the vote is matched.
+ */
+let lastServer = '';
+let lastPort = -1;
+let lastConn = '';
+function smscConn(address: string, port: number): string {
+  if (port !== lastPort || address !== lastServer) {
+    lastServer = address;
+    lastPort = port;
+    lastConn = `${address}:${port}`;
+  }
+  return lastConn;
 }
 
 /** Every HTTP exchange on a callback route is a callback attempt, failed ones included. */

@@ -16,13 +16,13 @@
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
 import { normalizeShortcode } from './address';
-import { addCallback, failureReason, hasCallback, isSuccess } from './callback-attempts';
+import { addCallback, callbackMark, failureReason, hasCallback, isSuccess } from './callback-attempts';
 import { AnonymousFailures } from './anonymous-failures';
 import { ContentMatcher } from './content-matcher';
 import { Fifo } from './fifo';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation } from './observations';
-import { NO_EARLY, VoterIndex, type VoterEntry } from './voter-index';
+import { NO_EARLY, NO_VOTES, VoterIndex, type VoterEntry } from './voter-index';
 import { matchText, type Vote, type VoteState } from './vote';
 
 // Moved to callback-attempts.ts; re-exported for existing callers.
@@ -143,8 +143,12 @@ export class Reconciler {
     const key = v.matchSender;
     const e = entry !== undefined && entry.indexed ? entry : this.index.obtain(key);
     v.entry = e;
-    if (e.votes.length === 0) e.votes = [v];
-    else e.votes.push(v);
+    // Exact-size arrays for the usual one to three live votes (a push would reserve 17 slots per voter).
+    const list = e.votes;
+    if (list.length === 0) e.votes = [v];
+    else if (list.length === 1) e.votes = [list[0], v];
+    else if (list.length === 2) e.votes = [list[0], list[1], v];
+    else list.push(v);
     if (v.messageId) this.byMessageId.set(v.messageId, v);
     this.content.add(v);
     if (v.state === 'pending') this.closeQueue.push(v.ackTsNs + this.windowNs, v);
@@ -262,10 +266,12 @@ export class Reconciler {
     let loose: Vote | undefined;
     let looseAccepted: Vote | undefined;
     let guessed: Vote | undefined;
+    let mark = 0;
     for (let i = 0; i < list.length; i++) {
       const v = list[i];
       if (v.shortcode !== shortcode || !this.inWindow(v, t)) continue;
-      if (hasCallback(v, c.id)) return v; // the same attempt seen again
+      if (mark === 0) mark = callbackMark(c.id);
+      if (hasCallback(v, c.id, mark)) return v; // the same attempt seen again
       if (text !== undefined && v.matchText !== text) {
         if (v.state !== 'accepted') {
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
@@ -296,9 +302,10 @@ export class Reconciler {
   }
 
   private apply(v: Vote, c: CallbackObservation, ok: boolean): void {
-    if (hasCallback(v, c.id)) return countReason(this.callbacks, 'duplicate');
+    const mark = callbackMark(c.id);
+    if (hasCallback(v, c.id, mark)) return countReason(this.callbacks, 'duplicate');
     if (c.sender !== undefined) v.sendsSender = true;
-    if (v.callbackIds.length < this.maxIds) addCallback(v, c.id);
+    if (v.callbackIds.length < this.maxIds) addCallback(v, c.id, mark);
     else countReason(this.dropped, 'callback-ids-per-vote');
     if (ok) {
       if (v.state === 'accepted' && v.guess !== undefined && c.sender !== undefined && this.content.moveGuess(v)) {
@@ -377,9 +384,14 @@ export class Reconciler {
     v.live = false;
     this.liveCount--;
     // A non-empty entry is never swept: the vote's entry is still the voter's.
-    const list = v.entry!.votes;
-    const i = list.indexOf(v);
-    if (i >= 0) list.splice(i, 1);
+    const e = v.entry!;
+    const list = e.votes;
+    // Most voters have one live vote: drop the list rather than splice it (no array per release).
+    if (list.length === 1 && list[0] === v) e.votes = NO_VOTES;
+    else {
+      const i = list.indexOf(v);
+      if (i >= 0) list.splice(i, 1);
+    }
     if (v.messageId && this.byMessageId.get(v.messageId) === v) this.byMessageId.delete(v.messageId);
     this.content.remove(v);
   }

@@ -19,7 +19,7 @@ import { MoDedupe, type MoDedupeOptions } from './dedupe';
 import { lostVotesCsv, type LostVote } from './lost-votes-csv';
 import type { CallbackObservation, MoObservation } from './observations';
 import { PolicyTally, type PolicyTallyOptions } from './policy-tally';
-import { callbackMark } from './callback-attempts';
+import { callbackMark, NO_CALLBACK_IDS } from './callback-attempts';
 import { Reconciler, type ReconcilerOptions } from './reconcile';
 import { Tally } from './tally';
 import { buildVotesReport, type VotesReport } from './votes-report';
@@ -58,14 +58,17 @@ export interface VoteEngineOptions {
   onLink?: (voteId: string, transactionId: string, role: VoteLinkRole) => void;
 }
 
+/** Match key of an empty (normalised) sender outside `clear` mode; no normalised number is this. */
+const EMPTY_NUMBER = '\u0000';
+
 export class VoteEngine {
   readonly rules: CampaignRules;
   readonly privacy: PhonePrivacy;
   private readonly store: VoteStore | undefined;
   private readonly storeText: boolean;
   private readonly maxLost: number;
-  private readonly onEvent: ((e: VoteEvent) => void) | undefined;
-  private readonly onLink: VoteEngineOptions['onLink'];
+  private onEvent: ((e: VoteEvent) => void) | undefined;
+  private onLink: VoteEngineOptions['onLink'];
   private readonly dedupe: MoDedupe;
   private readonly reconciler: Reconciler;
   private readonly tally = new Tally();
@@ -78,15 +81,20 @@ export class VoteEngine {
   private clockNs = 0;
   /** Shortcodes and texts repeat from vote to vote: normalise each distinct one once. */
   private readonly shortcodes = new StringMemo(normalizeShortcode, 10_000);
-  private readonly matchTexts = new StringMemo(matchText, 50_000);
+  /** One text string per distinct text, with its match form: a vote holds no text of its own. */
+  private readonly texts = new StringMemo((text): { text: string; match: string } => ({ text, match: matchText(text) }), 50_000);
   /** Per voter (match key): live votes and pending rejections (shared by dedupe and reconciler). */
   private readonly voterIndex: VoterIndex;
   /**
    * Normalised number → the voter's entry: an MO and its callbacks (`+44…` vs `44…`) find it with
-   * one probe and one HMAC per voter. The entry's key is the match key; the sender as configured
-   * for output is that key too, or '' when senders are dropped.
+   * one probe. The entry's key is the match key (see `matchKeyOf`).
    */
   private readonly voters: VoterCache<VoterEntry>;
+  /**
+   * Match keys are the voters' HMACs (as stored) rather than their numbers: only when votes resumed
+   * from the store must be matched, since the store keeps no number.
+   */
+  private keyByHash = false;
 
   constructor(opts: VoteEngineOptions = {}) {
     this.rules = opts.rules instanceof CampaignRules ? opts.rules : new CampaignRules(opts.rules);
@@ -114,6 +122,13 @@ export class VoteEngine {
     if ((opts.resume ?? true) && this.store !== undefined && !this.store.degraded) {
       for (const s of this.store.votesInProgress()) this.resumeVote(s);
     }
+    this.keyByHash = this.privacy.mode === 'hash' && this.counters.resumed > 0;
+  }
+
+  /** Replaces `onEvent` and `onLink` (undefined: no listener, and no event object is built for it). */
+  listen(onEvent: VoteEngineOptions['onEvent'], onLink: VoteEngineOptions['onLink']): void {
+    this.onEvent = onEvent;
+    this.onLink = onLink;
   }
 
   onMo(o: MoObservation): void {
@@ -124,7 +139,6 @@ export class VoteEngine {
     let entry = this.voters.get(o.source);
     if (!entry.indexed) entry = this.voterIndex.obtain(entry.key);
     const matchSender = entry.key;
-    const sender = this.privacy.mode === 'drop' ? '' : matchSender;
     const verdict = this.dedupe.check(o, matchSender, shortcode, entry);
     if (verdict.kind !== 'vote') {
       if (verdict.kind === 'duplicate') this.counters.duplicatesIgnored++;
@@ -135,6 +149,7 @@ export class VoteEngine {
     const cls = this.rules.classifyNormalized(shortcode, o.text, o.tsNs);
     const inCampaign = 'campaign' in cls;
     if (!inCampaign) countReason(this.unmatchedByReason, cls.unmatched);
+    const text = this.texts.get(o.text);
     const v: Vote = {
       id: o.id,
       campaign: inCampaign ? cls.campaign : null,
@@ -142,19 +157,21 @@ export class VoteEngine {
       shortcode,
       choice: inCampaign ? cls.choice ?? '' : '',
       kind: !inCampaign ? 'unmatched' : cls.choice === null ? 'invalid' : 'valid',
-      sender,
+      sender: undefined,
       matchSender,
-      text: o.text,
-      matchText: this.matchTexts.get(o.text),
+      text: text.text,
+      matchText: text.match,
       tsNs: o.tsNs,
       ackTsNs: ackNs,
       messageId: o.messageId || undefined,
       smscConn: o.smscConn,
       state: 'pending',
       lostReason: null,
-      callbackIds: [],
+      callbackIds: NO_CALLBACK_IDS,
       callbackMarks: 0,
-      updatedTsNs: ackNs,
+      // Only the store reads it: without one it stays 0, a small integer the vote holds inline (a
+      // capture time would be a heap number of its own per vote).
+      updatedTsNs: this.store === undefined ? 0 : ackNs,
       eventSeq: 0,
       live: false,
       row: undefined,
@@ -207,7 +224,7 @@ export class VoteEngine {
   lostVotes(): LostVote[] {
     const out: LostVote[] = [];
     for (const v of this.lost.values()) {
-      out.push({ voteId: v.id, tsNs: v.tsNs, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, valid: v.kind === 'valid', sender: v.sender, reason: v.lostReason ?? 'unknown' });
+      out.push({ voteId: v.id, tsNs: v.tsNs, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, valid: v.kind === 'valid', sender: this.senderOf(v), reason: v.lostReason ?? 'unknown' });
     }
     return out.sort((a, b) => a.tsNs - b.tsNs || (a.voteId < b.voteId ? -1 : a.voteId > b.voteId ? 1 : 0));
   }
@@ -224,11 +241,27 @@ export class VoteEngine {
   }
 
   /**
-   * The key that matches callbacks and groups a voter's votes, by normalised number: the sender as
-   * configured for output (its HMAC, or the digits), or the private HMAC when senders are dropped.
+   * The key that matches callbacks and groups a voter's votes, by normalised number: the number
+   * itself (it never leaves the process: the output form is made when a vote is written out), or
+   * the sender as stored (`keyByHash`). An empty number gets a key of its own: '' means "no known
+   * sender" to the counting policies, and only `clear` mode writes an empty number out as ''.
    */
   private matchKeyOf(normalized: string): string {
-    return this.privacy.mode === 'clear' ? normalized : this.privacy.hashUncached(normalized);
+    if (this.keyByHash) return this.privacy.hashUncached(normalized);
+    return normalized === '' && this.privacy.mode !== 'clear' ? EMPTY_NUMBER : normalized;
+  }
+
+  /** The vote's sender as configured for output (hash, '' or digits), made on first use. */
+  private senderOf(v: Vote): string {
+    let s = v.sender;
+    if (s === undefined) {
+      const key = v.matchSender;
+      if (this.privacy.mode === 'drop') s = '';
+      else if (this.privacy.mode === 'clear' || this.keyByHash) s = key;
+      else s = this.privacy.hash(key === EMPTY_NUMBER ? '' : key);
+      v.sender = s;
+    }
+    return s;
   }
 
   private transition(v: Vote, to: VoteState, reason: string | null, tsNs: number, callbackId?: string): void {
@@ -254,13 +287,14 @@ export class VoteEngine {
       countReason(this.lostByReason, prevReason ?? 'unknown', -1);
       countReason(this.lostByReason, v.lostReason ?? 'unknown');
     }
+    if (this.store === undefined) return;
     if (tsNs > v.updatedTsNs) v.updatedTsNs = tsNs;
-    this.store?.upsertVote(this.toStored(v));
+    this.store.upsertVote(this.toStored(v));
   }
 
   private emit(v: Vote, from: VoteState | null, to: VoteState, tsNs: number, reason?: string, callbackId?: string): void {
     const seq = v.eventSeq++;
-    if (tsNs > v.updatedTsNs) v.updatedTsNs = tsNs;
+    if (this.store !== undefined && tsNs > v.updatedTsNs) v.updatedTsNs = tsNs;
     if (this.onEvent !== undefined) {
       const e: VoteEvent = { voteId: v.id, seq, tsNs, from, to, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice };
       if (reason !== undefined) e.reason = reason;
@@ -289,7 +323,7 @@ export class VoteEngine {
     let s = v.row;
     if (s === undefined) {
       s = v.row = {
-        id: v.id, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, kind: v.kind, sender: v.sender,
+        id: v.id, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, kind: v.kind, sender: this.senderOf(v),
         text: this.storeText ? v.text : undefined, tsNs: v.tsNs, ackTsNs: v.ackTsNs, messageId: v.messageId, smscConn: v.smscConn,
         state: v.state, lostReason: undefined, callbackIds: v.callbackIds, eventSeq: v.eventSeq, updatedTsNs: v.updatedTsNs,
       };

@@ -19,9 +19,12 @@ export interface Vote {
   /** Canonical choice; '' for invalid and unmatched. */
   readonly choice: string;
   readonly kind: VoteKind;
-  /** Sender as configured for output (hash / '' / digits). */
-  readonly sender: string;
-  /** Key used to match callbacks and to group votes per voter; '' when unknown (dropped, then resumed). */
+  /** Sender as configured for output (hash / '' / digits); undefined until first written out (the engine makes it from `matchSender`). */
+  sender: string | undefined;
+  /**
+   * Key used to match callbacks and to group votes per voter — the normalised number, which never
+   * leaves the process (or, after a resume, the stored sender); '' when unknown (dropped, then resumed).
+   */
   readonly matchSender: string;
   readonly text: string;
   /** NFKC-trimmed text, compared with the callback's text. */
@@ -37,6 +40,7 @@ export interface Vote {
   callbackIds: string[];
   /** OR of `callbackMark` of every id in callbackIds (a superset test: 0 bit = surely absent). */
   callbackMarks: number;
+  /** Latest change (capture ns), for the store row; 0 when the engine has no store. */
   updatedTsNs: number;
   /** Events emitted so far (the next event's seq). */
   eventSeq: number;

@@ -16,6 +16,8 @@ const EMPTY = 0; // no valid key is 0: a key has no leading zero
 
 export class VoterCache<T> {
   private readonly limit: number;
+  /** Table size the limit needs; the table starts small and doubles up to it (a smaller table stays in cache). */
+  private readonly maxCap: number;
   private keys: Float64Array;
   private values: (T | undefined)[];
   private mask: number;
@@ -29,6 +31,8 @@ export class VoterCache<T> {
     this.limit = limit;
     let cap = 16;
     while (cap < 2 * limit && cap < 1 << 22) cap *= 2;
+    this.maxCap = cap;
+    cap = Math.min(cap, 1024);
     this.keys = new Float64Array(cap);
     this.values = new Array<T | undefined>(cap).fill(undefined);
     this.mask = cap - 1;
@@ -57,18 +61,40 @@ export class VoterCache<T> {
       i = (i + 1) & this.mask;
     }
     const v = this.create(normalizeMsisdn(raw));
-    if (this.count >= this.limit || this.count >= (this.mask + 1) >>> 1) {
+    if (this.count >= this.limit || this.count >= this.maxCap >>> 1) {
       this.keys.fill(EMPTY);
       this.values.fill(undefined);
       this.count = 0;
       this.numberRestarts++;
-      i = hash(key) & this.mask;
-      while (keys[i] !== EMPTY) i = (i + 1) & this.mask;
+    } else if (this.count >= (this.mask + 1) >>> 1) this.grow();
+    else {
+      keys[i] = key;
+      this.values[i] = v;
+      this.count++;
+      return v;
     }
-    keys[i] = key;
+    this.insert(key, v);
+    return v;
+  }
+
+  private insert(key: number, v: T): void {
+    let i = hash(key) & this.mask;
+    while (this.keys[i] !== EMPTY) i = (i + 1) & this.mask;
+    this.keys[i] = key;
     this.values[i] = v;
     this.count++;
-    return v;
+  }
+
+  /** Doubles the table (it is at half load and below its size limit). */
+  private grow(): void {
+    const oldKeys = this.keys;
+    const oldValues = this.values;
+    const cap = 2 * oldKeys.length;
+    this.keys = new Float64Array(cap);
+    this.values = new Array<T | undefined>(cap).fill(undefined);
+    this.mask = cap - 1;
+    this.count = 0;
+    for (let j = 0; j < oldKeys.length; j++) if (oldKeys[j] !== EMPTY) this.insert(oldKeys[j], oldValues[j]!);
   }
 }
 

@@ -19,6 +19,7 @@ test('behaves as a set with a FIFO of expiries, through growth, wrap-around and 
     fc.record({ kind: fc.constant('add' as const), id, exp: fc.integer({ min: 0, max: 1000 }) }),
     fc.record({ kind: fc.constant('shift' as const) }),
     fc.record({ kind: fc.constant('has' as const), id }),
+    fc.record({ kind: fc.constant('addIfAbsent' as const), id, exp: fc.integer({ min: 0, max: 1000 }) }),
   );
   fc.assert(fc.property(fc.array(op, { maxLength: 400 }), (ops) => {
     const s = new ExpiringIdSet(4);
@@ -27,6 +28,10 @@ test('behaves as a set with a FIFO of expiries, through growth, wrap-around and 
       if (o.kind === 'add') {
         assert.equal(s.has(o.id), r.ids.has(o.id));
         if (!r.ids.has(o.id)) { s.add(o.id, o.exp); r.add(o.id, o.exp); }
+      } else if (o.kind === 'addIfAbsent') {
+        const absent = !r.ids.has(o.id);
+        assert.equal(s.addIfAbsent(o.id, o.exp), absent);
+        if (absent) r.add(o.id, o.exp);
       } else if (o.kind === 'shift') assert.equal(s.shift(), r.shift());
       else assert.equal(s.has(o.id), r.ids.has(o.id));
       assert.equal(s.size, r.ids.size);

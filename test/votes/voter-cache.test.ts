@@ -42,3 +42,18 @@ test('bounded: a full cache starts over (counted)', () => {
   assert.ok(c.restarts >= 9);
   assert.throws(() => new VoterCache((n) => n, 0), RangeError);
 });
+
+test('the table grows with the voters it holds: every value found again, created once, no restart below the limit', () => {
+  let made = 0;
+  const c = new VoterCache((n) => { made++; return { n }; }, 50_000);
+  const first: { n: string }[] = [];
+  for (let i = 0; i < 20_000; i++) first.push(c.get(String(447700000000 + i * 7919)));
+  for (let i = 0; i < 20_000; i++) assert.equal(c.get(`+${447700000000 + i * 7919}`), first[i]);
+  assert.equal(made, 20_000);
+  assert.equal(c.size, 20_000);
+  assert.equal(c.restarts, 0);
+  // At the limit it starts over as before, grown or not.
+  for (let i = 20_000; i < 50_001; i++) c.get(String(447700000000 + i * 7919));
+  assert.equal(c.restarts, 1);
+  assert.equal(c.size, 1);
+});

@@ -45,12 +45,66 @@ test('tiny voter caches (restarting, sweeping, holding swept entries) give exact
   }), { numRuns: 300 });
 });
 
-test('voters are grouped by match key: two numbers whose truncated hashes collide share one key', () => {
+test('voters are matched and grouped by number, not by the written-out hash: two numbers whose truncated hashes collide stay two voters', () => {
   // HMAC-SHA256 with key 'k', 8 hex digits: these two numbers collide (d5b0cdd4).
-  const e = new VoteEngine({ privacy: { key: 'k', hexLength: 8 } });
+  const e = new VoteEngine({
+    privacy: { key: 'k', hexLength: 8 },
+    rules: { campaigns: [{ name: 'c', shortcodes: ['123'], policy: { kind: 'first-per-msisdn' } }] },
+  });
   e.onMo(mo(0, '447700073254', '123', 'VOTE A'));
   e.onCallback(cb(0.5, '+447700117621', '123', 'VOTE A'));
+  e.onMo(mo(1, '447700117621', '123', 'VOTE A'));
+  e.finish(s(1000));
   const r = e.report();
   assert.equal(r.accepted, 1);
-  assert.equal(e.lostVotes().length, 0);
+  assert.equal(r.lost, 1);
+  // The callback named the second number: it accepted that number's vote (the later one), not the first's.
+  const lost = e.lostVotes();
+  assert.equal(lost.length, 1);
+  assert.equal(lost[0].tsNs, s(0));
+  assert.equal(lost[0].sender, 'd5b0cdd4');
+  // Under one vote per MSISDN both count: two voters.
+  assert.equal(r.policies[0].counted, 2);
+});
+
+test('an empty sender: one voter whose written-out form is the hash of the empty number (hash), no voter at all (clear)', () => {
+  const rules = { campaigns: [{ name: 'c', shortcodes: ['123'], policy: { kind: 'first-per-msisdn' as const } }] };
+  const hashed = new VoteEngine({ privacy: { key: 'k' }, rules });
+  const clear = new VoteEngine({ privacy: { mode: 'clear' }, rules });
+  for (const e of [hashed, clear]) {
+    e.onMo(mo(0, '', '123', 'A'));
+    e.onMo(mo(1, '', '123', 'B'));
+    e.finish(s(1000));
+  }
+  assert.equal(hashed.report().policies[0].counted, 1);
+  assert.deepEqual(hashed.lostVotes().map((l) => l.sender), [hashed.privacy.hash(''), hashed.privacy.hash('')]);
+  assert.equal(clear.report().policies[0].counted, 2);
+  assert.deepEqual(clear.lostVotes().map((l) => l.sender), ['', '']);
+});
+
+test('senders are matched by number in every privacy mode; only the written-out form differs', () => {
+  for (const mode of ['hash', 'drop', 'clear'] as const) {
+    const e = new VoteEngine({ privacy: { mode, key: 'k' } });
+    e.onMo(mo(0, '+447700900001', '123', 'VOTE A'));
+    e.onMo(mo(0, '447700900002', '123', 'VOTE A'));
+    e.onCallback(cb(0.5, '00447700900001', '123', 'VOTE A'));
+    e.finish(s(1000));
+    assert.deepEqual([e.report().accepted, e.report().lost], [1, 1], mode);
+    const want = mode === 'drop' ? '' : mode === 'clear' ? '447700900002' : e.privacy.hash('447700900002');
+    assert.deepEqual(e.lostVotes().map((l) => l.sender), [want], mode);
+  }
+});
+
+test('listen: without listeners no event is made, and the counts do not depend on them', () => {
+  const obs = [mo(0, '+441', '123', 'A'), cb(0.5, '441', '123', 'A'), mo(1, '+442', '123', 'A'), cb(1.5, '442', '123', 'A', { status: 500 })];
+  const events: string[] = [];
+  const quiet = new VoteEngine({ privacy: { key: 'k' }, onEvent: (ev) => events.push(`${ev.voteId}:${ev.to}`) });
+  quiet.listen(undefined, undefined);
+  const loud = new VoteEngine({ privacy: { key: 'k' } });
+  loud.listen((ev) => events.push(`${ev.voteId}:${ev.to}`), undefined);
+  for (const o of obs) for (const e of [quiet, loud]) ('tsStartNs' in o ? e.onCallback(o) : e.onMo(o));
+  quiet.finish(s(100));
+  loud.finish(s(100));
+  assert.deepEqual(quiet.report(), loud.report());
+  assert.equal(events.length, 4); // loud's: two created, one accepted, one lost
 });
