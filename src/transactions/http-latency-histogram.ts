@@ -65,6 +65,11 @@ function octave(v: number): number {
 
 function indexOf(us: number): number {
   if (us < LINEAR) return us;
+  if (us < 0x80000000) {
+    // The same bucket in integer arithmetic (2 ** and a division cost more than the rest).
+    const e = 31 - Math.clz32(us);
+    return LINEAR + (e - 7) * SUB + ((us >>> (e - 6)) - SUB);
+  }
   const e = octave(us); // >= 7
   const shift = 2 ** (e - 6);
   const m = Math.floor(us / shift); // 64..127

@@ -145,7 +145,7 @@ class ConnectionPairing implements HttpExchangeSink {
   reuse(conn: ConnectionInfo): this {
     this.conn = conn;
     this.released = false;
-    this.fifo.length = 0;
+    if (this.fifo.length !== 0) this.fifo.length = 0; // setting length is a runtime call even when it is 0
     this.current = null;
     this.emitted = 0;
     return this;
@@ -237,7 +237,7 @@ class ConnectionPairing implements HttpExchangeSink {
       if (e.expired) continue;
       this.emit(e, e.gap ? 'gap' : this.unanswered(e, reason, tsNs), tsNs);
     }
-    this.fifo.length = 0;
+    if (this.fifo.length !== 0) this.fifo.length = 0;
     this.current = null;
     this.pairer.deactivate(this);
     this.pairer.release(this);

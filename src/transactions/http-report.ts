@@ -46,14 +46,14 @@ export class HttpReportBuilder {
   readonly drops: Record<string, number> = {};
   private transactions = 0;
   private readonly byStatus: Record<string, number> = {};
-  private readonly byOutcome: Record<string, number> = {};
+  private readonly byOutcome = new SmallTally();
   private readonly routes = new Map<string, HttpRouteStats>();
   private readonly routeKeys = new Map<string | null, Map<string, string>>();
   private readonly latency = new LatencyHistogram();
   private readonly total = new LatencyHistogram();
   private withVoteFields = 0;
   private partialVoteFields = 0;
-  private readonly byFormat: Record<string, number> = {};
+  private readonly byFormat = new SmallTally();
   private readonly maxRoutes: number;
 
   constructor(options: HttpReportOptions = {}) {
@@ -62,7 +62,7 @@ export class HttpReportBuilder {
 
   add(tx: HttpTransaction): void {
     this.transactions++;
-    countReason(this.byOutcome, tx.outcome);
+    this.byOutcome.add(tx.outcome);
     // A number key is the same property as its decimal string, without building the string.
     if (tx.status !== null) this.byStatus[tx.status] = (this.byStatus[tx.status] ?? 0) + 1;
     if (tx.latencyNs !== null) this.latency.recordNs(tx.latencyNs);
@@ -82,7 +82,7 @@ export class HttpReportBuilder {
       if (tx.outcome !== 'ok' || (tx.status !== null && tx.status >= 400)) r.errors++;
     }
     if (tx.callbackFormat !== null) {
-      countReason(this.byFormat, tx.callbackFormat);
+      this.byFormat.add(tx.callbackFormat);
       if (tx.sender !== null && tx.text !== null) this.withVoteFields++;
       else this.partialVoteFields++;
     }
@@ -116,16 +116,39 @@ export class HttpReportBuilder {
       informational: this.informational,
       transactions: this.transactions,
       byStatus: sortedReasons(this.byStatus),
-      byOutcome: sortedReasons(this.byOutcome),
+      byOutcome: this.byOutcome.sorted(),
       latencyMs: this.latency.summary(),
       totalMs: this.total.summary(),
       routes,
-      callbacks: { withVoteFields: this.withVoteFields, partialVoteFields: this.partialVoteFields, byFormat: sortedReasons(this.byFormat) },
+      callbacks: { withVoteFields: this.withVoteFields, partialVoteFields: this.partialVoteFields, byFormat: this.byFormat.sorted() },
       lateResponses: this.lateResponses,
       parseErrors: sortedReasons(parse.parseErrors),
       skippedBytes: sortedReasons(parse.skippedBytes),
       anomalies: sortedReasons(parse.anomalies),
       drops: sortedReasons(this.drops),
     };
+  }
+}
+
+/**
+ * Counts by a key from a small set of constant strings (outcomes, vendor format names): a scan by
+ * identity beats updating a property named by a variable. Distinct keys are bounded by what produces
+ * them (7 outcomes, the configured vendors).
+ */
+class SmallTally {
+  private readonly keys: string[] = [];
+  private readonly counts: number[] = [];
+
+  add(key: string): void {
+    const keys = this.keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) { this.counts[i]++; return; }
+    keys.push(key);
+    this.counts.push(1);
+  }
+
+  sorted(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (let i = 0; i < this.keys.length; i++) out[this.keys[i]] = this.counts[i];
+    return sortedReasons(out);
   }
 }

@@ -9,6 +9,7 @@ import type { SmppTransaction } from './smpp-transaction';
 /**
  * The endpoint part of the last id built, per kind and direction: an SMPP session's ids and the few
  * exchanges of one HTTP connection share it, so only the sequence/time part is formatted per id.
+ * Callback connections each come from a new client port: the parts around it are kept apart.
  */
 class PrefixCache {
   cli = '';
@@ -16,17 +17,83 @@ class PrefixCache {
   srv = '';
   srvPort = -1;
   prefix = '';
+  /** `${kind}:${cli}:` for `cli`, and `>${srv}:${srvPort}:${tail}` for srv/srvPort. */
+  private head = '';
+  private headCli = '';
+  private tailText = '';
+  private tailSrv = '';
+  private tailSrvPort = -1;
   get(kind: string, cli: string, cliPort: number, srv: string, srvPort: number, tail: string): string {
     if (cliPort !== this.cliPort || srvPort !== this.srvPort || cli !== this.cli || srv !== this.srv) {
+      if (cli !== this.headCli || this.head === '') { this.headCli = cli; this.head = `${kind}:${cli}:`; }
+      if (srv !== this.tailSrv || srvPort !== this.tailSrvPort || this.tailText === '') {
+        this.tailSrv = srv;
+        this.tailSrvPort = srvPort;
+        this.tailText = `>${srv}:${srvPort}:${tail}`;
+      }
       this.cli = cli;
       this.cliPort = cliPort;
       this.srv = srv;
       this.srvPort = srvPort;
-      this.prefix = `${kind}:${cli}:${cliPort}>${srv}:${srvPort}:${tail}`;
+      this.prefix = this.head + cliPort + this.tailText;
     }
     return this.prefix;
   }
 }
+const TWO_53 = 2 ** 53, TWO_54 = 2 ** 54;
+/** Beyond this, seconds × 1e9 is no longer exact in a double (and ns timestamps get there in 2116). */
+const FAST_LIMIT = 2 ** 62;
+/** '000' … '999'. */
+const DIGITS3: readonly string[] = Array.from({ length: 1000 }, (_, i) => String(i).padStart(3, '0'));
+/** The seconds part of the last timestamp formatted: consecutive ids usually share it. */
+let lastSeconds = -1;
+let lastSecondsText = '';
+
+/**
+ * String(ns) for a capture timestamp, without V8's shortest-double conversion (~150–250 ns per id).
+ * Timestamps are whole numbers of nanoseconds, above 2^53 (not exact) since 1970 + 104 days, so
+ * String prints the shortest digits that read back as the same double, the nearest to it when
+ * several do, padded with zeros (ECMAScript Number::toString). Done here with whole-number
+ * arithmetic on two exact halves (seconds, nanoseconds); anything else, or any doubt (a tie, a
+ * candidate that reaches the seconds), goes to String.
+ */
+export function nsDecimal(v: number): string {
+  if (!(v >= 1e9 && v < FAST_LIMIT) || Math.floor(v) !== v) return String(v);
+  let hi = Math.floor(v / 1e9);
+  let lo = v - hi * 1e9; // exact: below FAST_LIMIT hi × 5^9 < 2^53, and the difference is small
+  if (lo < 0) { hi -= 1; lo += 1e9; } else if (lo >= 1e9) { hi += 1; lo -= 1e9; }
+  if (v >= TWO_53) {
+    // The doubles that read back as v: v ± half a unit in the last place (a quarter below a power
+    // of two), ends included when the significand is even. Shortest = the largest power of ten
+    // with a multiple in there; then the multiple nearest to v.
+    let ulp = 2;
+    for (let t = TWO_54; v >= t; t *= 2) ulp *= 2;
+    const inclusive = (v / ulp) % 2 === 0;
+    const low = lo - (v === ulp * 2 ** 52 ? ulp / 4 : ulp / 2), high = lo + ulp / 2;
+    let p = 1;
+    while (p * 10 < 0.75 * ulp) p *= 10; // an interval this wide holds a multiple of p
+    let c0 = Math.ceil(low / p) * p, c1 = Math.floor(high / p) * p;
+    if (!inclusive) { if (c0 === low) c0 += p; if (c1 === high) c1 -= p; }
+    for (;;) {
+      const q = p * 10;
+      let d0 = Math.ceil(low / q) * q, d1 = Math.floor(high / q) * q;
+      if (!inclusive) { if (d0 === low) d0 += q; if (d1 === high) d1 -= q; }
+      if (d0 > d1) break;
+      if (q >= 1e8) return String(v);
+      p = q; c0 = d0; c1 = d1;
+    }
+    let c = Math.round(lo / p) * p;
+    if (2 * Math.abs(lo - c) === p) return String(v);
+    if (c < c0) c = c0; else if (c > c1) c = c1;
+    lo = c;
+    if (lo >= 1e9) { hi += 1; lo -= 1e9; } else if (lo < 0) { hi -= 1; lo += 1e9; }
+  }
+  if (hi !== lastSeconds) { lastSeconds = hi; lastSecondsText = String(hi); }
+  // Nine digits from three-digit pieces: converting each number to a string costs more.
+  const m = Math.floor(lo / 1e6), r = lo - m * 1e6, k = Math.floor(r / 1000);
+  return lastSecondsText + DIGITS3[m] + DIGITS3[k] + DIGITS3[r - k * 1000];
+}
+
 const smppC2s = new PrefixCache();
 const smppS2c = new PrefixCache();
 const http = new PrefixCache();
@@ -34,11 +101,11 @@ const http = new PrefixCache();
 export function smppTransactionId(t: SmppTransaction): string {
   const c2s = t.requestDirection === 'c2s';
   const p = (c2s ? smppC2s : smppS2c).get('smpp', t.clientAddress, t.clientPort, t.serverAddress, t.serverPort, c2s ? 'c2s:' : 's2c:');
-  return `${p}${t.sequence}:${t.tsStartNs}`;
+  return `${p}${t.sequence}:${nsDecimal(t.tsStartNs)}`;
 }
 
 export function httpTransactionId(t: HttpTransaction): string {
-  return `${http.get('http', t.clientAddress, t.clientPort, t.serverAddress, t.serverPort, '')}${t.tsStart}:${t.exchange}`;
+  return `${http.get('http', t.clientAddress, t.clientPort, t.serverAddress, t.serverPort, '')}${nsDecimal(t.tsStart)}:${t.exchange}`;
 }
 
 export function transactionId(t: SmppTransaction | HttpTransaction): string {

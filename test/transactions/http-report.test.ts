@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { HttpReportBuilder } from '../../src/transactions/http-report';
 import { LatencyHistogram } from '../../src/transactions/http-latency-histogram';
 import { newHttpParseStats } from '../../src/protocols/http1/http-parser';
@@ -57,4 +58,30 @@ test('latency histogram: percentiles within 1.6 %, exact max, bounded memory', (
   small.recordNs(-5);
   assert.equal(small.clipped, 1);
   assert.equal(small.count, 2);
+});
+
+test('latency histogram: the integer bucket index gives the percentiles the float formula gives', () => {
+  // The bucket formula in floating point (the one used above 2^31 µs), applied by hand.
+  const bucket = (us: number): number => {
+    if (us < 128) return us;
+    let e = Math.floor(Math.log2(us));
+    while (2 ** e > us) e--;
+    while (2 ** (e + 1) <= us) e++;
+    return 128 + (e - 7) * 64 + (Math.floor(us / 2 ** (e - 6)) - 64);
+  };
+  const lower = (i: number): number => {
+    if (i < 128) return i;
+    const e = 7 + Math.floor((i - 128) / 64);
+    return (64 + ((i - 128) % 64)) * 2 ** (e - 6);
+  };
+  fc.assert(fc.property(fc.array(fc.integer({ min: 0, max: 2 ** 33 }), { minLength: 1, maxLength: 50 }), (us) => {
+    const h = new LatencyHistogram(10_000_000);
+    for (const u of us) h.recordNs(u * 1000 + 999);
+    const sorted = us.map((u) => Math.min(u, 10_000_000 * 1000)).sort((a, b) => a - b);
+    const p50 = sorted[Math.max(1, Math.ceil(0.5 * sorted.length)) - 1];
+    // The reported p50 lies in the bucket the float formula gives for the true p50.
+    const b = bucket(p50);
+    const got = h.summary().p50 * 1000; // µs
+    assert.ok(got >= lower(b) - 1e-6 && got <= lower(b + 1) + 1e-6, `${got} not in bucket ${b} of ${p50}`);
+  }), { numRuns: 300 });
 });

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { httpTransactionId, smppTransactionId, transactionIdStartNs } from '../../src/transactions/transaction-id';
+import { httpTransactionId, nsDecimal, smppTransactionId, transactionIdStartNs } from '../../src/transactions/transaction-id';
 import type { HttpTransaction } from '../../src/transactions/http-transaction';
 import type { SmppTransaction } from '../../src/transactions/smpp-transaction';
 
@@ -18,4 +18,19 @@ test('ids with the endpoint part reused between calls equal the full template, w
       assert.equal(transactionIdStartNs(id), ts);
     }
   }), { numRuns: 500 });
+});
+
+test('timestamps in ids are formatted exactly as String formats them', () => {
+  const check = (v: number): void => assert.equal(nsDecimal(v), String(v), `${v}`);
+  // Capture timestamps: microsecond and nanosecond resolution, 1970 to 2116.
+  fc.assert(fc.property(fc.nat({ max: 4.6e9 }), fc.nat({ max: 999_999_999 }), (s, ns) => {
+    check(s * 1e9 + ns);
+    check(s * 1e9 + Math.floor(ns / 1000) * 1000);
+  }), { numRuns: 20000 });
+  // Any whole number up to 2^63 (the fast path ends at 2^62), and values it hands to String.
+  fc.assert(fc.property(fc.double({ min: 0, max: 2 ** 63, noNaN: true }), (d) => { check(Math.floor(d)); check(d); }), { numRuns: 20000 });
+  // Where the rounding interval is lopsided (powers of two) or the shortest digits jump (powers of ten).
+  for (let e = 29; e <= 63; e++) for (let d = -2048; d <= 2048; d += 1) check(2 ** e + d);
+  for (let k = 9; k <= 19; k++) for (let d = -3000; d <= 3000; d++) check(10 ** k + d);
+  for (const v of [0, -0, 1, -1e18, 1.5, 999_999_999, 1e9, 2 ** 53, 2 ** 62, 1e21, Infinity, NaN]) check(v);
 });

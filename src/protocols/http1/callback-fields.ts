@@ -6,87 +6,17 @@
  * mapping; otherwise the generic mapping applies (exact name, then case-insensitive, then as the
  * last segment of a nested JSON path). See shared/corpus/http-callback-formats.md.
  */
-import { Charset, charsetOf, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
-import { ParamList } from './param-list';
+import { Charset, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
+import { FLAT_OK, FLAT_UNSURE, ParamList } from './param-list';
+import { B_FORM, B_JSON, B_NONE, B_XML, ContentTypes, looksLikeJson } from './content-types';
 import { StringMemo } from '../../common/string-memo';
-import type { TextDecodeOptions } from '../smpp/text';
-import { dataCodingOf, hexOctets, payloadText, rawParam } from './gateway-payload';
+import { DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING, type CallbackFieldOptions, type CallbackFields, type CallbackMapping } from './callback-formats';
+import { PayloadReader } from './gateway-payload';
+import { CallbackPlans, headerSource, sourceHeader, SRC_BODY, SRC_NONE, type CallbackPlan } from './callback-plan';
+import { latin1 } from './byte-view';
 
-export interface CallbackFields {
-  /** Vendor format that matched, or 'generic'. */
-  format: string;
-  sender: string | null;
-  recipient: string | null;
-  text: string | null;
-  messageId: string | null;
-  smsc: string | null;
-}
-
-/** Field → candidate source keys, first present wins. */
-export interface CallbackMapping {
-  sender: string[];
-  recipient: string[];
-  text: string[];
-  messageId: string[];
-  smsc: string[];
-}
-
-export interface CallbackVendor extends CallbackMapping {
-  name: string;
-  /** The format applies when any of these keys is present. */
-  detect: string[];
-  /**
-   * The text is the SMS payload octets under a data_coding (Jasmin): decoded from the hex in `hex`,
-   * else from the raw octets of parameter `raw`, when `coding` names a text coding.
-   */
-  payload?: { hex: string; raw: string; coding: string };
-}
-
-export interface CallbackFieldOptions {
-  /** Vendor formats, tried in order. Default DEFAULT_CALLBACK_VENDORS. */
-  vendors?: CallbackVendor[];
-  /** Mapping when no vendor is detected (Kannel get-url names are chosen by the operator). Default DEFAULT_GENERIC_MAPPING. */
-  generic?: CallbackMapping;
-  /** Most parameters read from one request. Default 256. */
-  maxParams?: number;
-  /** Deepest JSON nesting walked. Default 8. */
-  maxJsonDepth?: number;
-  /** How payload octets decode (data_coding 0), as on the SMPP side. Default GSM 03.38 unpacked. */
-  text?: TextDecodeOptions;
-}
-
-const none: string[] = [];
-
-export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
-  { name: 'kannel-post', detect: ['header:x-kannel-from', 'header:x-kannel-to'], sender: ['header:x-kannel-from'],
-    recipient: ['header:x-kannel-to'], text: ['@body'], messageId: none, smsc: ['header:x-kannel-smsc'] },
-  { name: 'kannel-xml', detect: ['oa.number'], sender: ['oa.number'], recipient: ['da.number'], text: ['ud'], messageId: none, smsc: ['from'] },
-  { name: 'twilio', detect: ['MessageSid', 'SmsSid', 'SmsMessageSid'], sender: ['From'], recipient: ['To'], text: ['Body'],
-    messageId: ['MessageSid', 'SmsSid', 'SmsMessageSid'], smsc: none },
-  { name: 'plivo', detect: ['MessageUUID'], sender: ['From'], recipient: ['To'], text: ['Text', 'Body'], messageId: ['MessageUUID'], smsc: none },
-  { name: 'vonage', detect: ['msisdn'], sender: ['msisdn'], recipient: ['to'], text: ['text'], messageId: ['messageId'], smsc: none },
-  // `content` is the raw short_message octets; `binary` their hex; `coding` the data_coding.
-  { name: 'jasmin', detect: ['origin-connector'], sender: ['from'], recipient: ['to'], text: ['content'], messageId: ['id'], smsc: ['origin-connector'],
-    payload: { hex: 'binary', raw: 'content', coding: 'coding' } },
-  { name: 'infobip', detect: ['results.0.messageId'], sender: ['results.0.from'], recipient: ['results.0.to'], text: ['results.0.text'],
-    messageId: ['results.0.messageId'], smsc: none },
-  { name: 'aws-sns', detect: ['Message.originationNumber'], sender: ['Message.originationNumber'], recipient: ['Message.destinationNumber'],
-    text: ['Message.messageBody'], messageId: ['Message.inboundMessageId'], smsc: none },
-  { name: 'aws', detect: ['originationNumber'], sender: ['originationNumber'], recipient: ['destinationNumber'], text: ['messageBody'],
-    messageId: ['inboundMessageId'], smsc: none },
-  { name: 'bird', detect: ['sender.contact.identifierValue'], sender: ['sender.contact.identifierValue'], recipient: ['receiver.connector.id', 'channelId'],
-    text: ['body.text.text'], messageId: ['id'], smsc: none },
-  { name: 'sinch', detect: ['received_at', 'operator_id'], sender: ['from'], recipient: ['to'], text: ['body'], messageId: ['id'], smsc: ['operator_id'] },
-];
-
-/** Common operator-chosen names (Kannel get-url `...?sender=%p&to=%P&text=%a`) and generic JSON. */
-export const DEFAULT_GENERIC_MAPPING: CallbackMapping = {
-  sender: ['from', 'sender', 'msisdn', 'phone', 'source', 'src', 'originator', 'oa', 'mobile', 'number', 'source_addr'],
-  recipient: ['to', 'receiver', 'recipient', 'shortcode', 'short_code', 'shortCode', 'dest', 'destination', 'da', 'destination_addr', 'service'],
-  text: ['text', 'msg', 'message', 'content', 'body', 'sms', 'txt'],
-  messageId: ['messageId', 'message_id', 'msgid', 'msg_id', 'smsid', 'sms_id', 'id', 'uuid'],
-  smsc: ['smsc', 'smsc-id', 'smsc_id', 'smscid'],
-};
+export { DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING } from './callback-formats';
+export type { CallbackFieldOptions, CallbackFields, CallbackMapping, CallbackVendor } from './callback-formats';
 
 /** What the extractor reads from one request. */
 export interface CallbackRequest {
@@ -100,7 +30,6 @@ type Field = keyof CallbackMapping;
 const FIELDS: Field[] = ['sender', 'recipient', 'text', 'messageId', 'smsc'];
 
 const K_PARAM = 0, K_HEADER = 1, K_BODY = 2;
-const B_NONE = 0, B_FORM = 1, B_XML = 2, B_JSON = 3;
 
 /**
  * A source key resolved once at construction (no string tests per request). Parameter names are
@@ -123,7 +52,6 @@ export class CallbackExtractor {
   private readonly vendors: CompiledVendor[];
   private readonly generic: Source[][];
   private readonly limits: ParamLimits;
-  private readonly textOptions: TextDecodeOptions;
   private headerOffset = 0;
   /** Parameter names any source reads, exact and lower-cased, numbered. */
   private readonly exactIds = new Map<string, number>();
@@ -149,23 +77,24 @@ export class CallbackExtractor {
   private readonly leafStamp: Uint32Array;
   private readonly leafFirst: Int32Array;
   private headers: (string | null)[] = [];
+  /** The request body: body[bodyStart, bodyEnd) (a view into the stream's bytes during the call). */
   private body: Buffer = EMPTY;
+  private bodyStart = 0;
+  private bodyEnd = 0;
+  /** Field sources by request shape (see callback-plan.ts). */
+  private readonly plans: CallbackPlans;
   private charset: Charset | null = null;
   private bodyText: string | null = null;
   /** The current request's content type: charset and body kind. */
-  private lastCharset: Charset | null = null;
-  private lastKind = B_NONE;
-  /** Content types repeat (a few gateways, a few types): the last few, read once each, in a small ring. */
-  private readonly types: (string | null)[] = [null, null, null, null];
-  private readonly typeCharsets: (Charset | null)[] = [null, null, null, null];
-  private readonly typeKinds: number[] = [B_NONE, B_NONE, B_NONE, B_NONE];
-  private nextType = 0;
+  private readonly types = new ContentTypes();
+  /** Payload octets as text (Jasmin), with a scratch buffer and a memo. */
+  private readonly payloads: PayloadReader;
 
   constructor(options: CallbackFieldOptions = {}) {
     const vendors = options.vendors ?? DEFAULT_CALLBACK_VENDORS;
     const generic = options.generic ?? DEFAULT_GENERIC_MAPPING;
     this.limits = { maxParams: options.maxParams ?? 256, maxDepth: options.maxJsonDepth ?? 8 };
-    this.textOptions = options.text ?? {};
+    this.payloads = new PayloadReader(options.text ?? {});
     const names: string[] = [];
     const number = (m: Map<string, number>, k: string): number => {
       let id = m.get(k);
@@ -197,6 +126,7 @@ export class CallbackExtractor {
       }
     });
     this.keyInfos = new StringMemo((k) => this.describe(k), 4096);
+    this.plans = new CallbackPlans(options.plans ?? 16);
     this.exactStamp = new Uint32Array(this.exactIds.size);
     this.exactFirst = new Int32Array(this.exactIds.size);
     this.lowerStamp = new Uint32Array(this.looseIds.size);
@@ -208,53 +138,114 @@ export class CallbackExtractor {
   /** Where this extractor's headers start in the request's kept header array. */
   setHeaderOffset(offset: number): void { this.headerOffset = offset; }
 
-  /** Fields of one request; null when nothing recognisable was found. */
-  extract(req: CallbackRequest, body: Buffer): CallbackFields | null {
-    this.nextCall();
+  /** Request shapes whose field sources were worked out (the rest reused a memoised plan). */
+  get plansBuilt(): number { return this.plans.built; }
+
+  /**
+   * Fields of one request whose body is body[start, end) (read during the call only); null when
+   * nothing recognisable was found.
+   */
+  extract(req: CallbackRequest, body: Buffer, start = 0, end = body.length): CallbackFields | null {
     this.headers = req.headers;
     this.body = body;
+    this.bodyStart = start;
+    this.bodyEnd = end;
     this.bodyText = null;
-    this.learnType(req.contentType);
-    this.charset = this.lastCharset;
-    this.readParams(req, body);
-    const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null };
-    // The first vendor any of whose detect keys is present: the first a parameter detects, unless
-    // one before it is detected by a header or the body.
+    this.types.learn(req.contentType);
+    this.charset = this.types.charset;
+    this.readParams(req);
+    const p = this.params;
+    const hasBody = end > start;
+    const mask = this.headerMask();
+    let plan = mask < 0 ? null : this.plans.find(p.keys, p.count, mask, hasBody);
+    if (plan === null) {
+      plan = this.plan(mask, hasBody);
+      if (mask >= 0) this.plans.add(plan);
+    }
+    // Payload octets win over the text parameter: that one is read only when they are absent.
+    const payload = plan.payloadRaw === null ? null : this.payloadText(plan, req);
+    const out: CallbackFields = {
+      format: plan.format, sender: this.take(plan.sender), recipient: this.take(plan.recipient),
+      text: payload ?? this.take(plan.text), messageId: this.take(plan.messageId), smsc: this.take(plan.smsc),
+    };
+    this.body = EMPTY;
+    this.bodyText = null;
+    p.reset();
+    return out.sender === null && out.recipient === null && out.text === null && out.messageId === null ? null : out;
+  }
+
+  /** Bit h: extractor header h is present; -1 when there are too many headers for a mask (no plan is kept). */
+  private headerMask(): number {
+    const n = this.headerNames.length;
+    if (n > 30) return -1;
+    let mask = 0;
+    for (let h = 0; h < n; h++) if ((this.headers[this.headerOffset + h] ?? null) !== null) mask |= 1 << h;
+    return mask;
+  }
+
+  /** The value a source code names for the current request. */
+  private take(code: number): string | null {
+    if (code >= 0) return this.params.value(code);
+    if (code === SRC_NONE) return null;
+    if (code === SRC_BODY) return this.text();
+    return this.headers[this.headerOffset + sourceHeader(code)] ?? null;
+  }
+
+  /**
+   * Works out the sources of the current request's shape: the first vendor any of whose detect keys
+   * is present (the first a parameter detects, unless one before it is detected by a header or the
+   * body), then per field its first present key — for the generic mapping, else case-insensitively.
+   */
+  private plan(headerMask: number, hasBody: boolean): CallbackPlan {
+    this.nextCall();
+    this.markExact();
     let vendor: CompiledVendor | null = this.minVendor === NO_VENDOR ? null : this.vendors[this.minVendor];
     for (let k = 0; k < this.otherDetect.length && this.otherDetect[k] < this.minVendor; k++) {
       const d = this.vendors[this.otherDetect[k]].detect;
       let hit = false;
-      for (let j = 0; j < d.length && !hit; j++) hit = this.resolve(d[j]) !== null;
+      for (let j = 0; j < d.length && !hit; j++) hit = this.source(d[j]) !== SRC_NONE;
       if (hit) { vendor = this.vendors[this.otherDetect[k]]; break; }
     }
-    if (vendor !== null) {
-      out.format = vendor.name;
-      for (let f = 0; f < FIELDS.length; f++) out[FIELDS[f]] = this.first(vendor.fields[f]);
-      if (vendor.payload !== undefined) out.text = this.payloadText(vendor.payload, req, body) ?? out.text;
-    } else {
-      for (let f = 0; f < FIELDS.length; f++) {
-        let v = this.first(this.generic[f]);
-        if (v === null && this.params.count > 0) v = this.firstLoose(this.generic[f]);
-        out[FIELDS[f]] = v;
-      }
-    }
-    this.body = EMPTY;
-    this.bodyText = null;
-    this.params.reset();
-    return out.sender === null && out.recipient === null && out.text === null && out.messageId === null ? null : out;
+    const fields = vendor !== null ? vendor.fields : this.generic;
+    const pick = (f: number): number => {
+      const c = this.firstSource(fields[f]);
+      return vendor === null && c === SRC_NONE && this.params.count > 0 ? this.firstLoose(fields[f]) : c;
+    };
+    const payload = vendor?.payload;
+    return {
+      keys: this.params.keys.slice(0, this.params.count), headerMask, hasBody,
+      format: vendor !== null ? vendor.name : 'generic',
+      sender: pick(0), recipient: pick(1), text: pick(2), messageId: pick(3), smsc: pick(4),
+      payloadRaw: payload === undefined ? null : payload.raw,
+      payloadHex: payload === undefined ? SRC_NONE : this.source(payload.hex),
+      payloadCoding: payload === undefined ? SRC_NONE : this.source(payload.coding),
+    };
   }
 
   /** Query, then the body by content type (or by shape: SNS posts JSON as text/plain); the first value of a name wins. */
-  private readParams(req: CallbackRequest, body: Buffer): void {
+  private readParams(req: CallbackRequest): void {
     const p = this.params;
+    const { body, bodyStart: s, bodyEnd: e } = this;
     let ok = req.query === '' || p.addUrlEncoded(req.query, null, 0);
-    if (ok && body.length > 0) {
-      const kind = this.lastKind === B_NONE && looksLikeJson(body) ? B_JSON : this.lastKind;
-      if (kind === B_FORM) ok = p.addUrlEncoded(body.toString('latin1', 0, body.length), this.charset, 1);
+    if (ok && e > s) {
+      const kind = this.types.kind === B_NONE && looksLikeJson(body, s, e) ? B_JSON : this.types.kind;
+      if (kind === B_FORM) ok = p.addUrlEncodedBytes(body, s, e, latin1(body, s, e), this.charset, 1);
       else if (kind === B_XML) ok = false; // rare (Kannel post-xml): the map path
-      else if (kind === B_JSON) ok = p.addJson(this.text()!);
+      else if (kind === B_JSON) {
+        const before = p.count;
+        const flat = p.addFlatJson(body, s, e, this.charset);
+        if (flat === FLAT_UNSURE) {
+          p.count = before;
+          ok = p.parseJson(this.text()!);
+        } else ok = flat === FLAT_OK;
+      }
     }
-    if (!ok) p.fromMap(this.paramMap(req, body));
+    if (!ok) p.fromMap(this.paramMap(req));
+  }
+
+  /** Numbers the request's parameter names: which exact names it has (first occurrence each) and the first vendor they detect. */
+  private markExact(): void {
+    const p = this.params;
     let minVendor = NO_VENDOR;
     for (let i = 0; i < p.count; i++) {
       // Names come in the same order request after request: the same name at the same position
@@ -287,32 +278,16 @@ export class CallbackExtractor {
   }
 
   /** The exact bounded parameter map (at the parameter bound, or an XML body). */
-  private paramMap(req: CallbackRequest, body: Buffer): Map<string, string> {
+  private paramMap(req: CallbackRequest): Map<string, string> {
     const params = new Map<string, string>();
+    const { body, bodyStart: s, bodyEnd: e } = this;
     if (req.query !== '') parseUrlEncoded(req.query, null, params, this.limits);
-    if (body.length > 0) {
-      if (this.lastKind === B_FORM) parseUrlEncoded(body.toString('latin1', 0, body.length), this.charset, params, this.limits);
-      else if (this.lastKind === B_XML) parseKannelXml(this.text()!, params);
-      else if (this.lastKind === B_JSON || looksLikeJson(body)) flattenJson(this.text()!, params, this.limits);
+    if (e > s) {
+      if (this.types.kind === B_FORM) parseUrlEncoded(latin1(body, s, e), this.charset, params, this.limits);
+      else if (this.types.kind === B_XML) parseKannelXml(this.text()!, params);
+      else if (this.types.kind === B_JSON || looksLikeJson(body, s, e)) flattenJson(this.text()!, params, this.limits);
     }
     return params;
-  }
-
-  private learnType(contentType: string | null): void {
-    let k = 0;
-    if (contentType !== null) {
-      while (k < 4 && this.types[k] !== contentType) k++;
-      if (k === 4) {
-        k = this.nextType;
-        this.nextType = (k + 1) & 3;
-        const ct = contentType.toLowerCase();
-        this.types[k] = contentType;
-        this.typeCharsets[k] = charsetOf(contentType);
-        this.typeKinds[k] = ct.includes('x-www-form-urlencoded') ? B_FORM : ct.includes('xml') ? B_XML : ct.includes('json') ? B_JSON : B_NONE;
-      }
-    }
-    this.lastCharset = contentType === null ? null : this.typeCharsets[k];
-    this.lastKind = contentType === null ? B_NONE : this.typeKinds[k];
   }
 
   private nextCall(): void {
@@ -327,17 +302,17 @@ export class CallbackExtractor {
 
   /**
    * Case-insensitive lookup of the first source key among the params: a key equal to it in lower
-   * case wins, else a nested key whose last segment is (first in request order).
+   * case wins, else a nested key whose last segment is (first in request order). A parameter index, or SRC_NONE.
    */
-  private firstLoose(sources: Source[]): string | null {
+  private firstLoose(sources: Source[]): number {
     if (!this.looseDone) this.markLoose();
     for (let i = 0; i < sources.length; i++) {
       const s = sources[i];
       if (s.kind !== K_PARAM) continue;
-      if (this.lowerStamp[s.looseId] === this.gen) return this.params.value(this.lowerFirst[s.looseId]);
-      if (this.leafStamp[s.looseId] === this.gen) return this.params.value(this.leafFirst[s.looseId]);
+      if (this.lowerStamp[s.looseId] === this.gen) return this.lowerFirst[s.looseId];
+      if (this.leafStamp[s.looseId] === this.gen) return this.leafFirst[s.looseId];
     }
-    return null;
+    return SRC_NONE;
   }
 
   /** Which lower-cased names (whole key, last segment) the request has, first occurrence each. */
@@ -359,39 +334,31 @@ export class CallbackExtractor {
   }
 
   /** The payload octets decoded by their data_coding; null when the request does not carry them so. */
-  private payloadText(p: CompiledPayload, req: CallbackRequest, body: Buffer): string | null {
-    const dcs = dataCodingOf(this.resolve(p.coding));
-    if (dcs === null) return null;
-    const hex = this.resolve(p.hex);
-    let octets = hex === null ? null : hexOctets(hex);
-    if (octets === null) octets = rawParam(req.query, p.raw) ?? (body.length > 0 ? rawParam(body.toString('latin1'), p.raw) : null);
-    return octets === null ? null : payloadText(octets, dcs, this.textOptions);
+  private payloadText(plan: CallbackPlan, req: CallbackRequest): string | null {
+    const { body, bodyStart: s, bodyEnd: e } = this;
+    return this.payloads.text(this.take(plan.payloadCoding), this.take(plan.payloadHex), plan.payloadRaw!, req.query, body, s, e);
   }
 
   private text(): string | null {
-    if (this.bodyText === null && this.body.length > 0) this.bodyText = decodeBytes(this.body, this.charset);
+    const { body, bodyStart: s, bodyEnd: e } = this;
+    if (this.bodyText === null && e > s) this.bodyText = decodeBytes(s === 0 && e === body.length ? body : body.subarray(s, e), this.charset);
     return this.bodyText;
   }
 
-  private resolve(src: Source): string | null {
-    if (src.kind === K_PARAM) return this.exactStamp[src.id] === this.gen ? this.params.value(this.exactFirst[src.id]) : null;
-    if (src.kind === K_HEADER) return this.headers[this.headerOffset + src.header] ?? null;
-    return this.text();
+  /** Where a source is in the current request (a source code), SRC_NONE when it is absent. */
+  private source(src: Source): number {
+    if (src.kind === K_PARAM) return this.exactStamp[src.id] === this.gen ? this.exactFirst[src.id] : SRC_NONE;
+    if (src.kind === K_HEADER) return (this.headers[this.headerOffset + src.header] ?? null) !== null ? headerSource(src.header) : SRC_NONE;
+    return this.bodyEnd > this.bodyStart ? SRC_BODY : SRC_NONE;
   }
 
-  private first(sources: Source[]): string | null {
+  private firstSource(sources: Source[]): number {
     for (let i = 0; i < sources.length; i++) {
-      const v = this.resolve(sources[i]);
-      if (v !== null) return v;
+      const c = this.source(sources[i]);
+      if (c !== SRC_NONE) return c;
     }
-    return null;
+    return SRC_NONE;
   }
 }
 
 const EMPTY = Buffer.alloc(0);
-
-function looksLikeJson(b: Buffer): boolean {
-  let i = 0;
-  while (i < b.length && (b[i] === 0x20 || b[i] === 0x0a || b[i] === 0x0d || b[i] === 0x09)) i++;
-  return i < b.length && (b[i] === 0x7b || b[i] === 0x5b);
-}

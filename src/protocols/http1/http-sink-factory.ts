@@ -35,6 +35,7 @@ export class HttpSinkFactory implements StreamSinkFactory {
       maxBodyCapture: options.maxBodyCapture ?? 16384,
       extractor,
       routeCache: new Map(),
+      lastTarget: '', lastTargetPath: '', lastQuery: '', lastTargetRoute: '', lastPath: '', lastRoute: '',
       recycled: [],
       maxRecycled: Math.max(0, options.recycledStreams ?? 256),
     };

@@ -28,6 +28,16 @@ export interface HttpStreamShared {
   /** path → route template memo, shared by all streams. */
   routeCache: Map<string, string>;
   /**
+   * The last request target read and its split (callbacks repeat their target, or at least its
+   * path, the last origin-form path seen, and its route.
+   */
+  lastTarget: string;
+  lastTargetPath: string;
+  lastQuery: string;
+  lastTargetRoute: string;
+  lastPath: string;
+  lastRoute: string;
+  /**
    * Closed streams kept for reuse by the factory (null: none are). A stream and its two parsers cost
    * about a kilobyte in nine objects, and callback connections are short: most carry one or two requests.
    */
@@ -37,6 +47,7 @@ export interface HttpStreamShared {
 }
 
 const NO_HEADERS: (string | null)[] = [];
+const NO_BODY = Buffer.alloc(0);
 /** Largest body capture buffer a stream keeps between requests (larger ones are let go). */
 const KEEP_BODY_BUFFER = 4096;
 
@@ -47,7 +58,7 @@ class RequestSide implements HttpParserHandler {
   onBody(b: Buffer, start: number, end: number): void { this.s.requestBody(b, start, end); }
   onComplete(tsNs: number): void { this.s.requestComplete(tsNs); }
   onAbandon(reason: string, headSeen: boolean, tsNs: number): void {
-    if (this.cur !== null) this.cur.body = null; // the record may wait in the FIFO: the buffer is the stream's
+    if (this.cur !== null) this.s.dropBody(this.cur); // the record may wait in the FIFO: the buffer is the stream's
     if (headSeen && reason !== 'truncated') this.s.sink.requestAbandoned(reason, tsNs);
     this.cur = null;
   }
@@ -79,6 +90,17 @@ export class HttpStream implements StreamSink {
   private readonly resSide: ResponseSide;
   /** Where request bodies on callback routes are captured (one request at a time per connection). */
   private bodyBuf: Buffer | null = null;
+  /** The request being parsed is on a callback route: its body is captured. */
+  private capture = false;
+  /** Capture buffer size the head suggests (Content-Length, bounded). */
+  private captureHint = 0;
+  /**
+   * The captured body while it is one piece of the bytes being parsed: a view, read in place when the
+   * request completes in the same call (the usual case), copied to bodyBuf when it does not.
+   */
+  private view: Buffer | null = null;
+  private viewStart = 0;
+  private viewEnd = 0;
   private readonly target: TargetParts = { path: '', query: '' };
   /** What the extractor reads of the request being completed (its kept headers are still in the parser's head). */
   private readonly callbackRequest: CallbackRequest = { query: '', contentType: null, headers: NO_HEADERS };
@@ -101,18 +123,23 @@ export class HttpStream implements StreamSink {
     this.reqSide.cur = null;
     this.resSide.cur = null;
     this.resSide.informational = false;
+    this.capture = false;
+    this.view = null;
     if (this.bodyBuf !== null && this.bodyBuf.length > KEEP_BODY_BUFFER) this.bodyBuf = null;
     return this;
   }
 
   onData(dir: Direction, bytes: Buffer, tsNs: number): void {
-    this.sink.tick(tsNs);
-    (dir === 'c2s' ? this.req : this.res).execute(bytes, tsNs);
+    this.onDataRange(dir, bytes, 0, bytes.length, tsNs);
   }
 
   onDataRange(dir: Direction, buf: Buffer, start: number, end: number, tsNs: number): void {
     this.sink.tick(tsNs);
-    (dir === 'c2s' ? this.req : this.res).executeRange(buf, start, end, tsNs);
+    if (dir === 'c2s') {
+      this.req.executeRange(buf, start, end, tsNs);
+      // The bytes are the caller's only during this call: keep what is still needed.
+      if (this.view !== null) this.keepView();
+    } else this.res.executeRange(buf, start, end, tsNs);
   }
 
   onGap(dir: Direction, missing: number, tsNs: number): void {
@@ -134,20 +161,36 @@ export class HttpStream implements StreamSink {
   }
 
   requestHead(h: HttpHead): void {
-    const { path, query } = splitTargetInto(h.target, this.target);
-    const route = this.route(path);
+    const t = h.target, sh = this.shared;
+    let path: string, query: string, route: string;
+    const lp = sh.lastPath;
+    if (t === sh.lastTarget) { path = sh.lastTargetPath; query = sh.lastQuery; route = sh.lastTargetRoute; }
+    else if (lp.length > 0 && t.length > lp.length && t.charCodeAt(lp.length) === 0x3f && t.startsWith(lp) && t.indexOf('#', lp.length) < 0) {
+      // The last path with a new query (GET callbacks): what splitTarget and the route memo would give.
+      path = lp;
+      query = t.slice(lp.length + 1);
+      route = sh.lastRoute;
+    } else {
+      ({ path, query } = splitTargetInto(t, this.target));
+      route = this.route(path);
+      if (path.charCodeAt(0) === 0x2f) { sh.lastPath = path; sh.lastRoute = route; } // origin-form: no '?', no '#'
+    }
+    sh.lastTarget = t;
+    sh.lastTargetPath = path;
+    sh.lastQuery = query;
+    sh.lastTargetRoute = route;
     const r: HttpRequestRecord = {
       method: h.method, target: h.target, path, query, route, versionMinor: h.versionMinor,
       host: h.kept[H_HOST], contentType: h.kept[H_CONTENT_TYPE], userAgent: h.kept[H_USER_AGENT],
       tsStart: h.tsStart, tsEnd: 0, complete: false, bodyLength: 0, body: null, bodyCaptured: 0,
       bodyTruncated: false, callback: null, upgrade: h.upgrade,
     };
-    if (this.isCallbackPath(path)) {
-      // Size the capture from Content-Length when known; chunked bodies grow up to the limit.
+    this.capture = this.isCallbackPath(path);
+    this.view = null;
+    if (this.capture) {
+      // Size a copy from Content-Length when known; chunked bodies grow up to the limit.
       const cap = this.shared.maxBodyCapture;
-      const n = h.chunked ? Math.min(1024, cap) : Math.max(0, Math.min(h.contentLength, cap));
-      if (this.bodyBuf === null || this.bodyBuf.length < n) this.bodyBuf = Buffer.allocUnsafe(Math.max(n, 256));
-      r.body = this.bodyBuf;
+      this.captureHint = h.chunked ? Math.min(1024, cap) : Math.max(0, Math.min(h.contentLength, cap));
     }
     this.reqSide.cur = r;
     this.sink.requestStart(r);
@@ -157,9 +200,45 @@ export class HttpStream implements StreamSink {
     const r = this.reqSide.cur;
     if (r === null) return;
     r.bodyLength += end - start;
-    if (r.body === null || r.bodyTruncated) return;
+    if (!this.capture || r.bodyTruncated) return;
     const cap = this.shared.maxBodyCapture;
     let n = Math.min(end - start, cap - r.bodyCaptured);
+    if (r.bodyCaptured === 0 && this.view === null) {
+      // The first piece: a view, no copy.
+      this.view = b;
+      this.viewStart = start;
+      this.viewEnd = start + n;
+      r.bodyCaptured = n;
+    } else {
+      if (this.view !== null) this.keepView();
+      n = this.copyBody(r, b, start, n);
+    }
+    if (n < end - start) {
+      r.bodyTruncated = true;
+      countReason(this.shared.stats.anomalies, 'body-capture-truncated');
+    }
+  }
+
+  /** The request's body view becomes a copy in bodyBuf (the viewed bytes are about to change). */
+  private keepView(): void {
+    const r = this.reqSide.cur!;
+    const v = this.view!;
+    this.view = null;
+    const n = this.viewEnd - this.viewStart;
+    const size = Math.max(n, this.captureHint, 256);
+    if (this.bodyBuf === null || this.bodyBuf.length < size) this.bodyBuf = Buffer.allocUnsafe(size);
+    v.copy(this.bodyBuf, 0, this.viewStart, this.viewEnd);
+    r.body = this.bodyBuf;
+  }
+
+  /** Appends n bytes of b from `start` to the request's copied body, growing it up to the capture limit; returns the bytes copied. */
+  private copyBody(r: HttpRequestRecord, b: Buffer, start: number, n: number): number {
+    const cap = this.shared.maxBodyCapture;
+    if (r.body === null) {
+      const size = Math.max(n, this.captureHint, 256);
+      if (this.bodyBuf === null || this.bodyBuf.length < size) this.bodyBuf = Buffer.allocUnsafe(size);
+      r.body = this.bodyBuf;
+    }
     if (r.bodyCaptured + n > r.body.length && r.body.length < cap) {
       const grown = Buffer.allocUnsafe(Math.min(cap, Math.max(r.bodyCaptured + n, r.body.length * 2)));
       r.body.copy(grown, 0, 0, r.bodyCaptured);
@@ -168,10 +247,13 @@ export class HttpStream implements StreamSink {
     n = Math.min(n, r.body.length - r.bodyCaptured);
     b.copy(r.body, r.bodyCaptured, start, start + n);
     r.bodyCaptured += n;
-    if (n < end - start) {
-      r.bodyTruncated = true;
-      countReason(this.shared.stats.anomalies, 'body-capture-truncated');
-    }
+    return n;
+  }
+
+  /** The request is abandoned: it keeps nothing of the stream's (it may wait in the FIFO). */
+  dropBody(r: HttpRequestRecord): void {
+    r.body = null;
+    this.view = null;
   }
 
   requestComplete(tsNs: number): void {
@@ -180,13 +262,18 @@ export class HttpStream implements StreamSink {
     if (r === null) return;
     r.tsEnd = tsNs;
     r.complete = true;
-    if (r.body !== null) {
+    if (this.capture) {
+      this.capture = false;
       const q = this.callbackRequest;
       q.query = r.query;
       q.contentType = r.contentType;
       // The request parser's head still holds this request's kept headers: the next head starts after it completes.
       q.headers = this.req.head.kept;
-      r.callback = this.shared.extractor.extract(q, r.body.subarray(0, r.bodyCaptured));
+      const x = this.shared.extractor;
+      if (this.view !== null) {
+        r.callback = x.extract(q, this.view, this.viewStart, this.viewEnd);
+        this.view = null;
+      } else r.callback = x.extract(q, r.body ?? NO_BODY, 0, r.bodyCaptured);
       q.headers = NO_HEADERS;
       r.body = null;
     }

@@ -140,3 +140,40 @@ describe('generic names in any case and nesting', () => {
     assert.deepEqual(pick(extract('FROM=%2B441&To=80800&TEXT=VOTE+A&MessageID=m1', null)), ['generic', '+441', '80800', 'VOTE A', 'm1']);
   });
 });
+
+describe('field sources memoised by request shape', () => {
+  const shapes: [string, string | null, string][] = [
+    ['from=%2B441&to=80800&text=VOTE+A', null, ''],
+    ['', 'application/json', '{"messageId":"m1","from":"+442","to":"8888","text":"vote é ✓"}'],
+    ['', 'application/x-www-form-urlencoded', 'id=j1&from=443&to=80080&origin-connector=smsc01&coding=0&content=VOTE+2&binary=564f54452032'],
+    ['MessageSid=SM1&From=%2B444&To=1&Body=B', null, ''],
+    ['msisdn=445&to=2&text=C&messageId=v1', null, ''],
+  ];
+  const run = (x: CallbackExtractor, [q, ct, body]: [string, string | null, string], headers: (string | null)[] = []) =>
+    x.extract({ query: q, contentType: ct, headers }, Buffer.from(body, 'utf8'));
+
+  test('more shapes than plans kept: each request still gets the fields a fresh extractor gives', () => {
+    const x = new CallbackExtractor({ plans: 2 });
+    x.setHeaderOffset(0);
+    for (let round = 0; round < 4; round++) {
+      for (const shape of shapes) {
+        const fresh = new CallbackExtractor();
+        fresh.setHeaderOffset(0);
+        assert.deepEqual(run(x, shape), run(fresh, shape));
+      }
+    }
+    assert.equal(x.plansBuilt, 20, 'five shapes cycling through two plans: every request worked its plan out');
+  });
+
+  test('a repeated shape reuses its plan; present headers are part of the shape', () => {
+    const x = new CallbackExtractor();
+    x.setHeaderOffset(0);
+    for (let i = 0; i < 3; i++) for (const shape of shapes) run(x, shape);
+    assert.equal(x.plansBuilt, shapes.length);
+    const post = x.extract({ query: '', contentType: 'text/plain', headers: ['+44', '80800', null] }, Buffer.from('VOTE A'));
+    assert.deepEqual(pick(post), ['kannel-post', '+44', '80800', 'VOTE A', null]);
+    const noHeaders = x.extract({ query: '', contentType: 'text/plain', headers: [null, null, null] }, Buffer.from('VOTE A'));
+    assert.equal(noHeaders, null);
+    assert.equal(x.plansBuilt, shapes.length + 2);
+  });
+});

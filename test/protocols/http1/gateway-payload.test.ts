@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { dataCodingOf, hexOctets, payloadText, rawParam } from '../../../src/protocols/http1/gateway-payload';
+import { dataCodingOf, hexInto, hexOctets, PayloadTexts, payloadText, rawParam } from '../../../src/protocols/http1/gateway-payload';
 
 describe('gateway payload octets → text', () => {
   test('coding: a data_coding number or a name older Jasmin releases send', () => {
@@ -36,5 +36,30 @@ describe('gateway payload octets → text', () => {
     assert.equal(payloadText(Buffer.from([0x41, 0x20, 0x01, 0x20, 0x00, 0x1b, 0x65]), 0, {}), 'A £ @€');
     assert.equal(payloadText(Buffer.from('A \xa3', 'latin1'), 3, {}), 'A £');
     assert.equal(payloadText(Buffer.from([1, 2, 3]), 4, {}), null, '8-bit data is not text');
+  });
+});
+
+describe('payload scratch and memo', () => {
+  test('hexInto decodes into a reused buffer as hexOctets does, growing it when short', () => {
+    const out = { buf: Buffer.alloc(2) };
+    for (const hex of ['', '00', '0056004f', '564F54452042', 'abc', 'zz', '0g', 'ff'.repeat(300)]) {
+      const n = hexInto(hex, out);
+      const want = hexOctets(hex);
+      if (want === null) assert.equal(n, -1, hex);
+      else assert.deepEqual(out.buf.subarray(0, n), want, hex);
+    }
+    assert.ok(out.buf.length >= 300);
+  });
+
+  test('PayloadTexts: a text is found by its hex and charset only, and a colliding entry replaces it', () => {
+    const m = new PayloadTexts();
+    m.set('564f5445', 'gsm7', 'VOTE');
+    assert.equal(m.get('564f5445', 'gsm7'), 'VOTE');
+    assert.equal(m.get('564f5445', 'ucs2'), null);
+    assert.equal(m.get('564f5446', 'gsm7'), null);
+    // Same length, ends and middle: same slot.
+    m.set('564f5545', 'gsm7', 'VOUE');
+    assert.equal(m.get('564f5445', 'gsm7'), null);
+    assert.equal(m.get('564f5545', 'gsm7'), 'VOUE');
   });
 });

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { flattenJson, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
-import { ParamList } from '../../../src/protocols/http1/param-list';
+import { decodeBytes, flattenJson, parseUrlEncoded, type Charset, type ParamLimits } from '../../../src/protocols/http1/params';
+import { FLAT_OK, FLAT_UNSURE, ParamList } from '../../../src/protocols/http1/param-list';
 
 /** What a reader sees: the first value of each name, in request order (the map functions' result). */
 function firstValues(p: ParamList): [string, string][] {
@@ -66,4 +66,42 @@ test('JSON edge cases match JSON.parse exactly', () => {
     assert.equal(p.addJson(text), true, text);
     assert.deepEqual(firstValues(p), viaMap((m) => flattenJson(text, m, limits)), text);
   }
+});
+
+test('url-encoded bytes (a form body in place): same names and values as parseUrlEncoded on its text', () => {
+  const part = fc.oneof(fc.constantFrom('from', 'to', 'text', 'id', '', '%2B', 'VOTE+A', '%E2%9C%93', '%zz', 'k=v', '=', '\u00e9t\u00e9', 'x\u00ffy'),
+    fc.string({ maxLength: 9 }));
+  const pairs = fc.array(fc.tuple(part, fc.option(part, { nil: undefined })), { maxLength: 12 }).map((ps) => ps.map(([k, v]) => (v === undefined ? k : `${k}=${v}`)).join('&'));
+  fc.assert(fc.property(pairs, fc.constantFrom<Charset | null>(null, 'utf8', 'latin1'), fc.integer({ min: 1, max: 8 }), (body, charset, maxParams) => {
+    const limits: ParamLimits = { maxParams, maxDepth: 8 };
+    const bytes = Buffer.from(`pad${body}tail`, 'latin1');
+    const text = bytes.toString('latin1', 3, bytes.length - 4);
+    const p = new ParamList(limits);
+    for (let round = 0; round < 2; round++) {
+      p.reset();
+      const ok = p.addUrlEncodedBytes(bytes, 3, bytes.length - 4, text, charset, 1);
+      const want = viaMap((m) => parseUrlEncoded(text, charset, m, limits));
+      if (ok) assert.deepEqual(firstValues(p), want);
+      else assert.ok(p.count >= maxParams);
+    }
+  }), { numRuns: 500 });
+});
+
+test('JSON bytes in place: non-ASCII strings decode as the whole body decodes (UTF-8, else Latin-1, or as declared)', () => {
+  const limits: ParamLimits = { maxParams: 64, maxDepth: 8 };
+  const value = fc.constantFrom('VOTE A', 'vote é ✓', '\u00ff', '😍', 'a\\"b', '{x}', '');
+  const doc = fc.array(fc.tuple(fc.constantFrom('from', 'to', 'text', 'tëxt', 'id'), value), { maxLength: 5 })
+    .map((es) => `{${es.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
+  const encoding = fc.constantFrom<['utf8' | 'latin1', Charset | null]>(['utf8', null], ['utf8', 'utf8'], ['latin1', null], ['latin1', 'latin1']);
+  fc.assert(fc.property(doc, encoding, fc.boolean(), (text, [enc, charset], invalid) => {
+    let body = Buffer.from(text, enc);
+    if (invalid) body = Buffer.concat([body.subarray(0, body.length - 1), Buffer.from([0x20, 0xff, 0x7d])]); // a stray 0xff before the last '}'
+    const bytes = Buffer.concat([Buffer.from('xx'), body, Buffer.from('yy')]);
+    const p = new ParamList(limits);
+    const flat = p.addFlatJson(bytes, 2, bytes.length - 2, charset);
+    const decoded = decodeBytes(body, charset);
+    if (flat === FLAT_UNSURE) { p.count = 0; assert.equal(p.parseJson(decoded), true); }
+    else assert.equal(flat, FLAT_OK);
+    assert.deepEqual(firstValues(p), viaMap((m) => flattenJson(decoded, m, limits)), `${enc} ${charset} ${text}`);
+  }), { numRuns: 1000 });
 });

@@ -1,0 +1,85 @@
+/**
+ * Inbound-SMS callback formats as data: the vote fields a callback carries, the source keys each
+ * field is read from, and the defaults that cover the common gateways (Kannel get-url/post-url/
+ * post-xml, Jasmin, Twilio, Plivo, Vonage, Infobip, AWS, Bird, Sinch; see
+ * shared/corpus/http-callback-formats.md). CallbackExtractor compiles them.
+ */
+import type { TextDecodeOptions } from '../smpp/text';
+
+export interface CallbackFields {
+  /** Vendor format that matched, or 'generic'. */
+  format: string;
+  sender: string | null;
+  recipient: string | null;
+  text: string | null;
+  messageId: string | null;
+  smsc: string | null;
+}
+
+/** Field → candidate source keys, first present wins. */
+export interface CallbackMapping {
+  sender: string[];
+  recipient: string[];
+  text: string[];
+  messageId: string[];
+  smsc: string[];
+}
+
+export interface CallbackVendor extends CallbackMapping {
+  name: string;
+  /** The format applies when any of these keys is present. */
+  detect: string[];
+  /**
+   * The text is the SMS payload octets under a data_coding (Jasmin): decoded from the hex in `hex`,
+   * else from the raw octets of parameter `raw`, when `coding` names a text coding.
+   */
+  payload?: { hex: string; raw: string; coding: string };
+}
+
+export interface CallbackFieldOptions {
+  /** Vendor formats, tried in order. Default DEFAULT_CALLBACK_VENDORS. */
+  vendors?: CallbackVendor[];
+  /** Mapping when no vendor is detected (Kannel get-url names are chosen by the operator). Default DEFAULT_GENERIC_MAPPING. */
+  generic?: CallbackMapping;
+  /** Most parameters read from one request. Default 256. */
+  maxParams?: number;
+  /** Deepest JSON nesting walked. Default 8. */
+  maxJsonDepth?: number;
+  /** How payload octets decode (data_coding 0), as on the SMPP side. Default GSM 03.38 unpacked. */
+  text?: TextDecodeOptions;
+  /** Request shapes (parameter names in order, headers, body) whose field sources are memoised. Default 16. */
+  plans?: number;
+}
+
+const none: string[] = [];
+
+export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
+  { name: 'kannel-post', detect: ['header:x-kannel-from', 'header:x-kannel-to'], sender: ['header:x-kannel-from'],
+    recipient: ['header:x-kannel-to'], text: ['@body'], messageId: none, smsc: ['header:x-kannel-smsc'] },
+  { name: 'kannel-xml', detect: ['oa.number'], sender: ['oa.number'], recipient: ['da.number'], text: ['ud'], messageId: none, smsc: ['from'] },
+  { name: 'twilio', detect: ['MessageSid', 'SmsSid', 'SmsMessageSid'], sender: ['From'], recipient: ['To'], text: ['Body'],
+    messageId: ['MessageSid', 'SmsSid', 'SmsMessageSid'], smsc: none },
+  { name: 'plivo', detect: ['MessageUUID'], sender: ['From'], recipient: ['To'], text: ['Text', 'Body'], messageId: ['MessageUUID'], smsc: none },
+  { name: 'vonage', detect: ['msisdn'], sender: ['msisdn'], recipient: ['to'], text: ['text'], messageId: ['messageId'], smsc: none },
+  // `content` is the raw short_message octets; `binary` their hex; `coding` the data_coding.
+  { name: 'jasmin', detect: ['origin-connector'], sender: ['from'], recipient: ['to'], text: ['content'], messageId: ['id'], smsc: ['origin-connector'],
+    payload: { hex: 'binary', raw: 'content', coding: 'coding' } },
+  { name: 'infobip', detect: ['results.0.messageId'], sender: ['results.0.from'], recipient: ['results.0.to'], text: ['results.0.text'],
+    messageId: ['results.0.messageId'], smsc: none },
+  { name: 'aws-sns', detect: ['Message.originationNumber'], sender: ['Message.originationNumber'], recipient: ['Message.destinationNumber'],
+    text: ['Message.messageBody'], messageId: ['Message.inboundMessageId'], smsc: none },
+  { name: 'aws', detect: ['originationNumber'], sender: ['originationNumber'], recipient: ['destinationNumber'], text: ['messageBody'],
+    messageId: ['inboundMessageId'], smsc: none },
+  { name: 'bird', detect: ['sender.contact.identifierValue'], sender: ['sender.contact.identifierValue'], recipient: ['receiver.connector.id', 'channelId'],
+    text: ['body.text.text'], messageId: ['id'], smsc: none },
+  { name: 'sinch', detect: ['received_at', 'operator_id'], sender: ['from'], recipient: ['to'], text: ['body'], messageId: ['id'], smsc: ['operator_id'] },
+];
+
+/** Common operator-chosen names (Kannel get-url `...?sender=%p&to=%P&text=%a`) and generic JSON. */
+export const DEFAULT_GENERIC_MAPPING: CallbackMapping = {
+  sender: ['from', 'sender', 'msisdn', 'phone', 'source', 'src', 'originator', 'oa', 'mobile', 'number', 'source_addr'],
+  recipient: ['to', 'receiver', 'recipient', 'shortcode', 'short_code', 'shortCode', 'dest', 'destination', 'da', 'destination_addr', 'service'],
+  text: ['text', 'msg', 'message', 'content', 'body', 'sms', 'txt'],
+  messageId: ['messageId', 'message_id', 'msgid', 'msg_id', 'smsid', 'sms_id', 'id', 'uuid'],
+  smsc: ['smsc', 'smsc-id', 'smsc_id', 'smscid'],
+};
