@@ -1,43 +1,34 @@
 /**
- * ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) encoded straight from span records:
- * resource and scope are encoded once, each span is written into one reused buffer.
+ * ExportTraceServiceRequest (opentelemetry/proto/collector/trace/v1) encoded straight from span records
+ * into one reused buffer. Spans are written after room left for the request's head (resource, scope and
+ * the two enclosing lengths), which is filled in backwards when the request is sealed: a request of any
+ * size is never moved to fit its length prefixes.
  */
 import { PhoneMask } from './phone-mask';
-import { ProtoAttrSink } from './proto-attr-sink';
-import { preEncodedString, ProtoWriter, WIRE_FIXED64, WIRE_LDELIM, WIRE_VARINT } from './protobuf-writer';
+import { u64le } from './proto-span-keys';
+import { ProtoSpanWriter } from './proto-span-writer';
+import { ProtoWriter, varintSize, WIRE_FIXED64, WIRE_LDELIM, WIRE_VARINT } from './protobuf-writer';
 import type { ResourceAttributes } from './resource';
-import { smppCommandInfo, spanErrorType, spanKind, spanName, spanStatusCode, writeSpanAttributes, type SpanAttrOptions } from './span-attributes';
-import { SOURCE_SMPP, SOURCE_VOTE_STATE, type SpanRecord } from './span-record';
+import type { SpanAttrOptions } from './span-attributes';
+import { KIND_CLIENT, KIND_INTERNAL, SOURCE_HTTP, SOURCE_SMPP, type SpanRecord } from './span-record';
 
 // Field numbers from opentelemetry/proto/trace/v1/trace.proto.
-const F_RESOURCE_SPANS = 1;
-const RS_RESOURCE = 1, RS_SCOPE_SPANS = 2;
-const SS_SCOPE = 1, SS_SPANS = 2;
-const SPAN_NAME = 5, SPAN_EVENTS = 11, SPAN_STATUS = 15;
-// Single-byte tags of the fixed-layout fields (field << 3 | wire type).
+const RS_RESOURCE = 1;
+const SS_SCOPE = 1;
+// Single-byte tags (field << 3 | wire type).
+const TAG_RESOURCE_SPANS = 0x0a, TAG_SCOPE_SPANS = 0x12, TAG_SPAN = 0x12;
 const TAG_TRACE_ID = 0x0a, TAG_SPAN_ID = 0x12, TAG_PARENT = 0x22, TAG_KIND = 0x30, TAG_START = 0x39, TAG_END = 0x41;
-const EV_TIME = 1, EV_NAME = 2;
-const ST_MESSAGE = 2, ST_CODE = 3;
 /** Span.flags (field 16, fixed32): sampled, and W3C "parent is remote" known (bit 8) / not remote (bit 9 clear). */
-const FLAGS_BYTES = Buffer.from([0x85, 0x01, 0x01, 0x01, 0x00, 0x00]);
-const TWO_32 = 4294967296;
-/** Span names are low-cardinality: their encoded field is cached (bounded). */
-const NAME_CACHE_MAX = 1024;
+const FLAGS_0 = 0x85, FLAGS_1 = 0x01, FLAGS_2 = 0x01, FLAGS_3 = 0x01;
 /** Request buffers kept for reuse once their export succeeded. */
 const SPARE_BUFFERS = 4;
+/** A span's fixed part (tags, ids, parent, kind, times, flags, its own length) fits in this. */
+const SPAN_FIXED_MAX = 96;
+const EMPTY = Buffer.alloc(0);
 
 function u32be(b: Buffer, p: number, v: number): number {
   b[p] = v >>> 24; b[p + 1] = v >>> 16; b[p + 2] = v >>> 8; b[p + 3] = v;
   return p + 4;
-}
-
-/** fixed64 little-endian of a non-negative integer held in a double. */
-function u64le(b: Buffer, p: number, v: number): number {
-  const hi = Math.floor(v / TWO_32);
-  const lo = (v - hi * TWO_32) >>> 0;
-  b[p] = lo; b[p + 1] = lo >>> 8; b[p + 2] = lo >>> 16; b[p + 3] = lo >>> 24;
-  b[p + 4] = hi; b[p + 5] = hi >>> 8; b[p + 6] = hi >>> 16; b[p + 7] = hi >>> 24;
-  return p + 8;
 }
 
 /** Encodes an `AnyValue`-typed attribute list once (resource, scope). */
@@ -61,19 +52,18 @@ export interface TraceEncoderOptions extends SpanAttrOptions {
 }
 
 export class OtlpTraceProtoEncoder {
-  private readonly w = new ProtoWriter(256 * 1024);
-  private readonly sink = new ProtoAttrSink(this.w);
+  private readonly w: ProtoWriter;
+  private readonly spans: ProtoSpanWriter;
   private readonly resourceBytes: Buffer;
   private readonly scopeBytes: Buffer;
-  private readonly names = new Map<string, Buffer>();
+  /** Where the first span goes: room for the request's head, written last (`finish`). */
+  private readonly headRoom: number;
   private readonly spare: Buffer[] = [];
   /** Spans in the request being built. */
   pending = 0;
 
-  private readonly opts: TraceEncoderOptions;
-
   constructor(opts: TraceEncoderOptions) {
-    this.opts = { ...opts, phones: opts.phones ?? PhoneMask.for(opts.privacy) };
+    this.spans = new ProtoSpanWriter({ phones: opts.phones ?? PhoneMask.for(opts.privacy), includeText: opts.includeText });
     const r = new ProtoWriter(1024);
     r.tag(RS_RESOURCE, WIRE_LDELIM); r.fork();
     encodeKeyValues(r, 1, opts.resource);
@@ -85,6 +75,10 @@ export class OtlpTraceProtoEncoder {
     s.tag(2, WIRE_LDELIM); s.string(opts.scopeVersion);
     s.ldelim();
     this.scopeBytes = s.finish();
+    // Two tags and two lengths of at most 10 bytes around the resource and scope.
+    this.headRoom = 22 + this.resourceBytes.length + this.scopeBytes.length;
+    this.w = new ProtoWriter(Math.max(256 * 1024, 4 * this.headRoom));
+    this.w.pos = this.headRoom;
   }
 
   /** One request with spans[from, to) (the request being built must be empty). */
@@ -96,108 +90,159 @@ export class OtlpTraceProtoEncoder {
   /** Appends a span to the request being built; on an error the request is left as it was. */
   append(r: SpanRecord): void {
     const w = this.w;
-    if (this.pending === 0) {
-      w.reset();
-      w.tag(F_RESOURCE_SPANS, WIRE_LDELIM); w.fork(3);
-      w.raw(this.resourceBytes);
-      w.tag(RS_SCOPE_SPANS, WIRE_LDELIM); w.fork(3);
-      w.raw(this.scopeBytes);
-    }
     const pos = w.pos;
-    const depth = w.depth;
     try {
       this.span(r);
     } catch (e) {
-      w.rollback(pos, depth);
+      w.rollback(pos, 0);
       throw e;
     }
     this.pending++;
   }
 
-  /** Closes the request being built (an empty one when nothing was appended) and hands over its bytes. */
+  /**
+   * Closes the request being built (an empty one when nothing was appended) and hands over its bytes:
+   * the head goes in front of the spans, and the writer continues on a spare buffer.
+   */
   finish(): Buffer {
-    if (this.pending === 0) return this.encode0();
     const w = this.w;
-    w.ldelim();
-    w.ldelim();
+    const end = w.pos;
+    const b = w.buf;
+    const scopeSpansLen = this.scopeBytes.length + (end - this.headRoom);
+    const resourceSpansLen = this.resourceBytes.length + 1 + varintSize(scopeSpansLen) + scopeSpansLen;
+    let p = this.headRoom - this.scopeBytes.length;
+    b.set(this.scopeBytes, p);
+    p = varintBefore(b, p, scopeSpansLen);
+    b[--p] = TAG_SCOPE_SPANS;
+    p -= this.resourceBytes.length;
+    b.set(this.resourceBytes, p);
+    p = varintBefore(b, p, resourceSpansLen);
+    b[--p] = TAG_RESOURCE_SPANS;
     this.pending = 0;
-    return w.detach(this.spare.pop());
-  }
-
-  private encode0(): Buffer {
-    const w = this.w;
-    w.reset();
-    w.tag(F_RESOURCE_SPANS, WIRE_LDELIM); w.fork(3);
-    w.raw(this.resourceBytes);
-    w.tag(RS_SCOPE_SPANS, WIRE_LDELIM); w.fork(3);
-    w.raw(this.scopeBytes);
-    w.ldelim();
-    w.ldelim();
-    return w.finish();
+    if (end === this.headRoom) {
+      // Empty: a copy, the buffer stays.
+      const out = Buffer.from(b.subarray(p, end));
+      w.pos = this.headRoom;
+      return out;
+    }
+    const out = w.detach(this.spare.pop()).subarray(p);
+    w.pos = this.headRoom;
+    return out;
   }
 
   /** A request body whose export succeeded: its memory serves a later request (fewer large allocations). */
   recycle(body: Buffer): void {
-    if (this.spare.length < SPARE_BUFFERS && body.byteOffset === 0 && body.buffer.byteLength >= 64 * 1024) {
-      this.spare.push(Buffer.from(body.buffer, 0, body.buffer.byteLength));
+    const ab = body.buffer;
+    // Only buffers as large as the current one: a smaller one would grow (and copy) again.
+    if (this.spare.length < SPARE_BUFFERS && ab.byteLength >= this.w.buf.length && body.byteOffset < this.headRoom) {
+      this.spare.push(Buffer.from(ab, 0, ab.byteLength));
     }
   }
 
   private span(r: SpanRecord): void {
     const w = this.w;
-    const ids = r.ids;
-    w.tag(SS_SPANS, WIRE_LDELIM); w.fork(2); // spans are 128 B – 16 KiB: two length bytes
-    // Ids, name, kind and times have a fixed layout: written byte by byte.
-    w.ensure(64);
-    const b = w.buf;
-    let p = w.pos;
+    const sw = this.spans;
+    // Ids, name, kind and times have a fixed layout: written byte by byte. The span's length gets two
+    // bytes (spans are 128 B – 16 KiB), fixed at the end if it needs one or three.
+    w.ensure(SPAN_FIXED_MAX);
+    let b = w.buf;
+    const at = w.pos;
+    let p = at;
+    b[p++] = TAG_SPAN;
+    p += 2;
+    const body = p;
     b[p++] = TAG_TRACE_ID; b[p++] = 16;
-    p = u32be(b, p, ids.t0); p = u32be(b, p, ids.t1); p = u32be(b, p, ids.t2); p = u32be(b, p, ids.t3);
+    p = u32be(b, p, r.t0); p = u32be(b, p, r.t1); p = u32be(b, p, r.t2); p = u32be(b, p, r.t3);
     b[p++] = TAG_SPAN_ID; b[p++] = 8;
-    p = u32be(b, p, ids.s0); p = u32be(b, p, ids.s1);
+    p = u32be(b, p, r.s0); p = u32be(b, p, r.s1);
     if (r.hasParent) {
       b[p++] = TAG_PARENT; b[p++] = 8;
       p = u32be(b, p, r.p0); p = u32be(b, p, r.p1);
     }
     w.pos = p;
-    let name = '';
-    if (r.source === SOURCE_SMPP) {
-      w.raw(smppCommandInfo(r.smpp!.command).nameField);
+    let status: Buffer = EMPTY;
+    const source = r.source;
+    if (source === SOURCE_SMPP) {
+      const t = r.smpp!;
+      const h = sw.smppHead(t);
+      w.raw(h.info.nameField);
+      this.times(h.kind, t.tsStartNs, t.tsEndNs ?? t.tsStartNs);
+      sw.smppAttributes(w, r, t, h);
+      status = h.status_;
+    } else if (source === SOURCE_HTTP) {
+      const t = r.http!;
+      const h = sw.httpHead(t);
+      w.raw(h.name);
+      this.times(KIND_CLIENT, t.tsStart, t.tsEnd);
+      sw.httpAttributes(w, r, t, h);
+      status = h.status_;
     } else {
-      name = spanName(r);
-      let nameBytes = this.names.get(name);
-      if (nameBytes === undefined) {
-        nameBytes = preEncodedString(SPAN_NAME, name);
-        if (this.names.size < NAME_CACHE_MAX) this.names.set(name, nameBytes);
-      }
-      w.raw(nameBytes);
+      const e = r.event!;
+      const n = sw.stateName(e.to);
+      w.raw(n.name);
+      const start = this.times(KIND_INTERNAL, e.tsNs, e.tsNs);
+      sw.voteStateAttributes(w, e, n, start);
     }
-    const start = Math.round(r.startNs());
-    const end = Math.max(start, Math.round(r.endNs()));
-    w.ensure(24);
-    const b2 = w.buf; // (the name may have grown the buffer)
+    if (status.length > 0) w.raw(status);
+    w.ensure(6);
+    b = w.buf;
     p = w.pos;
-    b2[p++] = TAG_KIND; b2[p++] = spanKind(r); // kinds are 1–5: one varint byte
-    b2[p++] = TAG_START; p = u64le(b2, p, start);
-    b2[p++] = TAG_END; p = u64le(b2, p, end);
-    w.pos = p;
-    const errorType = spanErrorType(r);
-    writeSpanAttributes(this.sink, r, this.opts, errorType);
-    if (r.source === SOURCE_VOTE_STATE) {
-      // The state change as a span event too, so backends that show events on the parent see it.
-      w.tag(SPAN_EVENTS, WIRE_LDELIM); w.fork();
-      w.tag(EV_TIME, WIRE_FIXED64); w.fixed64(start);
-      w.tag(EV_NAME, WIRE_LDELIM); w.string(name);
-      w.ldelim();
+    b[p++] = FLAGS_0; b[p++] = FLAGS_1; b[p++] = FLAGS_2; b[p++] = FLAGS_3; b[p++] = 0; b[p++] = 0;
+    const len = p - body;
+    if (len >= 128 && len < 16384) {
+      b[at + 1] = (len & 0x7f) | 0x80;
+      b[at + 2] = len >>> 7;
+      w.pos = p;
+    } else {
+      w.pos = p;
+      fixLength(w, at + 1, body, len);
     }
-    const code = spanStatusCode(errorType);
-    if (code !== 0) {
-      w.tag(SPAN_STATUS, WIRE_LDELIM); w.fork();
-      w.tag(ST_MESSAGE, WIRE_LDELIM); w.string(errorType);
-      w.tag(ST_CODE, WIRE_VARINT); w.varint(code);
-      w.ldelim();
-    }
-    w.raw(FLAGS_BYTES);
-    w.ldelim();
   }
+
+  /** Kind, start and end (start ≤ end, whole ns); returns the rounded start. */
+  private times(kind: number, startNs: number, endNs: number): number {
+    const w = this.w;
+    const start = Math.round(startNs);
+    const end = Math.max(start, Math.round(endNs));
+    w.ensure(20);
+    const b = w.buf;
+    let p = w.pos;
+    b[p++] = TAG_KIND; b[p++] = kind; // kinds are 1–5: one varint byte
+    b[p++] = TAG_START; p = u64le(b, p, start);
+    b[p++] = TAG_END; p = u64le(b, p, end);
+    w.pos = p;
+    return start;
+  }
+}
+
+/** Writes varint `v` so that it ends right before `end`; returns where it starts. */
+function varintBefore(b: Buffer, end: number, v: number): number {
+  const n = varintSize(v);
+  let p = end - n;
+  const start = p;
+  while (v >= 0x80) {
+    b[p++] = (v % 128) | 0x80;
+    v = Math.floor(v / 128);
+  }
+  b[p] = v;
+  return start;
+}
+
+/** A span whose body (at `body`, `len` bytes) needs a one- or three-byte length instead of the two reserved at `lenAt`. */
+function fixLength(w: ProtoWriter, lenAt: number, body: number, len: number): void {
+  const n = varintSize(len);
+  w.ensure(n);
+  const b = w.buf;
+  const to = lenAt + n;
+  if (to !== body) {
+    b.copyWithin(to, body, w.pos);
+    w.pos += to - body;
+  }
+  let p = lenAt;
+  let v = len;
+  while (v > 0x7f) {
+    b[p++] = (v & 0x7f) | 0x80;
+    v >>>= 7;
+  }
+  b[p] = v;
 }

@@ -1,6 +1,7 @@
 /**
- * Names, kinds, statuses and attributes of spans, written to an `AttrSink` so the protobuf and JSON
- * encoders share one definition. Phone numbers go through the privacy policy; text only when enabled.
+ * Names, kinds, statuses and attributes of spans: the definition the JSON encoder writes through an
+ * `AttrSink`, and that the protobuf encoder (proto-span-writer.ts, which caches runs of encoded
+ * attributes) is held to by tests. Phone numbers go through the privacy policy; text only when enabled.
  */
 import type { PhonePrivacy } from '../common/phone-privacy';
 import type { PhoneMask } from './phone-mask';
@@ -14,40 +15,16 @@ import {
   type SpanRecord,
 } from './span-record';
 
-/**
- * An attribute key with its KeyValue.key field pre-encoded. Low-cardinality keys also cache whole
- * encoded KeyValues by value (bounded), since most spans repeat them (command, outcome, addresses).
- */
-export interface AttrKey { readonly name: string; readonly pre: Buffer; readonly cache: Map<string, Buffer> | null; readonly intCache: Map<number, Buffer> | null }
-export const ATTR_VALUE_CACHE_MAX = 256;
-export function attrKey(name: string, cacheValues = false): AttrKey {
-  return { name, pre: preEncodedString(1, name), cache: cacheValues ? new Map() : null, intCache: cacheValues ? new Map() : null };
+/** An attribute key (the protobuf encoder has its own encoded keys: proto-span-writer.ts). */
+export interface AttrKey { readonly name: string }
+function attrKey(name: string): AttrKey {
+  return { name };
 }
 
-export type GroupKey = string | number | null | undefined;
-
-/**
- * Attribute groups: runs of attributes determined entirely by a few values, which a sink may write from
- * a cache of their encoded bytes. The values are passed most selective first (see each call).
- */
-export const GROUP_SMPP_HEAD = 0;
-export const GROUP_SMPP_SESSION = 1;
-export const GROUP_SMPP_CODING = 2;
-export const GROUP_VOTE = 3;
-export const GROUP_HTTP_HEAD = 4;
-export const GROUP_VOTE_EVENT = 5;
-export const GROUP_COUNT = 6;
-
+/** Where `writeSpanAttributes` puts a span's attributes, in order (the JSON encoder, the SDK reference bench). */
 export interface AttrSink {
   str(k: AttrKey, v: string): void;
   int(k: AttrKey, v: number): void;
-  /**
-   * Optional: starts attribute group `id`, determined by the values given (see GROUP_*). True when the
-   * sink wrote the whole group itself (from its cache): the caller skips it. Otherwise the caller
-   * writes the group's attributes, then calls `endGroup`.
-   */
-  group?(id: number, a: GroupKey, b?: GroupKey, c?: GroupKey, d?: GroupKey, e?: GroupKey, f?: GroupKey, g?: GroupKey, h?: GroupKey, i?: GroupKey, j?: GroupKey): boolean;
-  endGroup?(): void;
 }
 
 export interface SpanAttrOptions {
@@ -58,22 +35,22 @@ export interface SpanAttrOptions {
 }
 
 const K = {
-  msgSystem: attrKey(N.ATTR_MESSAGING_SYSTEM, true), opType: attrKey(N.ATTR_MESSAGING_OPERATION_TYPE, true),
-  opName: attrKey(N.ATTR_MESSAGING_OPERATION_NAME, true), msgId: attrKey(N.ATTR_MESSAGING_MESSAGE_ID),
-  clientId: attrKey(N.ATTR_MESSAGING_CLIENT_ID, true), command: attrKey(N.ATTR_SMPP_COMMAND, true),
-  status: attrKey(N.ATTR_SMPP_COMMAND_STATUS, true), statusName: attrKey(N.ATTR_SMPP_COMMAND_STATUS_NAME, true),
-  seq: attrKey(N.ATTR_SMPP_SEQUENCE_NUMBER), esm: attrKey(N.ATTR_SMPP_ESM_CLASS, true), dcs: attrKey(N.ATTR_SMPP_DATA_CODING, true),
-  session: attrKey(N.ATTR_SMPP_SESSION_ID, true), shortcode: attrKey(N.ATTR_SMPP_SHORTCODE, true), bindType: attrKey(N.ATTR_SMPP_BIND_TYPE, true),
-  outcome: attrKey(N.ATTR_SMPP_OUTCOME, true), src: attrKey(N.ATTR_SMPP_SOURCE_ADDR), dst: attrKey(N.ATTR_SMPP_DESTINATION_ADDR),
+  msgSystem: attrKey(N.ATTR_MESSAGING_SYSTEM), opType: attrKey(N.ATTR_MESSAGING_OPERATION_TYPE),
+  opName: attrKey(N.ATTR_MESSAGING_OPERATION_NAME), msgId: attrKey(N.ATTR_MESSAGING_MESSAGE_ID),
+  clientId: attrKey(N.ATTR_MESSAGING_CLIENT_ID), command: attrKey(N.ATTR_SMPP_COMMAND),
+  status: attrKey(N.ATTR_SMPP_COMMAND_STATUS), statusName: attrKey(N.ATTR_SMPP_COMMAND_STATUS_NAME),
+  seq: attrKey(N.ATTR_SMPP_SEQUENCE_NUMBER), esm: attrKey(N.ATTR_SMPP_ESM_CLASS), dcs: attrKey(N.ATTR_SMPP_DATA_CODING),
+  session: attrKey(N.ATTR_SMPP_SESSION_ID), shortcode: attrKey(N.ATTR_SMPP_SHORTCODE), bindType: attrKey(N.ATTR_SMPP_BIND_TYPE),
+  outcome: attrKey(N.ATTR_SMPP_OUTCOME), src: attrKey(N.ATTR_SMPP_SOURCE_ADDR), dst: attrKey(N.ATTR_SMPP_DESTINATION_ADDR),
   text: attrKey(N.ATTR_SMPP_MESSAGE_TEXT), rcptState: attrKey(N.ATTR_SMPP_RECEIPT_STATE), rcptId: attrKey(N.ATTR_SMPP_RECEIPT_MESSAGE_ID),
-  serverAddr: attrKey(N.ATTR_SERVER_ADDRESS, true), serverPort: attrKey(N.ATTR_SERVER_PORT, true),
-  clientAddr: attrKey(N.ATTR_CLIENT_ADDRESS, true), clientPort: attrKey(N.ATTR_CLIENT_PORT), errorType: attrKey(N.ATTR_ERROR_TYPE, true),
-  method: attrKey(N.ATTR_HTTP_REQUEST_METHOD, true), route: attrKey(N.ATTR_HTTP_ROUTE, true), path: attrKey(N.ATTR_URL_PATH, true),
-  httpStatus: attrKey(N.ATTR_HTTP_RESPONSE_STATUS_CODE, true), protoVersion: attrKey(N.ATTR_NETWORK_PROTOCOL_VERSION, true),
-  ua: attrKey(N.ATTR_USER_AGENT_ORIGINAL, true),
-  voteId: attrKey(N.ATTR_SMS_VOTE_ID), campaign: attrKey(N.ATTR_SMS_VOTE_CAMPAIGN, true), voteShortcode: attrKey(N.ATTR_SMS_VOTE_SHORTCODE, true),
-  choice: attrKey(N.ATTR_SMS_VOTE_CHOICE, true), state: attrKey(N.ATTR_SMS_VOTE_STATE, true), prevState: attrKey(N.ATTR_SMS_VOTE_PREVIOUS_STATE, true),
-  reason: attrKey(N.ATTR_SMS_VOTE_REASON, true),
+  serverAddr: attrKey(N.ATTR_SERVER_ADDRESS), serverPort: attrKey(N.ATTR_SERVER_PORT),
+  clientAddr: attrKey(N.ATTR_CLIENT_ADDRESS), clientPort: attrKey(N.ATTR_CLIENT_PORT), errorType: attrKey(N.ATTR_ERROR_TYPE),
+  method: attrKey(N.ATTR_HTTP_REQUEST_METHOD), route: attrKey(N.ATTR_HTTP_ROUTE), path: attrKey(N.ATTR_URL_PATH),
+  httpStatus: attrKey(N.ATTR_HTTP_RESPONSE_STATUS_CODE), protoVersion: attrKey(N.ATTR_NETWORK_PROTOCOL_VERSION),
+  ua: attrKey(N.ATTR_USER_AGENT_ORIGINAL),
+  voteId: attrKey(N.ATTR_SMS_VOTE_ID), campaign: attrKey(N.ATTR_SMS_VOTE_CAMPAIGN), voteShortcode: attrKey(N.ATTR_SMS_VOTE_SHORTCODE),
+  choice: attrKey(N.ATTR_SMS_VOTE_CHOICE), state: attrKey(N.ATTR_SMS_VOTE_STATE), prevState: attrKey(N.ATTR_SMS_VOTE_PREVIOUS_STATE),
+  reason: attrKey(N.ATTR_SMS_VOTE_REASON),
 };
 
 const SMPP_NAME = /^[a-z_]{1,40}$/;
@@ -203,37 +180,25 @@ export function writeSpanAttributes(sink: AttrSink, r: SpanRecord, o: SpanAttrOp
 function writeSmpp(s: AttrSink, t: SmppTransaction, o: SpanAttrOptions, errorType: string): void {
   const info = smppCommandInfo(t.command);
   const kind = kindOf(info, t);
-  // Command and status attributes are adjacent: one group, found by the values that determine them
-  // (the kind by command and direction; error.type by status name, status and outcome, smppErrorType).
-  if (s.group === undefined || !s.group(GROUP_SMPP_HEAD, t.command, t.statusName, t.status, t.outcome, t.requestDirection)) {
-    s.str(K.msgSystem, 'smpp');
-    s.str(K.opName, t.command);
-    s.str(K.command, t.command);
-    if (info.deliver || info.send) s.str(K.opType, kind === KIND_CONSUMER ? 'receive' : 'send');
-    if (t.status !== null) s.int(K.status, t.status);
-    if (t.statusName !== null) s.str(K.statusName, t.statusName);
-    s.str(K.outcome, t.outcome);
-    if (errorType !== '') s.str(K.errorType, errorType);
-    s.endGroup?.();
-  }
+  s.str(K.msgSystem, 'smpp');
+  s.str(K.opName, t.command);
+  s.str(K.command, t.command);
+  if (info.deliver || info.send) s.str(K.opType, kind === KIND_CONSUMER ? 'receive' : 'send');
+  if (t.status !== null) s.int(K.status, t.status);
+  if (t.statusName !== null) s.str(K.statusName, t.statusName);
+  s.str(K.outcome, t.outcome);
+  if (errorType !== '') s.str(K.errorType, errorType);
   s.int(K.seq, t.sequence);
-  // Keyed by connection first: one lookup finds the session's attributes (checked value by value).
-  if (s.group === undefined || !s.group(GROUP_SMPP_SESSION, t.connectionId, t.sessionId, t.bindType, t.systemId, t.serverAddress, t.serverPort, t.clientAddress, t.clientPort)) {
-    s.str(K.session, t.sessionId);
-    s.str(K.bindType, t.bindType);
-    if (t.systemId !== null && t.systemId !== '') s.str(K.clientId, t.systemId);
-    s.str(K.serverAddr, t.serverAddress);
-    s.int(K.serverPort, t.serverPort);
-    s.str(K.clientAddr, t.clientAddress);
-    s.int(K.clientPort, t.clientPort);
-    s.endGroup?.();
-  }
+  s.str(K.session, t.sessionId);
+  s.str(K.bindType, t.bindType);
+  if (t.systemId !== null && t.systemId !== '') s.str(K.clientId, t.systemId);
+  s.str(K.serverAddr, t.serverAddress);
+  s.int(K.serverPort, t.serverPort);
+  s.str(K.clientAddr, t.clientAddress);
+  s.int(K.clientPort, t.clientPort);
   if (t.messageId !== null && t.messageId !== '') s.str(K.msgId, t.messageId);
-  if ((t.esmClass !== null || t.dataCoding !== null) && (s.group === undefined || !s.group(GROUP_SMPP_CODING, t.esmClass, t.dataCoding))) {
-    if (t.esmClass !== null) s.int(K.esm, t.esmClass);
-    if (t.dataCoding !== null) s.int(K.dcs, t.dataCoding);
-    s.endGroup?.();
-  }
+  if (t.esmClass !== null) s.int(K.esm, t.esmClass);
+  if (t.dataCoding !== null) s.int(K.dcs, t.dataCoding);
   const shortcode = kind === KIND_CONSUMER ? t.destinationAddr : info.send ? t.sourceAddr : null;
   if (shortcode !== null && shortcode !== '') s.str(K.shortcode, shortcode);
   if (t.sourceAddr !== null && t.sourceAddr !== '') {
@@ -250,46 +215,34 @@ function writeSmpp(s: AttrSink, t: SmppTransaction, o: SpanAttrOptions, errorTyp
 }
 
 function writeHttp(s: AttrSink, t: HttpTransaction, errorType: string): void {
-  // Request and peer attributes are adjacent: one group (error.type is a function of the outcome and
-  // status, httpErrorType). Not keyed by connection: callbacks mostly come on connections of their own.
-  if (s.group === undefined
-    || !s.group(GROUP_HTTP_HEAD, t.path, t.status, t.outcome, t.method, t.route, t.clientAddress, t.serverAddress, t.serverPort, t.httpVersion, t.userAgent)) {
-    if (t.method !== null) s.str(K.method, t.method);
-    if (t.route !== null) s.str(K.route, t.route);
-    if (t.path !== null) s.str(K.path, t.path);
-    if (t.status !== null) s.int(K.httpStatus, t.status);
-    if (errorType !== '') s.str(K.errorType, errorType);
-    s.str(K.serverAddr, t.serverAddress);
-    s.int(K.serverPort, t.serverPort);
-    s.str(K.clientAddr, t.clientAddress);
-    if (t.httpVersion !== null) s.str(K.protoVersion, t.httpVersion);
-    if (t.userAgent !== null) s.str(K.ua, t.userAgent);
-    s.endGroup?.();
-  }
+  if (t.method !== null) s.str(K.method, t.method);
+  if (t.route !== null) s.str(K.route, t.route);
+  if (t.path !== null) s.str(K.path, t.path);
+  if (t.status !== null) s.int(K.httpStatus, t.status);
+  if (errorType !== '') s.str(K.errorType, errorType);
+  s.str(K.serverAddr, t.serverAddress);
+  s.int(K.serverPort, t.serverPort);
+  s.str(K.clientAddr, t.clientAddress);
+  if (t.httpVersion !== null) s.str(K.protoVersion, t.httpVersion);
+  if (t.userAgent !== null) s.str(K.ua, t.userAgent);
   s.int(K.clientPort, t.clientPort);
 }
 
 /** The vote's attributes as the span recorded them when it joined the vote (SpanRecord.setVote). */
 function writeVote(s: AttrSink, r: SpanRecord, voteId: string, withShortcode: boolean): void {
   s.str(K.voteId, voteId);
-  if (s.group === undefined || !s.group(GROUP_VOTE, r.voteChoice, r.voteState, r.voteCampaign, r.voteShortcode, withShortcode ? 1 : 0)) {
-    if (r.voteCampaign !== '') s.str(K.campaign, r.voteCampaign);
-    if (withShortcode && r.voteShortcode !== '') s.str(K.voteShortcode, r.voteShortcode);
-    if (r.voteChoice !== '') s.str(K.choice, r.voteChoice);
-    if (r.voteState !== '') s.str(K.state, r.voteState);
-    s.endGroup?.();
-  }
+  if (r.voteCampaign !== '') s.str(K.campaign, r.voteCampaign);
+  if (withShortcode && r.voteShortcode !== '') s.str(K.voteShortcode, r.voteShortcode);
+  if (r.voteChoice !== '') s.str(K.choice, r.voteChoice);
+  if (r.voteState !== '') s.str(K.state, r.voteState);
 }
 
 function writeVoteEvent(s: AttrSink, e: VoteEvent): void {
   s.str(K.voteId, e.voteId);
-  if (s.group === undefined || !s.group(GROUP_VOTE_EVENT, e.choice, e.to, e.from, e.reason, e.campaign, e.shortcode)) {
-    if (e.campaign !== '') s.str(K.campaign, e.campaign);
-    if (e.shortcode !== '') s.str(K.voteShortcode, e.shortcode);
-    if (e.choice !== '') s.str(K.choice, e.choice);
-    s.str(K.state, e.to);
-    if (e.from !== null) s.str(K.prevState, e.from);
-    if (e.reason !== undefined) s.str(K.reason, e.reason);
-    s.endGroup?.();
-  }
+  if (e.campaign !== '') s.str(K.campaign, e.campaign);
+  if (e.shortcode !== '') s.str(K.voteShortcode, e.shortcode);
+  if (e.choice !== '') s.str(K.choice, e.choice);
+  s.str(K.state, e.to);
+  if (e.from !== null) s.str(K.prevState, e.from);
+  if (e.reason !== undefined) s.str(K.reason, e.reason);
 }

@@ -23,19 +23,26 @@ export const KIND_CONSUMER = 5;
 export const STATUS_UNSET = 0;
 export const STATUS_ERROR = 2;
 
-/** What the vote stage has told us about the vote a span belongs to. */
-export interface VoteContext {
-  readonly voteId: string;
-  /** Ids of the vote's root (the MO deliver_sm span). */
-  readonly root: SpanIds;
+/**
+ * What the vote stage has told us about the vote a span belongs to. Its own ids are those of the vote's
+ * root (the MO deliver_sm span): one object per vote.
+ */
+export class VoteContext extends SpanIds {
   /** The MO transaction key linked as this vote's root (null until linked). */
-  moKey: string | null;
+  moKey: string | null = null;
   /** The root span has left, linked (it waits for the vote's first state, so it carries the vote's attributes). */
-  rootDone: boolean;
-  campaign: string;
-  shortcode: string;
-  choice: string;
-  state: string;
+  rootDone = false;
+  campaign = '';
+  shortcode = '';
+  choice = '';
+  state = '';
+  constructor(readonly voteId: string) {
+    super();
+  }
+  /** Ids of the vote's root. */
+  get root(): SpanIds {
+    return this;
+  }
 }
 
 /** The record's own trace/span ids live on it (one object per span, not two). */
@@ -58,6 +65,11 @@ export class SpanRecord extends SpanIds {
   voteState = '';
   /** Transaction key while held by the vote linker (built only when needed). */
   key: string | null = null;
+  /**
+   * The SMPP source address as the privacy policy writes it, when resolved before encoding (an MO's
+   * sender is hashed as it arrives, while the votes stage hashes the same number: one HMAC for both).
+   */
+  srcOut: string | null = null;
 
   static smppSpan(t: SmppTransaction, pool?: SpanRecordPool): SpanRecord {
     const r = pool !== undefined ? pool.acquire() : new SpanRecord();
@@ -80,6 +92,7 @@ export class SpanRecord extends SpanIds {
     this.event = null;
     this.vote = null;
     this.key = null;
+    this.srcOut = null;
     this.hasParent = false;
   }
 

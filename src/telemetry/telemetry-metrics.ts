@@ -49,21 +49,28 @@ interface SmppShape {
   /** Taken at the first measurement (a latency is not always known). */
   duration: BoundHistogram | null;
   readonly durationAttrs: Attributes;
-  readonly next: SmppShape | null;
+  next: SmppShape | null;
 }
 
 /** The histogram series of one kind of HTTP exchange (chained by route). */
 interface HttpShape {
   readonly method: string | null; readonly status: number | null; readonly outcome: string; readonly server: string; readonly port: number;
   readonly duration: BoundHistogram;
-  readonly next: HttpShape | null;
+  next: HttpShape | null;
 }
 
-/** The series one kind of vote event adds to (chained by choice). */
+/** The series one kind of vote event adds to (chained by choice and short code). */
 interface VoteShape {
   readonly campaign: string; readonly shortcode: string; readonly from: string | null; readonly to: string; readonly reason: string | undefined;
   readonly votes: CounterCell | null; readonly left: CounterCell | null; readonly recovered: CounterCell | null; readonly entered: CounterCell; readonly lost: CounterCell | null;
-  readonly next: VoteShape | null;
+  next: VoteShape | null;
+}
+
+/** New shapes go last: the first seen of a kind (ok, accepted…) are the common ones, found first. */
+function appendShape<S extends { next: S | null }>(head: S, shape: S): void {
+  let x = head;
+  while (x.next !== null) x = x.next;
+  x.next = shape;
 }
 
 export class TelemetryMetrics {
@@ -83,7 +90,8 @@ export class TelemetryMetrics {
   private readonly httpAttrs = new AttrTree();
   private readonly smppShapes = new Map<string, SmppShape>();
   private readonly httpShapes = new Map<string | null, HttpShape>();
-  private readonly voteShapes = new Map<string, VoteShape>();
+  /** By choice, then short code: a chain of a few transitions (one map keyed by choice alone chains hundreds). */
+  private readonly voteShapes = new Map<string, Map<string, VoteShape>>();
   private shapes = 0;
 
   /** `histograms`: where the duration histograms are aggregated (default: the SDK, through `meter`). */
@@ -112,16 +120,20 @@ export class TelemetryMetrics {
   }
 
   onSmpp(t: SmppTransaction): void {
-    let s = this.smppShapes.get(t.command) ?? null;
-    while (s !== null && !(s.statusName === t.statusName && s.outcome === t.outcome && s.dir === t.requestDirection
-      && s.response === t.responseCommand && s.receipt === t.receiptState)) s = s.next;
-    if (s === null) s = this.smppShape(t);
+    const s = this.smppShapeOf(t);
     if (s.request !== null) s.request.value++;
     if (s.responsePdu !== null) s.responsePdu.value++;
     if (s.throttled !== null) s.throttled.value++;
     s.operations.value++;
     if (t.latencyMs !== null && t.latencyMs >= 0) (s.duration ??= boundRecorder(this.i.smppOperationDuration, s.durationAttrs)).record(t.latencyMs / 1000);
     if (s.receiptCell !== null) s.receiptCell.value++;
+  }
+
+  private smppShapeOf(t: SmppTransaction): SmppShape {
+    let s = this.smppShapes.get(t.command) ?? null;
+    while (s !== null && !(s.statusName === t.statusName && s.outcome === t.outcome && s.dir === t.requestDirection
+      && s.response === t.responseCommand && s.receipt === t.receiptState)) s = s.next;
+    return s ?? this.smppShape(t);
   }
 
   /** Maps a new shape's values through the caps (as every transaction once did) and finds its series. */
@@ -142,21 +154,27 @@ export class TelemetryMetrics {
       : i.smppDeliveryReceipts.cell(this.attrs1(N.ATTR_SMPP_RECEIPT_STATE, RECEIPT_STATES.has(t.receiptState) ? t.receiptState : 'other'));
     const shape: SmppShape = {
       response: t.responseCommand, statusName: t.statusName, outcome: t.outcome, dir: t.requestDirection, receipt: t.receiptState,
-      request, responsePdu, throttled, operations, receiptCell, duration: null, durationAttrs: this.attrs1(N.ATTR_SMPP_COMMAND, cmd),
-      next: this.smppShapes.get(t.command) ?? null,
+      request, responsePdu, throttled, operations, receiptCell, duration: null, durationAttrs: this.attrs1(N.ATTR_SMPP_COMMAND, cmd), next: null,
     };
-    if (this.commands.overflowed + this.statuses.overflowed === before && this.roomForShape()) this.smppShapes.set(t.command, shape);
+    if (this.commands.overflowed + this.statuses.overflowed === before && this.roomForShape()) {
+      const head = this.smppShapes.get(t.command);
+      if (head === undefined) this.smppShapes.set(t.command, shape);
+      else appendShape(head, shape);
+    }
     return shape;
   }
 
   onHttp(t: HttpTransaction): void {
     const durNs = t.totalNs ?? t.tsEnd - t.tsStart;
     if (durNs < 0) return;
+    this.httpShapeOf(t).duration.record(durNs / 1e9);
+  }
+
+  private httpShapeOf(t: HttpTransaction): HttpShape {
     let s = this.httpShapes.get(t.route) ?? null;
     while (s !== null && !(s.status === t.status && s.outcome === t.outcome && s.method === t.method
       && s.server === t.serverAddress && s.port === t.serverPort)) s = s.next;
-    if (s === null) s = this.httpShape(t);
-    s.duration.record(durNs / 1e9);
+    return s ?? this.httpShape(t);
   }
 
   private httpShape(t: HttpTransaction): HttpShape {
@@ -181,22 +199,30 @@ export class TelemetryMetrics {
     }
     const shape: HttpShape = {
       method: t.method, status: t.status, outcome: t.outcome, server: t.serverAddress, port: t.serverPort,
-      duration: boundRecorder(this.i.httpClientRequestDuration, a), next: this.httpShapes.get(t.route) ?? null,
+      duration: boundRecorder(this.i.httpClientRequestDuration, a), next: null,
     };
-    if (this.routes.overflowed + this.servers.overflowed === before && this.roomForShape()) this.httpShapes.set(t.route, shape);
+    if (this.routes.overflowed + this.servers.overflowed === before && this.roomForShape()) {
+      const head = this.httpShapes.get(t.route);
+      if (head === undefined) this.httpShapes.set(t.route, shape);
+      else appendShape(head, shape);
+    }
     return shape;
   }
 
   onVoteEvent(e: VoteEvent): void {
-    let s = this.voteShapes.get(e.choice) ?? null;
-    while (s !== null && !(s.to === e.to && s.from === e.from && s.campaign === e.campaign && s.shortcode === e.shortcode
-      && s.reason === e.reason)) s = s.next;
-    if (s === null) s = this.voteShape(e);
+    const s = this.voteShapeOf(e);
     if (s.votes !== null) s.votes.value++;
     if (s.left !== null) s.left.value--;
     if (s.recovered !== null) s.recovered.value++;
     s.entered.value++;
     if (s.lost !== null) s.lost.value++;
+  }
+
+  private voteShapeOf(e: VoteEvent): VoteShape {
+    const byShortcode = this.voteShapes.get(e.choice);
+    let s = byShortcode === undefined ? null : byShortcode.get(e.shortcode) ?? null;
+    while (s !== null && !(s.to === e.to && s.from === e.from && s.campaign === e.campaign && s.reason === e.reason)) s = s.next;
+    return s ?? this.voteShape(e);
   }
 
   private voteShape(e: VoteEvent): VoteShape {
@@ -222,9 +248,15 @@ export class TelemetryMetrics {
     }
     const shape: VoteShape = {
       campaign: e.campaign, shortcode: e.shortcode, from: e.from, to: e.to, reason: e.reason,
-      votes, left, recovered, entered, lost, next: this.voteShapes.get(e.choice) ?? null,
+      votes, left, recovered, entered, lost, next: null,
     };
-    if (this.voteOverflows() === before && this.roomForShape()) this.voteShapes.set(e.choice, shape);
+    if (this.voteOverflows() === before && this.roomForShape()) {
+      let byShortcode = this.voteShapes.get(e.choice);
+      if (byShortcode === undefined) this.voteShapes.set(e.choice, byShortcode = new Map());
+      const head = byShortcode.get(e.shortcode);
+      if (head === undefined) byShortcode.set(e.shortcode, shape);
+      else appendShape(head, shape);
+    }
     return shape;
   }
 

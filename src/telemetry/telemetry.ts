@@ -18,6 +18,7 @@ import { OtlpMetricExporter, type TemporalityPreference } from './metrics-export
 import { parseOtelEnv, signalUrl, type OtelSignalEnv } from './otel-env';
 import { OtlpTraceJsonEncoder } from './otlp-trace-json';
 import { OtlpTraceProtoEncoder } from './otlp-trace-proto';
+import { PhoneMask } from './phone-mask';
 import { ConsoleTransport, createTransport, type OtlpProtocol, type OtlpTransport } from './otlp-transport';
 import { PrometheusEndpoint, type PrometheusEndpointOptions } from './prometheus-endpoint';
 import { RateLimitedLog } from './rate-limited-log';
@@ -185,7 +186,14 @@ class TelemetryImpl implements Telemetry {
       const linkOpts: VoteSpanLinkerOptions = { enabled: l.enabled, maxHeldSpans: l.maxHeldSpans, maxVotes: l.maxVotes };
       if (l.moHoldMs !== undefined) linkOpts.moHoldNs = l.moHoldMs * 1e6;
       if (l.callbackHoldMs !== undefined) linkOpts.callbackHoldNs = l.callbackHoldMs * 1e6;
-      this.linker = new VoteSpanLinker(this.emitSpan, linkOpts, this.pool);
+      // An MO's sender is hashed now, right before the votes stage hashes it too (PhonePrivacy keeps the last
+      // one): encoded later, it would be hashed a second time.
+      const phones = PhoneMask.for(privacy);
+      const prepareMo = (r: SpanRecord): void => {
+        const src = r.smpp!.sourceAddr;
+        if (src !== null && src !== '') r.srcOut = phones.apply(src);
+      };
+      this.linker = new VoteSpanLinker(this.emitSpan, linkOpts, this.pool, json ? undefined : prepareMo);
     }
     this.links = this.linker ?? { linkMo() {}, linkCallback() {}, linkRedelivery() {}, linkPart() {}, stateChanged() {} };
 

@@ -11,7 +11,7 @@ import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import type { VoteEvent } from '../votes/vote';
 import { DOMAIN_VOTE, DOMAIN_VOTE_STATE, httpIds, httpTxKey, smppIds, smppTxKey, SpanIds } from './span-ids';
-import { SOURCE_VOTE_STATE, SpanRecord, type SpanRecordPool, type VoteContext } from './span-record';
+import { SOURCE_VOTE_STATE, SpanRecord, VoteContext, type SpanRecordPool } from './span-record';
 
 export type { VoteSpanLinkerOptions, VoteSpanLinkerStats, VoteSpanLinks };
 
@@ -40,7 +40,11 @@ export class VoteSpanLinker implements VoteSpanLinks {
   private readonly childLinks: PendingLinks;
   private nowNs = 0;
 
-  constructor(private readonly emit: (r: SpanRecord) => void, opts: VoteSpanLinkerOptions = {}, private readonly pool?: SpanRecordPool) {
+  /** `prepareMo`: called with each possible vote root's record as it arrives (before the votes stage sees its transaction). */
+  constructor(
+    private readonly emit: (r: SpanRecord) => void, opts: VoteSpanLinkerOptions = {}, private readonly pool?: SpanRecordPool,
+    private readonly prepareMo?: (r: SpanRecord) => void,
+  ) {
     this.moHoldNs = opts.moHoldNs ?? 60e9;
     this.cbHoldNs = opts.callbackHoldNs ?? 180e9;
     this.maxHeld = Math.max(1, opts.maxHeldSpans ?? 50_000);
@@ -61,6 +65,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
       this.emit(r);
       return;
     }
+    this.prepareMo?.(r);
     if (this.moKeyToVote.size > 0 || this.childLinks.size > 0) {
       // A link that came before its MO (a part answered after the completing part, say): look it up.
       const key = moKey(r);
@@ -260,9 +265,8 @@ export class VoteSpanLinker implements VoteSpanLinks {
     // Without linkMo (a vote resumed after a restart, or whose context a bound evicted) the root ids come
     // from the vote id, which is its MO's transaction key (the pipeline's convention): the same ids the
     // MO's root span got, so later spans still land in the vote's trace.
-    const root = new SpanIds();
-    if (rootFromVoteId) moRootIds(voteId, root);
-    const ctx: VoteContext = { voteId, root, moKey: null, rootDone: false, campaign: '', shortcode: '', choice: '', state: '' };
+    const ctx = new VoteContext(voteId);
+    if (rootFromVoteId) moRootIds(voteId, ctx);
     // Only after a lookup missed: no second lookup before inserting.
     if (this.votes.size >= this.maxVotes) {
       this.votes.delete(this.votes.keys().next().value as string);

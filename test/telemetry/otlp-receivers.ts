@@ -79,6 +79,53 @@ export function flattenTraces(req: { resourceSpans?: Array<Record<string, unknow
   return { resource, scope, spans };
 }
 
+/** Which length-delimited fields of the trace request are messages (by message, field number). */
+const TRACE_MESSAGES: Record<string, Record<number, string>> = {
+  req: { 1: 'rs' }, rs: { 1: 'res', 2: 'ss' }, res: { 1: 'kv' }, ss: { 1: 'scope', 2: 'span' }, scope: { 3: 'kv' },
+  span: { 9: 'kv', 11: 'event', 13: 'link', 15: 'status' }, kv: { 2: 'any' }, any: { 5: 'arr', 6: 'kvl' }, arr: { 1: 'any' }, kvl: { 1: 'kv' },
+  event: { 3: 'kv' }, link: { 5: 'kv' }, status: {},
+};
+
+function strictVarint(b: Buffer, p: number, end: number): [number, number] {
+  let v = 0;
+  let m = 1;
+  for (;;) {
+    if (p >= end) throw new Error('varint runs past its message');
+    const c = b[p++];
+    v += (c & 0x7f) * m;
+    m *= 128;
+    if (c < 0x80) return [v, p];
+  }
+}
+
+function strictWalk(b: Buffer, p: number, end: number, type: string): void {
+  while (p < end) {
+    const [tag, q] = strictVarint(b, p, end);
+    p = q;
+    const field = Math.floor(tag / 8);
+    const wire = tag & 7;
+    if (wire === 0) p = strictVarint(b, p, end)[1];
+    else if (wire === 1) p += 8;
+    else if (wire === 5) p += 4;
+    else if (wire === 2) {
+      const [len, r] = strictVarint(b, p, end);
+      if (r + len > end) throw new Error(`${type}.${field}: length ${len} runs past its message`);
+      const sub = TRACE_MESSAGES[type][field];
+      if (sub !== undefined) strictWalk(b, r, r + len, sub);
+      p = r + len;
+    } else throw new Error(`${type}.${field}: wire type ${wire}`);
+    if (p > end) throw new Error(`${type}.${field}: runs past its message`);
+  }
+}
+
+/**
+ * Every nested message of a trace request ends exactly where its length says (protobufjs reads a
+ * nested message past a too-short parent length without complaint; Go's decoder, the Collector's, does not).
+ */
+export function assertStrictTraceRequest(body: Buffer): void {
+  strictWalk(body, 0, body.length, 'req');
+}
+
 export function decodeTraceProto(body: Buffer): ReturnType<typeof flattenTraces> {
   const msg = collector.trace.v1.ExportTraceServiceRequest.decode(body);
   return flattenTraces(msg);

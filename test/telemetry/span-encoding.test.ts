@@ -10,14 +10,14 @@ import fc from 'fast-check';
 import { PhonePrivacy } from '../../src/common/phone-privacy';
 import { OtlpTraceJsonEncoder } from '../../src/telemetry/otlp-trace-json';
 import { OtlpTraceProtoEncoder, type TraceEncoderOptions } from '../../src/telemetry/otlp-trace-proto';
-import { GROUP_CHAIN_MAX, GroupCache } from '../../src/telemetry/proto-attr-sink';
+import { RUN_CACHE_MAX, RUN_CHAIN_MAX } from '../../src/telemetry/proto-span-writer';
 import { SpanExporter } from '../../src/telemetry/span-exporter';
 import { SpanIds } from '../../src/telemetry/span-ids';
-import { SOURCE_HTTP, SOURCE_SMPP, SOURCE_VOTE_STATE, SpanRecord, type VoteContext } from '../../src/telemetry/span-record';
+import { SOURCE_HTTP, SOURCE_SMPP, SOURCE_VOTE_STATE, SpanRecord, VoteContext } from '../../src/telemetry/span-record';
 import type { OtlpTransport, SendResult } from '../../src/telemetry/otlp-transport';
 import type { HttpTransaction } from '../../src/transactions/http-transaction';
 import type { SmppTransaction } from '../../src/transactions/smpp-transaction';
-import { decodeTraceProto, flattenTraces, type DecodedSpan } from './otlp-receivers';
+import { assertStrictTraceRequest, decodeTraceProto, flattenTraces, type DecodedSpan } from './otlp-receivers';
 import { httpTx, MS, smppTx, T0, voteEvent } from './fixtures';
 
 const opts = (): TraceEncoderOptions => ({
@@ -45,8 +45,14 @@ const httpArb: fc.Arbitrary<HttpTransaction> = fc.record({
 }).map((o) => httpTx(o as Partial<HttpTransaction>));
 
 function ctx(i: number): VoteContext {
-  const root = new SpanIds().fromString(3, `vote-${i}`);
-  return { voteId: `smpp:127.0.0.10:40001>127.0.0.20:2775:s2c:${i}:1700000000000000000`, root, moKey: null, rootDone: true, campaign: i % 2 ? 'show' : '', shortcode: '80055', choice: ['A', 'B', ''][i % 3], state: ['pending', 'accepted', 'lost'][i % 3] };
+  const v = new VoteContext(`smpp:127.0.0.10:40001>127.0.0.20:2775:s2c:${i}:1700000000000000000`);
+  v.copyFrom(new SpanIds().fromString(3, `vote-${i}`));
+  v.rootDone = true;
+  v.campaign = i % 2 ? 'show' : '';
+  v.shortcode = '80055';
+  v.choice = ['A', 'B', ''][i % 3];
+  v.state = ['pending', 'accepted', 'lost'][i % 3];
+  return v;
 }
 
 function records(txs: Array<SmppTransaction | HttpTransaction>): SpanRecord[] {
@@ -70,7 +76,7 @@ function records(txs: Array<SmppTransaction | HttpTransaction>): SpanRecord[] {
 
 const norm = (spans: DecodedSpan[]): DecodedSpan[] => spans.map((s) => ({ ...s, attributes: Object.fromEntries(Object.entries(s.attributes).sort()) }));
 
-test('protobuf with cached groups decodes to exactly what the JSON encoder writes, first and repeated', () => {
+test('protobuf with cached runs decodes to exactly what the JSON encoder writes, first and repeated, and is strictly well-formed', () => {
   fc.assert(fc.property(fc.array(fc.oneof(smppArb, httpArb), { minLength: 1, maxLength: 40 }), (txs) => {
     const o = opts();
     const proto = new OtlpTraceProtoEncoder(o);
@@ -78,25 +84,57 @@ test('protobuf with cached groups decodes to exactly what the JSON encoder write
     const recs = records(txs);
     const want = norm(flattenTraces(JSON.parse(json.encode(recs).toString())).spans);
     for (let round = 0; round < 3; round++) {
-      // Round 2 and 3 write groups and values from the caches filled in round 1.
-      const got = norm(decodeTraceProto(proto.encode(recs)).spans);
-      assert.deepEqual(got, want);
+      // Round 2 and 3 write runs and values from the caches filled in round 1.
+      const body = proto.encode(recs);
+      assertStrictTraceRequest(body);
+      assert.deepEqual(norm(decodeTraceProto(body).spans), want);
     }
   }), { numRuns: 150 });
 });
 
-test('the group cache bounds its chains (oldest out) and starts over when full', () => {
-  const c = new GroupCache(40);
-  const b = (n: number): Buffer => Buffer.from([n]);
-  for (let i = 0; i < GROUP_CHAIN_MAX + 3; i++) c.set(b(i), 'p', i, '', '', '', '', '', '');
-  assert.equal(c.size, GROUP_CHAIN_MAX);
-  assert.equal(c.get('p', 0, '', '', '', '', '', ''), undefined, 'the oldest left');
-  assert.deepEqual(c.get('p', GROUP_CHAIN_MAX + 2, '', '', '', '', '', ''), b(GROUP_CHAIN_MAX + 2));
-  assert.deepEqual(c.get('p', 3, '', '', '', '', '', ''), b(3));
-  assert.equal(c.get('p', 3, '', '', '', '', '', 'x'), undefined, 'every value is compared');
-  for (let i = 0; i < 40; i++) c.set(b(i), i, '', '', '', '', '', '', '');
-  assert.equal(c.restarts, 1);
-  assert.ok(c.size <= 40);
+test('attributes come in the order the JSON encoder writes them', () => {
+  const o = opts();
+  const recs = records([smppTx(), httpTx(), smppTx({ command: 'submit_sm', requestDirection: 'c2s', sourceAddr: '80055', destinationAddr: '447700900123', messageId: 'abc' }), smppTx({ status: 0x58, statusName: 'ESME_RTHROTTLED', outcome: 'error' }), smppTx(), smppTx()]);
+  const keys = (spans: DecodedSpan[]): string[][] => spans.map((s) => Object.keys(s.attributes));
+  const want = keys(flattenTraces(JSON.parse(new OtlpTraceJsonEncoder(o).encode(recs).toString())).spans);
+  assert.deepEqual(keys(decodeTraceProto(new OtlpTraceProtoEncoder(o).encode(recs)).spans), want);
+});
+
+test('the run caches stay bounded (chains trimmed, full caches start over) and what they write stays right', () => {
+  const o = opts();
+  const proto = new OtlpTraceProtoEncoder(o);
+  const json = new OtlpTraceJsonEncoder(o);
+  // More short codes, paths, sessions and statuses than the caches hold, and long chains under one first value.
+  const txs: Array<SmppTransaction | HttpTransaction> = [];
+  for (let i = 0; i < RUN_CACHE_MAX + 300; i++) {
+    txs.push(smppTx({ connectionId: i, sessionId: String(i), destinationAddr: String(10000 + i), sequence: i, esmClass: i % (RUN_CHAIN_MAX + 5) }));
+    txs.push(smppTx({ command: 'submit_sm', requestDirection: 'c2s', status: i % (RUN_CHAIN_MAX + 7), statusName: `S${i % (RUN_CHAIN_MAX + 7)}`, outcome: 'error', sourceAddr: '80055' }));
+    txs.push(httpTx({ path: `/v/${i}`, status: 200 + (i % (RUN_CHAIN_MAX + 3)), clientPort: 1000 + i }));
+  }
+  const recs = records(txs);
+  const want = norm(flattenTraces(JSON.parse(json.encode(recs).toString())).spans);
+  for (let round = 0; round < 2; round++) {
+    const body = proto.encode(recs);
+    assertStrictTraceRequest(body);
+    assert.deepEqual(norm(decodeTraceProto(body).spans), want);
+  }
+  const sizes = (proto as unknown as { spans: { sizes(): Record<string, number> } }).spans.sizes();
+  assert.ok(sizes.restarts >= 3, `caches started over: ${JSON.stringify(sizes)}`);
+  for (const k of ['sessions', 'codings', 'httpHeads', 'votes', 'voteEvents']) assert.ok(sizes[k] <= RUN_CACHE_MAX, `${k} bounded: ${sizes[k]}`);
+});
+
+test('requests of any size: lengths before the spans, nothing moved, an empty request still valid', () => {
+  const o = opts();
+  const enc = new OtlpTraceProtoEncoder(o);
+  for (const n of [0, 1, 3, 5000]) {
+    const recs = records(Array.from({ length: n }, (_, i) => smppTx({ sequence: i, text: i === 1 ? 'x'.repeat(20_000) : 'VOTE A' })));
+    const body = enc.encode(recs);
+    assertStrictTraceRequest(body);
+    const d = decodeTraceProto(body);
+    assert.equal(d.spans.length, n);
+    assert.equal(d.resource['service.name'], 'enc-test');
+    if (n > 1) assert.equal(d.spans[1].attributes['smpp.message.text'], 'x'.repeat(20_000), 'a span over 16 KiB gets a 3-byte length');
+  }
 });
 
 class Sink implements OtlpTransport {
