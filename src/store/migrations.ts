@@ -7,7 +7,7 @@ import { blockTableSql } from './block-sql';
 import { migrateEventRows, migrateTransactionRows } from './migrate-to-blocks';
 import { migrateVoteRows } from './migrate-vote-rows';
 import { migrateVotesToBlocks } from './migrate-vote-blocks';
-import { VOTE_BLOCKS_SQL } from './vote-block-sql';
+import { VOTE_BLOCKS_SQL, VOTE_DELTAS_SQL } from './vote-block-sql';
 
 export interface Migration {
   version: number;
@@ -146,6 +146,12 @@ export const MIGRATIONS: readonly Migration[] = [
       migrateVotesToBlocks(db);
       db.exec('DROP TABLE votes');
     },
+  },
+  {
+    version: 5,
+    description: 'vote blocks keep the votes that changed after they were written in deltas beside them, instead of being rewritten whole',
+    // Blocks stay as they are: a block without deltas reads as before.
+    sql: VOTE_DELTAS_SQL,
   },
 ];
 

@@ -4,7 +4,8 @@
  * the `dropped_rows` table, in the same transaction as the delete.
  *
  * Every table holds blocks (record-blocks.ts, vote-block-codec.ts): rows go a whole block at a time —
- * by age once the block's newest record is too old — and are counted per record. Events age on
+ * by age once the block's newest record is too old — and are counted per record. A vote block goes
+ * with its deltas (vote-block-sql.ts). Events age on
  * their own clock, not with their vote: a vote dropped by the row limit may leave its events for a
  * while.
  */
@@ -31,10 +32,14 @@ export function usedBytes(db: Database.Database): number {
   return (pages - free) * size;
 }
 
-/** Rows of a logical table: the records held in its blocks. */
+/** Rows of a logical table: the records held in its blocks (and, for votes, those new in deltas). */
 export function rowCount(db: Database.Database, table: Table): number {
-  return (db.prepare(`SELECT coalesce(sum(n), 0) AS n FROM ${BLOCK_TABLES[table]}`).get() as { n: number }).n;
+  const n = (t: string) => (db.prepare(`SELECT coalesce(sum(n), 0) AS n FROM ${t}`).get() as { n: number }).n;
+  return table === 'votes' ? n('vote_blocks') + n('vote_deltas') : n(BLOCK_TABLES[table]);
 }
+
+/** Records of a vote block's deltas. */
+const DELTA_ROWS = '(SELECT coalesce(sum(d.n), 0) FROM vote_deltas d WHERE d.key = b.key)';
 
 /** Deletes the oldest blocks until at least `n` records went (whole blocks); returns how many did. */
 export function dropOldest(db: Database.Database, table: Table, n: number, reason: string, count: DropCounter): number {
@@ -43,24 +48,45 @@ export function dropOldest(db: Database.Database, table: Table, n: number, reaso
   const keys: (string | number)[] = [];
   let done = 0;
   // Vote blocks are keyed by their time; the others have an index on ts_min.
-  const order = table === 'votes' ? 'key' : 'ts_min, key';
-  for (const b of db.prepare(`SELECT key, n FROM ${bt} ORDER BY ${order}`).iterate() as IterableIterator<{ key: string | number; n: number }>) {
+  const sql = table === 'votes' ? `SELECT key, n + ${DELTA_ROWS} AS n FROM vote_blocks b ORDER BY key` : `SELECT key, n FROM ${bt} ORDER BY ts_min, key`;
+  for (const b of db.prepare(sql).iterate() as IterableIterator<{ key: string | number; n: number }>) {
     if (done >= n) break;
     keys.push(b.key);
     done += b.n;
   }
   const del = db.prepare(`DELETE FROM ${bt} WHERE key = ?`);
-  for (const k of keys) del.run(k);
+  const delDeltas = table === 'votes' ? db.prepare('DELETE FROM vote_deltas WHERE key = ?') : null;
+  for (const k of keys) {
+    del.run(k);
+    delDeltas?.run(k);
+  }
   if (done > 0) count(table, reason, done);
   return done;
 }
 
 function dropOlderBlocks(db: Database.Database, table: Table, cutoff: number, count: DropCounter): void {
+  if (table === 'votes') return dropOlderVoteBlocks(db, cutoff, count);
   const bt = BLOCK_TABLES[table];
   const old = db.prepare(`SELECT coalesce(sum(n), 0) AS n FROM ${bt} WHERE ts_max < ?`).get(cutoff) as { n: number };
   if (old.n === 0) return;
   db.prepare(`DELETE FROM ${bt} WHERE ts_max < ?`).run(cutoff);
   count(table, 'age', old.n);
+}
+
+/** Vote blocks whose newest vote, deltas included, is older than `cutoff`, with their deltas. */
+function dropOlderVoteBlocks(db: Database.Database, cutoff: number, count: DropCounter): void {
+  const old = db.prepare(`SELECT key, n + ${DELTA_ROWS} AS n FROM vote_blocks b WHERE ts_max < ?
+    AND NOT EXISTS (SELECT 1 FROM vote_deltas d WHERE d.key = b.key AND d.ts_max >= ?)`).all(cutoff, cutoff) as { key: number; n: number }[];
+  if (old.length === 0) return;
+  const del = db.prepare('DELETE FROM vote_blocks WHERE key = ?');
+  const delDeltas = db.prepare('DELETE FROM vote_deltas WHERE key = ?');
+  let n = 0;
+  for (const b of old) {
+    del.run(b.key);
+    delDeltas.run(b.key);
+    n += b.n;
+  }
+  count('votes', 'age', n);
 }
 
 /** Applies every limit. */

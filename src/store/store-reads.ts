@@ -8,13 +8,15 @@ import { transactionId, transactionIdStartNs } from '../transactions/transaction
 import { blocksBetween } from './block-sql';
 import { decodeEventBlock } from './event-codec';
 import { decodeTransactionBlock, startTimeOf, type StoredRecord } from './transaction-codec';
-import { decodeVoteBlock, decodeVoteTally, voteBucket } from './vote-block-codec';
+import { decodeVoteTally, voteBucket } from './vote-block-codec';
+import type { StoredVoteBlock } from './vote-block-sql';
+import { decodeStoredBlock } from './vote-merge';
 
 export function queryTally(db: Database.Database, f: TallyFilter, onCorrupt: OnCorruptBlock): StoreTally {
   const out: StoreTally = { total: 0, accepted: 0, lost: 0, pending: 0, invalid: 0, unmatched: 0, tally: [] };
   const rows = new Map<string, StoreTallyRow>();
-  // Each block carries its own tally: no vote is decoded.
-  for (const b of db.prepare('SELECT tally FROM vote_blocks').all() as { tally: Buffer }[]) {
+  // Each block carries its own tally, each delta the change of it: no vote is decoded.
+  for (const b of db.prepare('SELECT tally FROM vote_blocks UNION ALL SELECT tally FROM vote_deltas').all() as { tally: Buffer }[]) {
     for (const g of decodeOrSkip('votes', () => decodeVoteTally(b.tally), onCorrupt)) {
       if ((f.campaign !== undefined && g.campaign !== f.campaign) || (f.shortcode !== undefined && g.shortcode !== f.shortcode)) continue;
       const n = g.pending + g.accepted + g.lost;
@@ -39,9 +41,9 @@ export function queryTally(db: Database.Database, f: TallyFilter, onCorrupt: OnC
       r.pending += g.pending;
     }
   }
-  // Same order as the engine's report (plain code-unit order).
+  // Same order as the engine's report (plain code-unit order). A group a delta touched is in its block too.
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
-  out.tally = [...rows.values()].sort((a, b) => cmp(a.shortcode, b.shortcode) || cmp(a.choice, b.choice) || cmp(a.campaign, b.campaign));
+  out.tally = [...rows.values()].filter((r) => r.total !== 0).sort((a, b) => cmp(a.shortcode, b.shortcode) || cmp(a.choice, b.choice) || cmp(a.campaign, b.campaign));
   return out;
 }
 
@@ -52,23 +54,37 @@ const KEY_MARGIN = 2;
 const KEY_MAX = 2 ** 53;
 
 /**
- * Votes of the blocks flagged by `flag` (n_lost or n_pending > 0) from key `fromKey` on, in (ts, id)
- * order, that `keep` accepts; stops once `max` were found or past `untilKey`.
+ * Votes of the blocks flagged by `flag` (n_lost or n_pending > 0, in the block's row or one of its
+ * deltas) from key `fromKey` on, in (ts, id) order, that `keep` accepts; stops once `max` were found
+ * or past `untilKey`.
  */
 function scanVoteBlocks(db: Database.Database, flag: 'n_lost' | 'n_pending', fromKey: number, untilKey: number, max: number, keep: (v: StoredVote) => boolean, onCorrupt: OnCorruptBlock): StoredVote[] {
-  const stmt = db.prepare(`SELECT key, codec, data FROM vote_blocks WHERE ${flag} > 0 AND key >= ? AND key <= ? ORDER BY key LIMIT ${BLOCKS_PER_READ}`);
+  const read = blockReader(db);
+  const stmt = db.prepare(`SELECT key FROM vote_blocks WHERE ${flag} > 0 AND key >= ? AND key <= ?
+    UNION SELECT key FROM vote_deltas WHERE ${flag} > 0 AND key >= ? AND key <= ? ORDER BY key LIMIT ${BLOCKS_PER_READ}`);
   const out: StoredVote[] = [];
   let from = fromKey;
   for (;;) {
-    const blocks = stmt.all(from, untilKey) as { key: number; codec: number; data: Buffer }[];
-    for (const b of blocks) {
-      for (const v of decodeOrSkip('votes', () => decodeVoteBlock(b.data, b.codec), onCorrupt)) {
+    const keys = stmt.all(from, untilKey, from, untilKey) as { key: number }[];
+    for (const { key } of keys) {
+      for (const v of read(key, onCorrupt)) {
         if (keep(v) && out.push(v) >= max) return out;
       }
     }
-    if (blocks.length < BLOCKS_PER_READ) return out;
-    from = blocks[blocks.length - 1].key + 1;
+    if (keys.length < BLOCKS_PER_READ) return out;
+    from = keys[keys.length - 1].key + 1;
   }
+}
+
+/** Reads the votes of a block by key: its row with its deltas over it. */
+function blockReader(db: Database.Database): (key: number, onCorrupt: OnCorruptBlock) => StoredVote[] {
+  const row = db.prepare('SELECT n, codec, data FROM vote_blocks WHERE key = ?');
+  const parts = db.prepare('SELECT n, codec, data FROM vote_deltas WHERE key = ? ORDER BY part');
+  return (key, onCorrupt) => {
+    const block = row.get(key) as StoredVoteBlock | undefined;
+    const deltas = parts.all(key) as StoredVoteBlock[];
+    return decodeStoredBlock({ block, deltas }, () => onCorrupt('votes'));
+  };
 }
 
 export function queryLostVotes(db: Database.Database, f: LostVotesFilter, page: Page, onCorrupt: OnCorruptBlock): { votes: StoredVote[]; next?: string } {
@@ -140,9 +156,7 @@ export function queryTransaction(db: Database.Database, id: string, onCorrupt: O
 
 /** One stored vote by its capture time and id, or undefined. */
 function queryVote(db: Database.Database, voteId: string, tsNs: number, onCorrupt: OnCorruptBlock): StoredVote | undefined {
-  const b = db.prepare('SELECT codec, data FROM vote_blocks WHERE key = ?').get(voteBucket(tsNs)) as { codec: number; data: Buffer } | undefined;
-  if (b === undefined) return undefined;
-  return decodeOrSkip('votes', () => decodeVoteBlock(b.data, b.codec), onCorrupt).find((v) => v.tsNs === tsNs && v.id === voteId);
+  return blockReader(db)(voteBucket(tsNs), onCorrupt).find((v) => v.tsNs === tsNs && v.id === voteId);
 }
 
 /** A vote's events: they happen between its capture time and its last update. */

@@ -2,13 +2,14 @@
  * Votes in blocks (schema 4): the votes whose capture time falls in one second (VOTE_BLOCK_NS) share
  * one row, with a tally summary of the block beside it. One row per vote cost SQLite more than all the
  * rest of the store; the bucket is a function of the vote alone, so a replay, a restart or a late
- * state change always rewrites the same row (idempotent), never a second copy.
+ * state change always lands in the same row or its deltas (idempotent), never a second copy.
  *
  * `data` (a block-codec block, layout 2): per vote, in (ts, id) order: ts, id, campaign, shortcode,
  * choice, kind, state, sender, text, ack time, message id, SMSC connection, lost reason, event
  * sequence, last update, callback ids (count, then each).
- * `tally` (a self-contained row): group count, then per (campaign, shortcode, choice, kind): the
- * four strings, pending, accepted, lost.
+ * `tally` (a self-contained row): version, group count, then per (campaign, shortcode, choice, kind):
+ * the four strings, pending, accepted, lost. Version 1: the counts of the block's votes (≥ 0);
+ * version 2: a change of the block's counts (signed), written with a delta (vote-block-sql.ts).
  */
 import { BlockWriter } from './block-codec';
 import { BlockReader } from './block-reader';
@@ -19,6 +20,7 @@ export const VOTE_BLOCK_NS = 1e9;
 /** Layout of a vote block's `data` (stored per row). */
 export const VOTE_BLOCK_CODEC = 1;
 const TALLY_VERSION = 1;
+const TALLY_CHANGE_VERSION = 2;
 /** Block keys stay exact integers whatever the time (SQLite refuses non-finite keys). */
 const KEY_LIMIT = 2 ** 52;
 
@@ -58,17 +60,28 @@ export interface EncodedVoteBlock {
 export class VoteBlockEncoder {
   private readonly w = new BlockWriter(64 * 1024);
   private readonly t = new BlockWriter(1024);
-  private groups: VoteTallyGroup[] = [];
   private readonly out: EncodedVoteBlock = { tsMin: 0, tsMax: 0, n: 0, pending: 0, lost: 0, tally: Buffer.alloc(0), data: Buffer.alloc(0) };
 
-  /** `votes`: sorted by compareVotes, one per (ts, id), at least one. */
+  /** A whole block. `votes`: sorted by compareVotes, one per (ts, id), at least one. */
   encode(votes: readonly StoredVote[]): EncodedVoteBlock {
+    const o = this.body(votes);
+    o.tally = this.tallyBytes(TALLY_VERSION, countGroups(votes));
+    return o;
+  }
+
+  /** A delta: the votes `changed` (sorted, one per (ts, id), at least one) and `change`, what they change in the block's counts. */
+  encodeDelta(changed: readonly StoredVote[], change: readonly VoteTallyGroup[]): EncodedVoteBlock {
+    const o = this.body(changed);
+    o.tally = this.tallyBytes(TALLY_CHANGE_VERSION, change);
+    return o;
+  }
+
+  /** The votes' data, times and pending/lost counts. */
+  private body(votes: readonly StoredVote[]): EncodedVoteBlock {
     const w = this.w;
     w.reset(votes[0].tsNs);
-    this.groups = [];
     let pending = 0;
     let lost = 0;
-    let last: VoteTallyGroup | null = null;
     for (let i = 0; i < votes.length; i++) {
       const v = votes[i];
       w.reserve();
@@ -78,17 +91,8 @@ export class VoteBlockEncoder {
       const ids = v.callbackIds;
       w.num(ids.length);
       for (let j = 0; j < ids.length; j++) w.str(ids[j], 11, true);
-      // Consecutive votes are often of one group: check the last one before searching.
-      const g: VoteTallyGroup = last !== null && sameGroup(last, v) ? last : this.group(v);
-      last = g;
-      if (v.state === 'accepted') g.accepted++;
-      else if (v.state === 'lost') {
-        g.lost++;
-        lost++;
-      } else {
-        g.pending++;
-        pending++;
-      }
+      if (v.state === 'lost') lost++;
+      else if (v.state !== 'accepted') pending++;
     }
     const o = this.out;
     o.tsMin = votes[0].tsNs;
@@ -97,25 +101,16 @@ export class VoteBlockEncoder {
     o.pending = pending;
     o.lost = lost;
     o.data = w.finish();
-    o.tally = this.tallyBytes();
     return o;
   }
 
-  private group(v: StoredVote): VoteTallyGroup {
-    const gs = this.groups;
-    for (let i = 0; i < gs.length; i++) if (sameGroup(gs[i], v)) return gs[i];
-    const g: VoteTallyGroup = { campaign: v.campaign, shortcode: v.shortcode, choice: v.choice, kind: v.kind, pending: 0, accepted: 0, lost: 0 };
-    gs.push(g);
-    return g;
-  }
-
-  private tallyBytes(): Buffer {
+  private tallyBytes(version: number, groups: readonly VoteTallyGroup[]): Buffer {
     const t = this.t;
     t.pos = 0;
     t.reserve();
-    t.byte(TALLY_VERSION);
-    t.num(this.groups.length);
-    for (const g of this.groups) {
+    t.byte(version);
+    t.num(groups.length);
+    for (const g of groups) {
       t.reserve();
       t.inline(g.campaign); t.inline(g.shortcode); t.inline(g.choice); t.inline(g.kind); t.num(g.pending); t.num(g.accepted); t.num(g.lost);
     }
@@ -123,6 +118,47 @@ export class VoteBlockEncoder {
   }
 }
 
+/** The counts of `votes` per (campaign, shortcode, choice, kind), groups in order of first vote. */
+export function countGroups(votes: readonly StoredVote[]): VoteTallyGroup[] {
+  const gs: VoteTallyGroup[] = [];
+  let last: VoteTallyGroup | null = null;
+  for (let i = 0; i < votes.length; i++) {
+    const v = votes[i];
+    // Consecutive votes are often of one group: check the last one before searching.
+    const g: VoteTallyGroup = last !== null && sameGroup(last, v) ? last : groupOf(gs, v);
+    last = g;
+    if (v.state === 'accepted') g.accepted++;
+    else if (v.state === 'lost') g.lost++;
+    else g.pending++;
+  }
+  return gs;
+}
+
+/** State codes (what a block remembers of its committed votes to count a change). */
+export const PENDING = 0;
+export const ACCEPTED = 1;
+export const LOST = 2;
+
+export function stateCode(s: StoredVote['state']): number {
+  return s === 'accepted' ? ACCEPTED : s === 'lost' ? LOST : PENDING;
+}
+
+/** Adds `n` votes of `v`'s group in state `code` to `gs` (the group added if new). */
+export function addToGroup(gs: VoteTallyGroup[], v: StoredVote, code: number, n: number): void {
+  const g = groupOf(gs, v);
+  if (code === ACCEPTED) g.accepted += n;
+  else if (code === LOST) g.lost += n;
+  else g.pending += n;
+}
+
+function groupOf(gs: VoteTallyGroup[], v: StoredVote): VoteTallyGroup {
+  for (let k = 0; k < gs.length; k++) if (sameGroup(gs[k], v)) return gs[k];
+  const g: VoteTallyGroup = { campaign: v.campaign, shortcode: v.shortcode, choice: v.choice, kind: v.kind, pending: 0, accepted: 0, lost: 0 };
+  gs.push(g);
+  return g;
+}
+
+/** Same (campaign, shortcode, choice, kind). */
 function sameGroup(g: VoteTallyGroup, v: StoredVote): boolean {
   return g.choice === v.choice && g.shortcode === v.shortcode && g.kind === v.kind && g.campaign === v.campaign;
 }
@@ -148,18 +184,20 @@ export function decodeVoteBlock(data: Buffer, codec: number): StoredVote[] {
   return out;
 }
 
-function count(n: number | null): n is number {
+function isCount(n: number | null): n is number {
   return n !== null && Number.isInteger(n) && n >= 0;
 }
 
-/** A block's tally summary; throws RangeError when it does not decode. */
+/** A block's tally summary, or a delta's change of it (signed counts); throws RangeError when it does not decode. */
 export function decodeVoteTally(tally: Buffer): VoteTallyGroup[] {
   const r = new BlockReader(tally, 2, 0);
   const version = r.byte();
-  if (version !== TALLY_VERSION) throw new RangeError(`unknown vote tally version ${version}`);
+  if (version !== TALLY_VERSION && version !== TALLY_CHANGE_VERSION) throw new RangeError(`unknown vote tally version ${version}`);
+  // A summary holds counts; a change may take some away.
+  const count = (n: number | null): n is number => n !== null && Number.isInteger(n) && (n >= 0 || version === TALLY_CHANGE_VERSION);
   const out: VoteTallyGroup[] = [];
   const groups = r.num();
-  if (!count(groups)) throw new RangeError('corrupt vote tally: group count');
+  if (!isCount(groups)) throw new RangeError('corrupt vote tally: group count');
   for (let n = groups; n > 0; n--) {
     const campaign = r.inline(), shortcode = r.inline(), choice = r.inline(), kind = r.inline() as StoredVote['kind'] | null;
     const pending = r.num(), accepted = r.num(), lost = r.num();

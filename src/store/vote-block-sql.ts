@@ -1,4 +1,4 @@
-/** SQL of the vote blocks (vote-block-codec.ts): the table, the writes and the point read. */
+/** SQL of the vote blocks (vote-block-codec.ts) and their deltas: the tables, the writes and the point reads. */
 import type Database from 'better-sqlite3';
 import { VOTE_BLOCK_CODEC, type EncodedVoteBlock } from './vote-block-codec';
 
@@ -22,31 +22,72 @@ export const VOTE_BLOCKS_SQL = `
   CREATE INDEX vote_blocks_lost ON vote_blocks (key) WHERE n_lost > 0;
 `;
 
+/**
+ * Schema 5: the votes of a block that changed after it was written, appended as parts 1, 2, … (a
+ * delta each) instead of the block rewritten whole; a block's votes are those of its row with each
+ * part's votes over them, in part order. `data` as in vote_blocks (only the votes of the part);
+ * `tally` the change of the block's counts (signed); `n` the votes new to the block, so sum(n) over
+ * both tables counts votes once; n_pending / n_lost count the part's votes in those states (a
+ * block holds such votes only if one of its rows says so); ts_max the part's newest vote.
+ */
+export const VOTE_DELTAS_SQL = `
+  CREATE TABLE vote_deltas (
+    key INTEGER NOT NULL,
+    part INTEGER NOT NULL,
+    ts_max INTEGER NOT NULL,
+    n INTEGER NOT NULL,
+    n_pending INTEGER NOT NULL,
+    n_lost INTEGER NOT NULL,
+    codec INTEGER NOT NULL,
+    tally BLOB NOT NULL,
+    data BLOB NOT NULL,
+    PRIMARY KEY (key, part)
+  ) WITHOUT ROWID;
+  CREATE INDEX vote_deltas_pending ON vote_deltas (key) WHERE n_pending > 0;
+  CREATE INDEX vote_deltas_lost ON vote_deltas (key) WHERE n_lost > 0;
+`;
+
 export interface StoredVoteBlock {
-  key: number;
   n: number;
   codec: number;
   data: Buffer;
 }
 
-/** The statements the write path needs, prepared once per connection. */
+/** A block as stored: its row (absent only if damaged by hand) and its deltas in part order. */
+export interface StoredVoteBlockRows {
+  block: StoredVoteBlock | undefined;
+  deltas: StoredVoteBlock[];
+}
+
+/** The statements the write path needs, prepared once per connection (the delta ones at first use: schema 4 has no such table). */
 export class VoteBlockSql {
   private readonly upsertStmt: Database.Statement;
   private readonly getStmt: Database.Statement;
+  private deltaStmts: { insert: Database.Statement; get: Database.Statement; drop: Database.Statement } | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.upsertStmt = db.prepare(`INSERT INTO vote_blocks (key, ts_min, ts_max, n, n_pending, n_lost, codec, tally, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET ts_min = excluded.ts_min, ts_max = excluded.ts_max, n = excluded.n, n_pending = excluded.n_pending,
       n_lost = excluded.n_lost, codec = excluded.codec, tally = excluded.tally, data = excluded.data`);
-    this.getStmt = db.prepare('SELECT key, n, codec, data FROM vote_blocks WHERE key = ?');
+    this.getStmt = db.prepare('SELECT n, codec, data FROM vote_blocks WHERE key = ?');
   }
 
+  /** Writes a block whole (its deltas, if any, must go: `dropDeltas`). */
   upsert(key: number, b: EncodedVoteBlock): void {
     this.upsertStmt.run(key, b.tsMin, b.tsMax, b.n, b.pending, b.lost, VOTE_BLOCK_CODEC, b.tally, b.data);
   }
 
-  get(key: number): StoredVoteBlock | undefined {
-    return this.getStmt.get(key) as StoredVoteBlock | undefined;
+  /** Appends part `part` of block `key`; `fresh`: its votes new to the block. */
+  insertDelta(key: number, part: number, fresh: number, b: EncodedVoteBlock): void {
+    this.deltas().insert.run(key, part, b.tsMax, fresh, b.pending, b.lost, VOTE_BLOCK_CODEC, b.tally, b.data);
+  }
+
+  dropDeltas(key: number): void {
+    this.deltas().drop.run(key);
+  }
+
+  get(key: number): StoredVoteBlockRows {
+    return { block: this.getStmt.get(key) as StoredVoteBlock | undefined, deltas: this.deltas().get.all(key) as StoredVoteBlock[] };
   }
 
   /** Highest block key stored (null: none). */
@@ -57,5 +98,13 @@ export class VoteBlockSql {
   /** Lowest block key stored (null: none). */
   minKey(): number | null {
     return (this.db.prepare('SELECT min(key) AS k FROM vote_blocks').get() as { k: number | null }).k;
+  }
+
+  private deltas(): { insert: Database.Statement; get: Database.Statement; drop: Database.Statement } {
+    return (this.deltaStmts ??= {
+      insert: this.db.prepare(`INSERT OR REPLACE INTO vote_deltas (key, part, ts_max, n, n_pending, n_lost, codec, tally, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      get: this.db.prepare('SELECT n, codec, data FROM vote_deltas WHERE key = ? ORDER BY part'),
+      drop: this.db.prepare('DELETE FROM vote_deltas WHERE key = ?'),
+    });
   }
 }

@@ -1,21 +1,30 @@
 /**
  * The vote write path: votes gathered into their blocks (vote-block-codec.ts) as they are put, and
- * every block with a change rewritten whole at the next flush.
+ * every block with a change written at the next flush: whole the first time, then as a delta of the
+ * votes put since (vote-block-sql.ts) — a block's votes mostly settle after its first write (late
+ * callbacks, windows closing), and rewriting a whole block for one of them cost more than everything
+ * else the store did. A block is written whole again (its deltas dropped) when the change is a large
+ * part of it or it has MAX_DELTAS deltas, which bounds what a read merges.
  *
  * A put is a division and an array push — no hashing, nothing written on the caller's object: a
- * block lists every put, and a write sorts the list by (ts, id) (stable) and keeps the last entry of
- * each vote, i.e. the object put last. Blocks stay in memory after their commit while their votes
- * may still change (capture-time span and vote count bounded), so a rewrite needs no read. A vote
- * whose block is not in memory (after a restart, or evicted) gets a fresh block that is merged with
- * the stored row before it is written.
+ * block lists every put, and a write sorts the puts by (ts, id) (stable), keeps the last entry of
+ * each vote, i.e. the object put last, and merges them into the block's committed votes. Blocks stay
+ * in memory after their commit while their votes may still change (capture-time span and vote count
+ * bounded), so a write needs no read. A vote whose block is not in memory (after a restart, or
+ * evicted) gets a fresh block that is merged with the stored rows and written whole.
  */
 import { countReason } from '../common/counter';
 import type { StoredVote } from './store-types';
-import { decodeVoteBlock, voteBucket, VoteBlockEncoder, VOTE_BLOCK_NS } from './vote-block-codec';
+import { addToGroup, stateCode, voteBucket, VoteBlockEncoder, VOTE_BLOCK_NS, type VoteTallyGroup } from './vote-block-codec';
 import type { VoteBlockSql } from './vote-block-sql';
+import { decodeStoredBlock, latest, mergeCommitted, snapshot, type Merged } from './vote-merge';
 
 /** Puts in a block's tail before the first compaction (only a store that cannot commit gets there). */
 const COMPACT_MIN = 4096;
+/** Deltas a block may have; the next change writes it whole. */
+const MAX_DELTAS = 8;
+const NO_TIMES: Float64Array = new Float64Array(0);
+const NO_STATES: Uint8Array = new Uint8Array(0);
 
 class HotBlock {
   /** Committed votes (sorted, one per vote) in [0, base), then every put since, in put order. */
@@ -24,9 +33,21 @@ class HotBlock {
   /** Puts since the last compaction of the tail that trigger the next one. */
   compactAt = COMPACT_MIN;
   dirty = false;
+  /** Deltas stored after the block's row. */
+  deltas = 0;
+  /** The time of each committed vote (merges compare these, not the cold objects). */
+  times: Float64Array = NO_TIMES;
+  /**
+   * The state (stateCode) of each committed vote as committed: the engine changes a vote's object
+   * in place, so the state a delta takes it from is only known from here.
+   */
+  states: Uint8Array = NO_STATES;
   /** What the last `write` wrote, adopted at commit. */
   written: StoredVote[] | null = null;
-  /** False until merged with the stored row of this key (which may exist). */
+  writtenDeltas = 0;
+  writtenTimes: Float64Array = NO_TIMES;
+  writtenStates: Uint8Array = NO_STATES;
+  /** False until merged with the stored rows of this key (which may exist). */
   constructor(readonly key: number, public loaded: boolean) {}
 }
 
@@ -103,19 +124,31 @@ export class VoteBlocks {
 
   /**
    * Writes every block with a change (inside the caller's transaction). Blocks not in memory are
-   * merged with their stored row first; a stored row that no longer decodes is replaced, its votes
+   * merged with their stored rows first; a stored row that no longer decodes is replaced, its votes
    * passed to `onCorrupt`. Returns the blocks written.
    */
   write(sql: VoteBlockSql, onCorrupt: (n: number) => void): number {
     this.loadedInWrite = [];
     for (const b of this.dirty) {
-      if (!b.loaded) {
+      const loadedNow = !b.loaded;
+      if (loadedNow) {
         this.load(b, sql, onCorrupt);
         this.loadedInWrite.push(b);
       }
-      const votes = latest(b.votes, 0);
-      b.written = votes;
-      sql.upsert(b.key, this.enc.encode(votes));
+      // Merged from storage: nothing remembered of those votes yet.
+      if (b.times.length !== b.base) ({ times: b.times, states: b.states } = snapshot(b.votes, b.base));
+      const m = mergeCommitted(b.votes, b.base, b.times, b.states, latest(b.votes, b.base));
+      b.written = m.all;
+      b.writtenTimes = m.times;
+      b.writtenStates = m.states;
+      if (loadedNow || b.base === 0 || b.deltas >= MAX_DELTAS || m.changed.length * 2 >= m.all.length) {
+        sql.upsert(b.key, this.enc.encode(m.all));
+        if (b.deltas > 0) sql.dropDeltas(b.key);
+        b.writtenDeltas = 0;
+      } else {
+        sql.insertDelta(b.key, b.deltas + 1, m.fresh, this.enc.encodeDelta(m.changed, tallyChange(m, b.votes, b.states)));
+        b.writtenDeltas = b.deltas + 1;
+      }
     }
     return this.dirty.length;
   }
@@ -131,6 +164,9 @@ export class VoteBlocks {
       b.base = 0;
       b.loaded = false;
       b.written = null;
+      b.deltas = 0;
+      b.times = NO_TIMES;
+      b.states = NO_STATES;
     }
     this.loadedInWrite = [];
   }
@@ -143,6 +179,9 @@ export class VoteBlocks {
       b.votes = b.written!;
       b.base = b.votes.length;
       b.written = null;
+      b.deltas = b.writtenDeltas;
+      b.times = b.writtenTimes;
+      b.states = b.writtenStates;
       b.compactAt = COMPACT_MIN;
       b.dirty = false;
       if (b.key > this.maxKnownKey) this.maxKnownKey = b.key;
@@ -166,6 +205,10 @@ export class VoteBlocks {
         b.votes = b.votes.slice(b.base);
         b.base = 0;
         b.loaded = true;
+        // Its rows went with the block.
+        b.deltas = 0;
+        b.times = NO_TIMES;
+        b.states = NO_STATES;
       }
     }
   }
@@ -190,20 +233,14 @@ export class VoteBlocks {
   }
 
   private load(b: HotBlock, sql: VoteBlockSql, onCorrupt: (n: number) => void): void {
-    const row = sql.get(b.key);
-    if (row !== undefined) {
-      let stored: StoredVote[];
-      try {
-        stored = decodeVoteBlock(row.data, row.codec);
-      } catch {
-        stored = [];
-        onCorrupt(row.n);
-      }
-      // Never written from here, so nothing is committed in memory (base 0). Stored first: any put wins.
-      b.votes = stored.concat(b.votes);
-      b.base = stored.length;
-      this.held += stored.length;
-    }
+    const rows = sql.get(b.key);
+    // Never written from here, so nothing is committed in memory (base 0). Stored first: any put wins.
+    const stored = decodeStoredBlock(rows, onCorrupt);
+    b.votes = stored.concat(b.votes);
+    b.base = stored.length;
+    this.held += stored.length;
+    // Written whole next: these go.
+    b.deltas = rows.deltas.length;
     b.loaded = true;
   }
 
@@ -239,6 +276,8 @@ export class VoteBlocks {
     this.held -= b.base;
     b.votes = [];
     b.base = 0;
+    b.times = NO_TIMES;
+    b.states = NO_STATES;
     if (this.lastBlock === b) {
       this.lastBlock = null;
       this.lastKey = NaN;
@@ -247,34 +286,16 @@ export class VoteBlocks {
 }
 
 /**
- * The entries of `list` from `from` on, sorted by (ts, id), one per vote: the last one listed (the
- * sort is stable, so that is the one put last). A new array; `list` is left as it is. The votes are
- * cold in memory by now: each time is read once, and ids only where times are equal.
+ * What a delta changes in its block's counts: each changed vote counted in its state now and, if it
+ * replaced a committed one, that one taken away in its state as committed. A vote's campaign,
+ * shortcode, choice and kind never change (the engine changes only its state and what goes with it).
  */
-function latest(list: readonly StoredVote[], from: number): StoredVote[] {
-  const n = list.length - from;
-  const ts = n <= scratch.length ? scratch : (scratch = new Float64Array(n * 2));
-  let sorted = true;
-  for (let i = 0; i < n; i++) {
-    ts[i] = list[from + i].tsNs;
-    if (i > 0 && !(ts[i] > ts[i - 1])) sorted = false;
+function tallyChange(m: Merged, old: readonly StoredVote[], committed: Uint8Array): VoteTallyGroup[] {
+  const gs: VoteTallyGroup[] = [];
+  for (let k = 0; k < m.changed.length; k++) {
+    const i = m.replaced[k];
+    if (i >= 0) addToGroup(gs, old[i], committed[i], -1);
+    addToGroup(gs, m.changed[k], stateCode(m.changed[k].state), 1);
   }
-  if (sorted) return list.slice(from);
-  const order = Array.from({ length: n }, (_, i) => i);
-  order.sort((a, b) => ts[a] - ts[b] || compareIds(list[from + a].id, list[from + b].id) || a - b);
-  const out: StoredVote[] = [];
-  for (let k = 0; k < n; k++) {
-    const i = order[k];
-    const next = k + 1 < n ? order[k + 1] : -1;
-    // Of equal (ts, id), the last in list order (sorted last by the index) stays.
-    if (next >= 0 && ts[next] === ts[i] && list[from + next].id === list[from + i].id) continue;
-    out.push(list[from + i]);
-  }
-  return out;
-}
-
-let scratch = new Float64Array(1024);
-
-function compareIds(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return gs.filter((g) => g.pending !== 0 || g.accepted !== 0 || g.lost !== 0);
 }

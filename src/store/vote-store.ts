@@ -2,7 +2,7 @@
  * The durable record behind the tally: better-sqlite3 in WAL mode. Writes are buffered and committed
  * in one transaction per `flush()` (the pipeline calls it at most every 100 ms and at shutdown).
  * Transactions and vote events go in append-only blocks (record-blocks.ts), votes in blocks of one
- * capture-time bucket rewritten when one of their votes changes (vote-blocks.ts).
+ * capture-time bucket, written whole and then as deltas of the votes that change (vote-blocks.ts).
  *
  * Failure model: a store that cannot be opened, or writes that fail (SQLITE_FULL, I/O errors), make
  * the store `degraded` — never throw into the pipeline. Rows stay in the bounded write buffer and are

@@ -25,12 +25,13 @@ function vote(sec: number, i: number, over: Partial<StoredVote> = {}): StoredVot
 
 const raw = (st: VoteStore) => (st as unknown as { db: Database.Database }).db;
 const blocks = (st: VoteStore) => (raw(st).prepare('SELECT count(*) AS n FROM vote_blocks').get() as { n: number }).n;
+const deltas = (st: VoteStore) => raw(st).prepare('SELECT key, part, n, n_pending, n_lost FROM vote_deltas ORDER BY key, part').all() as { key: number; part: number; n: number; n_pending: number; n_lost: number }[];
 const states = (st: VoteStore) => {
   const t = st.tally();
   return [t.total, t.accepted, t.lost, t.pending];
 };
 
-test('one block per second of capture time, rewritten whole when one of its votes changes', () => {
+test('one block per second of capture time; a vote that changes after its block was written goes into a delta beside it', () => {
   assert.equal(VOTE_BLOCK_NS, 1e9);
   assert.equal(voteBucket(T + 999_999_000), voteBucket(T));
   assert.equal(voteBucket(T + 1e9), voteBucket(T) + 1);
@@ -40,19 +41,58 @@ test('one block per second of capture time, rewritten whole when one of its vote
   assert.equal(st.flush().ok, true);
   assert.equal(blocks(st), 3);
   assert.deepEqual(states(st), [30, 0, 0, 30]);
-  // A change after the commit: only the block of that vote is written again, with the others intact.
+  // A change after the commit: the blocks stay as they are, the change is a delta of its block.
   const version = () => raw(st).prepare('SELECT key, length(data) AS len FROM vote_blocks ORDER BY key').all();
-  const before = version() as { key: number; len: number }[];
+  const before = version();
   votes[13].state = 'lost';
   votes[13].lostReason = 'http-500';
   st.upsertVote(votes[13]);
   assert.equal(st.flush().written, 1);
-  const after = version() as { key: number; len: number }[];
-  assert.deepEqual([after[0], after[2]], [before[0], before[2]]);
-  assert.notEqual(after[1].len, before[1].len);
+  assert.deepEqual(version(), before);
+  assert.deepEqual(deltas(st), [{ key: voteBucket(T) + 1, part: 1, n: 0, n_pending: 0, n_lost: 1 }]);
   assert.deepEqual(states(st), [30, 0, 1, 29]);
   assert.deepEqual(st.lostVotes().votes.map((v) => [v.id, v.lostReason]), [[votes[13].id, 'http-500']]);
   assert.equal(st.stats().rows.votes, 30);
+  // A vote new to the block, and one changing again: the next delta (the new vote counted once).
+  votes[13].state = 'accepted';
+  votes[13].lostReason = undefined;
+  st.upsertVote(votes[13]);
+  const late = vote(1, 9, { id: 'late', tsNs: T + 1.95e9 });
+  st.upsertVote(late);
+  assert.equal(st.flush().ok, true);
+  assert.deepEqual(deltas(st).map((d) => [d.part, d.n, d.n_pending, d.n_lost]), [[1, 0, 0, 1], [2, 1, 1, 0]]);
+  assert.deepEqual(states(st), [31, 1, 0, 30]);
+  assert.deepEqual(st.lostVotes().votes, []);
+  assert.equal(st.stats().rows.votes, 31);
+  assert.deepEqual(st.votesInProgress().filter((v) => voteBucket(v.tsNs) === voteBucket(T) + 1).map((v) => v.id), [...votes.slice(10, 20).filter((v) => v !== votes[13]).map((v) => v.id), 'late']);
+  st.close();
+});
+
+test('a block is written whole again (its deltas dropped) when a change is half of it or it has eight deltas', () => {
+  const st = new VoteStore({ path: ':memory:' });
+  const votes = Array.from({ length: 10 }, (_, i) => vote(0, i));
+  st.upsertVotes(votes);
+  st.flush();
+  for (let round = 1; round <= 9; round++) {
+    votes[round].state = 'accepted';
+    st.upsertVote(votes[round]);
+    st.flush();
+    // Eight deltas at most; the ninth change rewrites the block.
+    assert.equal(deltas(st).length, round <= 8 ? round : 0, `round ${round}`);
+    assert.deepEqual(states(st), [10, round, 0, 10 - round]);
+  }
+  st.upsertVote(votes[0]);
+  st.flush();
+  assert.equal(deltas(st).length, 1);
+  // Half the block at once: whole.
+  for (const v of votes.slice(0, 5)) {
+    v.state = 'lost';
+    st.upsertVote(v);
+  }
+  st.flush();
+  assert.deepEqual([deltas(st).length, blocks(st)], [0, 1]);
+  assert.deepEqual(states(st), [10, 5, 5, 0]);
+  assert.deepEqual(st.lostVotes().votes.map((v) => v.id), votes.slice(0, 5).map((v) => v.id));
   st.close();
 });
 

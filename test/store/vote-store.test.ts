@@ -31,7 +31,7 @@ test('migrations from empty; WAL mode; schema_version recorded', () => {
   st.close();
   const db = new Database(p, { readonly: true });
   const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").all() as { name: string }[]).map((r) => r.name);
-  assert.deepEqual(tables, ['dropped_rows', 'schema_version', 'transaction_blocks', 'vote_blocks', 'vote_event_blocks']);
+  assert.deepEqual(tables, ['dropped_rows', 'schema_version', 'transaction_blocks', 'vote_blocks', 'vote_deltas', 'vote_event_blocks']);
   db.close();
   // Reopening does not migrate again.
   const again = new VoteStore({ path: p });
