@@ -13,9 +13,7 @@ import { HttpPairer } from '../src/transactions/http-pairer';
 import type { CloseReason, ConnectionInfo, Direction, StreamSink, StreamSinkFactory } from '../src/reassembly/stream-sink';
 import type { HttpTransaction } from '../src/transactions/http-transaction';
 import { httpTransactionId } from '../src/transactions/transaction-id';
-import { FileSource } from '../src/capture/file-source';
-import { PacketDecoder } from '../src/decode/packet-decoder';
-import { Assembler } from '../src/reassembly/assembler';
+import { reassembleFile } from './_reassemble-file';
 
 const REQUESTS = [
   'GET /sms/mo?sender=%2B447700900123&receiver=80800&text=VOTE+A&smsc=smpp1&id=3b8a2c1e HTTP/1.1\r\n' +
@@ -194,18 +192,8 @@ export class HttpEvents implements StreamSinkFactory {
 }
 
 export async function recordCapture(file: string, port: number): Promise<HttpEvents> {
-  const source = new FileSource([file], { yieldEvery: 1 << 30 });
-  const decoder = new PacketDecoder();
   const events = new HttpEvents(port);
-  const asm = new Assembler(events, { serverPorts: [2775, port] });
-  let last = 0;
-  await source.run((p) => {
-    last = p.tsNs;
-    const s = decoder.decode(p);
-    if (s !== null) asm.onSegment(s);
-    asm.tick(last);
-  });
-  asm.flushAll(last);
+  await reassembleFile(file, events, [2775, port]);
   return events;
 }
 

@@ -14,12 +14,11 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { generate } from '../src/generator/cli';
 import { FileSource } from '../src/capture/file-source';
-import { PacketDecoder } from '../src/decode/packet-decoder';
-import { Assembler } from '../src/reassembly/assembler';
 import type { StreamSink, StreamSinkFactory } from '../src/reassembly/stream-sink';
 import { loadConfig } from '../src/config/load-config';
 import { Pipeline } from '../src/pipeline';
 import { VoteStore } from '../src/store/vote-store';
+import { reassembleFile } from './_reassemble-file';
 
 /** Counts bytes; the cheapest sink that still receives every delivery. */
 class CountingSinks implements StreamSinkFactory {
@@ -37,21 +36,11 @@ class CountingSinks implements StreamSinkFactory {
 }
 
 async function decodeAndReassemble(file: string): Promise<{ packets: number; seconds: number; bytes: number }> {
-  const source = new FileSource([file], { yieldEvery: 1 << 30 });
-  const decoder = new PacketDecoder();
   const sinks = new CountingSinks();
-  const asm = new Assembler(sinks, { serverPorts: [2775, 8080] });
-  let last = 0;
   const t0 = process.hrtime.bigint();
-  await source.run((p) => {
-    last = p.tsNs;
-    const s = decoder.decode(p);
-    if (s !== null) asm.onSegment(s);
-    asm.tick(last);
-  });
-  asm.flushAll(last);
+  const packets = await reassembleFile(file, sinks, [2775, 8080]);
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
-  return { packets: source.stats().packets, seconds, bytes: sinks.bytes };
+  return { packets, seconds, bytes: sinks.bytes };
 }
 
 async function fullReplay(file: string, dir: string | null): Promise<{ packets: number; seconds: number; cpuSeconds: number; votes: number }> {
