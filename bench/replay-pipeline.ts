@@ -109,7 +109,15 @@ export async function run(): Promise<object> {
       }
     }
     result.peakRssMB ??= Math.round(process.resourceUsage().maxRSS / 1024);
-    console.log(`replay-pipeline: ${result.packets} packets, decode+reassembly ${result.decodeReassemblyPps} p/s, full agent ${result.fullReplayPps} p/s (cpu ${result.fullReplayCpuPps}; ${result.fullVsTshark}× tshark -r dissecting at ${result.tsharkPps} p/s, ${result.fullVsTsharkQuiet}× tshark -r -q at ${result.tsharkQuietPps} p/s), without store ${result.noStoreReplayPps} p/s (cpu ${result.noStoreReplayCpuPps}), peak RSS ${result.peakRssMB} MB`);
+    // Only the phases that ran (BENCH_PHASES may pick a subset).
+    const parts: string[] = [];
+    if (result.packets !== undefined) parts.push(`${result.packets} packets`);
+    if (result.decodeReassemblyPps !== undefined) parts.push(`decode+reassembly ${result.decodeReassemblyPps} p/s`);
+    if (result.fullReplayPps !== undefined) parts.push(`full agent ${result.fullReplayPps} p/s (cpu ${result.fullReplayCpuPps})`);
+    if (result.fullVsTshark !== undefined) parts.push(`${result.fullVsTshark}× tshark -r dissecting at ${result.tsharkPps} p/s, ${result.fullVsTsharkQuiet}× tshark -r -q at ${result.tsharkQuietPps} p/s`);
+    if (result.noStoreReplayPps !== undefined) parts.push(`without store ${result.noStoreReplayPps} p/s (cpu ${result.noStoreReplayCpuPps})`);
+    parts.push(`peak RSS ${result.peakRssMB} MB`);
+    console.log(`replay-pipeline: ${parts.join(', ')}`);
     return result;
   } finally {
     rmSync(dir, { recursive: true, force: true });
