@@ -98,14 +98,26 @@ const smppC2s = new PrefixCache();
 const smppS2c = new PrefixCache();
 const http = new PrefixCache();
 
+/**
+ * The last record whose id was built, and that id: telemetry, the vote stage and the store each ask
+ * for the id of the record in hand, one after the other. The fields an id is made of are set when a
+ * record is created and never change, and a record object is never reused for another transaction.
+ */
+let lastRecord: SmppTransaction | HttpTransaction | null = null;
+let lastId = '';
+
 export function smppTransactionId(t: SmppTransaction): string {
+  if (t === lastRecord) return lastId;
   const c2s = t.requestDirection === 'c2s';
   const p = (c2s ? smppC2s : smppS2c).get('smpp', t.clientAddress, t.clientPort, t.serverAddress, t.serverPort, c2s ? 'c2s:' : 's2c:');
-  return `${p}${t.sequence}:${nsDecimal(t.tsStartNs)}`;
+  lastRecord = t;
+  return (lastId = `${p}${t.sequence}:${nsDecimal(t.tsStartNs)}`);
 }
 
 export function httpTransactionId(t: HttpTransaction): string {
-  return `${http.get('http', t.clientAddress, t.clientPort, t.serverAddress, t.serverPort, '')}${nsDecimal(t.tsStart)}:${t.exchange}`;
+  if (t === lastRecord) return lastId;
+  lastRecord = t;
+  return (lastId = `${http.get('http', t.clientAddress, t.clientPort, t.serverAddress, t.serverPort, '')}${nsDecimal(t.tsStart)}:${t.exchange}`);
 }
 
 export function transactionId(t: SmppTransaction | HttpTransaction): string {

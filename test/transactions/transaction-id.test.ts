@@ -20,6 +20,23 @@ test('ids with the endpoint part reused between calls equal the full template, w
   }), { numRuns: 500 });
 });
 
+test('an id asked again, right away or after other records, is that record\'s own (the last-record memo never answers for another)', () => {
+  fc.assert(fc.property(fc.array(fc.tuple(endpoint, endpoint, fc.nat({ max: 1000 }), fc.boolean()), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 40 }), (items, order) => {
+    const records = items.map(([c, s, n, smpp], i) => {
+      const ts = 1.7e18 + i * 1000;
+      return smpp
+        ? { t: { kind: 'smpp', clientAddress: c.a, clientPort: c.p, serverAddress: s.a, serverPort: s.p, requestDirection: 'c2s', sequence: n, tsStartNs: ts } as SmppTransaction, want: `smpp:${c.a}:${c.p}>${s.a}:${s.p}:c2s:${n}:${ts}` }
+        : { t: { kind: 'http', clientAddress: c.a, clientPort: c.p, serverAddress: s.a, serverPort: s.p, tsStart: ts, exchange: n } as HttpTransaction, want: `http:${c.a}:${c.p}>${s.a}:${s.p}:${ts}:${n}` };
+    });
+    for (const k of order) {
+      const r = records[k % records.length];
+      for (let twice = 0; twice < 2; twice++) {
+        assert.equal(r.t.kind === 'smpp' ? smppTransactionId(r.t) : httpTransactionId(r.t as HttpTransaction), r.want);
+      }
+    }
+  }), { numRuns: 300 });
+});
+
 test('timestamps in ids are formatted exactly as String formats them', () => {
   const check = (v: number): void => assert.equal(nsDecimal(v), String(v), `${v}`);
   // Capture timestamps: microsecond and nanosecond resolution, 1970 to 2116.
