@@ -9,7 +9,7 @@ import { blocksBetween } from './block-sql';
 import { decodeEventBlock } from './event-codec';
 import { decodeTransactionBlock, startTimeOf, type StoredRecord } from './transaction-codec';
 import { decodeVoteTally, voteBucket } from './vote-block-codec';
-import type { StoredVoteBlock } from './vote-block-sql';
+import { voteBlockReader } from './vote-block-sql';
 import { decodeStoredBlock } from './vote-merge';
 
 export function queryTally(db: Database.Database, f: TallyFilter, onCorrupt: OnCorruptBlock): StoreTally {
@@ -78,13 +78,8 @@ function scanVoteBlocks(db: Database.Database, flag: 'n_lost' | 'n_pending', fro
 
 /** Reads the votes of a block by key: its row with its deltas over it. */
 function blockReader(db: Database.Database): (key: number, onCorrupt: OnCorruptBlock) => StoredVote[] {
-  const row = db.prepare('SELECT n, codec, data FROM vote_blocks WHERE key = ?');
-  const parts = db.prepare('SELECT n, codec, data FROM vote_deltas WHERE key = ? ORDER BY part');
-  return (key, onCorrupt) => {
-    const block = row.get(key) as StoredVoteBlock | undefined;
-    const deltas = parts.all(key) as StoredVoteBlock[];
-    return decodeStoredBlock({ block, deltas }, () => onCorrupt('votes'));
-  };
+  const read = voteBlockReader(db);
+  return (key, onCorrupt) => decodeStoredBlock(read(key), () => onCorrupt('votes'));
 }
 
 export function queryLostVotes(db: Database.Database, f: LostVotesFilter, page: Page, onCorrupt: OnCorruptBlock): { votes: StoredVote[]; next?: string } {

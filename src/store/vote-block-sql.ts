@@ -62,14 +62,13 @@ export interface StoredVoteBlockRows {
 /** The statements the write path needs, prepared once per connection (the delta ones at first use: schema 4 has no such table). */
 export class VoteBlockSql {
   private readonly upsertStmt: Database.Statement;
-  private readonly getStmt: Database.Statement;
-  private deltaStmts: { insert: Database.Statement; get: Database.Statement; drop: Database.Statement } | undefined;
+  private deltaStmts: { insert: Database.Statement; drop: Database.Statement } | undefined;
+  private reader: ((key: number) => StoredVoteBlockRows) | undefined;
 
   constructor(private readonly db: Database.Database) {
     this.upsertStmt = db.prepare(`INSERT INTO vote_blocks (key, ts_min, ts_max, n, n_pending, n_lost, codec, tally, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
       ON CONFLICT (key) DO UPDATE SET ts_min = excluded.ts_min, ts_max = excluded.ts_max, n = excluded.n, n_pending = excluded.n_pending,
       n_lost = excluded.n_lost, codec = excluded.codec, tally = excluded.tally, data = excluded.data`);
-    this.getStmt = db.prepare('SELECT n, codec, data FROM vote_blocks WHERE key = ?');
   }
 
   /** Writes a block whole (its deltas, if any, must go: `dropDeltas`). */
@@ -87,7 +86,7 @@ export class VoteBlockSql {
   }
 
   get(key: number): StoredVoteBlockRows {
-    return { block: this.getStmt.get(key) as StoredVoteBlock | undefined, deltas: this.deltas().get.all(key) as StoredVoteBlock[] };
+    return (this.reader ??= voteBlockReader(this.db))(key);
   }
 
   /** Highest block key stored (null: none). */
@@ -100,11 +99,17 @@ export class VoteBlockSql {
     return (this.db.prepare('SELECT min(key) AS k FROM vote_blocks').get() as { k: number | null }).k;
   }
 
-  private deltas(): { insert: Database.Statement; get: Database.Statement; drop: Database.Statement } {
+  private deltas(): { insert: Database.Statement; drop: Database.Statement } {
     return (this.deltaStmts ??= {
       insert: this.db.prepare(`INSERT OR REPLACE INTO vote_deltas (key, part, ts_max, n, n_pending, n_lost, codec, tally, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`),
-      get: this.db.prepare('SELECT n, codec, data FROM vote_deltas WHERE key = ? ORDER BY part'),
       drop: this.db.prepare('DELETE FROM vote_deltas WHERE key = ?'),
     });
   }
+}
+
+/** Point read of one block by key: its row and its deltas in part order (the write path and the query reads). */
+export function voteBlockReader(db: Database.Database): (key: number) => StoredVoteBlockRows {
+  const row = db.prepare('SELECT n, codec, data FROM vote_blocks WHERE key = ?');
+  const parts = db.prepare('SELECT n, codec, data FROM vote_deltas WHERE key = ? ORDER BY part');
+  return (key) => ({ block: row.get(key) as StoredVoteBlock | undefined, deltas: parts.all(key) as StoredVoteBlock[] });
 }

@@ -5,9 +5,8 @@
  * size is never moved to fit its length prefixes.
  */
 import { PhoneMask } from './phone-mask';
-import { u64le } from './proto-span-keys';
 import { ProtoSpanWriter } from './proto-span-writer';
-import { ProtoWriter, varintSize, WIRE_FIXED64, WIRE_LDELIM, WIRE_VARINT } from './protobuf-writer';
+import { ProtoWriter, u64le, varintSize, WIRE_FIXED64, WIRE_LDELIM, WIRE_VARINT } from './protobuf-writer';
 import type { ResourceAttributes } from './resource';
 import type { SpanAttrOptions } from './span-attributes';
 import { KIND_CLIENT, KIND_INTERNAL, SOURCE_HTTP, SOURCE_SMPP, type SpanRecord } from './span-record';

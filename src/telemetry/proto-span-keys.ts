@@ -1,6 +1,6 @@
 /**
  * Encoded pieces the protobuf span writers share: the attribute keys (KeyValue.key, encoded once), a
- * span status field, and fixed64 times.
+ * span status field.
  */
 import * as N from './generated/telemetry-names';
 import { keyField, ProtoWriter, WIRE_LDELIM, WIRE_VARINT } from './protobuf-writer';
@@ -35,15 +35,4 @@ export function statusField(errorType: string): Buffer {
   w.tag(ST_CODE, WIRE_VARINT); w.varint(code);
   w.ldelim();
   return w.finish();
-}
-
-const TWO_32 = 4294967296;
-
-/** fixed64 little-endian of a non-negative integer held in a double. */
-export function u64le(b: Buffer, p: number, v: number): number {
-  const hi = Math.floor(v / TWO_32);
-  const lo = (v - hi * TWO_32) >>> 0;
-  b[p] = lo; b[p + 1] = lo >>> 8; b[p + 2] = lo >>> 16; b[p + 3] = lo >>> 24;
-  b[p + 4] = hi; b[p + 5] = hi >>> 8; b[p + 6] = hi >>> 16; b[p + 7] = hi >>> 24;
-  return p + 8;
 }

@@ -12,9 +12,9 @@
 import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import type { VoteEvent } from '../votes/vote';
-import { K, statusField, u64le } from './proto-span-keys';
+import { K, statusField } from './proto-span-keys';
 import { SmppRuns, type SmppHead, type SmppRunsOptions } from './proto-smpp-runs';
-import { kvInt, kvStr, preEncodedString, ProtoWriter, WIRE_FIXED64, WIRE_LDELIM } from './protobuf-writer';
+import { kvInt, kvStr, preEncodedString, ProtoWriter, u64le, WIRE_FIXED64, WIRE_LDELIM } from './protobuf-writer';
 import { RUN_CACHE_MAX, Runs, Runs2 } from './run-cache';
 import { httpErrorType, httpSpanName } from './span-attributes';
 import type { SpanRecord } from './span-record';

@@ -14,6 +14,15 @@ const TWO_32 = 4294967296;
 /** Below this many bytes `raw` copies with a loop (measured: TypedArray.set wins from ~12 bytes on). */
 const RAW_LOOP_MAX = 12;
 
+/** fixed64 little-endian of a non-negative integer held in a double, at b[p]; returns p + 8 (room checked by the caller). */
+export function u64le(b: Uint8Array, p: number, v: number): number {
+  const hi = Math.floor(v / TWO_32);
+  const lo = (v - hi * TWO_32) >>> 0;
+  b[p] = lo; b[p + 1] = lo >>> 8; b[p + 2] = lo >>> 16; b[p + 3] = lo >>> 24;
+  b[p + 4] = hi; b[p + 5] = hi >>> 8; b[p + 6] = hi >>> 16; b[p + 7] = hi >>> 24;
+  return p + 8;
+}
+
 export function varintSize(v: number): number {
   if (v < 0x80) return 1;
   if (v < 0x4000) return 2;
@@ -118,10 +127,7 @@ export class ProtoWriter {
   /** fixed64 of a non-negative integer held in a double (e.g. nanoseconds since the epoch). */
   fixed64(v: number): void {
     this.ensure(8);
-    const hi = Math.floor(v / TWO_32);
-    this.buf.writeUInt32LE((v - hi * TWO_32) >>> 0, this.pos);
-    this.buf.writeUInt32LE(hi >>> 0, this.pos + 4);
-    this.pos += 8;
+    this.pos = u64le(this.buf, this.pos, v);
   }
 
   fixed32(v: number): void {

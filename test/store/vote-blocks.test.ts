@@ -149,7 +149,8 @@ test('retention: a vote of a dropped block comes back alone, not with its droppe
   st.close();
 });
 
-test('a stored block that no longer decodes is replaced by the next write of its second, its votes counted', () => {
+/** A store path whose one vote block (ten votes of second 0) no longer decodes. */
+function storeWithCorruptBlock(): string {
   const p = file();
   const first = new VoteStore({ path: p });
   first.upsertVotes(Array.from({ length: 10 }, (_, i) => vote(0, i)));
@@ -157,6 +158,11 @@ test('a stored block that no longer decodes is replaced by the next write of its
   const db = new Database(p);
   db.prepare('UPDATE vote_blocks SET data = substr(data, 1, 30)').run();
   db.close();
+  return p;
+}
+
+test('a stored block that no longer decodes is replaced by the next write of its second, its votes counted', () => {
+  const p = storeWithCorruptBlock();
   const st = new VoteStore({ path: p });
   st.upsertVote(vote(0, 1, { state: 'accepted' }));
   assert.equal(st.flush().ok, true);
@@ -239,13 +245,7 @@ test('the tally from block summaries equals the tally of every vote, with filter
 // When writes fail or records are odd: nothing lost uncounted, one bad vote never stops the rest.
 
 test('a flush that fails after replacing a corrupt block counts the corrupt votes when it is retried', () => {
-  const p = file();
-  const first = new VoteStore({ path: p });
-  first.upsertVotes(Array.from({ length: 10 }, (_, i) => vote(0, i)));
-  first.close();
-  const db = new Database(p);
-  db.prepare('UPDATE vote_blocks SET data = substr(data, 1, 30)').run();
-  db.close();
+  const p = storeWithCorruptBlock();
   const st = new VoteStore({ path: p, maxRetryBackoff: 1 });
   // Inject a failure later in the same transaction (after the votes were written).
   raw(st).exec("CREATE TRIGGER fail BEFORE INSERT ON vote_event_blocks BEGIN SELECT RAISE(ABORT, 'injected I/O error'); END;");

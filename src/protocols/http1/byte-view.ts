@@ -27,15 +27,3 @@ export function byteBelow(w: number, n: number): boolean {
 export function highByte(w: number): boolean {
   return (w & 0x80808080) !== 0;
 }
-
-type Latin1Slice = (this: Buffer, s: number, e: number) => string;
-/**
- * Buffer#latin1Slice is what toString('latin1') dispatches to, minus argument normalisation
- * (~15 % of head parsing). It is not in the typings: fall back to toString if it ever disappears.
- */
-const latin1Slice = (Buffer.prototype as unknown as { latin1Slice?: Latin1Slice }).latin1Slice;
-
-/** b[s, e) as a Latin-1 string (one char per byte). */
-export function latin1(b: Buffer, s: number, e: number): string {
-  return latin1Slice !== undefined ? latin1Slice.call(b, s, e) : b.toString('latin1', s, e);
-}

@@ -13,7 +13,7 @@ import { StringMemo } from '../../common/string-memo';
 import { DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING, type CallbackFieldOptions, type CallbackFields, type CallbackMapping } from './callback-formats';
 import { PayloadReader } from './gateway-payload';
 import { CallbackPlans, headerSource, sourceHeader, SRC_BODY, SRC_NONE, type CallbackPlan } from './callback-plan';
-import { latin1 } from './byte-view';
+import { latin1 } from '../buffer-reader';
 
 export { DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING } from './callback-formats';
 export type { CallbackFieldOptions, CallbackFields, CallbackMapping, CallbackVendor } from './callback-formats';

@@ -5,7 +5,7 @@
  * octets as the SMPP side does gives the text the voter typed; reading `content` as UTF-8 does not.
  */
 import { charsetOf, decodeText, decodeTextRange, type TextDecodeOptions } from '../smpp/text';
-import { latin1 } from './byte-view';
+import { latin1 } from '../buffer-reader';
 
 /** data_coding names older Jasmin releases send in `coding` (its data_coding_default_name_map). */
 const CODING_NAMES: Record<string, number> = {

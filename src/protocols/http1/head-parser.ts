@@ -6,11 +6,11 @@
  */
 import { HttpHead } from './http-head';
 import { HeadMemo } from './head-memo';
-import { byteBelow, latin1, viewOf, zeroByte } from './byte-view';
+import { latin1 } from '../buffer-reader';
+import { byteBelow, viewOf, zeroByte } from './byte-view';
 import { HeaderNames, TARGET_KIND } from './header-names';
 import { block, HEAD_INCOMPLETE, parsed, parseHeaderLines, TCHAR } from './header-lines';
 
-export { latin1 } from './byte-view';
 export { HeaderNames } from './header-names';
 export { HEAD_INCOMPLETE, TCHAR } from './header-lines';
 

@@ -5,7 +5,7 @@
  */
 import type { HttpHead } from './http-head';
 import { newBlockMeaning } from './head-memo';
-import { latin1 } from './byte-view';
+import { latin1 } from '../buffer-reader';
 import { HeaderNames, KEY_LIMIT, nameKey, TARGET_KIND } from './header-names';
 
 /**

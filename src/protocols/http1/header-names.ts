@@ -4,7 +4,8 @@
  * of a run, with the header blocks recently parsed (head-memo.ts).
  */
 import { HeadMemo } from './head-memo';
-import { latin1, viewOf } from './byte-view';
+import { latin1 } from '../buffer-reader';
+import { viewOf } from './byte-view';
 
 /** Longest header value or request target looked up among recent strings (longer ones are always new). */
 const MAX_INTERNED = 128;

@@ -4,7 +4,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import { percentDecode, type Charset, type ParamLimits } from './params';
-import { highByte, latin1, viewOf, zeroByte } from './byte-view';
+import { latin1 } from '../buffer-reader';
+import { highByte, viewOf, zeroByte } from './byte-view';
 import { anyHigh, ESCAPED, lastStringHigh, lastUnescapedEnd, numberEnd, skipWs, spells, stringEnd, unescapeJson, walkJson } from './json-scan';
 
 /** addFlatJson results: read; the list reached maxParams (take the map); not sure (take JSON.parse). */
