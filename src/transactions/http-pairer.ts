@@ -42,6 +42,11 @@ export class HttpPairer implements HttpExchangeSinkFactory {
   private readonly sweepNs: number;
   private nextSweep = 0;
   /**
+   * No waiting request has an earlier deadline than this (a lower bound: answered requests leave it
+   * low until the next walk): sweeps before it have nothing to expire and skip the walk.
+   */
+  private minDeadline = Infinity;
+  /**
    * Connections with requests waiting, in the order they last became active (an intrusive list: a Set
    * that fills and drains on every exchange reallocated its table).
    */
@@ -84,7 +89,18 @@ export class HttpPairer implements HttpExchangeSinkFactory {
   advance(nowNs: number): void {
     if (nowNs < this.nextSweep) return;
     this.nextSweep = nowNs + this.sweepNs;
-    for (let c = this.activeHead; c !== null; c = c.activeNext) c.expire(nowNs);
+    if (nowNs < this.minDeadline) return;
+    let min = Infinity;
+    for (let c = this.activeHead; c !== null; c = c.activeNext) {
+      const m = c.expire(nowNs);
+      if (m < min) min = m;
+    }
+    this.minDeadline = min;
+  }
+
+  /** @internal a waiting request got its deadline. */
+  noteDeadline(deadline: number): void {
+    if (deadline < this.minDeadline) this.minDeadline = deadline;
   }
 
   httpReport(parse: HttpParseStats): HttpReport {
@@ -164,7 +180,12 @@ class ConnectionPairing implements HttpExchangeSink {
 
   requestEnd(req: HttpRequestRecord): void {
     for (let i = this.fifo.length - 1; i >= 0; i--) {
-      if (this.fifo[i].req === req) { this.fifo[i].deadline = req.tsEnd + this.pairer.timeoutNs; return; }
+      if (this.fifo[i].req === req) {
+        const deadline = req.tsEnd + this.pairer.timeoutNs;
+        this.fifo[i].deadline = deadline;
+        this.pairer.noteDeadline(deadline);
+        return;
+      }
     }
     // Answered before its body ended: the exchange is `current` or already reported.
   }
@@ -216,14 +237,26 @@ class ConnectionPairing implements HttpExchangeSink {
     this.pairer.advance(tsNs);
   }
 
-  /** Reports requests whose response did not start by their deadline. */
-  expire(nowNs: number): void {
-    for (const e of this.fifo) {
+  /**
+   * Reports requests whose response did not start by their deadline, in FIFO order up to the first
+   * that is not due. Returns the earliest deadline still waiting (Infinity when none).
+   */
+  expire(nowNs: number): number {
+    const fifo = this.fifo;
+    let i = 0;
+    for (; i < fifo.length; i++) {
+      const e = fifo[i];
       if (e.expired) continue;
       if (e.deadline > nowNs) break;
       e.expired = true;
       this.emit(e, e.gap ? 'gap' : 'timeout', e.deadline);
     }
+    let min = Infinity;
+    for (; i < fifo.length; i++) {
+      const e = fifo[i];
+      if (!e.expired && e.deadline < min) min = e.deadline;
+    }
+    return min;
   }
 
   close(reason: CloseReason, tsNs: number): void {

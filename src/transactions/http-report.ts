@@ -7,6 +7,7 @@ import { countReason, sortedReasons } from '../common/counter';
 import type { HttpParseStats } from '../protocols/http1/http-parser';
 import { LatencyHistogram, LatencySummary } from './http-latency-histogram';
 import type { HttpTransaction } from './http-transaction';
+import { SmallTally } from './small-tally';
 
 export interface HttpRouteStats { count: number; errors: number }
 
@@ -127,28 +128,5 @@ export class HttpReportBuilder {
       anomalies: sortedReasons(parse.anomalies),
       drops: sortedReasons(this.drops),
     };
-  }
-}
-
-/**
- * Counts by a key from a small set of constant strings (outcomes, vendor format names): a scan by
- * identity beats updating a property named by a variable. Distinct keys are bounded by what produces
- * them (7 outcomes, the configured vendors).
- */
-class SmallTally {
-  private readonly keys: string[] = [];
-  private readonly counts: number[] = [];
-
-  add(key: string): void {
-    const keys = this.keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) { this.counts[i]++; return; }
-    keys.push(key);
-    this.counts.push(1);
-  }
-
-  sorted(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (let i = 0; i < this.keys.length; i++) out[this.keys[i]] = this.counts[i];
-    return sortedReasons(out);
   }
 }

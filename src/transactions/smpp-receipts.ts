@@ -26,11 +26,20 @@ export interface ReceiptMatch {
   deliveryMs: number;
 }
 
+type Entry = SubmittedMessage & { insertedNs: number };
+
 export class ReceiptCorrelator {
   private readonly maxEntries: number;
   private readonly ttlNs: number;
   /** Insertion order = submit_sm_resp order, which expiry relies on. */
-  private readonly table = new Map<string, SubmittedMessage & { insertedNs: number }>();
+  private readonly table = new Map<string, Entry>();
+  /**
+   * The table's first entry as the last expiry pass left it, and its insertion time: while it is
+   * still first and not due, nothing is (expiry stops at the first entry that is not due), so the
+   * per-PDU call returns without iterating the Map. Null: unknown, look.
+   */
+  private first: Entry | null = null;
+  private firstKey = '';
   matched = 0;
   unmatched = 0;
   /** Receipts by state ('DELIVERED', 'UNDELIVERABLE', …, 'none'). */
@@ -55,13 +64,15 @@ export class ReceiptCorrelator {
     this.expire(tsNs);
     const key = normalizeMessageId(messageId);
     if (key === '') return;
-    if (this.table.delete(key)) countReason(this.dropped, 'duplicate_id');
+    if (this.forget(key)) countReason(this.dropped, 'duplicate_id');
     if (this.table.size >= this.maxEntries) {
       const oldest = this.table.keys().next().value as string;
-      this.table.delete(oldest);
+      this.forget(oldest);
       countReason(this.dropped, 'table_full');
     }
-    this.table.set(key, { messageId, sessionId, submitTsNs, sourceAddr, destinationAddr, insertedNs: tsNs });
+    const e: Entry = { messageId, sessionId, submitTsNs, sourceAddr, destinationAddr, insertedNs: tsNs };
+    if (this.table.size === 0) { this.first = e; this.firstKey = key; }
+    this.table.set(key, e);
   }
 
   /** A receipt for messageId arrived at tsNs; `final` removes the entry. */
@@ -79,16 +90,25 @@ export class ReceiptCorrelator {
     }
     if (!hit) { this.unmatched++; return null; }
     this.matched++;
-    if (final) this.table.delete(key);
+    if (final) this.forget(key);
     return { submit: hit, deliveryMs: (tsNs - hit.submitTsNs) / 1e6 };
   }
 
   expire(nowNs: number): void {
+    const f = this.first;
+    if (f !== null ? nowNs - f.insertedNs < this.ttlNs : this.table.size === 0) return;
+    this.first = null;
     for (const [k, v] of this.table) {
-      if (nowNs - v.insertedNs < this.ttlNs) break;
+      if (nowNs - v.insertedNs < this.ttlNs) { this.first = v; this.firstKey = k; break; }
       this.table.delete(k);
       countReason(this.dropped, 'expired');
     }
+  }
+
+  /** Deletes an entry; true when there was one. */
+  private forget(key: string): boolean {
+    if (this.first !== null && key === this.firstKey) this.first = null;
+    return this.table.delete(key);
   }
 
   report(): { matched: number; unmatched: number; byState: Record<string, number>; pending: number; dropped: Record<string, number> } {

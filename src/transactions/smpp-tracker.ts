@@ -18,6 +18,7 @@ import type { CloseReason, ConnectionInfo, Direction } from '../reassembly/strea
 import { Pending, PairerSink, SmppPairer, SmppPairerOptions, UnpairedReason } from './smpp-pairer';
 import { ReceiptCorrelator, ReceiptCorrelatorOptions } from './smpp-receipts';
 import { BindType, SmppSession } from './smpp-session';
+import { SmallTally } from './small-tally';
 import type { SmppTransaction, SmppTransactionConsumer } from './smpp-transaction';
 import { smppTransactionId } from './transaction-id';
 
@@ -56,11 +57,20 @@ export interface SmppTrackerOptions {
 type Session = SmppSession<SmppTransaction>;
 
 const BIND_TYPES: Record<number, BindType> = { 1: 'receiver', 2: 'transmitter', 9: 'transceiver' };
-const NO_RESPONSE = new Set<number>([CMD.outbind, CMD.alert_notification]);
-const MO_TEXT = new Set<number>([CMD.deliver_sm, CMD.data_sm]);
-const MT_TEXT = new Set<number>([CMD.submit_sm, CMD.submit_multi, CMD.replace_sm]);
-const MESSAGE_CMDS = new Set<number>([CMD.submit_sm, CMD.deliver_sm, CMD.data_sm, CMD.submit_multi]);
-const SUBMITS = new Set<number>([CMD.submit_sm, CMD.submit_multi, CMD.data_sm]);
+// What the tracker does with a request command, as bits by command_id (every request id is below
+// 0x200): one array read per PDU instead of a Set lookup per question.
+const NO_RESPONSE = 1, MO_TEXT = 2, MT_TEXT = 4, MESSAGE_CMD = 8, SUBMIT = 16;
+const ROLE_TABLE = 0x200;
+const ROLES = new Uint8Array(ROLE_TABLE);
+for (const id of [CMD.outbind, CMD.alert_notification]) ROLES[id] |= NO_RESPONSE;
+for (const id of [CMD.deliver_sm, CMD.data_sm]) ROLES[id] |= MO_TEXT;
+for (const id of [CMD.submit_sm, CMD.submit_multi, CMD.replace_sm]) ROLES[id] |= MT_TEXT;
+for (const id of [CMD.submit_sm, CMD.deliver_sm, CMD.data_sm, CMD.submit_multi]) ROLES[id] |= MESSAGE_CMD;
+for (const id of [CMD.submit_sm, CMD.submit_multi, CMD.data_sm]) ROLES[id] |= SUBMIT;
+/** The role bits of a command_id (unsigned), 0 for responses and unknown ids. */
+function roles(id: number): number {
+  return id < ROLE_TABLE ? ROLES[id] : 0;
+}
 
 export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction> {
   readonly pairer: SmppPairer<SmppTransaction>;
@@ -70,8 +80,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
   readonly closedSessions: Session[] = [];
   /** Latency by request command, in ns. */
   readonly latency = new Map<string, LatencyHistogram>();
-  /** Transactions emitted by outcome. */
-  readonly outcomes: Record<string, number> = {};
+  private readonly outcomeTally = new SmallTally();
   /** Things dropped by a bound, by reason. */
   readonly drops: Record<string, number> = {};
   private readonly opts: SmppTrackerOptions;
@@ -79,6 +88,8 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
   /** The transaction being built for the PDU in hand (multipart completion writes its text). */
   private current: SmppTransaction | null = null;
   private currentSession: Session | null = null;
+  /** The session of the last PDU (PDUs come in runs per connection): spares the Map lookup. */
+  private lastSession: Session | null = null;
   private lastTsNs = 0;
   private readonly textOptions: TextDecodeOptions;
   /** Scratch for the PDU in hand (content is read synchronously, its fields copied out at once). */
@@ -93,10 +104,19 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
     this.receipts = new ReceiptCorrelator(opts.receipts);
   }
 
+  /** Transactions emitted by outcome (a fresh object, keys sorted). */
+  get outcomes(): Record<string, number> {
+    return this.outcomeTally.sorted();
+  }
+
   onPdu(conn: ConnectionInfo, dir: Direction, pdu: SmppPdu, tsNs: number): void {
     if (tsNs > this.lastTsNs) this.lastTsNs = tsNs;
-    let s = this.sessions.get(conn.id);
-    if (s === undefined) { s = new SmppSession(conn); this.sessions.set(conn.id, s); }
+    let s: Session | null | undefined = this.lastSession;
+    if (s === null || s.conn !== conn) {
+      s = this.sessions.get(conn.id);
+      if (s === undefined) { s = new SmppSession(conn); this.sessions.set(conn.id, s); }
+      this.lastSession = s;
+    }
     s.onPdu(tsNs);
     if ((pdu.commandId & 0x80000000) !== 0) this.onResponse(s, dir, pdu, tsNs);
     else this.onRequest(s, dir, pdu, tsNs);
@@ -105,6 +125,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
   onClose(conn: ConnectionInfo, reason: CloseReason, tsNs: number): void {
     const s = this.sessions.get(conn.id);
     if (!s) return;
+    if (s === this.lastSession) this.lastSession = null;
     this.pairer.closeWindow(s.window, tsNs);
     s.closeReason = reason;
     this.sessions.delete(conn.id);
@@ -152,11 +173,12 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
     } else if (id === CMD.unbind) {
       s.onUnbind(tsNs);
     }
-    if (MESSAGE_CMDS.has(id)) s.onMessage(tsNs);
-    if (MO_TEXT.has(id) || (this.opts.mtText === true && MT_TEXT.has(id))) this.content(pdu, tx, tsNs);
+    const r = roles(id);
+    if ((r & MESSAGE_CMD) !== 0) s.onMessage(tsNs);
+    if ((r & MO_TEXT) !== 0 || (this.opts.mtText === true && (r & MT_TEXT) !== 0)) this.content(pdu, tx, tsNs);
     this.current = null;
     this.currentSession = null;
-    if (NO_RESPONSE.has(id)) { tx.outcome = 'no_response'; this.emit(tx); return; }
+    if ((r & NO_RESPONSE) !== 0) { tx.outcome = 'no_response'; this.emit(tx); return; }
     this.pairer.request(s.window, dir, pdu.sequence, id, tsNs, tx);
   }
 
@@ -191,7 +213,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
     if (status === ESME_RTHROTTLED || status === ESME_RMSGQFUL) s.onThrottled(tx.command);
     const mid = pdu.messageId;
     if (mid !== '') tx.messageId = mid;
-    if (req !== null && status === 0 && mid !== '' && SUBMITS.has(reqId) &&
+    if (req !== null && status === 0 && mid !== '' && (roles(reqId) & SUBMIT) !== 0 &&
         (this.opts.receiptsForAll === true || (tx.registeredDelivery ?? 0) !== 0)) {
       this.receipts.submitted(mid, s.id, req.tsNs, tx.sourceAddr, tx.destinationAddr, tsNs);
     }
@@ -254,12 +276,12 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
   }
 
   private emit(tx: SmppTransaction): void {
-    countReason(this.outcomes, tx.outcome);
+    this.outcomeTally.add(tx.outcome);
     this.consumer.onTransaction(tx);
   }
 
   private newTransaction(s: Session, reqDir: Direction, pdu: SmppPdu, tsNs: number): SmppTransaction {
-    const isMsg = pdu.commandIndex >= 0 && (MESSAGE_CMDS.has(pdu.commandId >>> 0) || pdu.commandId === CMD.replace_sm);
+    const isMsg = pdu.commandIndex >= 0 && ((roles(pdu.commandId >>> 0) & MESSAGE_CMD) !== 0 || pdu.commandId === CMD.replace_sm);
     const mid = pdu.messageId;
     return {
       kind: 'smpp', connectionId: s.conn.id, sessionId: s.id,

@@ -63,30 +63,31 @@ export function nsDecimal(v: number): string {
   let lo = v - hi * 1e9; // exact: below FAST_LIMIT hi × 5^9 < 2^53, and the difference is small
   if (lo < 0) { hi -= 1; lo += 1e9; } else if (lo >= 1e9) { hi += 1; lo -= 1e9; }
   if (v >= TWO_53) {
-    // The doubles that read back as v: v ± half a unit in the last place (a quarter below a power
-    // of two), ends included when the significand is even. Shortest = the largest power of ten
-    // with a multiple in there; then the multiple nearest to v.
+    // The doubles that read back as v: v ± half a unit in the last place, ends included when the
+    // significand is even (a quarter below a power of two: left to String). Shortest = the largest
+    // power of ten with a multiple in there; then the multiple nearest to v. Whole-number
+    // arithmetic on the nanoseconds part (an int32): one remainder per power of ten.
     let ulp = 2;
     for (let t = TWO_54; v >= t; t *= 2) ulp *= 2;
-    const inclusive = (v / ulp) % 2 === 0;
-    const low = lo - (v === ulp * 2 ** 52 ? ulp / 4 : ulp / 2), high = lo + ulp / 2;
+    if (v === ulp * 2 ** 52) return String(v);
+    const half = ulp / 2;
+    const s = v / ulp; // exact: a power of two
+    const inclusive = s - 2 * Math.floor(s / 2) === 0;
+    const l = lo | 0;
     let p = 1;
-    while (p * 10 < 0.75 * ulp) p *= 10; // an interval this wide holds a multiple of p
-    let c0 = Math.ceil(low / p) * p, c1 = Math.floor(high / p) * p;
-    if (!inclusive) { if (c0 === low) c0 += p; if (c1 === high) c1 -= p; }
+    while (p * 10 < 0.75 * ulp) p *= 10; // an interval this wide holds a multiple of p, the nearest within p / 2 < half
     for (;;) {
       const q = p * 10;
-      let d0 = Math.ceil(low / q) * q, d1 = Math.floor(high / q) * q;
-      if (!inclusive) { if (d0 === low) d0 += q; if (d1 === high) d1 -= q; }
-      if (d0 > d1) break;
-      if (q >= 1e8) return String(v);
-      p = q; c0 = d0; c1 = d1;
+      const r = l % q;
+      // The multiples of q nearest l on each side, l - r and l - r + q: the interval holds one if it holds any.
+      if (inclusive ? r > half && q - r > half : r >= half && q - r >= half) break;
+      if (q >= 1e8) return String(v); // reaches the seconds
+      p = q;
     }
-    let c = Math.round(lo / p) * p;
-    if (2 * Math.abs(lo - c) === p) return String(v);
-    if (c < c0) c = c0; else if (c > c1) c = c1;
-    lo = c;
-    if (lo >= 1e9) { hi += 1; lo -= 1e9; } else if (lo < 0) { hi -= 1; lo += 1e9; }
+    const r = l % p;
+    if (2 * r === p) return String(v); // a tie
+    lo = 2 * r < p ? l - r : l - r + p;
+    if (lo >= 1e9) { hi += 1; lo -= 1e9; }
   }
   if (hi !== lastSeconds) { lastSeconds = hi; lastSecondsText = String(hi); }
   // Nine digits from three-digit pieces: converting each number to a string costs more.

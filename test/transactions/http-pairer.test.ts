@@ -228,3 +228,47 @@ describe('HttpPairer outcomes', () => {
     assert.deepEqual(pairer.report.drops, { 'pipeline-overflow': 1 });
   });
 });
+
+describe('HttpPairer timeout sweeps', () => {
+  const info = (id: number, port: number): ConnectionInfo => ({
+    id, client: { address: '127.0.0.1', port }, server: { address: '127.0.0.2', port: 8080 }, serverBy: 'syn', startNs: 1 * MS,
+  });
+
+  test('a sweep with nothing due skips the walk, and an answered request with the earliest deadline hides no later one', () => {
+    const out: HttpTransaction[] = [];
+    const pairer = new HttpPairer((tx) => out.push(tx), { responseTimeoutMs: 1000, sweepIntervalMs: 10 });
+    const factory = new HttpSinkFactory(pairer, {});
+    const a = factory.open(info(1, 40001));
+    const b = factory.open(info(2, 40002));
+    const c = factory.open(info(3, 40003));
+    a.onData('c2s', Buffer.from(REQ_JSON, 'latin1'), 100 * MS); // deadline 1100, answered below
+    b.onData('c2s', Buffer.from(REQ_GET_QUERY, 'latin1'), 300 * MS); // deadline 1300
+    c.onData('c2s', Buffer.from(REQ_JSON, 'latin1'), 200 * MS); // deadline 1200
+    a.onData('s2c', Buffer.from(RES_200, 'latin1'), 150 * MS);
+    assert.deepEqual(out.map((t) => [t.connectionId, t.outcome]), [[1, 'ok']]);
+    pairer.advance(1150 * MS); // past the answered request's deadline: a walk, nothing due
+    assert.equal(out.length, 1);
+    pairer.advance(1199 * MS);
+    assert.equal(out.length, 1);
+    pairer.advance(1205 * MS); // due, but sweeps are 10 ms apart (the last was at 1199)
+    assert.equal(out.length, 1);
+    pairer.advance(1210 * MS);
+    assert.deepEqual(out.map((t) => [t.connectionId, t.outcome, t.tsEnd]), [[1, 'ok', 150 * MS], [3, 'timeout', 1200 * MS]]);
+    pairer.advance(1250 * MS);
+    assert.equal(out.length, 2);
+    b.onData('c2s', Buffer.alloc(0), 1300 * MS); // any data ticks the pairer
+    assert.deepEqual(out.map((t) => [t.connectionId, t.outcome, t.tsEnd]), [[1, 'ok', 150 * MS], [3, 'timeout', 1200 * MS], [2, 'timeout', 1300 * MS]]);
+  });
+
+  test('several requests due at one sweep come out in the order their connections became active', () => {
+    const out: HttpTransaction[] = [];
+    const pairer = new HttpPairer((tx) => out.push(tx), { responseTimeoutMs: 1000, sweepIntervalMs: 100 });
+    const factory = new HttpSinkFactory(pairer, {});
+    const sinks = [5, 6, 7].map((id) => factory.open(info(id, 40000 + id)));
+    sinks[2].onData('c2s', Buffer.from(REQ_JSON, 'latin1'), 10 * MS);
+    sinks[0].onData('c2s', Buffer.from(REQ_JSON, 'latin1'), 20 * MS);
+    sinks[1].onData('c2s', Buffer.from(REQ_JSON, 'latin1'), 5 * MS);
+    pairer.advance(1500 * MS);
+    assert.deepEqual(out.map((t) => [t.connectionId, t.outcome, t.tsEnd]), [[7, 'timeout', 1010 * MS], [5, 'timeout', 1020 * MS], [6, 'timeout', 1005 * MS]]);
+  });
+});

@@ -113,14 +113,34 @@ export const CMD = {
 } as const;
 
 const byId = new Map<number, CommandDef>();
+/**
+ * Names of the defined command ids below 0x200 by id without bit 31 (every command but a few
+ * broadcast ones): an array read per PDU instead of a Map lookup keyed by a number that is not a
+ * small integer for responses.
+ */
+const NAME_TABLE = 0x200;
+const REQ_NAMES: string[] = new Array<string>(NAME_TABLE).fill('');
+const RESP_NAMES: string[] = new Array<string>(NAME_TABLE).fill('');
 const byName = new Map<string, CommandDef>();
-for (const c of COMMANDS) { byId.set(c.id, c); byName.set(c.name, c); }
+for (const c of COMMANDS) {
+  byId.set(c.id, c);
+  byName.set(c.name, c);
+  const low = c.id & 0x7fffffff;
+  if (low < NAME_TABLE) ((c.id & 0x80000000) !== 0 ? RESP_NAMES : REQ_NAMES)[low] = c.name;
+}
 
 /** Command definition by command_id (unsigned), or undefined when unknown. */
 export function commandById(id: number): CommandDef | undefined { return byId.get(id >>> 0); }
 export function commandByName(name: string): CommandDef | undefined { return byName.get(name); }
 /** Spec name lower case, or 0x%08x when unknown. */
-export function commandName(id: number): string { return byId.get(id >>> 0)?.name ?? hex32(id); }
+export function commandName(id: number): string {
+  const low = id & 0x7fffffff;
+  if (low < NAME_TABLE) {
+    const n = (id & 0x80000000) !== 0 ? RESP_NAMES[low] : REQ_NAMES[low];
+    if (n !== '') return n;
+  }
+  return byId.get(id >>> 0)?.name ?? hex32(id);
+}
 export function isResponseId(id: number): boolean { return (id & RESPONSE_BIT) !== 0; }
 
 export function hex32(v: number): string { return '0x' + (v >>> 0).toString(16).padStart(8, '0'); }
@@ -153,8 +173,17 @@ export const ESME_ROK = 0x00;
 export const ESME_RMSGQFUL = 0x14;
 export const ESME_RTHROTTLED = 0x58;
 
+/** STATUSES as a dense array ('' where undefined): an indexed read instead of a dictionary lookup. */
+const STATUS_TABLE = 0x200;
+const STATUS_NAMES: string[] = Array.from({ length: STATUS_TABLE }, (_, i) => STATUSES[i] ?? '');
 /** ESME_* name, or 0x%08x when not in the spec tables. */
-export function statusName(status: number): string { return STATUSES[status >>> 0] ?? hex32(status); }
+export function statusName(status: number): string {
+  if (status >= 0 && status < STATUS_TABLE) {
+    const n = STATUS_NAMES[status];
+    if (n !== '') return n;
+  }
+  return STATUSES[status >>> 0] ?? hex32(status);
+}
 
 /** How a TLV value is interpreted when decoded to a field value; the raw bytes are always kept. */
 export type TlvType = 'u8' | 'u16' | 'u32' | 'cstr' | 'octets';
