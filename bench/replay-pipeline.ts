@@ -20,13 +20,16 @@ import { Pipeline } from '../src/pipeline';
 import { VoteStore } from '../src/store/vote-store';
 import { reassembleFile } from './_reassemble-file';
 
-/** Counts bytes; the cheapest sink that still receives every delivery. */
+/** Counts bytes; the cheapest sink that still receives every delivery, by range like the real parsers (no view per segment). */
 class CountingSinks implements StreamSinkFactory {
   bytes = 0;
   open(): StreamSink {
     return {
       onData: (_d, b) => {
         this.bytes += b.length;
+      },
+      onDataRange: (_d, _b, start, end) => {
+        this.bytes += end - start;
       },
       onGap: () => undefined,
       onClose: () => undefined,
