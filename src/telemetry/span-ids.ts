@@ -1,7 +1,9 @@
 /**
  * Deterministic trace and span ids: a replay of the same capture gives the same ids, so a vote's trace
  * can be found again. Ids are non-cryptographic 32-bit mixes (murmur3 finalizer) of the transaction's
- * identity, kept as numbers so the hot path allocates nothing.
+ * identity, kept as signed 32-bit numbers (small integers to V8: stored in the object itself, where an
+ * unsigned word above 2^31 would be a boxed double, allocated per field of every vote's context) so
+ * the hot path allocates nothing. Only their bits matter: writers take them `>>> 0` or byte by byte.
  */
 import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
@@ -15,8 +17,7 @@ function fmix(h: number): number {
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
   h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
+  return h ^ (h >>> 16); // int32
 }
 
 /** Code unit `j` of `s`, 0 past its end. */
@@ -33,6 +34,16 @@ function step(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
+/** Lane `i`'s state after its seed and the domain, for domains below SEEDED_DOMAINS (6 per domain). */
+function laneSeeds(domain: number): Int32Array {
+  const out = new Int32Array(6);
+  for (let i = 0; i < 6; i++) out[i] = step(0x9747b28c + i * 0x61c88647, domain);
+  return out;
+}
+const SEEDED_DOMAINS = 16;
+const LANE_SEEDS = new Int32Array(SEEDED_DOMAINS * 6);
+for (let d = 0; d < SEEDED_DOMAINS; d++) LANE_SEEDS.set(laneSeeds(d), d * 6);
+
 /** 128-bit trace id + 64-bit span id as six 32-bit words (never all zero). */
 export class SpanIds {
   t0 = 0; t1 = 0; t2 = 0; t3 = 0;
@@ -40,16 +51,20 @@ export class SpanIds {
 
   /** Ids of one record identified by up to four numbers. */
   fromNumbers(domain: number, a: number, b: number, c: number): this {
-    const bh = Math.floor(b / TWO_32);
-    const ch = Math.floor(c / TWO_32);
+    const bh = Math.floor(b / TWO_32) | 0;
+    const ch = Math.floor(c / TWO_32) | 0;
+    const bl = b | 0, cl = c | 0;
+    // Each word is its own lane over the same inputs; a lane's seed and domain step are the same every time.
+    const seeds = domain >= 0 && domain < SEEDED_DOMAINS ? LANE_SEEDS : laneSeeds(domain);
+    const o = domain >= 0 && domain < SEEDED_DOMAINS ? domain * 6 : 0;
+    const a0 = a | 0;
     for (let i = 0; i < 6; i++) {
-      let h = 0x9747b28c + i * 0x61c88647;
-      h = step(h, domain);
-      h = step(h, a >>> 0);
-      h = step(h, b >>> 0);
-      h = step(h, bh >>> 0);
-      h = step(h, c >>> 0);
-      h = step(h, ch >>> 0);
+      let h = seeds[o + i];
+      h = step(h, a0);
+      h = step(h, bl);
+      h = step(h, bh);
+      h = step(h, cl);
+      h = step(h, ch);
       this.set(i, fmix(h ^ 24));
     }
     return this.nonZero();
@@ -97,7 +112,7 @@ export class SpanIds {
     h1 = (h1 + h2 + h3 + h4) | 0; h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
     h1 = fmix(h1); h2 = fmix(h2); h3 = fmix(h3); h4 = fmix(h4);
     h1 = (h1 + h2 + h3 + h4) | 0; h2 = (h2 + h1) | 0; h3 = (h3 + h1) | 0; h4 = (h4 + h1) | 0;
-    this.t0 = h1 >>> 0; this.t1 = h2 >>> 0; this.t2 = h3 >>> 0; this.t3 = h4 >>> 0;
+    this.t0 = h1; this.t1 = h2; this.t2 = h3; this.t3 = h4;
     this.s0 = fmix(h1 ^ Math.imul(h3, C1) ^ domain);
     this.s1 = fmix(h2 ^ Math.imul(h4, C2) ^ 0x7f4a7c15);
     return this.nonZero();

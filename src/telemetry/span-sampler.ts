@@ -37,7 +37,7 @@ export class SpanSampler {
     const name = spanName(r);
     const ratio = this.byName.get(name) ?? this.routine;
     if (ratio >= 1) return true;
-    if (ratio > 0 && r.ids.t3 / 4294967296 < ratio) return true;
+    if (ratio > 0 && (r.ids.t3 >>> 0) / 4294967296 < ratio) return true;
     // Names are low-cardinality already; the cap only guards the map against a route explosion.
     const key = name in this.sampledOut || this.names < 100 ? name : 'other';
     if (!(key in this.sampledOut)) this.names++;
