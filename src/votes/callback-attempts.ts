@@ -18,29 +18,49 @@ export function callbackMark(id: string): number {
   return 1 << ((h ^ (h >>> 15)) & 31);
 }
 
-/** `v.callbackIds.includes(id)`, answered by the marks when they can (`mark`: the id's, when the caller has it). */
+/** `v`'s callback ids as a list (a copy only when the vote holds one id as a string). */
+export function callbackIdList(v: Vote): readonly string[] {
+  const ids = v.callbackIds;
+  return typeof ids === 'string' ? [ids] : ids;
+}
+
+/** How many callback ids `v` holds. */
+export function callbackCount(v: Vote): number {
+  const ids = v.callbackIds;
+  return typeof ids === 'string' ? 1 : ids.length;
+}
+
+/** `callbackIdList(v).includes(id)`, answered by the marks when they can (`mark`: the id's, when the caller has it). */
 export function hasCallback(v: Vote, id: string, mark = callbackMark(id)): boolean {
-  return (v.callbackMarks & mark) !== 0 && v.callbackIds.includes(id);
+  if ((v.callbackMarks & mark) === 0) return false;
+  const ids = v.callbackIds;
+  return typeof ids === 'string' ? ids === id : ids.includes(id);
 }
 
 /** A new vote's callback ids: shared, never grown in place (`addCallback` replaces it). */
 export const NO_CALLBACK_IDS: string[] = Object.freeze([]) as unknown as string[];
 
-/** Appends an id: arrays of the exact size (a vote has one or two; a push would reserve 17 slots). */
+/**
+ * Appends an id. Most votes have one callback: it is held as the string itself (no array per vote);
+ * then arrays of the exact size (a push would reserve 17 slots).
+ */
 export function addCallback(v: Vote, id: string, mark = callbackMark(id)): void {
   const ids = v.callbackIds;
-  const n = ids.length;
-  if (n === 0) v.callbackIds = [id];
-  else if (n === 1) v.callbackIds = [ids[0], id];
-  else if (n === 2) v.callbackIds = [ids[0], ids[1], id];
-  else ids.push(id);
+  if (typeof ids === 'string') v.callbackIds = [ids, id];
+  else {
+    const n = ids.length;
+    if (n === 0) v.callbackIds = id;
+    else if (n === 1) v.callbackIds = [ids[0], id];
+    else if (n === 2) v.callbackIds = [ids[0], ids[1], id];
+    else ids.push(id);
+  }
   v.callbackMarks |= mark;
 }
 
 /** Takes an id off a vote (a guessed callback moving to another vote). */
 export function removeCallback(v: Vote, id: string): void {
-  const ids = v.callbackIds.filter((x) => x !== id);
-  v.callbackIds = ids;
+  const ids = callbackIdList(v).filter((x) => x !== id);
+  v.callbackIds = ids.length === 0 ? NO_CALLBACK_IDS : ids.length === 1 ? ids[0] : ids;
   v.callbackMarks = ids.reduce((m, x) => m | callbackMark(x), 0);
 }
 

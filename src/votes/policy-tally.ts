@@ -30,6 +30,7 @@ interface CampaignVoters { campaign: Campaign; voters: Map<string, Vote[]>; vali
 export class PolicyTally {
   private readonly maxVoters: number;
   private readonly byCampaign = new Map<string, CampaignVoters>();
+  private last: CampaignVoters | undefined = undefined;
   readonly dropped: Record<string, number> = {};
 
   constructor(opts: PolicyTallyOptions = {}) {
@@ -39,11 +40,13 @@ export class PolicyTally {
   add(v: Vote): void {
     if (v.kind !== 'valid' || v.campaign === null) return;
     const c = v.campaign;
-    let cv = this.byCampaign.get(c.name);
+    // Votes mostly come to one or a few campaigns: the last one's entry is usually the one.
+    let cv = this.last !== undefined && this.last.campaign === c ? this.last : this.byCampaign.get(c.name);
     if (cv === undefined) {
       cv = { campaign: c, voters: new Map(), valid: 0 };
       this.byCampaign.set(c.name, cv);
     }
+    this.last = cv;
     cv.valid++;
     const p = c.policy;
     if (p.kind === 'every') return; // every vote counts: the plain tally has the rows

@@ -16,13 +16,13 @@
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
 import { normalizeShortcode } from './address';
-import { addCallback, callbackMark, failureReason, hasCallback, isSuccess } from './callback-attempts';
+import { addCallback, callbackCount, callbackMark, failureReason, hasCallback, isSuccess } from './callback-attempts';
 import { AnonymousFailures } from './anonymous-failures';
 import { ContentMatcher } from './content-matcher';
 import { Fifo } from './fifo';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation } from './observations';
-import { NO_EARLY, NO_VOTES, VoterIndex, type VoterEntry } from './voter-index';
+import { addLiveVote, NO_EARLY, removeLiveVote, VoterIndex, type VoterEntry } from './voter-index';
 import { matchText, type Vote, type VoteState } from './vote';
 
 // Moved to callback-attempts.ts; re-exported for existing callers.
@@ -143,16 +143,14 @@ export class Reconciler {
     const key = v.matchSender;
     const e = entry !== undefined && entry.indexed ? entry : this.index.obtain(key);
     v.entry = e;
-    // Exact-size arrays for the usual one to three live votes (a push would reserve 17 slots per voter).
-    const list = e.votes;
-    if (list.length === 0) e.votes = [v];
-    else if (list.length === 1) e.votes = [list[0], v];
-    else if (list.length === 2) e.votes = [list[0], list[1], v];
-    else list.push(v);
+    addLiveVote(e, v);
     if (v.messageId) this.byMessageId.set(v.messageId, v);
     this.content.add(v);
-    if (v.state === 'pending') this.closeQueue.push(v.ackTsNs + this.windowNs, v);
-    this.evictQueue.push(v.ackTsNs + this.windowNs + this.lateNs, v);
+    const ack = v.ackTsNs;
+    if (v.state === 'pending') this.closeQueue.push(ack + this.windowNs, v);
+    this.evictQueue.push(ack + this.windowNs + this.lateNs, v);
+    const due = Math.min(ack + this.windowNs, ack + this.windowNs + this.lateNs);
+    if (due < this.dueNs) this.dueNs = due;
     if (this.liveCount > this.maxLive) this.evictOldest();
     if (this.earlyCount > 0) {
       if (e.early.length > 0) {
@@ -179,11 +177,11 @@ export class Reconciler {
     const key = senderKey !== undefined && c.recipient ? senderKey : undefined;
     const shortcode = key !== undefined ? this.recipients.get(c.recipient!) : undefined;
     const text = c.text === undefined ? undefined : this.texts.get(c.text);
-    if (key === undefined && c.recipient && text !== undefined && !(c.messageId && this.byMessageId.has(c.messageId))) {
+    if (key === undefined && c.recipient && text !== undefined && !(c.messageId && this.byMessageId.size > 0 && this.byMessageId.has(c.messageId))) {
       return this.content.withoutSender(c, this.recipients.get(c.recipient), text, ok);
     }
     const vote = this.find(c, key, shortcode, text, entry);
-    if (vote !== undefined) return this.apply(vote, c, ok);
+    if (vote !== undefined) return this.apply(vote, c, ok, this.findMark !== 0 ? this.findMark : callbackMark(c.id));
     // Only a guess matches. The callback can precede the deliver_sm_resp of a new vote with the same
     // sender, shortcode and text on the wire: wait briefly for one before taking the guess.
     const v = this.fallback;
@@ -213,12 +211,15 @@ export class Reconciler {
 
   private queueEarly(e: Early): void {
     this.earlyQueue.push(e);
+    if (e.expiresNs < this.dueNs) this.dueNs = e.expiresNs;
     this.earlyCount++;
     if (this.earlyCount > this.maxEarly) this.expireEarly(true);
   }
 
   /** Close windows, release old votes and give up on early callbacks, up to `nowNs`. */
   advance(nowNs: number): void {
+    // Nothing is due before `dueNs` (the clock moves on every observation, deadlines far less often).
+    if (nowNs < this.dueNs) return this.anon.forgetBefore(nowNs - this.windowNs - 2 * this.leadNs);
     // In time order across the three queues, however far the clock jumps: a callback that waited
     // reaches its vote before that vote's window closes.
     for (;;) {
@@ -231,7 +232,10 @@ export class Reconciler {
         const v = this.closeQueue.pop()!;
         if (v.state === 'pending' && v.live) this.transition(v, 'lost', this.anon.take(v.ackTsNs - this.leadNs, v.ackTsNs + this.windowNs) ?? 'no-callback', v.ackTsNs + this.windowNs);
       } else if (evict <= nowNs) this.release(this.evictQueue.pop()!);
-      else break;
+      else {
+        this.dueNs = Math.min(early, close, evict);
+        break;
+      }
     }
     this.anon.forgetBefore(nowNs - this.windowNs - 2 * this.leadNs);
   }
@@ -240,6 +244,15 @@ export class Reconciler {
   finish(): void {
     while (this.earlyQueue.size > 0) this.expireEarly(false);
   }
+
+  /**
+   * No queue's head is due before this (a lower bound: set when `advance` has run its queues, lowered
+   * by every push; heads that leave early only make it conservative).
+   */
+  private dueNs = -Infinity;
+
+  /** `callbackMark` of the callback `find` last looked at, or 0 when it did not need it (`apply` reuses it). */
+  private findMark = 0;
 
   /** `find`'s guess when it returns no certain vote (a field, not a result object per callback). */
   private fallback: Vote | undefined = undefined;
@@ -253,6 +266,7 @@ export class Reconciler {
   private find(c: CallbackObservation, key: string | undefined, shortcode: string | undefined, text: string | undefined, entry: VoterEntry | undefined): Vote | undefined {
     const t = c.tsStartNs;
     this.fallback = undefined;
+    this.findMark = 0;
     if (c.messageId && this.byMessageId.size > 0) {
       const v = this.byMessageId.get(c.messageId);
       if (v !== undefined && this.inWindow(v, t)) return v;
@@ -260,6 +274,8 @@ export class Reconciler {
     if (key === undefined) return undefined;
     const e = entry !== undefined && entry.indexed ? entry : this.index.lookup(key);
     if (e === undefined) return undefined;
+    const first = e.vote;
+    if (first === undefined) return undefined;
     const list = e.votes;
     let best: Vote | undefined;
     let bestAccepted: Vote | undefined;
@@ -267,10 +283,10 @@ export class Reconciler {
     let looseAccepted: Vote | undefined;
     let guessed: Vote | undefined;
     let mark = 0;
-    for (let i = 0; i < list.length; i++) {
-      const v = list[i];
+    for (let i = -1; i < list.length; i++) {
+      const v = i < 0 ? first : list[i];
       if (v.shortcode !== shortcode || !this.inWindow(v, t)) continue;
-      if (mark === 0) mark = callbackMark(c.id);
+      if (mark === 0) this.findMark = mark = callbackMark(c.id);
       if (hasCallback(v, c.id, mark)) return v; // the same attempt seen again
       if (text !== undefined && v.matchText !== text) {
         if (v.state !== 'accepted') {
@@ -301,11 +317,10 @@ export class Reconciler {
     return t >= (v.tsNs < from ? v.tsNs : from) && t <= v.ackTsNs + this.windowNs + this.lateNs;
   }
 
-  private apply(v: Vote, c: CallbackObservation, ok: boolean): void {
-    const mark = callbackMark(c.id);
+  private apply(v: Vote, c: CallbackObservation, ok: boolean, mark = callbackMark(c.id)): void {
     if (hasCallback(v, c.id, mark)) return countReason(this.callbacks, 'duplicate');
     if (c.sender !== undefined) v.sendsSender = true;
-    if (v.callbackIds.length < this.maxIds) addCallback(v, c.id, mark);
+    if (callbackCount(v) < this.maxIds) addCallback(v, c.id, mark);
     else countReason(this.dropped, 'callback-ids-per-vote');
     if (ok) {
       if (v.state === 'accepted' && v.guess !== undefined && c.sender !== undefined && this.content.moveGuess(v)) {
@@ -384,14 +399,7 @@ export class Reconciler {
     v.live = false;
     this.liveCount--;
     // A non-empty entry is never swept: the vote's entry is still the voter's.
-    const e = v.entry!;
-    const list = e.votes;
-    // Most voters have one live vote: drop the list rather than splice it (no array per release).
-    if (list.length === 1 && list[0] === v) e.votes = NO_VOTES;
-    else {
-      const i = list.indexOf(v);
-      if (i >= 0) list.splice(i, 1);
-    }
+    removeLiveVote(v.entry!, v);
     if (v.messageId && this.byMessageId.get(v.messageId) === v) this.byMessageId.delete(v.messageId);
     this.content.remove(v);
   }

@@ -150,6 +150,9 @@ export class VoteEngine {
     const inCampaign = 'campaign' in cls;
     if (!inCampaign) countReason(this.unmatchedByReason, cls.unmatched);
     const text = this.texts.get(o.text);
+    // An object literal, not a class instance: V8 tracks the literal's allocation site and, as votes
+    // outlive many young-generation collections, allocates them in the old generation at once
+    // (a `new` of a class is not pretenured: every vote would be copied twice).
     const v: Vote = {
       id: o.id,
       campaign: inCampaign ? cls.campaign : null,
@@ -175,7 +178,7 @@ export class VoteEngine {
       eventSeq: 0,
       live: false,
       row: undefined,
-      entry: undefined,
+      entry, // the reconciler's addVote sets the same (it is indexed)
       tallyRow: undefined,
       guess: undefined,
       sendsSender: false,
@@ -255,10 +258,16 @@ export class VoteEngine {
   private senderOf(v: Vote): string {
     let s = v.sender;
     if (s === undefined) {
-      const key = v.matchSender;
-      if (this.privacy.mode === 'drop') s = '';
-      else if (this.privacy.mode === 'clear' || this.keyByHash) s = key;
-      else s = this.privacy.hash(key === EMPTY_NUMBER ? '' : key);
+      // Once per voter: the voter's entry keeps the output form (its key is the vote's match key).
+      const e = v.entry;
+      s = e === undefined ? undefined : e.sender;
+      if (s === undefined) {
+        const key = v.matchSender;
+        if (this.privacy.mode === 'drop') s = '';
+        else if (this.privacy.mode === 'clear' || this.keyByHash) s = key;
+        else s = this.privacy.hash(key === EMPTY_NUMBER ? '' : key);
+        if (e !== undefined) e.sender = s;
+      }
       v.sender = s;
     }
     return s;
@@ -321,16 +330,19 @@ export class VoteEngine {
    */
   private toStored(v: Vote): StoredVote {
     let s = v.row;
+    // The row holds the ids as a list: from here on the vote keeps one (no list per write).
+    let ids = v.callbackIds;
+    if (typeof ids === 'string') v.callbackIds = ids = [ids];
     if (s === undefined) {
       s = v.row = {
         id: v.id, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, kind: v.kind, sender: this.senderOf(v),
         text: this.storeText ? v.text : undefined, tsNs: v.tsNs, ackTsNs: v.ackTsNs, messageId: v.messageId, smscConn: v.smscConn,
-        state: v.state, lostReason: undefined, callbackIds: v.callbackIds, eventSeq: v.eventSeq, updatedTsNs: v.updatedTsNs,
+        state: v.state, lostReason: undefined, callbackIds: ids, eventSeq: v.eventSeq, updatedTsNs: v.updatedTsNs,
       };
     }
     s.state = v.state;
     s.lostReason = v.lostReason ?? undefined;
-    s.callbackIds = v.callbackIds;
+    s.callbackIds = ids;
     s.eventSeq = v.eventSeq;
     s.updatedTsNs = v.updatedTsNs;
     return s;

@@ -36,8 +36,12 @@ export interface Vote {
   readonly smscConn: string;
   state: VoteState;
   lostReason: string | null;
-  /** Ids of the callbacks applied to the vote (replaced, not grown in place: read it afresh). */
-  callbackIds: string[];
+  /**
+   * Ids of the callbacks applied to the vote: none (`NO_CALLBACK_IDS`), the one id itself (most votes
+   * have one callback: no array each), or a list (replaced, not grown in place: read it afresh).
+   * Read it with `callbackIdList`/`callbackCount` (callback-attempts.ts).
+   */
+  callbackIds: string | string[];
   /** OR of `callbackMark` of every id in callbackIds (a superset test: 0 bit = surely absent). */
   callbackMarks: number;
   /** Latest change (capture ns), for the store row; 0 when the engine has no store. */

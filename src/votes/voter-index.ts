@@ -26,9 +26,12 @@ export interface Rejection {
 export interface VoterEntry {
   readonly key: string;
   /**
-   * Live votes of the voter, in the order they were added (reconciler). Starts as the shared frozen
-   * `NO_VOTES`: the first vote replaces it with a one-slot array (most voters never have two).
+   * The voter's live votes in the order they were added (reconciler): the first in `vote` (most voters
+   * have one at a time: no array per vote), the others in `votes`, which starts as the shared frozen
+   * `NO_VOTES` and is replaced by exact-size arrays. `votes` is empty while `vote` is undefined.
+   * Change them with `addLiveVote`/`removeLiveVote`.
    */
+  vote: Vote | undefined;
   votes: Vote[];
   /** Rejections awaiting redelivery (dedupe); starts as the shared frozen `NO_REJECTIONS`, like `votes`. */
   rejections: Rejection[];
@@ -36,6 +39,8 @@ export interface VoterEntry {
   early: Early[];
   /** False once swept out of the index: take a fresh entry with `obtain`. */
   indexed: boolean;
+  /** The voter's sender as written out (hash, '' or digits), once the engine has made it: one per voter, not per vote. */
+  sender: string | undefined;
 }
 
 export const NO_VOTES: Vote[] = Object.freeze([]) as unknown as Vote[];
@@ -73,7 +78,7 @@ export class VoterIndex {
     let e = this.map.get(key);
     if (e === undefined) {
       if (this.map.size >= this.sweepAt) this.sweep();
-      e = { key, votes: NO_VOTES, rejections: NO_REJECTIONS, early: NO_EARLY, indexed: true };
+      e = { key, vote: undefined, votes: NO_VOTES, rejections: NO_REJECTIONS, early: NO_EARLY, indexed: true, sender: undefined };
       this.map.set(key, e);
     }
     return e;
@@ -87,7 +92,7 @@ export class VoterIndex {
   private sweep(): void {
     this.sweeps.runs++;
     for (const [k, e] of this.map) {
-      if (e.votes.length === 0 && e.rejections.length === 0 && e.early.length === 0) {
+      if (e.vote === undefined && e.votes.length === 0 && e.rejections.length === 0 && e.early.length === 0) {
         e.indexed = false;
         this.map.delete(k);
         this.sweeps.dropped++;
@@ -95,4 +100,33 @@ export class VoterIndex {
     }
     this.sweepAt = Math.max(this.minSweep, 2 * this.map.size);
   }
+}
+
+/** Appends a live vote to the voter's (exact-size arrays for the usual few: a push would reserve 17 slots). */
+export function addLiveVote(e: VoterEntry, v: Vote): void {
+  if (e.vote === undefined) {
+    e.vote = v;
+    return;
+  }
+  const list = e.votes;
+  if (list.length === 0) e.votes = [v];
+  else if (list.length === 1) e.votes = [list[0], v];
+  else list.push(v);
+}
+
+/** Takes a vote off the voter's live votes, keeping the others' order. */
+export function removeLiveVote(e: VoterEntry, v: Vote): void {
+  const list = e.votes;
+  if (e.vote === v) {
+    if (list.length === 0) e.vote = undefined;
+    else {
+      e.vote = list[0];
+      e.votes = list.length === 1 ? NO_VOTES : list.slice(1);
+    }
+    return;
+  }
+  const i = list.indexOf(v);
+  if (i < 0) return;
+  if (list.length === 1) e.votes = NO_VOTES;
+  else list.splice(i, 1);
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { addCallback, callbackMark, failureReason, hasCallback } from '../../src/votes/callback-attempts';
+import { addCallback, callbackIdList, callbackMark, failureReason, hasCallback, removeCallback } from '../../src/votes/callback-attempts';
 import type { Vote } from '../../src/votes/vote';
 
 test('hasCallback answers exactly as callbackIds.includes, whatever the marks say', () => {
@@ -10,22 +10,42 @@ test('hasCallback answers exactly as callbackIds.includes, whatever the marks sa
     const v = { callbackIds: [], callbackMarks: 0 } as unknown as Vote;
     for (const a of added) {
       if (!hasCallback(v, a)) addCallback(v, a);
-      assert.equal(v.callbackIds.length, new Set(v.callbackIds).size);
+      assert.equal(callbackIdList(v).length, new Set(callbackIdList(v)).size);
     }
-    for (const p of [...probes, ...added]) assert.equal(hasCallback(v, p), v.callbackIds.includes(p));
-    assert.equal(v.callbackMarks, v.callbackIds.reduce((m, x) => m | callbackMark(x), 0));
+    for (const p of [...probes, ...added]) assert.equal(hasCallback(v, p), callbackIdList(v).includes(p));
+    assert.equal(v.callbackMarks, callbackIdList(v).reduce((m, x) => m | callbackMark(x), 0));
   }), { numRuns: 300 });
 });
 
-test('ids are kept in order in arrays of their exact size; the array is replaced, not grown', () => {
+test('ids are kept in order: one as the string itself, then arrays of their exact size (replaced, not grown)', () => {
   const v = { callbackIds: [], callbackMarks: 0 } as unknown as Vote;
-  const first = v.callbackIds;
   addCallback(v, 'a');
-  assert.notEqual(v.callbackIds, first);
+  assert.equal(v.callbackIds, 'a'); // no array for the usual single callback
   addCallback(v, 'b');
+  assert.deepEqual(v.callbackIds, ['a', 'b']);
+  const two = v.callbackIds;
   addCallback(v, 'c');
+  assert.notEqual(v.callbackIds, two);
   addCallback(v, 'd');
-  assert.deepEqual(v.callbackIds, ['a', 'b', 'c', 'd']);
+  assert.deepEqual(callbackIdList(v), ['a', 'b', 'c', 'd']);
+});
+
+test('removing ids goes back to the string form, then to none', () => {
+  const v = { callbackIds: [], callbackMarks: 0 } as unknown as Vote;
+  addCallback(v, 'a');
+  addCallback(v, 'b');
+  removeCallback(v, 'a');
+  assert.equal(v.callbackIds, 'b');
+  assert.equal(hasCallback(v, 'a'), false);
+  assert.equal(hasCallback(v, 'b'), true);
+  removeCallback(v, 'b');
+  assert.deepEqual(callbackIdList(v), []);
+  assert.equal(v.callbackMarks, 0);
+  // A one-id list (a vote resumed from the store) grows like the string form.
+  const r = { callbackIds: ['x'], callbackMarks: callbackMark('x') } as unknown as Vote;
+  addCallback(r, 'y');
+  assert.deepEqual(r.callbackIds, ['x', 'y']);
+  assert.equal(hasCallback(r, 'x'), true);
 });
 
 test('failure reasons: one string per HTTP status, the outcome otherwise', () => {

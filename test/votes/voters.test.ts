@@ -108,3 +108,19 @@ test('listen: without listeners no event is made, and the counts do not depend o
   assert.deepEqual(quiet.report(), loud.report());
   assert.equal(events.length, 4); // loud's: two created, one accepted, one lost
 });
+
+test('the sender written out is made once per voter and is the configured form of the number, in every mode and cache size', async () => {
+  const { PhonePrivacy } = await import('../../src/common/phone-privacy');
+  for (const mode of ['hash', 'clear', 'drop'] as const) {
+    for (const voterCacheSize of [1, 100_000]) {
+      const e = new VoteEngine({ privacy: { key: 'k', mode }, voterCacheSize, reconcile: { windowNs: 5e9, lateNs: 5e9 } });
+      const forms = ['447700900001', '+447700900001', '00447700900002', '447700900002', '07700900003', 'Vodafone', ''];
+      forms.forEach((f, i) => e.onMo(mo(i, f, '123', 'VOTE A'))); // none gets a callback: all lost
+      e.finish(s(1000));
+      const p = new PhonePrivacy({ key: 'k', mode });
+      const lost = e.lostVotes();
+      assert.equal(lost.length, forms.length);
+      assert.deepEqual(lost.map((l) => l.sender), forms.map((f) => p.apply(f)));
+    }
+  }
+});
