@@ -75,12 +75,17 @@ export class BlockReader {
   }
 
   ts(): number | null {
+    return this.tsFrom(this.base);
+  }
+
+  /** What `BlockWriter.tsFrom(v, ref)` wrote. */
+  tsFrom(ref: number): number | null {
     const h = this.varint();
     if (h === 0) return null;
     if (h === 1) return this.f64();
-    if (this.layout === 1) return this.base + unzigzag(h - 2);
+    if (this.layout === 1) return ref + unzigzag(h - 2);
     const x = h - 2;
-    return x % 2 === 0 ? this.base + unzigzag(x / 2) * 1000 : this.base + unzigzag((x - 1) / 2);
+    return x % 2 === 0 ? ref + unzigzag(x / 2) * 1000 : ref + unzigzag((x - 1) / 2);
   }
 
   bool(): boolean | null {

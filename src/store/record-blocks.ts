@@ -68,7 +68,8 @@ export class RecordBlocks<T> {
     return this.closedRecords + this.n - this.committedN;
   }
 
-  add(t: T): void {
+  /** Encodes `t` into the open block; returns its time (`codec.time`: callers need it too). */
+  add(t: T): number {
     const ts = this.codec.time(t);
     if (this.n === 0) {
       this.key = this.codec.key(t);
@@ -80,6 +81,7 @@ export class RecordBlocks<T> {
     else if (ts > this.tsMax) this.tsMax = ts;
     this.codec.encode(this.w, t);
     if (++this.n >= this.perBlock || this.w.size >= this.maxBytes) this.close();
+    return ts;
   }
 
   /** Rows to write now: closed blocks and the open block if it has uncommitted records. */

@@ -12,8 +12,12 @@ import type { BlockReader } from './block-reader';
 import { decodeRecords, type RecordCodec } from './record-blocks';
 
 export type StoredRecord = SmppTransaction | HttpTransaction;
-/** Version of the record layout inside a block (stored per block). 1: same fields, strings in a JSON table. */
-export const TRANSACTION_CODEC = 2;
+/**
+ * Version of the record layout inside a block (stored per block). 1: same fields, strings in a JSON
+ * table; 2: strings inline; 3: end times relative to the start, latencies derived from the times
+ * when they are their difference (a flag byte instead of a float64).
+ */
+export const TRANSACTION_CODEC = 3;
 
 type Enc = 'num' | 'ts' | 'str' | 'bool';
 /**
@@ -55,10 +59,11 @@ export function encodeTransaction(w: BlockWriter, t: StoredRecord): void {
 
 /** Decodes one record; `codec` is the block's TRANSACTION_CODEC. */
 export function decodeTransaction(r: BlockReader, codec: number): StoredRecord {
-  if (codec !== TRANSACTION_CODEC && codec !== 1) throw new RangeError(`unknown transaction codec ${codec}`);
+  if (codec !== TRANSACTION_CODEC && codec !== 2 && codec !== 1) throw new RangeError(`unknown transaction codec ${codec}`);
   const kind = r.byte();
-  if (kind === SMPP) return decodeSmpp(r);
-  if (kind === HTTP) return decodeHttp(r);
+  const v3 = codec === TRANSACTION_CODEC;
+  if (kind === SMPP) return decodeSmpp(r, v3);
+  if (kind === HTTP) return decodeHttp(r, v3);
   throw new RangeError(`corrupt block: record kind ${kind}`);
 }
 
@@ -66,7 +71,15 @@ function encodeSmpp(w: BlockWriter, t: SmppTransaction): void {
   w.byte(SMPP);
   w.num(t.connectionId); w.str(t.sessionId, 0); w.str(t.clientAddress, 1); w.num(t.clientPort); w.str(t.serverAddress, 2); w.num(t.serverPort);
   w.str(t.requestDirection, 3); w.str(t.command, 4); w.num(t.commandId); w.num(t.sequence); w.str(t.responseCommand, 5); w.num(t.status);
-  w.str(t.statusName, 6); w.str(t.outcome, 7); w.ts(t.tsStartNs); w.ts(t.tsEndNs); w.num(t.latencyMs); w.str(t.systemId, 8); w.str(t.bindType, 9);
+  w.str(t.statusName, 6); w.str(t.outcome, 7); w.ts(t.tsStartNs); w.tsFrom(t.tsEndNs, t.tsStartNs);
+  // The latency is the end minus the start (the tracker's arithmetic): one byte says so.
+  const l = t.latencyMs;
+  if (l !== null && t.tsEndNs !== null && sameNumber(l, (t.tsEndNs - t.tsStartNs) / 1e6)) w.byte(1);
+  else {
+    w.byte(0);
+    w.num(l);
+  }
+  w.str(t.systemId, 8); w.str(t.bindType, 9);
   w.str(t.sourceAddr, 10, true); w.str(t.destinationAddr, 11); w.num(t.esmClass); w.num(t.dataCoding); w.num(t.registeredDelivery); w.str(t.partText, 12);
   // A single-part message's text is its part text: say so in one byte instead of writing it twice.
   if (t.text !== null && t.text === t.partText) w.byte(1);
@@ -79,11 +92,17 @@ function encodeSmpp(w: BlockWriter, t: SmppTransaction): void {
   w.bool(t.receiptMatched); w.ts(t.submitTsNs); w.num(t.deliveryMs); w.str(t.malformed, 21);
 }
 
-function decodeSmpp(r: BlockReader): SmppTransaction {
+/** Same number, -0 apart from 0 (a derived value must read back exactly). */
+function sameNumber(a: number, b: number): boolean {
+  return a === b && (a !== 0 || 1 / a === 1 / b);
+}
+
+function decodeSmpp(r: BlockReader, v3: boolean): SmppTransaction {
   const connectionId = r.num()!, sessionId = r.str(0)!, clientAddress = r.str(1)!, clientPort = r.num()!, serverAddress = r.str(2)!;
   const serverPort = r.num()!, requestDirection = r.str(3) as SmppTransaction['requestDirection'], command = r.str(4)!;
   const commandId = r.num()!, sequence = r.num()!, responseCommand = r.str(5), status = r.num(), statusName = r.str(6);
-  const outcome = r.str(7) as SmppTransaction['outcome'], tsStartNs = r.ts()!, tsEndNs = r.ts(), latencyMs = r.num();
+  const outcome = r.str(7) as SmppTransaction['outcome'], tsStartNs = r.ts()!, tsEndNs = v3 ? r.tsFrom(tsStartNs) : r.ts();
+  const latencyMs = v3 && r.byte() === 1 ? (tsEndNs! - tsStartNs) / 1e6 : r.num();
   const systemId = r.str(8), bindType = r.str(9)!, sourceAddr = r.str(10), destinationAddr = r.str(11), esmClass = r.num();
   const dataCoding = r.num(), registeredDelivery = r.num(), partText = r.str(12);
   const text = r.byte() === 1 ? partText : r.str(13);
@@ -108,8 +127,23 @@ function encodeHttp(w: BlockWriter, t: HttpTransaction): void {
     w.str(t.target, 35, true);
   }
   w.str(t.httpVersion, 39); w.str(t.host, 40);
-  w.str(t.contentType, 41); w.str(t.userAgent, 42); w.num(t.status); w.str(t.responseContentType, 43); w.str(t.outcome, 44); w.ts(t.tsStart);
-  w.ts(t.tsRequestEnd); w.ts(t.tsResponseStart); w.ts(t.tsEnd); w.num(t.latencyNs); w.num(t.totalNs); w.num(t.requestBodyLength);
+  w.str(t.contentType, 41); w.str(t.userAgent, 42); w.num(t.status); w.str(t.responseContentType, 43); w.str(t.outcome, 44);
+  const ts = t.tsStart;
+  w.ts(ts); w.tsFrom(t.tsRequestEnd, ts); w.tsFrom(t.tsResponseStart, ts); w.tsFrom(t.tsEnd, ts);
+  // Latency and total are differences of the times (the pairer's arithmetic): a flag byte each says so.
+  const l = t.latencyNs;
+  if (l !== null && t.tsRequestEnd !== null && t.tsResponseStart !== null && sameNumber(l, t.tsResponseStart - t.tsRequestEnd)) w.byte(1);
+  else {
+    w.byte(0);
+    w.num(l);
+  }
+  const total = t.totalNs;
+  if (total !== null && sameNumber(total, t.tsEnd - ts)) w.byte(1);
+  else {
+    w.byte(0);
+    w.num(total);
+  }
+  w.num(t.requestBodyLength);
   w.num(t.responseBodyLength); w.bool(t.requestBodyTruncated); w.num(t.informational); w.str(t.callbackFormat, 45); w.str(t.sender, 46, true);
   w.str(t.recipient, 47); w.str(t.text, 48); w.str(t.messageId, 49, true); w.str(t.smsc, 50);
 }
@@ -121,15 +155,24 @@ function isJoinedTarget(target: string | null, path: string | null, query: strin
   return target.length === path.length + 1 + query.length && target.charCodeAt(path.length) === 63 && target.startsWith(path) && target.endsWith(query);
 }
 
-function decodeHttp(r: BlockReader): HttpTransaction {
+function decodeHttp(r: BlockReader, v3: boolean): HttpTransaction {
   const connectionId = r.num()!, exchange = r.num()!, clientAddress = r.str(32)!, clientPort = r.num()!, serverAddress = r.str(33)!;
   const serverPort = r.num()!, method = r.str(34), path = r.str(36), route = r.str(37), query = r.str(38);
   const target = r.byte() === 1 ? (query === '' ? path : `${path}?${query}`) : r.str(35);
+  const httpVersion = r.str(39), host = r.str(40), contentType = r.str(41), userAgent = r.str(42), status = r.num();
+  const responseContentType = r.str(43), outcome = r.str(44) as HttpTransaction['outcome'], tsStart = r.ts()!;
+  let tsRequestEnd: number | null, tsResponseStart: number | null, tsEnd: number, latencyNs: number | null, totalNs: number | null;
+  if (v3) {
+    tsRequestEnd = r.tsFrom(tsStart); tsResponseStart = r.tsFrom(tsStart); tsEnd = r.tsFrom(tsStart)!;
+    latencyNs = r.byte() === 1 ? tsResponseStart! - tsRequestEnd! : r.num();
+    totalNs = r.byte() === 1 ? tsEnd - tsStart : r.num();
+  } else {
+    tsRequestEnd = r.ts(); tsResponseStart = r.ts(); tsEnd = r.ts()!; latencyNs = r.num(); totalNs = r.num();
+  }
   return {
-    kind: 'http', connectionId, exchange, clientAddress, clientPort, serverAddress, serverPort, method, target, path, route, query, httpVersion: r.str(39),
-    host: r.str(40), contentType: r.str(41), userAgent: r.str(42), status: r.num(), responseContentType: r.str(43),
-    outcome: r.str(44) as HttpTransaction['outcome'], tsStart: r.ts()!, tsRequestEnd: r.ts(), tsResponseStart: r.ts(), tsEnd: r.ts()!,
-    latencyNs: r.num(), totalNs: r.num(), requestBodyLength: r.num(), responseBodyLength: r.num(),
+    kind: 'http', connectionId, exchange, clientAddress, clientPort, serverAddress, serverPort, method, target, path, route, query, httpVersion,
+    host, contentType, userAgent, status, responseContentType, outcome, tsStart, tsRequestEnd, tsResponseStart, tsEnd,
+    latencyNs, totalNs, requestBodyLength: r.num(), responseBodyLength: r.num(),
     requestBodyTruncated: r.bool()!, informational: r.num()!, callbackFormat: r.str(45), sender: r.str(46), recipient: r.str(47),
     text: r.str(48), messageId: r.str(49), smsc: r.str(50),
   };

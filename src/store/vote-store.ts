@@ -115,8 +115,9 @@ export class VoteStore {
 
   /** Buffers a decoded transaction record (encoded at once: the record may be reused after). */
   putTransaction(t: StoredRecord): void {
-    this.buffer.putTransaction(t);
-    const ts = startTimeOf(t);
+    // The start time comes back from the encoder (one read of it per record); NaN: refused, read here.
+    let ts = this.buffer.putTransaction(t);
+    if (ts !== ts) ts = startTimeOf(t);
     if (ts > this.newestNs) this.newestNs = ts;
   }
   upsertVotes(votes: readonly StoredVote[]): void {

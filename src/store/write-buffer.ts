@@ -35,9 +35,13 @@ export class WriteBuffer {
     return this.transactions.unflushed + this.events.unflushed;
   }
 
-  putTransaction(t: StoredRecord): void {
-    if (this.transactions.unflushed + this.events.unflushed >= this.maxRows) return countReason(this.dropped, 'transactions:buffer-full');
-    this.transactions.add(t);
+  /** Returns the record's start time, or NaN if it was refused (buffer full). */
+  putTransaction(t: StoredRecord): number {
+    if (this.transactions.unflushed + this.events.unflushed >= this.maxRows) {
+      countReason(this.dropped, 'transactions:buffer-full');
+      return NaN;
+    }
+    return this.transactions.add(t);
   }
 
   putEvent(e: StoredVoteEvent): void {

@@ -6,25 +6,25 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { LATEST_VERSION, MIGRATIONS, migrate } from '../../src/store/migrations';
 import { VoteStore } from '../../src/store/vote-store';
-import type { BlockWriter } from '../../src/store/block-codec';
-import { encodeTransaction, type StoredRecord } from '../../src/store/transaction-codec';
+import { TRANSACTION_CODEC, type StoredRecord } from '../../src/store/transaction-codec';
 import { EVENT_RECORDS } from '../../src/store/event-codec';
 import type { StoredVote, StoredVoteEvent } from '../../src/store/store-types';
 import { transactionId } from '../../src/transactions/transaction-id';
 import { LegacyBlockWriter } from './legacy-block-writer';
+import { encodeEventV2, encodeTransactionV2, type W } from './legacy-record-encoders';
 import { httpRecord, smppRecord } from './records';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-v2-'));
 const T = 1_709_409_600_002_708_000;
 
 /** Writes `records` as schema 2 did: layout-1 blocks of `per` records, codec 1. */
-function legacyBlocks<T>(db: Database.Database, table: string, records: T[], per: number, key: (r: T) => string, time: (r: T) => number, encode: (w: BlockWriter, r: T) => void): void {
+function legacyBlocks<T>(db: Database.Database, table: string, records: T[], per: number, key: (r: T) => string, time: (r: T) => number, encode: (w: W, r: T) => void): void {
   const ins = db.prepare(`INSERT INTO ${table} (key, ts_min, ts_max, n, codec, data) VALUES (?, ?, ?, ?, 1, ?)`);
   for (let i = 0; i < records.length; i += per) {
     const part = records.slice(i, i + per);
     const w = new LegacyBlockWriter();
     w.reset(time(part[0]));
-    for (const r of part) encode(w as unknown as BlockWriter, r);
+    for (const r of part) encode(w, r);
     const times = part.map(time);
     ins.run(key(part[0]), Math.min(...times), Math.max(...times), part.length, Buffer.from(w.finish()));
   }
@@ -72,8 +72,8 @@ test('schema 2 → 3: a store written by the schema-2 agent reads back the same,
   });
   db.transaction(() => {
     wideVotes(db, votes);
-    legacyBlocks(db, 'transaction_blocks', records, 256, transactionId, (r) => (r.kind === 'smpp' ? r.tsStartNs : r.tsStart), encodeTransaction);
-    legacyBlocks(db, 'vote_event_blocks', events, 256, EVENT_RECORDS.key, EVENT_RECORDS.time, (w, e) => EVENT_RECORDS.encode(w, e));
+    legacyBlocks(db, 'transaction_blocks', records, 256, transactionId, (r) => (r.kind === 'smpp' ? r.tsStartNs : r.tsStart), encodeTransactionV2);
+    legacyBlocks(db, 'vote_event_blocks', events, 256, EVENT_RECORDS.key, EVENT_RECORDS.time, encodeEventV2);
   })();
   // What the schema-2 agent answered, from the raw tables.
   const tallyBefore = db.prepare('SELECT kind, state, count(*) AS n FROM votes GROUP BY kind, state ORDER BY kind, state').all();
@@ -130,6 +130,6 @@ test('schema 2 → 3: a store written by the schema-2 agent reads back the same,
   assert.deepEqual(st.tally(), tally);
   assert.deepEqual(st.transactions(0, Infinity), records);
   assert.deepEqual(st.voteEvents(votes[10].id, votes[10].tsNs), [events[10]]);
-  assert.deepEqual(raw.prepare('SELECT DISTINCT codec FROM transaction_blocks').all(), [{ codec: 2 }]);
+  assert.deepEqual(raw.prepare('SELECT DISTINCT codec FROM transaction_blocks').all(), [{ codec: TRANSACTION_CODEC }]);
   st.close();
 });

@@ -9,6 +9,7 @@ import type { StoredVoteEvent } from '../../src/store/store-types';
 import { transactionId, transactionIdStartNs } from '../../src/transactions/transaction-id';
 import { httpRecord, smppRecord } from './records';
 import { LegacyBlockWriter } from './legacy-block-writer';
+import { encodeTransactionV2 } from './legacy-record-encoders';
 
 const T = 1_709_409_600_002_708_000;
 
@@ -154,9 +155,40 @@ test('blocks written by the schema-2 agent (layout 1, codec 1) still decode', ()
   const records = [smppRecord(T, { text: 'VOTE é 😍 \ud800', partText: 'VOTE é 😍 \ud800' }), httpRecord(T + 5, { exchange: 3 }), smppRecord(T + 7e9, { sequence: 9 })];
   const w = new LegacyBlockWriter();
   w.reset(T);
-  for (const r of records) encodeTransaction(w as unknown as BlockWriter, r);
+  for (const r of records) encodeTransactionV2(w, r);
   const data = Buffer.from(w.finish());
   assert.deepEqual(decodeBlock(data, 1), records);
   // The same bytes read as the current layout are refused or differ: the codec number is what tells them apart.
   assert.notDeepEqual((() => { try { return decodeBlock(data, TRANSACTION_CODEC); } catch { return null; } })(), records);
+});
+
+test('blocks of the previous transaction codec (2) still decode', () => {
+  const records = [smppRecord(T, { sourceAddr: '447700900001', latencyMs: 0.25 }), httpRecord(T + 5, { exchange: 3, query: 'from=%2B447700900001&to=1' }),
+    smppRecord(T + 7e9, { sequence: 9, tsEndNs: null, latencyMs: null }), httpRecord(T + 9, { exchange: 4, sender: 'é', tsRequestEnd: null, latencyNs: null })];
+  const w = new BlockWriter();
+  w.reset(T);
+  for (const r of records) encodeTransactionV2(w, r);
+  assert.deepEqual(decodeBlock(Buffer.from(w.finish()), 2), records);
+});
+
+test('times relative to another time of the record, and latencies derived from them, are exact', () => {
+  const w = new BlockWriter();
+  w.reset(T);
+  const pairs: [number | null, number][] = [[T + 26112, T], [T - 1, T], [T + 3e9, T], [null, T], [T, NaN], [NaN, T], [Infinity, T], [1.5, T], [T + 2 ** 40 * 1000, T]];
+  for (const [v, ref] of pairs) w.tsFrom(v, ref);
+  const r = new BlockReader(Buffer.from(w.finish()));
+  for (const [v, ref] of pairs) assert.deepEqual(r.tsFrom(ref), v);
+  assert.ok(r.done);
+  const end = T + 26112;
+  const records: StoredRecord[] = [
+    smppRecord(T, { tsEndNs: end, latencyMs: (end - T) / 1e6 }), smppRecord(T, { tsEndNs: end, latencyMs: 0.026 }), smppRecord(T, { tsEndNs: null, latencyMs: null }),
+    smppRecord(T, { tsEndNs: T, latencyMs: -0 }), smppRecord(T, { tsEndNs: T, latencyMs: 0 }), smppRecord(T, { tsEndNs: null, latencyMs: 3 }),
+    httpRecord(T, { tsRequestEnd: T + 1000, tsResponseStart: T + 5000, tsEnd: T + 9000, latencyNs: 4000, totalNs: 9000 }),
+    httpRecord(T, { tsRequestEnd: null, tsResponseStart: T + 5000, tsEnd: T + 9000, latencyNs: null, totalNs: 1 }),
+    httpRecord(T, { tsRequestEnd: T + 1000, tsResponseStart: T + 5000, tsEnd: T + 9000, latencyNs: 7, totalNs: null }),
+  ];
+  const back = roundTrip(records);
+  assert.deepEqual(back, records);
+  assert.ok(Object.is((back[3] as { latencyMs: number }).latencyMs, -0));
+  assert.ok(Object.is((back[4] as { latencyMs: number }).latencyMs, 0));
 });
