@@ -91,6 +91,8 @@ export class Pipeline {
 
   /** Wall clock (ms) at the last store commit: durability, never results, depends on it. */
   private committedWallMs: number;
+  /** Commits while no tick does (no packets): restarted by every commit, so it never adds one right after a tick's. */
+  private commitTimer: NodeJS.Timeout | null = null;
   private readonly wallClockMs: () => number;
 
   /** `options.wallClockMs`: the wall clock commits are spaced by (default `performance.now`). */
@@ -183,11 +185,12 @@ export class Pipeline {
   /** Runs a source to its end and flushes every stage. */
   async run(source: PacketSource): Promise<void> {
     // Commits at most `store.commitIntervalMs` apart (wall clock), also while no packet arrives.
-    const timer = setInterval(() => this.flushStore(), this.config.store.commitIntervalMs);
+    this.commitTimer = setInterval(() => this.flushStore(), this.config.store.commitIntervalMs);
     try {
       await source.run(this.onPacket);
     } finally {
-      clearInterval(timer);
+      clearInterval(this.commitTimer);
+      this.commitTimer = null;
     }
     this.finish();
   }
@@ -205,6 +208,7 @@ export class Pipeline {
   flushStore(wallMs = this.wallClockMs()): void {
     if (this.store === undefined) return;
     this.committedWallMs = wallMs;
+    this.commitTimer?.refresh();
     if (this.store.flush().ok) this.committedNs = this.nowNs;
   }
 
