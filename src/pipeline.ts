@@ -146,10 +146,7 @@ export class Pipeline {
   /** The vote stage builds events and links only for listeners that take them (telemetry attaches after construction). */
   private listenToVotes(): void {
     const l = this.listeners;
-    this.votes.listen(
-      l.onVoteEvent === undefined ? undefined : (e) => l.onVoteEvent!(e),
-      l.onVoteLink === undefined ? undefined : (voteId, txId, role) => l.onVoteLink!(voteId, txId, role),
-    );
+    this.votes.listen(l.onVoteEvent?.bind(l), l.onVoteLink?.bind(l));
   }
 
   /** The per-packet hot path. */
