@@ -14,7 +14,8 @@ import { numberTail } from './address';
 import { addCallback, hasCallback, isSuccess, removeCallback } from './callback-attempts';
 import { ContentIndex } from './content-index';
 import type { CallbackObservation } from './observations';
-import type { Early, Touch } from './reconcile';
+import type { Early } from './early-callbacks';
+import type { Touch } from './reconcile';
 import type { Vote } from './vote';
 
 /** What the matcher needs of the reconciler. */

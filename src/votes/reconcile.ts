@@ -19,7 +19,7 @@ import { normalizeShortcode } from './address';
 import { addCallback, callbackCount, callbackMark, failureReason, hasCallback, isSuccess } from './callback-attempts';
 import { AnonymousFailures } from './anonymous-failures';
 import { ContentMatcher } from './content-matcher';
-import { Fifo } from './fifo';
+import { EarlyCallbacks, type Early } from './early-callbacks';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation } from './observations';
 import { addLiveVote, NO_EARLY, removeLiveVote, VoterIndex, type VoterEntry } from './voter-index';
@@ -53,21 +53,8 @@ export type Transition = (v: Vote, to: VoteState, reason: string | null, tsNs: n
 /** A callback joined a vote without changing its state (`callbackId`), or the vote was otherwise updated. */
 export type Touch = (v: Vote, tsNs: number, prevLostReason: string | null, callbackId?: string) => void;
 
-/** A callback waiting for its vote (it came before the deliver_sm_resp). */
-export interface Early {
-  c: CallbackObservation;
-  /** The voter's match key, or `mid\0<message id>` for a callback known only by its message id. */
-  key: string;
-  /** With a voter key: the voter's entry, whose `early` list holds it (else the `early` map does). */
-  owner: VoterEntry | undefined;
-  /** Normalised shortcode with a voter key; undefined with a message-id key. */
-  shortcode: string | undefined;
-  text: string | undefined;
-  expiresNs: number;
-  done: boolean;
-  /** An already-accepted vote it matched: it is a retry of that one unless a new vote claims it first. */
-  fallback?: Vote;
-}
+// Moved to early-callbacks.ts; re-exported for existing callers.
+export type { Early } from './early-callbacks';
 
 export class Reconciler {
   readonly leadNs: number;
@@ -93,10 +80,8 @@ export class Reconciler {
   private readonly closeQueue = new MinHeap<Vote>();
   private readonly evictQueue = new MinHeap<Vote>();
   private liveCount = 0;
-  /** Early callbacks known only by message id (those with a voter key wait in the voter's entry). */
-  private readonly early = new Map<string, Early[]>();
-  private readonly earlyQueue = new Fifo<Early>();
-  private earlyCount = 0;
+  /** Callbacks that came before their vote. */
+  private readonly early = new EarlyCallbacks();
   private readonly anon: AnonymousFailures;
   /** Recipients and texts repeat from callback to callback: normalise each distinct one once. */
   private readonly recipients = new StringMemo(normalizeShortcode, 10_000);
@@ -152,23 +137,21 @@ export class Reconciler {
     const due = Math.min(ack + this.windowNs, ack + this.windowNs + this.lateNs);
     if (due < this.dueNs) this.dueNs = due;
     if (this.liveCount > this.maxLive) this.evictOldest();
-    if (this.earlyCount > 0) {
+    if (this.early.count > 0) {
       if (e.early.length > 0) {
         const rest = this.takeEarly(e.early, v);
         if (rest !== null) e.early = rest.length === 0 ? NO_EARLY : rest;
       }
-      if (v.messageId && this.early.size > 0) this.takeHeld('mid\u0000' + v.messageId, v);
-      if (this.content.active && this.early.size > 0) this.takeHeld(ContentMatcher.heldKey(v), v);
+      if (v.messageId && this.early.keyed) this.takeHeld('mid\u0000' + v.messageId, v);
+      if (this.content.active && this.early.keyed) this.takeHeld(ContentMatcher.heldKey(v), v);
     }
   }
 
   /** Gives `v` the callbacks held in the `early` map under `key` that were waiting for it. */
   private takeHeld(key: string, v: Vote): void {
-    const list = this.early.get(key);
+    const list = this.early.underKey(key);
     const rest = list === undefined ? null : this.takeEarly(list, v);
-    if (rest === null) return;
-    if (rest.length === 0) this.early.delete(key);
-    else this.early.set(key, rest);
+    if (rest !== null) this.early.keepUnderKey(key, rest);
   }
 
   /** `senderKey`: the callback sender's match key; `entry`: that voter's entry when the caller holds it. */
@@ -194,26 +177,14 @@ export class Reconciler {
     }
     const owner = key === undefined ? undefined : entry !== undefined && entry.indexed ? entry : this.index.obtain(key);
     const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, owner, shortcode, text, expiresNs: c.tsEndNs + this.leadNs + 1e9, done: false, fallback: v };
-    if (owner !== undefined) {
-      if (owner.early.length === 0) owner.early = [e];
-      else owner.early.push(e);
-      this.queueEarly(e);
-    } else this.holdEarly(e);
+    this.holdEarly(e);
   }
 
-  /** An early callback without a voter entry waits in the `early` map under its key. */
+  /** `e` waits for its vote (in its voter's entry, or by key), within the bound. */
   private holdEarly(e: Early): void {
-    const list = this.early.get(e.key);
-    if (list) list.push(e);
-    else this.early.set(e.key, [e]);
-    this.queueEarly(e);
-  }
-
-  private queueEarly(e: Early): void {
-    this.earlyQueue.push(e);
+    this.early.hold(e);
     if (e.expiresNs < this.dueNs) this.dueNs = e.expiresNs;
-    this.earlyCount++;
-    if (this.earlyCount > this.maxEarly) this.expireEarly(true);
+    if (this.early.count > this.maxEarly) this.expireEarly(true);
   }
 
   /** Close windows, release old votes and give up on early callbacks, up to `nowNs`. */
@@ -223,8 +194,7 @@ export class Reconciler {
     // In time order across the three queues, however far the clock jumps: a callback that waited
     // reaches its vote before that vote's window closes.
     for (;;) {
-      const e = this.earlyQueue.peek();
-      const early = e === undefined ? Infinity : e.expiresNs;
+      const early = this.early.oldestExpiresNs();
       const close = this.closeQueue.peekKey();
       const evict = this.evictQueue.peekKey();
       if (early <= nowNs && early <= close && early <= evict) this.expireEarly(false);
@@ -242,7 +212,7 @@ export class Reconciler {
 
   /** End of capture: callbacks still waiting for a vote will never get one. */
   finish(): void {
-    while (this.earlyQueue.size > 0) this.expireEarly(false);
+    while (this.early.queued > 0) this.expireEarly(false);
   }
 
   /**
@@ -357,30 +327,17 @@ export class Reconciler {
     if (mine.length === 0) return null;
     mine.sort((a, b) => a.c.tsStartNs - b.c.tsStartNs);
     for (const e of mine) {
-      e.done = true;
-      this.earlyCount--;
+      this.early.taken(e);
       if (ContentMatcher.isHeld(e)) this.content.applyGuess(v, e.c, isSuccess(e.c));
       else this.apply(v, e.c, isSuccess(e.c));
     }
     return list.filter((e) => !e.done);
   }
 
+  /** The oldest waiting callback gives up on a new vote: its guess, a rewritten sender, or unmatched. */
   private expireEarly(early: boolean): void {
-    const e = this.earlyQueue.shift()!;
-    if (e.done) return;
-    e.done = true;
-    this.earlyCount--;
-    if (e.owner !== undefined) {
-      const rest = e.owner.early.filter((x) => !x.done);
-      e.owner.early = rest.length === 0 ? NO_EARLY : rest;
-    } else {
-      const list = this.early.get(e.key);
-      if (list) {
-        const rest = list.filter((x) => !x.done);
-        if (rest.length === 0) this.early.delete(e.key);
-        else this.early.set(e.key, rest);
-      }
-    }
+    const e = this.early.shiftOldest();
+    if (e === null) return;
     if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
     if (e.owner !== undefined && this.content.bySenderTail(e)) return;
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');

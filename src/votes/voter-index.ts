@@ -10,7 +10,7 @@
  * holder of a stale reference takes a fresh one (`obtain`). Memory stays within twice the entries
  * in use plus `minSweep`; the entries in use are bounded by the live-vote and rejection limits.
  */
-import type { Early } from './reconcile';
+import type { Early } from './early-callbacks';
 import type { Vote } from './vote';
 
 /** A rejected MO that a redelivery would repeat (dedupe). */
