@@ -6,6 +6,7 @@ import { expectedChoice } from './harness/choice';
 import { buildVotePlan, BLACKLIST_PREFIX } from './harness/vote-plan';
 import { parseCsv } from './harness/agent-replay';
 import { renderKannelConfig } from './harness/kannel-config';
+import { kannelPanic } from './harness/kannel';
 
 test('GSM-7 unpacked: @ is 0x00, £ 0x01, € is ESC 0x65, and parts never split an escape', () => {
   assert.deepEqual([...(encodeGsm7Parts('@£A€', 160)[0] as Buffer)], [0x00, 0x01, 0x41, 0x1b, 0x65]);
@@ -60,4 +61,15 @@ test('kannel.conf: loopback only, retries, timeout, no replies, callback style',
   const xml = renderKannelConfig({ ...base, callback: 'xml' });
   assert.match(xml, /post-xml = "http:\/\/127\.0\.0\.2:4\/vote"/);
   assert.ok(xml.includes('send-sender = true') && !xml.includes('post-url'));
+});
+
+test("a Kannel PANIC in a box's log is found (the scenario then runs again)", () => {
+  const log = [
+    '2026-11-25 21:14:03 [12] [7] ERROR: Error writing 612 octets to fd 31:',
+    '2026-11-25 21:14:03 [12] [7] ERROR: System error 32: Broken pipe',
+    "2026-11-25 21:14:03 [12] [7] PANIC: gwlib/conn.c:859: conn_unregister: Assertion `conn != NULL' failed.",
+    '2026-11-25 21:14:03 [12] [7] PANIC: smsbox(gw_panic+0x1a3) [0x55d0]',
+  ].join('\n');
+  assert.equal(kannelPanic(log), "2026-11-25 21:14:03 [12] [7] PANIC: gwlib/conn.c:859: conn_unregister: Assertion `conn != NULL' failed.");
+  assert.equal(kannelPanic('2026-11-25 21:14:03 [12] [7] INFO: Kannel smsbox version 1.4.5 starting\nWARNING: no PANIC here'), null);
 });

@@ -168,6 +168,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
     }, 250);
     log('app quiet; stopping');
 
+    kannel.assertAlive();
     await kannel.stop();
     kannel = undefined;
     await appStats(app, true);
