@@ -88,8 +88,10 @@ export function renderTrace(spans: readonly ReceivedSpan[]): string {
     return `${s.name}  ${status}${err}`.trimEnd();
   };
   const a = root.attributes;
+  // The root carries the vote's first decision (later changes are `vote <state>` children).
+  const decided = a['sms.vote.state'] === undefined ? '' : `  → vote ${a['sms.vote.state']}${a['sms.vote.reason'] === undefined ? '' : ` ${a['sms.vote.reason']}`}`;
   const lines = [`trace ${root.traceId}: vote ${a['sms.vote.campaign']}/${a['sms.vote.choice']}`,
-    `  +${'0.0'.padStart(8)} ms  ${describe(root)} (${ms(root.endNs - root.startNs)} ms)`];
+    `  +${'0.0'.padStart(8)} ms  ${describe(root)} (${ms(root.endNs - root.startNs)} ms)${decided}`];
   children.forEach((s, i) => {
     const branch = i === children.length - 1 ? '└─' : '├─';
     lines.push(`  +${ms(s.startNs - root.startNs).padStart(8)} ms    ${branch} ${describe(s)}`);

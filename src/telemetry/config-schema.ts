@@ -35,7 +35,7 @@ export const telemetryConfigSchema = {
     routineRatio: { doc: 'Ratio of routine successful spans kept (errors, slow and vote spans are always kept).', format: 'ratio', default: 1, env: 'SMPP_AGENT_TRACES_ROUTINE_RATIO' },
     enquireLinkRatio: { doc: 'Ratio of successful enquire_link spans kept.', format: 'ratio', default: 1, env: 'SMPP_AGENT_TRACES_ENQUIRE_LINK_RATIO' },
     slowThresholdMs: { doc: 'Spans at least this long are always kept (ms).', format: nonNegInt, default: 1000, env: 'SMPP_AGENT_TRACES_SLOW_MS' },
-    moHoldMs: { doc: 'Capture-clock ms an MO span that is not (yet) a vote waits to be linked: a rejected deliver_sm joins the trace of its redelivery within this time (cover the SMSC retry interval).', format: nonNegInt, default: 60000, env: 'SMPP_AGENT_TRACES_MO_HOLD_MS' },
+    moHoldMs: { doc: 'Capture-clock ms an MO span that is not (yet) a vote waits to be linked: a rejected deliver_sm joins the trace of its redelivery within this time (cover the SMSC retry interval). A vote\'s root span waits as long for the vote\'s first decision, which it then carries.', format: nonNegInt, default: 60000, env: 'SMPP_AGENT_TRACES_MO_HOLD_MS' },
     callbackHoldMs: { doc: 'Capture-clock ms a callback span waits to be linked to its vote (cover the match window).', format: nonNegInt, default: 180000, env: 'SMPP_AGENT_TRACES_CALLBACK_HOLD_MS' },
     maxHeldSpans: { doc: 'Spans held waiting for a vote link; beyond it the oldest leaves unlinked (counted).', format: nonNegInt, default: 50000, env: 'SMPP_AGENT_TRACES_MAX_HELD' },
   },

@@ -32,7 +32,7 @@ interface HttpHead {
 
 /** Vote attributes of a span, chained under its choice and short code. */
 interface VoteRun {
-  readonly state: string; readonly campaign: string; readonly withShortcode: boolean; readonly bytes: Buffer; next: VoteRun | null;
+  readonly state: string; readonly campaign: string; readonly withShortcode: boolean; readonly reason: string; readonly bytes: Buffer; next: VoteRun | null;
 }
 
 /** Attributes of a vote state span, chained under its choice and short code. */
@@ -137,16 +137,19 @@ export class ProtoSpanWriter {
     const state = r.voteState;
     const campaign = r.voteCampaign;
     const shortcode = r.voteShortcode;
+    // As span-attributes.ts: the reason only on the deliver_sm spans of a lost vote.
+    const reason = withShortcode && state === 'lost' ? r.voteReason : '';
     const head = this.votes.get(choice, shortcode);
     let run = head;
-    while (run !== null && !(run.state === state && run.campaign === campaign && run.withShortcode === withShortcode)) run = run.next;
+    while (run !== null && !(run.state === state && run.campaign === campaign && run.withShortcode === withShortcode && run.reason === reason)) run = run.next;
     if (run === null) {
       const s = new ProtoWriter(128);
       if (campaign !== '') kvStr(s, K.campaign, campaign);
       if (withShortcode && shortcode !== '') kvStr(s, K.voteShortcode, shortcode);
       if (choice !== '') kvStr(s, K.choice, choice);
       if (state !== '') kvStr(s, K.state, state);
-      run = this.votes.add(choice, shortcode, { state, campaign, withShortcode, bytes: s.finish(), next: null }, head);
+      if (reason !== '') kvStr(s, K.reason, reason);
+      run = this.votes.add(choice, shortcode, { state, campaign, withShortcode, reason, bytes: s.finish(), next: null }, head);
     }
     w.raw(run.bytes);
   }

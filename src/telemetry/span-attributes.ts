@@ -235,6 +235,8 @@ function writeVote(s: AttrSink, r: SpanRecord, voteId: string, withShortcode: bo
   if (withShortcode && r.voteShortcode !== '') s.str(K.voteShortcode, r.voteShortcode);
   if (r.voteChoice !== '') s.str(K.choice, r.voteChoice);
   if (r.voteState !== '') s.str(K.state, r.voteState);
+  // The vote's deliver_sm spans say why it is lost (its callback spans show their own failure).
+  if (withShortcode && r.voteReason !== '' && r.voteState === 'lost') s.str(K.reason, r.voteReason);
 }
 
 function writeVoteEvent(s: AttrSink, e: VoteEvent): void {

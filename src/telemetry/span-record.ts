@@ -30,12 +30,16 @@ export const STATUS_ERROR = 2;
 export class VoteContext extends SpanIds {
   /** The MO transaction key linked as this vote's root (null until linked). */
   moKey: string | null = null;
-  /** The root span has left, linked (it waits for the vote's first state, so it carries the vote's attributes). */
+  /** The root span is linked: it has left, or waits in `waiting` for the vote's first decision. */
   rootDone = false;
+  /** The linked root span while the vote is pending (it leaves with the first decision, or at the MO hold's end). */
+  waiting: SpanRecord | null = null;
   campaign = '';
   shortcode = '';
   choice = '';
   state = '';
+  /** Why the vote is lost ('' unless it is). */
+  reason = '';
   constructor(readonly voteId: string) {
     super();
   }
@@ -63,6 +67,7 @@ export class SpanRecord extends SpanIds {
   voteShortcode = '';
   voteChoice = '';
   voteState = '';
+  voteReason = '';
   /** Transaction key while held by the vote linker (built only when needed). */
   key: string | null = null;
   /**
@@ -103,6 +108,7 @@ export class SpanRecord extends SpanIds {
     this.voteShortcode = vote.shortcode;
     this.voteChoice = vote.choice;
     this.voteState = vote.state;
+    this.voteReason = vote.reason;
   }
 
   /** Makes this span a child of the vote's root span, in the vote's trace. */

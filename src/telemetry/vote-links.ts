@@ -25,12 +25,15 @@ export interface VoteSpanLinks {
   linkRedelivery(voteId: string, rejectedMoTxKey: string): void;
   /** Another part (`smppTxKey`) of the multipart MO that became vote `voteId`: a child, as `linkRedelivery`. */
   linkPart(voteId: string, partMoTxKey: string): void;
-  /** A vote state change: updates the vote's attributes; later changes become child spans. */
+  /** A vote state change: updates the vote's attributes; the first decision leaves with the root, later changes become child spans. */
   stateChanged(event: VoteEvent): void;
 }
 
 export interface VoteSpanLinkerOptions {
-  /** Capture-clock ns an MO span waits for `linkMo` or `linkRedelivery` (cover the SMSC retry interval). Default 60 s. */
+  /**
+   * Capture-clock ns an MO span waits for `linkMo` or `linkRedelivery` (cover the SMSC retry interval),
+   * and a linked root for its vote's first decision. Default 60 s.
+   */
   moHoldNs?: number;
   /** Capture-clock ns a callback span waits for `linkCallback` (cover the vote stage's match window). Default 180 s. */
   callbackHoldNs?: number;

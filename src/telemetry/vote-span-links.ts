@@ -2,7 +2,9 @@
  * One trace per vote. The MO deliver_sm span is the vote's root; callback spans (and redeliveries) and
  * later state changes become its children. Both MO and callback spans can be seen before the vote stage
  * has linked them, so they wait here (bounded, on the capture clock) until linked or until their hold
- * window passes; then they leave as their own root. Nothing waits forever and nothing is lost silently.
+ * window passes; then they leave as their own root. A linked root waits on (same window, same bound)
+ * for the vote's first decision and carries it, so most votes need no `vote <state>` span at all.
+ * Nothing waits forever and nothing is lost silently.
  */
 import { countReason } from '../common/counter';
 import { boundedSet, PendingLinks } from './pending-links';
@@ -26,6 +28,8 @@ export class VoteSpanLinker implements VoteSpanLinks {
   private readonly cbKeyToVote = new Map<string, string>();
   private readonly heldMo = new Map<string, SpanRecord>();
   private readonly heldCb = new Map<string, SpanRecord>();
+  /** Votes whose linked root waits for their first decision, oldest first (by context: ids can repeat after eviction). */
+  private readonly undecided = new Set<VoteContext>();
   /**
    * The latest MO and callback, not keyed yet. The vote stage links a transaction in the same call
    * that delivered it (the pipeline feeds telemetry first), so most spans never enter the maps above:
@@ -167,6 +171,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
     ctx.shortcode = e.shortcode;
     ctx.choice = e.choice;
     ctx.state = e.to;
+    ctx.reason = e.reason ?? '';
     // The pipeline's vote id is the MO's transaction key (observe-transactions.ts): a new vote links
     // its MO by itself unless the vote stage linked one explicitly. The root leaves now that the vote
     // has attributes.
@@ -177,6 +182,11 @@ export class VoteSpanLinker implements VoteSpanLinks {
     }
     if (e.callbackId !== undefined) this.linkCallbackTo(ctx, e.voteId, e.callbackId);
     if (e.from === null) return;
+    if (ctx.waiting !== null) {
+      // The root waited for this decision and carries it: no span for pending → decided.
+      this.emitWaiting(ctx);
+      if (e.from === 'pending') return;
+    }
     const r = this.pool !== undefined ? this.pool.acquire() : new SpanRecord();
     r.source = SOURCE_VOTE_STATE;
     r.event = e;
@@ -205,7 +215,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
   }
 
   private heldCount(): number {
-    return this.heldMo.size + this.heldCb.size + (this.recentMo !== null ? 1 : 0) + (this.recentCb !== null ? 1 : 0);
+    return this.heldMo.size + this.heldCb.size + this.undecided.size + (this.recentMo !== null ? 1 : 0) + (this.recentCb !== null ? 1 : 0);
   }
 
   /** Makes MO `key` the root of the vote (root ids from the key); it leaves once the vote has a state. */
@@ -224,11 +234,27 @@ export class VoteSpanLinker implements VoteSpanLinks {
     else boundedSet(this.moKeyToVote, key, ctx.voteId, this.maxVotes, this.s.overflow, 'pending_mo_links');
   }
 
+  /** The vote's root is linked: it leaves now if the vote is decided, else waits for the decision. */
   private emitRoot(ctx: VoteContext, r: SpanRecord): void {
     r.ids.copyFrom(ctx.root);
-    r.setVote(ctx);
     ctx.rootDone = true;
     this.s.linkedMo++;
+    if (ctx.state === 'pending') {
+      this.makeRoom();
+      ctx.waiting = r;
+      this.undecided.add(ctx);
+      return;
+    }
+    r.setVote(ctx);
+    this.emit(r);
+  }
+
+  /** A waiting root leaves with the vote's attributes as they are now. */
+  private emitWaiting(ctx: VoteContext): void {
+    const r = ctx.waiting!;
+    ctx.waiting = null;
+    this.undecided.delete(ctx);
+    r.setVote(ctx);
     this.emit(r);
   }
 
@@ -280,6 +306,10 @@ export class VoteSpanLinker implements VoteSpanLinks {
   private makeRoom(): void {
     if (this.heldCount() < this.maxHeld) return;
     countReason(this.s.overflow, 'hold_overflow');
+    if (this.undecided.size > this.heldCb.size && this.undecided.size > this.heldMo.size) {
+      this.emitWaiting(this.undecided.values().next().value as VoteContext); // leaves pending, still in its trace
+      return;
+    }
     const callbacks = this.heldCb.size >= this.heldMo.size;
     const from = callbacks ? this.heldCb : this.heldMo;
     if (from.size > 0) {
@@ -298,6 +328,11 @@ export class VoteSpanLinker implements VoteSpanLinks {
   }
 
   private expire(moCutoffNs: number, cbCutoffNs: number): void {
+    // Roots still pending at the end of the MO hold leave as they are; a later decision is a state span.
+    for (const ctx of this.undecided) {
+      if (ctx.waiting!.endNs() > moCutoffNs) break; // insertion order ≈ capture order
+      this.emitWaiting(ctx);
+    }
     // The recent spans are the newest: once they expire, everything held before them has too.
     for (const [k, r] of this.heldMo) {
       if (r.endNs() > moCutoffNs) break; // insertion order ≈ capture order

@@ -23,15 +23,15 @@ test('a vote lost to a 503 and accepted on retry is received and drawn as one tr
     tel.onVoteEvent(voteEvent({ voteId, seq: 2, from: 'lost', to: 'accepted', callbackId: httpTxKey(ok), tsNs: T0 + 2003 * MS }));
     await tel.flush();
     await tel.shutdown();
-    assert.equal(rx.spans.length, 5);
+    assert.equal(rx.spans.length, 4, 'the root carries pending → lost: no span of its own');
     assert.equal(new Set(rx.spans.map((s) => s.traceId)).size, 1, 'one trace');
     const drawn = renderTrace(rx.spans).split('\n').filter(Boolean);
+    assert.equal(drawn.length, 5);
     assert.match(drawn[0], /^trace [0-9a-f]{32}: vote idol\/A$/);
-    assert.match(drawn[1], /\+\s+0\.0 ms {2}deliver_sm {2}ESME_ROK \(3\.0 ms\)/);
+    assert.match(drawn[1], /\+\s+0\.0 ms {2}deliver_sm {2}ESME_ROK \(3\.0 ms\) {2}→ vote lost http-503$/);
     assert.match(drawn[2], /\+\s+10\.0 ms {4}├─ POST \/vote {2}503 {2}✗ 503/);
-    assert.match(drawn[3], /├─ vote lost {2}http-503/);
-    assert.match(drawn[4], /\+\s+2000\.0 ms {4}├─ POST \/vote {2}200$/);
-    assert.match(drawn[5], /└─ vote accepted/);
+    assert.match(drawn[3], /\+\s+2000\.0 ms {4}├─ POST \/vote {2}200$/);
+    assert.match(drawn[4], /└─ vote accepted/);
   } finally {
     await rx.stop();
   }

@@ -113,6 +113,7 @@ describe('replay → OTLP/HTTP (protobuf)', () => {
     let redeliveredTwice = 0;
     let recovered = 0;
     let multipart = 0;
+    let decidedRoots = 0;
     for (const [k, votes] of truthByKey) {
       const rs = (rootsByKey.get(k) ?? []).sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
       assert.equal(rs.length, votes.length, `votes of ${k}`);
@@ -134,10 +135,16 @@ describe('replay → OTLP/HTTP (protobuf)', () => {
           assert.equal(c.status.code, failed ? 2 : 0, `${c.name} status`);
           if (failed) failedCallbacks++;
         }
-        // The vote's final state is the last state span's.
+        // The root carries the vote's first decision; later changes are state spans, and the final state
+        // is the last one's (the root's when there is none).
         const states = trace.filter((s) => s.name.startsWith('vote ')).sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
-        assert.ok(states.length >= 1, `vote ${v.id} has a state span`);
-        assert.equal(states[states.length - 1].attributes['sms.vote.state'], v.state, `vote ${v.id} final state`);
+        const rootState = rootSpan.attributes['sms.vote.state'];
+        if (rootState !== 'pending') {
+          decidedRoots++;
+          assert.ok(states.every((s) => s.attributes['sms.vote.previous_state'] !== 'pending'), `vote ${v.id}: its root carried the first decision`);
+        }
+        if (rootState === 'lost') assert.ok(rootSpan.attributes['sms.vote.reason'], `vote ${v.id}: why it is lost`);
+        assert.equal(states.length > 0 ? states[states.length - 1].attributes['sms.vote.state'] : rootState, v.state, `vote ${v.id} final state`);
         for (const s of states) assert.equal(s.events[0]?.name, s.name);
         if (states.some((s) => s.attributes['sms.vote.previous_state'] === 'lost')) recovered++;
         // A multipart vote: every part's deliver_sm is in the trace (the completing one is the root).
@@ -157,6 +164,7 @@ describe('replay → OTLP/HTTP (protobuf)', () => {
     }
     // The scenario really exercised what the assertions are about.
     assert.ok(failedCallbacks > 20, `${failedCallbacks} failed callbacks`);
+    assert.ok(decidedRoots > acked().length / 2, `${decidedRoots} roots carried their vote's decision`);
     assert.ok(redeliveries > 3, `${redeliveries} redeliveries`);
     assert.ok(redeliveredTwice > 0, `${redeliveredTwice} votes rejected twice before their redelivery was acked`);
     assert.ok(multipart > 3, `${multipart} multipart votes`);

@@ -45,6 +45,8 @@ function assertVoteTrace(spans: DecodedSpan[]): void {
   assert.equal(mo.attributes['sms.vote.id'], 'v-1');
   assert.equal(mo.attributes['sms.vote.campaign'], 'idol');
   assert.equal(mo.attributes['sms.vote.choice'], 'A');
+  assert.equal(mo.attributes['sms.vote.state'], 'lost', 'the root waited for the first decision and carries it');
+  assert.equal(mo.attributes['sms.vote.reason'], 'http-500');
   assert.match(String(mo.attributes['smpp.source_addr']), /^[0-9a-f]{16}$/, 'phone number hashed');
   assert.equal(mo.attributes['smpp.message.text'], undefined, 'text off by default');
   for (const s of spans) {
@@ -69,15 +71,16 @@ function assertVoteTrace(spans: DecodedSpan[]): void {
   const ok = callbacks.find((c) => c.attributes['http.response.status_code'] === 200)!;
   assert.equal(ok.status.code, 0);
   assert.equal(ok.attributes['error.type'], undefined);
+  // pending → lost left with the root; only the later change is a span of its own.
   const states = spans.filter((s) => s.name.startsWith('vote '));
-  assert.deepEqual(states.map((s) => s.name).sort(), ['vote accepted', 'vote lost']);
+  assert.deepEqual(states.map((s) => s.name), ['vote accepted']);
   for (const s of states) {
     assert.equal(s.traceId, mo.traceId);
     assert.equal(s.parentSpanId, mo.spanId, 'state change is a child, not a second root');
     assert.equal(s.events[0]?.name, s.name);
   }
-  assert.equal(states.find((s) => s.name === 'vote accepted')!.attributes['sms.vote.previous_state'], 'lost');
-  assert.equal(states.find((s) => s.name === 'vote lost')!.attributes['sms.vote.reason'], 'http-500');
+  assert.equal(states[0].attributes['sms.vote.previous_state'], 'lost');
+  assert.equal(states[0].attributes['sms.vote.state'], 'accepted');
   const [el] = byName(spans, 'enquire_link');
   assert.notEqual(el.traceId, mo.traceId);
   assert.equal(el.kind, 3);
@@ -97,10 +100,11 @@ describe('span export over OTLP', () => {
     await tel.shutdown();
     assert.equal(rx.requests[0].contentType, 'application/x-protobuf');
     const spans = rx.spans();
-    assert.equal(spans.length, 6);
+    assert.equal(spans.length, 5);
     assertVoteTrace(spans);
     const st = tel.stats();
-    assert.equal(st.traces.exported, 6);
+    assert.equal(st.traces.exported, 5);
+    assert.equal(st.traces.links.stateSpans, 1);
     assert.equal(st.traces.links.linkedCallbacks, 2);
     assert.equal(st.traces.links.linkedMo, 1);
   });
@@ -119,12 +123,12 @@ describe('span export over OTLP', () => {
     const spans = rx.spans();
     const [root] = byName(spans, 'deliver_sm');
     const [child] = byName(spans, 'POST /vote');
-    const [state] = byName(spans, 'vote lost');
     assert.equal(root.parentSpanId, '');
     assert.equal(root.attributes['sms.vote.id'], voteId);
+    assert.deepEqual([root.attributes['sms.vote.state'], root.attributes['sms.vote.reason']], ['lost', 'http-500']);
     assert.equal(child.traceId, root.traceId);
     assert.equal(child.parentSpanId, root.spanId);
-    assert.equal(state.parentSpanId, root.spanId);
+    assert.equal(byName(spans, 'vote lost').length, 0, 'the root carried the decision');
     assert.equal(tel.stats().traces.links.held, 0);
   });
 
@@ -163,8 +167,9 @@ describe('span export over OTLP', () => {
     }
     const spans = rx.spans();
     const key = (s: DecodedSpan): string => `${s.name}|${s.traceId}|${s.spanId}|${s.parentSpanId}`;
-    const first = spans.slice(0, 6).map(key).sort();
-    const second = spans.slice(6).map(key).sort();
+    assert.equal(spans.length, 10);
+    const first = spans.slice(0, 5).map(key).sort();
+    const second = spans.slice(5).map(key).sort();
     assert.deepEqual(first, second);
   });
 

@@ -22,7 +22,10 @@ test('a rejected delivery joins the trace of the vote its redelivery became, as 
   l.onSmpp(redelivery);
   const voteId = smppTxKey(redelivery);
   l.stateChanged(voteEvent({ voteId, tsNs: T0 + 4003 * MS }));
-  assert.equal(out.length, 1, 'the vote root leaves once linked');
+  assert.equal(out.length, 0, 'the linked root waits for the vote\'s first decision');
+  l.stateChanged(voteEvent({ voteId, seq: 1, from: 'pending', to: 'accepted', tsNs: T0 + 4010 * MS }));
+  assert.equal(out.length, 1, 'the root leaves with the decision, and no state span');
+  assert.equal(out[0].voteState, 'accepted');
   l.linkRedelivery(voteId, smppTxKey(rejected));
   assert.equal(out.length, 2);
   const [rootSpan, attempt] = out;
@@ -55,11 +58,14 @@ test('an MO linked explicitly before the vote\'s first state waits for it, and l
   l.linkMo('v-7', smppTxKey(mo));
   assert.equal(out.length, 0, 'no state yet: the root waits');
   l.stateChanged(voteEvent({ voteId: 'v-7', campaign: 'idol', choice: 'B' }));
+  assert.equal(out.length, 0, 'pending: the root waits for the decision');
+  assert.deepEqual(l.stats(), { ...l.stats(), held: 1, linkedMo: 1, pendingLinks: 0 });
+  l.stateChanged(voteEvent({ voteId: 'v-7', campaign: 'idol', choice: 'B', seq: 1, from: 'pending', to: 'lost', reason: 'http-503', tsNs: T0 + 20 * MS }));
   assert.equal(out.length, 1);
   assert.equal(out[0].smpp, mo);
   assert.equal(out[0].hasParent, false);
-  assert.deepEqual([out[0].vote?.campaign, out[0].vote?.choice, out[0].vote?.state], ['idol', 'B', 'pending']);
-  assert.deepEqual(l.stats(), { ...l.stats(), held: 0, linkedMo: 1, pendingLinks: 0 });
+  assert.deepEqual([out[0].voteCampaign, out[0].voteChoice, out[0].voteState, out[0].voteReason], ['idol', 'B', 'lost', 'http-503']);
+  assert.deepEqual(l.stats(), { ...l.stats(), held: 0, linkedMo: 1, pendingLinks: 0, stateSpans: 0 });
 });
 
 test('links find earlier MOs and callbacks too, not only the latest; nothing stays held or pending', () => {
@@ -72,14 +78,17 @@ test('links find earlier MOs and callbacks too, not only the latest; nothing sta
   for (const i of [1, 0, 2]) l.stateChanged(voteEvent({ voteId: smppTxKey(mos[i]), tsNs: T0 + 50 * MS }));
   l.stateChanged(voteEvent({ voteId: smppTxKey(mos[2]), seq: 1, from: 'pending', to: 'accepted', callbackId: httpTxKey(cbs[0]) }));
   l.linkCallback(smppTxKey(mos[0]), httpTxKey(cbs[1]));
+  assert.equal(out.filter((r) => r.smpp !== null).length, 1, 'only the decided vote\'s root has left');
+  l.tick(T0 + 61_000 * MS); // the MO hold passes: the undecided roots leave pending, in the order they were linked
   const roots = out.filter((r) => r.smpp !== null);
-  assert.deepEqual(roots.map((r) => r.smpp!.sequence), [2, 1, 3]);
+  assert.deepEqual(roots.map((r) => r.smpp!.sequence), [3, 2, 1]);
+  assert.deepEqual(roots.map((r) => r.voteState), ['accepted', 'pending', 'pending']);
   for (const r of roots) assert.equal(r.hasParent, false);
   const [cb0, cb1] = cbs.map((c) => out.find((r) => r.http === c)!);
-  assert.deepEqual([cb0.p0, cb0.p1], [roots[2].s0, roots[2].s1]);
-  assert.deepEqual([cb1.p0, cb1.p1], [roots[1].s0, roots[1].s1]);
+  assert.deepEqual([cb0.p0, cb0.p1], [roots[0].s0, roots[0].s1]);
+  assert.deepEqual([cb1.p0, cb1.p1], [roots[2].s0, roots[2].s1]);
   const st = l.stats();
-  assert.deepEqual([st.held, st.pendingLinks, st.linkedMo, st.linkedCallbacks, st.releasedUnlinked], [0, 0, 3, 2, 0]);
+  assert.deepEqual([st.held, st.pendingLinks, st.linkedMo, st.linkedCallbacks, st.releasedUnlinked, st.stateSpans], [0, 0, 3, 2, 0, 0]);
 });
 
 test('the hold bound counts every held span; an overflowing span leaves unlinked, counted, not lost', () => {
@@ -105,6 +114,7 @@ test('a part linked before its deliver_sm is seen joins the vote when it comes; 
   l.onSmpp(last);
   const voteId = smppTxKey(last);
   l.stateChanged(voteEvent({ voteId }));
+  l.stateChanged(voteEvent({ voteId, seq: 1, from: 'pending', to: 'accepted' }));
   l.linkPart(voteId, smppTxKey(early));
   l.linkPart(voteId, smppTxKey(never));
   assert.equal(l.stats().pendingLinks, 2);
@@ -125,8 +135,9 @@ test('a vote whose context a bound evicted keeps its trace: a later recovery lan
   const voteId = smppTxKey(mo);
   l.onSmpp(mo);
   l.stateChanged(voteEvent({ voteId }));
-  const rootSpan = out.find((r) => r.smpp === mo)!;
   l.stateChanged(voteEvent({ voteId, seq: 1, from: 'pending', to: 'lost', reason: 'http-503', tsNs: T0 + 30_000 * MS }));
+  const rootSpan = out.find((r) => r.smpp === mo)!;
+  assert.equal(rootSpan.voteState, 'lost', 'the root carried the first decision');
   // Two more votes evict the first one's context.
   for (const seq of [2, 3]) {
     const m = smppTx({ sequence: seq, tsStartNs: T0 + seq * MS });
@@ -138,4 +149,52 @@ test('a vote whose context a bound evicted keeps its trace: a later recovery lan
   const accepted = out.find((r) => r.event?.to === 'accepted')!;
   assert.equal(traceOf(accepted), traceOf(rootSpan));
   assert.deepEqual([accepted.p0, accepted.p1], [rootSpan.ids.s0, rootSpan.ids.s1]);
+});
+
+test('a root still pending when the MO hold passes leaves pending; its later decision is a state span in its trace', () => {
+  const { l, out } = linker(5_000);
+  const mo = smppTx();
+  const voteId = smppTxKey(mo);
+  l.onSmpp(mo);
+  l.stateChanged(voteEvent({ voteId }));
+  l.tick(T0 + 4000 * MS);
+  assert.equal(out.length, 0, 'within the hold the root waits');
+  l.tick(T0 + 6000 * MS);
+  assert.equal(out.length, 1);
+  assert.deepEqual([out[0].smpp, out[0].voteState, out[0].hasParent], [mo, 'pending', false]);
+  l.stateChanged(voteEvent({ voteId, seq: 1, from: 'pending', to: 'lost', reason: 'no-callback', tsNs: T0 + 65_000 * MS }));
+  l.stateChanged(voteEvent({ voteId, seq: 2, from: 'lost', to: 'accepted', tsNs: T0 + 70_000 * MS }));
+  const states = out.filter((r) => r.event !== null);
+  assert.deepEqual(states.map((r) => [r.event!.from, r.event!.to]), [['pending', 'lost'], ['lost', 'accepted']]);
+  for (const r of states) assert.deepEqual([r.t0, r.p0, r.p1], [out[0].t0, out[0].s0, out[0].s1]);
+  assert.equal(l.stats().stateSpans, 2);
+});
+
+test('a root that carried "lost" still gets a state span when a retry turns the vote accepted', () => {
+  const { l, out } = linker();
+  const mo = smppTx();
+  const voteId = smppTxKey(mo);
+  l.onSmpp(mo);
+  l.stateChanged(voteEvent({ voteId }));
+  l.stateChanged(voteEvent({ voteId, seq: 1, from: 'pending', to: 'lost', reason: 'http-500', tsNs: T0 + 10 * MS }));
+  l.stateChanged(voteEvent({ voteId, seq: 2, from: 'lost', to: 'accepted', tsNs: T0 + 2000 * MS }));
+  assert.deepEqual(out.map((r) => (r.event === null ? `root ${r.voteState} ${r.voteReason}` : `${r.event.from} → ${r.event.to}`)), ['root lost http-500', 'lost → accepted']);
+});
+
+test('roots waiting for a decision count against the hold bound; the oldest leaves pending, in its trace', () => {
+  const out: SpanRecord[] = [];
+  const l = new VoteSpanLinker((r) => out.push(r), { maxHeldSpans: 2 });
+  const mos = [1, 2, 3].map((i) => smppTx({ sequence: i, tsStartNs: T0 + i * MS, tsEndNs: T0 + i * MS + 1 }));
+  for (const m of mos) {
+    l.onSmpp(m);
+    l.stateChanged(voteEvent({ voteId: smppTxKey(m) }));
+  }
+  assert.equal(l.stats().held, 2);
+  assert.equal(l.stats().overflow.hold_overflow, 1);
+  assert.deepEqual(out.map((r) => [r.smpp!.sequence, r.voteState, r.hasParent]), [[1, 'pending', false]]);
+  const v = new SpanIds().fromString(DOMAIN_VOTE + 8, smppTxKey(mos[0]));
+  assert.deepEqual([out[0].t0, out[0].s0], [v.t0, v.s0], 'the vote\'s root ids');
+  l.releaseAll();
+  assert.deepEqual(out.map((r) => r.smpp!.sequence), [1, 2, 3]);
+  assert.equal(l.stats().held, 0);
 });
