@@ -12,7 +12,8 @@ import type { VoteSpanLinkerOptions, VoteSpanLinkerStats, VoteSpanLinks } from '
 import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import type { VoteEvent } from '../votes/vote';
-import { DOMAIN_VOTE, DOMAIN_VOTE_STATE, httpIds, httpTxKey, smppIds, smppTxKey, SpanIds } from './span-ids';
+import { DOMAIN_VOTE, DOMAIN_VOTE_STATE, httpIds, smppIds, SpanIds } from './span-ids';
+import { cbKey, HeldSpans, moKey } from './held-spans';
 import { SOURCE_VOTE_STATE, SpanRecord, VoteContext, type SpanRecordPool } from './span-record';
 
 export type { VoteSpanLinkerOptions, VoteSpanLinkerStats, VoteSpanLinks };
@@ -26,23 +27,17 @@ export class VoteSpanLinker implements VoteSpanLinks {
   private readonly votes = new Map<string, VoteContext>();
   private readonly moKeyToVote = new Map<string, string>();
   private readonly cbKeyToVote = new Map<string, string>();
-  private readonly heldMo = new Map<string, SpanRecord>();
-  private readonly heldCb = new Map<string, SpanRecord>();
+  /** MO and callback spans not linked yet. */
+  private readonly held = new HeldSpans();
   /** Votes whose linked root waits for their first decision, oldest first (by context: ids can repeat after eviction). */
   private readonly undecided = new Set<VoteContext>();
-  /**
-   * The latest MO and callback, not keyed yet. The vote stage links a transaction in the same call
-   * that delivered it (the pipeline feeds telemetry first), so most spans never enter the maps above:
-   * their key is built once, to compare, and no map is touched.
-   */
-  private recentMo: SpanRecord | null = null;
-  private recentCb: SpanRecord | null = null;
   /** Keys of MO and callback spans released unlinked, to count late links at once. */
   private readonly released = new Map<string, true>();
   private readonly s: VoteSpanLinkerStats = { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, linkedParts: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, pendingLinks: 0, overflow: {} };
   /** Redelivery and part links whose MO span has not been seen yet. */
   private readonly childLinks: PendingLinks;
   private nowNs = 0;
+  private readonly releaseUnlinked = (r: SpanRecord, isCallback: boolean): void => this.release(r, isCallback);
 
   /** `prepareMo`: called with each possible vote root's record as it arrives (before the votes stage sees its transaction). */
   constructor(
@@ -87,9 +82,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
       }
     }
     this.makeRoom();
-    const prev = this.recentMo;
-    this.recentMo = r;
-    if (prev !== null) this.heldMo.set(moKey(prev), prev);
+    this.held.holdMo(r);
   }
 
   onHttp(t: HttpTransaction): void {
@@ -111,9 +104,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
       }
     }
     this.makeRoom();
-    const prev = this.recentCb;
-    this.recentCb = r;
-    if (prev !== null) this.heldCb.set(cbKey(prev), prev);
+    this.held.holdCb(r);
   }
 
   linkMo(voteId: string, moTxKey: string): void {
@@ -127,7 +118,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
 
   /** `ctx`: the vote's context when the caller holds it (else looked up only if the span is here). */
   private linkCallbackTo(ctx: VoteContext | null, voteId: string, callbackTxKey: string): void {
-    const r = this.takeCb(callbackTxKey);
+    const r = this.held.takeCb(callbackTxKey);
     if (r !== null) {
       r.linkTo(ctx ?? this.context(voteId));
       this.s.linkedCallbacks++;
@@ -149,7 +140,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
 
   /** Not the vote's root (the accepted delivery is): the MO joins the vote's trace as a child. */
   private linkChild(voteId: string, key: string, role: 'part' | 'redelivery'): void {
-    const r = this.takeMo(key);
+    const r = this.held.takeMo(key);
     if (r !== null) this.emitChild(voteId, r, role);
     else if (this.released.has(key)) this.s.lateLinks++;
     else this.childLinks.add(key, { voteId, atNs: this.nowNs, role });
@@ -215,7 +206,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
   }
 
   private heldCount(): number {
-    return this.heldMo.size + this.heldCb.size + this.undecided.size + (this.recentMo !== null ? 1 : 0) + (this.recentCb !== null ? 1 : 0);
+    return this.held.size + this.undecided.size;
   }
 
   /** Makes MO `key` the root of the vote (root ids from the key); it leaves once the vote has a state. */
@@ -229,7 +220,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
   /** Emits the vote's held root span, or remembers the link until the MO is seen. */
   private tryEmitRoot(ctx: VoteContext): void {
     const key = ctx.moKey!;
-    const r = this.takeMo(key);
+    const r = this.held.takeMo(key);
     if (r !== null) this.emitRoot(ctx, r);
     else boundedSet(this.moKeyToVote, key, ctx.voteId, this.maxVotes, this.s.overflow, 'pending_mo_links');
   }
@@ -258,31 +249,6 @@ export class VoteSpanLinker implements VoteSpanLinks {
     this.emit(r);
   }
 
-  /** The held MO span with this key (removed from the hold), or null. */
-  private takeMo(key: string): SpanRecord | null {
-    const recent = this.recentMo;
-    if (recent !== null && moKey(recent) === key) {
-      this.recentMo = null;
-      return recent;
-    }
-    const r = this.heldMo.get(key);
-    if (r === undefined) return null;
-    this.heldMo.delete(key);
-    return r;
-  }
-
-  private takeCb(key: string): SpanRecord | null {
-    const recent = this.recentCb;
-    if (recent !== null && cbKey(recent) === key) {
-      this.recentCb = null;
-      return recent;
-    }
-    const r = this.heldCb.get(key);
-    if (r === undefined) return null;
-    this.heldCb.delete(key);
-    return r;
-  }
-
   private context(voteId: string): VoteContext {
     return this.votes.get(voteId) ?? this.newContext(voteId, true);
   }
@@ -306,25 +272,8 @@ export class VoteSpanLinker implements VoteSpanLinks {
   private makeRoom(): void {
     if (this.heldCount() < this.maxHeld) return;
     countReason(this.s.overflow, 'hold_overflow');
-    if (this.undecided.size > this.heldCb.size && this.undecided.size > this.heldMo.size) {
-      this.emitWaiting(this.undecided.values().next().value as VoteContext); // leaves pending, still in its trace
-      return;
-    }
-    const callbacks = this.heldCb.size >= this.heldMo.size;
-    const from = callbacks ? this.heldCb : this.heldMo;
-    if (from.size > 0) {
-      const [k, old] = from.entries().next().value as [string, SpanRecord];
-      from.delete(k);
-      this.release(old, callbacks);
-    } else if (this.recentCb !== null) {
-      const r = this.recentCb;
-      this.recentCb = null;
-      this.release(r, true);
-    } else if (this.recentMo !== null) {
-      const r = this.recentMo;
-      this.recentMo = null;
-      this.release(r, false);
-    }
+    if (this.undecided.size > this.held.largest) this.emitWaiting(this.undecided.values().next().value as VoteContext); // leaves pending, still in its trace
+    else this.held.takeOldest(this.releaseUnlinked);
   }
 
   private expire(moCutoffNs: number, cbCutoffNs: number): void {
@@ -333,27 +282,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
       if (ctx.waiting!.endNs() > moCutoffNs) break; // insertion order ≈ capture order
       this.emitWaiting(ctx);
     }
-    // The recent spans are the newest: once they expire, everything held before them has too.
-    for (const [k, r] of this.heldMo) {
-      if (r.endNs() > moCutoffNs) break; // insertion order ≈ capture order
-      this.heldMo.delete(k);
-      this.release(r, false);
-    }
-    if (this.recentMo !== null && this.recentMo.endNs() <= moCutoffNs) {
-      const r = this.recentMo;
-      this.recentMo = null;
-      this.release(r, false);
-    }
-    for (const [k, r] of this.heldCb) {
-      if (r.endNs() > cbCutoffNs) break;
-      this.heldCb.delete(k);
-      this.release(r, true);
-    }
-    if (this.recentCb !== null && this.recentCb.endNs() <= cbCutoffNs) {
-      const r = this.recentCb;
-      this.recentCb = null;
-      this.release(r, true);
-    }
+    this.held.expire(moCutoffNs, cbCutoffNs, this.releaseUnlinked);
   }
 
   private release(r: SpanRecord, callback: boolean): void {
@@ -363,16 +292,6 @@ export class VoteSpanLinker implements VoteSpanLinks {
     if (!callback) moRootIds(key, r.ids); // an unlinked MO is its own root, with the ids a late link would give
     this.emit(r);
   }
-
-}
-
-/** Transaction key of a held MO span, built once. */
-function moKey(r: SpanRecord): string {
-  return r.key ?? (r.key = smppTxKey(r.smpp!));
-}
-
-function cbKey(r: SpanRecord): string {
-  return r.key ?? (r.key = httpTxKey(r.http!));
 }
 
 /** Root span ids of an MO, from its transaction key: the same whether linked early, late or never. */
