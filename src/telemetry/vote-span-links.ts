@@ -164,8 +164,8 @@ export class VoteSpanLinker implements VoteSpanLinks {
     ctx.state = e.to;
     ctx.reason = e.reason ?? '';
     // The pipeline's vote id is the MO's transaction key (observe-transactions.ts): a new vote links
-    // its MO by itself unless the vote stage linked one explicitly. The root leaves now that the vote
-    // has attributes.
+    // its MO by itself unless the vote stage linked one explicitly. Now that the vote has attributes its
+    // root is linked (it leaves at once if the vote is already decided, else with the first decision).
     if (ctx.moKey === null) {
       if (e.from === null) this.linkMoTo(ctx, e.voteId);
     } else if (!ctx.rootDone) {
@@ -209,7 +209,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
     return this.held.size + this.undecided.size;
   }
 
-  /** Makes MO `key` the root of the vote (root ids from the key); it leaves once the vote has a state. */
+  /** Makes MO `key` the root of the vote (root ids from the key); it is linked once the vote has a state. */
   private linkMoTo(ctx: VoteContext, key: string): void {
     ctx.moKey = key;
     ctx.rootDone = false;
