@@ -1,9 +1,10 @@
 /**
  * Replay with full-fidelity telemetry (issue 6 target: ≥ 500k packets/s on one core): a generated TV-vote
  * capture through the whole agent with a span for every SMPP and HTTP transaction and every vote state
- * change, and OTLP metrics, exported to a local OTLP/HTTP receiver in a child process. The same replay
- * without telemetry is the reference in the same run; the store is off in both, so the figure is the
- * telemetry's cost (replay-pipeline.ts measures the store). BENCH_VOTES sets the size (default 50k votes).
+ * change its root span does not carry, and OTLP metrics, exported to a local OTLP/HTTP receiver in a
+ * child process. The same replay without telemetry is the reference in the same run; the store is off in
+ * both, so the figure is the telemetry's cost (replay-pipeline.ts measures the store). BENCH_VOTES sets
+ * the size (default 50k votes).
  */
 import { existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
