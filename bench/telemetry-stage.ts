@@ -4,6 +4,9 @@
  * events and links, clock ticks) are replayed into the telemetry, exporting to a local OTLP/HTTP
  * receiver. The figure is the telemetry's own cost per transaction and per span, free of the decode,
  * reassembly and vote stages' time and of their noise (replay-telemetry.ts measures the whole agent).
+ * One difference from the agent: telemetry builds each transaction id itself here, where in the agent
+ * the vote stage has usually just built it and transaction-id.ts's one-record memo hands it over, so
+ * this slightly overstates the telemetry's share (~10% of it in a profile: key building in the linker).
  * BENCH_VOTES sets the capture (default 50k votes, shared with replay-telemetry.ts).
  */
 import { existsSync } from 'node:fs';
