@@ -268,7 +268,10 @@ export class VoteSpanLinker implements VoteSpanLinks {
     return ctx;
   }
 
-  /** Before holding one more span: at the bound, the oldest of the fuller map leaves early (counted). */
+  /**
+   * Before holding one more span: at the bound, the oldest of the fullest group (unlinked MOs, unlinked
+   * callbacks, roots waiting for a decision) leaves early (counted).
+   */
   private makeRoom(): void {
     if (this.heldCount() < this.maxHeld) return;
     countReason(this.s.overflow, 'hold_overflow');
