@@ -72,13 +72,8 @@ function encodeSmpp(w: BlockWriter, t: SmppTransaction): void {
   w.num(t.connectionId); w.str(t.sessionId, 0); w.str(t.clientAddress, 1); w.num(t.clientPort); w.str(t.serverAddress, 2); w.num(t.serverPort);
   w.str(t.requestDirection, 3); w.str(t.command, 4); w.num(t.commandId); w.num(t.sequence); w.str(t.responseCommand, 5); w.num(t.status);
   w.str(t.statusName, 6); w.str(t.outcome, 7); w.ts(t.tsStartNs); w.tsFrom(t.tsEndNs, t.tsStartNs);
-  // The latency is the end minus the start (the tracker's arithmetic): one byte says so.
-  const l = t.latencyMs;
-  if (l !== null && t.tsEndNs !== null && sameNumber(l, (t.tsEndNs - t.tsStartNs) / 1e6)) w.byte(1);
-  else {
-    w.byte(0);
-    w.num(l);
-  }
+  // The latency is the end minus the start (the tracker's arithmetic).
+  numOrDerived(w, t.latencyMs, t.tsEndNs !== null ? (t.tsEndNs - t.tsStartNs) / 1e6 : null);
   w.str(t.systemId, 8); w.str(t.bindType, 9);
   w.str(t.sourceAddr, 10, true); w.str(t.destinationAddr, 11); w.num(t.esmClass); w.num(t.dataCoding); w.num(t.registeredDelivery); w.str(t.partText, 12);
   // A single-part message's text is its part text: say so in one byte instead of writing it twice.
@@ -92,9 +87,16 @@ function encodeSmpp(w: BlockWriter, t: SmppTransaction): void {
   w.bool(t.receiptMatched); w.ts(t.submitTsNs); w.num(t.deliveryMs); w.str(t.malformed, 21);
 }
 
-/** Same number, -0 apart from 0 (a derived value must read back exactly). */
-function sameNumber(a: number, b: number): boolean {
-  return a === b && (a !== 0 || 1 / a === 1 / b);
+/**
+ * A number the reader can usually derive from fields already read: one byte 1 when `v` is exactly
+ * `derived` (-0 apart from 0), else 0 and the number.
+ */
+function numOrDerived(w: BlockWriter, v: number | null, derived: number | null): void {
+  if (v !== null && derived !== null && v === derived && (v !== 0 || 1 / v === 1 / derived)) w.byte(1);
+  else {
+    w.byte(0);
+    w.num(v);
+  }
 }
 
 function decodeSmpp(r: BlockReader, v3: boolean): SmppTransaction {
@@ -130,19 +132,9 @@ function encodeHttp(w: BlockWriter, t: HttpTransaction): void {
   w.str(t.contentType, 41); w.str(t.userAgent, 42); w.num(t.status); w.str(t.responseContentType, 43); w.str(t.outcome, 44);
   const ts = t.tsStart;
   w.ts(ts); w.tsFrom(t.tsRequestEnd, ts); w.tsFrom(t.tsResponseStart, ts); w.tsFrom(t.tsEnd, ts);
-  // Latency and total are differences of the times (the pairer's arithmetic): a flag byte each says so.
-  const l = t.latencyNs;
-  if (l !== null && t.tsRequestEnd !== null && t.tsResponseStart !== null && sameNumber(l, t.tsResponseStart - t.tsRequestEnd)) w.byte(1);
-  else {
-    w.byte(0);
-    w.num(l);
-  }
-  const total = t.totalNs;
-  if (total !== null && sameNumber(total, t.tsEnd - ts)) w.byte(1);
-  else {
-    w.byte(0);
-    w.num(total);
-  }
+  // Latency and total are differences of the times (the pairer's arithmetic).
+  numOrDerived(w, t.latencyNs, t.tsRequestEnd !== null && t.tsResponseStart !== null ? t.tsResponseStart - t.tsRequestEnd : null);
+  numOrDerived(w, t.totalNs, t.tsEnd - ts);
   w.num(t.requestBodyLength);
   w.num(t.responseBodyLength); w.bool(t.requestBodyTruncated); w.num(t.informational); w.str(t.callbackFormat, 45); w.str(t.sender, 46, true);
   w.str(t.recipient, 47); w.str(t.text, 48); w.str(t.messageId, 49, true); w.str(t.smsc, 50);

@@ -117,7 +117,7 @@ export class VoteStore {
   putTransaction(t: StoredRecord): void {
     // The start time comes back from the encoder (one read of it per record); NaN: refused, read here.
     let ts = this.buffer.putTransaction(t);
-    if (ts !== ts) ts = startTimeOf(t);
+    if (Number.isNaN(ts)) ts = startTimeOf(t);
     if (ts > this.newestNs) this.newestNs = ts;
   }
   upsertVotes(votes: readonly StoredVote[]): void {

@@ -55,8 +55,9 @@ export class SpanIds {
     const ch = Math.floor(c / TWO_32) | 0;
     const bl = b | 0, cl = c | 0;
     // Each word is its own lane over the same inputs; a lane's seed and domain step are the same every time.
-    const seeds = domain >= 0 && domain < SEEDED_DOMAINS ? LANE_SEEDS : laneSeeds(domain);
-    const o = domain >= 0 && domain < SEEDED_DOMAINS ? domain * 6 : 0;
+    const seeded = domain >= 0 && domain < SEEDED_DOMAINS;
+    const seeds = seeded ? LANE_SEEDS : laneSeeds(domain);
+    const o = seeded ? domain * 6 : 0;
     const a0 = a | 0;
     for (let i = 0; i < 6; i++) {
       let h = seeds[o + i];

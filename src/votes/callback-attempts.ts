@@ -4,6 +4,7 @@
  * comparisons).
  */
 import { normalizeMsisdn } from './address';
+import { appendExact } from './exact-append';
 import type { CallbackObservation } from './observations';
 import type { Vote } from './vote';
 
@@ -42,18 +43,12 @@ export const NO_CALLBACK_IDS: string[] = Object.freeze([]) as unknown as string[
 
 /**
  * Appends an id. Most votes have one callback: it is held as the string itself (no array per vote);
- * then arrays of the exact size (a push would reserve 17 slots).
+ * then a list (`appendExact`).
  */
 export function addCallback(v: Vote, id: string, mark = callbackMark(id)): void {
   const ids = v.callbackIds;
   if (typeof ids === 'string') v.callbackIds = [ids, id];
-  else {
-    const n = ids.length;
-    if (n === 0) v.callbackIds = id;
-    else if (n === 1) v.callbackIds = [ids[0], id];
-    else if (n === 2) v.callbackIds = [ids[0], ids[1], id];
-    else ids.push(id);
-  }
+  else v.callbackIds = ids.length === 0 ? id : appendExact(ids, id);
   v.callbackMarks |= mark;
 }
 

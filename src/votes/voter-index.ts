@@ -11,6 +11,7 @@
  * in use plus `minSweep`; the entries in use are bounded by the live-vote and rejection limits.
  */
 import type { Early } from './early-callbacks';
+import { appendExact } from './exact-append';
 import type { Vote } from './vote';
 
 /** A rejected MO that a redelivery would repeat (dedupe). */
@@ -102,16 +103,10 @@ export class VoterIndex {
   }
 }
 
-/** Appends a live vote to the voter's (exact-size arrays for the usual few: a push would reserve 17 slots). */
+/** Appends a live vote to the voter's (the first in `vote`, the others by `appendExact`). */
 export function addLiveVote(e: VoterEntry, v: Vote): void {
-  if (e.vote === undefined) {
-    e.vote = v;
-    return;
-  }
-  const list = e.votes;
-  if (list.length === 0) e.votes = [v];
-  else if (list.length === 1) e.votes = [list[0], v];
-  else list.push(v);
+  if (e.vote === undefined) e.vote = v;
+  else e.votes = appendExact(e.votes, v);
 }
 
 /** Takes a vote off the voter's live votes, keeping the others' order. */
