@@ -63,7 +63,7 @@ export const configSchema = {
     maxLearnedServices: { doc: 'Servers on other ports remembered with the protocol detected on them, so later refused or unanswered connections to them count as failed SMPP binds or callbacks (oldest forgotten first; 0: off).', format: 'nat', default: 4096, env: 'SMPP_AGENT_MAX_LEARNED_SERVICES' },
   },
   reassembly: {
-    gapTimeoutMs: { doc: 'Missing TCP bytes that do not arrive within this capture-clock time are skipped and reported as a gap.', format: 'positive-int', default: 2000, env: 'SMPP_AGENT_GAP_TIMEOUT_MS' },
+    gapTimeoutMs: { doc: 'Missing TCP bytes that do not arrive within this capture-clock time are skipped and reported as a gap (bytes the peer has acknowledged are skipped at once: the capture missed them).', format: 'positive-int', default: 2000, env: 'SMPP_AGENT_GAP_TIMEOUT_MS' },
     idleTimeoutMs: { doc: 'Connections idle this long (capture clock) are closed.', format: 'positive-int', default: 600000, env: 'SMPP_AGENT_IDLE_TIMEOUT_MS' },
     maxConnections: { doc: 'Connections tracked at once; beyond it the idlest is evicted (counted).', format: 'positive-int', default: 100000, env: 'SMPP_AGENT_MAX_CONNECTIONS' },
     maxBufferedBytes: { doc: 'Out-of-order bytes held across all connections.', format: 'positive-int', default: 64 * 1024 * 1024, env: 'SMPP_AGENT_MAX_BUFFERED_BYTES' },

@@ -119,8 +119,12 @@ export class Connection implements HalfOutput, FlowEndpoints {
     if (fromClient) this.c2sPackets = true; else this.s2cPackets = true;
     const flags = seg.flags;
     if (flags & TCP_RST) { this.onRst(half, peer, ts); return; }
+    const newAck = (flags & TCP_ACK) !== 0 && seg.ack !== half.lastAckSent;
+    // What the sender acknowledged it had received before it sent this packet's data: the peer's bytes
+    // waiting behind a hole it acked go first (an SMPP response must not overtake its request).
+    if (newAck && peer.waiting) peer.skipAcked(seg.ack);
     half.receive(seg);
-    if ((flags & TCP_ACK) !== 0 && seg.ack !== half.lastAckSent) {
+    if (newAck) {
       // Only a new ACK number can teach the peer half anything (spares a cache miss per packet).
       half.lastAckSent = seg.ack;
       // The sender's ACK tells where the peer's stream starts when its SYN was not seen.

@@ -4,8 +4,9 @@
  * Holds the next expected sequence number and a seq-sorted buffer of out-of-order chunks that never
  * overlap each other (the copy seen first wins; later overlapping bytes are trimmed and compared).
  * In-order data is handed to the sink as a view of the packet buffer (no copy); only bytes that must
- * wait are copied. Missing bytes are skipped, and reported, when the gap times out on the capture
- * clock or a budget is exceeded.
+ * wait are copied. Missing bytes are skipped, and reported, when the peer acknowledges them (the
+ * capture missed them: nothing will resend them), when the gap times out on the capture clock, or when
+ * a budget is exceeded.
  */
 import { countReason } from '../common/counter';
 import { TCP_ACK, TCP_FIN, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
@@ -35,6 +36,8 @@ export interface HalfLimits {
 
 
 const NONE = -1;
+/** How far beyond the highest byte seen a peer ACK may reach and still skip holes (a few windows). */
+const ACK_AHEAD_MAX = 1 << 20;
 
 export class HalfStream<O extends HalfOutput = HalfOutput> {
   /** nextSeq is meaningful. */
@@ -68,6 +71,9 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
   private highestSeen = 0;
   private ackCounted = 0;
   private ackCountedValid = false;
+  /** Highest ACK the peer sent for this half (valid once acked): holes below it were received. */
+  private peerAck = 0;
+  private peerAckValid = false;
 
   constructor(
     readonly dir: Direction,
@@ -151,6 +157,7 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
       }
     }
     if (this.finSeq !== NONE || this.registered) this.settle(); // otherwise nothing can have changed
+    if (this.peerAckValid && this.hasPending()) this.skipAckedHoles(); // the peer acked the hole before we saw what follows it
   }
 
   /** The peer acknowledged `ack` on this half: count acknowledged bytes we never saw, once each. */
@@ -163,7 +170,50 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
       this.ackCounted = ack >>> 0;
       this.ackCountedValid = true;
       this.fast = false; // data arriving now must uncount these bytes: take the slow path
+      // Data that arrives later behind these bytes follows a hole already acked (an ACK at or below
+      // the highest byte seen was taken by skipAcked, which runs first whenever bytes wait).
+      this.notePeerAck(ack >>> 0);
     }
+  }
+
+  /**
+   * The peer acknowledged up to `ack`, before the rest of its packet is read: holes wholly below it are
+   * bytes it received and the capture missed — no retransmission will fill them — so they are skipped
+   * now rather than at the gap timeout (Zeek's ACK-driven trimming). Data waiting behind them reaches
+   * the sink before the peer's answers to it, which protocol pairing (SMPP requests and responses)
+   * needs. Holes the peer has not acknowledged still wait: those bytes may yet be retransmitted.
+   */
+  skipAcked(ack: number): void {
+    if (this.notePeerAck(ack >>> 0) && this.hasPending()) this.skipAckedHoles();
+  }
+
+  /** Remembers the highest plausible peer ACK (ahead of what was delivered); true if `ack` is one. */
+  private notePeerAck(ack: number): boolean {
+    if (!this.started) return false;
+    const d = seqDiff(this.nextSeq, ack);
+    if (d <= 0 || d > MAX_SEQ_WINDOW) return false;
+    if (!this.peerAckValid || seqDiff(this.peerAck, ack) > 0) {
+      this.peerAck = ack;
+      this.peerAckValid = true;
+      this.fast = false; // until delivery passes it (updateFast): a stale one would mislead after 2^31 bytes
+    }
+    return true;
+  }
+
+  private skipAckedHoles(): void {
+    // An ACK far beyond every byte seen is not trusted with data (a corrupt or forged number).
+    if (seqDiff(this.highestSeen, this.peerAck) > ACK_AHEAD_MAX) return;
+    for (;;) {
+      const target = this.chunks.length > 0 ? this.chunks[0].seq : this.finSeq;
+      if (target === NONE || this.finished || seqDiff(target, this.peerAck) < 0) break;
+      this.skipHole('acked');
+    }
+    this.updateFast();
+  }
+
+  /** hasPending() as last settled (a field read, for the per-packet check before the peer's data). */
+  get waiting(): boolean {
+    return this.registered;
   }
 
   /** Bytes or a FIN are waiting behind missing bytes. */
@@ -191,8 +241,9 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
 
   /** The fast path applies: started, not finished, nothing buffered or owed, no FIN, no ACK ahead of the data. */
   private updateFast(): void {
+    if (this.peerAckValid && seqDiff(this.nextSeq, this.peerAck) <= 0) this.peerAckValid = false;
     this.fast = this.started && !this.finished && this.bufferedBytes === 0 && !this.owesStartGap && this.finSeq === NONE &&
-      !(this.ackCountedValid && seqDiff(this.highestSeen, this.ackCounted) > 0);
+      !this.peerAckValid && !(this.ackCountedValid && seqDiff(this.highestSeen, this.ackCounted) > 0);
   }
 
   private begin(seq: number, synSeen: boolean): void {
@@ -310,8 +361,8 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
   reset(): void {
     if (this.registered || this.chunks.length > 0) this.discard();
     this.started = this.sentSyn = this.opened = this.finished = this.sawData = false;
-    this.fast = this.owesStartGap = this.registered = this.ackCountedValid = false;
-    this.nextSeq = this.isn = this.bufferedBytes = this.highestSeen = this.ackCounted = 0;
+    this.fast = this.owesStartGap = this.registered = this.ackCountedValid = this.peerAckValid = false;
+    this.nextSeq = this.isn = this.bufferedBytes = this.highestSeen = this.ackCounted = this.peerAck = 0;
     this.expectedStart = this.finSeq = NONE;
     this.lastAckSent = -1;
     this.finTsNs = this.lastTsNs = 0.5;

@@ -4,7 +4,7 @@ export interface ReassemblyCounters {
   connections: number;
   /** Bytes skipped in gaps (onGap with missing > 0). */
   gapBytes: number;
-  /** Gaps reported (missing > 0), by cause: timeout, half-budget, global-budget, close. */
+  /** Gaps reported (missing > 0), by cause: acked (the peer had the bytes: capture loss), timeout, half-budget, global-budget, close. */
   gapReasons: Record<string, number>;
   outOfOrderSegments: number;
   /** Segments whose payload was all (or partly) seen before. */
