@@ -40,6 +40,12 @@ export interface PipelineReport {
     ipFragments: number;
     malformedPackets: Record<string, number>;
     truncatedFiles: string[];
+    /**
+     * Packets stamped earlier than a packet before them (a system clock stepped back while capturing):
+     * each took the latest time seen instead, and the largest step back.
+     */
+    backwardTimestamps: number;
+    maxBackwardStepMs: number;
   };
   /** The assembler's counters (reason maps sorted) and what the protocol registry made of the streams. */
   tcp: AssemblerStats & {
@@ -83,6 +89,8 @@ export class Pipeline {
   readonly store: VoteStore | undefined;
   /** Capture clock: the newest packet timestamp seen. */
   private nowNs = 0;
+  private backwardTimestamps = 0;
+  private maxBackwardStepNs = 0;
   private nextTickNs = 0;
   /** Capture clock at the last successful store commit. */
   private committedNs = 0;
@@ -151,8 +159,10 @@ export class Pipeline {
 
   /** The per-packet hot path. */
   readonly onPacket = (p: RawPacket): void => {
-    // The capture clock never runs backwards, even when files interleave badly.
-    if (p.tsNs > this.nowNs) this.nowNs = p.tsNs;
+    // The capture clock never runs backwards: a packet stamped before one already seen takes the latest
+    // time, so no duration comes out negative and no time window (pairing, votes, telemetry) reopens.
+    if (p.tsNs >= this.nowNs) this.nowNs = p.tsNs;
+    else this.stampForward(p);
     const seg = this.decoder.decode(p);
     if (seg !== null) {
       try {
@@ -164,6 +174,13 @@ export class Pipeline {
     }
     if (this.nowNs >= this.nextTickNs) this.tick();
   };
+
+  private stampForward(p: RawPacket): void {
+    const stepNs = this.nowNs - p.tsNs;
+    if (stepNs > this.maxBackwardStepNs) this.maxBackwardStepNs = stepNs;
+    this.backwardTimestamps++;
+    p.tsNs = this.nowNs;
+  }
 
   private tick(): void {
     this.nextTickNs = this.nowNs + TICK_NS;
@@ -240,6 +257,8 @@ export class Pipeline {
         ipFragments: d.ipFragments,
         malformedPackets: sortedReasons(malformed),
         truncatedFiles: source.truncatedFiles,
+        backwardTimestamps: this.backwardTimestamps,
+        maxBackwardStepMs: this.maxBackwardStepNs / 1e6,
       },
       tcp: {
         ...a,

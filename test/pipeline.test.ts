@@ -1,7 +1,7 @@
-/** The pipeline's own duties beyond wiring stages: store commits spaced by the wall clock. */
+/** The pipeline's own duties beyond wiring stages: store commits spaced by the wall clock, a capture clock that never runs back. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '../src/generator/cli';
@@ -100,6 +100,44 @@ test('the commit timer and the replay ticks never commit right after one another
     // can delay when the event loop reads its clock), where a free-running timer made gaps of 0–10 ms.
     const gaps = commitsAt.slice(1).map((t, i) => t - commitsAt[i]);
     assert.ok(Math.min(...gaps) >= 75, `commit gaps ${gaps.map((g) => g.toFixed(0)).join(' ')} ms`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a capture whose clock steps back: later packets take the latest time, the tally stays whole', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'pipeline-clock-'));
+  try {
+    const file = join(dir, 'votes.pcap');
+    generate({ out: file, votes: 300, seed: 9, truth: 'summary' });
+    // tcpdump's clock stepped back 120 s half-way (classic pcap: seconds at the record's offset 0).
+    const b = readFileSync(file);
+    const records: number[] = [];
+    for (let off = 24; off + 16 <= b.length; off += 16 + b.readUInt32LE(off + 8)) records.push(off);
+    for (const off of records.slice(records.length >> 1)) b.writeUInt32LE(b.readUInt32LE(off) - 120, off);
+    const stepped = join(dir, 'stepped.pcap');
+    writeFileSync(stepped, b);
+    const replay = async (f: string) => {
+      const pipeline = new Pipeline(loadConfig({ env: {} }), undefined);
+      let negative = 0;
+      pipeline.attach({
+        onSmpp: (t) => { if (t.tsEndNs !== null && t.tsEndNs < t.tsStartNs) negative++; },
+        onHttp: (t) => { if (t.tsEnd < t.tsStart || (t.totalNs ?? 0) < 0 || (t.latencyNs ?? 0) < 0) negative++; },
+      });
+      const source = new FileSource([f]);
+      await pipeline.run(source);
+      return { report: pipeline.report(source.stats()), negative };
+    };
+    const intact = await replay(file);
+    const s = await replay(stepped);
+    assert.equal(intact.report.capture.backwardTimestamps, 0);
+    assert.equal(s.report.capture.backwardTimestamps, records.length - (records.length >> 1));
+    assert.ok(Math.abs(s.report.capture.maxBackwardStepMs - 120_000) < 1_000, `${s.report.capture.maxBackwardStepMs}`);
+    assert.equal(s.negative, 0, 'no response before its request');
+    // Time stood still after the step: votes are matched as before; windows open at the end stay pending.
+    assert.equal(s.report.votes.total, intact.report.votes.total);
+    assert.equal(s.report.votes.accepted, intact.report.votes.accepted);
+    assert.equal(s.report.votes.lost + s.report.votes.pending, intact.report.votes.lost);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
