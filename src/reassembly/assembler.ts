@@ -11,12 +11,14 @@
  * tombstone: traffic that resumes later is a new (mid-stream) connection.
  */
 import { countReason, sortedReasons } from '../common/counter';
-import { TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
+import { TCP_ACK, TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
 import { AddressNames } from './address-names';
 import { Connection, type ConnectionContext } from './connection';
 import { ConnectionList } from './connection-list';
 import { FROM_CLIENT, NO_MATCH, flowHash, matchFlow } from './flow-key';
 import type { BufferAccount } from './half-stream';
+import { MirrorIndex } from './mirror-index';
+import { MirrorSink } from './mirror-sink';
 import { emptyReassemblyCounters, type ReassemblyCounters } from './reassembly-counters';
 import { chooseServer, type ServerChoice } from './server-side';
 import type { StreamSinkFactory } from './stream-sink';
@@ -66,9 +68,18 @@ export interface AssemblerStats {
   closeReasons: Record<string, number>;
   evictionReasons: Record<string, number>;
   ignoredSegments: Record<string, number>;
+  mirroredConnections: number;
+  mirroredBytes: number;
+  lateMirrors: number;
 }
 
 const MS = 1_000_000;
+/** ACK-bearing packets of a connection joined mid-stream compared with other connections' to find copies (mirror-index.ts). */
+const MIRROR_PROBES = 4;
+/** How far apart in capture time two copies of one packet may be. */
+const MIRROR_WINDOW_NS = 1000 * MS;
+/** Recent packets remembered for that comparison (a direct-mapped table). */
+const MIRROR_SLOTS = 1 << 13;
 /** Hash buckets to start with (grown as connections arrive). */
 const INITIAL_BUCKETS = 1024;
 /**
@@ -104,6 +115,7 @@ export class Assembler {
   private growAt: number;
   private nextId = 1;
   private nextTickNs = -Infinity;
+  private readonly mirrors = new MirrorIndex(MIRROR_WINDOW_NS, MIRROR_SLOTS);
 
   constructor(factory: StreamSinkFactory, opts: Partial<AssemblerOptions> = {}) {
     this.opts = {
@@ -137,6 +149,7 @@ export class Assembler {
       account: this.account,
       halfLimits: { maxBytes: this.opts.maxBufferedBytesPerHalf, maxSegments: this.opts.maxBufferedSegmentsPerHalf },
       names: new AddressNames(this.opts.addressNameCache),
+      mirrorSink: new MirrorSink(this.counters),
     };
   }
 
@@ -162,7 +175,8 @@ export class Assembler {
         this.evict(conn, 'port-reuse', seg.tsNs); // its end was never seen
       } else {
         if (seg.tsNs - conn.touchedNs >= this.touchGranularityNs) { conn.touchedNs = seg.tsNs; this.live.touch(conn); }
-        conn.handle(seg, fromClient);
+        if (conn.probes < MIRROR_PROBES) this.probeMirror(conn, seg, fromClient); // a connection's first packets only
+        else conn.handle(seg, fromClient);
         this.afterSegment(conn, seg.tsNs);
         return;
       }
@@ -188,8 +202,34 @@ export class Assembler {
     conn.bucketNext = this.buckets[hash & this.mask];
     this.buckets[hash & this.mask] = conn;
     this.live.pushBack(conn);
-    conn.handle(seg, choice.senderIsClient);
+    this.probeMirror(conn, seg, choice.senderIsClient);
     this.afterSegment(conn, seg.tsNs);
+  }
+
+  /**
+   * Handles one of a connection's first packets, after asking whether the connection is another one
+   * captured again (mirror-index.ts). Apart from onSegment, which stays small for the JIT.
+   */
+  private probeMirror(conn: Connection, seg: TcpSegment, fromClient: boolean): void {
+    if ((seg.flags & TCP_ACK) !== 0) this.compareCopies(conn, seg); // a bare SYN's one number is too short a fingerprint
+    conn.handle(seg, fromClient);
+  }
+
+  private compareCopies(conn: Connection, seg: TcpSegment): void {
+    const flags = seg.flags;
+    // Both copies of a handshake start with its SYN-ACK (or the RST refusing the SYN): one packet to
+    // compare. Copies joined mid-stream may not start at the same packet: a few.
+    conn.probes = (flags & (TCP_SYN | TCP_RST)) !== 0 || conn.c2s.sentSyn || conn.s2c.sentSyn ? MIRROR_PROBES : conn.probes + 1;
+    const original = this.mirrors.match(conn, seg);
+    if (original === 0) return;
+    // The copy is the connection seen second (ids follow first packets); the first keeps delivering.
+    // Found the other way round, the copy has usually delivered already: both stay, counted.
+    if (original < conn.info.id && conn.becomeMirror()) {
+      this.counters.mirroredConnections++;
+      conn.probes = MIRROR_PROBES;
+    } else {
+      this.counters.lateMirrors++;
+    }
   }
 
   /**
@@ -251,6 +291,9 @@ export class Assembler {
       closeReasons: sortedReasons(k.closeReasons),
       evictionReasons: sortedReasons(k.evictionReasons),
       ignoredSegments: sortedReasons(k.ignoredSegments),
+      mirroredConnections: k.mirroredConnections,
+      mirroredBytes: k.mirroredBytes,
+      lateMirrors: k.lateMirrors,
     };
   }
 

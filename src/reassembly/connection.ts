@@ -29,6 +29,8 @@ export interface ConnectionContext {
   account: BufferAccount<Connection>;
   halfLimits: HalfLimits;
   names: AddressNames;
+  /** Sink of connections found to be another's copy (see mirror-index.ts): takes everything, delivers nothing. */
+  mirrorSink: StreamSink;
 }
 
 export class Connection implements HalfOutput, FlowEndpoints {
@@ -59,6 +61,8 @@ export class Connection implements HalfOutput, FlowEndpoints {
   listNext: Connection | null = null;
   /** Moved to the assembler's closed list (a tombstone that absorbs stray packets for a while). */
   retired = false;
+  /** ACK-bearing packets compared with other connections' (mirror-index.ts), up to the assembler's limit. */
+  probes = 0;
   cli6 = '';
   srv6 = '';
   /** A fresh object per open(): sinks may keep it after the connection object is recycled. */
@@ -91,6 +95,7 @@ export class Connection implements HalfOutput, FlowEndpoints {
     this.lastTsNs = seg.tsNs;
     this.touchedNs = seg.tsNs;
     this.sink = null;
+    this.probes = 0;
     this.c2sPackets = false;
     this.s2cPackets = false;
     this.bucketNext = null;
@@ -167,6 +172,16 @@ export class Connection implements HalfOutput, FlowEndpoints {
     }
     countReason(this.ctx.counters.closeReasons, reason);
     this.openSink().onClose(reason, tsNs);
+  }
+
+  /**
+   * This connection is another one captured a second time: from now on its bytes go nowhere. Only
+   * before anything was delivered (false otherwise: the protocol layer already has it).
+   */
+  becomeMirror(): boolean {
+    if (this.sink !== null) return false;
+    this.sink = this.ctx.mirrorSink;
+    return true;
   }
 
   deliverData(dir: Direction, buf: Buffer, start: number, end: number, tsNs: number): void {

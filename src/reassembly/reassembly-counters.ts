@@ -23,12 +23,18 @@ export interface ReassemblyCounters {
   closeReasons: Record<string, number>;
   /** Segments (or parts) dropped without delivery, by reason. */
   ignoredSegments: Record<string, number>;
+  /** Connections that were another connection captured again under other addresses (NAT, `-i any`): not delivered. */
+  mirroredConnections: number;
+  /** Their payload bytes. */
+  mirroredBytes: number;
+  /** Copies recognised only after the protocol layer had their first bytes (so counted twice there). */
+  lateMirrors: number;
 }
 
 export function emptyReassemblyCounters(): ReassemblyCounters {
   return {
     connections: 0, gapBytes: 0, gapReasons: {}, outOfOrderSegments: 0, retransmittedSegments: 0,
     overlapConflicts: 0, refusedConnections: 0, evictedConnections: 0, evictionReasons: {},
-    ackedUnseenBytes: 0, budgetSkips: 0, closeReasons: {}, ignoredSegments: {},
+    ackedUnseenBytes: 0, budgetSkips: 0, closeReasons: {}, ignoredSegments: {}, mirroredConnections: 0, mirroredBytes: 0, lateMirrors: 0,
   };
 }

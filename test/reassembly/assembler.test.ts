@@ -16,6 +16,8 @@ interface Case {
 }
 
 const FIN_BOTH: Step[] = [C(1004, '', 'FA', { ack: 5001 }), S(5001, '', 'FA', { ack: 1005 }), C(1005, '', 'A', { ack: 5002 })];
+/** The client as a NAT rewrote it (another address, same TCP numbers). */
+const NAT = 0x0a630001;
 
 const cases: Case[] = [
   {
@@ -112,6 +114,34 @@ const cases: Case[] = [
     steps: [...HANDSHAKE, C(1001, 'abc'), S(5001, '', 'A', { ack: 1010 }), C(1007, 'ghi'), S(5001, 'ok', 'PA', { ack: 1010 })],
     events: [['open', 'c2s:abc', 'c2s:gap:3', 'c2s:ghi', 's2c:ok']],
     stats: { gapBytes: 3, gapReasons: { acked: 1 } },
+  },
+  {
+    // tcpdump -i any on a NAT host: the pod's side and the node's side of one connection.
+    name: 'a connection captured again under another client address (SNAT): one sink, the copy counted',
+    steps: [C(1000, '', 'S'), C(1000, '', 'S', { caddr: NAT }), S(5000, '', 'SA', { ack: 1001 }), S(5000, '', 'SA', { ack: 1001, caddr: NAT }),
+      C(1001, 'bind', 'PA', { ack: 5001 }), C(1001, 'bind', 'PA', { ack: 5001, caddr: NAT }),
+      S(5001, 'ok', 'PA', { ack: 1005, caddr: NAT }), S(5001, 'ok', 'PA', { ack: 1005 })],
+    events: [['open', 'c2s:bind', 's2c:ok']],
+    stats: { connections: 2, mirroredConnections: 1, mirroredBytes: 6, lateMirrors: 0 },
+  },
+  {
+    name: 'copies joined mid-stream are found by their first data segment',
+    steps: [C(7000, 'abc', 'PA', { ack: 9000, caddr: NAT }), C(7000, 'abc', 'PA', { ack: 9000 }), S(9000, 'xyz', 'PA', { ack: 7003 }), S(9000, 'xyz', 'PA', { ack: 7003, caddr: NAT })],
+    events: [['open', 'c2s:gap:-1', 'c2s:abc', 's2c:gap:-1', 's2c:xyz']],
+    stats: { connections: 2, mirroredConnections: 1 },
+  },
+  {
+    name: 'a refused connection and its copy: refused once',
+    steps: [C(1000, '', 'S'), C(1000, '', 'S', { caddr: NAT }), S(0, '', 'RA', { ack: 1001 }), S(0, '', 'RA', { ack: 1001, caddr: NAT })],
+    events: [],
+    refused: 1,
+    stats: { mirroredConnections: 1 },
+  },
+  {
+    name: 'between the same two hosts equal numbers are not a copy (another connection)',
+    steps: [C(1001, 'x', 'PA', { ack: 5001, cport: 40001 }), C(1001, 'x', 'PA', { ack: 5001, cport: 40002 })],
+    events: [['open', 'c2s:gap:-1', 'c2s:x'], ['open', 'c2s:gap:-1', 'c2s:x']],
+    stats: { connections: 2, mirroredConnections: 0 },
   },
   {
     name: 'an ACK far beyond every byte seen skips nothing (corrupt or forged)',

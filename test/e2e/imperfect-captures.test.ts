@@ -1,8 +1,11 @@
 /**
- * Capture loss (packets the endpoints exchanged but the capture missed, e.g. a full kernel ring):
- * a lost packet must cost at most the vote it carried. Before holes were skipped at the peer's ACK,
- * the requests buffered behind one hole waited for the 2 s gap timeout while their responses went by,
- * so every vote delivered in those 2 s lost its pairing: 12 lost packets took 500 votes to 342.
+ * Captures as they come off real hosts, replayed through the whole agent against the intact capture:
+ * - Capture loss (packets the endpoints exchanged but the capture missed, e.g. a full kernel ring): a
+ *   lost packet must cost at most the vote it carried. Before holes were skipped at the peer's ACK, the
+ *   requests buffered behind one hole waited for the 2 s gap timeout while their responses went by, so
+ *   every vote delivered in those 2 s lost its pairing: 12 lost packets took 500 votes to 342.
+ * - Every packet captured twice under other addresses (`tcpdump -i any` on a host that NATs, such as a
+ *   Kubernetes node): counted once. Before, the tally doubled (500 votes came out as 988).
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -55,4 +58,41 @@ test('capture loss: each lost packet costs at most the vote it carried', async (
     // A deliver_sm whose response was seen is acknowledged, whatever was lost around it.
     assert.ok(lossy.votes.unacknowledged <= dropped, `unacknowledged: ${what}`);
   }
+});
+
+/** A copy of a classic Ethernet pcap in which every IPv4 packet is followed by a copy with both addresses changed. */
+function natCopies(src: string, out: string): number {
+  const b = readFileSync(src);
+  assert.equal(b.readUInt32LE(20), 1, 'Ethernet');
+  const parts: Buffer[] = [b.subarray(0, 24)];
+  let copies = 0;
+  for (let off = 24; off + 16 <= b.length;) {
+    const len = 16 + b.readUInt32LE(off + 8);
+    const rec = b.subarray(off, off + len);
+    parts.push(rec);
+    if (rec[16 + 14] >> 4 === 4) {
+      const copy = Buffer.from(rec);
+      copy[16 + 14 + 15] ^= 0x40; // source and destination address: the NAT's view
+      copy[16 + 14 + 19] ^= 0x40;
+      parts.push(copy);
+      copies++;
+    }
+    off += len;
+  }
+  writeFileSync(out, Buffer.concat(parts));
+  return copies;
+}
+
+test('every packet captured twice under other addresses (-i any on a NAT host): counted once', async () => {
+  const intactFile = join(dir, 'intact-nat.pcap');
+  generate({ out: intactFile, votes: 400, seed: 32 });
+  const copiedFile = join(dir, 'copied.pcap');
+  natCopies(intactFile, copiedFile);
+  const intact = await replay(intactFile);
+  const copied = await replay(copiedFile);
+  assert.equal(copied.tcp.mirroredConnections, intact.tcp.connections);
+  assert.equal(copied.tcp.lateMirrors, 0);
+  // Beyond the capture and TCP counters (twice the packets, twice the connections), the same report.
+  const rest = (r: PipelineReport) => ({ ...r, capture: undefined, tcp: undefined });
+  assert.deepEqual(rest(copied), rest(intact));
 });
