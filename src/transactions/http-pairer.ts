@@ -24,6 +24,13 @@ export interface HttpPairerOptions {
   report?: HttpReportOptions;
 }
 
+/**
+ * A response that came with no request waiting waits this long (capture time) for the connection's
+ * next request: a capture can show the two directions out of order (a TAP's two feeds, two capture
+ * interfaces). Otherwise it is an orphan.
+ */
+const EARLY_HOLD_NS = 1e9;
+
 interface Entry {
   req: HttpRequestRecord | null;
   res: HttpResponseRecord | null;
@@ -146,6 +153,15 @@ class ConnectionPairing implements HttpExchangeSink {
   private readonly fifo: Entry[] = [];
   /** The exchange whose response is being received (shifted out of the FIFO). */
   private current: Entry | null = null;
+  /** Complete responses no request was waiting for, held for the next requests (see EARLY_HOLD_NS), oldest first. */
+  private readonly early: Entry[] = [];
+  /** That response with the request that came for it, reported when the request ends. */
+  private answered: Entry | null = null;
+  /**
+   * Bytes went missing on this connection (or its start was not seen): a response without a request
+   * then most likely answers one the capture lost, and is an orphan at once rather than held.
+   */
+  private sawGap = false;
   /** Exchanges emitted so far: numbers them within the connection (pipelined requests share a timestamp). */
   private emitted = 0;
   /** In the pairer's list of connections with requests waiting. */
@@ -163,12 +179,21 @@ class ConnectionPairing implements HttpExchangeSink {
     this.released = false;
     if (this.fifo.length !== 0) this.fifo.length = 0; // setting length is a runtime call even when it is 0
     this.current = null;
+    if (this.early.length !== 0) this.early.length = 0;
+    this.answered = null;
+    this.sawGap = false;
     this.emitted = 0;
     return this;
   }
 
   requestStart(req: HttpRequestRecord): void {
     this.pairer.report.requests++;
+    if (this.early.length !== 0 && this.fifo.length === 0 && this.answered === null) {
+      const early = this.early.shift()!;
+      early.req = req;
+      this.answered = early;
+      return;
+    }
     if (this.fifo.length >= this.pairer.maxPipelined) {
       const old = this.fifo.shift()!;
       countReason(this.pairer.report.drops, old.expired ? 'pipeline-expired-slot' : 'pipeline-overflow');
@@ -179,6 +204,12 @@ class ConnectionPairing implements HttpExchangeSink {
   }
 
   requestEnd(req: HttpRequestRecord): void {
+    const a = this.answered;
+    if (a !== null && a.req === req) {
+      this.answered = null;
+      this.emitAnswered(a);
+      return;
+    }
     for (let i = this.fifo.length - 1; i >= 0; i--) {
       if (this.fifo[i].req === req) {
         const deadline = req.tsEnd + this.pairer.timeoutNs;
@@ -194,6 +225,7 @@ class ConnectionPairing implements HttpExchangeSink {
     const last = this.fifo[this.fifo.length - 1];
     if (last !== undefined && last.req !== null && !last.req.complete) last.gap = true;
     else if (this.current !== null && this.current.req !== null && !this.current.req.complete) this.current.gap = true;
+    else if (this.answered !== null) this.answered.gap = true;
   }
 
   responseStart(res: HttpResponseRecord): HttpRequestRecord | null {
@@ -220,6 +252,14 @@ class ConnectionPairing implements HttpExchangeSink {
     const e = this.current;
     if (e === null) return;
     this.current = null;
+    if (e.req === null && !this.sawGap && this.fifo.length === 0 && this.answered === null && this.early.length < this.pairer.maxPipelined) {
+      // No request was waiting, and none was lost: perhaps it comes next (pipelined: several may).
+      e.deadline = res.tsEnd + EARLY_HOLD_NS;
+      this.early.push(e);
+      this.pairer.activate(this);
+      this.pairer.noteDeadline(e.deadline);
+      return;
+    }
     if (!e.expired) this.emit(e, e.req === null ? 'orphan' : e.gap ? 'gap' : 'ok', res.tsEnd);
     if (this.fifo.length === 0) this.pairer.deactivate(this);
   }
@@ -229,6 +269,7 @@ class ConnectionPairing implements HttpExchangeSink {
   }
 
   gap(_tsNs: number): void {
+    this.sawGap = true;
     for (const e of this.fifo) e.gap = true;
     if (this.current !== null) this.current.gap = true;
   }
@@ -242,6 +283,7 @@ class ConnectionPairing implements HttpExchangeSink {
    * that is not due. Returns the earliest deadline still waiting (Infinity when none).
    */
   expire(nowNs: number): number {
+    while (this.early.length !== 0 && this.early[0].deadline <= nowNs) this.emitEarlyOrphan();
     const fifo = this.fifo;
     let i = 0;
     for (; i < fifo.length; i++) {
@@ -251,7 +293,7 @@ class ConnectionPairing implements HttpExchangeSink {
       e.expired = true;
       this.emit(e, e.gap ? 'gap' : 'timeout', e.deadline);
     }
-    let min = Infinity;
+    let min = this.early.length !== 0 ? this.early[0].deadline : Infinity;
     for (; i < fifo.length; i++) {
       const e = fifo[i];
       if (!e.expired && e.deadline < min) min = e.deadline;
@@ -262,6 +304,13 @@ class ConnectionPairing implements HttpExchangeSink {
   close(reason: CloseReason, tsNs: number): void {
     this.pairer.advance(tsNs);
     this.expire(tsNs);
+    while (this.early.length !== 0) this.emitEarlyOrphan();
+    if (this.answered !== null) {
+      const a = this.answered;
+      this.answered = null;
+      a.gap = true; // its request never ended
+      this.emitAnswered(a);
+    }
     if (this.current !== null) {
       const started: HttpOutcome = reason === 'rst' ? 'reset' : reason === 'fin' ? 'aborted' : 'gap';
       this.finishCurrent(this.current.req === null ? 'orphan' : this.current.gap ? 'gap' : started, tsNs);
@@ -285,6 +334,21 @@ class ConnectionPairing implements HttpExchangeSink {
       default: // end of capture: a timeout only if the wait had already run out
         return e.req !== null && e.req.complete && tsNs - e.req.tsEnd >= this.pairer.timeoutNs ? 'timeout' : 'gap';
     }
+  }
+
+  private emitEarlyOrphan(): void {
+    const e = this.early.shift()!;
+    this.emit(e, 'orphan', e.res!.tsEnd);
+  }
+
+  /** A response captured before its request: it starts and ends when the request ends (no negative time). */
+  private emitAnswered(a: Entry): void {
+    const req = a.req!, res = a.res!;
+    const reqEnd = req.complete ? req.tsEnd : req.tsStart;
+    if (res.tsStart < reqEnd) res.tsStart = reqEnd;
+    if (res.tsEnd < reqEnd) res.tsEnd = reqEnd;
+    this.pairer.report.responsesBeforeRequests++;
+    this.emit(a, a.gap ? 'gap' : 'ok', res.tsEnd);
   }
 
   private finishCurrent(outcome: HttpOutcome, tsNs: number): void {

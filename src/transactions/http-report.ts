@@ -27,6 +27,8 @@ export interface HttpReport {
   callbacks: { withVoteFields: number; partialVoteFields: number; byFormat: Record<string, number> };
   /** Responses that arrived after their request had been reported as `timeout`. */
   lateResponses: number;
+  /** Responses captured before their request (directions out of order in the capture), paired all the same. */
+  responsesBeforeRequests: number;
   parseErrors: Record<string, number>;
   skippedBytes: Record<string, number>;
   anomalies: Record<string, number>;
@@ -44,6 +46,7 @@ export class HttpReportBuilder {
   responses = 0;
   informational = 0;
   lateResponses = 0;
+  responsesBeforeRequests = 0;
   readonly drops: Record<string, number> = {};
   private transactions = 0;
   private readonly byStatus: Record<string, number> = {};
@@ -123,6 +126,7 @@ export class HttpReportBuilder {
       routes,
       callbacks: { withVoteFields: this.withVoteFields, partialVoteFields: this.partialVoteFields, byFormat: this.byFormat.sorted() },
       lateResponses: this.lateResponses,
+      responsesBeforeRequests: this.responsesBeforeRequests,
       parseErrors: sortedReasons(parse.parseErrors),
       skippedBytes: sortedReasons(parse.skippedBytes),
       anomalies: sortedReasons(parse.anomalies),

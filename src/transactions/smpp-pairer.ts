@@ -151,6 +151,8 @@ export class SmppPairer<T> {
   unmatchedResponses = 0;
   timedOut = 0;
   duplicateSequences = 0;
+  /** Responses captured before their request, paired when it came. */
+  responsesBeforeRequests = 0;
   /** Responses whose sequence matched a request of another command (left unpaired). */
   commandMismatches = 0;
   /** Requests dropped by a bound, by reason ('window_full', 'table_full'). */
@@ -208,6 +210,14 @@ export class SmppPairer<T> {
     this.remove(p);
     this.paired++;
     return p;
+  }
+
+  /** A request took a response seen before it (early-responses.ts): counted as paired, not unmatched. */
+  pairedBeforeRequest(): void {
+    this.requests++;
+    this.paired++;
+    this.unmatchedResponses--;
+    this.responsesBeforeRequests++;
   }
 
   /** Time out requests older than the timeout, on the capture clock. */

@@ -42,6 +42,8 @@ export interface SmppReport {
   multipart: { dropped: Record<string, number>; incomplete: number; reassembled: number };
   outcomes: Record<string, number>;
   pdus: number;
+  /** Responses captured before their request (directions out of order in the capture), paired all the same. */
+  responsesBeforeRequests: number;
   sessions: SmppSessionReport[];
   skippedBytes: Record<string, number>;
   timedOutRequests: number;
@@ -81,6 +83,7 @@ export function smppReport(decode: SmppDecodeStats, tracker: SmppTracker): SmppR
     multipart: { dropped: sortedReasons(tracker.multipart.drops), incomplete: tracker.multipart.incomplete, reassembled: tracker.multipart.reassembled },
     outcomes: sortedReasons(tracker.outcomes),
     pdus: decode.pdus,
+    responsesBeforeRequests: tracker.pairer.responsesBeforeRequests,
     sessions,
     skippedBytes: sortedReasons(decode.skippedBytes),
     timedOutRequests: tracker.pairer.timedOut,

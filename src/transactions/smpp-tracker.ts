@@ -15,6 +15,7 @@ import { extractReceipt } from '../protocols/smpp/receipt';
 import type { SmppPduConsumer } from '../protocols/smpp/smpp-stream';
 import type { TextDecodeOptions } from '../protocols/smpp/text';
 import type { CloseReason, ConnectionInfo, Direction } from '../reassembly/stream-sink';
+import { EarlyResponses, type EarlyResponsesOptions } from './early-responses';
 import { Pending, PairerSink, SmppPairer, SmppPairerOptions, UnpairedReason } from './smpp-pairer';
 import { ReceiptCorrelator, ReceiptCorrelatorOptions } from './smpp-receipts';
 import { BindType, SmppSession } from './smpp-session';
@@ -52,9 +53,13 @@ export interface SmppTrackerOptions {
   receiptsForAll?: boolean;
   /** Closed sessions kept for the report; the oldest are dropped and counted (default 10000). */
   maxClosedSessions?: number;
+  /** Responses seen before their request (capture order across directions) wait this long for it. */
+  earlyResponses?: EarlyResponsesOptions;
 }
 
 type Session = SmppSession<SmppTransaction>;
+/** A response waiting for its request, as the orphan it otherwise becomes. */
+interface HeldOrphan { tx: SmppTransaction; s: Session }
 
 const BIND_TYPES: Record<number, BindType> = { 1: 'receiver', 2: 'transmitter', 9: 'transceiver' };
 // What the tracker does with a request command, as bits by command_id (every request id is below
@@ -76,6 +81,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
   readonly pairer: SmppPairer<SmppTransaction>;
   readonly multipart: MultipartAssembler<SmppTransaction | null>;
   readonly receipts: ReceiptCorrelator;
+  readonly early: EarlyResponses<HeldOrphan>;
   readonly sessions = new Map<number, Session>();
   readonly closedSessions: Session[] = [];
   /** Latency by request command, in ns. */
@@ -102,6 +108,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
     this.pairer = new SmppPairer(this, opts.pairer);
     this.multipart = new MultipartAssembler({ onMessage: (m) => this.onMultipart(m) }, opts.multipart);
     this.receipts = new ReceiptCorrelator(opts.receipts);
+    this.early = new EarlyResponses((r) => this.answer(r.orphan.s, r.orphan.tx, null, r.commandId, r.status, r.messageId, r.systemId, r.tsNs), opts.earlyResponses);
   }
 
   /** Transactions emitted by outcome (a fresh object, keys sorted). */
@@ -118,6 +125,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
       this.lastSession = s;
     }
     s.onPdu(tsNs);
+    if (this.early.size > 0) this.early.expire(tsNs);
     if ((pdu.commandId & 0x80000000) !== 0) this.onResponse(s, dir, pdu, tsNs);
     else this.onRequest(s, dir, pdu, tsNs);
   }
@@ -139,6 +147,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
   /** Advance the capture clock without a PDU (timeouts, multipart and receipt expiry). */
   tick(nowNs: number): void {
     if (nowNs > this.lastTsNs) this.lastTsNs = nowNs;
+    this.early.expire(nowNs);
     this.pairer.expire(nowNs);
     this.multipart.expire(nowNs);
     this.receipts.expire(nowNs);
@@ -147,6 +156,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
   /** End of input: everything outstanding is resolved (timeout or unanswered), multipart reported incomplete. */
   flush(nowNs = this.lastTsNs): void {
     this.tick(nowNs);
+    this.early.flush();
     this.pairer.flush(nowNs);
     this.multipart.flush();
   }
@@ -179,6 +189,13 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
     this.current = null;
     this.currentSession = null;
     if ((r & NO_RESPONSE) !== 0) { tx.outcome = 'no_response'; this.emit(tx); return; }
+    const early = this.early.take(s.conn.id, dir, pdu.sequence, id);
+    if (early !== null) {
+      this.pairer.pairedBeforeRequest();
+      if (tx.malformed === null) tx.malformed = early.orphan.tx.malformed;
+      this.answer(s, tx, tsNs, early.commandId, early.status, early.messageId, early.systemId, early.tsNs);
+      return;
+    }
     this.pairer.request(s.window, dir, pdu.sequence, id, tsNs, tx);
   }
 
@@ -186,36 +203,50 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
     const id = pdu.commandId >>> 0;
     const status = pdu.status >>> 0;
     const req = this.pairer.response(s.window, dir, pdu.sequence, id, tsNs);
-    let tx: SmppTransaction;
-    if (req === null) {
-      tx = this.newTransaction(s, dir === 'c2s' ? 's2c' : 'c2s', pdu, tsNs);
-      tx.command = id === 0x80000000 ? 'generic_nack' : commandName(id & 0x7fffffff);
-      tx.commandId = id === 0x80000000 ? id : id & 0x7fffffff;
+    if (req !== null) {
+      const tx = req.payload;
+      if (tx.malformed === null) tx.malformed = pdu.error;
+      this.answer(s, tx, req.tsNs, id, status, pdu.messageId, pdu.systemId, tsNs);
+      return;
+    }
+    const tx = this.newTransaction(s, dir === 'c2s' ? 's2c' : 'c2s', pdu, tsNs);
+    tx.command = id === 0x80000000 ? 'generic_nack' : commandName(id & 0x7fffffff);
+    tx.commandId = id === 0x80000000 ? id : id & 0x7fffffff;
+    // Its request may come next: the capture may show the two directions out of order.
+    const held = this.early.hold(s.conn.id, dir, pdu.sequence, { orphan: { tx, s }, commandId: id, status, messageId: pdu.messageId, systemId: pdu.systemId, tsNs });
+    if (!held) this.answer(s, tx, null, id, status, pdu.messageId, pdu.systemId, tsNs);
+  }
+
+  /**
+   * A response's facts on its request's transaction (`reqTsNs` null: an orphan, a response without
+   * one), and the session's bookkeeping; then the transaction is emitted.
+   */
+  private answer(s: Session, tx: SmppTransaction, reqTsNs: number | null, id: number, status: number, mid: string, systemId: string, tsNs: number): void {
+    if (reqTsNs === null) {
       tx.outcome = 'orphan';
       tx.tsEndNs = tsNs;
     } else {
-      tx = req.payload;
-      tx.tsEndNs = tsNs;
-      const latencyNs = tsNs - req.tsNs;
+      // A response captured before its request ends when the request starts.
+      const end = tsNs > reqTsNs ? tsNs : reqTsNs;
+      tx.tsEndNs = end;
+      const latencyNs = end - reqTsNs;
       tx.latencyMs = latencyNs / 1e6;
       this.histogram(tx.command).record(latencyNs);
       tx.outcome = id === 0x80000000 ? 'nack' : status === 0 ? 'ok' : 'error';
-      if (tx.malformed === null) tx.malformed = pdu.error;
     }
     tx.responseCommand = commandName(id);
     tx.status = status;
     tx.statusName = statusName(status);
     const reqId = tx.commandId;
     const bind = BIND_TYPES[reqId];
-    if (bind !== undefined && id !== 0x80000000) s.onBindResponse(bind, status, tx.statusName, pdu.systemId);
+    if (bind !== undefined && id !== 0x80000000) s.onBindResponse(bind, status, tx.statusName, systemId);
     else if (reqId === CMD.unbind && status === 0) s.onUnbind(tx.tsStartNs);
     else if (reqId === CMD.enquire_link && tx.latencyMs !== null && tx.outcome === 'ok') s.onEnquireLinkRtt(tx.latencyMs);
     if (status === ESME_RTHROTTLED || status === ESME_RMSGQFUL) s.onThrottled(tx.command);
-    const mid = pdu.messageId;
     if (mid !== '') tx.messageId = mid;
-    if (req !== null && status === 0 && mid !== '' && (roles(reqId) & SUBMIT) !== 0 &&
+    if (reqTsNs !== null && status === 0 && mid !== '' && (roles(reqId) & SUBMIT) !== 0 &&
         (this.opts.receiptsForAll === true || (tx.registeredDelivery ?? 0) !== 0)) {
-      this.receipts.submitted(mid, s.id, req.tsNs, tx.sourceAddr, tx.destinationAddr, tsNs);
+      this.receipts.submitted(mid, s.id, reqTsNs, tx.sourceAddr, tx.destinationAddr, tsNs);
     }
     tx.systemId = s.systemId;
     tx.bindType = s.bindType;

@@ -145,6 +145,22 @@ describe('HttpPairer outcomes', () => {
     assert.deepEqual(out.map((t) => [t.outcome, t.status, t.method]), [['orphan', 200, null]]);
   });
 
+  test('a response captured before its request (no bytes lost) pairs with the request that follows; else an orphan after 1 s', () => {
+    const { out, c2s, s2c, pairer, factory } = setup();
+    s2c(RES_204, 10);
+    assert.equal(out.length, 0, 'held for its request');
+    c2s(REQ_GET_QUERY, 11);
+    assert.deepEqual(out.map((t) => [t.path, t.outcome, t.status]), [['/sms/mo', 'ok', 204]]);
+    const t = out[0];
+    assert.ok(t.tsEnd >= t.tsStart && t.latencyNs! >= 0 && t.totalNs! >= 0, 'no negative time');
+    s2c(RES_200, 20);
+    pairer.advance(1019 * MS);
+    assert.equal(out.length, 1);
+    pairer.advance(1040 * MS); // the next sweep (every 10 ms here)
+    assert.deepEqual(out.slice(1).map((x) => [x.outcome, x.status]), [['orphan', 200]]);
+    assert.equal(pairer.httpReport(factory.stats).responsesBeforeRequests, 1);
+  });
+
   test('gap: what is in flight when bytes go missing is marked gap; later exchanges are clean', () => {
     const { out, c2s, s2c, sink, pairer, factory } = setup();
     c2s(REQ_JSON, 1);

@@ -71,6 +71,25 @@ describe('SMPP tracker: transactions', () => {
     assert.deepEqual(r.byStatus, { ESME_RINVCMDID: 1, ESME_RMSGQFUL: 1, ESME_ROK: 1, ESME_RTHROTTLED: 1 });
   });
 
+  test('a response captured before its request (directions out of order) pairs with it; one without waits 1 s, then is an orphan', () => {
+    const h = harness();
+    h.send(1, 'c2s', 10, { command: 'deliver_sm_resp', sequence: 5 });
+    assert.equal(h.txs.length, 0, 'held for its request');
+    h.send(1, 's2c', 10, { command: 'deliver_sm', sequence: 5, fields: { source_addr: '447700900001', destination_addr: '80055', short_message: Buffer.from('VOTE A') } });
+    assert.deepEqual(h.txs.map((t) => [t.command, t.outcome, t.latencyMs, t.tsEndNs! - t.tsStartNs, t.text]), [['deliver_sm', 'ok', 0, 0, 'VOTE A']]);
+    h.send(1, 'c2s', 20, { command: 'deliver_sm_resp', sequence: 6 });
+    h.send(1, 's2c', 500, { command: 'enquire_link', sequence: 7 });
+    assert.equal(h.txs.length, 1, 'still waiting at 490 ms');
+    h.send(1, 'c2s', 1021, { command: 'enquire_link_resp', sequence: 7 });
+    assert.deepEqual(h.txs.slice(1).map((t) => [t.command, t.sequence, t.outcome]), [['deliver_sm', 6, 'orphan'], ['enquire_link', 7, 'ok']]);
+    const r = smppReport(h.ctx.stats, h.tracker);
+    assert.equal(r.responsesBeforeRequests, 1);
+    assert.equal(r.unmatchedResponses, 1);
+    h.send(1, 'c2s', 1100, { command: 'submit_sm_resp', sequence: 9 });
+    h.tracker.flush();
+    assert.deepEqual(h.txs.slice(3).map((t) => [t.command, t.outcome]), [['submit_sm', 'orphan']], 'flush lets held responses go');
+  });
+
   test('outbind and alert_notification expect no response; close resolves what is outstanding', () => {
     const h = harness();
     h.send(1, 's2c', 0, { command: 'alert_notification', sequence: 1, fields: { source_addr: '44' } });
