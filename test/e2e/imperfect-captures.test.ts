@@ -30,19 +30,20 @@ async function replay(file: string): Promise<PipelineReport> {
   return pipeline.report(source.stats());
 }
 
-/** A copy of a classic pcap without every `every`-th packet after the first `from`; returns how many went. */
+/** A classic pcap's file header and its packet records (header + data each), as views. */
+function pcapRecords(file: string): { header: Buffer; records: Buffer[] } {
+  const b = readFileSync(file);
+  const records: Buffer[] = [];
+  for (let off = 24; off + 16 <= b.length; off += 16 + b.readUInt32LE(off + 8)) records.push(b.subarray(off, off + 16 + b.readUInt32LE(off + 8)));
+  return { header: b.subarray(0, 24), records };
+}
+
+/** A copy without every `every`-th packet after the first `from`; returns how many went. */
 function dropPackets(src: string, out: string, from: number, every: number): number {
-  const b = readFileSync(src);
-  const parts: Buffer[] = [b.subarray(0, 24)];
-  let dropped = 0;
-  for (let off = 24, i = 0; off + 16 <= b.length; i++) {
-    const len = 16 + b.readUInt32LE(off + 8);
-    if (i >= from && (i - from) % every === 0) dropped++;
-    else parts.push(b.subarray(off, off + len));
-    off += len;
-  }
-  writeFileSync(out, Buffer.concat(parts));
-  return dropped;
+  const { header, records } = pcapRecords(src);
+  const kept = records.filter((_r, i) => i < from || (i - from) % every !== 0);
+  writeFileSync(out, Buffer.concat([header, ...kept]));
+  return records.length - kept.length;
 }
 
 test('capture loss: each lost packet costs at most the vote it carried', async () => {
@@ -63,27 +64,20 @@ test('capture loss: each lost packet costs at most the vote it carried', async (
   }
 });
 
-/** A copy of a classic Ethernet pcap in which every IPv4 packet is followed by a copy with both addresses changed. */
-function natCopies(src: string, out: string): number {
-  const b = readFileSync(src);
-  assert.equal(b.readUInt32LE(20), 1, 'Ethernet');
-  const parts: Buffer[] = [b.subarray(0, 24)];
-  let copies = 0;
-  for (let off = 24; off + 16 <= b.length;) {
-    const len = 16 + b.readUInt32LE(off + 8);
-    const rec = b.subarray(off, off + len);
+/** A copy of an Ethernet capture in which every IPv4 packet is followed by a copy with both addresses changed. */
+function natCopies(src: string, out: string): void {
+  const { header, records } = pcapRecords(src);
+  assert.equal(header.readUInt32LE(20), 1, 'Ethernet');
+  const parts: Buffer[] = [header];
+  for (const rec of records) {
     parts.push(rec);
-    if (rec[16 + 14] >> 4 === 4) {
-      const copy = Buffer.from(rec);
-      copy[16 + 14 + 15] ^= 0x40; // source and destination address: the NAT's view
-      copy[16 + 14 + 19] ^= 0x40;
-      parts.push(copy);
-      copies++;
-    }
-    off += len;
+    if (rec[16 + 14] >> 4 !== 4) continue;
+    const copy = Buffer.from(rec);
+    copy[16 + 14 + 15] ^= 0x40; // source and destination address: the NAT's view
+    copy[16 + 14 + 19] ^= 0x40;
+    parts.push(copy);
   }
   writeFileSync(out, Buffer.concat(parts));
-  return copies;
 }
 
 test('every packet captured twice under other addresses (-i any on a NAT host): counted once', async () => {
@@ -100,25 +94,19 @@ test('every packet captured twice under other addresses (-i any on a NAT host): 
   assert.deepEqual(rest(copied), rest(intact));
 });
 
-/** A copy of a classic pcap in which every `every`-th packet changes place with the next (timestamps stay in file order). */
+/** A copy in which every `every`-th packet changes place with the next (the times stay in file order). */
 function swapNeighbours(src: string, out: string, every: number): number {
-  const b = readFileSync(src);
-  const recs: Buffer[] = [];
-  for (let off = 24; off + 16 <= b.length;) {
-    const len = 16 + b.readUInt32LE(off + 8);
-    recs.push(Buffer.from(b.subarray(off, off + len)));
-    off += len;
-  }
+  const { header, records } = pcapRecords(src);
+  const recs = records.map((r) => Buffer.from(r));
   let swaps = 0;
-  for (let i = 200; i + 1 < recs.length; i += every) {
+  for (let i = 200; i + 1 < recs.length; i += every, swaps++) {
     const [x, y] = [recs[i], recs[i + 1]];
     const tsX = Buffer.from(x.subarray(0, 8));
-    y.copy(x, 0, 0, 8); // the times stay where they were: only the order of the packets changes
+    y.copy(x, 0, 0, 8);
     tsX.copy(y, 0, 0, 8);
     [recs[i], recs[i + 1]] = [y, x];
-    swaps++;
   }
-  writeFileSync(out, Buffer.concat([b.subarray(0, 24), ...recs]));
+  writeFileSync(out, Buffer.concat([header, ...recs]));
   return swaps;
 }
 
