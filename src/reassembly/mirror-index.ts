@@ -31,7 +31,8 @@ export class MirrorIndex {
   private readonly seq: Int32Array;
   private readonly ack: Int32Array;
   private readonly head: Int32Array;
-  private readonly ids: Int32Array;
+  /** Connection ids (0: empty), as doubles: ids pass 2^31 on a long-running agent. */
+  private readonly ids: Float64Array;
   private readonly ts: Float64Array;
   /** The hosts: IPv4 addresses, or hashes of IPv6 ones. */
   private readonly cli: Int32Array;
@@ -46,7 +47,7 @@ export class MirrorIndex {
     this.seq = new Int32Array(slots);
     this.ack = new Int32Array(slots);
     this.head = new Int32Array(slots);
-    this.ids = new Int32Array(slots);
+    this.ids = new Float64Array(slots);
     this.ts = new Float64Array(slots);
     this.cli = new Int32Array(slots);
     this.srv = new Int32Array(slots);
