@@ -16,6 +16,10 @@ export interface AgentHealth {
   /** Bytes skipped as TCP gaps. */
   gapBytes: number;
   evictedConnections: number;
+  /** Connections recognised as another connection captured again (NAT copies); 0 when unknown. */
+  mirroredConnections?: number;
+  /** Packets stamped before one already seen (clock stepped back); 0 when unknown. */
+  backwardTimestamps?: number;
   /** Bytes skipped by protocol decoders, by protocol then reason. */
   decodeSkippedBytes: Partial<Record<'smpp' | 'http' | 'tcp', Record<string, number>>>;
   /** Live SMPP sessions (for the bound-sessions and outstanding-requests gauges). */
@@ -33,8 +37,8 @@ export interface TelemetryHealth {
 
 /** Maps the pipeline's `report()` (capture/tcp, and smpp/http sections when present) to `AgentHealth`. */
 export function agentHealthFromReport(r: {
-  capture: { packets: number; bytes: number; malformedPackets: Record<string, number> };
-  tcp: { gapBytes: number; evictedConnections: number; ackedUnseenBytes: number };
+  capture: { packets: number; bytes: number; malformedPackets: Record<string, number>; backwardTimestamps?: number };
+  tcp: { gapBytes: number; evictedConnections: number; ackedUnseenBytes: number; mirroredConnections?: number };
   [section: string]: unknown;
 }): AgentHealth {
   const smpp = r.smpp as { skippedBytes?: Record<string, number>; sessions?: Array<{ bindType: string; bindStatus: string; outstanding?: number; closeReason?: string | null }> } | undefined;
@@ -47,6 +51,8 @@ export function agentHealthFromReport(r: {
     lostBytes: r.tcp.ackedUnseenBytes,
     gapBytes: r.tcp.gapBytes,
     evictedConnections: r.tcp.evictedConnections,
+    mirroredConnections: r.tcp.mirroredConnections ?? 0,
+    backwardTimestamps: r.capture.backwardTimestamps ?? 0,
     decodeSkippedBytes: { smpp: smpp?.skippedBytes ?? {}, http: http?.skippedBytes ?? {} },
     smppSessions: smpp?.sessions?.filter((s) => s.closeReason === null || s.closeReason === undefined),
     storeLagSeconds: store?.lagSeconds,
@@ -91,6 +97,8 @@ export class SelfMetrics {
     res.observe(o.smppAgentCaptureLost, h.lostBytes);
     res.observe(o.smppAgentTcpGap, h.gapBytes);
     res.observe(o.smppAgentTcpConnectionsEvicted, h.evictedConnections);
+    res.observe(o.smppAgentTcpConnectionsMirrored, h.mirroredConnections ?? 0);
+    res.observe(o.smppAgentCaptureTimestampsBackward, h.backwardTimestamps ?? 0);
     for (const [proto, reasons] of Object.entries(h.decodeSkippedBytes)) {
       for (const [reason, n] of Object.entries(reasons ?? {})) {
         res.observe(o.smppAgentDecodeSkipped, n, { [N.ATTR_SMPP_AGENT_PROTOCOL]: proto, [N.ATTR_SMPP_AGENT_REASON]: reason });

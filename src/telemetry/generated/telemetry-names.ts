@@ -147,6 +147,10 @@ export const METRIC_SMPP_AGENT_CAPTURE_MALFORMED = "smpp_agent.capture.malformed
 export const METRIC_SMPP_AGENT_CAPTURE_LOST = "smpp_agent.capture.lost";
 /** Bytes skipped as TCP gaps (missing data). Unit `By`; Prometheus `smpp_agent_tcp_gap_bytes_total`. */
 export const METRIC_SMPP_AGENT_TCP_GAP = "smpp_agent.tcp.gap";
+/** Connections that were another connection captured again under other addresses (tcpdump -i any on a host that NATs); not delivered, so nothing is counted twice. Unit `{connection}`; Prometheus `smpp_agent_tcp_connections_mirrored_total`. */
+export const METRIC_SMPP_AGENT_TCP_CONNECTIONS_MIRRORED = "smpp_agent.tcp.connections.mirrored";
+/** Packets stamped earlier than a packet before them (a clock stepped back while capturing); they took the latest time seen. Unit `{packet}`; Prometheus `smpp_agent_capture_timestamps_backward_total`. */
+export const METRIC_SMPP_AGENT_CAPTURE_TIMESTAMPS_BACKWARD = "smpp_agent.capture.timestamps_backward";
 /** Connections evicted by the connection table bound. Unit `{connection}`; Prometheus `smpp_agent_tcp_connections_evicted_total`. */
 export const METRIC_SMPP_AGENT_TCP_CONNECTIONS_EVICTED = "smpp_agent.tcp.connections.evicted";
 /** Bytes the protocol decoders skipped, by protocol and reason. Unit `By`; Prometheus `smpp_agent_decode_skipped_bytes_total`. */
@@ -179,6 +183,8 @@ export const METRICS: ReadonlyArray<{ name: string; unit: string; instrument: st
   { name: "smpp_agent.capture.malformed", unit: "{packet}", instrument: "observable_counter", prometheus: "smpp_agent_capture_malformed_total", attributes: ["smpp_agent.reason"] },
   { name: "smpp_agent.capture.lost", unit: "By", instrument: "observable_counter", prometheus: "smpp_agent_capture_lost_bytes_total", attributes: [] },
   { name: "smpp_agent.tcp.gap", unit: "By", instrument: "observable_counter", prometheus: "smpp_agent_tcp_gap_bytes_total", attributes: [] },
+  { name: "smpp_agent.tcp.connections.mirrored", unit: "{connection}", instrument: "observable_counter", prometheus: "smpp_agent_tcp_connections_mirrored_total", attributes: [] },
+  { name: "smpp_agent.capture.timestamps_backward", unit: "{packet}", instrument: "observable_counter", prometheus: "smpp_agent_capture_timestamps_backward_total", attributes: [] },
   { name: "smpp_agent.tcp.connections.evicted", unit: "{connection}", instrument: "observable_counter", prometheus: "smpp_agent_tcp_connections_evicted_total", attributes: [] },
   { name: "smpp_agent.decode.skipped", unit: "By", instrument: "observable_counter", prometheus: "smpp_agent_decode_skipped_bytes_total", attributes: ["smpp_agent.protocol","smpp_agent.reason"] },
   { name: "smpp_agent.telemetry.spans.exported", unit: "{span}", instrument: "observable_counter", prometheus: "smpp_agent_telemetry_spans_exported_total", attributes: [] },
@@ -232,6 +238,8 @@ export interface ObservableInstruments {
   smppAgentCaptureMalformed: ObservableCounter;
   smppAgentCaptureLost: ObservableCounter;
   smppAgentTcpGap: ObservableCounter;
+  smppAgentTcpConnectionsMirrored: ObservableCounter;
+  smppAgentCaptureTimestampsBackward: ObservableCounter;
   smppAgentTcpConnectionsEvicted: ObservableCounter;
   smppAgentDecodeSkipped: ObservableCounter;
   smppAgentTelemetrySpansExported: ObservableCounter;
@@ -249,6 +257,8 @@ export function createObservableInstruments(meter: Meter): ObservableInstruments
     smppAgentCaptureMalformed: meter.createObservableCounter("smpp_agent.capture.malformed", { description: "Packets that could not be decoded, by reason.", unit: "{packet}", valueType: ValueType.INT }),
     smppAgentCaptureLost: meter.createObservableCounter("smpp_agent.capture.lost", { description: "Capture-loss estimate, bytes the peers acknowledged that the capture never saw.", unit: "By", valueType: ValueType.INT }),
     smppAgentTcpGap: meter.createObservableCounter("smpp_agent.tcp.gap", { description: "Bytes skipped as TCP gaps (missing data).", unit: "By", valueType: ValueType.INT }),
+    smppAgentTcpConnectionsMirrored: meter.createObservableCounter("smpp_agent.tcp.connections.mirrored", { description: "Connections that were another connection captured again under other addresses (tcpdump -i any on a host that NATs); not delivered, so nothing is counted twice.", unit: "{connection}", valueType: ValueType.INT }),
+    smppAgentCaptureTimestampsBackward: meter.createObservableCounter("smpp_agent.capture.timestamps_backward", { description: "Packets stamped earlier than a packet before them (a clock stepped back while capturing); they took the latest time seen.", unit: "{packet}", valueType: ValueType.INT }),
     smppAgentTcpConnectionsEvicted: meter.createObservableCounter("smpp_agent.tcp.connections.evicted", { description: "Connections evicted by the connection table bound.", unit: "{connection}", valueType: ValueType.INT }),
     smppAgentDecodeSkipped: meter.createObservableCounter("smpp_agent.decode.skipped", { description: "Bytes the protocol decoders skipped, by protocol and reason.", unit: "By", valueType: ValueType.INT }),
     smppAgentTelemetrySpansExported: meter.createObservableCounter("smpp_agent.telemetry.spans.exported", { description: "Spans the OTLP exporter delivered.", unit: "{span}", valueType: ValueType.INT }),
