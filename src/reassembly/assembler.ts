@@ -11,13 +11,13 @@
  * tombstone: traffic that resumes later is a new (mid-stream) connection.
  */
 import { countReason, sortedReasons } from '../common/counter';
-import { TCP_ACK, TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
+import { TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
 import { AddressNames } from './address-names';
 import { Connection, type ConnectionContext } from './connection';
 import { ConnectionList } from './connection-list';
 import { FROM_CLIENT, NO_MATCH, flowHash, matchFlow } from './flow-key';
 import type { BufferAccount } from './half-stream';
-import { MirrorIndex } from './mirror-index';
+import { CopyDetector, MIRROR_PROBES } from './copy-detector';
 import { MirrorSink } from './mirror-sink';
 import { emptyReassemblyCounters, type ReassemblyCounters } from './reassembly-counters';
 import { chooseServer, type ServerChoice } from './server-side';
@@ -74,12 +74,6 @@ export interface AssemblerStats {
 }
 
 const MS = 1_000_000;
-/** ACK-bearing packets of a connection joined mid-stream compared with other connections' to find copies (mirror-index.ts). */
-const MIRROR_PROBES = 4;
-/** How far apart in capture time two copies of one packet may be. */
-const MIRROR_WINDOW_NS = 1000 * MS;
-/** Recent packets remembered for that comparison (a direct-mapped table). */
-const MIRROR_SLOTS = 1 << 13;
 /** Hash buckets to start with (grown as connections arrive). */
 const INITIAL_BUCKETS = 1024;
 /**
@@ -115,7 +109,7 @@ export class Assembler {
   private growAt: number;
   private nextId = 1;
   private nextTickNs = -Infinity;
-  private readonly mirrors = new MirrorIndex(MIRROR_WINDOW_NS, MIRROR_SLOTS);
+  private readonly copies: CopyDetector;
 
   constructor(factory: StreamSinkFactory, opts: Partial<AssemblerOptions> = {}) {
     this.opts = {
@@ -151,6 +145,7 @@ export class Assembler {
       names: new AddressNames(this.opts.addressNameCache),
       mirrorSink: new MirrorSink(this.counters),
     };
+    this.copies = new CopyDetector(this.counters);
   }
 
   /** One decoded segment. The segment object and its payload are only borrowed for the call. */
@@ -206,30 +201,10 @@ export class Assembler {
     this.afterSegment(conn, seg.tsNs);
   }
 
-  /**
-   * Handles one of a connection's first packets, after asking whether the connection is another one
-   * captured again (mirror-index.ts). Apart from onSegment, which stays small for the JIT.
-   */
+  /** One of a connection's first packets: is the connection another one captured again? Then handled. */
   private probeMirror(conn: Connection, seg: TcpSegment, fromClient: boolean): void {
-    if ((seg.flags & TCP_ACK) !== 0) this.compareCopies(conn, seg); // a bare SYN's one number is too short a fingerprint
+    this.copies.inspect(conn, seg);
     conn.handle(seg, fromClient);
-  }
-
-  private compareCopies(conn: Connection, seg: TcpSegment): void {
-    const flags = seg.flags;
-    // Both copies of a handshake start with its SYN-ACK (or the RST refusing the SYN): one packet to
-    // compare. Copies joined mid-stream may not start at the same packet: a few.
-    conn.probes = (flags & (TCP_SYN | TCP_RST)) !== 0 || conn.c2s.sentSyn || conn.s2c.sentSyn ? MIRROR_PROBES : conn.probes + 1;
-    const original = this.mirrors.match(conn, seg);
-    if (original === 0) return;
-    // The copy is the connection seen second (ids follow first packets); the first keeps delivering.
-    // Found the other way round, the copy has usually delivered already: both stay, counted.
-    if (original < conn.info.id && conn.becomeMirror()) {
-      this.counters.mirroredConnections++;
-      conn.probes = MIRROR_PROBES;
-    } else {
-      this.counters.lateMirrors++;
-    }
   }
 
   /**
