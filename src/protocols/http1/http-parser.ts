@@ -44,7 +44,9 @@ export interface HttpParserHandler {
   onAbandon(reason: string, headSeen: boolean, tsNs: number): void;
 }
 
-const S_IDLE = 0, S_HEAD = 1, S_BODY_FIXED = 2, S_CHUNKED = 3, S_BODY_CLOSE = 7, S_RESYNC = 8, S_TUNNEL = 9, S_HOLD = 10;
+const S_IDLE = 0, S_HEAD = 1, S_BODY_FIXED = 2, S_CHUNKED = 3, S_BODY_CLOSE = 7, S_RESYNC = 8, S_TUNNEL = 9, S_HOLD = 10, S_TLS = 11;
+/** TLS record type handshake, then major version 3: a ClientHello or ServerHello where HTTP was expected. */
+const TLS_HANDSHAKE = 0x16, TLS_MAJOR = 0x03;
 const CR = 13, LF = 10;
 const HEAD_END = Buffer.from('\r\n\r\n');
 const NO_HEADERS: readonly string[] = [];
@@ -99,7 +101,7 @@ export class HttpParser {
 
   /** A message is between its first byte and its end. */
   get inMessage(): boolean {
-    return this.state !== S_IDLE && this.state !== S_RESYNC && this.state !== S_TUNNEL && this.state !== S_HOLD;
+    return this.state !== S_IDLE && this.state !== S_RESYNC && this.state !== S_TUNNEL && this.state !== S_HOLD && this.state !== S_TLS;
   }
 
   /** Feeds in-order bytes. */
@@ -138,8 +140,8 @@ export class HttpParser {
           if (lf >= 0) this.state = S_IDLE;
           break;
         }
-        default: // tunnel, or holding after CONNECT/Upgrade until the response decides
-          countReason(this.stats.skippedBytes, this.state === S_TUNNEL ? 'tunnel' : 'upgrade-pending', end - pos);
+        default: // TLS, a tunnel, or holding after CONNECT/Upgrade until the response decides
+          countReason(this.stats.skippedBytes, this.state === S_TLS ? 'tls' : this.state === S_TUNNEL ? 'tunnel' : 'upgrade-pending', end - pos);
           pos = end;
       }
       // Termination guard: every step consumes bytes or changes state. Never loop on hostile input.
@@ -165,7 +167,7 @@ export class HttpParser {
       countReason(this.stats.anomalies, 'body-gap');
       return;
     }
-    if (s === S_BODY_CLOSE || s === S_TUNNEL || s === S_HOLD) return;
+    if (s === S_BODY_CLOSE || s === S_TUNNEL || s === S_HOLD || s === S_TLS) return;
     if (this.inMessage) this.abandon('gap', tsNs, false);
     this.state = S_IDLE;
     this.resyncing = true;
@@ -193,6 +195,12 @@ export class HttpParser {
     while (pos < end && (b[pos] === CR || b[pos] === LF)) pos++;
     if (pos === end) return end;
     const c = b[pos];
+    if (c === TLS_HANDSHAKE && pos + 1 < end && b[pos + 1] === TLS_MAJOR) {
+      // HTTPS where HTTP was expected: nothing on this connection can be read (counted as skipped 'tls').
+      countReason(this.stats.anomalies, 'tls');
+      this.state = S_TLS;
+      return pos;
+    }
     if (this.isRequest ? TCHAR[c] !== 1 : c !== 0x48) {
       this.error(this.isRequest ? 'malformed-request-line' : 'malformed-status-line');
       return pos;

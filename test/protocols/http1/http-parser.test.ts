@@ -172,6 +172,19 @@ describe('HttpParser: bad input is counted, never thrown, and parsing resyncs', 
     assert.equal((rec.events.at(-2)!.v as { target: string }).target, '/next');
   });
 
+  test('HTTPS where HTTP was expected: the whole connection is skipped as tls, nothing parsed, a gap changes nothing', () => {
+    const hello = Buffer.from([0x16, 0x03, 0x01, 0x00, 0x2f, 0x01, 0x00, 0x00, 0x2b, 0x03, 0x03, ...Buffer.from('GET / HTTP/1.1\r\n\r\n')]);
+    for (const kind of ['request', 'response'] as const) {
+      const { rec, stats, p } = run(kind, [hello, Buffer.from('HTTP/1.1 200 OK\r\n\r\n')]);
+      p.gap(10, 2000);
+      p.execute(Buffer.from('GET / HTTP/1.1\r\n\r\n'), 3000);
+      assert.deepEqual(rec.events, [], kind);
+      assert.deepEqual(stats.anomalies, { tls: 1 });
+      assert.equal(stats.skippedBytes.tls, hello.length + 19 + 18);
+      assert.deepEqual(stats.parseErrors, {});
+    }
+  });
+
   test('garbage on a response stream; status line must follow HTTP/1.x', () => {
     const { rec, stats } = run('response', [Buffer.from('hello\r\nHTTP/1.1 2x0 OK\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')]);
     assert.deepEqual(stats.parseErrors, { 'malformed-status-line': 1 });
