@@ -195,8 +195,9 @@ export class HttpParser {
     while (pos < end && (b[pos] === CR || b[pos] === LF)) pos++;
     if (pos === end) return end;
     const c = b[pos];
-    if (c === TLS_HANDSHAKE && pos + 1 < end && b[pos + 1] === TLS_MAJOR) {
+    if (c === TLS_HANDSHAKE && !this.resyncing && pos + 1 < end && b[pos + 1] === TLS_MAJOR) {
       // HTTPS where HTTP was expected: nothing on this connection can be read (counted as skipped 'tls').
+      // Not right after a gap: body bytes met while resyncing could look the same.
       countReason(this.stats.anomalies, 'tls');
       this.state = S_TLS;
       return pos;

@@ -185,6 +185,14 @@ describe('HttpParser: bad input is counted, never thrown, and parsing resyncs', 
     }
   });
 
+  test('after a gap, bytes that look like a TLS record are resync noise: the next request still parses', () => {
+    const { rec, stats, p } = run('request', [Buffer.from(REQ_GET_QUERY)]);
+    p.gap(40, 2000);
+    p.execute(Buffer.concat([Buffer.from([0x16, 0x03, 0x01, 0x0d, 0x0a]), Buffer.from(REQ_GET_QUERY)]), 3000);
+    assert.equal(rec.events.filter((e) => e.e === 'complete').length, 2);
+    assert.equal(stats.anomalies.tls, undefined);
+  });
+
   test('garbage on a response stream; status line must follow HTTP/1.x', () => {
     const { rec, stats } = run('response', [Buffer.from('hello\r\nHTTP/1.1 2x0 OK\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n')]);
     assert.deepEqual(stats.parseErrors, { 'malformed-status-line': 1 });
