@@ -176,10 +176,10 @@ export class Connection implements HalfOutput, FlowEndpoints {
 
   /**
    * This connection is another one captured a second time: from now on its bytes go nowhere. Only
-   * before anything was delivered (false otherwise: the protocol layer already has it).
+   * before anything reached the protocol layer (false otherwise: data delivered, or a refusal reported).
    */
   becomeMirror(): boolean {
-    if (this.sink !== null) return false;
+    if (this.sink !== null || this.closed) return false;
     this.sink = this.ctx.mirrorSink;
     return true;
   }

@@ -15,7 +15,7 @@ const WINDOW_NS = 1e9;
 const SLOTS = 1 << 13;
 
 export class CopyDetector {
-  private readonly index = new MirrorIndex(WINDOW_NS, SLOTS);
+  private readonly index = new MirrorIndex<Connection>(WINDOW_NS, SLOTS);
 
   constructor(private readonly counters: ReassemblyCounters) {}
 
@@ -26,15 +26,20 @@ export class CopyDetector {
     // Both copies of a handshake start with its SYN-ACK (or the RST refusing the SYN): one packet to
     // compare. Copies joined mid-stream may not start at the same packet: a few.
     conn.probes = (flags & (TCP_SYN | TCP_RST)) !== 0 || conn.c2s.sentSyn || conn.s2c.sentSyn ? MIRROR_PROBES : conn.probes + 1;
-    const original = this.index.match(conn, seg);
-    if (original === 0) return;
+    const other = this.index.match(conn, seg);
+    if (other === 0) return;
     // The copy is the connection seen second (ids follow first packets); the first keeps delivering.
-    // Found the other way round, the copy has usually delivered already: both stay, counted.
-    if (original < conn.info.id && conn.becomeMirror()) {
-      this.counters.mirroredConnections++;
-      conn.probes = MIRROR_PROBES;
-    } else {
-      this.counters.lateMirrors++;
-    }
+    // Which copy of a packet comes first depends on its direction (on a NAT host, outbound packets
+    // cross the pod's side first, inbound ones the node's), so the other may be the one seen second.
+    // If that one already delivered or ended (a refusal reported), this one is silenced instead.
+    const later = other < conn.info.id ? conn : this.index.carrier;
+    if (later !== null && later.becomeMirror()) this.silenced(later);
+    else if (later !== conn && conn.becomeMirror()) this.silenced(conn);
+    else this.counters.lateMirrors++; // both delivered already: both stay
+  }
+
+  private silenced(copy: Connection): void {
+    this.counters.mirroredConnections++;
+    copy.probes = MIRROR_PROBES;
   }
 }

@@ -24,9 +24,9 @@ export interface MirrorCandidate {
 /**
  * A direct-mapped table of recent segments by (seq, ack): a slot is overwritten by the next segment
  * that hashes to it, which costs nothing to maintain and forgets nothing that matters, as the two
- * copies of a packet are microseconds apart. Numbers only (no object references for the GC to trace).
+ * copies of a packet are microseconds apart.
  */
-export class MirrorIndex {
+export class MirrorIndex<C extends MirrorCandidate> {
   private readonly mask: number;
   private readonly seq: Int32Array;
   private readonly ack: Int32Array;
@@ -37,6 +37,10 @@ export class MirrorIndex {
   /** The hosts: IPv4 addresses, or hashes of IPv6 ones. */
   private readonly cli: Int32Array;
   private readonly srv: Int32Array;
+  /** The carrying connections (their objects may since serve other connections: compare ids). */
+  private readonly conns: (C | null)[];
+  /** After a match: the connection that carried the segment first, if it still is that connection. */
+  carrier: C | null = null;
 
   /**
    * @param windowNs how far apart (capture time) the two copies of a packet may be.
@@ -51,15 +55,17 @@ export class MirrorIndex {
     this.ts = new Float64Array(slots);
     this.cli = new Int32Array(slots);
     this.srv = new Int32Array(slots);
+    this.conns = new Array<C | null>(slots).fill(null);
   }
 
   /**
    * The id of the connection other than `conn` that carried a segment with this (seq, ack) and these
    * first payload bytes within the window (it may have closed since: a refused connection's RST ends it
    * before the copy of that RST arrives); otherwise records the segment for `conn` and returns 0. Call
-   * with ACK-bearing segments only.
+   * with ACK-bearing segments only. After a match, `carrier` is that connection's object if it has not
+   * been recycled for another since.
    */
-  match(conn: MirrorCandidate, seg: TcpSegment): number {
+  match(conn: C, seg: TcpSegment): number {
     const seq = seg.seq | 0;
     const ack = seg.ack | 0;
     const head = payloadHead(seg);
@@ -71,8 +77,12 @@ export class MirrorIndex {
     if (other !== 0 && this.seq[i] === seq && this.ack[i] === ack && this.head[i] === head && seg.tsNs - this.ts[i] <= this.windowNs) {
       if (other === id) return 0; // the same connection: a retransmission
       // NAT changes an address; between the same two hosts it is another connection, whatever its numbers.
-      return this.cli[i] !== cli || this.srv[i] !== srv ? other : 0;
+      if (this.cli[i] === cli && this.srv[i] === srv) return 0;
+      const carrier = this.conns[i];
+      this.carrier = carrier !== null && carrier.info.id === other ? carrier : null;
+      return other;
     }
+    this.conns[i] = conn;
     this.ids[i] = id;
     this.seq[i] = seq;
     this.ack[i] = ack;

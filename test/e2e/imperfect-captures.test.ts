@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generate } from '../../src/generator/cli';
+import { HTTP_PORT, SMPP_PORT } from '../../src/generator/scenario-voting';
 import { FileSource } from '../../src/capture/file-source';
 import { loadConfig } from '../../src/config/load-config';
 import { Pipeline, type PipelineReport } from '../../src/pipeline';
@@ -64,18 +65,26 @@ test('capture loss: each lost packet costs at most the vote it carried', async (
   }
 });
 
-/** A copy of an Ethernet capture in which every IPv4 packet is followed by a copy with both addresses changed. */
-function natCopies(src: string, out: string): void {
+/**
+ * A copy of an Ethernet capture in which every IPv4 packet is seen twice, once with both addresses
+ * changed (the NAT's view). As on a NAT host, which copy comes first depends on the direction: the
+ * pod's side first for packets the client sends, the node's side first for packets it receives.
+ */
+function natCopies(src: string, out: string, serverPorts: number[]): void {
   const { header, records } = pcapRecords(src);
   assert.equal(header.readUInt32LE(20), 1, 'Ethernet');
   const parts: Buffer[] = [header];
   for (const rec of records) {
-    parts.push(rec);
-    if (rec[16 + 14] >> 4 !== 4) continue;
+    const ip = 16 + 14;
+    if (rec[ip] >> 4 !== 4) {
+      parts.push(rec);
+      continue;
+    }
     const copy = Buffer.from(rec);
-    copy[16 + 14 + 15] ^= 0x40; // source and destination address: the NAT's view
-    copy[16 + 14 + 19] ^= 0x40;
-    parts.push(copy);
+    copy[ip + 15] ^= 0x40;
+    copy[ip + 19] ^= 0x40;
+    const toServer = serverPorts.includes(rec.readUInt16BE(ip + 22));
+    parts.push(...(toServer ? [rec, copy] : [copy, rec]));
   }
   writeFileSync(out, Buffer.concat(parts));
 }
@@ -84,7 +93,7 @@ test('every packet captured twice under other addresses (-i any on a NAT host): 
   const intactFile = join(dir, 'intact-nat.pcap');
   generate({ out: intactFile, votes: 400, seed: 32 });
   const copiedFile = join(dir, 'copied.pcap');
-  natCopies(intactFile, copiedFile);
+  natCopies(intactFile, copiedFile, [SMPP_PORT, HTTP_PORT]);
   const intact = await replay(intactFile);
   const copied = await replay(copiedFile);
   assert.equal(copied.tcp.mirroredConnections, intact.tcp.connections);

@@ -125,6 +125,22 @@ const cases: Case[] = [
     stats: { connections: 2, mirroredConnections: 1, mirroredBytes: 6, lateMirrors: 0 },
   },
   {
+    // Outbound packets cross the pod's side first, inbound ones the node's: the copy's SYN-ACK comes first.
+    name: 'the copy seen first in one direction: still the connection seen second is silenced',
+    steps: [C(1000, '', 'S'), C(1000, '', 'S', { caddr: NAT }), S(5000, '', 'SA', { ack: 1001, caddr: NAT }), S(5000, '', 'SA', { ack: 1001 }),
+      C(1001, 'bind', 'PA', { ack: 5001 }), C(1001, 'bind', 'PA', { ack: 5001, caddr: NAT }),
+      S(5001, 'ok', 'PA', { ack: 1005, caddr: NAT }), S(5001, 'ok', 'PA', { ack: 1005 })],
+    events: [['open', 'c2s:bind', 's2c:ok']],
+    stats: { connections: 2, mirroredConnections: 1, lateMirrors: 0 },
+  },
+  {
+    name: 'a refusal whose copy\'s RST comes first is reported once, by the copy',
+    steps: [C(1000, '', 'S'), C(1000, '', 'S', { caddr: NAT }), S(0, '', 'RA', { ack: 1001, caddr: NAT }), S(0, '', 'RA', { ack: 1001 })],
+    events: [],
+    refused: 1,
+    stats: { mirroredConnections: 1, lateMirrors: 0 },
+  },
+  {
     name: 'copies joined mid-stream are found by their first data segment',
     steps: [C(7000, 'abc', 'PA', { ack: 9000, caddr: NAT }), C(7000, 'abc', 'PA', { ack: 9000 }), S(9000, 'xyz', 'PA', { ack: 7003 }), S(9000, 'xyz', 'PA', { ack: 7003, caddr: NAT })],
     events: [['open', 'c2s:gap:-1', 'c2s:abc', 's2c:gap:-1', 's2c:xyz']],
