@@ -4,6 +4,7 @@
  * with no outstanding request waits here for a short capture time; the request that arrives within it
  * takes it (one transaction, as if in order), otherwise it leaves as an orphan, as before.
  */
+import { Fifo } from '../common/fifo';
 import type { Direction } from '../reassembly/stream-sink';
 
 /** A response held for its request. */
@@ -35,8 +36,7 @@ export class EarlyResponses<T> {
   /** By connection id, then by direction and sequence number. */
   private readonly bySession = new Map<number, Map<number, EarlyResponse<T>>>();
   /** Oldest first, for expiry (taken ones are skipped). */
-  private readonly order: EarlyResponse<T>[] = [];
-  private head = 0;
+  private readonly order = new Fifo<EarlyResponse<T>>();
   private held = 0;
 
   /** `leave`: a response that no request took, as an orphan. */
@@ -82,16 +82,10 @@ export class EarlyResponses<T> {
 
   /** Responses that waited the hold time leave as orphans. */
   expire(nowNs: number): void {
-    const order = this.order;
-    while (this.head < order.length) {
-      const e = order[this.head];
+    for (let e = this.order.peek(); e !== undefined; e = this.order.peek()) {
       if (!e.done && nowNs - e.tsNs < this.holdNs) break;
-      this.head++;
+      this.order.shift();
       if (!e.done) this.finish(e, true);
-    }
-    if (this.head > 1024 && this.head * 2 > order.length) {
-      order.splice(0, this.head);
-      this.head = 0;
     }
   }
 
@@ -101,9 +95,7 @@ export class EarlyResponses<T> {
   }
 
   private leaveOldest(): void {
-    const order = this.order;
-    while (this.head < order.length) {
-      const e = order[this.head++];
+    for (let e = this.order.shift(); e !== undefined; e = this.order.shift()) {
       if (!e.done) {
         this.finish(e, true);
         return;

@@ -6,7 +6,7 @@
  */
 import { countReason } from '../common/counter';
 import { ExpiringIdSet } from './expiring-id-set';
-import { Fifo } from './fifo';
+import { Fifo } from '../common/fifo';
 import type { MoObservation } from './observations';
 import { VoterIndex, type Rejection, type VoterEntry } from './voter-index';
 

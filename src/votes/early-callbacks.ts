@@ -4,7 +4,7 @@
  * by key; all of them in one arrival-ordered queue that expires them and bounds their number. What
  * becomes of a callback that leaves is the reconciler's decision, not this file's.
  */
-import { Fifo } from './fifo';
+import { Fifo } from '../common/fifo';
 import type { CallbackObservation } from './observations';
 import type { Vote } from './vote';
 import { NO_EARLY, type VoterEntry } from './voter-index';
