@@ -67,11 +67,13 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
   private chunks: Chunk[] = [];
   private lastTsNs = 0.5;
   private registered = false;
-  // Capture-loss estimate: highest sequence seen, and how far peer ACKs have already been counted.
+  /** Highest sequence number seen (end of the furthest segment, FIN included). */
   private highestSeen = 0;
-  private ackCounted = 0;
-  private ackCountedValid = false;
-  /** Highest ACK the peer sent for this half (valid once acked): holes below it were received. */
+  /**
+   * The highest ACK the peer sent for this half while it was ahead of the bytes delivered (invalid once
+   * delivery passes it). The peer received everything below it: holes there are capture loss, and
+   * bytes between the highest seen and it were counted as acked-but-unseen (the capture-loss estimate).
+   */
   private peerAck = 0;
   private peerAckValid = false;
 
@@ -163,16 +165,14 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
   /** The peer acknowledged `ack` on this half: count acknowledged bytes we never saw, once each. */
   onPeerAck(ack: number): void {
     if (!this.started) return;
-    const ref = this.ackCountedValid && seqDiff(this.highestSeen, this.ackCounted) > 0 ? this.ackCounted : this.highestSeen;
-    const d = seqDiff(ref, ack >>> 0);
+    ack >>>= 0;
+    const ref = this.peerAckValid && seqDiff(this.highestSeen, this.peerAck) > 0 ? this.peerAck : this.highestSeen;
+    const d = seqDiff(ref, ack);
     if (d > 0 && d <= MAX_SEQ_WINDOW) {
       this.counters.ackedUnseenBytes += d;
-      this.ackCounted = ack >>> 0;
-      this.ackCountedValid = true;
-      this.fast = false; // data arriving now must uncount these bytes: take the slow path
-      // Data that arrives later behind these bytes follows a hole already acked (an ACK at or below
-      // the highest byte seen was taken by skipAcked, which runs first whenever bytes wait).
-      this.notePeerAck(ack >>> 0);
+      // Beyond everything seen, so beyond any earlier ACK: data arriving later must uncount these bytes,
+      // or follows a hole already acked (an ACK below the highest byte seen is taken by skipAcked).
+      this.raisePeerAck(ack);
     }
   }
 
@@ -184,20 +184,17 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
    * needs. Holes the peer has not acknowledged still wait: those bytes may yet be retransmitted.
    */
   skipAcked(ack: number): void {
-    if (this.notePeerAck(ack >>> 0) && this.hasPending()) this.skipAckedHoles();
+    ack >>>= 0;
+    const d = seqDiff(this.nextSeq, ack);
+    if (!this.started || d <= 0 || d > MAX_SEQ_WINDOW) return;
+    if (!this.peerAckValid || seqDiff(this.peerAck, ack) > 0) this.raisePeerAck(ack);
+    if (this.hasPending()) this.skipAckedHoles();
   }
 
-  /** Remembers the highest plausible peer ACK (ahead of what was delivered); true if `ack` is one. */
-  private notePeerAck(ack: number): boolean {
-    if (!this.started) return false;
-    const d = seqDiff(this.nextSeq, ack);
-    if (d <= 0 || d > MAX_SEQ_WINDOW) return false;
-    if (!this.peerAckValid || seqDiff(this.peerAck, ack) > 0) {
-      this.peerAck = ack;
-      this.peerAckValid = true;
-      this.fast = false; // until delivery passes it (updateFast): a stale one would mislead after 2^31 bytes
-    }
-    return true;
+  private raisePeerAck(ack: number): void {
+    this.peerAck = ack;
+    this.peerAckValid = true;
+    this.fast = false; // the slow path until delivery passes it (updateFast): a stale one would mislead after 2^31 bytes
   }
 
   private skipAckedHoles(): void {
@@ -242,8 +239,7 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
   /** The fast path applies: started, not finished, nothing buffered or owed, no FIN, no ACK ahead of the data. */
   private updateFast(): void {
     if (this.peerAckValid && seqDiff(this.nextSeq, this.peerAck) <= 0) this.peerAckValid = false;
-    this.fast = this.started && !this.finished && this.bufferedBytes === 0 && !this.owesStartGap && this.finSeq === NONE &&
-      !this.peerAckValid && !(this.ackCountedValid && seqDiff(this.highestSeen, this.ackCounted) > 0);
+    this.fast = this.started && !this.finished && this.bufferedBytes === 0 && !this.owesStartGap && this.finSeq === NONE && !this.peerAckValid;
   }
 
   private begin(seq: number, synSeen: boolean): void {
@@ -260,10 +256,10 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
 
   private noteSeen(seq: number, end: number): void {
     if (seqDiff(this.highestSeen, end) <= 0) return;
-    if (this.ackCountedValid && seqDiff(this.highestSeen, this.ackCounted) > 0) {
+    if (this.peerAckValid && seqDiff(this.highestSeen, this.peerAck) > 0) {
       // Bytes counted as acked-but-unseen turned up after all (ACK captured before data): uncount them.
       const from = seqDiff(this.highestSeen, seq) > 0 ? seq : this.highestSeen;
-      const to = seqDiff(end, this.ackCounted) < 0 ? this.ackCounted : end;
+      const to = seqDiff(end, this.peerAck) < 0 ? this.peerAck : end;
       const n = seqDiff(from, to);
       if (n > 0) this.counters.ackedUnseenBytes -= n;
     }
@@ -361,8 +357,8 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
   reset(): void {
     if (this.registered || this.chunks.length > 0) this.discard();
     this.started = this.sentSyn = this.opened = this.finished = this.sawData = false;
-    this.fast = this.owesStartGap = this.registered = this.ackCountedValid = this.peerAckValid = false;
-    this.nextSeq = this.isn = this.bufferedBytes = this.highestSeen = this.ackCounted = this.peerAck = 0;
+    this.fast = this.owesStartGap = this.registered = this.peerAckValid = false;
+    this.nextSeq = this.isn = this.bufferedBytes = this.highestSeen = this.peerAck = 0;
     this.expectedStart = this.finSeq = NONE;
     this.lastAckSent = -1;
     this.finTsNs = this.lastTsNs = 0.5;
