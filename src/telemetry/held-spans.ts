@@ -8,101 +8,108 @@ import type { SpanRecord } from './span-record';
 import { httpTxKey, smppTxKey } from './span-ids';
 
 export class HeldSpans {
-  private readonly mo = new Map<string, SpanRecord>();
-  private readonly cb = new Map<string, SpanRecord>();
-  private recentMo: SpanRecord | null = null;
-  private recentCb: SpanRecord | null = null;
+  private readonly mo = new HeldKind(moKey);
+  private readonly cb = new HeldKind(cbKey);
 
   get size(): number {
-    return this.mo.size + this.cb.size + (this.recentMo !== null ? 1 : 0) + (this.recentCb !== null ? 1 : 0);
+    return this.mo.size + this.cb.size;
   }
 
   /** The fuller of the two maps' size (what a bound compares other waiting spans with). */
   get largest(): number {
-    return Math.max(this.mo.size, this.cb.size);
+    return Math.max(this.mo.mapSize, this.cb.mapSize);
   }
 
   holdMo(r: SpanRecord): void {
-    const prev = this.recentMo;
-    this.recentMo = r;
-    if (prev !== null) this.mo.set(moKey(prev), prev);
+    this.mo.hold(r);
   }
 
   holdCb(r: SpanRecord): void {
-    const prev = this.recentCb;
-    this.recentCb = r;
-    if (prev !== null) this.cb.set(cbKey(prev), prev);
+    this.cb.hold(r);
   }
 
   /** The held MO span with this key (no longer held), or null. */
   takeMo(key: string): SpanRecord | null {
-    const recent = this.recentMo;
-    if (recent !== null && moKey(recent) === key) {
-      this.recentMo = null;
-      return recent;
-    }
-    return take(this.mo, key);
+    return this.mo.take(key);
   }
 
   takeCb(key: string): SpanRecord | null {
-    const recent = this.recentCb;
-    if (recent !== null && cbKey(recent) === key) {
-      this.recentCb = null;
-      return recent;
-    }
-    return take(this.cb, key);
+    return this.cb.take(key);
   }
 
   /** Removes and returns the oldest span of the fuller map (else a recent one); `isCallback` says which kind. */
   takeOldest(out: (r: SpanRecord, isCallback: boolean) => void): void {
-    const callbacks = this.cb.size >= this.mo.size;
-    const from = callbacks ? this.cb : this.mo;
-    if (from.size > 0) {
-      const [k, old] = from.entries().next().value as [string, SpanRecord];
-      from.delete(k);
-      out(old, callbacks);
-    } else if (this.recentCb !== null) {
-      const r = this.recentCb;
-      this.recentCb = null;
-      out(r, true);
-    } else if (this.recentMo !== null) {
-      const r = this.recentMo;
-      this.recentMo = null;
-      out(r, false);
-    }
+    const callbacks = this.cb.mapSize >= this.mo.mapSize;
+    const r = (callbacks ? this.cb : this.mo).takeOldestInMap();
+    if (r !== null) return out(r, callbacks);
+    const c = this.cb.takeRecent();
+    if (c !== null) return out(c, true);
+    const m = this.mo.takeRecent();
+    if (m !== null) out(m, false);
   }
 
   /** Removes every MO span that ended by `moCutoffNs` and callback by `cbCutoffNs`, oldest first. */
   expire(moCutoffNs: number, cbCutoffNs: number, out: (r: SpanRecord, isCallback: boolean) => void): void {
-    // The recent spans are the newest: once they expire, everything held before them has too.
-    for (const [k, r] of this.mo) {
-      if (r.endNs() > moCutoffNs) break; // insertion order ≈ capture order
-      this.mo.delete(k);
-      out(r, false);
-    }
-    if (this.recentMo !== null && this.recentMo.endNs() <= moCutoffNs) {
-      const r = this.recentMo;
-      this.recentMo = null;
-      out(r, false);
-    }
-    for (const [k, r] of this.cb) {
-      if (r.endNs() > cbCutoffNs) break;
-      this.cb.delete(k);
-      out(r, true);
-    }
-    if (this.recentCb !== null && this.recentCb.endNs() <= cbCutoffNs) {
-      const r = this.recentCb;
-      this.recentCb = null;
-      out(r, true);
-    }
+    this.mo.expire(moCutoffNs, (r) => out(r, false));
+    this.cb.expire(cbCutoffNs, (r) => out(r, true));
   }
 }
 
-function take(m: Map<string, SpanRecord>, key: string): SpanRecord | null {
-  const r = m.get(key);
-  if (r === undefined) return null;
-  m.delete(key);
-  return r;
+/** The spans of one kind: the newest outside the map, the others in it, by key, in arrival order. */
+class HeldKind {
+  private readonly map = new Map<string, SpanRecord>();
+  private recent: SpanRecord | null = null;
+
+  constructor(private readonly keyOf: (r: SpanRecord) => string) {}
+
+  get size(): number {
+    return this.map.size + (this.recent !== null ? 1 : 0);
+  }
+
+  get mapSize(): number {
+    return this.map.size;
+  }
+
+  hold(r: SpanRecord): void {
+    const prev = this.recent;
+    this.recent = r;
+    if (prev !== null) this.map.set(this.keyOf(prev), prev);
+  }
+
+  take(key: string): SpanRecord | null {
+    const recent = this.recent;
+    if (recent !== null && this.keyOf(recent) === key) {
+      this.recent = null;
+      return recent;
+    }
+    const r = this.map.get(key);
+    if (r === undefined) return null;
+    this.map.delete(key);
+    return r;
+  }
+
+  takeOldestInMap(): SpanRecord | null {
+    if (this.map.size === 0) return null;
+    const [k, old] = this.map.entries().next().value as [string, SpanRecord];
+    this.map.delete(k);
+    return old;
+  }
+
+  takeRecent(): SpanRecord | null {
+    const r = this.recent;
+    this.recent = null;
+    return r;
+  }
+
+  /** Everything that ended by `cutoffNs`, oldest first: the recent span is the newest, so it goes last. */
+  expire(cutoffNs: number, out: (r: SpanRecord) => void): void {
+    for (const [k, r] of this.map) {
+      if (r.endNs() > cutoffNs) break; // insertion order ≈ capture order
+      this.map.delete(k);
+      out(r);
+    }
+    if (this.recent !== null && this.recent.endNs() <= cutoffNs) out(this.takeRecent()!);
+  }
 }
 
 /** Transaction key of a held MO span, built once. */
