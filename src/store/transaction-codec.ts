@@ -15,9 +15,10 @@ export type StoredRecord = SmppTransaction | HttpTransaction;
 /**
  * Version of the record layout inside a block (stored per block). 1: same fields, strings in a JSON
  * table; 2: strings inline; 3: end times relative to the start, latencies derived from the times
- * when they are their difference (a flag byte instead of a float64).
+ * when they are their difference (a flag byte instead of a float64); 4: HTTP callbacks gain the part
+ * of a concatenated message they carry.
  */
-export const TRANSACTION_CODEC = 3;
+export const TRANSACTION_CODEC = 4;
 
 type Enc = 'num' | 'ts' | 'str' | 'bool';
 /**
@@ -40,7 +41,7 @@ export const TRANSACTION_FIELDS: { smpp: Record<Exclude<keyof SmppTransaction, '
     userAgent: 'str', status: 'num', responseContentType: 'str', outcome: 'str', tsStart: 'ts', tsRequestEnd: 'ts',
     tsResponseStart: 'ts', tsEnd: 'ts', latencyNs: 'num', totalNs: 'num', requestBodyLength: 'num', responseBodyLength: 'num',
     requestBodyTruncated: 'bool', informational: 'num', callbackFormat: 'str', sender: 'str', recipient: 'str', text: 'str',
-    messageId: 'str', smsc: 'str',
+    messageId: 'str', smsc: 'str', concatRef: 'num', concatTotal: 'num', concatPart: 'num',
   },
 };
 
@@ -59,11 +60,11 @@ export function encodeTransaction(w: BlockWriter, t: StoredRecord): void {
 
 /** Decodes one record; `codec` is the block's TRANSACTION_CODEC. */
 export function decodeTransaction(r: BlockReader, codec: number): StoredRecord {
-  if (codec !== TRANSACTION_CODEC && codec !== 2 && codec !== 1) throw new RangeError(`unknown transaction codec ${codec}`);
+  if (!(codec >= 1 && codec <= TRANSACTION_CODEC)) throw new RangeError(`unknown transaction codec ${codec}`);
   const kind = r.byte();
-  const v3 = codec === TRANSACTION_CODEC;
+  const v3 = codec >= 3;
   if (kind === SMPP) return decodeSmpp(r, v3);
-  if (kind === HTTP) return decodeHttp(r, v3);
+  if (kind === HTTP) return decodeHttp(r, codec);
   throw new RangeError(`corrupt block: record kind ${kind}`);
 }
 
@@ -138,6 +139,7 @@ function encodeHttp(w: BlockWriter, t: HttpTransaction): void {
   w.num(t.requestBodyLength);
   w.num(t.responseBodyLength); w.bool(t.requestBodyTruncated); w.num(t.informational); w.str(t.callbackFormat, 45); w.str(t.sender, 46, true);
   w.str(t.recipient, 47); w.str(t.text, 48); w.str(t.messageId, 49, true); w.str(t.smsc, 50);
+  w.num(t.concatRef); w.num(t.concatTotal); w.num(t.concatPart);
 }
 
 /** target === path + '?' + query (or just path when the query is empty), without building it. */
@@ -147,26 +149,30 @@ function isJoinedTarget(target: string | null, path: string | null, query: strin
   return target.length === path.length + 1 + query.length && target.charCodeAt(path.length) === 63 && target.startsWith(path) && target.endsWith(query);
 }
 
-function decodeHttp(r: BlockReader, v3: boolean): HttpTransaction {
+function decodeHttp(r: BlockReader, codec: number): HttpTransaction {
   const connectionId = r.num()!, exchange = r.num()!, clientAddress = r.str(32)!, clientPort = r.num()!, serverAddress = r.str(33)!;
   const serverPort = r.num()!, method = r.str(34), path = r.str(36), route = r.str(37), query = r.str(38);
   const target = r.byte() === 1 ? (query === '' ? path : `${path}?${query}`) : r.str(35);
   const httpVersion = r.str(39), host = r.str(40), contentType = r.str(41), userAgent = r.str(42), status = r.num();
   const responseContentType = r.str(43), outcome = r.str(44) as HttpTransaction['outcome'], tsStart = r.ts()!;
   let tsRequestEnd: number | null, tsResponseStart: number | null, tsEnd: number, latencyNs: number | null, totalNs: number | null;
-  if (v3) {
+  if (codec >= 3) {
     tsRequestEnd = r.tsFrom(tsStart); tsResponseStart = r.tsFrom(tsStart); tsEnd = r.tsFrom(tsStart)!;
     latencyNs = r.byte() === 1 ? tsResponseStart! - tsRequestEnd! : r.num();
     totalNs = r.byte() === 1 ? tsEnd - tsStart : r.num();
   } else {
     tsRequestEnd = r.ts(); tsResponseStart = r.ts(); tsEnd = r.ts()!; latencyNs = r.num(); totalNs = r.num();
   }
+  const tail = {
+    requestBodyLength: r.num(), responseBodyLength: r.num(), requestBodyTruncated: r.bool()!, informational: r.num()!,
+    callbackFormat: r.str(45), sender: r.str(46), recipient: r.str(47), text: r.str(48), messageId: r.str(49), smsc: r.str(50),
+  };
+  const v4 = codec >= 4;
+  const concatRef = v4 ? r.num() : null, concatTotal = v4 ? r.num() : null, concatPart = v4 ? r.num() : null;
   return {
     kind: 'http', connectionId, exchange, clientAddress, clientPort, serverAddress, serverPort, method, target, path, route, query, httpVersion,
     host, contentType, userAgent, status, responseContentType, outcome, tsStart, tsRequestEnd, tsResponseStart, tsEnd,
-    latencyNs, totalNs, requestBodyLength: r.num(), responseBodyLength: r.num(),
-    requestBodyTruncated: r.bool()!, informational: r.num()!, callbackFormat: r.str(45), sender: r.str(46), recipient: r.str(47),
-    text: r.str(48), messageId: r.str(49), smsc: r.str(50),
+    latencyNs, totalNs, ...tail, concatRef, concatTotal, concatPart,
   };
 }
 

@@ -389,6 +389,7 @@ class ConnectionPairing implements HttpExchangeSink {
       callbackFormat: cb?.format ?? null,
       sender: cb?.sender ?? null, recipient: cb?.recipient ?? null, text: cb?.text ?? null,
       messageId: cb?.messageId ?? null, smsc: cb?.smsc ?? null,
+      concatRef: cb?.part?.ref ?? null, concatTotal: cb?.part?.total ?? null, concatPart: cb?.part?.part ?? null,
     });
   }
 }

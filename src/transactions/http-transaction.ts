@@ -55,4 +55,8 @@ export interface HttpTransaction {
   text: string | null;
   messageId: string | null;
   smsc: string | null;
+  /** The callback carries one part of a concatenated message (the gateway did not reassemble it): its reference, total and 1-based number. */
+  concatRef: number | null;
+  concatTotal: number | null;
+  concatPart: number | null;
 }

@@ -192,3 +192,19 @@ test('times relative to another time of the record, and latencies derived from t
   assert.ok(Object.is((back[3] as { latencyMs: number }).latencyMs, -0));
   assert.ok(Object.is((back[4] as { latencyMs: number }).latencyMs, 0));
 });
+
+test('an HTTP record of a codec-3 block (before callback parts) reads with no part', () => {
+  const rec = httpRecord(T, {});
+  const w = new BlockWriter(64);
+  w.reset(T);
+  encodeTransaction(w, rec);
+  const v4 = Buffer.from(w.finish());
+  assert.deepEqual(v4.subarray(v4.length - 3), Buffer.from([0, 0, 0]), 'three absent numbers end the record');
+  const v3 = Buffer.from(v4.subarray(0, v4.length - 3));
+  v3.writeUInt32LE(v4.readUInt32LE(8) - 3, 8); // the value stream's length
+  const r = new BlockReader(v3);
+  assert.deepEqual(decodeTransaction(r, 3), rec);
+  assert.ok(r.done);
+  const part = { ...rec, concatRef: 200, concatTotal: 3, concatPart: 2 };
+  assert.deepEqual(roundTrip([part]), [part]);
+});

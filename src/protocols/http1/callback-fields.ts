@@ -14,9 +14,10 @@ import { DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING, type CallbackFieldOp
 import { PayloadReader } from './gateway-payload';
 import { CallbackPlans, headerSource, sourceHeader, SRC_BODY, SRC_NONE, type CallbackPlan } from './callback-plan';
 import { latin1 } from '../buffer-reader';
+import { callbackPart } from './callback-part';
 
 export { DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING } from './callback-formats';
-export type { CallbackFieldOptions, CallbackFields, CallbackMapping, CallbackVendor } from './callback-formats';
+export type { CallbackFieldOptions, CallbackFields, CallbackMapping, CallbackPart, CallbackVendor } from './callback-formats';
 
 /** What the extractor reads from one request. */
 export interface CallbackRequest {
@@ -27,7 +28,7 @@ export interface CallbackRequest {
 }
 
 type Field = keyof CallbackMapping;
-const FIELDS: Field[] = ['sender', 'recipient', 'text', 'messageId', 'smsc'];
+const FIELDS: Field[] = ['sender', 'recipient', 'text', 'messageId', 'smsc', 'udh', 'concatRef', 'concatTotal', 'concatPart'];
 
 const K_PARAM = 0, K_HEADER = 1, K_BODY = 2;
 
@@ -112,10 +113,10 @@ export class CallbackExtractor {
       return { kind: K_HEADER, key: name, header: names.indexOf(name), lower: name, id: -1, looseId: -1 };
     };
     this.vendors = vendors.map((v) => ({
-      name: v.name, detect: v.detect.map(compile), fields: FIELDS.map((f) => v[f].map(compile)),
+      name: v.name, detect: v.detect.map(compile), fields: FIELDS.map((f) => (v[f] ?? []).map(compile)),
       payload: v.payload === undefined ? undefined : { hex: compile(v.payload.hex), raw: v.payload.raw, coding: compile(v.payload.coding) },
     }));
-    this.generic = FIELDS.map((f) => generic[f].map(compile));
+    this.generic = FIELDS.map((f) => (generic[f] ?? []).map(compile));
     this.headerNames = names;
     this.params = new ParamList(this.limits);
     this.vendorOfId = new Array<number>(this.exactIds.size).fill(NO_VENDOR);
@@ -167,6 +168,8 @@ export class CallbackExtractor {
     const out: CallbackFields = {
       format: plan.format, sender: this.take(plan.sender), recipient: this.take(plan.recipient),
       text: payload ?? this.take(plan.text), messageId: this.take(plan.messageId), smsc: this.take(plan.smsc),
+      part: plan.udh === SRC_NONE && plan.concatRef === SRC_NONE ? null
+        : callbackPart(this.take(plan.udh), this.take(plan.concatRef), this.take(plan.concatTotal), this.take(plan.concatPart)),
     };
     this.body = EMPTY;
     this.bodyText = null;
@@ -216,6 +219,7 @@ export class CallbackExtractor {
       keys: this.params.keys.slice(0, this.params.count), headerMask, hasBody,
       format: vendor !== null ? vendor.name : 'generic',
       sender: pick(0), recipient: pick(1), text: pick(2), messageId: pick(3), smsc: pick(4),
+      udh: pick(5), concatRef: pick(6), concatTotal: pick(7), concatPart: pick(8),
       payloadRaw: payload === undefined ? null : payload.raw,
       payloadHex: payload === undefined ? SRC_NONE : this.source(payload.hex),
       payloadCoding: payload === undefined ? SRC_NONE : this.source(payload.coding),

@@ -14,6 +14,20 @@ export interface CallbackFields {
   text: string | null;
   messageId: string | null;
   smsc: string | null;
+  /** The part of a concatenated message this callback carries alone; null for a whole message. */
+  part: CallbackPart | null;
+}
+
+/**
+ * A gateway that does not reassemble long messages forwards each part in its own callback: Vonage
+ * with `concat-ref`/`concat-total`/`concat-part`, Kannel with `sms-combine-concatenated-mo = false`
+ * with the part's UDH (X-Kannel-UDH, `%u`). The votes stage joins them again.
+ */
+export interface CallbackPart {
+  ref: number;
+  total: number;
+  /** 1-based. */
+  part: number;
 }
 
 /** Field → candidate source keys, first present wins. */
@@ -23,6 +37,12 @@ export interface CallbackMapping {
   text: string[];
   messageId: string[];
   smsc: string[];
+  /** The part's user data header: hex (X-Kannel-UDH) or its octets (Kannel `%u`). Default none. */
+  udh?: string[];
+  /** Decimal part reference, total and number (Vonage). Default none. */
+  concatRef?: string[];
+  concatTotal?: string[];
+  concatPart?: string[];
 }
 
 export interface CallbackVendor extends CallbackMapping {
@@ -55,12 +75,14 @@ const none: string[] = [];
 
 export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
   { name: 'kannel-post', detect: ['header:x-kannel-from', 'header:x-kannel-to'], sender: ['header:x-kannel-from'],
-    recipient: ['header:x-kannel-to'], text: ['@body'], messageId: none, smsc: ['header:x-kannel-smsc'] },
-  { name: 'kannel-xml', detect: ['oa.number'], sender: ['oa.number'], recipient: ['da.number'], text: ['ud'], messageId: none, smsc: ['from'] },
+    recipient: ['header:x-kannel-to'], text: ['@body'], messageId: none, smsc: ['header:x-kannel-smsc'], udh: ['header:x-kannel-udh'] },
+  { name: 'kannel-xml', detect: ['oa.number'], sender: ['oa.number'], recipient: ['da.number'], text: ['ud'], messageId: none, smsc: ['from'], udh: ['udh'] },
   { name: 'twilio', detect: ['MessageSid', 'SmsSid', 'SmsMessageSid'], sender: ['From'], recipient: ['To'], text: ['Body'],
     messageId: ['MessageSid', 'SmsSid', 'SmsMessageSid'], smsc: none },
   { name: 'plivo', detect: ['MessageUUID'], sender: ['From'], recipient: ['To'], text: ['Text', 'Body'], messageId: ['MessageUUID'], smsc: none },
-  { name: 'vonage', detect: ['msisdn'], sender: ['msisdn'], recipient: ['to'], text: ['text'], messageId: ['messageId'], smsc: none },
+  // `messageId` names the part when the message came in parts: not the message's id then.
+  { name: 'vonage', detect: ['msisdn'], sender: ['msisdn'], recipient: ['to'], text: ['text'], messageId: ['messageId'], smsc: none,
+    udh: ['udh'], concatRef: ['concat-ref'], concatTotal: ['concat-total'], concatPart: ['concat-part'] },
   // `content` is the raw short_message octets; `binary` their hex; `coding` the data_coding.
   { name: 'jasmin', detect: ['origin-connector'], sender: ['from'], recipient: ['to'], text: ['content'], messageId: ['id'], smsc: ['origin-connector'],
     payload: { hex: 'binary', raw: 'content', coding: 'coding' } },
@@ -82,4 +104,8 @@ export const DEFAULT_GENERIC_MAPPING: CallbackMapping = {
   text: ['text', 'msg', 'message', 'content', 'body', 'sms', 'txt'],
   messageId: ['messageId', 'message_id', 'msgid', 'msg_id', 'smsid', 'sms_id', 'id', 'uuid'],
   smsc: ['smsc', 'smsc-id', 'smsc_id', 'smscid'],
+  udh: ['udh'],
+  concatRef: ['concat-ref'],
+  concatTotal: ['concat-total'],
+  concatPart: ['concat-part'],
 };

@@ -25,6 +25,10 @@ export interface CallbackPlan {
   readonly text: number;
   readonly messageId: number;
   readonly smsc: number;
+  readonly udh: number;
+  readonly concatRef: number;
+  readonly concatTotal: number;
+  readonly concatPart: number;
   /** The vendor's payload (its raw parameter name), null when it has none. */
   readonly payloadRaw: string | null;
   /** Sources of the payload's hex octets and its data_coding. */

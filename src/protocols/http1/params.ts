@@ -195,6 +195,7 @@ export function parseKannelXml(text: string, into: Map<string, string>): boolean
   pick('oa.number', /<oa>\s*<number>([\s\S]*?)<\/number>/);
   pick('da.number', /<da>\s*<number>([\s\S]*?)<\/number>/);
   pick('ud', /<ud>([\s\S]*?)<\/ud>/, (raw) => percentDecode(raw, 0, raw.length, true, ucs2 ? 'utf16be' : null));
+  pick('udh', /<udh>([\s\S]*?)<\/udh>/, (raw) => percentDecode(raw, 0, raw.length, false, 'latin1'));
   pick('from', /<from>([\s\S]*?)<\/from>/);
   pick('to', /<to>([\s\S]*?)<\/to>/);
   return true;

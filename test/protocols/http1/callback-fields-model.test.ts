@@ -9,8 +9,12 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CallbackExtractor, DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING, type CallbackFields, type CallbackMapping } from '../../../src/protocols/http1/callback-fields';
 import { charsetOf, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
+import { callbackPart } from '../../../src/protocols/http1/callback-part';
 
-const FIELDS: (keyof CallbackMapping)[] = ['sender', 'recipient', 'text', 'messageId', 'smsc'];
+const FIELDS = ['sender', 'recipient', 'text', 'messageId', 'smsc'] as const;
+/** Fields that only locate a part (read through callbackPart). */
+const PART_FIELDS = ['udh', 'concatRef', 'concatTotal', 'concatPart'] as const;
+const keysOf = (m: CallbackMapping, f: keyof CallbackMapping): string[] => m[f] ?? [];
 
 function model(query: string, contentType: string | null, headers: Record<string, string>, body: Buffer, limits: ParamLimits): CallbackFields | null {
   const params = new Map<string, string>();
@@ -42,18 +46,19 @@ function model(query: string, contentType: string | null, headers: Record<string
     }
     return null;
   };
-  const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null };
+  const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null, part: null };
   const vendor = DEFAULT_CALLBACK_VENDORS.find((v) => v.detect.some((k) => resolve(k) !== null));
-  if (vendor !== undefined) {
-    out.format = vendor.name;
-    for (const f of FIELDS) out[f] = first(vendor[f]);
-  } else {
-    for (const f of FIELDS) out[f] = first(DEFAULT_GENERIC_MAPPING[f]) ?? (params.size > 0 ? loose(DEFAULT_GENERIC_MAPPING[f]) : null);
-  }
+  const read = (f: keyof CallbackMapping): string | null => vendor !== undefined ? first(keysOf(vendor, f))
+    : first(keysOf(DEFAULT_GENERIC_MAPPING, f)) ?? (params.size > 0 ? loose(keysOf(DEFAULT_GENERIC_MAPPING, f)) : null);
+  if (vendor !== undefined) out.format = vendor.name;
+  for (const f of FIELDS) out[f] = read(f);
+  const [udh, ref, total, part] = PART_FIELDS.map(read);
+  out.part = callbackPart(udh, ref, total, part);
   return out.sender === null && out.recipient === null && out.text === null && out.messageId === null ? null : out;
 }
 
-const names = [...new Set([...DEFAULT_CALLBACK_VENDORS.flatMap((v) => [...v.detect, ...FIELDS.flatMap((f) => v[f])]), ...FIELDS.flatMap((f) => DEFAULT_GENERIC_MAPPING[f])])]
+const ALL = [...FIELDS, ...PART_FIELDS];
+const names = [...new Set([...DEFAULT_CALLBACK_VENDORS.flatMap((v) => [...v.detect, ...ALL.flatMap((f) => keysOf(v, f))]), ...ALL.flatMap((f) => keysOf(DEFAULT_GENERIC_MAPPING, f))])]
   .filter((k) => !k.startsWith('header:') && k !== '@body');
 const name = fc.oneof(
   fc.constantFrom(...names),
@@ -61,7 +66,8 @@ const name = fc.oneof(
   fc.constantFrom(...names).map((k) => `data.${k}`),
   fc.constantFrom('priority', 'coding', 'receivedAt', 'x', 'Data.From', 'a%2Eb', 'fr%6Fm', 'te+xt', 'K\u212A'),
 );
-const value = fc.oneof(fc.constantFrom('+447700900123', '447700900123', '80800', 'VOTE A', 'vote+b', '%2B44', '%E2%9C%93', 'x%zz', '', 'é'), fc.string({ maxLength: 5 }));
+const value = fc.oneof(fc.constantFrom('+447700900123', '447700900123', '80800', 'VOTE A', 'vote+b', '%2B44', '%E2%9C%93', 'x%zz', '', 'é',
+  '1', '2', '3', '050003A70302', '%05%00%03%A7%02%01', '0608040102FF02'), fc.string({ maxLength: 5 }));
 const pairs = fc.array(fc.tuple(name, value), { maxLength: 8 });
 const urlEncoded = pairs.map((ps) => ps.map(([k, v]) => `${k}=${v}`).join('&'));
 const jsonBody = fc.tuple(pairs, fc.boolean(), fc.constantFrom('', ' ')).map(([ps, nest, ws]) => {
@@ -76,7 +82,7 @@ const request = fc.oneof(
   fc.record({ query: fc.constant(''), contentType: fc.constant('text/xml'), body: xmlBody }),
   fc.record({ query: fc.constant(''), contentType: fc.constantFrom('text/plain; charset=UTF-8', 'text/plain'), body: value }),
 );
-const kannelHeaders = fc.option(fc.record({ 'x-kannel-from': value, 'x-kannel-to': value }), { nil: undefined });
+const kannelHeaders = fc.option(fc.record({ 'x-kannel-from': value, 'x-kannel-to': value, 'x-kannel-udh': value }, { requiredKeys: ['x-kannel-from', 'x-kannel-to'] }), { nil: undefined });
 
 test('the extractor gives the model’s fields for any mix of requests (interleaved formats, repeated names, the parameter bound)', () => {
   fc.assert(fc.property(fc.array(fc.tuple(request, kannelHeaders), { minLength: 1, maxLength: 12 }), fc.constantFrom(3, 6, 256), (reqs, maxParams) => {
