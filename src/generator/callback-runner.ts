@@ -47,6 +47,10 @@ export interface CallbackVote {
   truth: TruthVote;
   fields: CallbackFields;
   format: CallbackFormat;
+  /** A gateway that forwards parts one by one: the message's parts, each called back (and retried) on its own. */
+  parts?: { ref: number; bytes: Buffer[]; texts: string[] };
+  /** Set on one part's callbacks: the parts of its message still to finish. */
+  group?: { pending: number };
 }
 
 export interface RunnerContext {
@@ -73,12 +77,23 @@ export class CallbackRunner {
   /** First attempts for votes the gateway just acked. */
   start(votes: CallbackVote[]): void {
     const go: CallbackVote[] = [];
-    for (const v of votes) {
+    for (const v of votes.flatMap((x) => this.split(x))) {
       if (this.ctx.rng.chance(this.ctx.app.drop)) this.finish(v);
       else go.push(v);
     }
     if (go.length >= 2 && this.ctx.rng.chance(this.ctx.app.pipelined) && !this.inOutage(this.ctx.clock.now)) this.pipelined(go);
     else for (const v of go) this.attempt(v, 1);
+  }
+
+  /** A message forwarded part by part becomes one callback vote per part, sharing the truth. */
+  private split(v: CallbackVote): CallbackVote[] {
+    if (v.parts === undefined) return [v];
+    const { ref, bytes, texts } = v.parts;
+    const group = { pending: bytes.length };
+    return bytes.map((b, i) => ({
+      truth: v.truth, format: v.format, group,
+      fields: { ...v.fields, text: texts[i], binary: b, part: { ref, total: bytes.length, part: i + 1 } },
+    }));
   }
 
   private inOutage(t: number): boolean {
@@ -112,7 +127,7 @@ export class CallbackRunner {
     const req = buildCallbackRequest(v.format, v.fields, ctx.appHost, false);
     const rec = {
       attempt: n, tsNs: ctx.clock.now, stream, format: v.format, style: 'close' as const, method: req.method, uri: req.uri,
-      outcome: 'refused' as CallbackOutcome, status: undefined as number | undefined, accepted: false,
+      outcome: 'refused' as CallbackOutcome, status: undefined as number | undefined, accepted: false, part: v.fields.part?.part,
     };
     v.truth.callbacks.push(rec);
     if (this.inOutage(ctx.clock.now)) {
@@ -165,7 +180,7 @@ export class CallbackRunner {
     const recs = votes.map((v, i) => {
       const r = {
         attempt: 1, tsNs: reqTs, stream, format: v.format, style: 'pipelined' as const, method: reqs[i].method, uri: reqs[i].uri,
-        outcome: 'ok' as CallbackOutcome, status: undefined as number | undefined, accepted: false,
+        outcome: 'ok' as CallbackOutcome, status: undefined as number | undefined, accepted: false, part: v.fields.part?.part,
       };
       v.truth.callbacks.push(r);
       ctx.truth.httpMessage({ tsNs: reqTs, stream, kind: 'request', method: reqs[i].method, uri: reqs[i].uri, bodyLength: reqs[i].bodyLength });
@@ -209,8 +224,12 @@ export class CallbackRunner {
     this.ctx.queue.schedule(this.ctx.clock.now + n * this.ctx.app.retryDelayNs, () => this.attempt(v, n + 1));
   }
 
+  /** A vote's callbacks are over: accepted when some attempt was (for a message sent in parts: of every part). */
   private finish(v: CallbackVote): void {
-    v.truth.state = v.truth.callbacks.some((c) => c.accepted) ? 'accepted' : 'lost';
+    if (v.group !== undefined && --v.group.pending > 0) return;
+    const accepted = v.truth.callbacks.filter((c) => c.accepted);
+    const parts = v.fields.part?.total ?? 1;
+    v.truth.state = new Set(accepted.map((c) => c.part)).size === parts && accepted.length > 0 ? 'accepted' : 'lost';
     this.ctx.onFinal(v.truth);
   }
 }

@@ -1,11 +1,17 @@
 /**
  * HTTP/1.1 bytes of gateway → vote-app callbacks and the app's answers: Kannel get-url style GET,
  * Jasmin style form POST, generic JSON POST, Kannel post-url as configured by default (no
- * `send-sender`, so no X-Kannel-From: the sender is not in the callback), Kannel post-xml; Content-
+ * `send-sender`, so no X-Kannel-From: the sender is not in the callback), Kannel post-xml; and two
+ * gateways that forward a long message part by part: Vonage (form POST with `concat-*`) and Kannel
+ * post-url with `sms-combine-concatenated-mo = false` (each part's UDH in X-Kannel-UDH). Content-
  * Length or chunked responses.
  */
+import { concatUdh } from './smpp-encoder';
 
-export type CallbackFormat = 'get' | 'form' | 'json' | 'kannel-post' | 'kannel-xml';
+export type CallbackFormat = 'get' | 'form' | 'json' | 'kannel-post' | 'kannel-xml' | 'vonage' | 'kannel-post-parts';
+
+/** Formats whose gateway sends one callback per part of a long message. */
+export const PER_PART_FORMATS: ReadonlySet<CallbackFormat> = new Set(['vonage', 'kannel-post-parts']);
 
 /** What a callback carries. */
 export interface CallbackFields {
@@ -18,6 +24,8 @@ export interface CallbackFields {
   /** The message's encoded bytes (Jasmin sends them hex-encoded as `binary`). */
   binary: Buffer;
   receivedAtNs: number;
+  /** Set when the callback carries this one part of a long message (text and binary are the part's). */
+  part?: { ref: number; total: number; part: number };
 }
 
 export interface BuiltRequest {
@@ -63,15 +71,16 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
   }
   let uri: string, type: string, body: Buffer, agent: string;
   let extra = '';
-  if (format === 'kannel-post' || format === 'kannel-xml') {
+  if (format === 'kannel-post' || format === 'kannel-post-parts' || format === 'kannel-xml') {
     uri = '/kannel/mo';
     agent = 'Kannel/1.4.5';
     // Kannel's %a: UTF-8 for 7-bit messages, the UTF-16BE octets for UCS-2 (its coding 2).
     const ucs2 = f.dataCoding === 8;
     const textBytes = ucs2 ? f.binary : Buffer.from(f.text, 'utf8');
-    if (format === 'kannel-post') {
+    if (format !== 'kannel-xml') {
       type = `text/plain; charset=${ucs2 ? 'UTF-16BE' : 'UTF-8'}`;
       extra = `X-Kannel-To: ${f.shortcode}\r\nX-Kannel-SMSC: smsc01\r\nX-Kannel-Coding: ${ucs2 ? 2 : 0}\r\nX-Kannel-Service: default\r\n`;
+      if (f.part !== undefined) extra += `X-Kannel-UDH: ${concatUdh(f.part.ref, f.part.total, f.part.part, f.part.ref > 255).toString('hex').toUpperCase()}\r\n`;
       body = textBytes;
     } else {
       type = 'text/xml';
@@ -80,6 +89,20 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
         `  \t\t<dcs>  \t\t<coding>${ucs2 ? 2 : 0}</coding>\n</dcs>\n  \t\t<from>  \t\t<account>smsc01</account>\n</from>\n` +
         `  \t\t<to>  \t\t<service>default</service>\n</to>\n\t</submit>\n</message>\n`, 'latin1');
     }
+  } else if (format === 'vonage') {
+    uri = '/vonage/inbound';
+    type = 'application/x-www-form-urlencoded; charset=UTF-8';
+    agent = 'Nexmo/MessagingHUB/v1.0';
+    const stamp = new Date(Math.floor(f.receivedAtNs / 1e6)).toISOString().slice(0, 19).replace('T', ' ');
+    const params = [
+      ['msisdn', f.sender.replace(/^\+/, '')], ['to', f.shortcode], ['messageId', `${f.messageId.slice(0, 8)}${f.part?.part ?? ''}`],
+      ['text', f.text], ['type', f.dataCoding === 8 ? 'unicode' : 'text'], ['keyword', (f.text.trim().split(/\s+/)[0] ?? '').toUpperCase()],
+      ['message-timestamp', stamp],
+    ];
+    if (f.part !== undefined) {
+      params.push(['concat', 'true'], ['concat-ref', String(f.part.ref)], ['concat-total', String(f.part.total)], ['concat-part', String(f.part.part)]);
+    }
+    body = Buffer.from(params.map(([k, v]) => `${k}=${formEncode(v)}`).join('&'), 'latin1');
   } else if (format === 'form') {
     uri = '/jasmin/mo';
     type = 'application/x-www-form-urlencoded';

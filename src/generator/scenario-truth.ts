@@ -51,6 +51,8 @@ export interface CallbackAttempt {
   status?: number;
   /** The app counted the vote on this attempt (a 2xx was sent). */
   accepted: boolean;
+  /** The part of the message this attempt carried (a gateway that forwards parts one by one). */
+  part?: number;
 }
 
 export interface Delivery {

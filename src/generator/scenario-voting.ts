@@ -10,7 +10,8 @@ import { Rng } from './rng';
 import { EventQueue } from './event-queue';
 import { SmppSession } from './smpp-session';
 import { CallbackRunner, DEFAULT_APP, type AppBehaviour, type CallbackVote } from './callback-runner';
-import type { CallbackFormat } from './http-callbacks';
+import { PER_PART_FORMATS, type CallbackFormat } from './http-callbacks';
+import { decodeCharset } from '../protocols/smpp/text';
 import { TruthRecorder, type TruthLevel, type TruthVote } from './scenario-truth';
 import { CAMPAIGNS, drawVoteText, msisdn } from './vote-texts';
 import { SmppTraffic, type ScenarioRates, DEFAULT_RATES, type MoVote } from './smpp-traffic';
@@ -224,7 +225,13 @@ export class VotingScenario {
       truth, format: rng.pick(this.o.callbackFormats ?? DEFAULT_CALLBACK_FORMATS),
       fields: { sender, shortcode: campaign.shortcode, text, messageId, dataCoding: enc.dataCoding, binary, receivedAtNs: 0 },
     };
-    return { cb, parts: pdus === 1 ? [binary] : enc.parts, ref: rng.int(concat === 'udh16' ? 65536 : 256) };
+    const ref = rng.int(concat === 'udh16' ? 65536 : 256);
+    // A gateway that does not reassemble forwards the parts the SMSC delivered, one callback each.
+    if (pdus > 1 && PER_PART_FORMATS.has(cb.format)) {
+      const charset = enc.dataCoding === 8 ? 'ucs2' : 'gsm7';
+      cb.parts = { ref, bytes: enc.parts, texts: enc.parts.map((b) => decodeCharset(b, charset)) };
+    }
+    return { cb, parts: pdus === 1 ? [binary] : enc.parts, ref };
   }
 
   private ephemeralPort(): number {

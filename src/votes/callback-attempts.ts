@@ -54,7 +54,23 @@ export function addCallback(v: Vote, id: string, mark = callbackMark(id)): void 
 
 /** Takes an id off a vote (a guessed callback moving to another vote). */
 export function removeCallback(v: Vote, id: string): void {
-  const ids = callbackIdList(v).filter((x) => x !== id);
+  removeIds(v, (x) => x !== id);
+}
+
+/** Takes a callback off a vote with the part callbacks joined into it (a guess moving to another vote). */
+export function removeAttempt(v: Vote, c: CallbackObservation): void {
+  const parts = c.partIds;
+  removeIds(v, parts === undefined ? (x) => x !== c.id : (x) => x !== c.id && !parts.includes(x));
+}
+
+/** Puts a callback on a vote with the part callbacks joined into it (not already there). */
+export function addAttempt(v: Vote, c: CallbackObservation): void {
+  for (const id of c.partIds ?? []) if (!hasCallback(v, id)) addCallback(v, id);
+  addCallback(v, c.id);
+}
+
+function removeIds(v: Vote, keep: (id: string) => boolean): void {
+  const ids = callbackIdList(v).filter(keep);
   v.callbackIds = ids.length === 0 ? NO_CALLBACK_IDS : ids.length === 1 ? ids[0] : ids;
   v.callbackMarks = ids.reduce((m, x) => m | callbackMark(x), 0);
 }

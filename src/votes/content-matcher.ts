@@ -11,7 +11,7 @@
  * The content index is built only once such a callback is seen: normal traffic pays nothing for it.
  */
 import { numberTail } from './address';
-import { addCallback, hasCallback, isSuccess, removeCallback } from './callback-attempts';
+import { addAttempt, hasCallback, isSuccess, removeAttempt } from './callback-attempts';
 import { ContentIndex } from './content-index';
 import type { CallbackObservation } from './observations';
 import type { Early } from './early-callbacks';
@@ -113,7 +113,7 @@ export class ContentMatcher {
     const g = v.guess!;
     if (!this.placeGuess(g, ContentIndex.key(v.shortcode, v.matchText), new Set<Vote>([v]), GUESS_CHAIN)) return false;
     v.guess = undefined;
-    removeCallback(v, g.id);
+    removeAttempt(v, g);
     return true;
   }
 
@@ -141,8 +141,8 @@ export class ContentMatcher {
       const h = w.guess;
       if (!this.placeGuess(h, key, seen, depth - 1)) continue;
       // `w` keeps its acceptance, now by `g`: swap the callbacks it carries.
-      removeCallback(w, h.id);
-      addCallback(w, g.id);
+      removeAttempt(w, h);
+      addAttempt(w, g);
       w.guess = g;
       this.host.touch(w, g.tsEndNs, w.lostReason, g.id);
       return true;

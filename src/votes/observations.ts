@@ -37,4 +37,8 @@ export interface CallbackObservation {
   recipient?: string;
   text?: string;
   messageId?: string;
+  /** The attempt carries one part of a long message (the gateway forwards parts one by one). */
+  part?: { ref: number; total: number; part: number };
+  /** A callback joined from parts: the ids of the other part callbacks it stands for. */
+  partIds?: string[];
 }

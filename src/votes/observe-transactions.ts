@@ -55,7 +55,7 @@ function smscConn(address: string, port: number): string {
 
 /** Every HTTP exchange on a callback route is a callback attempt, failed ones included. */
 export function callbackObservation(t: HttpTransaction): CallbackObservation {
-  return {
+  const o: CallbackObservation = {
     id: httpTransactionId(t),
     tsStartNs: t.tsStart,
     tsEndNs: t.tsEnd,
@@ -66,4 +66,6 @@ export function callbackObservation(t: HttpTransaction): CallbackObservation {
     text: t.text ?? undefined,
     messageId: t.messageId ?? undefined,
   };
+  if (t.concatTotal !== null && t.concatRef !== null && t.concatPart !== null) o.part = { ref: t.concatRef, total: t.concatTotal, part: t.concatPart };
+  return o;
 }

@@ -292,6 +292,7 @@ export class Reconciler {
     if (c.sender !== undefined) v.sendsSender = true;
     if (callbackCount(v) < this.maxIds) addCallback(v, c.id, mark);
     else countReason(this.dropped, 'callback-ids-per-vote');
+    if (c.partIds !== undefined) this.listParts(v, c);
     if (ok) {
       if (v.state === 'accepted' && v.guess !== undefined && c.sender !== undefined && this.content.moveGuess(v)) {
         // Not counted here: the moved guess is counted again where it lands, standing for this one.
@@ -312,6 +313,16 @@ export class Reconciler {
       const prev = v.lostReason;
       if (v.state === 'lost') v.lostReason = reason; // the latest failure explains best
       this.touch(v, c.tsEndNs, prev, c.id);
+    }
+  }
+
+  /** A callback joined from parts: its other part callbacks are the vote's too (listed, and linked in its trace). */
+  private listParts(v: Vote, c: CallbackObservation): void {
+    for (const id of c.partIds!) {
+      if (hasCallback(v, id)) continue;
+      if (callbackCount(v) >= this.maxIds) return countReason(this.dropped, 'callback-ids-per-vote');
+      addCallback(v, id);
+      this.touch(v, c.tsEndNs, v.lostReason, id);
     }
   }
 

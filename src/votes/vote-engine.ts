@@ -20,6 +20,7 @@ import { lostVotesCsv, type LostVote } from './lost-votes-csv';
 import type { CallbackObservation, MoObservation } from './observations';
 import { PolicyTally, type PolicyTallyOptions } from './policy-tally';
 import { callbackMark, NO_CALLBACK_IDS } from './callback-attempts';
+import { CallbackParts } from './callback-parts';
 import { Reconciler, type ReconcilerOptions } from './reconcile';
 import { Tally } from './tally';
 import { buildVotesReport, type VotesReport } from './votes-report';
@@ -71,6 +72,8 @@ export class VoteEngine {
   private onLink: VoteEngineOptions['onLink'];
   private readonly dedupe: MoDedupe;
   private readonly reconciler: Reconciler;
+  /** Joins part callbacks (a gateway that does not reassemble long messages) before matching. */
+  private readonly parts: CallbackParts;
   private readonly tally = new Tally();
   private readonly policy: PolicyTally;
   private readonly lost = new Map<string, Vote>();
@@ -119,6 +122,8 @@ export class VoteEngine {
       },
       this.voterIndex,
     );
+    // A message's parts are joined for as long as its vote can still take a callback.
+    this.parts = new CallbackParts({ holdNs: this.reconciler.windowNs + this.reconciler.lateNs, maxGroups: 10_000 }, this.reconciler);
     if ((opts.resume ?? true) && this.store !== undefined && !this.store.degraded) {
       for (const s of this.store.votesInProgress()) this.resumeVote(s);
     }
@@ -196,6 +201,11 @@ export class VoteEngine {
 
   onCallback(c: CallbackObservation): void {
     this.advance(c.tsStartNs);
+    if (c.part !== undefined) {
+      const whole = this.parts.add(c);
+      if (whole === null) return this.advance(c.tsEndNs);
+      c = whole;
+    }
     if (c.sender) {
       const entry = this.voters.get(c.sender);
       this.reconciler.onCallback(c, entry.key, entry.indexed ? entry : this.voterIndex.lookup(entry.key));
@@ -211,6 +221,7 @@ export class VoteEngine {
   /** End of capture at `endNs`: close what closed before it; later windows stay pending. Flushes the store. */
   finish(endNs: number): void {
     this.advance(endNs);
+    this.parts.finish();
     this.reconciler.finish();
     this.store?.flush();
   }
@@ -218,7 +229,7 @@ export class VoteEngine {
   report(): VotesReport {
     return buildVotesReport({
       tally: this.tally, policy: this.policy, counters: this.counters, lostByReason: this.lostByReason,
-      unmatchedByReason: this.unmatchedByReason, reconciler: this.reconciler, dedupeDropped: this.dedupe.dropped,
+      unmatchedByReason: this.unmatchedByReason, reconciler: this.reconciler, parts: this.parts.counts, dedupeDropped: this.dedupe.dropped,
       dropped: this.dropped, store: this.store, privacy: this.privacy,
     });
   }
@@ -241,6 +252,7 @@ export class VoteEngine {
     this.clockNs = nowNs;
     this.reconciler.advance(nowNs);
     this.dedupe.advance(nowNs);
+    if (this.parts.open > 0) this.parts.expire(nowNs);
   }
 
   /**

@@ -4,6 +4,7 @@ import type { PhonePrivacy } from '../common/phone-privacy';
 import type { VoteStore } from '../store/vote-store';
 import type { PolicyReport, PolicyTally } from './policy-tally';
 import type { Reconciler } from './reconcile';
+import type { CallbackPartCounts } from './callback-parts';
 import type { Tally, TallyRow } from './tally';
 
 export interface VotesReport {
@@ -36,9 +37,14 @@ export interface VotesReport {
    * callbacks that named no sender, matched by shortcode and text alone (which of several equal votes
    * they accepted is a guess). `bySenderTail`: callbacks whose sender, as written, was no voter's,
    * matched by shortcode, text and the number's last 7 digits (the gateway rewrote its form, e.g.
-   * Kannel's `unified-prefix`). Each absent when none.
+   * Kannel's `unified-prefix`). `parts`: callbacks that each carried one part of a long message
+   * (Vonage, Kannel with `sms-combine-concatenated-mo = false`), the messages all of whose parts came
+   * (each then matched as one callback), and those given up with parts missing. Each absent when none.
    */
-  callbacks: { matched: Record<string, number>; unmatched: Record<string, number>; withoutSender?: number; bySenderTail?: number };
+  callbacks: {
+    matched: Record<string, number>; unmatched: Record<string, number>; withoutSender?: number; bySenderTail?: number;
+    parts?: CallbackPartCounts;
+  };
   /** Bounds that let something go, by reason. */
   dropped: Record<string, number>;
   tally: TallyRow[];
@@ -56,6 +62,7 @@ export interface ReportParts {
   lostByReason: Record<string, number>;
   unmatchedByReason: Record<string, number>;
   reconciler: Reconciler;
+  parts: CallbackPartCounts;
   dedupeDropped: Record<string, number>;
   dropped: Record<string, number>;
   store: VoteStore | undefined;
@@ -84,6 +91,7 @@ export function buildVotesReport(p: ReportParts): VotesReport {
       matched: nonZero(p.reconciler.callbacks), unmatched: nonZero(p.reconciler.unmatchedCallbacks),
       ...(p.reconciler.matchedWithoutSender > 0 ? { withoutSender: p.reconciler.matchedWithoutSender } : {}),
       ...(p.reconciler.matchedBySenderTail > 0 ? { bySenderTail: p.reconciler.matchedBySenderTail } : {}),
+      ...(p.parts.callbacks > 0 ? { parts: { ...p.parts } } : {}),
     },
     dropped: nonZero(dropped),
     tally: rows,
