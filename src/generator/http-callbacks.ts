@@ -80,7 +80,8 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
     if (format !== 'kannel-xml') {
       type = `text/plain; charset=${ucs2 ? 'UTF-16BE' : 'UTF-8'}`;
       extra = `X-Kannel-To: ${f.shortcode}\r\nX-Kannel-SMSC: smsc01\r\nX-Kannel-Coding: ${ucs2 ? 2 : 0}\r\nX-Kannel-Service: default\r\n`;
-      if (f.part !== undefined) extra += `X-Kannel-UDH: ${concatUdh(f.part.ref, f.part.total, f.part.part, f.part.ref > 255).toString('hex').toUpperCase()}\r\n`;
+      // Percent-encoded octets, as Kannel 1.4.5 writes the header (its user guide shows hex).
+      if (f.part !== undefined) extra += `X-Kannel-UDH: ${[...concatUdh(f.part.ref, f.part.total, f.part.part, f.part.ref > 255)].map((o) => `%${o.toString(16).padStart(2, '0').toUpperCase()}`).join('')}\r\n`;
       body = textBytes;
     } else {
       type = 'text/xml';

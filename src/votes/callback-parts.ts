@@ -6,11 +6,14 @@
  * Parts are grouped by sender, recipient, reference and total; several messages may share that key
  * (an 8-bit reference wraps, and a gateway that names no sender shares references among voters). A
  * part goes to the oldest message that waits for a retry of it (same text, not yet accepted), else the
- * oldest that has not had it, else it starts a message. A part with the text of an accepted part of
- * another message may also be a retry of that one (the app answered 2xx after the gateway gave up):
- * it starts a message all the same, since a wrong "retry" would cost a new message a part and its
- * vote, while a retry changes nothing for a part already accepted; if its message never completes, it
- * is counted as a retry (`retry-after-accepted`). Once every part has come, each part
+ * oldest that has not had it, else — when the callbacks name the sender — the newest that has it (a
+ * retry after the app answered 2xx too late for the gateway; one voter's messages do not share a
+ * reference at once), else it starts a message. Without a sender, a part with the text of an accepted
+ * part of a whole message may be such a retry or another voter's part: it starts a message, since a
+ * wrong "retry" would cost a new message a part and its vote. If no other part joins it within
+ * `retryWaitNs` (a gateway sends a message's parts together),
+ * it is a retry after all and goes to the reconciler as a callback of the whole message (a retry
+ * changes nothing for a part already accepted, but belongs in the vote's trace). Once every part has come, each part
  * callback (the last one, then every retry) yields the message's callback with the parts' texts in
  * order: successful when every part has been accepted at least once (the app has the whole text),
  * else failed as the latest failure of a part not yet accepted. So a vote whose part failed is lost
@@ -31,10 +34,20 @@ export interface CallbackPartsOptions {
   maxGroups: number;
   /** Ids of part callbacks a joined callback lists for its vote. Default 16. */
   maxIds?: number;
+  /** How long a message started by a likely retry waits for another part. Default 5 s. */
+  retryWaitNs?: number;
 }
 
 interface Group {
   readonly key: string;
+  closed: boolean;
+  /**
+   * Started by a part with the text of an accepted part of this whole message, and every part since
+   * was such: retries of it, unless another part joins by `firstStartNs + retryWaitNs`. Null otherwise.
+   */
+  retryOf: Group | null;
+  /** The attempts while `retryOf` is set (to hand on as retries). */
+  attempts: CallbackObservation[];
   readonly expiresNs: number;
   readonly firstStartNs: number;
   /** Per part (index part − 1): its text as first seen, undefined until it came. */
@@ -44,9 +57,9 @@ interface Group {
   /** Per part: its latest failed attempt. */
   readonly failures: (CallbackObservation | undefined)[];
   seen: number;
-  /** Callbacks taken whose text an accepted part of another message with the key has (retries of it?). */
-  retryLike: number;
   okStatus: number;
+  /** Id of the latest joined callback (the vote that took it takes retries of the message). */
+  joinedId: string;
   /** Part callbacks not yet listed with a joined callback. */
   unlisted: string[];
   /** Every part callback id taken (the same attempt seen twice is ignored). */
@@ -76,10 +89,14 @@ export class CallbackParts {
   private readonly groups = new Map<string, Group[]>();
   /** Every message held, in creation order: the oldest expires (or is let go) first. */
   private readonly order = new Fifo<Group>();
+  /** Messages started by a likely retry, in creation order. */
+  private readonly tentative = new Fifo<Group>();
   private readonly maxIds: number;
+  private readonly retryWaitNs: number;
 
   constructor(private readonly opts: CallbackPartsOptions, private readonly counters: CallbackCounters) {
     this.maxIds = opts.maxIds ?? 16;
+    this.retryWaitNs = opts.retryWaitNs ?? 5e9;
   }
 
   get open(): number {
@@ -98,25 +115,36 @@ export class CallbackParts {
       countReason(this.counters.callbacks, 'duplicate');
       return null;
     }
-    let g = list === undefined ? undefined : pick(list, i, text);
+    let g = list === undefined ? undefined : pick(list, i, text, c.sender !== undefined && c.sender !== '');
     if (g === undefined) {
       if (this.order.size >= this.opts.maxGroups) {
-        countReason(this.counters.dropped, 'callback-parts-limit');
-        this.close(this.order.shift()!);
+        let oldest = this.order.shift();
+        while (oldest !== undefined && oldest.closed) oldest = this.order.shift();
+        if (oldest !== undefined) {
+          countReason(this.counters.dropped, 'callback-parts-limit');
+          this.close(oldest);
+        }
         list = this.groups.get(key);
       }
+      const retryOf = list === undefined ? null : wholeWithAccepted(list, i, text);
       g = {
-        key, expiresNs: c.tsStartNs + this.opts.holdNs, firstStartNs: c.tsStartNs,
+        key, closed: false, retryOf, attempts: [], expiresNs: c.tsStartNs + this.opts.holdNs, firstStartNs: c.tsStartNs,
         texts: new Array<string | undefined>(p.total).fill(undefined), accepted: new Array<boolean>(p.total).fill(false),
-        failures: new Array<CallbackObservation | undefined>(p.total).fill(undefined), seen: 0, retryLike: 0, okStatus: 200, unlisted: [], ids: new Set(),
+        failures: new Array<CallbackObservation | undefined>(p.total).fill(undefined), seen: 0, okStatus: 200, joinedId: '', unlisted: [], ids: new Set(),
       };
       if (list === undefined) this.groups.set(key, (list = []));
       list.push(g);
       this.order.push(g);
+      if (retryOf !== null) this.tentative.push(g);
     }
     g.ids.add(c.id);
-    const peers = this.groups.get(key)!;
-    if (peers.length > 1 && acceptedElsewhere(peers, g, i, text)) g.retryLike++;
+    if (g.retryOf !== null) {
+      if (g.retryOf.accepted[i] && g.retryOf.texts[i] === text) g.attempts.push(c);
+      else {
+        g.retryOf = null; // another part: a message of its own
+        g.attempts = [];
+      }
+    }
     if (g.texts[i] === undefined) {
       g.texts[i] = text;
       g.seen++;
@@ -131,24 +159,49 @@ export class CallbackParts {
     return g.seen === g.texts.length ? this.joined(g, c) : null;
   }
 
-  /** End of input: the messages still missing a part will not get it. */
-  finish(): void {
+  /** End of input: the messages still missing a part will not get it. Returns the retries found (see `expire`). */
+  finish(): CallbackObservation[] | null {
+    const retries = this.resolveRetries(Infinity);
     while (this.order.size > 0) this.close(this.order.shift()!);
+    return retries;
   }
 
-  /** Lets go of messages whose hold ended by `nowNs`. */
-  expire(nowNs: number): void {
+  /**
+   * Lets go of messages whose hold ended by `nowNs`. Returns the part callbacks found to be retries
+   * of a whole message, each as a callback of that message (null when none).
+   */
+  expire(nowNs: number): CallbackObservation[] | null {
+    const retries = this.tentative.size > 0 ? this.resolveRetries(nowNs) : null;
     for (let g = this.order.peek(); g !== undefined && g.expiresNs <= nowNs; g = this.order.peek()) this.close(this.order.shift()!);
+    return retries;
+  }
+
+  /** Messages started by a likely retry that no other part joined by `nowNs`: their attempts, as callbacks of the whole message. */
+  private resolveRetries(nowNs: number): CallbackObservation[] | null {
+    let out: CallbackObservation[] | null = null;
+    for (let g = this.tentative.peek(); g !== undefined && g.firstStartNs + this.retryWaitNs <= nowNs; g = this.tentative.peek()) {
+      this.tentative.shift();
+      if (g.closed || g.retryOf === null || g.seen === g.texts.length) continue;
+      this.close(g, true);
+      // The retry changes nothing for a part already accepted: it reports the message as it stands.
+      const whole = g.retryOf;
+      const failed = latestFailure(whole);
+      const text = whole.texts.join('');
+      for (const a of g.attempts) {
+        (out ??= []).push({
+          id: a.id, tsStartNs: a.tsStartNs, tsEndNs: a.tsEndNs, outcome: failed === undefined ? 'ok' : failed.outcome,
+          status: failed === undefined ? whole.okStatus : failed.status, sender: a.sender, recipient: a.recipient, text, retryOf: whole.joinedId,
+        });
+      }
+    }
+    return out;
   }
 
   private joined(g: Group, c: CallbackObservation): CallbackObservation {
-    let failed: CallbackObservation | undefined;
-    for (let i = 0; i < g.accepted.length; i++) {
-      const f = g.failures[i];
-      if (!g.accepted[i] && f !== undefined && (failed === undefined || f.tsEndNs >= failed.tsEndNs)) failed = f;
-    }
+    const failed = latestFailure(g);
     const others = g.unlisted.filter((id) => id !== c.id);
     g.unlisted = [];
+    g.joinedId = c.id;
     // Counted here, once, whichever vote the joined callback reaches (a guess may move).
     if (others.length > 0) countReason(this.counters.callbacks, 'part', others.length);
     const out: CallbackObservation = {
@@ -160,26 +213,42 @@ export class CallbackParts {
     return out;
   }
 
-  private close(g: Group): void {
+  /** Stops holding `g` (the order queue skips it later); `retries`: its callbacks went on as retries, not missing parts. */
+  private close(g: Group, retries = false): void {
+    if (g.closed) return;
+    g.closed = true;
     const list = this.groups.get(g.key)!;
     if (list.length === 1) this.groups.delete(g.key);
     else list.splice(list.indexOf(g), 1);
-    if (g.seen === g.texts.length) return;
+    if (g.seen === g.texts.length || retries) return;
     this.counts.incomplete++;
-    if (g.retryLike === g.ids.size) countReason(this.counters.callbacks, 'retry-after-accepted', g.ids.size);
-    else countReason(this.counters.unmatchedCallbacks, 'parts-missing', g.ids.size);
+    countReason(this.counters.unmatchedCallbacks, 'parts-missing', g.ids.size);
   }
 }
 
-/** Another message of `list` has part `i` with `text`, accepted. */
-function acceptedElsewhere(list: Group[], g: Group, i: number, text: string): boolean {
-  for (const o of list) if (o !== g && o.accepted[i] && o.texts[i] === text) return true;
-  return false;
+/** The latest failure of a part not accepted yet; undefined when every part seen was accepted. */
+function latestFailure(g: Group): CallbackObservation | undefined {
+  let failed: CallbackObservation | undefined;
+  for (let i = 0; i < g.accepted.length; i++) {
+    const f = g.failures[i];
+    if (!g.accepted[i] && f !== undefined && (failed === undefined || f.tsEndNs >= failed.tsEndNs)) failed = f;
+  }
+  return failed;
+}
+
+/** The newest whole message of `list` whose part `i` has `text` and was accepted, or null. */
+function wholeWithAccepted(list: Group[], i: number, text: string): Group | null {
+  for (let k = list.length - 1; k >= 0; k--) {
+    const o = list[k];
+    if (o.seen === o.texts.length && o.accepted[i] && o.texts[i] === text) return o;
+  }
+  return null;
 }
 
 /** The message (of those sharing a key, oldest first) that part `i` with `text` belongs to; undefined: a new one. */
-function pick(list: Group[], i: number, text: string): Group | undefined {
+function pick(list: Group[], i: number, text: string, sender: boolean): Group | undefined {
   for (const g of list) if (g.texts[i] === text && !g.accepted[i]) return g;
   for (const g of list) if (g.texts[i] === undefined) return g;
+  if (sender) for (let k = list.length - 1; k >= 0; k--) if (list[k].texts[i] === text) return list[k];
   return undefined;
 }

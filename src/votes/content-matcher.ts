@@ -94,6 +94,12 @@ export class ContentMatcher {
     this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: accepted });
   }
 
+  /** The vote with this content that holds callback `id`, if any. */
+  holderOf(shortcode: string, text: string, id: string): Vote | undefined {
+    for (const v of this.contentIndex().votes(ContentIndex.key(shortcode, text))) if (hasCallback(v, id)) return v;
+    return undefined;
+  }
+
   /** `apply` for a callback matched by shortcode and text alone: an acceptance it causes is a guess. */
   applyGuess(v: Vote, c: CallbackObservation, ok: boolean): void {
     const guess = ok && v.state !== 'accepted' && !hasCallback(v, c.id);

@@ -41,4 +41,6 @@ export interface CallbackObservation {
   part?: { ref: number; total: number; part: number };
   /** A callback joined from parts: the ids of the other part callbacks it stands for. */
   partIds?: string[];
+  /** A part retried alone after its message was whole: the id of that message's callback (its vote is this one's). */
+  retryOf?: string;
 }

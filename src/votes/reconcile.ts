@@ -160,6 +160,10 @@ export class Reconciler {
     const key = senderKey !== undefined && c.recipient ? senderKey : undefined;
     const shortcode = key !== undefined ? this.recipients.get(c.recipient!) : undefined;
     const text = c.text === undefined ? undefined : this.texts.get(c.text);
+    if (c.retryOf !== undefined) {
+      const v = this.holderOf(c.retryOf, key, entry, c.recipient, text);
+      if (v !== undefined) return this.apply(v, c, ok);
+    }
     if (key === undefined && c.recipient && text !== undefined && !(c.messageId && this.byMessageId.size > 0 && this.byMessageId.has(c.messageId))) {
       return this.content.withoutSender(c, this.recipients.get(c.recipient), text, ok);
     }
@@ -178,6 +182,17 @@ export class Reconciler {
     const owner = key === undefined ? undefined : entry !== undefined && entry.indexed ? entry : this.index.obtain(key);
     const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, owner, shortcode, text, expiresNs: c.tsEndNs + this.leadNs + 1e9, done: false, fallback: v };
     this.holdEarly(e);
+  }
+
+  /** The live vote that holds callback `id`: among the voter's (`key`), else those with the content. */
+  private holderOf(id: string, key: string | undefined, entry: VoterEntry | undefined, recipient: string | undefined, text: string | undefined): Vote | undefined {
+    if (key !== undefined) {
+      const e = entry !== undefined && entry.indexed ? entry : this.index.lookup(key);
+      if (e === undefined || e.vote === undefined) return undefined;
+      if (hasCallback(e.vote, id)) return e.vote;
+      return e.votes.find((v) => hasCallback(v, id));
+    }
+    return recipient && text !== undefined ? this.content.holderOf(this.recipients.get(recipient), text, id) : undefined;
   }
 
   /** `e` waits for its vote (in its voter's entry, or by key), within the bound. */

@@ -123,7 +123,7 @@ export class VoteEngine {
       this.voterIndex,
     );
     // A message's parts are joined for as long as its vote can still take a callback.
-    this.parts = new CallbackParts({ holdNs: this.reconciler.windowNs + this.reconciler.lateNs, maxGroups: 10_000 }, this.reconciler);
+    this.parts = new CallbackParts({ holdNs: this.reconciler.windowNs + this.reconciler.lateNs, maxGroups: 10_000, retryWaitNs: this.reconciler.leadNs }, this.reconciler);
     if ((opts.resume ?? true) && this.store !== undefined && !this.store.degraded) {
       for (const s of this.store.votesInProgress()) this.resumeVote(s);
     }
@@ -201,16 +201,22 @@ export class VoteEngine {
 
   onCallback(c: CallbackObservation): void {
     this.advance(c.tsStartNs);
-    if (c.part !== undefined) {
-      const whole = this.parts.add(c);
-      if (whole === null) return this.advance(c.tsEndNs);
-      c = whole;
-    }
+    const whole = c.part === undefined ? c : this.parts.add(c);
+    if (whole !== null) this.match(whole);
+    this.advance(c.tsEndNs);
+  }
+
+  /** A callback (whole message) to the reconciler, with its sender's entry. */
+  private match(c: CallbackObservation): void {
     if (c.sender) {
       const entry = this.voters.get(c.sender);
       this.reconciler.onCallback(c, entry.key, entry.indexed ? entry : this.voterIndex.lookup(entry.key));
     } else this.reconciler.onCallback(c, undefined);
-    this.advance(c.tsEndNs);
+  }
+
+  /** Part callbacks the joiner found to be retries of a whole message. */
+  private matchAll(cs: CallbackObservation[] | null): void {
+    if (cs !== null) for (const c of cs) this.match(c);
   }
 
   /** Capture clock moved: close windows and forget what is older than them. */
@@ -221,7 +227,7 @@ export class VoteEngine {
   /** End of capture at `endNs`: close what closed before it; later windows stay pending. Flushes the store. */
   finish(endNs: number): void {
     this.advance(endNs);
-    this.parts.finish();
+    this.matchAll(this.parts.finish());
     this.reconciler.finish();
     this.store?.flush();
   }
@@ -252,7 +258,7 @@ export class VoteEngine {
     this.clockNs = nowNs;
     this.reconciler.advance(nowNs);
     this.dedupe.advance(nowNs);
-    if (this.parts.open > 0) this.parts.expire(nowNs);
+    if (this.parts.open > 0) this.matchAll(this.parts.expire(nowNs));
   }
 
   /**

@@ -53,7 +53,7 @@ test('CSV reader: quotes, doubled quotes, CRLF', () => {
 test('kannel.conf: loopback only, retries, timeout, no replies, callback style', () => {
   const base = { dir: '/tmp/x', adminPort: 1, adminPassword: 'p', smsboxPort: 2, smscHost: '127.0.0.1', smscPort: 3, systemId: 's', password: 'w', appHost: '127.0.0.2', appPort: 4, httpTimeoutSec: 2, httpRetries: 2, httpQueueDelaySec: 1 };
   const get = renderKannelConfig({ ...base, callback: 'get' });
-  assert.match(get, /get-url = "http:\/\/127\.0\.0\.2:4\/vote\?from=%p&to=%P&text=%a&coding=%c&charset=%C"/);
+  assert.match(get, /get-url = "http:\/\/127\.0\.0\.2:4\/vote\?from=%p&to=%P&text=%a&coding=%c&charset=%C&udh=%u"/);
   for (const line of ['transceiver-mode = true', 'http-request-retry = 2', 'http-queue-delay = 1', 'http-timeout = 2', 'max-messages = 0', 'admin-interface = 127.0.0.1', 'smsbox-interface = 127.0.0.1']) assert.ok(get.includes(line), line);
   const post = renderKannelConfig({ ...base, callback: 'post' });
   assert.match(post, /post-url = "http:\/\/127\.0\.0\.2:4\/vote"/);
@@ -61,6 +61,8 @@ test('kannel.conf: loopback only, retries, timeout, no replies, callback style',
   const xml = renderKannelConfig({ ...base, callback: 'xml' });
   assert.match(xml, /post-xml = "http:\/\/127\.0\.0\.2:4\/vote"/);
   assert.ok(xml.includes('send-sender = true') && !xml.includes('post-url'));
+  assert.ok(get.includes('sms-combine-concatenated-mo = true'));
+  assert.ok(renderKannelConfig({ ...base, callback: 'post', combineParts: false }).includes('sms-combine-concatenated-mo = false'));
 });
 
 test("a Kannel PANIC in a box's log is found (the scenario then runs again)", () => {

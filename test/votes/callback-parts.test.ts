@@ -113,7 +113,7 @@ test('the joiner holds at most maxGroups messages (oldest let go, counted) and l
   assert.deepEqual(counters.unmatchedCallbacks, { 'parts-missing': 2 });
 });
 
-test('a part with the text of another message\'s accepted part starts a message; left alone, it counts as a retry', () => {
+test('a part with the text of another message\'s accepted part starts a message; left alone, it is a retry', () => {
   const { e, states } = engine();
   // Two voters, no sender in the callbacks, the same reference: their messages differ in part 1 only.
   const tail = HALVES[1];
@@ -131,5 +131,37 @@ test('a part with the text of another message\'s accepted part starts a message;
   assert.deepEqual(states(), ['null→pending', 'null→pending', 'pending→accepted', 'pending→accepted']);
   const r = e.report();
   assert.deepEqual(r.callbacks.matched, { accepted: 2, part: 2, 'retry-after-accepted': 1 });
-  assert.deepEqual([r.callbacks.unmatched, r.callbacks.parts], [{}, { callbacks: 5, messages: 2, incomplete: 1 }]);
+  assert.deepEqual([r.callbacks.unmatched, r.callbacks.parts], [{}, { callbacks: 5, messages: 2, incomplete: 0 }]);
+});
+
+test('a retried part of an accepted message joins its vote\'s trace once no other part came with it', () => {
+  const { e, links, states } = engine();
+  const v = mo(0, VOTER, '83333', LONG);
+  e.onMo(v);
+  e.onCallback(part(1, 1, 2, HALVES[0]));
+  e.onCallback(part(1.1, 2, 2, HALVES[1]));
+  // The app's 200 for part 1 came after the gateway gave up: it sends part 1 again, alone.
+  const retry = part(8, 1, 2, HALVES[0], { status: 500 });
+  e.onCallback(retry);
+  assert.ok(!links.includes(`${retry.id} → ${v.id}`), 'not before the wait for other parts is over');
+  // After the wait (5 s), the reconciler too waits briefly (as for any retry of an accepted vote).
+  e.tick(s(15));
+  assert.ok(links.includes(`${retry.id} → ${v.id}`));
+  e.finish(s(200));
+  assert.deepEqual(states(), ['null→pending', 'pending→accepted'], 'a failed retry of an accepted part changes nothing');
+  const r = e.report();
+  assert.deepEqual([r.callbacks.matched, r.callbacks.unmatched], [{ accepted: 1, part: 1, 'retry-after-accepted': 1 }, {}]);
+});
+
+test('a retried part that was accepted does not accept a message another part of which failed', () => {
+  const { e, links, states } = engine();
+  const v = mo(0, VOTER, '83333', LONG);
+  e.onMo(v);
+  e.onCallback(part(1, 1, 2, HALVES[0]));
+  e.onCallback(part(1.1, 2, 2, HALVES[1], { status: 500 }));
+  const retry = part(8, 1, 2, HALVES[0]);
+  e.onCallback(retry);
+  e.finish(s(200));
+  assert.deepEqual(states(), ['null→pending', 'pending→lost http-500']);
+  assert.ok(links.includes(`${retry.id} → ${v.id}`));
 });

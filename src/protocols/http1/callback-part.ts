@@ -1,7 +1,8 @@
 /**
  * Which part of a concatenated message a callback carries, from the gateway's fields: Vonage's
  * decimal `concat-ref`/`concat-total`/`concat-part`, else the part's user data header as Kannel
- * forwards it (hex in X-Kannel-UDH, the octets themselves through `%u` or post-xml `<udh>`).
+ * forwards it: percent-encoded octets in X-Kannel-UDH (Kannel 1.4.5 on the wire, `%05%00%03%AE%02%01`,
+ * although its user guide shows hex), the octets themselves through `%u` or post-xml `<udh>`, or hex.
  */
 import { parseUdh } from '../smpp/udh';
 import type { CallbackPart } from './callback-formats';
@@ -34,10 +35,17 @@ function decimal(s: string): number {
   return n;
 }
 
-/** Hex digits (an even number of them) are the header in hex; anything else is its octets, one a character. */
+/** Hex digits (an even number of them) are the header in hex; else `%XX` escapes and characters are its octets. */
 function udhOctets(udh: string): Buffer {
   if (udh.length % 2 === 0 && /^[0-9a-fA-F]+$/.test(udh)) return Buffer.from(udh, 'hex');
   const b = Buffer.allocUnsafe(udh.length);
-  for (let i = 0; i < udh.length; i++) b[i] = udh.charCodeAt(i) & 0xff;
-  return b;
+  let n = 0;
+  for (let i = 0; i < udh.length; i++) {
+    const c = udh.charCodeAt(i);
+    if (c === 37 && /^[0-9a-fA-F]{2}$/.test(udh.slice(i + 1, i + 3))) {
+      b[n++] = parseInt(udh.slice(i + 1, i + 3), 16);
+      i += 2;
+    } else b[n++] = c & 0xff;
+  }
+  return b.subarray(0, n);
 }

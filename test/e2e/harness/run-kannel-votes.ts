@@ -32,6 +32,8 @@ export interface KannelVotesOptions {
   httpRetries?: number;
   /** Kannel's http-queue-delay, seconds. Default 1. */
   httpQueueDelaySec?: number;
+  /** Kannel's sms-combine-concatenated-mo. Default true (false: one callback per part). */
+  combineParts?: boolean;
   /** App outage: start after first callback, length (ms). Defaults: 40 % into the sending time / 1200. */
   outageStartMs?: number;
   outageMs?: number;
@@ -150,6 +152,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       httpQueueDelaySec,
       // National senders (TON 2) reach the app as +44…, as a UK operator's Kannel would write them.
       unifiedPrefix: opts.plan?.nationalSenders ? '+44,0044,0' : undefined,
+      combineParts: opts.combineParts,
     });
     const b = await bound;
     log(`kannel up, bound with ${b.command}`);

@@ -28,7 +28,10 @@ export interface TruthMo {
   choice: string;
   /** Indices into the app's request log of the callbacks carrying this MO. */
   callbacks: number[];
-  /** Some callback got a 2xx written to the socket (even after Kannel gave up). */
+  /**
+   * Some callback got a 2xx written to the socket (even after Kannel gave up); when the gateway
+   * forwarded the parts one by one, some callback of every part did.
+   */
   appAccepted: boolean;
   state: 'accepted' | 'lost' | 'not-a-vote';
   /** Why a lost vote was lost: the failures of its callbacks, or 'no-callback'. */
@@ -59,6 +62,13 @@ export interface Truth {
   app: VoteAppLog;
 }
 
+/** The app has the vote: a 2xx written for it, or for each of its parts when they came one by one. */
+export function acceptedByApp(reqs: AppRequest[], parts: number): boolean {
+  const ok = reqs.filter((r) => r.decision === 200 && r.written);
+  if (!reqs.some((r) => r.part !== undefined)) return ok.length > 0;
+  return new Set(ok.map((r) => r.part)).size === parts && ok.every((r) => r.part !== undefined);
+}
+
 const squeeze = (s: string): string => s.trim().split(/\s+/u).join(' ');
 const digits = (s: string): string => s.replace(/^\+/, '');
 
@@ -83,7 +93,7 @@ export function buildTruth(args: { seed: number; ports: { smsc: number; app: num
     }
     callbacks.set(id, [...(callbacks.get(id) ?? []), r.index]);
     const mo = plan[id] as PlannedMo;
-    if (squeeze(r.text) !== squeeze(mo.text)) textMismatches.push({ request: r.index, mo: id, sent: mo.text, received: r.text });
+    if (r.part === undefined && squeeze(r.text) !== squeeze(mo.text)) textMismatches.push({ request: r.index, mo: id, sent: mo.text, received: r.text });
   }
   const mos: TruthMo[] = plan.map((mo) => {
     const deliveries = smsc.deliverSm.filter((d) => d.moId === mo.id).map((d) => ({ part: d.part, attempt: d.attempt, sequenceNumber: d.sequenceNumber, status: d.status, outcome: d.outcome }));
@@ -96,7 +106,7 @@ export function buildTruth(args: { seed: number; ports: { smsc: number; app: num
     }
     const cbs = callbacks.get(mo.id) ?? [];
     const reqs = cbs.map((i) => app.requests[i] as AppRequest);
-    const appAccepted = reqs.some((r) => r.decision === 200 && r.written);
+    const appAccepted = acceptedByApp(reqs, mo.partsHex.length);
     const state: TruthMo['state'] = !acked ? 'not-a-vote' : appAccepted ? 'accepted' : 'lost';
     return {
       id: mo.id,

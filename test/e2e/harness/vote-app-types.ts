@@ -35,8 +35,10 @@ export interface AppRequest {
   rawTextHex: string;
   /** Charset the gateway declared (`charset` parameter or Content-Type). */
   charset: string;
-  /** Which callback for this (from, to) this is, 0-based. */
+  /** Which callback for this (from, to) this is, 0-based (for a part callback: for this part). */
   attempt: number;
+  /** The part of a long message this callback carries (from its UDH; Kannel with combine off), 1-based. */
+  part?: number;
   behaviour: Behaviour;
   /** What the app decided: an HTTP status, or 'drop' (socket destroyed without an answer). */
   decision: number | 'drop';

@@ -125,6 +125,17 @@ function decodeText(bytes: Buffer, charset: string): string {
   return bytes.toString('utf8');
 }
 
+/** The 1-based part number of a concatenation UDH (IEI 0, 8-bit reference; IEI 8, 16-bit), undefined without one. */
+function concatPart(udh: Buffer): number | undefined {
+  for (let o = 1; o + 2 <= udh.length && o <= (udh[0] ?? 0); ) {
+    const iei = udh[o] as number, len = udh[o + 1] as number;
+    if (iei === 0x00 && len === 3) return udh[o + 4];
+    if (iei === 0x08 && len === 4) return udh[o + 5];
+    o += 2 + len;
+  }
+  return undefined;
+}
+
 function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const isPost = req.method === 'POST';
   const q = queryBytes(req.url ?? '/');
@@ -136,7 +147,11 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const rawText = xml ? xml.ud : isPost ? body : q.get('text') ?? Buffer.alloc(0);
   const charset = xml ? xml.charset : isPost ? postCharset : param('charset');
   const text = decodeText(rawText, charset);
-  const key = `${from.replace(/^\+/, '')}|${to}`;
+  // Kannel 1.4.5 writes X-Kannel-UDH percent-encoded (`%05%00%03…`), as %u in a URL.
+  const udh = isPost ? queryBytes(`?u=${String(req.headers['x-kannel-udh'] ?? '')}`).get('u') ?? Buffer.alloc(0) : q.get('udh') ?? Buffer.alloc(0);
+  const part = concatPart(udh);
+  // Each part is a callback of its own: its attempts are counted on their own.
+  const key = `${from.replace(/^\+/, '')}|${to}${part === undefined ? '' : `|${part}`}`;
   const attempt = attempts.get(key) ?? 0;
   attempts.set(key, attempt + 1);
   const behaviour = behaviourOf(from, to);
@@ -152,6 +167,7 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     rawTextHex: rawText.toString('hex'),
     charset,
     attempt,
+    ...(part === undefined ? {} : { part }),
     behaviour,
     decision: d === 'slow' ? 200 : d,
     written: false,

@@ -67,7 +67,7 @@ describe('callback fields by vendor format', () => {
     const vonage = 'msisdn=447700900123&to=447700900000&messageId=0B00000012&text=VOTE+A+and+some+long&type=text&concat=true&concat-ref=108&concat-total=2&concat-part=1';
     assert.deepEqual(extract(vonage, null)!.part, { ref: 108, total: 2, part: 1 });
     assert.equal(extract(vonage.replace('&concat=true&concat-ref=108&concat-total=2&concat-part=1', ''), null)!.part, null);
-    const kannel = extract('', 'text/plain; charset=UTF-8', 'second half', { 'x-kannel-to': '80800', 'x-kannel-udh': '0500034A0302' });
+    const kannel = extract('', 'text/plain; charset=UTF-8', 'second half', { 'x-kannel-to': '80800', 'x-kannel-udh': '%05%00%03%4A%03%02' });
     assert.deepEqual([kannel!.format, kannel!.part], ['kannel-post', { ref: 0x4a, total: 3, part: 2 }]);
     assert.deepEqual(extract('from=%2B447700900123&to=80800&text=x&udh=%06%08%04%01%02%03%01', null)!.part, { ref: 0x0102, total: 3, part: 1 });
     const xml = '<message><submit><da><number>80800</number></da><oa><number>447700900123</number></oa><ud>x</ud><udh>%05%00%03%C8%02%02</udh></submit></message>';

@@ -18,6 +18,9 @@ test('the UDH as hex or as its octets; other IEs are skipped; hostile headers gi
   assert.deepEqual(callbackPart('0500032A0201', null, null, null), { ref: 0x2a, total: 2, part: 1 });
   assert.deepEqual(callbackPart('0b05040b8423f00003ff0302', null, null, null), { ref: 0xff, total: 3, part: 2 }, 'ports IE first');
   assert.deepEqual(callbackPart('\x05\x00\x03\xa7\x02\x02', null, null, null), { ref: 0xa7, total: 2, part: 2 });
+  // X-Kannel-UDH as Kannel 1.4.5 writes it on the wire (its user guide shows hex).
+  assert.deepEqual(callbackPart('%05%00%03%AE%02%01', null, null, null), { ref: 0xae, total: 2, part: 1 });
+  assert.equal(callbackPart('%05%00%03%AE%02%0', null, null, null), null, 'a broken escape is not an octet');
   assert.equal(callbackPart('050003', null, null, null), null, 'header longer than the octets');
   assert.equal(callbackPart('05000301', null, null, null), null);
   assert.equal(callbackPart('0500032A0203', null, null, null), null, 'part beyond the total');
