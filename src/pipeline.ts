@@ -12,6 +12,7 @@ import { httpHandler, smppHandler } from './protocols/protocol-handlers';
 import { SmppDecodeContext } from './protocols/smpp/smpp-stream';
 import { HttpSinkFactory } from './protocols/http1/http-sink-factory';
 import { SmppTracker } from './transactions/smpp-tracker';
+import { ClockSkew } from './transactions/clock-skew';
 import { smppReport, type SmppReport } from './transactions/smpp-report';
 import type { SmppTransaction } from './transactions/smpp-transaction';
 import { HttpPairer } from './transactions/http-pairer';
@@ -46,6 +47,11 @@ export interface PipelineReport {
      */
     backwardTimestamps: number;
     maxBackwardStepMs: number;
+    /**
+     * The largest lead of a response over its request, ms: how far the clocks of the capture points
+     * (a TAP's two feeds, two interfaces) disagree. 0 on a capture from one clock.
+     */
+    directionSkewMs: number;
   };
   /** The assembler's counters (reason maps sorted) and what the protocol registry made of the streams. */
   tcp: AssemblerStats & {
@@ -96,6 +102,8 @@ export class Pipeline {
   private committedNs = 0;
   private smppRefused = 0;
   private readonly sinkErrors: Record<string, number> = {};
+  /** Measured by the transactions stage, allowed for by the votes stage. */
+  private readonly clockSkew = new ClockSkew();
 
   /** Wall clock (ms) at the last store commit: durability, never results, depends on it. */
   private committedWallMs: number;
@@ -115,15 +123,15 @@ export class Pipeline {
       rules: rules.options,
       privacy: { mode: config.privacy.phoneNumbers, key: config.privacy.hashKey || undefined },
       store,
-      reconcile: { windowNs: config.votes.matchWindowMs * MS },
+      reconcile: { windowNs: config.votes.matchWindowMs * MS, clockSkew: this.clockSkew },
       dedupe: { redeliveryWindowNs: config.votes.redeliveryWindowMs * MS },
     });
     this.listenToVotes();
     this.smppTracker = new SmppTracker(
       { onTransaction: (t) => this.onSmppTransaction(t) },
-      { text: { defaultAlphabet: config.smpp.defaultAlphabet }, pairer: { timeoutNs: config.smpp.responseTimeoutMs * MS } },
+      { text: { defaultAlphabet: config.smpp.defaultAlphabet }, pairer: { timeoutNs: config.smpp.responseTimeoutMs * MS }, clockSkew: this.clockSkew },
     );
-    this.httpPairer = new HttpPairer((t) => this.onHttpTransaction(t), { responseTimeoutMs: config.http.responseTimeoutMs });
+    this.httpPairer = new HttpPairer((t) => this.onHttpTransaction(t), { responseTimeoutMs: config.http.responseTimeoutMs, clockSkew: this.clockSkew });
     this.httpSinks = new HttpSinkFactory(this.httpPairer, {
       callbackPaths: config.http.callbackPaths,
       maxBodyCapture: config.http.maxBodyCaptureBytes,
@@ -259,6 +267,7 @@ export class Pipeline {
         truncatedFiles: source.truncatedFiles,
         backwardTimestamps: this.backwardTimestamps,
         maxBackwardStepMs: this.maxBackwardStepNs / 1e6,
+        directionSkewMs: this.clockSkew.responseLeadNs / 1e6,
       },
       tcp: {
         ...a,

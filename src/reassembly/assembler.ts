@@ -71,6 +71,9 @@ export interface AssemblerStats {
   mirroredConnections: number;
   mirroredBytes: number;
   lateMirrors: number;
+  /** RSTs whose close waited for acknowledged peer bytes the capture showed later (clocks that disagree), and those whose bytes never came. */
+  resetsAwaitingData: number;
+  resetsGivenUp: number;
 }
 
 const MS = 1_000_000;
@@ -99,6 +102,8 @@ export class Assembler {
   private readonly live = new ConnectionList();
   private readonly tombstones = new ConnectionList();
   private readonly account: BufferAccount<Connection> = { bytes: 0, halves: new Set() };
+  /** Connections whose RST waits for acknowledged peer bytes (see Connection.resetNs). */
+  private readonly resetsWaiting: Connection[] = [];
   private readonly counters: ReassemblyCounters = emptyReassemblyCounters();
   private readonly ctx: ConnectionContext;
   private readonly choice: ServerChoice = { senderIsClient: true, serverBy: 'port' };
@@ -144,6 +149,7 @@ export class Assembler {
       halfLimits: { maxBytes: this.opts.maxBufferedBytesPerHalf, maxSegments: this.opts.maxBufferedSegmentsPerHalf },
       names: new AddressNames(this.opts.addressNameCache),
       mirrorSink: new MirrorSink(this.counters),
+      resetsWaiting: this.resetsWaiting,
     };
     this.copies = new CopyDetector(this.counters);
   }
@@ -219,6 +225,7 @@ export class Assembler {
   private timers(nowNs: number): void {
     this.nextTickNs = nowNs + this.opts.tickIntervalNs;
     const timeout = this.opts.gapTimeoutNs;
+    if (this.resetsWaiting.length > 0) this.closeWaitedResets(nowNs, timeout);
     for (const half of this.account.halves) {
       if (half.oldestPendingTs() + timeout > nowNs) continue;
       half.flushTimedOut(nowNs, timeout);
@@ -236,6 +243,21 @@ export class Assembler {
       this.drop(c, this.live);
     }
     this.purgeTombstones(nowNs);
+  }
+
+  /** RSTs that waited for acknowledged peer bytes as long as a gap would: closed now (with gaps for what never came). */
+  private closeWaitedResets(nowNs: number, timeout: number): void {
+    const keep: Connection[] = [];
+    for (const c of this.resetsWaiting) {
+      if (c.closed || c.resetNs < 0) continue; // closed when the bytes came (and retired then), or reused since
+      if (c.resetNs + timeout <= nowNs) {
+        this.counters.resetsGivenUp++;
+        c.close('rst', c.resetNs);
+        this.retire(c);
+      } else keep.push(c);
+    }
+    this.resetsWaiting.length = 0;
+    for (const c of keep) this.resetsWaiting.push(c);
   }
 
   /** End of capture: deliver everything buffered (with gaps) and close every connection. */
@@ -269,6 +291,8 @@ export class Assembler {
       mirroredConnections: k.mirroredConnections,
       mirroredBytes: k.mirroredBytes,
       lateMirrors: k.lateMirrors,
+      resetsAwaitingData: k.resetsAwaitingData,
+      resetsGivenUp: k.resetsGivenUp,
     };
   }
 

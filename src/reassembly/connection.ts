@@ -31,7 +31,12 @@ export interface ConnectionContext {
   names: AddressNames;
   /** Sink of connections found to be another's copy (see mirror-index.ts): takes everything, delivers nothing. */
   mirrorSink: StreamSink;
+  /** Connections whose RST waits for peer bytes it acknowledged (the assembler closes them when the wait is over). */
+  resetsWaiting: Connection[];
 }
+
+/** A RST waits for the peer's bytes it acknowledged only when they are at most this far ahead. */
+const RST_WAIT_MAX_BYTES = 1 << 20;
 
 export class Connection implements HalfOutput, FlowEndpoints {
   // Every field has an initializer of its final type, hot ones first: with ES2022 class fields an
@@ -63,6 +68,14 @@ export class Connection implements HalfOutput, FlowEndpoints {
   retired = false;
   /** ACK-bearing packets compared with other connections' (mirror-index.ts), up to the assembler's limit. */
   probes = 0;
+  /**
+   * Time of a RST that acknowledged peer bytes the capture had not shown yet (-1: none): the two
+   * directions come from clocks that disagree (two capture points), so those bytes are on their way
+   * and the connection closes once they came, or when the assembler gives up waiting.
+   */
+  resetNs = -1;
+  private resetAck = 0;
+  private resetByClient = false;
   cli6 = '';
   srv6 = '';
   /** A fresh object per open(): sinks may keep it after the connection object is recycled. */
@@ -92,6 +105,7 @@ export class Connection implements HalfOutput, FlowEndpoints {
     this.cliPort = senderIsClient ? seg.srcPort : seg.dstPort;
     this.srvPort = senderIsClient ? seg.dstPort : seg.srcPort;
     this.closed = false;
+    this.resetNs = -1;
     this.lastTsNs = seg.tsNs;
     this.touchedNs = seg.tsNs;
     this.sink = null;
@@ -123,7 +137,7 @@ export class Connection implements HalfOutput, FlowEndpoints {
     const peer = fromClient ? this.s2c : this.c2s;
     if (fromClient) this.c2sPackets = true; else this.s2cPackets = true;
     const flags = seg.flags;
-    if (flags & TCP_RST) { this.onRst(half, peer, ts); return; }
+    if (flags & TCP_RST) { this.onRst(half, peer, seg); return; }
     const newAck = (flags & TCP_ACK) !== 0 && seg.ack !== half.lastAckSent;
     // What the sender acknowledged it had received before it sent this packet's data: the peer's bytes
     // waiting behind a hole it acked go first (an SMPP response must not overtake its request).
@@ -137,6 +151,7 @@ export class Connection implements HalfOutput, FlowEndpoints {
       peer.onPeerAck(seg.ack);
     }
     if (this.c2s.finished && this.s2c.finished) this.closeIfFinished(ts);
+    else if (this.resetNs >= 0 && fromClient !== this.resetByClient && half.unseenAcked(this.resetAck) <= 0) this.close('rst', this.resetNs);
   }
 
   /** A SYN (without ACK) that starts a new connection on this tuple rather than repeating ours. */
@@ -156,6 +171,11 @@ export class Connection implements HalfOutput, FlowEndpoints {
   /** Ends the connection: delivers what is buffered (reporting holes), then onClose. */
   close(reason: CloseReason, tsNs: number): void {
     if (this.closed) return;
+    if (this.resetNs >= 0 && reason !== 'fin') {
+      // It was reset: whatever else ends the wait (idle, end of capture) does not change that.
+      reason = 'rst';
+      tsNs = this.resetNs;
+    }
     this.c2s.flushPending(reason);
     this.s2c.flushPending(reason);
     this.closed = true;
@@ -195,7 +215,8 @@ export class Connection implements HalfOutput, FlowEndpoints {
     this.openSink().onGap(dir, missing, tsNs);
   }
 
-  private onRst(half: HalfStream<Connection>, peer: HalfStream<Connection>, tsNs: number): void {
+  private onRst(half: HalfStream<Connection>, peer: HalfStream<Connection>, seg: TcpSegment): void {
+    const tsNs = seg.tsNs;
     if (this.sink === null && peer.opened && !half.sentSyn && !half.sawData && !peer.sawData) {
       // SYN answered by RST: refused. Reported once, through the factory; no sink is opened.
       this.closed = true;
@@ -207,7 +228,18 @@ export class Connection implements HalfOutput, FlowEndpoints {
       this.ctx.factory.refused(this.info, tsNs);
       return;
     }
-    this.close('rst', tsNs);
+    if (this.resetNs < 0 && (seg.flags & TCP_ACK) !== 0) {
+      const ahead = peer.unseenAcked(seg.ack);
+      if (ahead > 0 && ahead <= RST_WAIT_MAX_BYTES) {
+        this.resetNs = tsNs;
+        this.resetAck = seg.ack >>> 0;
+        this.resetByClient = half === this.c2s;
+        this.ctx.counters.resetsAwaitingData++;
+        this.ctx.resetsWaiting.push(this);
+        return;
+      }
+    }
+    this.close('rst', this.resetNs >= 0 ? this.resetNs : tsNs);
   }
 
   private openSink(): StreamSink {

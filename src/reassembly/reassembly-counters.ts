@@ -29,6 +29,12 @@ export interface ReassemblyCounters {
   mirroredBytes: number;
   /** Copies recognised only after the protocol layer had their first bytes (so counted twice there). */
   lateMirrors: number;
+  /**
+   * RSTs that acknowledged peer bytes not captured yet (two capture points whose clocks disagree):
+   * the close waited for those bytes. `resetsGivenUp`: the bytes never came within the gap timeout.
+   */
+  resetsAwaitingData: number;
+  resetsGivenUp: number;
 }
 
 export function emptyReassemblyCounters(): ReassemblyCounters {
@@ -36,5 +42,6 @@ export function emptyReassemblyCounters(): ReassemblyCounters {
     connections: 0, gapBytes: 0, gapReasons: {}, outOfOrderSegments: 0, retransmittedSegments: 0,
     overlapConflicts: 0, refusedConnections: 0, evictedConnections: 0, evictionReasons: {},
     ackedUnseenBytes: 0, budgetSkips: 0, closeReasons: {}, ignoredSegments: {}, mirroredConnections: 0, mirroredBytes: 0, lateMirrors: 0,
+    resetsAwaitingData: 0, resetsGivenUp: 0,
   };
 }

@@ -11,6 +11,7 @@ import type { HttpExchangeSink, HttpExchangeSinkFactory, HttpRequestRecord, Http
 import type { HttpParseStats } from '../protocols/http1/http-parser';
 import { HttpReport, HttpReportBuilder, HttpReportOptions } from './http-report';
 import type { HttpOutcome, HttpTransaction } from './http-transaction';
+import type { ClockSkew } from './clock-skew';
 
 export interface HttpPairerOptions {
   /** No response start within this long after the request's last byte → `timeout`. Default 30000. */
@@ -22,6 +23,8 @@ export interface HttpPairerOptions {
   /** Closed connections' pairing state kept for reuse by new connections. Default 256. */
   recycled?: number;
   report?: HttpReportOptions;
+  /** Where the lead of a response captured before its request is noted (shared with the SMPP tracker). */
+  clockSkew?: ClockSkew;
 }
 
 /**
@@ -46,6 +49,7 @@ export class HttpPairer implements HttpExchangeSinkFactory {
   readonly report = new HttpReportBuilder();
   /** @internal */ readonly timeoutNs: number;
   /** @internal */ readonly maxPipelined: number;
+  /** @internal */ readonly clockSkew: ClockSkew | undefined;
   private readonly sweepNs: number;
   private nextSweep = 0;
   /**
@@ -67,6 +71,7 @@ export class HttpPairer implements HttpExchangeSinkFactory {
     this.timeoutNs = (options.responseTimeoutMs ?? 30_000) * 1e6;
     this.sweepNs = (options.sweepIntervalMs ?? 100) * 1e6;
     this.maxPipelined = options.maxPipelined ?? 64;
+    this.clockSkew = options.clockSkew;
     this.maxRecycled = Math.max(0, options.recycled ?? 256);
     if (options.report) this.report = new HttpReportBuilder(options.report);
   }
@@ -344,6 +349,7 @@ class ConnectionPairing implements HttpExchangeSink {
   /** A response captured before its request: it starts and ends when the request ends (no negative time). */
   private emitAnswered(a: Entry): void {
     const req = a.req!, res = a.res!;
+    this.pairer.clockSkew?.note(req.tsStart, res.tsStart);
     const reqEnd = req.complete ? req.tsEnd : req.tsStart;
     if (res.tsStart < reqEnd) res.tsStart = reqEnd;
     if (res.tsEnd < reqEnd) res.tsEnd = reqEnd;

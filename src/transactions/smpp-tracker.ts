@@ -22,6 +22,7 @@ import { BindType, SmppSession } from './smpp-session';
 import { SmallTally } from './small-tally';
 import type { SmppTransaction, SmppTransactionConsumer } from './smpp-transaction';
 import { smppTransactionId } from './transaction-id';
+import type { ClockSkew } from './clock-skew';
 
 export interface IncompleteMultipart {
   sessionId: string | null;
@@ -55,6 +56,8 @@ export interface SmppTrackerOptions {
   maxClosedSessions?: number;
   /** Responses seen before their request (capture order across directions) wait this long for it. */
   earlyResponses?: EarlyResponsesOptions;
+  /** Where the lead of such a response over its request is noted (shared with the HTTP pairer). */
+  clockSkew?: ClockSkew;
 }
 
 type Session = SmppSession<SmppTransaction>;
@@ -192,6 +195,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
     const early = this.early.take(s.conn.id, dir, pdu.sequence, id);
     if (early !== null) {
       this.pairer.pairedBeforeRequest();
+      this.opts.clockSkew?.note(tsNs, early.tsNs);
       if (tx.malformed === null) tx.malformed = early.orphan.tx.malformed;
       this.answer(s, tx, tsNs, early.commandId, early.status, early.messageId, early.systemId, early.tsNs);
       return;

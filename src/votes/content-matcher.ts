@@ -31,6 +31,8 @@ export interface ContentMatchHost {
   hold(e: Early): void;
   /** The votes still matched, to build the index from. */
   liveVotes(): Iterable<Vote>;
+  /** How far the capture's clocks may disagree: a vote "delivered before" a callback may seem this much later. */
+  skewNs(): number;
 }
 
 /** How many other guesses one returning vote may move along (each step scans one content list). */
@@ -75,15 +77,16 @@ export class ContentMatcher {
   withoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
     const ck = ContentIndex.key(shortcode, text);
     const t = c.tsStartNs;
+    const before = t + this.host.skewNs();
     let open: Vote | undefined;
     let accepted: Vote | undefined;
     for (const v of this.contentIndex().votes(ck)) {
       if (!this.host.inWindow(v, t)) continue;
       if (hasCallback(v, c.id)) { open = v; break; } // the same attempt seen again
-      if (v.tsNs > t || v.sendsSender) continue; // not delivered yet; or its callbacks name the sender
+      if (v.tsNs > before || v.sendsSender) continue; // not delivered yet; or its callbacks name the sender
       if (v.state !== 'accepted') {
         if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
-      } else if (v.ackTsNs <= t && (accepted === undefined || v.ackTsNs > accepted.ackTsNs)) accepted = v;
+      } else if (v.ackTsNs <= before && (accepted === undefined || v.ackTsNs > accepted.ackTsNs)) accepted = v;
     }
     this.matchedWithoutSender++;
     if (open !== undefined) return this.applyGuess(open, c, ok);
@@ -128,7 +131,7 @@ export class ContentMatcher {
     const t = g.tsStartNs;
     let open: Vote | undefined;
     for (const w of this.contentIndex().votes(key)) {
-      if (seen.has(w) || w.state === 'accepted' || w.sendsSender || w.tsNs > t || !this.host.inWindow(w, t) || hasCallback(w, g.id)) continue;
+      if (seen.has(w) || w.state === 'accepted' || w.sendsSender || w.tsNs > t + this.host.skewNs() || !this.host.inWindow(w, t) || hasCallback(w, g.id)) continue;
       if (open === undefined || w.ackTsNs < open.ackTsNs) open = w;
     }
     if (open !== undefined) {
@@ -142,7 +145,7 @@ export class ContentMatcher {
   private swapIn(g: CallbackObservation, key: string, seen: Set<Vote>, depth: number): boolean {
     const t = g.tsStartNs;
     for (const w of this.contentIndex().votes(key)) {
-      if (seen.has(w) || w.guess === undefined || w.tsNs > t || !this.host.inWindow(w, t)) continue;
+      if (seen.has(w) || w.guess === undefined || w.tsNs > t + this.host.skewNs() || !this.host.inWindow(w, t)) continue;
       seen.add(w);
       const h = w.guess;
       if (!this.placeGuess(h, key, seen, depth - 1)) continue;
@@ -169,7 +172,7 @@ export class ContentMatcher {
     let open: Vote | undefined;
     let accepted: Vote | undefined;
     for (const v of this.contentIndex().votes(ContentIndex.key(e.shortcode, e.text))) {
-      if (v.senderTail !== tail || v.tsNs > t || !this.host.inWindow(v, t)) continue;
+      if (v.senderTail !== tail || v.tsNs > t + this.host.skewNs() || !this.host.inWindow(v, t)) continue;
       if (v.state !== 'accepted') {
         if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
       } else if (accepted === undefined || v.ackTsNs > accepted.ackTsNs) accepted = v;

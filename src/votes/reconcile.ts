@@ -46,6 +46,16 @@ export interface ReconcilerOptions {
   maxAnonymous?: number;
   /** Callback ids kept per vote (retries beyond it are still applied, not listed). Default 16. */
   maxCallbackIdsPerVote?: number;
+  /**
+   * How far the capture's clocks may disagree between directions (the transactions stage measures
+   * it): a callback may seem to start this much before its MO was delivered. Default none.
+   */
+  clockSkew?: ClockSkewView;
+}
+
+/** The transactions stage's measure of clock disagreement (transactions/clock-skew.ts). */
+export interface ClockSkewView {
+  readonly responseLeadNs: number;
 }
 
 /** Applies a state change (tally, store, events) — owned by the engine. */
@@ -86,6 +96,7 @@ export class Reconciler {
   /** Recipients and texts repeat from callback to callback: normalise each distinct one once. */
   private readonly recipients = new StringMemo(normalizeShortcode, 10_000);
   private readonly texts = new StringMemo(matchText, 50_000);
+  private readonly skew: ClockSkewView | undefined;
 
   /** @param index the voters' entries, shared with the dedupe (the engine passes its own). */
   constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch, index?: VoterIndex) {
@@ -97,6 +108,7 @@ export class Reconciler {
     this.maxEarly = opts.maxEarlyCallbacks ?? 100_000;
     this.anon = new AnonymousFailures(opts.maxAnonymous ?? 10_000, this.dropped);
     this.maxIds = opts.maxCallbackIdsPerVote ?? 16;
+    const skew = opts.clockSkew;
     this.content = new ContentMatcher({
       leadNs: this.leadNs,
       inWindow: (v, t) => this.inWindow(v, t),
@@ -104,7 +116,9 @@ export class Reconciler {
       touch: this.touch,
       hold: (e) => this.holdEarly(e),
       liveVotes: () => this.evictQueue.values(),
+      skewNs: skew === undefined ? () => 0 : () => skew.responseLeadNs,
     });
+    this.skew = skew;
   }
 
   get live(): number {
@@ -250,6 +264,8 @@ export class Reconciler {
    */
   private find(c: CallbackObservation, key: string | undefined, shortcode: string | undefined, text: string | undefined, entry: VoterEntry | undefined): Vote | undefined {
     const t = c.tsStartNs;
+    // "Acked (delivered) before the callback began", allowing for the capture's clock skew.
+    const before = this.skew === undefined ? t : t + this.skew.responseLeadNs;
     this.fallback = undefined;
     this.findMark = 0;
     if (c.messageId && this.byMessageId.size > 0) {
@@ -276,13 +292,13 @@ export class Reconciler {
       if (text !== undefined && v.matchText !== text) {
         if (v.state !== 'accepted') {
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
-        } else if (v.ackTsNs <= t && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;
+        } else if (v.ackTsNs <= before && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;
       } else if (v.state === 'accepted' && v.guess !== undefined) {
         // Like a retry: the latest such vote delivered before the callback.
-        if (v.tsNs <= t && (guessed === undefined || v.ackTsNs > guessed.ackTsNs)) guessed = v;
+        if (v.tsNs <= before && (guessed === undefined || v.ackTsNs > guessed.ackTsNs)) guessed = v;
       } else if (v.state === 'accepted') {
         // A retry belongs to the latest vote acked before it (the same voter may send the same text again).
-        if (bestAccepted === undefined || (v.ackTsNs <= t && (bestAccepted.ackTsNs > t || v.ackTsNs > bestAccepted.ackTsNs))) bestAccepted = v;
+        if (bestAccepted === undefined || (v.ackTsNs <= before && (bestAccepted.ackTsNs > before || v.ackTsNs > bestAccepted.ackTsNs))) bestAccepted = v;
       } else if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
     }
     // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).

@@ -9,6 +9,10 @@
  * - The two directions out of order (a TAP's two feeds merged, two capture interfaces): a response
  *   captured before its request still pairs with it. Before, 5% of packets swapped with the next cost
  *   12 accepted votes of 453 (orphan callback responses) and left deliver_sm unacknowledged.
+ * - Two capture points whose clocks disagree, one per direction (a TAP's two feeds on two NICs): the
+ *   same votes. Before, with the servers' side 1 ms late, a callback could seem to start before its
+ *   vote's deliver_sm and the gateway's RST before the app's late answer it acknowledged: 453 accepted
+ *   votes of 500 fell to 417 (to 389 at 50 ms).
  */
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,9 +28,9 @@ import { Pipeline, type PipelineReport } from '../../src/pipeline';
 const dir = mkdtempSync(join(tmpdir(), 'capture-loss-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-async function replay(file: string): Promise<PipelineReport> {
+async function replay(file: string | string[]): Promise<PipelineReport> {
   const pipeline = new Pipeline(loadConfig({ env: {} }), undefined);
-  const source = new FileSource([file]);
+  const source = new FileSource(typeof file === 'string' ? [file] : file);
   await pipeline.run(source);
   return pipeline.report(source.stats());
 }
@@ -134,4 +138,50 @@ test('the two directions out of order (a response before its request): the same 
   assert.equal(va.total, vb.total);
   assert.equal(va.accepted, vb.accepted);
   assert.equal(va.lost, vb.lost);
+});
+
+/**
+ * The capture split in two files as two capture points would write it: packets to the servers in
+ * one, packets from them in the other, stamped `skewUs` later.
+ */
+function splitByDirection(src: string, toServers: string, fromServers: string, serverPorts: number[], skewUs: number): void {
+  const { header, records } = pcapRecords(src);
+  const a: Buffer[] = [header], b: Buffer[] = [header];
+  for (const rec of records) {
+    if (serverPorts.includes(rec.readUInt16BE(16 + 14 + 22))) {
+      a.push(rec);
+      continue;
+    }
+    const r = Buffer.from(rec);
+    const us = r.readUInt32LE(0) * 1e6 + r.readUInt32LE(4) + skewUs;
+    r.writeUInt32LE(Math.floor(us / 1e6), 0);
+    r.writeUInt32LE(us % 1e6, 4);
+    b.push(r);
+  }
+  writeFileSync(toServers, Buffer.concat(a));
+  writeFileSync(fromServers, Buffer.concat(b));
+}
+
+test('two capture points whose clocks disagree (one per direction): the same votes', async () => {
+  const intactFile = join(dir, 'intact-skew.pcap');
+  // Callbacks without the sender (matched by content and order) and late answers the gateway resets.
+  generate({ out: intactFile, votes: 500, seed: 27, callbackFormats: ['kannel-post', 'get', 'form'], outage: { fromNs: 1.5e9, toNs: 6e9 } });
+  const intact = await replay(intactFile);
+  assert.equal(intact.capture.directionSkewMs, 0);
+  for (const skewUs of [1000, 20000, -5000]) {
+    const a = join(dir, `to-servers-${skewUs}.pcap`), b = join(dir, `from-servers-${skewUs}.pcap`);
+    splitByDirection(intactFile, a, b, [SMPP_PORT, HTTP_PORT], skewUs);
+    const skewed = await replay([a, b]);
+    assert.ok(skewed.capture.directionSkewMs > 0, `${skewUs} µs: the skew shows as responses before requests`);
+    assert.equal(skewed.tcp.resetsGivenUp, 0);
+    if (skewUs > 0) {
+      assert.ok(skewed.tcp.resetsAwaitingData > 0, 'RSTs stamped before the answer they acknowledged');
+      assert.deepEqual(skewed.votes, intact.votes, `${skewUs} µs`);
+    } else {
+      // The clients' side late: an app's RST refusing a connection is stamped before the gateway's
+      // SYN, and the refusal reads as a SYN nothing answered (a failed callback all the same).
+      assert.deepEqual([skewed.votes.total, skewed.votes.tally.map((r) => r.total)], [intact.votes.total, intact.votes.tally.map((r) => r.total)]);
+      assert.ok(Math.abs(skewed.votes.accepted - intact.votes.accepted) <= 1, `${skewUs} µs: ${skewed.votes.accepted} accepted, intact ${intact.votes.accepted}`);
+    }
+  }
 });

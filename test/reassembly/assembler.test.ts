@@ -201,6 +201,33 @@ const cases: Case[] = [
     stats: { gapReasons: { rst: 1 }, closeReasons: { rst: 1 } },
   },
   {
+    // Two capture points whose clocks disagree: the client's RST (it had the late answer) is stamped
+    // before the answer. The close waits for the bytes the RST acknowledged.
+    name: 'a RST that acknowledges peer bytes not captured yet closes once they came',
+    steps: [...HANDSHAKE, C(1001, 'req', 'PA', { ack: 5001 }), C(1004, '', 'FA', { ack: 5001 }), C(1005, '', 'RA', { ack: 5004 }),
+      S(5001, 'ok!', 'PA', { ack: 1005 })],
+    events: [['open', 'c2s:req', 's2c:ok!', 'close:rst']],
+    stats: { resetsAwaitingData: 1, resetsGivenUp: 0, closeReasons: { rst: 1 }, activeConnections: 0 },
+  },
+  {
+    name: 'a RST that acknowledges peer bytes that never come closes at the gap timeout',
+    steps: [...HANDSHAKE, C(1001, 'req', 'PA', { ack: 5001 }), C(1004, '', 'RA', { ack: 5004 }), { tick: 1000 }, S(5001, '', 'A', { ack: 1004, t: 1500 }), { tick: 5000 }],
+    events: [['open', 'c2s:req', 'close:rst']],
+    stats: { resetsAwaitingData: 1, resetsGivenUp: 1, closeReasons: { rst: 1 }, activeConnections: 0 },
+  },
+  {
+    name: 'a RST waiting for peer bytes at the end of the capture still closes as reset',
+    steps: [...HANDSHAKE, C(1001, 'req', 'PA', { ack: 5001 }), C(1004, '', 'RA', { ack: 5004 }), { flushAll: 10 }],
+    events: [['open', 'c2s:req', 'close:rst']],
+    stats: { resetsAwaitingData: 1, closeReasons: { rst: 1 } },
+  },
+  {
+    name: 'a RST acknowledging bytes far beyond any seen is not waited on',
+    steps: [...HANDSHAKE, C(1001, 'req', 'PA', { ack: 5001 }), C(1004, '', 'RA', { ack: 5001 + 2 ** 21 })],
+    events: [['open', 'c2s:req', 'close:rst']],
+    stats: { resetsAwaitingData: 0, closeReasons: { rst: 1 }, activeConnections: 0 },
+  },
+  {
     name: 'refused: SYN answered by RST reaches the factory once, no sink',
     steps: [C(1000, '', 'S'), S(0, '', 'RA', { ack: 1001 }), S(0, '', 'RA', { ack: 1001 }), { flushAll: 100 }],
     events: [],

@@ -1,3 +1,4 @@
+import { ClockSkew } from '../../src/transactions/clock-skew';
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpPairer } from '../../src/transactions/http-pairer';
@@ -11,9 +12,9 @@ const conn: ConnectionInfo = {
   id: 7, client: { address: '127.0.0.1', port: 40000 }, server: { address: '127.0.0.2', port: 8080 }, serverBy: 'syn', startNs: 1 * MS,
 };
 
-function setup(opts: HttpSinkFactoryOptions = {}, timeoutMs = 1000) {
+function setup(opts: HttpSinkFactoryOptions = {}, timeoutMs = 1000, clockSkew?: ClockSkew) {
   const out: HttpTransaction[] = [];
-  const pairer = new HttpPairer((tx) => out.push(tx), { responseTimeoutMs: timeoutMs, sweepIntervalMs: 10 });
+  const pairer = new HttpPairer((tx) => out.push(tx), { responseTimeoutMs: timeoutMs, sweepIntervalMs: 10, clockSkew });
   const factory = new HttpSinkFactory(pairer, opts);
   const sink: StreamSink = factory.open(conn);
   const c2s = (s: string, ms: number) => sink.onData('c2s', Buffer.from(s, 'latin1'), ms * MS);
@@ -146,7 +147,8 @@ describe('HttpPairer outcomes', () => {
   });
 
   test('a response captured before its request (no bytes lost) pairs with the request that follows; else an orphan after 1 s', () => {
-    const { out, c2s, s2c, pairer, factory } = setup();
+    const skew = new ClockSkew();
+    const { out, c2s, s2c, pairer, factory } = setup({}, 1000, skew);
     s2c(RES_204, 10);
     assert.equal(out.length, 0, 'held for its request');
     c2s(REQ_GET_QUERY, 11);
@@ -159,6 +161,7 @@ describe('HttpPairer outcomes', () => {
     pairer.advance(1040 * MS); // the next sweep (every 10 ms here)
     assert.deepEqual(out.slice(1).map((x) => [x.outcome, x.status]), [['orphan', 200]]);
     assert.equal(pairer.httpReport(factory.stats).responsesBeforeRequests, 1);
+    assert.equal(skew.responseLeadNs, 1 * MS);
   });
 
   test('gap: what is in flight when bytes go missing is marked gap; later exchanges are clean', () => {

@@ -1,3 +1,4 @@
+import { ClockSkew } from '../../src/transactions/clock-skew';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SmppDecodeContext, SmppStream } from '../../src/protocols/smpp/smpp-stream';
@@ -72,7 +73,8 @@ describe('SMPP tracker: transactions', () => {
   });
 
   test('a response captured before its request (directions out of order) pairs with it; one without waits 1 s, then is an orphan', () => {
-    const h = harness();
+    const skew = new ClockSkew();
+    const h = harness({ clockSkew: skew });
     h.send(1, 'c2s', 10, { command: 'deliver_sm_resp', sequence: 5 });
     assert.equal(h.txs.length, 0, 'held for its request');
     h.send(1, 's2c', 10, { command: 'deliver_sm', sequence: 5, fields: { source_addr: '447700900001', destination_addr: '80055', short_message: Buffer.from('VOTE A') } });
@@ -82,12 +84,15 @@ describe('SMPP tracker: transactions', () => {
     assert.equal(h.txs.length, 1, 'still waiting at 490 ms');
     h.send(1, 'c2s', 1021, { command: 'enquire_link_resp', sequence: 7 });
     assert.deepEqual(h.txs.slice(1).map((t) => [t.command, t.sequence, t.outcome]), [['deliver_sm', 6, 'orphan'], ['enquire_link', 7, 'ok']]);
+    h.send(1, 'c2s', 1030, { command: 'enquire_link_resp', sequence: 8 });
+    h.send(1, 's2c', 1032, { command: 'enquire_link', sequence: 8 });
     const r = smppReport(h.ctx.stats, h.tracker);
-    assert.equal(r.responsesBeforeRequests, 1);
+    assert.equal(r.responsesBeforeRequests, 2);
     assert.equal(r.unmatchedResponses, 1);
+    assert.equal(skew.responseLeadNs, 2 * MS, 'the largest lead of a response over its request');
     h.send(1, 'c2s', 1100, { command: 'submit_sm_resp', sequence: 9 });
     h.tracker.flush();
-    assert.deepEqual(h.txs.slice(3).map((t) => [t.command, t.outcome]), [['submit_sm', 'orphan']], 'flush lets held responses go');
+    assert.deepEqual(h.txs.slice(4).map((t) => [t.command, t.outcome]), [['submit_sm', 'orphan']], 'flush lets held responses go');
   });
 
   test('outbind and alert_notification expect no response; close resolves what is outstanding', () => {
