@@ -11,7 +11,8 @@
  * tombstone: traffic that resumes later is a new (mid-stream) connection.
  */
 import { countReason, sortedReasons } from '../common/counter';
-import { TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
+import { TCP_ACK, TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
+import { StrayResets } from './stray-resets';
 import { AddressNames } from './address-names';
 import { Connection, type ConnectionContext } from './connection';
 import { ConnectionList } from './connection-list';
@@ -74,6 +75,8 @@ export interface AssemblerStats {
   /** RSTs whose close waited for acknowledged peer bytes the capture showed later (clocks that disagree), and those whose bytes never came. */
   resetsAwaitingData: number;
   resetsGivenUp: number;
+  /** Refusals (RST) stamped before the SYN they answer, matched to it (two capture clocks). */
+  refusalsBeforeSyn: number;
 }
 
 const MS = 1_000_000;
@@ -102,6 +105,8 @@ export class Assembler {
   private readonly live = new ConnectionList();
   private readonly tombstones = new ConnectionList();
   private readonly account: BufferAccount<Connection> = { bytes: 0, halves: new Set() };
+  /** Refusals stamped before the SYN they answer (two capture clocks). */
+  private readonly strayResets: StrayResets;
   /** Connections whose RST waits for acknowledged peer bytes (see Connection.resetNs). */
   private readonly resetsWaiting: Connection[] = [];
   private readonly counters: ReassemblyCounters = emptyReassemblyCounters();
@@ -132,6 +137,7 @@ export class Assembler {
       addressNameCache: Math.max(1, opts.addressNameCache ?? 1024),
     };
     this.serverPorts = new Set(this.opts.serverPorts);
+    this.strayResets = new StrayResets(this.opts.gapTimeoutNs);
     let size = 16;
     while (size < this.opts.maxConnections && size < 1 << 22) size *= 2;
     this.maxBuckets = size;
@@ -193,6 +199,7 @@ export class Assembler {
     if ((seg.flags & TCP_RST) !== 0 || ((seg.flags & TCP_SYN) === 0 && seg.payloadLength === 0)) {
       // Nothing to deliver and nothing to anchor a stream on (pure ACK, FIN or RST of an unknown tuple).
       countReason(this.counters.ignoredSegments, 'no-connection');
+      if ((seg.flags & TCP_RST) !== 0) this.strayResets.remember(seg, hash);
       return;
     }
     this.makeRoom(seg.tsNs);
@@ -204,6 +211,16 @@ export class Assembler {
     this.buckets[hash & this.mask] = conn;
     this.live.pushBack(conn);
     this.probeMirror(conn, seg, choice.senderIsClient);
+    if ((seg.flags & (TCP_SYN | TCP_ACK)) === TCP_SYN && !conn.closed) {
+      const refusal = this.strayResets.take(seg, hash);
+      if (refusal !== null) {
+        // Not ignored after all.
+        const ignored = this.counters.ignoredSegments;
+        if (--ignored['no-connection'] === 0) delete ignored['no-connection'];
+        this.counters.refusalsBeforeSyn++;
+        conn.handle(refusal, false);
+      }
+    }
     this.afterSegment(conn, seg.tsNs);
   }
 
@@ -293,6 +310,7 @@ export class Assembler {
       lateMirrors: k.lateMirrors,
       resetsAwaitingData: k.resetsAwaitingData,
       resetsGivenUp: k.resetsGivenUp,
+      refusalsBeforeSyn: k.refusalsBeforeSyn,
     };
   }
 

@@ -208,9 +208,13 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
     this.updateFast();
   }
 
-  /** How far `ack` reaches beyond every byte (and FIN) seen on this half: > 0 when the peer acknowledged bytes the capture has not shown. */
+  /**
+   * How far `ack` reaches beyond every byte (and FIN) seen on this half — or, before any, beyond where
+   * the peer's SYN-ACK said it starts: > 0 when the peer acknowledged bytes the capture has not shown.
+   */
   unseenAcked(ack: number): number {
-    return this.started ? seqDiff(this.highestSeen, ack >>> 0) : 0;
+    if (this.started) return seqDiff(this.highestSeen, ack >>> 0);
+    return this.expectedStart !== NONE ? seqDiff(this.expectedStart, ack >>> 0) : 0;
   }
 
   /** hasPending() as last settled (a field read, for the per-packet check before the peer's data). */

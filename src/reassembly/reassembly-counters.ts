@@ -35,6 +35,8 @@ export interface ReassemblyCounters {
    */
   resetsAwaitingData: number;
   resetsGivenUp: number;
+  /** Refusals (RST) stamped before the SYN they answer, matched to it. */
+  refusalsBeforeSyn: number;
 }
 
 export function emptyReassemblyCounters(): ReassemblyCounters {
@@ -42,6 +44,6 @@ export function emptyReassemblyCounters(): ReassemblyCounters {
     connections: 0, gapBytes: 0, gapReasons: {}, outOfOrderSegments: 0, retransmittedSegments: 0,
     overlapConflicts: 0, refusedConnections: 0, evictedConnections: 0, evictionReasons: {},
     ackedUnseenBytes: 0, budgetSkips: 0, closeReasons: {}, ignoredSegments: {}, mirroredConnections: 0, mirroredBytes: 0, lateMirrors: 0,
-    resetsAwaitingData: 0, resetsGivenUp: 0,
+    resetsAwaitingData: 0, resetsGivenUp: 0, refusalsBeforeSyn: 0,
   };
 }

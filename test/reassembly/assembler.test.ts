@@ -210,6 +210,12 @@ const cases: Case[] = [
     stats: { resetsAwaitingData: 1, resetsGivenUp: 0, closeReasons: { rst: 1 }, activeConnections: 0 },
   },
   {
+    name: 'the server side stamped before the client: its RST waits for the request it acknowledged',
+    steps: [S(5000, '', 'SA', { ack: 1001 }), S(5001, '', 'RA', { ack: 1004 }), C(1000, '', 'S'), C(1001, '', 'A', { ack: 5001 }), C(1001, 'req', 'PA', { ack: 5001 })],
+    events: [['open', 'c2s:req', 'close:rst']],
+    stats: { resetsAwaitingData: 1, resetsGivenUp: 0, closeReasons: { rst: 1 }, activeConnections: 0 },
+  },
+  {
     name: 'a RST that acknowledges peer bytes that never come closes at the gap timeout',
     steps: [...HANDSHAKE, C(1001, 'req', 'PA', { ack: 5001 }), C(1004, '', 'RA', { ack: 5004 }), { tick: 1000 }, S(5001, '', 'A', { ack: 1004, t: 1500 }), { tick: 5000 }],
     events: [['open', 'c2s:req', 'close:rst']],
@@ -226,6 +232,20 @@ const cases: Case[] = [
     steps: [...HANDSHAKE, C(1001, 'req', 'PA', { ack: 5001 }), C(1004, '', 'RA', { ack: 5001 + 2 ** 21 })],
     events: [['open', 'c2s:req', 'close:rst']],
     stats: { resetsAwaitingData: 0, closeReasons: { rst: 1 }, activeConnections: 0 },
+  },
+  {
+    name: 'a refusal stamped before the SYN it answers (two capture clocks) refuses it',
+    steps: [S(0, '', 'RA', { ack: 1001 }), C(1000, '', 'S', { t: 3 }), { flushAll: 100 }],
+    events: [],
+    refused: 1,
+    stats: { refusedConnections: 1, refusalsBeforeSyn: 1, closeReasons: { refused: 1 }, ignoredSegments: {} },
+  },
+  {
+    name: 'a RST long before a SYN, or for another SYN, refuses nothing',
+    steps: [S(0, '', 'RA', { ack: 1001 }), C(1000, '', 'S', { t: 3000 }), S(0, '', 'RA', { ack: 2001, cport: 40001, t: 3100 }), C(1000, '', 'S', { cport: 40001, t: 3200 }), { flushAll: 9000 }],
+    events: [],
+    unanswered: [3000, 3200],
+    stats: { refusedConnections: 0, refusalsBeforeSyn: 0, ignoredSegments: { 'no-connection': 2 } },
   },
   {
     name: 'refused: SYN answered by RST reaches the factory once, no sink',
