@@ -20,6 +20,8 @@ export interface AgentHealth {
   mirroredConnections?: number;
   /** Packets stamped before one already seen (clock stepped back); 0 when unknown. */
   backwardTimestamps?: number;
+  /** Largest lead of a response over its request (ms): how far the capture points' clocks disagree; 0 when unknown. */
+  directionSkewMs?: number;
   /** Bytes skipped by protocol decoders, by protocol then reason. */
   decodeSkippedBytes: Partial<Record<'smpp' | 'http' | 'tcp', Record<string, number>>>;
   /** Live SMPP sessions (for the bound-sessions and outstanding-requests gauges). */
@@ -37,7 +39,7 @@ export interface TelemetryHealth {
 
 /** Maps the pipeline's `report()` (capture/tcp, and smpp/http sections when present) to `AgentHealth`. */
 export function agentHealthFromReport(r: {
-  capture: { packets: number; bytes: number; malformedPackets: Record<string, number>; backwardTimestamps?: number };
+  capture: { packets: number; bytes: number; malformedPackets: Record<string, number>; backwardTimestamps?: number; directionSkewMs?: number };
   tcp: { gapBytes: number; evictedConnections: number; ackedUnseenBytes: number; mirroredConnections?: number };
   [section: string]: unknown;
 }): AgentHealth {
@@ -53,6 +55,7 @@ export function agentHealthFromReport(r: {
     evictedConnections: r.tcp.evictedConnections,
     mirroredConnections: r.tcp.mirroredConnections ?? 0,
     backwardTimestamps: r.capture.backwardTimestamps ?? 0,
+    directionSkewMs: r.capture.directionSkewMs ?? 0,
     decodeSkippedBytes: { smpp: smpp?.skippedBytes ?? {}, http: http?.skippedBytes ?? {} },
     smppSessions: smpp?.sessions?.filter((s) => s.closeReason === null || s.closeReason === undefined),
     storeLagSeconds: store?.lagSeconds,
@@ -99,6 +102,7 @@ export class SelfMetrics {
     res.observe(o.smppAgentTcpConnectionsEvicted, h.evictedConnections);
     res.observe(o.smppAgentTcpConnectionsMirrored, h.mirroredConnections ?? 0);
     res.observe(o.smppAgentCaptureTimestampsBackward, h.backwardTimestamps ?? 0);
+    res.observe(o.smppAgentCaptureDirectionSkew, h.directionSkewMs ?? 0);
     for (const [proto, reasons] of Object.entries(h.decodeSkippedBytes)) {
       for (const [reason, n] of Object.entries(reasons ?? {})) {
         res.observe(o.smppAgentDecodeSkipped, n, { [N.ATTR_SMPP_AGENT_PROTOCOL]: proto, [N.ATTR_SMPP_AGENT_REASON]: reason });

@@ -108,7 +108,7 @@ describe('metrics over OTLP/HTTP protobuf', () => {
     let packets = 10;
     tel.setHealthSource(() => ({
       packets, bytes: 1500, malformedPackets: { 'ipv4:bad_checksum': 2 }, lostBytes: 300, gapBytes: 120, evictedConnections: 1,
-      mirroredConnections: 4, backwardTimestamps: 6,
+      mirroredConnections: 4, backwardTimestamps: 6, directionSkewMs: 3.5,
       decodeSkippedBytes: { smpp: { resync: 33 }, http: {} },
       smppSessions: [{ bindType: 'transceiver', bindStatus: 'bound', outstanding: 3 }, { bindType: 'receiver', bindStatus: 'unbound', outstanding: 1 }],
       storeLagSeconds: 0.25,
@@ -124,6 +124,7 @@ describe('metrics over OTLP/HTTP protobuf', () => {
     assert.equal(metric(ms, 'smpp_agent.tcp.gap').points[0].value, 120);
     assert.equal(metric(ms, 'smpp_agent.tcp.connections.mirrored').points[0].value, 4);
     assert.equal(metric(ms, 'smpp_agent.capture.timestamps_backward').points[0].value, 6);
+    assert.equal(metric(ms, 'smpp_agent.capture.direction_skew').points[0].value, 3.5);
     assert.equal(pointWith(metric(ms, 'smpp_agent.decode.skipped'), { 'smpp_agent.protocol': 'smpp', 'smpp_agent.reason': 'resync' })?.value, 33);
     assert.equal(pointWith(metric(ms, 'smpp.sessions.bound'), { 'smpp.bind_type': 'transceiver' })?.value, 1);
     assert.equal(pointWith(metric(ms, 'smpp.sessions.bound'), { 'smpp.bind_type': 'receiver' })?.value, 0);

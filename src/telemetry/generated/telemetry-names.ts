@@ -151,6 +151,8 @@ export const METRIC_SMPP_AGENT_TCP_GAP = "smpp_agent.tcp.gap";
 export const METRIC_SMPP_AGENT_TCP_CONNECTIONS_MIRRORED = "smpp_agent.tcp.connections.mirrored";
 /** Packets stamped earlier than a packet before them (a clock stepped back while capturing); they took the latest time seen. Unit `{packet}`; Prometheus `smpp_agent_capture_timestamps_backward_total`. */
 export const METRIC_SMPP_AGENT_CAPTURE_TIMESTAMPS_BACKWARD = "smpp_agent.capture.timestamps_backward";
+/** The largest lead of a response over its request seen so far, i.e. how far the clocks of the capture points disagree (a TAP's two feeds on two NICs); vote matching allows that much. 0 on a capture from one clock. Unit `ms`; Prometheus `smpp_agent_capture_direction_skew_milliseconds`. */
+export const METRIC_SMPP_AGENT_CAPTURE_DIRECTION_SKEW = "smpp_agent.capture.direction_skew";
 /** Connections evicted by the connection table bound. Unit `{connection}`; Prometheus `smpp_agent_tcp_connections_evicted_total`. */
 export const METRIC_SMPP_AGENT_TCP_CONNECTIONS_EVICTED = "smpp_agent.tcp.connections.evicted";
 /** Bytes the protocol decoders skipped, by protocol and reason. Unit `By`; Prometheus `smpp_agent_decode_skipped_bytes_total`. */
@@ -185,6 +187,7 @@ export const METRICS: ReadonlyArray<{ name: string; unit: string; instrument: st
   { name: "smpp_agent.tcp.gap", unit: "By", instrument: "observable_counter", prometheus: "smpp_agent_tcp_gap_bytes_total", attributes: [] },
   { name: "smpp_agent.tcp.connections.mirrored", unit: "{connection}", instrument: "observable_counter", prometheus: "smpp_agent_tcp_connections_mirrored_total", attributes: [] },
   { name: "smpp_agent.capture.timestamps_backward", unit: "{packet}", instrument: "observable_counter", prometheus: "smpp_agent_capture_timestamps_backward_total", attributes: [] },
+  { name: "smpp_agent.capture.direction_skew", unit: "ms", instrument: "observable_gauge", prometheus: "smpp_agent_capture_direction_skew_milliseconds", attributes: [] },
   { name: "smpp_agent.tcp.connections.evicted", unit: "{connection}", instrument: "observable_counter", prometheus: "smpp_agent_tcp_connections_evicted_total", attributes: [] },
   { name: "smpp_agent.decode.skipped", unit: "By", instrument: "observable_counter", prometheus: "smpp_agent_decode_skipped_bytes_total", attributes: ["smpp_agent.protocol","smpp_agent.reason"] },
   { name: "smpp_agent.telemetry.spans.exported", unit: "{span}", instrument: "observable_counter", prometheus: "smpp_agent_telemetry_spans_exported_total", attributes: [] },
@@ -240,6 +243,7 @@ export interface ObservableInstruments {
   smppAgentTcpGap: ObservableCounter;
   smppAgentTcpConnectionsMirrored: ObservableCounter;
   smppAgentCaptureTimestampsBackward: ObservableCounter;
+  smppAgentCaptureDirectionSkew: ObservableGauge;
   smppAgentTcpConnectionsEvicted: ObservableCounter;
   smppAgentDecodeSkipped: ObservableCounter;
   smppAgentTelemetrySpansExported: ObservableCounter;
@@ -259,6 +263,7 @@ export function createObservableInstruments(meter: Meter): ObservableInstruments
     smppAgentTcpGap: meter.createObservableCounter("smpp_agent.tcp.gap", { description: "Bytes skipped as TCP gaps (missing data).", unit: "By", valueType: ValueType.INT }),
     smppAgentTcpConnectionsMirrored: meter.createObservableCounter("smpp_agent.tcp.connections.mirrored", { description: "Connections that were another connection captured again under other addresses (tcpdump -i any on a host that NATs); not delivered, so nothing is counted twice.", unit: "{connection}", valueType: ValueType.INT }),
     smppAgentCaptureTimestampsBackward: meter.createObservableCounter("smpp_agent.capture.timestamps_backward", { description: "Packets stamped earlier than a packet before them (a clock stepped back while capturing); they took the latest time seen.", unit: "{packet}", valueType: ValueType.INT }),
+    smppAgentCaptureDirectionSkew: meter.createObservableGauge("smpp_agent.capture.direction_skew", { description: "The largest lead of a response over its request seen so far, i.e. how far the clocks of the capture points disagree (a TAP's two feeds on two NICs); vote matching allows that much. 0 on a capture from one clock.", unit: "ms", valueType: ValueType.DOUBLE }),
     smppAgentTcpConnectionsEvicted: meter.createObservableCounter("smpp_agent.tcp.connections.evicted", { description: "Connections evicted by the connection table bound.", unit: "{connection}", valueType: ValueType.INT }),
     smppAgentDecodeSkipped: meter.createObservableCounter("smpp_agent.decode.skipped", { description: "Bytes the protocol decoders skipped, by protocol and reason.", unit: "By", valueType: ValueType.INT }),
     smppAgentTelemetrySpansExported: meter.createObservableCounter("smpp_agent.telemetry.spans.exported", { description: "Spans the OTLP exporter delivered.", unit: "{span}", valueType: ValueType.INT }),
