@@ -171,8 +171,8 @@ export class Connection implements HalfOutput, FlowEndpoints {
   /** Ends the connection: delivers what is buffered (reporting holes), then onClose. */
   close(reason: CloseReason, tsNs: number): void {
     if (this.closed) return;
-    if (this.resetNs >= 0 && reason !== 'fin') {
-      // It was reset: whatever else ends the wait (idle, end of capture) does not change that.
+    if (this.resetNs >= 0) {
+      // It was reset: whatever ends the wait (the bytes, FINs, idle, end of capture) does not change that.
       reason = 'rst';
       tsNs = this.resetNs;
     }

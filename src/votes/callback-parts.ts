@@ -1,26 +1,27 @@
 /**
  * Joins the callbacks of a gateway that forwards each part of a long message on its own (Vonage's
  * `concat-*`, Kannel with `sms-combine-concatenated-mo = false`) into one callback for the whole
- * message, the way the app must join them: the reconciler then matches it to the reassembled vote.
+ * message, as the app must join them: the reconciler then matches it to the reassembled vote.
  *
- * Parts are grouped by sender, recipient, reference and total; several messages may share that key
- * (an 8-bit reference wraps, and a gateway that names no sender shares references among voters). A
- * part goes to the oldest message that waits for a retry of it (same text, not yet accepted), else the
- * oldest that has not had it, else — when the callbacks name the sender — the newest that has it (a
- * retry after the app answered 2xx too late for the gateway; one voter's messages do not share a
- * reference at once), else it starts a message. Without a sender, a part with the text of an accepted
- * part of a whole message may be such a retry or another voter's part: it starts a message, since a
- * wrong "retry" would cost a new message a part and its vote. If no other part joins it within
- * `retryWaitNs` (a gateway sends a message's parts together),
- * it is a retry after all and goes to the reconciler as a callback of the whole message (a retry
- * changes nothing for a part already accepted, but belongs in the vote's trace). Once every part has come, each part
- * callback (the last one, then every retry) yields the message's callback with the parts' texts in
- * order: successful when every part has been accepted at least once (the app has the whole text),
- * else failed as the latest failure of a part not yet accepted. So a vote whose part failed is lost
- * until a retry of that part succeeds, as with a whole-message callback. A group waits `holdNs` from
- * its first part (retries come late); a group still missing a part then is counted `incomplete`.
- * Every part callback is accounted once: as the joined callback it yields, as a part listed on the
- * joined callback of a later part (`part`), a `duplicate`, or unmatched `parts-missing`.
+ * Once every part has come, each part callback (the last one, then every retry) yields the message's
+ * callback, the parts' texts in order: successful when every part has been accepted at least once
+ * (the app has the whole text), else failed as the latest failure of a part not yet accepted. So a
+ * vote is lost while a part is, until a retry of that part succeeds.
+ *
+ * Which message a part belongs to: parts are grouped by sender, recipient, reference and total, and
+ * several messages may share that key (an 8-bit reference wraps; a gateway that names no sender
+ * shares references among voters). A part goes to the oldest message waiting for a retry of it (same
+ * text, not accepted yet), else the oldest that has not had it, else — when callbacks name the sender
+ * — the newest that has it (a retry after the app's 2xx came too late for the gateway), else it starts
+ * a message. Without a sender such a part may also be another voter's, so it starts a message; if no
+ * other part joins it within `retryWaitNs` (a gateway sends a message's parts together) it was a
+ * retry, and goes on as a callback of the whole message it repeats (changing nothing, but in that
+ * vote's trace). A wrong "retry" would cost a new message a part and its vote; a wrong "new message"
+ * costs nothing.
+ *
+ * A message waits `holdNs` from its first part; one still missing a part then is `incomplete`. Every
+ * part callback is accounted once: as the joined callback it yields, as a part listed on a later one
+ * (`part`), a `duplicate`, or unmatched `parts-missing`.
  */
 import { countReason } from '../common/counter';
 import { Fifo } from '../common/fifo';
