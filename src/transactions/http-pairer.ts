@@ -163,6 +163,11 @@ class ConnectionPairing implements HttpExchangeSink {
   /** That response with the request that came for it, reported when the request ends. */
   private answered: Entry | null = null;
   /**
+   * An exchange whose response ended before its request did (an early answer, or two capture points
+   * whose clocks disagree): reported when the request ends, with the fields of its whole body.
+   */
+  private awaitingRequest: Entry | null = null;
+  /**
    * Bytes went missing on this connection (or its start was not seen): a response without a request
    * then most likely answers one the capture lost, and is an orphan at once rather than held.
    */
@@ -186,6 +191,7 @@ class ConnectionPairing implements HttpExchangeSink {
     this.current = null;
     if (this.early.length !== 0) this.early.length = 0;
     this.answered = null;
+    this.awaitingRequest = null;
     this.sawGap = false;
     this.emitted = 0;
     return this;
@@ -209,6 +215,12 @@ class ConnectionPairing implements HttpExchangeSink {
   }
 
   requestEnd(req: HttpRequestRecord): void {
+    const w = this.awaitingRequest;
+    if (w !== null && w.req === req) {
+      this.awaitingRequest = null;
+      this.emit(w, w.gap ? 'gap' : 'ok', w.res!.tsEnd);
+      return;
+    }
     const a = this.answered;
     if (a !== null && a.req === req) {
       this.answered = null;
@@ -227,6 +239,7 @@ class ConnectionPairing implements HttpExchangeSink {
   }
 
   requestAbandoned(_reason: string, _tsNs: number): void {
+    if (this.awaitingRequest !== null) this.awaitingRequest.gap = true;
     const last = this.fifo[this.fifo.length - 1];
     if (last !== undefined && last.req !== null && !last.req.complete) last.gap = true;
     else if (this.current !== null && this.current.req !== null && !this.current.req.complete) this.current.gap = true;
@@ -236,6 +249,7 @@ class ConnectionPairing implements HttpExchangeSink {
   responseStart(res: HttpResponseRecord): HttpRequestRecord | null {
     this.pairer.report.responses++;
     if (this.current !== null) this.finishCurrent(this.current.req === null ? 'orphan' : 'gap', res.tsStart);
+    this.flushAwaiting(res.tsStart);
     const e = this.fifo.shift();
     if (e === undefined) {
       this.current = { req: null, res, gap: false, expired: false, informational: 0, deadline: 0 };
@@ -265,8 +279,21 @@ class ConnectionPairing implements HttpExchangeSink {
       this.pairer.noteDeadline(e.deadline);
       return;
     }
+    if (e.req !== null && !e.req.complete && !e.gap && !e.expired && this.awaitingRequest === null) {
+      this.awaitingRequest = e;
+      if (this.fifo.length === 0) this.pairer.deactivate(this);
+      return;
+    }
     if (!e.expired) this.emit(e, e.req === null ? 'orphan' : e.gap ? 'gap' : 'ok', res.tsEnd);
     if (this.fifo.length === 0) this.pairer.deactivate(this);
+  }
+
+  /** The exchange awaiting its request's end stops waiting (the connection closed, or the next answer began): reported as it is. */
+  private flushAwaiting(tsNs: number): void {
+    const w = this.awaitingRequest;
+    if (w === null) return;
+    this.awaitingRequest = null;
+    this.emit(w, w.gap ? 'gap' : 'ok', tsNs < w.res!.tsEnd ? w.res!.tsEnd : tsNs);
   }
 
   responseAbandoned(_reason: string, tsNs: number): void {
@@ -275,6 +302,7 @@ class ConnectionPairing implements HttpExchangeSink {
 
   gap(_tsNs: number): void {
     this.sawGap = true;
+    if (this.awaitingRequest !== null) this.awaitingRequest.gap = true;
     for (const e of this.fifo) e.gap = true;
     if (this.current !== null) this.current.gap = true;
   }
@@ -310,6 +338,7 @@ class ConnectionPairing implements HttpExchangeSink {
     this.pairer.advance(tsNs);
     this.expire(tsNs);
     while (this.early.length !== 0) this.emitEarlyOrphan();
+    this.flushAwaiting(tsNs);
     if (this.answered !== null) {
       const a = this.answered;
       this.answered = null;

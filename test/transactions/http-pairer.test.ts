@@ -164,6 +164,22 @@ describe('HttpPairer outcomes', () => {
     assert.equal(skew.responseLeadNs, 1 * MS);
   });
 
+  test('an answer that ends before its request does is reported when the request ends, with its fields and true times', () => {
+    const { out, c2s, s2c, sink } = setup();
+    const half = REQ_FORM.length - 10;
+    c2s(REQ_FORM.slice(0, half), 10);
+    s2c(RES_200, 11);
+    assert.equal(out.length, 0, 'the request has not ended: its fields are not all there');
+    c2s(REQ_FORM.slice(half), 12);
+    assert.deepEqual(out.map((t) => [t.outcome, t.status, t.sender, t.text, t.latencyNs]), [['ok', 200, '+15551234567', 'VOTE', -1 * MS]]);
+    // One whose request never ends: reported when the connection closes, answered but without fields.
+    c2s(REQ_FORM.slice(0, half), 20);
+    s2c(RES_200, 21);
+    assert.equal(out.length, 1);
+    sink.onClose('fin', 30 * MS);
+    assert.deepEqual(out.slice(1).map((t) => [t.outcome, t.status, t.sender, t.tsEnd]), [['ok', 200, null, 21 * MS]]);
+  });
+
   test('gap: what is in flight when bytes go missing is marked gap; later exchanges are clean', () => {
     const { out, c2s, s2c, sink, pairer, factory } = setup();
     c2s(REQ_JSON, 1);
