@@ -13,6 +13,7 @@
 import { countReason, sortedReasons } from '../common/counter';
 import { TCP_ACK, TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
 import { StrayResets } from './stray-resets';
+import { WaitingResets } from './waiting-resets';
 import { AddressNames } from './address-names';
 import { Connection, type ConnectionContext } from './connection';
 import { ConnectionList } from './connection-list';
@@ -107,9 +108,9 @@ export class Assembler {
   private readonly account: BufferAccount<Connection> = { bytes: 0, halves: new Set() };
   /** Refusals stamped before the SYN they answer (two capture clocks). */
   private readonly strayResets: StrayResets;
-  /** Connections whose RST waits for acknowledged peer bytes (see Connection.resetNs). */
-  private readonly resetsWaiting: Connection[] = [];
   private readonly counters: ReassemblyCounters = emptyReassemblyCounters();
+  /** Connections whose RST waits for acknowledged peer bytes (see Connection.resetNs). */
+  private readonly resetsWaiting = new WaitingResets(this.counters);
   private readonly ctx: ConnectionContext;
   private readonly choice: ServerChoice = { senderIsClient: true, serverBy: 'port' };
   /** Forgotten connections waiting for reuse: a stack in preallocated object slots, whose elements kind (map) never changes. */
@@ -155,7 +156,7 @@ export class Assembler {
       halfLimits: { maxBytes: this.opts.maxBufferedBytesPerHalf, maxSegments: this.opts.maxBufferedSegmentsPerHalf },
       names: new AddressNames(this.opts.addressNameCache),
       mirrorSink: new MirrorSink(this.counters),
-      resetsWaiting: this.resetsWaiting,
+      resetsWaiting: this.resetsWaiting.list,
     };
     this.copies = new CopyDetector(this.counters);
   }
@@ -242,7 +243,7 @@ export class Assembler {
   private timers(nowNs: number): void {
     this.nextTickNs = nowNs + this.opts.tickIntervalNs;
     const timeout = this.opts.gapTimeoutNs;
-    if (this.resetsWaiting.length > 0) this.closeWaitedResets(nowNs, timeout);
+    this.resetsWaiting.closeDue(nowNs, timeout, (c) => this.retire(c));
     for (const half of this.account.halves) {
       if (half.oldestPendingTs() + timeout > nowNs) continue;
       half.flushTimedOut(nowNs, timeout);
@@ -260,21 +261,6 @@ export class Assembler {
       this.drop(c, this.live);
     }
     this.purgeTombstones(nowNs);
-  }
-
-  /** RSTs that waited for acknowledged peer bytes as long as a gap would: closed now (with gaps for what never came). */
-  private closeWaitedResets(nowNs: number, timeout: number): void {
-    const keep: Connection[] = [];
-    for (const c of this.resetsWaiting) {
-      if (c.closed || c.resetNs < 0) continue; // closed when the bytes came (and retired then), or reused since
-      if (c.resetNs + timeout <= nowNs) {
-        this.counters.resetsGivenUp++;
-        c.close('rst', c.resetNs);
-        this.retire(c);
-      } else keep.push(c);
-    }
-    this.resetsWaiting.length = 0;
-    for (const c of keep) this.resetsWaiting.push(c);
   }
 
   /** End of capture: deliver everything buffered (with gaps) and close every connection. */
