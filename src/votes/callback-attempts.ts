@@ -69,6 +69,20 @@ export function addAttempt(v: Vote, c: CallbackObservation): void {
   addCallback(v, c.id);
 }
 
+/**
+ * A callback joined from parts: its other part callbacks are the vote's too. `onAdded` for each one
+ * put on the vote (telemetry links it in the trace). False when the per-vote bound stopped the list.
+ */
+export function addPartIds(v: Vote, c: CallbackObservation, maxIds: number, onAdded: (id: string) => void): boolean {
+  for (const id of c.partIds ?? []) {
+    if (hasCallback(v, id)) continue;
+    if (callbackCount(v) >= maxIds) return false;
+    addCallback(v, id);
+    onAdded(id);
+  }
+  return true;
+}
+
 function removeIds(v: Vote, keep: (id: string) => boolean): void {
   const ids = callbackIdList(v).filter(keep);
   v.callbackIds = ids.length === 0 ? NO_CALLBACK_IDS : ids.length === 1 ? ids[0] : ids;

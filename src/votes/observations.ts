@@ -25,6 +25,12 @@ export interface MoObservation {
   otherPartIds?: string[];
 }
 
+/** The transactions stage's measure of how far the capture's clocks disagree (transactions/clock-skew.ts). */
+export interface ClockSkewView {
+  /** Largest lead of a response over its request, ns. */
+  readonly responseLeadNs: number;
+}
+
 /** One HTTP callback attempt from the gateway to the app. */
 export interface CallbackObservation {
   id: string;

@@ -16,13 +16,13 @@
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
 import { normalizeShortcode } from './address';
-import { addCallback, callbackCount, callbackMark, failureReason, hasCallback, isSuccess } from './callback-attempts';
+import { addCallback, addPartIds, callbackCount, callbackMark, failureReason, hasCallback, isSuccess } from './callback-attempts';
 import { AnonymousFailures } from './anonymous-failures';
 import { ContentMatcher } from './content-matcher';
 import { EarlyCallbacks, type Early } from './early-callbacks';
 import { MinHeap } from './min-heap';
-import type { CallbackObservation } from './observations';
-import { addLiveVote, NO_EARLY, removeLiveVote, VoterIndex, type VoterEntry } from './voter-index';
+import type { CallbackObservation, ClockSkewView } from './observations';
+import { addLiveVote, NO_EARLY, removeLiveVote, voteHolding, VoterIndex, type VoterEntry } from './voter-index';
 import { matchText, type Vote, type VoteState } from './vote';
 
 // Moved to callback-attempts.ts; re-exported for existing callers.
@@ -51,11 +51,6 @@ export interface ReconcilerOptions {
    * it): a callback may seem to start this much before its MO was delivered. Default none.
    */
   clockSkew?: ClockSkewView;
-}
-
-/** The transactions stage's measure of clock disagreement (transactions/clock-skew.ts). */
-export interface ClockSkewView {
-  readonly responseLeadNs: number;
 }
 
 /** Applies a state change (tally, store, events) — owned by the engine. */
@@ -200,12 +195,7 @@ export class Reconciler {
 
   /** The live vote that holds callback `id`: among the voter's (`key`), else those with the content. */
   private holderOf(id: string, key: string | undefined, entry: VoterEntry | undefined, recipient: string | undefined, text: string | undefined): Vote | undefined {
-    if (key !== undefined) {
-      const e = entry !== undefined && entry.indexed ? entry : this.index.lookup(key);
-      if (e === undefined || e.vote === undefined) return undefined;
-      if (hasCallback(e.vote, id)) return e.vote;
-      return e.votes.find((v) => hasCallback(v, id));
-    }
+    if (key !== undefined) return voteHolding(entry !== undefined && entry.indexed ? entry : this.index.lookup(key), id);
     return recipient && text !== undefined ? this.content.holderOf(this.recipients.get(recipient), text, id) : undefined;
   }
 
@@ -323,7 +313,9 @@ export class Reconciler {
     if (c.sender !== undefined) v.sendsSender = true;
     if (callbackCount(v) < this.maxIds) addCallback(v, c.id, mark);
     else countReason(this.dropped, 'callback-ids-per-vote');
-    if (c.partIds !== undefined) this.listParts(v, c);
+    if (c.partIds !== undefined && !addPartIds(v, c, this.maxIds, (id) => this.touch(v, c.tsEndNs, v.lostReason, id))) {
+      countReason(this.dropped, 'callback-ids-per-vote');
+    }
     if (ok) {
       if (v.state === 'accepted' && v.guess !== undefined && c.sender !== undefined && this.content.moveGuess(v)) {
         // Not counted here: the moved guess is counted again where it lands, standing for this one.
@@ -344,16 +336,6 @@ export class Reconciler {
       const prev = v.lostReason;
       if (v.state === 'lost') v.lostReason = reason; // the latest failure explains best
       this.touch(v, c.tsEndNs, prev, c.id);
-    }
-  }
-
-  /** A callback joined from parts: its other part callbacks are the vote's too (listed, and linked in its trace). */
-  private listParts(v: Vote, c: CallbackObservation): void {
-    for (const id of c.partIds!) {
-      if (hasCallback(v, id)) continue;
-      if (callbackCount(v) >= this.maxIds) return countReason(this.dropped, 'callback-ids-per-vote');
-      addCallback(v, id);
-      this.touch(v, c.tsEndNs, v.lostReason, id);
     }
   }
 

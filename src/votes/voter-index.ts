@@ -12,6 +12,7 @@
  */
 import type { Early } from './early-callbacks';
 import { appendExact } from './exact-append';
+import { hasCallback } from './callback-attempts';
 import type { Vote } from './vote';
 
 /** A rejected MO that a redelivery would repeat (dedupe). */
@@ -104,6 +105,12 @@ export class VoterIndex {
 }
 
 /** Appends a live vote to the voter's (the first in `vote`, the others by `appendExact`). */
+/** The voter's live vote that holds callback `id`, if any. */
+export function voteHolding(e: VoterEntry | undefined, id: string): Vote | undefined {
+  if (e === undefined || e.vote === undefined) return undefined;
+  return hasCallback(e.vote, id) ? e.vote : e.votes.find((v) => hasCallback(v, id));
+}
+
 export function addLiveVote(e: VoterEntry, v: Vote): void {
   if (e.vote === undefined) e.vote = v;
   else e.votes = appendExact(e.votes, v);
