@@ -52,32 +52,10 @@ export interface AssemblerOptions {
   addressNameCache: number;
 }
 
-export interface AssemblerStats {
-  /** Connections seen in total. */
-  connections: number;
+/** The shared counters (reason maps sorted), with the table's live figures. */
+export interface AssemblerStats extends ReassemblyCounters {
   activeConnections: number;
-  gapBytes: number;
-  outOfOrderSegments: number;
-  retransmittedSegments: number;
-  /** Overlapping bytes that differ from the copy seen first. */
-  overlapConflicts: number;
-  refusedConnections: number;
-  evictedConnections: number;
-  ackedUnseenBytes: number;
   bufferedBytes: number;
-  budgetSkips: number;
-  gapReasons: Record<string, number>;
-  closeReasons: Record<string, number>;
-  evictionReasons: Record<string, number>;
-  ignoredSegments: Record<string, number>;
-  mirroredConnections: number;
-  mirroredBytes: number;
-  lateMirrors: number;
-  /** RSTs whose close waited for acknowledged peer bytes the capture showed later (clocks that disagree), and those whose bytes never came. */
-  resetsAwaitingData: number;
-  resetsGivenUp: number;
-  /** Refusals (RST) stamped before the SYN they answer, matched to it (two capture clocks). */
-  refusalsBeforeSyn: number;
 }
 
 const MS = 1_000_000;
@@ -276,27 +254,13 @@ export class Assembler {
   stats(): AssemblerStats {
     const k = this.counters;
     return {
-      connections: k.connections,
+      ...k,
       activeConnections: this.live.size,
-      gapBytes: k.gapBytes,
-      outOfOrderSegments: k.outOfOrderSegments,
-      retransmittedSegments: k.retransmittedSegments,
-      overlapConflicts: k.overlapConflicts,
-      refusedConnections: k.refusedConnections,
-      evictedConnections: k.evictedConnections,
-      ackedUnseenBytes: k.ackedUnseenBytes,
       bufferedBytes: this.account.bytes,
-      budgetSkips: k.budgetSkips,
       gapReasons: sortedReasons(k.gapReasons),
       closeReasons: sortedReasons(k.closeReasons),
       evictionReasons: sortedReasons(k.evictionReasons),
       ignoredSegments: sortedReasons(k.ignoredSegments),
-      mirroredConnections: k.mirroredConnections,
-      mirroredBytes: k.mirroredBytes,
-      lateMirrors: k.lateMirrors,
-      resetsAwaitingData: k.resetsAwaitingData,
-      resetsGivenUp: k.resetsGivenUp,
-      refusalsBeforeSyn: k.refusalsBeforeSyn,
     };
   }
 
