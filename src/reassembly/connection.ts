@@ -12,7 +12,7 @@ import { countReason } from '../common/counter';
 import { TCP_ACK, TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
 import type { AddressNames } from './address-names';
 import type { FlowEndpoints } from './flow-key';
-import { HalfStream, type BufferAccount, type HalfLimits, type HalfOutput } from './half-stream';
+import { ACK_AHEAD_MAX, HalfStream, type BufferAccount, type HalfLimits, type HalfOutput } from './half-stream';
 import type { ReassemblyCounters } from './reassembly-counters';
 import type { ServerBy } from './server-side';
 import type { CloseReason, ConnectionInfo, Direction, StreamSink, StreamSinkFactory } from './stream-sink';
@@ -34,9 +34,6 @@ export interface ConnectionContext {
   /** Connections whose RST waits for peer bytes it acknowledged (the assembler closes them when the wait is over). */
   resetsWaiting: Connection[];
 }
-
-/** A RST waits for the peer's bytes it acknowledged only when they are at most this far ahead. */
-const RST_WAIT_MAX_BYTES = 1 << 20;
 
 export class Connection implements HalfOutput, FlowEndpoints {
   // Every field has an initializer of its final type, hot ones first: with ES2022 class fields an
@@ -230,7 +227,7 @@ export class Connection implements HalfOutput, FlowEndpoints {
     }
     if (this.resetNs < 0 && (seg.flags & TCP_ACK) !== 0) {
       const ahead = peer.unseenAcked(seg.ack);
-      if (ahead > 0 && ahead <= RST_WAIT_MAX_BYTES) {
+      if (ahead > 0 && ahead <= ACK_AHEAD_MAX) {
         this.resetNs = tsNs;
         this.resetAck = seg.ack >>> 0;
         this.resetByClient = half === this.c2s;

@@ -36,8 +36,8 @@ export interface HalfLimits {
 
 
 const NONE = -1;
-/** How far beyond the highest byte seen a peer ACK may reach and still skip holes (a few windows). */
-const ACK_AHEAD_MAX = 1 << 20;
+/** How far beyond the highest byte seen a peer ACK is trusted (a few windows): to skip holes, or to wait for the bytes it acknowledged. */
+export const ACK_AHEAD_MAX = 1 << 20;
 
 export class HalfStream<O extends HalfOutput = HalfOutput> {
   /** nextSeq is meaningful. */
