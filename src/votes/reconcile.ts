@@ -20,10 +20,12 @@ import { addCallback, addPartIds, callbackCount, callbackMark, failureReason, ha
 import { AnonymousFailures } from './anonymous-failures';
 import { ContentMatcher } from './content-matcher';
 import { EarlyCallbacks, type Early } from './early-callbacks';
+import { MatchWindow } from './match-window';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation, ClockSkewView } from './observations';
 import { addLiveVote, NO_EARLY, removeLiveVote, voteHolding, VoterIndex, type VoterEntry } from './voter-index';
 import { matchText, type Vote, type VoteState } from './vote';
+import { VoterMatch } from './voter-match';
 
 // Moved to callback-attempts.ts; re-exported for existing callers.
 export { callbackMark, callbackSender, failureReason, isSuccess } from './callback-attempts';
@@ -65,6 +67,7 @@ export class Reconciler {
   readonly leadNs: number;
   readonly windowNs: number;
   readonly lateNs: number;
+  private readonly window: MatchWindow;
   private readonly maxLive: number;
   private readonly maxEarly: number;
   private readonly maxIds: number;
@@ -99,6 +102,8 @@ export class Reconciler {
     this.leadNs = opts.leadNs ?? 5e9;
     this.windowNs = opts.windowNs ?? 60e9;
     this.lateNs = opts.lateNs ?? 600e9;
+    this.window = new MatchWindow(this.leadNs, this.windowNs, this.lateNs);
+    this.voterMatch = new VoterMatch(this.window);
     this.maxLive = opts.maxLiveVotes ?? 1_000_000;
     this.maxEarly = opts.maxEarlyCallbacks ?? 100_000;
     this.anon = new AnonymousFailures(opts.maxAnonymous ?? 10_000, this.dropped);
@@ -106,7 +111,7 @@ export class Reconciler {
     const skew = opts.clockSkew;
     this.content = new ContentMatcher({
       leadNs: this.leadNs,
-      inWindow: (v, t) => this.inWindow(v, t),
+      inWindow: (v, t) => this.window.contains(v, t),
       apply: (v, c, ok) => this.apply(v, c, ok),
       touch: this.touch,
       hold: (e) => this.holdEarly(e),
@@ -177,7 +182,7 @@ export class Reconciler {
       return this.content.withoutSender(c, this.recipients.get(c.recipient), text, ok);
     }
     const vote = this.find(c, key, shortcode, text, entry);
-    if (vote !== undefined) return this.apply(vote, c, ok, this.findMark !== 0 ? this.findMark : callbackMark(c.id));
+    if (vote !== undefined) return this.apply(vote, c, ok, this.voterMatch.mark !== 0 ? this.voterMatch.mark : callbackMark(c.id));
     // Only a guess matches. The callback can precede the deliver_sm_resp of a new vote with the same
     // sender, shortcode and text on the wire: wait briefly for one before taking the guess.
     const v = this.fallback;
@@ -240,72 +245,33 @@ export class Reconciler {
    */
   private dueNs = -Infinity;
 
-  /** `callbackMark` of the callback `find` last looked at, or 0 when it did not need it (`apply` reuses it). */
-  private findMark = 0;
+  /** The voter's votes a callback naming that voter may belong to (its guess when none is certain). */
+  private readonly voterMatch: VoterMatch;
 
   /** `find`'s guess when it returns no certain vote (a field, not a result object per callback). */
   private fallback: Vote | undefined = undefined;
 
   /**
-   * The vote a callback belongs to, if certain (message id, same attempt, or a not-yet-accepted vote
-   * with the same text); else undefined, with `this.fallback` set to a guess to use only if no better
-   * vote turns up shortly: an accepted vote (a retry?) or one whose text differs (gateways mangle
-   * text: Kannel's %a on UCS-2).
+   * The vote a callback belongs to, if certain (message id, or one of the sender's votes: see
+   * VoterMatch); else undefined, with `this.fallback` set to a guess to use only if no better vote
+   * turns up shortly.
    */
   private find(c: CallbackObservation, key: string | undefined, shortcode: string | undefined, text: string | undefined, entry: VoterEntry | undefined): Vote | undefined {
     const t = c.tsStartNs;
-    // "Acked (delivered) before the callback began", allowing for the capture's clock skew.
-    const before = this.skew === undefined ? t : t + this.skew.responseLeadNs;
     this.fallback = undefined;
-    this.findMark = 0;
+    this.voterMatch.mark = 0;
     if (c.messageId && this.byMessageId.size > 0) {
       const v = this.byMessageId.get(c.messageId);
-      if (v !== undefined && this.inWindow(v, t)) return v;
+      if (v !== undefined && this.window.contains(v, t)) return v;
     }
     if (key === undefined) return undefined;
     const e = entry !== undefined && entry.indexed ? entry : this.index.lookup(key);
-    if (e === undefined) return undefined;
-    const first = e.vote;
-    if (first === undefined) return undefined;
-    const list = e.votes;
-    let best: Vote | undefined;
-    let bestAccepted: Vote | undefined;
-    let loose: Vote | undefined;
-    let looseAccepted: Vote | undefined;
-    let guessed: Vote | undefined;
-    let mark = 0;
-    for (let i = -1; i < list.length; i++) {
-      const v = i < 0 ? first : list[i];
-      if (v.shortcode !== shortcode || !this.inWindow(v, t)) continue;
-      if (mark === 0) this.findMark = mark = callbackMark(c.id);
-      if (hasCallback(v, c.id, mark)) return v; // the same attempt seen again
-      if (text !== undefined && v.matchText !== text) {
-        if (v.state !== 'accepted') {
-          if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
-        } else if (v.ackTsNs <= before && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;
-      } else if (v.state === 'accepted' && v.guess !== undefined) {
-        // Like a retry: the latest such vote delivered before the callback.
-        if (v.tsNs <= before && (guessed === undefined || v.ackTsNs > guessed.ackTsNs)) guessed = v;
-      } else if (v.state === 'accepted') {
-        // A retry belongs to the latest vote acked before it (the same voter may send the same text again).
-        if (bestAccepted === undefined || (v.ackTsNs <= before && (bestAccepted.ackTsNs > before || v.ackTsNs > bestAccepted.ackTsNs))) bestAccepted = v;
-      } else if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
-    }
-    // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
-    if (best !== undefined) return best;
-    if (guessed !== undefined && c.sender !== undefined) return guessed;
-    this.fallback = bestAccepted ?? loose ?? looseAccepted;
-    return undefined;
-  }
-
-  /**
-   * A callback starting at `t` may be `v`'s: from the MO's delivery (a gateway that acks only once the
-   * app answered starts its callback long before the ack) or `leadNs` before the ack, whichever is
-   * earlier, until the window and the late period after the ack end.
-   */
-  private inWindow(v: Vote, t: number): boolean {
-    const from = v.ackTsNs - this.leadNs;
-    return t >= (v.tsNs < from ? v.tsNs : from) && t <= v.ackTsNs + this.windowNs + this.lateNs;
+    if (e === undefined || e.vote === undefined) return undefined;
+    // "Acked (delivered) before the callback began", allowing for the capture's clock skew.
+    const before = this.skew === undefined ? t : t + this.skew.responseLeadNs;
+    const v = this.voterMatch.find(e.vote, e.votes, c, shortcode, text, before);
+    if (v === undefined) this.fallback = this.voterMatch.fallback;
+    return v;
   }
 
   private apply(v: Vote, c: CallbackObservation, ok: boolean, mark = callbackMark(c.id)): void {
@@ -343,7 +309,7 @@ export class Reconciler {
   private takeEarly(list: Early[], v: Vote): Early[] | null {
     const mine: Early[] = [];
     for (const e of list) {
-      if (e.done || (e.shortcode !== undefined && e.shortcode !== v.shortcode) || !this.inWindow(v, e.c.tsStartNs)) continue;
+      if (e.done || (e.shortcode !== undefined && e.shortcode !== v.shortcode) || !this.window.contains(v, e.c.tsStartNs)) continue;
       if (e.text === undefined || e.text === v.matchText) mine.push(e);
       // Text differs (mangled by the gateway?): this vote is its guess unless a better one claims it.
       else if (e.fallback === undefined && v.state !== 'accepted') e.fallback = v;

@@ -19,12 +19,13 @@ import { MoDedupe, type MoDedupeOptions } from './dedupe';
 import { lostVotesCsv, type LostVote } from './lost-votes-csv';
 import type { CallbackObservation, MoObservation } from './observations';
 import { PolicyTally, type PolicyTallyOptions } from './policy-tally';
-import { callbackMark, NO_CALLBACK_IDS } from './callback-attempts';
+import { NO_CALLBACK_IDS } from './callback-attempts';
 import { CallbackParts } from './callback-parts';
 import { Reconciler, type ReconcilerOptions } from './reconcile';
 import { Tally } from './tally';
 import { buildVotesReport, type VotesReport } from './votes-report';
 import { matchText, type Vote, type VoteEvent, type VoteLinkRole, type VoteState } from './vote';
+import { newStoredRow, refreshedRow, resumedVote } from './vote-rows';
 import { VoterCache } from './voter-cache';
 import { VoterIndex, type VoterEntry } from './voter-index';
 
@@ -342,43 +343,13 @@ export class VoteEngine {
 
   private readonly scratchEvent: StoredVoteEvent = { voteId: '', seq: 0, tsNs: 0, from: null, to: 'pending' };
 
-  /**
-   * The vote's store row, updated in place: the store writes rows at its next flush, so a row that
-   * changes again before then is written once, as it is then (no copy per change).
-   */
   private toStored(v: Vote): StoredVote {
-    let s = v.row;
-    // The row holds the ids as a list: from here on the vote keeps one (no list per write).
-    let ids = v.callbackIds;
-    if (typeof ids === 'string') v.callbackIds = ids = [ids];
-    if (s === undefined) {
-      s = v.row = {
-        id: v.id, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, kind: v.kind, sender: this.senderOf(v),
-        text: this.storeText ? v.text : undefined, tsNs: v.tsNs, ackTsNs: v.ackTsNs, messageId: v.messageId, smscConn: v.smscConn,
-        state: v.state, lostReason: undefined, callbackIds: ids, eventSeq: v.eventSeq, updatedTsNs: v.updatedTsNs,
-      };
-    }
-    s.state = v.state;
-    s.lostReason = v.lostReason ?? undefined;
-    s.callbackIds = ids;
-    s.eventSeq = v.eventSeq;
-    s.updatedTsNs = v.updatedTsNs;
-    return s;
+    return v.row === undefined ? newStoredRow(v, this.senderOf(v), this.storeText) : refreshedRow(v.row, v);
   }
 
   private resumeVote(s: StoredVote): void {
     const campaign = this.rules.campaigns.find((c) => c.name === s.campaign) ?? (s.campaign === this.rules.implicit.name ? this.rules.implicit : null);
-    const text = s.text ?? '';
-    const v: Vote = {
-      id: s.id, campaign, campaignName: s.campaign, shortcode: s.shortcode, choice: s.choice, kind: s.kind, sender: s.sender,
-      matchSender: s.sender, text, matchText: matchText(text), tsNs: s.tsNs, ackTsNs: s.ackTsNs, messageId: s.messageId,
-      smscConn: s.smscConn, state: s.state, lostReason: s.lostReason ?? null, callbackIds: s.callbackIds.slice(),
-      callbackMarks: s.callbackIds.reduce((m, id) => m | callbackMark(id), 0),
-      updatedTsNs: s.updatedTsNs, eventSeq: s.eventSeq, live: false,
-      // Every field as a new vote has them: one object shape on the hot paths.
-      row: undefined, entry: undefined, tallyRow: undefined, guess: undefined, sendsSender: false,
-      senderTail: -1, // the store keeps no number
-    };
+    const v = resumedVote(s, campaign);
     this.counters.resumed++;
     if (v.kind === 'unmatched') countReason(this.unmatchedByReason, 'resumed');
     this.dedupe.markSeen(v.id, v.ackTsNs);

@@ -1,0 +1,57 @@
+/**
+ * Which of one voter's live votes a callback naming that voter belongs to: the same attempt seen
+ * again, else the earliest not-yet-accepted vote with the callback's text. When none is certain, a
+ * guess to use only if no better vote turns up shortly (`fallback`): an accepted vote (a retry?) or
+ * one whose text differs (gateways mangle text: Kannel's %a on UCS-2).
+ */
+import { callbackMark, hasCallback } from './callback-attempts';
+import type { MatchWindow } from './match-window';
+import type { CallbackObservation } from './observations';
+import type { Vote } from './vote';
+
+export class VoterMatch {
+  /** `callbackMark` of the callback `find` last looked at, or 0 when it did not need it (the caller reuses it). */
+  mark = 0;
+  /** `find`'s guess when it returns no certain vote (a field, not a result object per callback). */
+  fallback: Vote | undefined = undefined;
+
+  constructor(private readonly window: MatchWindow) {}
+
+  /**
+   * `first` and `list`: the voter's live votes; `text`: the callback's match text, if it has one;
+   * `before`: "acked before the callback began" allows up to this time (the capture's clock skew).
+   */
+  find(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number): Vote | undefined {
+    const t = c.tsStartNs;
+    this.fallback = undefined;
+    this.mark = 0;
+    let best: Vote | undefined;
+    let bestAccepted: Vote | undefined;
+    let loose: Vote | undefined;
+    let looseAccepted: Vote | undefined;
+    let guessed: Vote | undefined;
+    let mark = 0;
+    for (let i = -1; i < list.length; i++) {
+      const v = i < 0 ? first : list[i];
+      if (v.shortcode !== shortcode || !this.window.contains(v, t)) continue;
+      if (mark === 0) this.mark = mark = callbackMark(c.id);
+      if (hasCallback(v, c.id, mark)) return v; // the same attempt seen again
+      if (text !== undefined && v.matchText !== text) {
+        if (v.state !== 'accepted') {
+          if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
+        } else if (v.ackTsNs <= before && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;
+      } else if (v.state === 'accepted' && v.guess !== undefined) {
+        // Like a retry: the latest such vote delivered before the callback.
+        if (v.tsNs <= before && (guessed === undefined || v.ackTsNs > guessed.ackTsNs)) guessed = v;
+      } else if (v.state === 'accepted') {
+        // A retry belongs to the latest vote acked before it (the same voter may send the same text again).
+        if (bestAccepted === undefined || (v.ackTsNs <= before && (bestAccepted.ackTsNs > before || v.ackTsNs > bestAccepted.ackTsNs))) bestAccepted = v;
+      } else if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
+    }
+    if (best !== undefined) return best;
+    // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
+    if (guessed !== undefined && c.sender !== undefined) return guessed;
+    this.fallback = bestAccepted ?? loose ?? looseAccepted;
+    return undefined;
+  }
+}

@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { addCallback } from '../../src/votes/callback-attempts';
+import { MatchWindow } from '../../src/votes/match-window';
+import { NO_CALLBACK_IDS } from '../../src/votes/callback-attempts';
+import type { Vote, VoteState } from '../../src/votes/vote';
+import { VoterMatch } from '../../src/votes/voter-match';
+import { cb, s } from './fixtures';
+
+const window = new MatchWindow(5e9, 60e9, 600e9);
+
+function vote(id: string, sec: number, text: string, state: VoteState = 'pending', shortcode = '12345'): Vote {
+  return {
+    id, campaign: null, campaignName: '', shortcode, choice: '', kind: 'unmatched', sender: undefined, matchSender: 'k', text, matchText: text,
+    tsNs: s(sec), ackTsNs: s(sec) + 10e6, smscConn: '', state, lostReason: null, callbackIds: NO_CALLBACK_IDS, callbackMarks: 0,
+    updatedTsNs: 0, eventSeq: 0, live: true, senderTail: -1,
+  };
+}
+
+test('the earliest open vote with the text wins; accepted ones and other shortcodes are passed over', () => {
+  const m = new VoterMatch(window);
+  const a = vote('a', 0, 'VOTE A', 'accepted');
+  const b = vote('b', 1, 'VOTE A');
+  const c = vote('c', 2, 'VOTE A');
+  const other = vote('o', 0.5, 'VOTE A', 'pending', '999');
+  const x = cb(3, '1', '12345', 'VOTE A');
+  assert.equal(m.find(c, [other, b, a], x, '12345', 'VOTE A', x.tsStartNs), b);
+  assert.equal(m.fallback, undefined);
+  assert.notEqual(m.mark, 0); // the caller reuses it
+});
+
+test('the same attempt seen again belongs to the vote that holds it, whatever its state', () => {
+  const m = new VoterMatch(window);
+  const a = vote('a', 0, 'VOTE A', 'accepted');
+  const b = vote('b', 1, 'VOTE A');
+  const x = cb(3, '1', '12345', 'VOTE A');
+  addCallback(a, x.id);
+  assert.equal(m.find(a, [b], x, '12345', 'VOTE A', x.tsStartNs), a);
+});
+
+test('no certain vote: a retry guess is the latest accepted vote acked before the callback; else a vote whose text differs', () => {
+  const m = new VoterMatch(window);
+  const a = vote('a', 0, 'VOTE A', 'accepted');
+  const b = vote('b', 1, 'VOTE A', 'accepted');
+  const late = vote('l', 9, 'VOTE A', 'accepted');
+  const x = cb(3, '1', '12345', 'VOTE A');
+  assert.equal(m.find(a, [b, late], x, '12345', 'VOTE A', x.tsStartNs), undefined);
+  assert.equal(m.fallback, b);
+  const mangled = vote('m', 1, 'V0TE A');
+  assert.equal(m.find(mangled, [], x, '12345', 'VOTE A', x.tsStartNs), undefined);
+  assert.equal(m.fallback, mangled);
+  // Outside every vote's window: nothing, and no guess left over from the call before.
+  const far = cb(3000, '1', '12345', 'VOTE A');
+  assert.equal(m.find(a, [b], far, '12345', 'VOTE A', far.tsStartNs), undefined);
+  assert.equal(m.fallback, undefined);
+});
