@@ -23,3 +23,22 @@ test('failures older than the horizon are forgotten', () => {
   assert.equal(a.take(0, 30), undefined);
   assert.equal(a.take(40, 60), 'refused');
 });
+
+test('failures added slightly out of time order are used in time order', () => {
+  const a = new AnonymousFailures(10, {});
+  a.add(30, 'reset');
+  a.add(10, 'refused'); // a connection refused earlier, reported after a later one ended
+  a.add(20, 'timeout');
+  a.add(40, 'aborted');
+  assert.deepEqual([a.take(0, 100), a.take(0, 100), a.take(0, 100), a.take(0, 100)], ['refused', 'timeout', 'reset', 'aborted']);
+});
+
+test('windows only move forward: a failure before the window asked about is let go, so the queue stays short', () => {
+  const a = new AnonymousFailures(100_000, {});
+  for (let t = 0; t < 50_000; t++) a.add(t, 'refused');
+  assert.equal(a.size, 50_000);
+  assert.equal(a.take(40_000, 40_010), 'refused');
+  assert.equal(a.size, 9_999); // the 40,000 before the window are gone with the one used
+  assert.equal(a.take(60_000, 70_000), undefined);
+  assert.equal(a.size, 0);
+});
