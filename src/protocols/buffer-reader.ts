@@ -4,6 +4,15 @@
  * decoder can read a whole body straight through and check once. One reader is reused per decoder.
  */
 
+/**
+ * The big-endian unsigned 32-bit integer at buf[o, o+4), which the caller has checked is inside buf.
+ * Hot paths use it instead of `buf.readUInt32BE`: Node's method validates its argument through a
+ * wrapper V8 would not inline there (6% of a replay's CPU, measured on an app-outage capture).
+ */
+export function u32be(buf: Uint8Array, o: number): number {
+  return ((buf[o] << 24) | (buf[o + 1] << 16) | (buf[o + 2] << 8) | buf[o + 3]) >>> 0;
+}
+
 type FastSlices = Buffer & { latin1Slice(start: number, end: number): string };
 
 export class BufferReader {

@@ -4,7 +4,7 @@
  * `pdu.error` as a reason ('missing_nul:<field>', 'sm_length_past_end', 'tlv_length_past_end', …) and
  * decoding stops there; the header is always valid, so pairing still works on a malformed body.
  */
-import { BufferReader } from '../buffer-reader';
+import { BufferReader, u32be } from '../buffer-reader';
 import { COMMANDS, FieldType } from './defs';
 import { DestAddressEntry, FIELD_SLOTS, MAX_TLVS, SmppPdu, UnsuccessEntry } from './pdu';
 
@@ -44,10 +44,10 @@ export class SmppDecoder {
     const end = offset + length;
     pdu.buf = buf;
     pdu.offset = offset;
-    pdu.commandLength = buf.readUInt32BE(offset);
-    pdu.commandId = buf.readUInt32BE(offset + 4);
-    pdu.status = buf.readUInt32BE(offset + 8);
-    pdu.sequence = buf.readUInt32BE(offset + 12);
+    pdu.commandLength = u32be(buf, offset);
+    pdu.commandId = u32be(buf, offset + 4);
+    pdu.status = u32be(buf, offset + 8);
+    pdu.sequence = u32be(buf, offset + 12);
     pdu.error = null;
     pdu.tlvCount = 0;
     pdu.smOffset = offset;

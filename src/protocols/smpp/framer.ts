@@ -7,6 +7,7 @@
  * byte is counted by reason in `skipped`.
  */
 import { countReason } from '../../common/counter';
+import { u32be } from '../buffer-reader';
 import { COMMANDS } from './defs';
 import { commandIndexOf } from './decoder';
 
@@ -142,7 +143,7 @@ export class SmppFramer {
         o++;
         continue;
       }
-      const len = bytes.readUInt32BE(o);
+      const len = u32be(bytes, o);
       if (o + len > n) break;
       this.emit(bytes, o, len);
       o += len;
@@ -152,14 +153,14 @@ export class SmppFramer {
 
   /** null when the header at buf[o] is acceptable in the current mode, else the skip reason. */
   private check(buf: Buffer, o: number): string | null {
-    const len = buf.readUInt32BE(o);
+    const len = u32be(buf, o);
     if (len < HEADER) return this.resync ?? SKIP.lengthTooSmall;
     if (len > this.maxPduLength) return this.resync ?? SKIP.lengthTooLarge;
-    const id = buf.readUInt32BE(o + 4);
+    const id = u32be(buf, o + 4);
     const ci = commandIndexOf(id);
     if (ci < 0) return this.resync ?? SKIP.unknownCommandId;
     if (this.resync !== null) {
-      const status = buf.readUInt32BE(o + 8);
+      const status = u32be(buf, o + 8);
       if ((id & 0x80000000) === 0 ? status !== 0 : status >= 0x500) return this.resync;
       if (HEADER_ONLY[ci] && len !== HEADER) return this.resync;
     }
