@@ -58,6 +58,11 @@ export function formEncodeBytes(b: Buffer): string {
   return out;
 }
 
+/** `YYYY-MM-DD HH:MM:SS` in UTC (Kannel's X-Kannel-Time, Vonage's message-timestamp). */
+function utcSeconds(ns: number): string {
+  return new Date(Math.floor(ns / 1e6)).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 function formEncodeUncached(s: string): string {
   return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
@@ -79,7 +84,9 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
     const textBytes = ucs2 ? f.binary : Buffer.from(f.text, 'utf8');
     if (format !== 'kannel-xml') {
       type = `text/plain; charset=${ucs2 ? 'UTF-16BE' : 'UTF-8'}`;
-      extra = `X-Kannel-To: ${f.shortcode}\r\nX-Kannel-SMSC: smsc01\r\nX-Kannel-Coding: ${ucs2 ? 2 : 0}\r\nX-Kannel-Service: default\r\n`;
+      // X-Kannel-Time: when Kannel received the MO (UTC, to the second), the same on every retry.
+      extra = `X-Kannel-To: ${f.shortcode}\r\nX-Kannel-Time: ${utcSeconds(f.receivedAtNs)}\r\nX-Kannel-SMSC: smsc01\r\n` +
+        `X-Kannel-Coding: ${ucs2 ? 2 : 0}\r\nX-Kannel-Service: default\r\n`;
       // Percent-encoded octets, as Kannel 1.4.5 writes the header (its user guide shows hex).
       if (f.part !== undefined) extra += `X-Kannel-UDH: ${[...concatUdh(f.part.ref, f.part.total, f.part.part, f.part.ref > 255)].map((o) => `%${o.toString(16).padStart(2, '0').toUpperCase()}`).join('')}\r\n`;
       body = textBytes;
@@ -94,7 +101,7 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
     uri = '/vonage/inbound';
     type = 'application/x-www-form-urlencoded; charset=UTF-8';
     agent = 'Nexmo/MessagingHUB/v1.0';
-    const stamp = new Date(Math.floor(f.receivedAtNs / 1e6)).toISOString().slice(0, 19).replace('T', ' ');
+    const stamp = utcSeconds(f.receivedAtNs);
     const params = [
       ['msisdn', f.sender.replace(/^\+/, '')], ['to', f.shortcode], ['messageId', `${f.messageId.slice(0, 8)}${f.part?.part ?? ''}`],
       ['text', f.text], ['type', f.dataCoding === 8 ? 'unicode' : 'text'], ['keyword', (f.text.trim().split(/\s+/)[0] ?? '').toUpperCase()],

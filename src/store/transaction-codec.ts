@@ -16,9 +16,9 @@ export type StoredRecord = SmppTransaction | HttpTransaction;
  * Version of the record layout inside a block (stored per block). 1: same fields, strings in a JSON
  * table; 2: strings inline; 3: end times relative to the start, latencies derived from the times
  * when they are their difference (a flag byte instead of a float64); 4: HTTP callbacks gain the part
- * of a concatenated message they carry.
+ * of a concatenated message they carry; 5: and when the gateway says it received the message.
  */
-export const TRANSACTION_CODEC = 4;
+export const TRANSACTION_CODEC = 5;
 
 type Enc = 'num' | 'ts' | 'str' | 'bool';
 /**
@@ -41,7 +41,7 @@ export const TRANSACTION_FIELDS: { smpp: Record<Exclude<keyof SmppTransaction, '
     userAgent: 'str', status: 'num', responseContentType: 'str', outcome: 'str', tsStart: 'ts', tsRequestEnd: 'ts',
     tsResponseStart: 'ts', tsEnd: 'ts', latencyNs: 'num', totalNs: 'num', requestBodyLength: 'num', responseBodyLength: 'num',
     requestBodyTruncated: 'bool', informational: 'num', callbackFormat: 'str', sender: 'str', recipient: 'str', text: 'str',
-    messageId: 'str', smsc: 'str', concatRef: 'num', concatTotal: 'num', concatPart: 'num',
+    messageId: 'str', smsc: 'str', concatRef: 'num', concatTotal: 'num', concatPart: 'num', gatewayTimeNs: 'ts',
   },
 };
 
@@ -140,6 +140,7 @@ function encodeHttp(w: BlockWriter, t: HttpTransaction): void {
   w.num(t.responseBodyLength); w.bool(t.requestBodyTruncated); w.num(t.informational); w.str(t.callbackFormat, 45); w.str(t.sender, 46, true);
   w.str(t.recipient, 47); w.str(t.text, 48); w.str(t.messageId, 49, true); w.str(t.smsc, 50);
   w.num(t.concatRef); w.num(t.concatTotal); w.num(t.concatPart);
+  w.tsFrom(t.gatewayTimeNs, ts);
 }
 
 /** target === path + '?' + query (or just path when the query is empty), without building it. */
@@ -169,10 +170,11 @@ function decodeHttp(r: BlockReader, codec: number): HttpTransaction {
   };
   const v4 = codec >= 4;
   const concatRef = v4 ? r.num() : null, concatTotal = v4 ? r.num() : null, concatPart = v4 ? r.num() : null;
+  const gatewayTimeNs = codec >= 5 ? r.tsFrom(tsStart) : null;
   return {
     kind: 'http', connectionId, exchange, clientAddress, clientPort, serverAddress, serverPort, method, target, path, route, query, httpVersion,
     host, contentType, userAgent, status, responseContentType, outcome, tsStart, tsRequestEnd, tsResponseStart, tsEnd,
-    latencyNs, totalNs, ...tail, concatRef, concatTotal, concatPart,
+    latencyNs, totalNs, ...tail, concatRef, concatTotal, concatPart, gatewayTimeNs,
   };
 }
 

@@ -298,6 +298,7 @@ export class ConnectionPairing implements HttpExchangeSink {
       sender: cb?.sender ?? null, recipient: cb?.recipient ?? null, text: cb?.text ?? null,
       messageId: cb?.messageId ?? null, smsc: cb?.smsc ?? null,
       concatRef: cb?.part?.ref ?? null, concatTotal: cb?.part?.total ?? null, concatPart: cb?.part?.part ?? null,
+      gatewayTimeNs: cb?.gatewayTimeNs ?? null,
     });
   }
 }

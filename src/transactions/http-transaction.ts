@@ -59,4 +59,6 @@ export interface HttpTransaction {
   concatRef: number | null;
   concatTotal: number | null;
   concatPart: number | null;
+  /** When the gateway says it received the message (epoch ns, to the second), from the callback. */
+  gatewayTimeNs: number | null;
 }

@@ -49,4 +49,9 @@ export interface CallbackObservation {
   partIds?: string[];
   /** A part retried alone after its message was whole: the id of that message's callback (its vote is this one's). */
   retryOf?: string;
+  /**
+   * When the gateway says it received the MO (epoch ns, whole seconds of the gateway's clock): the
+   * same on every retry, so a callback without a sender still names the second its vote came in.
+   */
+  gatewayTimeNs?: number;
 }

@@ -67,5 +67,6 @@ export function callbackObservation(t: HttpTransaction): CallbackObservation {
     messageId: t.messageId ?? undefined,
   };
   if (t.concatTotal !== null && t.concatRef !== null && t.concatPart !== null) o.part = { ref: t.concatRef, total: t.concatTotal, part: t.concatPart };
+  if (t.gatewayTimeNs !== null) o.gatewayTimeNs = t.gatewayTimeNs;
   return o;
 }

@@ -193,18 +193,22 @@ test('times relative to another time of the record, and latencies derived from t
   assert.ok(Object.is((back[4] as { latencyMs: number }).latencyMs, 0));
 });
 
-test('an HTTP record of a codec-3 block (before callback parts) reads with no part', () => {
+test('HTTP records of codec-3 and codec-4 blocks (before callback parts, before the gateway time) read without them', () => {
   const rec = httpRecord(T, {});
   const w = new BlockWriter(64);
   w.reset(T);
   encodeTransaction(w, rec);
-  const v4 = Buffer.from(w.finish());
-  assert.deepEqual(v4.subarray(v4.length - 3), Buffer.from([0, 0, 0]), 'three absent numbers end the record');
-  const v3 = Buffer.from(v4.subarray(0, v4.length - 3));
-  v3.writeUInt32LE(v4.readUInt32LE(8) - 3, 8); // the value stream's length
-  const r = new BlockReader(v3);
-  assert.deepEqual(decodeTransaction(r, 3), rec);
-  assert.ok(r.done);
+  const v5 = Buffer.from(w.finish());
+  assert.deepEqual(v5.subarray(v5.length - 4), Buffer.from([0, 0, 0, 0]), 'three absent numbers and an absent time end the record');
+  for (const [codec, cut] of [[4, 1], [3, 4]]) {
+    const old = Buffer.from(v5.subarray(0, v5.length - cut));
+    old.writeUInt32LE(v5.readUInt32LE(8) - cut, 8); // the value stream's length
+    const r = new BlockReader(old);
+    assert.deepEqual(decodeTransaction(r, codec), rec);
+    assert.ok(r.done);
+  }
+  const stated = { ...rec, gatewayTimeNs: T - 3e9 };
+  assert.deepEqual(roundTrip([stated]), [stated]);
   const part = { ...rec, concatRef: 200, concatTotal: 3, concatPart: 2 };
   assert.deepEqual(roundTrip([part]), [part]);
 });

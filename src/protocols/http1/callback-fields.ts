@@ -15,6 +15,7 @@ import { PayloadReader } from './gateway-payload';
 import { CallbackPlans, headerSource, sourceHeader, SRC_BODY, SRC_NONE, type CallbackPlan } from './callback-plan';
 import { latin1 } from '../buffer-reader';
 import { callbackPart } from './callback-part';
+import { parseGatewayTime } from './gateway-time';
 
 export { DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING } from './callback-formats';
 export type { CallbackFieldOptions, CallbackFields, CallbackMapping, CallbackPart, CallbackVendor } from './callback-formats';
@@ -28,7 +29,7 @@ export interface CallbackRequest {
 }
 
 type Field = keyof CallbackMapping;
-const FIELDS: Field[] = ['sender', 'recipient', 'text', 'messageId', 'smsc', 'udh', 'concatRef', 'concatTotal', 'concatPart'];
+const FIELDS: Field[] = ['sender', 'recipient', 'text', 'messageId', 'smsc', 'udh', 'concatRef', 'concatTotal', 'concatPart', 'time'];
 
 const K_PARAM = 0, K_HEADER = 1, K_BODY = 2;
 
@@ -170,6 +171,7 @@ export class CallbackExtractor {
       text: payload ?? this.take(plan.text), messageId: this.take(plan.messageId), smsc: this.take(plan.smsc),
       part: plan.udh === SRC_NONE && plan.concatRef === SRC_NONE ? null
         : callbackPart(this.take(plan.udh), this.take(plan.concatRef), this.take(plan.concatTotal), this.take(plan.concatPart)),
+      gatewayTimeNs: plan.time === SRC_NONE ? null : parseGatewayTime(this.take(plan.time)),
     };
     this.body = EMPTY;
     this.bodyText = null;
@@ -219,7 +221,7 @@ export class CallbackExtractor {
       keys: this.params.keys.slice(0, this.params.count), headerMask, hasBody,
       format: vendor !== null ? vendor.name : 'generic',
       sender: pick(0), recipient: pick(1), text: pick(2), messageId: pick(3), smsc: pick(4),
-      udh: pick(5), concatRef: pick(6), concatTotal: pick(7), concatPart: pick(8),
+      udh: pick(5), concatRef: pick(6), concatTotal: pick(7), concatPart: pick(8), time: pick(9),
       payloadRaw: payload === undefined ? null : payload.raw,
       payloadHex: payload === undefined ? SRC_NONE : this.source(payload.hex),
       payloadCoding: payload === undefined ? SRC_NONE : this.source(payload.coding),

@@ -16,6 +16,8 @@ export interface CallbackFields {
   smsc: string | null;
   /** The part of a concatenated message this callback carries alone; null for a whole message. */
   part: CallbackPart | null;
+  /** When the gateway says it received the message (epoch ns, to the second: Kannel's X-Kannel-Time); null when not said. */
+  gatewayTimeNs: number | null;
 }
 
 /**
@@ -43,6 +45,8 @@ export interface CallbackMapping {
   concatRef?: string[];
   concatTotal?: string[];
   concatPart?: string[];
+  /** When the gateway received the message, UTC `YYYY-MM-DD HH:MM:SS` (Kannel's X-Kannel-Time). Default none. */
+  time?: string[];
 }
 
 export interface CallbackVendor extends CallbackMapping {
@@ -75,7 +79,8 @@ const none: string[] = [];
 
 export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
   { name: 'kannel-post', detect: ['header:x-kannel-from', 'header:x-kannel-to'], sender: ['header:x-kannel-from'],
-    recipient: ['header:x-kannel-to'], text: ['@body'], messageId: none, smsc: ['header:x-kannel-smsc'], udh: ['header:x-kannel-udh'] },
+    recipient: ['header:x-kannel-to'], text: ['@body'], messageId: none, smsc: ['header:x-kannel-smsc'], udh: ['header:x-kannel-udh'],
+    time: ['header:x-kannel-time'] },
   { name: 'kannel-xml', detect: ['oa.number'], sender: ['oa.number'], recipient: ['da.number'], text: ['ud'], messageId: none, smsc: ['from'], udh: ['udh'] },
   { name: 'twilio', detect: ['MessageSid', 'SmsSid', 'SmsMessageSid'], sender: ['From'], recipient: ['To'], text: ['Body'],
     messageId: ['MessageSid', 'SmsSid', 'SmsMessageSid'], smsc: none },

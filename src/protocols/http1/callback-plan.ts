@@ -29,6 +29,7 @@ export interface CallbackPlan {
   readonly concatRef: number;
   readonly concatTotal: number;
   readonly concatPart: number;
+  readonly time: number;
   /** The vendor's payload (its raw parameter name), null when it has none. */
   readonly payloadRaw: string | null;
   /** Sources of the payload's hex octets and its data_coding. */

@@ -10,6 +10,7 @@ import fc from 'fast-check';
 import { CallbackExtractor, DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING, type CallbackFields, type CallbackMapping } from '../../../src/protocols/http1/callback-fields';
 import { charsetOf, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
 import { callbackPart } from '../../../src/protocols/http1/callback-part';
+import { parseGatewayTime } from '../../../src/protocols/http1/gateway-time';
 
 const FIELDS = ['sender', 'recipient', 'text', 'messageId', 'smsc'] as const;
 /** Fields that only locate a part (read through callbackPart). */
@@ -46,7 +47,7 @@ function model(query: string, contentType: string | null, headers: Record<string
     }
     return null;
   };
-  const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null, part: null };
+  const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null, part: null, gatewayTimeNs: null };
   const vendor = DEFAULT_CALLBACK_VENDORS.find((v) => v.detect.some((k) => resolve(k) !== null));
   const read = (f: keyof CallbackMapping): string | null => vendor !== undefined ? first(keysOf(vendor, f))
     : first(keysOf(DEFAULT_GENERIC_MAPPING, f)) ?? (params.size > 0 ? loose(keysOf(DEFAULT_GENERIC_MAPPING, f)) : null);
@@ -54,10 +55,11 @@ function model(query: string, contentType: string | null, headers: Record<string
   for (const f of FIELDS) out[f] = read(f);
   const [udh, ref, total, part] = PART_FIELDS.map(read);
   out.part = callbackPart(udh, ref, total, part);
+  out.gatewayTimeNs = parseGatewayTime(read('time'));
   return out.sender === null && out.recipient === null && out.text === null && out.messageId === null ? null : out;
 }
 
-const ALL = [...FIELDS, ...PART_FIELDS];
+const ALL = [...FIELDS, ...PART_FIELDS, 'time' as const];
 const names = [...new Set([...DEFAULT_CALLBACK_VENDORS.flatMap((v) => [...v.detect, ...ALL.flatMap((f) => keysOf(v, f))]), ...ALL.flatMap((f) => keysOf(DEFAULT_GENERIC_MAPPING, f))])]
   .filter((k) => !k.startsWith('header:') && k !== '@body');
 const name = fc.oneof(

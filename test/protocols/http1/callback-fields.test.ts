@@ -28,6 +28,14 @@ describe('callback fields by vendor format', () => {
     const f = extract('', 'text/plain; charset=ISO-8859-1', body, { 'x-kannel-from': '+447700900123', 'x-kannel-to': '80800', 'x-kannel-smsc': 'smpp1' });
     assert.deepEqual(pick(f), ['kannel-post', '+447700900123', '80800', 'VOTE café', null]);
     assert.equal(f!.smsc, 'smpp1');
+    assert.equal(f!.gatewayTimeNs, null, 'no X-Kannel-Time: not said');
+  });
+
+  test('Kannel post-url without send-sender still says when the MO came in (X-Kannel-Time, UTC)', () => {
+    const f = extract('', 'text/plain; charset=UTF-8', 'VOTE A', { 'x-kannel-to': '80800', 'x-kannel-time': '2026-11-26 16:44:42' });
+    assert.deepEqual(pick(f), ['kannel-post', null, '80800', 'VOTE A', null]);
+    assert.equal(f!.gatewayTimeNs, Date.UTC(2026, 10, 26, 16, 44, 42) * 1e6);
+    assert.equal(extract('', 'text/plain', 'VOTE A', { 'x-kannel-to': '1', 'x-kannel-time': 'yesterday' })!.gatewayTimeNs, null);
   });
 
   test('Kannel post-url UTF-16BE body (coding 2)', () => {
