@@ -1,13 +1,46 @@
 /**
  * Live votes by shortcode and match text, for callbacks that name no sender (Kannel post-url without
  * `send-sender`): the reconciler builds it only once such a callback is seen.
+ *
+ * A TV vote has a handful of texts per shortcode, so one content key holds every live vote of one
+ * choice: tens of thousands (votes stay live for the window and the late period, 11 minutes by
+ * default). A callback must not scan them all. Per key, the votes are kept in ack order twice: all of
+ * them (for the latest accepted one, scanned back from the newest), and those not accepted yet (for
+ * the earliest open one, scanned from the oldest); a vote leaves either list lazily, when it reaches the
+ * front no longer live or (the open list) accepted, which it stays. And the callback ids the indexed
+ * votes hold, so "is this attempt already on a vote?" is one lookup.
  */
+import { hasCallback } from './callback-attempts';
+import type { CallbackObservation } from './observations';
 import type { Vote } from './vote';
 
-const NONE: readonly Vote[] = Object.freeze([]);
+/** One content key's votes, each list in ack order from its head; entries before a head are gone. */
+export class ContentVotes {
+  all: Vote[] = [];
+  allHead = 0;
+  open: Vote[] = [];
+  openHead = 0;
+
+  /** The earliest vote still open (live and not accepted), dropping the closed ones before it. */
+  firstOpen(): number {
+    const open = this.open;
+    let i = this.openHead;
+    while (i < open.length && (!open[i].live || open[i].state === 'accepted')) i++;
+    this.openHead = i;
+    if (i > 1024 && i * 2 > open.length) {
+      this.open = open.slice(i);
+      this.openHead = 0;
+    }
+    return this.openHead;
+  }
+}
+
+const EMPTY = new ContentVotes();
 
 export class ContentIndex {
-  private readonly byContent = new Map<string, Vote[]>();
+  private readonly byContent = new Map<string, ContentVotes>();
+  /** Callback id → the indexed vote it was put on (checked against the vote on lookup). */
+  private readonly holders = new Map<string, Vote>();
 
   /** Key of a vote's content; also names early callbacks waiting for such a vote. */
   static key(shortcode: string, matchText: string): string {
@@ -16,22 +49,70 @@ export class ContentIndex {
 
   add(v: Vote): void {
     const key = ContentIndex.key(v.shortcode, v.matchText);
-    const list = this.byContent.get(key);
-    if (list) list.push(v);
-    else this.byContent.set(key, [v]);
+    let cv = this.byContent.get(key);
+    if (cv === undefined) this.byContent.set(key, (cv = new ContentVotes()));
+    insertByAck(cv.all, cv.allHead, v);
+    if (v.state !== 'accepted') insertByAck(cv.open, cv.openHead, v);
+    const ids = v.callbackIds;
+    if (typeof ids === 'string') this.holders.set(ids, v);
+    else for (const id of ids) this.holders.set(id, v);
   }
 
+  /** `v` is no longer live: it leaves the lists when it reaches their front, its callback ids now. */
   remove(v: Vote): void {
     const key = ContentIndex.key(v.shortcode, v.matchText);
-    const list = this.byContent.get(key);
-    const i = list === undefined ? -1 : list.indexOf(v);
-    if (i < 0) return;
-    list!.splice(i, 1);
-    if (list!.length === 0) this.byContent.delete(key);
+    const cv = this.byContent.get(key);
+    if (cv === undefined) return;
+    const ids = v.callbackIds;
+    if (typeof ids === 'string') this.forget(ids, v);
+    else for (const id of ids) this.forget(id, v);
+    let i = cv.allHead;
+    const all = cv.all;
+    while (i < all.length && !all[i].live) i++;
+    if (i === all.length) {
+      this.byContent.delete(key);
+      return;
+    }
+    cv.allHead = i;
+    if (i > 1024 && i * 2 > all.length) {
+      cv.all = all.slice(i);
+      cv.allHead = 0;
+    }
+    cv.firstOpen();
   }
 
-  /** Live votes with this content key, in the order they were added. */
-  votes(key: string): readonly Vote[] {
-    return this.byContent.get(key) ?? NONE;
+  /** Callback `c` (and the parts joined into it) went on `v`. */
+  noteAttempt(v: Vote, c: CallbackObservation): void {
+    this.holders.set(c.id, v);
+    if (c.partIds !== undefined) for (const id of c.partIds) this.holders.set(id, v);
   }
+
+  /** Callback `c` (and its parts) came off `v`. */
+  forgetAttempt(v: Vote, c: CallbackObservation): void {
+    this.forget(c.id, v);
+    if (c.partIds !== undefined) for (const id of c.partIds) this.forget(id, v);
+  }
+
+  private forget(id: string, v: Vote): void {
+    if (this.holders.get(id) === v) this.holders.delete(id);
+  }
+
+  /** The live indexed vote that holds callback `id`, if any. */
+  holder(id: string): Vote | undefined {
+    const v = this.holders.get(id);
+    return v !== undefined && v.live && hasCallback(v, id) ? v : undefined;
+  }
+
+  /** The votes with this content key (read `all`/`open` from their heads, skipping votes no longer live). */
+  votes(key: string): ContentVotes {
+    return this.byContent.get(key) ?? EMPTY;
+  }
+}
+
+/** Puts `v` in `list` (ack order from `head`) after every vote acked no later: votes come nearly in ack order. */
+function insertByAck(list: Vote[], head: number, v: Vote): void {
+  let i = list.length;
+  list.push(v);
+  for (; i > head && list[i - 1].ackTsNs > v.ackTsNs; i--) list[i] = list[i - 1];
+  list[i] = v;
 }

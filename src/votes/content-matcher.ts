@@ -1,10 +1,13 @@
 /**
  * Matching by shortcode and text, for callbacks whose sender cannot say which vote they carry:
- * - a callback that names no sender (Kannel post-url without `send-sender`, its default) takes the
- *   earliest open vote with its content that was delivered before it began, skipping votes whose
- *   callbacks name their sender (two gateway services on one shortcode). Which of several equal votes
- *   it names is a guess: when the guessed vote's own callback (naming the sender) turns up, the guess
- *   moves to another open vote, along a short chain of other guesses if need be;
+ * - a callback that names no sender (Kannel post-url without `send-sender`, its default) takes an
+ *   open vote with its content that was delivered before it began, skipping votes whose callbacks name
+ *   their sender (two gateway services on one shortcode): the earliest acked, or, when the callback
+ *   states the second its MO came in (Kannel's X-Kannel-Time, on retries too), the vote of that second
+ *   acked last before it. With no open vote of that second, it is a retry of one accepted there (the
+ *   app's 2xx came after the gateway gave up), never another second's vote. Which of several equal
+ *   votes it names is a guess: when the guessed vote's own callback (naming the sender) turns up, the
+ *   guess moves to another open vote, along a short chain of other guesses if need be;
  * - a callback whose sender matched no vote as written (the gateway rewrote the number's form:
  *   Kannel's unified-prefix turns `07700…` into `+447700…`) is matched by content and the number's
  *   last digits.
@@ -12,7 +15,7 @@
  */
 import { numberTail } from './address';
 import { addAttempt, hasCallback, isSuccess, removeAttempt } from './callback-attempts';
-import { ContentIndex } from './content-index';
+import { ContentIndex, type ContentVotes } from './content-index';
 import type { CallbackObservation } from './observations';
 import type { Early } from './early-callbacks';
 import type { Touch } from './reconcile';
@@ -41,6 +44,23 @@ const GUESS_CHAIN = 4;
 /** Early-callback key prefix of a callback known by shortcode and text only. */
 const CONTENT = 'txt\u0000';
 
+/** Slack around a stated second, beyond the clocks' measured disagreement (packet and process latency). */
+const CLOCK_SLACK_NS = 50e6;
+
+/** Stated times seen before the smallest delay is taken for the clocks' offset (fewer: the MOs' fractions of a second). */
+const OFFSET_SAMPLES = 64;
+
+/** The first index from `from` of `list` (in ack order) whose vote was acked at `ns` or later. */
+function firstAckedFrom(list: readonly Vote[], from: number, ns: number): number {
+  let lo = from, hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].ackTsNs < ns) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class ContentMatcher {
   /** Callbacks matched by shortcode and text alone (they named no sender). */
   matchedWithoutSender = 0;
@@ -63,6 +83,11 @@ export class ContentMatcher {
     this.index?.remove(v);
   }
 
+  /** Callback `c` went on `v` (the index keeps which vote holds which callback). */
+  noteAttempt(v: Vote, c: CallbackObservation): void {
+    this.index?.noteAttempt(v, c);
+  }
+
   /** Key under which sender-less callbacks wait for a vote with `v`'s content. */
   static heldKey(v: Vote): string {
     return CONTENT + ContentIndex.key(v.shortcode, v.matchText);
@@ -78,29 +103,123 @@ export class ContentMatcher {
     const ck = ContentIndex.key(shortcode, text);
     const t = c.tsStartNs;
     const before = t + this.host.skewNs();
-    let open: Vote | undefined;
-    let accepted: Vote | undefined;
-    for (const v of this.contentIndex().votes(ck)) {
-      if (!this.host.inWindow(v, t)) continue;
-      if (hasCallback(v, c.id)) { open = v; break; } // the same attempt seen again
-      if (v.tsNs > before || v.sendsSender) continue; // not delivered yet; or its callbacks name the sender
-      if (v.state !== 'accepted') {
-        if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
-      } else if (v.ackTsNs <= before && (accepted === undefined || v.ackTsNs > accepted.ackTsNs)) accepted = v;
-    }
+    const cv = this.contentIndex().votes(ck);
+    const stated = this.statedTime(c);
+    // The same attempt seen again (a replay into the store that already has it), else an open vote
+    // delivered before it (not one whose callbacks name the sender), of the second the gateway says
+    // the MO came in when it says so.
+    let open = this.holderOf(shortcode, text, c.id);
+    if (open !== undefined && !this.host.inWindow(open, t)) open = undefined;
+    open ??= this.openVoteFor(cv, t, before, stated);
     this.matchedWithoutSender++;
     if (open !== undefined) return this.applyGuess(open, c, ok);
     // None open: a vote taken by a later guess can swap (callbacks are seen when they end, so a slow
     // one comes after faster, later ones); else it may precede its vote's deliver_sm_resp, else it
-    // retries an accepted one.
-    if (ok && this.swapIn(c, ck, new Set(), GUESS_CHAIN)) return;
-    this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: accepted });
+    // retries an accepted one. With a stated second, only that second's votes: its own vote yet to
+    // be acked on the wire, else a retry of one accepted (the app's 2xx came after the gateway gave
+    // up), never another second's open vote.
+    if (ok && stated === undefined && this.swapIn(c, ck, new Set(), GUESS_CHAIN)) return;
+    const retried = this.latestAccepted(cv, t, before, stated);
+    this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: retried });
+  }
+
+  /**
+   * The callback's stated time of its MO (Kannel's X-Kannel-Time, whole seconds), when the gateway's
+   * clock and the capture's agree. A callback starts after its MO came in, the first attempts soon
+   * after: the delay from a stated second to its callback's start is the MO's fraction of a second
+   * plus that latency, plus how far the capture's clock is ahead of the gateway's. The smallest delay
+   * seen (`minDelayNs`) is that offset once enough callbacks came (below 0 at once: the gateway's clock
+   * is ahead). Beyond a second either way, stated times are not used.
+   */
+  private statedTime(c: CallbackObservation): number | undefined {
+    const s = c.gatewayTimeNs;
+    if (s === undefined) return undefined;
+    const delay = c.tsStartNs - s;
+    if (delay < this.minDelayNs) this.minDelayNs = delay;
+    this.statedSeen++;
+    return this.statedUsable() ? s : undefined;
+  }
+
+  private minDelayNs = Infinity;
+  /** Callbacks with a stated time seen: from OFFSET_SAMPLES on, a positive smallest delay is the clocks' offset. */
+  private statedSeen = 0;
+
+  private statedUsable(): boolean {
+    return this.minDelayNs >= -1e9 && this.minDelayNs <= 1e9;
+  }
+
+  /**
+   * Whether `v` came in (between its delivery and its ack: a redelivered vote was first delivered long
+   * before) during the second `stated` names, as the capture's clock has it.
+   */
+  private inSecond(v: Vote, stated: number): boolean {
+    return v.ackTsNs >= this.secondFrom(stated) && v.tsNs < this.secondUntil(stated);
+  }
+
+  private secondFrom(stated: number): number {
+    return stated + (this.minDelayNs < 0 ? this.minDelayNs : 0) - CLOCK_SLACK_NS;
+  }
+
+  private secondUntil(stated: number): number {
+    return stated + 1e9 + (this.minDelayNs > 0 && this.statedSeen >= OFFSET_SAMPLES ? this.minDelayNs : 0) + CLOCK_SLACK_NS;
+  }
+
+  /** False when `c` names a second (see statedTime) and `v` did not come in then. */
+  fitsStatedTime(v: Vote, c: CallbackObservation): boolean {
+    return c.gatewayTimeNs === undefined || !this.statedUsable() || this.inSecond(v, c.gatewayTimeNs);
+  }
+
+  /**
+   * The open vote a callback starting at `t` most likely carries. Without a stated second, the
+   * earliest acked (a gateway calls back in order). With one, the vote of that second acked last
+   * before the callback: a gateway calls back as soon as it acked, and an earlier vote of the second
+   * still open may never get a callback of its own (taking it would pass the error on, vote to vote).
+   */
+  private openVoteFor(cv: ContentVotes, t: number, before: number, stated: number | undefined): Vote | undefined {
+    const open = cv.open;
+    if (stated === undefined) {
+      for (let i = cv.firstOpen(); i < open.length; i++) {
+        const v = open[i];
+        if (v.live && v.state !== 'accepted' && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t)) return v;
+      }
+      return undefined;
+    }
+    // A vote is acked after it came in: none acked before the second's start is of it. The gateway
+    // acks and calls back from one host (one clock): "acked before" compares the two directly. A
+    // callback that began before any such ack (some gateways call back first) takes the next acked.
+    const until = this.secondUntil(stated) + this.host.leadNs;
+    let latest: Vote | undefined;
+    for (let i = firstAckedFrom(open, cv.firstOpen(), this.secondFrom(stated)); i < open.length && open[i].ackTsNs < until; i++) {
+      const v = open[i];
+      if (!(v.live && v.state !== 'accepted' && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t) && this.inSecond(v, stated))) continue;
+      if (v.ackTsNs > t) return latest ?? v;
+      latest = v;
+    }
+    return latest;
+  }
+
+  /**
+   * The accepted vote acked last by `before` that a callback starting at `t` may retry (delivered in
+   * `stated`'s second, when given); the first added among equals.
+   */
+  private latestAccepted(cv: ContentVotes, t: number, before: number, stated: number | undefined): Vote | undefined {
+    let accepted: Vote | undefined;
+    const all = cv.all;
+    let i = all.length - 1;
+    if (stated !== undefined) i = firstAckedFrom(all, cv.allHead, this.secondUntil(stated) + this.host.leadNs) - 1;
+    for (; i >= cv.allHead; i--) {
+      const v = all[i];
+      if (accepted !== undefined && v.ackTsNs < accepted.ackTsNs) break;
+      if (stated !== undefined && v.ackTsNs < this.secondFrom(stated)) break;
+      if (v.live && v.state === 'accepted' && v.ackTsNs <= before && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t) && (stated === undefined || this.inSecond(v, stated))) accepted = v;
+    }
+    return accepted;
   }
 
   /** The vote with this content that holds callback `id`, if any. */
   holderOf(shortcode: string, text: string, id: string): Vote | undefined {
-    for (const v of this.contentIndex().votes(ContentIndex.key(shortcode, text))) if (hasCallback(v, id)) return v;
-    return undefined;
+    const v = this.contentIndex().holder(id);
+    return v !== undefined && v.shortcode === shortcode && v.matchText === text ? v : undefined;
   }
 
   /** `apply` for a callback matched by shortcode and text alone: an acceptance it causes is a guess. */
@@ -123,16 +242,20 @@ export class ContentMatcher {
     if (!this.placeGuess(g, ContentIndex.key(v.shortcode, v.matchText), new Set<Vote>([v]), GUESS_CHAIN)) return false;
     v.guess = undefined;
     removeAttempt(v, g);
+    this.index!.forgetAttempt(v, g);
     return true;
   }
 
   /** Finds a vote for guess `g` (moving other guesses up to `depth` times) and applies it there. */
   private placeGuess(g: CallbackObservation, key: string, seen: Set<Vote>, depth: number): boolean {
     const t = g.tsStartNs;
+    const cv = this.contentIndex().votes(key);
     let open: Vote | undefined;
-    for (const w of this.contentIndex().votes(key)) {
-      if (seen.has(w) || w.state === 'accepted' || w.sendsSender || w.tsNs > t + this.host.skewNs() || !this.host.inWindow(w, t) || hasCallback(w, g.id)) continue;
-      if (open === undefined || w.ackTsNs < open.ackTsNs) open = w;
+    for (let i = cv.firstOpen(); i < cv.open.length; i++) {
+      const w = cv.open[i];
+      if (!w.live || seen.has(w) || w.state === 'accepted' || w.sendsSender || w.tsNs > t + this.host.skewNs() || !this.host.inWindow(w, t) || hasCallback(w, g.id)) continue;
+      open = w; // the earliest acked: the list is in ack order
+      break;
     }
     if (open !== undefined) {
       this.applyGuess(open, g, true);
@@ -144,14 +267,21 @@ export class ContentMatcher {
   /** No open vote takes `g`: one taken by another guess does if that guess can move on (up to `depth` steps). */
   private swapIn(g: CallbackObservation, key: string, seen: Set<Vote>, depth: number): boolean {
     const t = g.tsStartNs;
-    for (const w of this.contentIndex().votes(key)) {
-      if (seen.has(w) || w.guess === undefined || w.tsNs > t + this.host.skewNs() || !this.host.inWindow(w, t)) continue;
+    const cv = this.contentIndex().votes(key);
+    // A move ends on a vote not accepted: with none left, no chain of moves can succeed.
+    if (cv.firstOpen() === cv.open.length) return false;
+    const all = cv.all;
+    for (let i = cv.allHead; i < all.length; i++) {
+      const w = all[i];
+      if (!w.live || seen.has(w) || w.guess === undefined || w.tsNs > t + this.host.skewNs() || !this.host.inWindow(w, t)) continue;
       seen.add(w);
       const h = w.guess;
       if (!this.placeGuess(h, key, seen, depth - 1)) continue;
       // `w` keeps its acceptance, now by `g`: swap the callbacks it carries.
       removeAttempt(w, h);
+      this.index!.forgetAttempt(w, h);
       addAttempt(w, g);
+      this.index!.noteAttempt(w, g);
       w.guess = g;
       this.host.touch(w, g.tsEndNs, w.lostReason, g.id);
       return true;
@@ -171,8 +301,10 @@ export class ContentMatcher {
     const t = e.c.tsStartNs;
     let open: Vote | undefined;
     let accepted: Vote | undefined;
-    for (const v of this.contentIndex().votes(ContentIndex.key(e.shortcode, e.text))) {
-      if (v.senderTail !== tail || v.tsNs > t + this.host.skewNs() || !this.host.inWindow(v, t)) continue;
+    const cv = this.contentIndex().votes(ContentIndex.key(e.shortcode, e.text));
+    for (let i = cv.allHead; i < cv.all.length; i++) {
+      const v = cv.all[i];
+      if (!v.live || v.senderTail !== tail || v.tsNs > t + this.host.skewNs() || !this.host.inWindow(v, t)) continue;
       if (v.state !== 'accepted') {
         if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
       } else if (accepted === undefined || v.ackTsNs > accepted.ackTsNs) accepted = v;
@@ -188,7 +320,9 @@ export class ContentMatcher {
   private contentIndex(): ContentIndex {
     if (this.index === null) {
       this.index = new ContentIndex();
-      for (const v of this.host.liveVotes()) if (v.live) this.index.add(v);
+      // In ack order, as the index keeps them (each insertion is then an append).
+      const live = [...this.host.liveVotes()].filter((v) => v.live).sort((a, b) => a.ackTsNs - b.ackTsNs);
+      for (const v of live) this.index.add(v);
     }
     return this.index;
   }

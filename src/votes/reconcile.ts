@@ -282,6 +282,7 @@ export class Reconciler {
     if (c.partIds !== undefined && !addPartIds(v, c, this.maxIds, (id) => this.touch(v, c.tsEndNs, v.lostReason, id))) {
       countReason(this.dropped, 'callback-ids-per-vote');
     }
+    this.content.noteAttempt(v, c);
     if (ok) {
       if (v.state === 'accepted' && v.guess !== undefined && c.sender !== undefined && this.content.moveGuess(v)) {
         // Not counted here: the moved guess is counted again where it lands, standing for this one.
@@ -310,7 +311,10 @@ export class Reconciler {
     const mine: Early[] = [];
     for (const e of list) {
       if (e.done || (e.shortcode !== undefined && e.shortcode !== v.shortcode) || !this.window.contains(v, e.c.tsStartNs)) continue;
-      if (e.text === undefined || e.text === v.matchText) mine.push(e);
+      if (e.text === undefined || e.text === v.matchText) {
+        // A callback that names no sender but the second its MO came in waits for a vote of that second.
+        if (!ContentMatcher.isHeld(e) || this.content.fitsStatedTime(v, e.c)) mine.push(e);
+      }
       // Text differs (mangled by the gateway?): this vote is its guess unless a better one claims it.
       else if (e.fallback === undefined && v.state !== 'accepted') e.fallback = v;
     }

@@ -181,6 +181,20 @@ test('two capture points whose clocks disagree (one per direction): the same vot
     if (skewUs > 0) assert.ok(skewed.tcp.resetsAwaitingData > 0, 'RSTs waited for the bytes they acknowledged');
     else assert.ok(skewed.tcp.refusalsBeforeSyn > 0, 'refusals before their SYN');
     assert.equal(skewed.tcp.refusedConnections, intact.tcp.refusedConnections, `${skewUs} µs: refused connections`);
-    assert.deepEqual(skewed.votes, intact.votes, `${skewUs} µs`);
+    // Callbacks without the sender are matched within the second Kannel says their MO came in, to
+    // the vote acked last before them: the skew reorders the deliver_sm (late) and the callback, so
+    // one guess of the ~170 such callbacks may differ. Everything else is as intact.
+    // (`policies` repeats the tally under each campaign's counting policy: every message here.)
+    const { accepted, lost, callbacks, lostByReason, tally, policies: _p, ...rest } = skewed.votes;
+    const { accepted: accepted0, lost: lost0, callbacks: callbacks0, lostByReason: _r0, tally: tally0, policies: _p0, ...rest0 } = intact.votes;
+    assert.deepEqual(rest, rest0, `${skewUs} µs`);
+    assert.ok(Math.abs(accepted - accepted0) <= 1 && accepted + lost === accepted0 + lost0, `${skewUs} µs: accepted ${accepted}, intact ${accepted0}`);
+    assert.deepEqual(tally.map((r) => [r.shortcode, r.choice, r.total]), tally0.map((r) => [r.shortcode, r.choice, r.total]), `${skewUs} µs: votes per row`);
+    assert.ok(tally.reduce((n, r, i) => n + Math.abs(r.accepted - tally0[i].accepted), 0) <= 2, `${skewUs} µs: accepted per row`);
+    assert.equal(callbacks.matched.failed, callbacks0.matched.failed, `${skewUs} µs: failed callbacks`);
+    assert.deepEqual(callbacks.unmatched, callbacks0.unmatched, `${skewUs} µs: unmatched callbacks`);
+    // Why a vote was lost follows the guesses (a refusal explains whichever vote got no callback):
+    // only the failures themselves must be the same (the refusals are checked above).
+    assert.equal(Object.values(lostByReason).reduce((a, b) => a + b, 0), lost, `${skewUs} µs: every lost vote has a reason`);
   }
 });

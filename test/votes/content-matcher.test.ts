@@ -163,3 +163,51 @@ test('the form is only a fallback: a sender as written wins', () => {
   assert.equal(e.report().accepted, 1);
   assert.equal(e.report().callbacks.bySenderTail, undefined);
 });
+
+/** The second (epoch ns) Kannel states for an MO at `sec` in the fixtures' clock: X-Kannel-Time. */
+const second = (sec: number) => Math.floor(mo(sec, '1', '1', 'x').tsNs / 1e9) * 1e9;
+
+test('a stated second (X-Kannel-Time): the vote of that second, not an earlier one still open', () => {
+  const e = engine();
+  e.onMo(mo(0.3, '447700900001', '12345', 'VOTE A')); // its gateway never calls back
+  e.onMo(mo(1.3, '447700900002', '12345', 'VOTE A'));
+  e.onCallback(cb(1.32, undefined, '12345', 'VOTE A', { gatewayTimeNs: second(1.3) }));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const lost = e.lostVotes();
+  assert.equal(lost.length, 1);
+  assert.equal(lost[0].tsNs, mo(0.3, '1', '1', 'x').tsNs, 'the vote of second 0 is the lost one');
+});
+
+test('within the stated second: the vote acked last before the callback (a gateway calls back once it acked)', () => {
+  const e = engine();
+  e.onMo(mo(1.1, '447700900001', '12345', 'VOTE A')); // never called back
+  e.onMo(mo(1.5, '447700900002', '12345', 'VOTE A'));
+  e.onCallback(cb(1.52, undefined, '12345', 'VOTE A', { gatewayTimeNs: second(1.5) }));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  assert.deepEqual(e.lostVotes().map((l) => l.tsNs), [mo(1.1, '1', '1', 'x').tsNs]);
+});
+
+test('a retry after the app answered too late for the gateway is that vote’s, not another second’s open vote', () => {
+  const e = engine();
+  e.onMo(mo(1.5, '447700900001', '12345', 'VOTE A'));
+  // The app's 200 came after the gateway gave up: the vote is accepted, the gateway retries it.
+  e.onCallback(cb(1.51, undefined, '12345', 'VOTE A', { gatewayTimeNs: second(1.5) }));
+  e.onMo(mo(2.5, '447700900002', '12345', 'VOTE A')); // never called back
+  e.onCallback(cb(4.6, undefined, '12345', 'VOTE A', { gatewayTimeNs: second(1.5) }));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [1, 1]);
+  assert.equal(r.callbacks.matched['retry-after-accepted'], 1);
+  assert.equal(e.lostVotes()[0].tsNs, mo(2.5, '1', '1', 'x').tsNs);
+});
+
+test('a gateway clock a second or more away from the capture’s: stated seconds are not used', () => {
+  const e = engine();
+  e.onMo(mo(0.3, '447700900001', '12345', 'VOTE A'));
+  e.onMo(mo(1.3, '447700900002', '12345', 'VOTE A'));
+  // The gateway's clock 5 s ahead: its MO "came in" after the callback began.
+  e.onCallback(cb(1.32, undefined, '12345', 'VOTE A', { gatewayTimeNs: second(6.3) }));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  assert.equal(e.report().accepted, 1);
+  assert.deepEqual(e.lostVotes().map((l) => l.tsNs), [mo(1.3, '1', '1', 'x').tsNs], 'content and order alone: the earliest open vote');
+});
