@@ -3,8 +3,8 @@
  * - a callback that names no sender (Kannel post-url without `send-sender`, its default) takes an
  *   open vote with its content that was delivered before it began, skipping votes whose callbacks name
  *   their sender (two gateway services on one shortcode): the earliest acked, or, when the callback
- *   states the second its MO came in (Kannel's X-Kannel-Time, on retries too), the vote of that second
- *   acked last before it. With no open vote of that second, it is a retry of one accepted there (the
+ *   states the second its MO came in (Kannel's X-Kannel-Time, on retries too), a vote of that second
+ *   (see openVoteFor). With no open vote of that second, it is a retry of one accepted there (the
  *   app's 2xx came after the gateway gave up), never another second's vote. Which of several equal
  *   votes it names is a guess: when the guessed vote's own callback (naming the sender) turns up, the
  *   guess moves to another open vote, along a short chain of other guesses if need be;
@@ -46,9 +46,6 @@ const CONTENT = 'txt\u0000';
 
 /** Slack around a stated second, beyond the clocks' measured disagreement (packet and process latency). */
 const CLOCK_SLACK_NS = 50e6;
-
-/** Stated times seen before the smallest delay is taken for the clocks' offset (fewer: the MOs' fractions of a second). */
-const OFFSET_SAMPLES = 64;
 
 /** The first index from `from` of `list` (in ack order) whose vote was acked at `ns` or later. */
 function firstAckedFrom(list: readonly Vote[], from: number, ns: number): number {
@@ -125,55 +122,51 @@ export class ContentMatcher {
 
   /**
    * The callback's stated time of its MO (Kannel's X-Kannel-Time, whole seconds), when the gateway's
-   * clock and the capture's agree. A callback starts after its MO came in, the first attempts soon
-   * after: the delay from a stated second to its callback's start is the MO's fraction of a second
-   * plus that latency, plus how far the capture's clock is ahead of the gateway's. The smallest delay
-   * seen (`minDelayNs`) is that offset once enough callbacks came (below 0 at once: the gateway's clock
-   * is ahead). Beyond a second either way, stated times are not used.
+   * clock and the capture's agree. A callback starts after its MO came in: a delay from the stated
+   * second below zero (`minDelayNs`, the smallest seen) says the gateway's clock is ahead by that
+   * much, and the second is read shifted by it; a second or more ahead, stated times are not used. A
+   * gateway clock behind the capture's cannot be told from the MOs' fractions of a second: the
+   * capture must agree with it to within CLOCK_SLACK_NS (same host, or NTP).
    */
   private statedTime(c: CallbackObservation): number | undefined {
     const s = c.gatewayTimeNs;
     if (s === undefined) return undefined;
     const delay = c.tsStartNs - s;
     if (delay < this.minDelayNs) this.minDelayNs = delay;
-    this.statedSeen++;
     return this.statedUsable() ? s : undefined;
   }
 
   private minDelayNs = Infinity;
-  /** Callbacks with a stated time seen: from OFFSET_SAMPLES on, a positive smallest delay is the clocks' offset. */
-  private statedSeen = 0;
 
+  /** No callback started a second before its stated second, nor (a first attempt follows its MO) every one a second after. */
   private statedUsable(): boolean {
-    return this.minDelayNs >= -1e9 && this.minDelayNs <= 1e9;
+    return this.minDelayNs >= -1e9 && this.minDelayNs <= 1e9 + CLOCK_SLACK_NS;
   }
 
-  /**
-   * Whether `v` came in (between its delivery and its ack: a redelivered vote was first delivered long
-   * before) during the second `stated` names, as the capture's clock has it.
-   */
-  private inSecond(v: Vote, stated: number): boolean {
-    return v.ackTsNs >= this.secondFrom(stated) && v.tsNs < this.secondUntil(stated);
+  /** Where the stated second starts on the capture's clock. */
+  private secondStart(stated: number): number {
+    return stated + (this.minDelayNs < 0 ? this.minDelayNs : 0);
   }
 
-  private secondFrom(stated: number): number {
-    return stated + (this.minDelayNs < 0 ? this.minDelayNs : 0) - CLOCK_SLACK_NS;
-  }
-
-  private secondUntil(stated: number): number {
-    return stated + 1e9 + (this.minDelayNs > 0 && this.statedSeen >= OFFSET_SAMPLES ? this.minDelayNs : 0) + CLOCK_SLACK_NS;
+  /** Whether `v` came in (between its delivery and its ack: a redelivered vote was first delivered long before) in [from, until). */
+  private static cameIn(v: Vote, from: number, until: number): boolean {
+    return v.ackTsNs >= from && v.tsNs < until;
   }
 
   /** False when `c` names a second (see statedTime) and `v` did not come in then. */
   fitsStatedTime(v: Vote, c: CallbackObservation): boolean {
-    return c.gatewayTimeNs === undefined || !this.statedUsable() || this.inSecond(v, c.gatewayTimeNs);
+    if (c.gatewayTimeNs === undefined || !this.statedUsable()) return true;
+    const from = this.secondStart(c.gatewayTimeNs);
+    return ContentMatcher.cameIn(v, from - CLOCK_SLACK_NS, from + 1e9 + CLOCK_SLACK_NS);
   }
 
   /**
    * The open vote a callback starting at `t` most likely carries. Without a stated second, the
-   * earliest acked (a gateway calls back in order). With one, the vote of that second acked last
-   * before the callback: a gateway calls back as soon as it acked, and an earlier vote of the second
-   * still open may never get a callback of its own (taking it would pass the error on, vote to vote).
+   * earliest acked (a gateway calls back in order). With one, a vote of that second: for a first
+   * attempt (within a second of it) the one acked last before the callback, as a gateway calls back
+   * as soon as it acked and an earlier vote of the second still open may never get a callback of its
+   * own (taking it would pass the error on, vote to vote); for a retry the earliest, as retries go
+   * out in order.
    */
   private openVoteFor(cv: ContentVotes, t: number, before: number, stated: number | undefined): Vote | undefined {
     const open = cv.open;
@@ -184,18 +177,27 @@ export class ContentMatcher {
       }
       return undefined;
     }
-    // A vote is acked after it came in: none acked before the second's start is of it. The gateway
-    // acks and calls back from one host (one clock): "acked before" compares the two directly. A
-    // callback that began before any such ack (some gateways call back first) takes the next acked.
-    const until = this.secondUntil(stated) + this.host.leadNs;
-    let latest: Vote | undefined;
-    for (let i = firstAckedFrom(open, cv.firstOpen(), this.secondFrom(stated)); i < open.length && open[i].ackTsNs < until; i++) {
+    // Votes that came in during the second, else (clocks a little apart) just around it. A vote is
+    // acked after it came in: none acked before the second's start is of it.
+    const from = this.secondStart(stated);
+    const until = from + 1e9;
+    // The gateway calls back as soon as it acked: a callback later than that is a retry, and retries
+    // go out in order (the earliest open vote).
+    const retry = t - from > 1e9 + CLOCK_SLACK_NS;
+    let core: Vote | undefined;
+    let near: Vote | undefined;
+    const end = until + CLOCK_SLACK_NS + this.host.leadNs;
+    for (let i = firstAckedFrom(open, cv.firstOpen(), from - CLOCK_SLACK_NS); i < open.length && open[i].ackTsNs < end; i++) {
       const v = open[i];
-      if (!(v.live && v.state !== 'accepted' && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t) && this.inSecond(v, stated))) continue;
-      if (v.ackTsNs > t) return latest ?? v;
-      latest = v;
+      if (!(v.live && v.state !== 'accepted' && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t))) continue;
+      if (ContentMatcher.cameIn(v, from, until)) {
+        // The gateway acks and calls back from one host (one clock): "acked before" compares the two
+        // directly; a callback that began before any such ack (some gateways call back first) takes the next acked.
+        if (retry || v.ackTsNs > t) return core ?? v;
+        core = v;
+      } else if (near === undefined && ContentMatcher.cameIn(v, from - CLOCK_SLACK_NS, until + CLOCK_SLACK_NS)) near = v;
     }
-    return latest;
+    return core ?? near;
   }
 
   /**
@@ -206,12 +208,14 @@ export class ContentMatcher {
     let accepted: Vote | undefined;
     const all = cv.all;
     let i = all.length - 1;
-    if (stated !== undefined) i = firstAckedFrom(all, cv.allHead, this.secondUntil(stated) + this.host.leadNs) - 1;
+    const from = stated === undefined ? 0 : this.secondStart(stated) - CLOCK_SLACK_NS;
+    const until = from + 1e9 + 2 * CLOCK_SLACK_NS;
+    if (stated !== undefined) i = firstAckedFrom(all, cv.allHead, until + this.host.leadNs) - 1;
     for (; i >= cv.allHead; i--) {
       const v = all[i];
       if (accepted !== undefined && v.ackTsNs < accepted.ackTsNs) break;
-      if (stated !== undefined && v.ackTsNs < this.secondFrom(stated)) break;
-      if (v.live && v.state === 'accepted' && v.ackTsNs <= before && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t) && (stated === undefined || this.inSecond(v, stated))) accepted = v;
+      if (stated !== undefined && v.ackTsNs < from) break;
+      if (v.live && v.state === 'accepted' && v.ackTsNs <= before && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t) && (stated === undefined || ContentMatcher.cameIn(v, from, until))) accepted = v;
     }
     return accepted;
   }

@@ -6,7 +6,7 @@
  * Missing tools fail the test (install with scripts/setup.sh --test); nothing is skipped.
  */
 import { describe, test, before, after } from 'node:test';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { runKannelVotes, type KannelVotesResult } from './harness/run-kannel-votes';
@@ -163,6 +163,40 @@ function checkReplay(r: KannelVotesResult): void {
 }
 
 /**
+ * Kannel post-url's default sends no sender (no `send-sender`): the same capture with X-Kannel-From
+ * renamed to a header of the same length (the TCP stream stays intact) must give the same tally. The
+ * callbacks are then matched by shortcode, text and the second Kannel says each MO came in
+ * (X-Kannel-Time). One vote may differ: which of two equal votes a callback carries is a guess. A
+ * vote whose failed callback was taken for another's stays pending until its window closes (after
+ * this short capture ends), so lost and pending together are the truth's lost.
+ */
+function checkWithoutSender(r: KannelVotesResult): void {
+  const { truth } = r;
+  const bytes = readFileSync(r.capturePath);
+  const from = Buffer.from('X-Kannel-From:'), hidden = Buffer.from('X-Kannel-Frxm:');
+  let renamed = 0;
+  for (let i = bytes.indexOf(from); i >= 0; i = bytes.indexOf(from, i + 1), renamed++) hidden.copy(bytes, i);
+  assert.ok(renamed >= truth.app.requests.length, `${renamed} sender headers hidden, the app saw ${truth.app.requests.length} requests`);
+  const capture = join(r.dir, 'without-sender.pcap');
+  writeFileSync(capture, bytes);
+  const run = runAgentReplay(ROOT, capture, truth.ports, join(r.dir, 'lost-votes-without-sender.csv'));
+  assert.equal(run.status, 0, `replay failed: ${run.stderr.slice(0, 2000)}`);
+  const votes = run.report?.votes as { total: number; accepted: number; lost: number; pending: number; tally: TallyRow[]; callbacks: { withoutSender?: number } };
+  assert.equal(votes.callbacks.withoutSender, renamed, 'every callback was matched without a sender');
+  assert.equal(votes.total, truth.summary.votes, 'votes');
+  assert.ok(Math.abs(votes.accepted - truth.summary.accepted) <= 1, `accepted ${votes.accepted}, truth ${truth.summary.accepted}`);
+  assert.equal(votes.accepted + votes.lost + votes.pending, truth.summary.votes);
+  const byRow = new Map(truth.tally.map((t) => [`${t.shortcode}|${t.choice}`, t]));
+  let off = 0;
+  for (const row of votes.tally) {
+    const t = byRow.get(`${row.shortcode}|${row.choice}`);
+    assert.ok(t && t.total === row.total, `votes of ${row.shortcode} ${row.choice}`);
+    off += Math.abs(row.accepted - t.accepted);
+  }
+  assert.ok(off <= 2, `accepted per shortcode and choice differ by ${off} in all`);
+}
+
+/**
  * The agent's spans for the same capture (issue 6) against the truth: one trace per vote rooted at its
  * deliver_sm, every callback the app received inside it, the vote's final state as its last state span.
  */
@@ -215,7 +249,7 @@ async function checkTraces(r: KannelVotesResult): Promise<void> {
 }
 
 /** One harness run and the checks on it; the work dir is removed only when all passed (E2E_KEEP=1 keeps it). */
-function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0]): void {
+function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0], extra: [string, (r: KannelVotesResult) => void][] = []): void {
   describe(title, () => {
     let run: KannelVotesResult | undefined;
     let passed = 0;
@@ -225,6 +259,7 @@ function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0]): vo
       ["tshark's view of the capture equals the SMSC and app records", checkTshark],
       ['agent replay: tally and lost votes equal the truth vote for vote', checkReplay],
       ['agent telemetry: one trace per vote with its callbacks and final state', checkTraces],
+      ...extra,
     ];
     before(async () => {
       try {
@@ -253,7 +288,8 @@ function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0]): vo
 
 scenario('e2e: SMSC → Kannel (get-url) → failing vote app, captured on lo', { votes: 300, seed: 5, callback: 'get' });
 // Half the senders national (07700…): Kannel's unified-prefix rewrites them to +44… in the callbacks.
-scenario('e2e: SMSC → Kannel (post-url, unified-prefix) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post', plan: { nationalSenders: true } });
+scenario('e2e: SMSC → Kannel (post-url, unified-prefix) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post', plan: { nationalSenders: true } },
+  [['agent replay with the sender hidden (post-url without send-sender): the same tally, by the second Kannel states', checkWithoutSender]]);
 scenario('e2e: SMSC → Kannel (post-xml) → failing vote app, captured on lo', { votes: 120, seed: 13, callback: 'xml' });
 // sms-combine-concatenated-mo = false: Kannel calls the app once per part (X-Kannel-UDH), each
 // part failing and retried on its own; the agent joins them as the app must.

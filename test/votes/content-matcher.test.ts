@@ -211,3 +211,15 @@ test('a gateway clock a second or more away from the capture’s: stated seconds
   assert.equal(e.report().accepted, 1);
   assert.deepEqual(e.lostVotes().map((l) => l.tsNs), [mo(1.3, '1', '1', 'x').tsNs], 'content and order alone: the earliest open vote');
 });
+
+test('a retry (more than a second after its stated second) goes to the earliest open vote of that second: retries go out in order', () => {
+  const e = engine();
+  e.onMo(mo(0.5, '447700900009', '12345', 'VOTE B'));
+  e.onCallback(cb(0.52, undefined, '12345', 'VOTE B', { gatewayTimeNs: second(0.5) })); // the clocks agree
+  e.onMo(mo(1.2, '447700900001', '12345', 'VOTE A'));
+  e.onMo(mo(1.6, '447700900002', '12345', 'VOTE A'));
+  // Both first attempts refused by the app (no request bytes: nothing names a vote yet).
+  e.onCallback(cb(4.2, undefined, '12345', 'VOTE A', { gatewayTimeNs: second(1.2) }));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  assert.deepEqual(e.lostVotes().map((l) => l.tsNs), [mo(1.6, '1', '1', 'x').tsNs], 'the vote of 1.2 s took the retry');
+});
