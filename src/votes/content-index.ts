@@ -81,10 +81,10 @@ export class ContentIndex {
     cv.firstOpen();
   }
 
-  /** Callback `c` (and the parts joined into it) went on `v`. */
+  /** Callback `c` (and the parts joined into it) went on `v` (ids the per-vote bound kept off it are not kept here either: `remove` forgets the vote's ids). */
   noteAttempt(v: Vote, c: CallbackObservation): void {
-    this.holders.set(c.id, v);
-    if (c.partIds !== undefined) for (const id of c.partIds) this.holders.set(id, v);
+    if (hasCallback(v, c.id)) this.holders.set(c.id, v);
+    if (c.partIds !== undefined) for (const id of c.partIds) if (hasCallback(v, id)) this.holders.set(id, v);
   }
 
   /** Callback `c` (and its parts) came off `v`. */

@@ -58,6 +58,7 @@ test('which indexed vote holds a callback: one lookup, checked against the vote'
   assert.equal(ix.holder('other'), undefined);
   ix.noteAttempt(a, cb('not-on-the-vote')); // e.g. stopped by the per-vote bound
   assert.equal(ix.holder('not-on-the-vote'), undefined);
+  assert.equal((ix as unknown as { holders: Map<string, Vote> }).holders.has('not-on-the-vote'), false, 'not kept: nothing would forget it');
   a.live = false;
   ix.remove(a);
   assert.equal(ix.holder('cb-1'), undefined);
