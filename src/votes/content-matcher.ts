@@ -95,7 +95,7 @@ export class ContentMatcher {
     return e.owner === undefined && e.key.startsWith(CONTENT);
   }
 
-  /** Shortcode and text, no sender: the earliest open vote with that content, else wait briefly for one. */
+  /** Shortcode and text, no sender: an open vote with that content (see openVoteFor), else wait briefly for one. */
   withoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
     const ck = ContentIndex.key(shortcode, text);
     const t = c.tsStartNs;
