@@ -55,9 +55,9 @@ export class BufferReader {
 
   u32(): number {
     if (this.offset + 4 > this.end) { this.fail('past_end'); return 0; }
-    const b = this.buf, o = this.offset;
+    const o = this.offset;
     this.offset = o + 4;
-    return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+    return u32be(this.buf, o);
   }
 
   /**

@@ -9,35 +9,26 @@
  * of the whole list per lost vote made the outage itself the slowest part of a replay).
  */
 import { countReason } from '../common/counter';
+import { OrderedQueue } from '../common/ordered-queue';
+
+interface Failure { tsNs: number; reason: string }
 
 export class AnonymousFailures {
-  /** Times (ascending from `head`) and reasons of the failures not yet used or forgotten. */
-  private ts: number[] = [];
-  private reasons: string[] = [];
-  private head = 0;
+  /** The failures not yet used or forgotten, in time order. */
+  private readonly queue = new OrderedQueue<Failure>((f) => f.tsNs);
 
   /** @param dropped where letting go early is counted (`anonymous-limit`). */
   constructor(private readonly max: number, private readonly dropped: Record<string, number>) {}
 
   get size(): number {
-    return this.ts.length - this.head;
+    return this.queue.size;
   }
 
+  /** Callbacks end in wire order, not quite in start order: inserted a few steps back at most. */
   add(tsNs: number, reason: string): void {
-    const ts = this.ts;
-    const reasons = this.reasons;
-    // Callbacks end in wire order, not quite in start order: a few steps back at most.
-    let i = ts.length;
-    ts.push(tsNs);
-    reasons.push(reason);
-    for (; i > this.head && ts[i - 1] > tsNs; i--) {
-      ts[i] = ts[i - 1];
-      reasons[i] = reasons[i - 1];
-    }
-    ts[i] = tsNs;
-    reasons[i] = reason;
-    if (this.size > this.max) {
-      this.shift();
+    this.queue.insert({ tsNs, reason });
+    if (this.queue.size > this.max) {
+      this.queue.shift();
       countReason(this.dropped, 'anonymous-limit');
     }
   }
@@ -47,28 +38,16 @@ export class AnonymousFailures {
    * before `fromNs` are let go: later windows start no earlier.
    */
   take(fromNs: number, toNs: number): string | undefined {
-    while (this.head < this.ts.length && this.ts[this.head] < fromNs) this.shift();
-    if (this.head === this.ts.length || this.ts[this.head] > toNs) return undefined;
-    const reason = this.reasons[this.head];
-    this.shift();
+    const q = this.queue;
+    const i = q.dropBefore(fromNs);
+    if (i === q.items.length || q.items[i].tsNs > toNs) return undefined;
+    const reason = q.items[i].reason;
+    q.shift();
     return reason;
   }
 
   /** Forget failures before `horizonNs`. */
   forgetBefore(horizonNs: number): void {
-    while (this.head < this.ts.length && this.ts[this.head] < horizonNs) this.shift();
-  }
-
-  private shift(): void {
-    this.head++;
-    if (this.head === this.ts.length) {
-      this.ts.length = 0;
-      this.reasons.length = 0;
-      this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.ts.length) {
-      this.ts = this.ts.slice(this.head);
-      this.reasons = this.reasons.slice(this.head);
-      this.head = 0;
-    }
+    this.queue.dropBefore(horizonNs);
   }
 }

@@ -10,28 +10,23 @@
  * front no longer live or (the open list) accepted, which it stays. And the callback ids the indexed
  * votes hold, so "is this attempt already on a vote?" is one lookup.
  */
+import { OrderedQueue } from '../common/ordered-queue';
 import { hasCallback } from './callback-attempts';
 import type { CallbackObservation } from './observations';
 import type { Vote } from './vote';
 
-/** One content key's votes, each list in ack order from its head; entries before a head are gone. */
+const ackOf = (v: Vote): number => v.ackTsNs;
+const gone = (v: Vote): boolean => !v.live;
+const closed = (v: Vote): boolean => !v.live || v.state === 'accepted';
+
+/** One content key's votes, each list in ack order from its head. */
 export class ContentVotes {
-  all: Vote[] = [];
-  allHead = 0;
-  open: Vote[] = [];
-  openHead = 0;
+  readonly all = new OrderedQueue<Vote>(ackOf);
+  readonly open = new OrderedQueue<Vote>(ackOf);
 
   /** The earliest vote still open (live and not accepted), dropping the closed ones before it. */
   firstOpen(): number {
-    const open = this.open;
-    let i = this.openHead;
-    while (i < open.length && (!open[i].live || open[i].state === 'accepted')) i++;
-    this.openHead = i;
-    if (i > 1024 && i * 2 > open.length) {
-      this.open = open.slice(i);
-      this.openHead = 0;
-    }
-    return this.openHead;
+    return this.open.dropWhile(closed);
   }
 }
 
@@ -51,8 +46,8 @@ export class ContentIndex {
     const key = ContentIndex.key(v.shortcode, v.matchText);
     let cv = this.byContent.get(key);
     if (cv === undefined) this.byContent.set(key, (cv = new ContentVotes()));
-    insertByAck(cv.all, cv.allHead, v);
-    if (v.state !== 'accepted') insertByAck(cv.open, cv.openHead, v);
+    cv.all.insert(v);
+    if (v.state !== 'accepted') cv.open.insert(v);
     const ids = v.callbackIds;
     if (typeof ids === 'string') this.holders.set(ids, v);
     else for (const id of ids) this.holders.set(id, v);
@@ -66,17 +61,9 @@ export class ContentIndex {
     const ids = v.callbackIds;
     if (typeof ids === 'string') this.forget(ids, v);
     else for (const id of ids) this.forget(id, v);
-    let i = cv.allHead;
-    const all = cv.all;
-    while (i < all.length && !all[i].live) i++;
-    if (i === all.length) {
+    if (cv.all.dropWhile(gone) === cv.all.items.length) {
       this.byContent.delete(key);
       return;
-    }
-    cv.allHead = i;
-    if (i > 1024 && i * 2 > all.length) {
-      cv.all = all.slice(i);
-      cv.allHead = 0;
     }
     cv.firstOpen();
   }
@@ -107,12 +94,4 @@ export class ContentIndex {
   votes(key: string): ContentVotes {
     return this.byContent.get(key) ?? EMPTY;
   }
-}
-
-/** Puts `v` in `list` (ack order from `head`) after every vote acked no later: votes come nearly in ack order. */
-function insertByAck(list: Vote[], head: number, v: Vote): void {
-  let i = list.length;
-  list.push(v);
-  for (; i > head && list[i - 1].ackTsNs > v.ackTsNs; i--) list[i] = list[i - 1];
-  list[i] = v;
 }

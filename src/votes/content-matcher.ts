@@ -47,17 +47,6 @@ const CONTENT = 'txt\u0000';
 /** Slack around a stated second, beyond the clocks' measured disagreement (packet and process latency). */
 const CLOCK_SLACK_NS = 50e6;
 
-/** The first index from `from` of `list` (in ack order) whose vote was acked at `ns` or later. */
-function firstAckedFrom(list: readonly Vote[], from: number, ns: number): number {
-  let lo = from, hi = list.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (list[mid].ackTsNs < ns) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 export class ContentMatcher {
   /** Callbacks matched by shortcode and text alone (they named no sender). */
   matchedWithoutSender = 0;
@@ -153,11 +142,19 @@ export class ContentMatcher {
     return v.ackTsNs >= from && v.tsNs < until;
   }
 
+  /** Whether `v` came in during the second starting at `start` (capture clock), give or take the slack. */
+  private static aroundSecond(v: Vote, start: number): boolean {
+    return ContentMatcher.cameIn(v, start - CLOCK_SLACK_NS, start + 1e9 + CLOCK_SLACK_NS);
+  }
+
   /** False when `c` names a second (see statedTime) and `v` did not come in then. */
   fitsStatedTime(v: Vote, c: CallbackObservation): boolean {
-    if (c.gatewayTimeNs === undefined || !this.statedUsable()) return true;
-    const from = this.secondStart(c.gatewayTimeNs);
-    return ContentMatcher.cameIn(v, from - CLOCK_SLACK_NS, from + 1e9 + CLOCK_SLACK_NS);
+    return c.gatewayTimeNs === undefined || !this.statedUsable() || ContentMatcher.aroundSecond(v, this.secondStart(c.gatewayTimeNs));
+  }
+
+  /** `v` is open to a callback without a sender starting at `t`: not accepted, delivered before it, its callbacks not naming the sender. */
+  private openTo(v: Vote, t: number, before: number): boolean {
+    return v.live && v.state !== 'accepted' && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t);
   }
 
   /**
@@ -169,11 +166,13 @@ export class ContentMatcher {
    * out in order.
    */
   private openVoteFor(cv: ContentVotes, t: number, before: number, stated: number | undefined): Vote | undefined {
-    const open = cv.open;
+    // firstOpen() first: dropping closed votes may compact the list into a new array.
+    const head = cv.firstOpen();
+    const open = cv.open.items;
     if (stated === undefined) {
-      for (let i = cv.firstOpen(); i < open.length; i++) {
+      for (let i = head; i < open.length; i++) {
         const v = open[i];
-        if (v.live && v.state !== 'accepted' && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t)) return v;
+        if (this.openTo(v, t, before)) return v;
       }
       return undefined;
     }
@@ -187,15 +186,15 @@ export class ContentMatcher {
     let core: Vote | undefined;
     let near: Vote | undefined;
     const end = until + CLOCK_SLACK_NS + this.host.leadNs;
-    for (let i = firstAckedFrom(open, cv.firstOpen(), from - CLOCK_SLACK_NS); i < open.length && open[i].ackTsNs < end; i++) {
+    for (let i = cv.open.firstFrom(from - CLOCK_SLACK_NS, head); i < open.length && open[i].ackTsNs < end; i++) {
       const v = open[i];
-      if (!(v.live && v.state !== 'accepted' && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t))) continue;
+      if (!this.openTo(v, t, before)) continue;
       if (ContentMatcher.cameIn(v, from, until)) {
         // The gateway acks and calls back from one host (one clock): "acked before" compares the two
         // directly; a callback that began before any such ack (some gateways call back first) takes the next acked.
         if (retry || v.ackTsNs > t) return core ?? v;
         core = v;
-      } else if (near === undefined && ContentMatcher.cameIn(v, from - CLOCK_SLACK_NS, until + CLOCK_SLACK_NS)) near = v;
+      } else if (near === undefined && ContentMatcher.aroundSecond(v, from)) near = v;
     }
     return core ?? near;
   }
@@ -206,16 +205,16 @@ export class ContentMatcher {
    */
   private latestAccepted(cv: ContentVotes, t: number, before: number, stated: number | undefined): Vote | undefined {
     let accepted: Vote | undefined;
-    const all = cv.all;
+    const all = cv.all.items;
     let i = all.length - 1;
-    const from = stated === undefined ? 0 : this.secondStart(stated) - CLOCK_SLACK_NS;
-    const until = from + 1e9 + 2 * CLOCK_SLACK_NS;
-    if (stated !== undefined) i = firstAckedFrom(all, cv.allHead, until + this.host.leadNs) - 1;
-    for (; i >= cv.allHead; i--) {
+    const start = stated === undefined ? 0 : this.secondStart(stated);
+    // Votes acked from the second's start (with the slack) to the lead after its end.
+    if (stated !== undefined) i = cv.all.firstFrom(start + 1e9 + CLOCK_SLACK_NS + this.host.leadNs) - 1;
+    for (; i >= cv.all.head; i--) {
       const v = all[i];
       if (accepted !== undefined && v.ackTsNs < accepted.ackTsNs) break;
-      if (stated !== undefined && v.ackTsNs < from) break;
-      if (v.live && v.state === 'accepted' && v.ackTsNs <= before && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t) && (stated === undefined || ContentMatcher.cameIn(v, from, until))) accepted = v;
+      if (stated !== undefined && v.ackTsNs < start - CLOCK_SLACK_NS) break;
+      if (v.live && v.state === 'accepted' && v.ackTsNs <= before && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t) && (stated === undefined || ContentMatcher.aroundSecond(v, start))) accepted = v;
     }
     return accepted;
   }
@@ -255,8 +254,10 @@ export class ContentMatcher {
     const t = g.tsStartNs;
     const cv = this.contentIndex().votes(key);
     let open: Vote | undefined;
-    for (let i = cv.firstOpen(); i < cv.open.length; i++) {
-      const w = cv.open[i];
+    const head = cv.firstOpen(); // first: it may compact the list into a new array
+    const list = cv.open.items;
+    for (let i = head; i < list.length; i++) {
+      const w = list[i];
       if (!w.live || seen.has(w) || w.state === 'accepted' || w.sendsSender || w.tsNs > t + this.host.skewNs() || !this.host.inWindow(w, t) || hasCallback(w, g.id)) continue;
       open = w; // the earliest acked: the list is in ack order
       break;
@@ -273,9 +274,9 @@ export class ContentMatcher {
     const t = g.tsStartNs;
     const cv = this.contentIndex().votes(key);
     // A move ends on a vote not accepted: with none left, no chain of moves can succeed.
-    if (cv.firstOpen() === cv.open.length) return false;
-    const all = cv.all;
-    for (let i = cv.allHead; i < all.length; i++) {
+    if (cv.firstOpen() === cv.open.items.length) return false;
+    const all = cv.all.items;
+    for (let i = cv.all.head; i < all.length; i++) {
       const w = all[i];
       if (!w.live || seen.has(w) || w.guess === undefined || w.tsNs > t + this.host.skewNs() || !this.host.inWindow(w, t)) continue;
       seen.add(w);
@@ -306,8 +307,9 @@ export class ContentMatcher {
     let open: Vote | undefined;
     let accepted: Vote | undefined;
     const cv = this.contentIndex().votes(ContentIndex.key(e.shortcode, e.text));
-    for (let i = cv.allHead; i < cv.all.length; i++) {
-      const v = cv.all[i];
+    const all = cv.all.items;
+    for (let i = cv.all.head; i < all.length; i++) {
+      const v = all[i];
       if (!v.live || v.senderTail !== tail || v.tsNs > t + this.host.skewNs() || !this.host.inWindow(v, t)) continue;
       if (v.state !== 'accepted') {
         if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;

@@ -9,8 +9,8 @@ let n = 0;
 const vote = (shortcode: string, matchText: string, ackTsNs: number, state: VoteState = 'pending'): Vote =>
   ({ id: `v${++n}`, shortcode, matchText, ackTsNs, state, live: true, callbackIds: NO_CALLBACK_IDS, callbackMarks: 0 }) as unknown as Vote;
 const live = (list: Vote[], head: number) => list.slice(head).filter((v) => v.live);
-const allOf = (cv: ContentVotes) => live(cv.all, cv.allHead);
-const openOf = (cv: ContentVotes) => live(cv.open, cv.firstOpen()).filter((v) => v.state !== 'accepted');
+const allOf = (cv: ContentVotes) => live(cv.all.items, cv.all.head);
+const openOf = (cv: ContentVotes) => live(cv.open.items, cv.firstOpen()).filter((v) => v.state !== 'accepted');
 const cb = (id: string, partIds?: string[]) => ({ id, partIds }) as CallbackObservation;
 
 test('votes by shortcode and text in ack order (a vote added late lands in place); removal empties the key', () => {
@@ -39,7 +39,7 @@ test('the open list holds the votes not accepted, and drops accepted ones once t
   const cv = ix.votes(ContentIndex.key('1', 'A'));
   assert.deepEqual(openOf(cv), [a, b]);
   a.state = 'accepted';
-  assert.equal(cv.open[cv.firstOpen()], b);
+  assert.equal(cv.open.items[cv.firstOpen()], b);
   b.state = 'lost'; // a lost vote stays open (a later retry may still be accepted)
   assert.deepEqual(openOf(cv), [b]);
 });
@@ -73,7 +73,7 @@ test('thousands of votes with one text: removals in ack order keep the lists sho
     ix.remove(v);
   }
   const cv = ix.votes(ContentIndex.key('1', 'A'));
-  assert.equal(cv.all.length - cv.allHead, 1000);
-  assert.equal(cv.all.length <= 2000, true, 'compacted');
+  assert.equal(cv.all.size, 1000);
+  assert.equal(cv.all.items.length <= 2000, true, 'compacted');
   assert.equal(openOf(cv).length, 500);
 });

@@ -223,3 +223,11 @@ test('a retry (more than a second after its stated second) goes to the earliest 
   e.finish(mo(100, '1', '1', 'x').tsNs);
   assert.deepEqual(e.lostVotes().map((l) => l.tsNs), [mo(1.6, '1', '1', 'x').tsNs], 'the vote of 1.2 s took the retry');
 });
+
+test('thousands of votes with one text, each called back in turn: the open list compacts under the matcher and every callback finds its vote', () => {
+  const e = engine();
+  for (let i = 0; i < 3000; i++) e.onMo(mo(i / 1000, `4477009${String(i).padStart(5, '0')}`, '12345', 'VOTE A'));
+  for (let i = 0; i < 3000; i++) e.onCallback(cb(3 + i / 1000, undefined, '12345', 'VOTE A'));
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.pending, r.callbacks.withoutSender], [3000, 0, 3000]);
+});
