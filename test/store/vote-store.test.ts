@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { VoteStore, StoreUnavailableError } from '../../src/store/vote-store';
+import { PAGE_SIZE, VoteStore, StoreUnavailableError } from '../../src/store/vote-store';
 import { LATEST_VERSION, migrate, type Migration } from '../../src/store/migrations';
 import type { StoredVote } from '../../src/store/store-types';
 import { httpRecord, smppRecord } from './records';
@@ -36,6 +36,32 @@ test('migrations from empty; WAL mode; schema_version recorded', () => {
   // Reopening does not migrate again.
   const again = new VoteStore({ path: p });
   assert.equal(again.stats().schemaVersion, LATEST_VERSION);
+  again.close();
+});
+
+test('a new store takes 16 KiB pages; an existing one keeps its own and stays usable', () => {
+  const fresh = file();
+  new VoteStore({ path: fresh }).close();
+  const a = new Database(fresh, { readonly: true });
+  assert.equal(a.pragma('page_size', { simple: true }), PAGE_SIZE);
+  a.close();
+  // A store created with SQLite's default 4 KiB pages (e.g. by an older agent).
+  const old = file();
+  const pre = new Database(old);
+  pre.pragma('journal_mode = WAL');
+  pre.exec('CREATE TABLE placeholder (x)');
+  pre.close();
+  const st = new VoteStore({ path: old });
+  st.upsertVotes([vote(1)]);
+  assert.equal(st.flush().ok, true);
+  assert.equal(st.stats().degraded, false);
+  st.close();
+  const b = new Database(old, { readonly: true });
+  assert.equal(b.pragma('page_size', { simple: true }), 4096);
+  b.close();
+  const again = new VoteStore({ path: old });
+  assert.equal(again.stats().rows.votes, 1);
+  assert.equal(again.tally().total, 1);
   again.close();
 });
 
@@ -131,14 +157,15 @@ test('retention by age and by rows: oldest first, counted (also in the file)', (
 });
 
 test('retention by size drops the oldest transactions first', () => {
-  const st = new VoteStore({ path: ':memory:', maxUsedBytes: 200 * 1024, retentionEveryRows: 1, blocks: { recordsPerBlock: 4 } });
+  // An empty store takes ~300 KB (19 pages of 16 KiB): the limit leaves room for a few hundred records.
+  const st = new VoteStore({ path: ':memory:', maxUsedBytes: 600 * 1024, retentionEveryRows: 1, blocks: { recordsPerBlock: 4 } });
   const big = 'x'.repeat(1000);
   // Small blocks, so retention can go a few records at a time.
   for (let i = 0; i < 1000; i++) st.putTransaction(httpRecord(T + i * 1e6, { target: `/sms?${i}${big}` }));
   st.upsertVote(vote(1));
   st.flush();
   const s = st.stats();
-  assert.ok(s.usedBytes <= 200 * 1024, String(s.usedBytes));
+  assert.ok(s.usedBytes <= 600 * 1024, String(s.usedBytes));
   assert.ok(s.dropped['transactions:size'] > 0);
   assert.equal(s.rows.votes, 1);
   assert.ok(s.rows.transactions > 50, 'only what was needed went');
