@@ -32,7 +32,7 @@ export function records(n: number): Tx[] {
         method: 'POST', target: '/vote', path: '/vote', route: '/vote', query: null, httpVersion: '1.1', host: 'app', contentType: 'application/x-www-form-urlencoded',
         userAgent: 'Kannel/1.4.5', status: i % 40 === 3 ? 500 : 200, responseContentType: 'text/plain', outcome: 'ok', tsStart: ts, tsRequestEnd: ts + MS,
         tsResponseStart: ts + 3 * MS, tsEnd: ts + 4 * MS, latencyNs: 2 * MS, totalNs: 4 * MS, requestBodyLength: 60, responseBodyLength: 2,
-        requestBodyTruncated: false, informational: 0, callbackFormat: null, sender: msisdn, recipient: '80055', text: 'VOTE 3', messageId: null, smsc: 'smsc1', concatRef: null, concatTotal: null, concatPart: null, gatewayTimeNs: null,
+        requestBodyTruncated: false, informational: 0, callbackFormat: null, sender: msisdn, recipient: '80055', text: 'VOTE 3', messageId: null, smsc: 'smsc1', concatRef: null, concatTotal: null, concatPart: null, gatewayTimeNs: null, moreMessages: null,
       });
       continue;
     }

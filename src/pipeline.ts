@@ -22,7 +22,7 @@ import { VoteEngine } from './votes/vote-engine';
 import type { VotesReport } from './votes/votes-report';
 import type { VoteEvent, VoteLinkRole } from './votes/vote';
 import { validateCampaignConfig } from './votes/campaign-config';
-import { callbackObservation, moObservation } from './votes/observe-transactions';
+import { callbackObservation, moObservation, moreCallbackObservations } from './votes/observe-transactions';
 import { VoteStore } from './store/vote-store';
 import type { StoreStats } from './store/store-types';
 import { countReason, sortedReasons } from './common/counter';
@@ -247,6 +247,7 @@ export class Pipeline {
     this.store?.putTransaction(t);
     this.listeners.onHttp?.(t);
     this.votes.onCallback(callbackObservation(t));
+    if (t.moreMessages !== null) for (const o of moreCallbackObservations(t)) this.votes.onCallback(o);
   }
 
   report(source: SourceStats): PipelineReport {

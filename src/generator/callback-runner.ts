@@ -6,7 +6,7 @@
 import type { TcpConversation } from './tcp-conversation';
 import type { EventQueue } from './event-queue';
 import type { CallbackOutcome, TruthRecorder, TruthVote } from './scenario-truth';
-import { buildCallbackRequest, buildResponse, type CallbackFormat, type CallbackFields } from './http-callbacks';
+import { BATCH_FORMATS, buildCallbackRequest, buildResponse, type CallbackFormat, type CallbackFields } from './http-callbacks';
 import type { Rng } from './rng';
 
 /** How the app and the gateway behave. Probabilities are per attempt and must sum to <= 1. */
@@ -51,7 +51,12 @@ export interface CallbackVote {
   parts?: { ref: number; bytes: Buffer[]; texts: string[] };
   /** Set on one part's callbacks: the parts of its message still to finish. */
   group?: { pending: number };
+  /** A callback that carries several messages (BATCH_FORMATS): the votes it carries (this one's fields first), called back and retried together. */
+  members?: CallbackVote[];
 }
+
+/** Most messages a batching gateway puts in one callback. */
+const MAX_BATCH = 3;
 
 export interface RunnerContext {
   clock: { now: number };
@@ -81,8 +86,21 @@ export class CallbackRunner {
       if (this.ctx.rng.chance(this.ctx.app.drop)) this.finish(v);
       else go.push(v);
     }
-    if (go.length >= 2 && this.ctx.rng.chance(this.ctx.app.pipelined) && !this.inOutage(this.ctx.clock.now)) this.pipelined(go);
-    else for (const v of go) this.attempt(v, 1);
+    const batches = this.batched(go);
+    if (batches.length >= 2 && batches.every((v) => v.members === undefined) && this.ctx.rng.chance(this.ctx.app.pipelined) && !this.inOutage(this.ctx.clock.now)) this.pipelined(batches);
+    else for (const v of batches) this.attempt(v, 1);
+  }
+
+  /** Votes of a batching gateway that arrived together go in callbacks of up to MAX_BATCH messages. */
+  private batched(votes: CallbackVote[]): CallbackVote[] {
+    const batching = votes.filter((v) => BATCH_FORMATS.has(v.format));
+    if (batching.length < 2) return votes;
+    const out = votes.filter((v) => !BATCH_FORMATS.has(v.format));
+    for (let i = 0; i < batching.length; i += MAX_BATCH) {
+      const members = batching.slice(i, i + MAX_BATCH);
+      out.push(members.length === 1 ? members[0] : { ...members[0], members });
+    }
+    return out;
   }
 
   /** A message forwarded part by part becomes one callback vote per part, sharing the truth. */
@@ -124,12 +142,12 @@ export class CallbackRunner {
   private attempt(v: CallbackVote, n: number): void {
     const ctx = this.ctx;
     const { conv, stream } = ctx.connect();
-    const req = buildCallbackRequest(v.format, v.fields, ctx.appHost, false);
+    const req = buildCallbackRequest(v.format, v.fields, ctx.appHost, false, v.members?.slice(1).map((m) => m.fields));
     const rec = {
       attempt: n, tsNs: ctx.clock.now, stream, format: v.format, style: 'close' as const, method: req.method, uri: req.uri,
       outcome: 'refused' as CallbackOutcome, status: undefined as number | undefined, accepted: false, part: v.fields.part?.part,
     };
-    v.truth.callbacks.push(rec);
+    for (const m of v.members ?? [v]) m.truth.callbacks.push(rec);
     if (this.inOutage(ctx.clock.now)) {
       ctx.clock.now = conv.refuse(ctx.clock.now) + this.gap();
       return this.failed(v, n);
@@ -226,6 +244,10 @@ export class CallbackRunner {
 
   /** A vote's callbacks are over: accepted when some attempt was (for a message sent in parts: of every part). */
   private finish(v: CallbackVote): void {
+    if (v.members !== undefined) {
+      for (const m of v.members) this.finish(m);
+      return;
+    }
     if (v.group !== undefined && --v.group.pending > 0) return;
     const accepted = v.truth.callbacks.filter((c) => c.accepted);
     const parts = v.fields.part?.total ?? 1;

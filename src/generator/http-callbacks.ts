@@ -3,15 +3,19 @@
  * Jasmin style form POST, generic JSON POST, Kannel post-url as configured by default (no
  * `send-sender`, so no X-Kannel-From: the sender is not in the callback), Kannel post-xml; and two
  * gateways that forward a long message part by part: Vonage (form POST with `concat-*`) and Kannel
- * post-url with `sms-combine-concatenated-mo = false` (each part's UDH in X-Kannel-UDH). Content-
- * Length or chunked responses.
+ * post-url with `sms-combine-concatenated-mo = false` (each part's UDH in X-Kannel-UDH); and Infobip,
+ * whose JSON `results[]` can carry several messages in one request. Content-Length or chunked
+ * responses.
  */
 import { concatUdh } from './smpp-encoder';
 
-export type CallbackFormat = 'get' | 'form' | 'json' | 'kannel-post' | 'kannel-xml' | 'vonage' | 'kannel-post-parts';
+export type CallbackFormat = 'get' | 'form' | 'json' | 'kannel-post' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
 
 /** Formats whose gateway sends one callback per part of a long message. */
 export const PER_PART_FORMATS: ReadonlySet<CallbackFormat> = new Set(['vonage', 'kannel-post-parts']);
+
+/** Formats whose gateway puts messages that arrive together into one callback. */
+export const BATCH_FORMATS: ReadonlySet<CallbackFormat> = new Set(['infobip']);
 
 /** What a callback carries. */
 export interface CallbackFields {
@@ -67,7 +71,8 @@ function formEncodeUncached(s: string): string {
   return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
-export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, host: string, keepAlive: boolean): BuiltRequest {
+/** `more`: the further messages of one request (BATCH_FORMATS only). */
+export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, host: string, keepAlive: boolean, more: readonly CallbackFields[] = []): BuiltRequest {
   const conn = keepAlive ? 'keep-alive' : 'close';
   if (format === 'get') {
     const uri = `/vote?from=${formEncode(f.sender)}&to=${formEncode(f.shortcode)}&text=${formEncode(f.text)}`;
@@ -111,6 +116,20 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
       params.push(['concat', 'true'], ['concat-ref', String(f.part.ref)], ['concat-total', String(f.part.total)], ['concat-part', String(f.part.part)]);
     }
     body = Buffer.from(params.map(([k, v]) => `${k}=${formEncode(v)}`).join('&'), 'latin1');
+  } else if (format === 'infobip') {
+    uri = '/infobip/inbound';
+    type = 'application/json';
+    agent = 'Infobip';
+    // MO_JSON_2: the sender without '+', the text whole with its keyword split off too.
+    const results = [f, ...more].map((m) => {
+      const words = m.text.trim().split(/\s+/);
+      return {
+        messageId: m.messageId, from: m.sender.replace(/^\+/, ''), to: m.shortcode, text: m.text, cleanText: words.slice(1).join(' '),
+        keyword: (words[0] ?? '').toUpperCase(), receivedAt: new Date(Math.floor(m.receivedAtNs / 1e6)).toISOString().replace('Z', '+0000'),
+        smsCount: 1, price: { pricePerMessage: 0, currency: 'EUR' }, callbackData: null,
+      };
+    });
+    body = Buffer.from(JSON.stringify({ results, messageCount: results.length, pendingMessageCount: 0 }), 'utf8');
   } else if (format === 'form') {
     uri = '/jasmin/mo';
     type = 'application/x-www-form-urlencoded';

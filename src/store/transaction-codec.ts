@@ -5,6 +5,7 @@
  * `TRANSACTION_FIELDS` lists every field with its encoding; the round-trip test fills all of them.
  */
 import type { HttpTransaction } from '../transactions/http-transaction';
+import type { CallbackMessage } from '../protocols/http1/callback-formats';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import { transactionId } from '../transactions/transaction-id';
 import type { BlockWriter } from './block-codec';
@@ -16,11 +17,13 @@ export type StoredRecord = SmppTransaction | HttpTransaction;
  * Version of the record layout inside a block (stored per block). 1: same fields, strings in a JSON
  * table; 2: strings inline; 3: end times relative to the start, latencies derived from the times
  * when they are their difference (a flag byte instead of a float64); 4: HTTP callbacks gain the part
- * of a concatenated message they carry; 5: and when the gateway says it received the message.
+ * of a concatenated message they carry; 5: and when the gateway says it received the message; 6: and
+ * the further messages of a callback that carries several.
  */
-export const TRANSACTION_CODEC = 5;
+export const TRANSACTION_CODEC = 6;
 
-type Enc = 'num' | 'ts' | 'str' | 'bool';
+/** `messages`: a count (0 for null), then per message its sender, recipient, text and message id. */
+type Enc = 'num' | 'ts' | 'str' | 'bool' | 'messages';
 /**
  * Every field of each record type and how it is encoded (compile error when a field is missing).
  * Not stored: `otherPartIds` (a link for telemetry; the parts are stored with their concat fields).
@@ -42,6 +45,7 @@ export const TRANSACTION_FIELDS: { smpp: Record<Exclude<keyof SmppTransaction, '
     tsResponseStart: 'ts', tsEnd: 'ts', latencyNs: 'num', totalNs: 'num', requestBodyLength: 'num', responseBodyLength: 'num',
     requestBodyTruncated: 'bool', informational: 'num', callbackFormat: 'str', sender: 'str', recipient: 'str', text: 'str',
     messageId: 'str', smsc: 'str', concatRef: 'num', concatTotal: 'num', concatPart: 'num', gatewayTimeNs: 'ts',
+    moreMessages: 'messages',
   },
 };
 
@@ -141,6 +145,23 @@ function encodeHttp(w: BlockWriter, t: HttpTransaction): void {
   w.str(t.recipient, 47); w.str(t.text, 48); w.str(t.messageId, 49, true); w.str(t.smsc, 50);
   w.num(t.concatRef); w.num(t.concatTotal); w.num(t.concatPart);
   w.tsFrom(t.gatewayTimeNs, ts);
+  const more = t.moreMessages;
+  if (more === null) w.byte(0);
+  else {
+    w.varint(more.length);
+    for (const m of more) {
+      w.reserve();
+      w.str(m.sender, 51, true); w.str(m.recipient, 52); w.str(m.text, 53); w.str(m.messageId, 54, true);
+    }
+  }
+}
+
+function decodeMessages(r: BlockReader): CallbackMessage[] | null {
+  const n = r.varint();
+  if (n === 0) return null;
+  const out: CallbackMessage[] = [];
+  for (let i = 0; i < n; i++) out.push({ sender: r.str(51), recipient: r.str(52), text: r.str(53), messageId: r.str(54) });
+  return out;
 }
 
 /** target === path + '?' + query (or just path when the query is empty), without building it. */
@@ -171,10 +192,11 @@ function decodeHttp(r: BlockReader, codec: number): HttpTransaction {
   const v4 = codec >= 4;
   const concatRef = v4 ? r.num() : null, concatTotal = v4 ? r.num() : null, concatPart = v4 ? r.num() : null;
   const gatewayTimeNs = codec >= 5 ? r.tsFrom(tsStart) : null;
+  const moreMessages = codec >= 6 ? decodeMessages(r) : null;
   return {
     kind: 'http', connectionId, exchange, clientAddress, clientPort, serverAddress, serverPort, method, target, path, route, query, httpVersion,
     host, contentType, userAgent, status, responseContentType, outcome, tsStart, tsRequestEnd, tsResponseStart, tsEnd,
-    latencyNs, totalNs, ...tail, concatRef, concatTotal, concatPart, gatewayTimeNs,
+    latencyNs, totalNs, ...tail, concatRef, concatTotal, concatPart, gatewayTimeNs, moreMessages,
   };
 }
 

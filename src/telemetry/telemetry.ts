@@ -285,7 +285,7 @@ class TelemetryImpl implements Telemetry {
 
   stats(): TelemetryStats {
     const s = this.spans?.stats() ?? { queued: 0, inFlight: 0, exported: 0, requests: 0, dropped: {} };
-    const linkStats = this.linker?.stats() ?? { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, linkedParts: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, pendingLinks: 0, overflow: {} };
+    const linkStats = this.linker?.stats() ?? { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, linkedParts: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, sharedCallbackLinks: 0, pendingLinks: 0, overflow: {} };
     const me = this.metricExporter?.stats() ?? { exportedPoints: 0, requests: 0, dropped: {} };
     return {
       traces: { mode: this.tracesSig.mode, endpoint: this.tracesSig.endpoint, protocol: this.tracesSig.mode === 'otlp' ? this.tracesSig.protocol : null, ...s, sampledOut: { ...this.sampler.sampledOut }, links: linkStats },

@@ -57,6 +57,8 @@ export interface VoteSpanLinkerStats {
   releasedUnlinked: number;
   /** Links that came after their span had left (the span stays its own root). */
   lateLinks: number;
+  /** Links to a callback that carried several votes (Infobip) and is already in another of their traces: a span has one parent. */
+  sharedCallbackLinks: number;
   /** Links waiting for a span not seen yet (MO or callback). */
   pendingLinks: number;
   /** Bounds that let something go early, by reason. */

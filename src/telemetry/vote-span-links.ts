@@ -33,7 +33,9 @@ export class VoteSpanLinker implements VoteSpanLinks {
   private readonly undecided = new Set<VoteContext>();
   /** Keys of MO and callback spans released unlinked, to count late links at once. */
   private readonly released = new Map<string, true>();
-  private readonly s: VoteSpanLinkerStats = { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, linkedParts: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, pendingLinks: 0, overflow: {} };
+  /** Keys of callback spans that carried several votes, sent in the trace of the first vote linked. */
+  private readonly sharedCallbacks = new Map<string, true>();
+  private readonly s: VoteSpanLinkerStats = { held: 0, linkedMo: 0, linkedCallbacks: 0, linkedRedeliveries: 0, linkedParts: 0, stateSpans: 0, releasedUnlinked: 0, lateLinks: 0, sharedCallbackLinks: 0, pendingLinks: 0, overflow: {} };
   /** Redelivery and part links whose MO span has not been seen yet. */
   private readonly childLinks: PendingLinks;
   private nowNs = 0;
@@ -97,9 +99,7 @@ export class VoteSpanLinker implements VoteSpanLinks {
       const voteId = this.cbKeyToVote.get(key);
       if (voteId !== undefined) {
         this.cbKeyToVote.delete(key);
-        r.linkTo(this.context(voteId));
-        this.s.linkedCallbacks++;
-        this.emit(r);
+        this.emitCallback(r, this.context(voteId), key);
         return;
       }
     }
@@ -120,14 +120,21 @@ export class VoteSpanLinker implements VoteSpanLinks {
   private linkCallbackTo(ctx: VoteContext | null, voteId: string, callbackTxKey: string): void {
     const r = this.held.takeCb(callbackTxKey);
     if (r !== null) {
-      r.linkTo(ctx ?? this.context(voteId));
-      this.s.linkedCallbacks++;
-      this.emit(r);
+      this.emitCallback(r, ctx ?? this.context(voteId), callbackTxKey);
+    } else if (this.sharedCallbacks.has(callbackTxKey)) {
+      this.s.sharedCallbackLinks++;
     } else if (this.released.has(callbackTxKey)) {
       this.s.lateLinks++;
     } else {
       boundedSet(this.cbKeyToVote, callbackTxKey, voteId, this.maxVotes, this.s.overflow, 'pending_callback_links');
     }
+  }
+
+  private emitCallback(r: SpanRecord, ctx: VoteContext, key: string): void {
+    if (r.http!.moreMessages !== null) boundedSet(this.sharedCallbacks, key, true, this.maxVotes, {}, 'shared');
+    r.linkTo(ctx);
+    this.s.linkedCallbacks++;
+    this.emit(r);
   }
 
   linkRedelivery(voteId: string, rejectedMoTxKey: string): void {

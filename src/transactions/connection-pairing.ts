@@ -299,6 +299,7 @@ export class ConnectionPairing implements HttpExchangeSink {
       messageId: cb?.messageId ?? null, smsc: cb?.smsc ?? null,
       concatRef: cb?.part?.ref ?? null, concatTotal: cb?.part?.total ?? null, concatPart: cb?.part?.part ?? null,
       gatewayTimeNs: cb?.gatewayTimeNs ?? null,
+      moreMessages: cb?.more ?? null,
     });
   }
 }

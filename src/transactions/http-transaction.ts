@@ -2,6 +2,7 @@
  * One HTTP exchange (or a failure to have one), flat and JSON-friendly: stored in SQLite and
  * turned into an OTel span downstream. Times are capture-clock nanoseconds since the epoch.
  */
+import type { CallbackMessage } from '../protocols/http1/callback-formats';
 
 export type HttpOutcome = 'ok' | 'timeout' | 'reset' | 'aborted' | 'refused' | 'gap' | 'orphan';
 
@@ -61,4 +62,6 @@ export interface HttpTransaction {
   concatPart: number | null;
   /** When the gateway says it received the message (epoch ns, to the second), from the callback. */
   gatewayTimeNs: number | null;
+  /** The further messages of a callback that carries several (Infobip); the first is in sender … messageId. Null for one. */
+  moreMessages: CallbackMessage[] | null;
 }

@@ -54,4 +54,9 @@ export interface CallbackObservation {
    * same on every retry, so a callback without a sender still names the second its vote came in.
    */
   gatewayTimeNs?: number;
+  /**
+   * The attempt carried several messages (Infobip): `id` is shared by them, so a vote holding it does
+   * not make this message that vote's (one voter's two votes can come in one callback).
+   */
+  batch?: true;
 }

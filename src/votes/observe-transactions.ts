@@ -5,6 +5,7 @@
  */
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import type { HttpTransaction } from '../transactions/http-transaction';
+import type { CallbackMessage } from '../protocols/http1/callback-formats';
 import type { CallbackObservation, MoObservation } from './observations';
 import { httpTransactionId, smppTransactionId } from '../transactions/transaction-id';
 
@@ -55,18 +56,35 @@ function smscConn(address: string, port: number): string {
 
 /** Every HTTP exchange on a callback route is a callback attempt, failed ones included. */
 export function callbackObservation(t: HttpTransaction): CallbackObservation {
+  // The exchange's own fields are its first message.
+  const o = messageObservation(t, t, httpTransactionId(t));
+  if (t.concatTotal !== null && t.concatRef !== null && t.concatPart !== null) o.part = { ref: t.concatRef, total: t.concatTotal, part: t.concatPart };
+  return o;
+}
+
+/**
+ * The further messages of a callback that carries several (Infobip), each an attempt of its own vote.
+ * They keep the exchange's id: a vote links to the callback that carried it, which carried others too.
+ */
+export function moreCallbackObservations(t: HttpTransaction): CallbackObservation[] {
+  if (t.moreMessages === null) return [];
+  const id = httpTransactionId(t);
+  return t.moreMessages.map((m) => messageObservation(t, m, id));
+}
+
+function messageObservation(t: HttpTransaction, m: CallbackMessage, id: string): CallbackObservation {
   const o: CallbackObservation = {
-    id: httpTransactionId(t),
+    id,
     tsStartNs: t.tsStart,
     tsEndNs: t.tsEnd,
     outcome: t.outcome,
     status: t.status ?? undefined,
-    sender: t.sender ?? undefined,
-    recipient: t.recipient ?? undefined,
-    text: t.text ?? undefined,
-    messageId: t.messageId ?? undefined,
+    sender: m.sender ?? undefined,
+    recipient: m.recipient ?? undefined,
+    text: m.text ?? undefined,
+    messageId: m.messageId ?? undefined,
   };
-  if (t.concatTotal !== null && t.concatRef !== null && t.concatPart !== null) o.part = { ref: t.concatRef, total: t.concatTotal, part: t.concatPart };
   if (t.gatewayTimeNs !== null) o.gatewayTimeNs = t.gatewayTimeNs;
+  if (t.moreMessages !== null) o.batch = true;
   return o;
 }

@@ -86,6 +86,9 @@ const VARIANTS: Variant[] = [
     name: 'Kannel post-url, parts not combined', votes: 400, seed: 26, senderless: true, tolerance: 1, partsMissing: true,
     opts: { callbackFormats: ['kannel-post-parts'], rates: { long: 0.4 }, outage: { fromNs: 1.5e9, toNs: 6e9 } },
   },
+  // Infobip puts messages that arrive together into one callback (`results[]`): every message in it is
+  // a vote that callback carried, accepted or failed (and retried) with it.
+  { name: 'Infobip, several messages per callback', votes: 400, seed: 27, opts: { callbackFormats: ['infobip', 'get'], outage: { fromNs: 1.5e9, toNs: 6e9 } } },
   { name: 'ipv6', votes: 300, seed: 12, opts: { ipv6: true } },
   { name: 'pcapng + impairments', votes: 400, seed: 13, opts: { pcapng: true, nanosecond: true, impair: { reorder: 0.03, retransmit: 0.03, duplicate: 0.02 } } },
   { name: 'mid-stream join', votes: 400, seed: 14, opts: { midstream: true, impair: { retransmit: 0.05 } } },
@@ -208,14 +211,16 @@ function assertAgainstTruth(v: Variant, r: Replayed): void {
   assert.deepEqual(report.http.parseErrors, {});
 
   // Every callback attempt the gateway made is accounted to a vote exactly once (refused
-  // connections carry no fields: 'anonymous-failure'; a part callback listed on its message's joined
-  // callback: 'part'); none is a repeat, none matched nothing.
-  const attempts = truth.votes.reduce((n, t) => n + t.callbacks.length, 0);
+  // connections carry no fields: 'anonymous-failure', one per connection even when it was to carry
+  // several votes; a part callback listed on its message's joined callback: 'part'); none is a
+  // repeat, none matched nothing.
+  const refused = new Set(truth.votes.flatMap((t) => t.callbacks.filter((c) => c.outcome === 'refused').map((c) => c.stream))).size;
+  const attempts = truth.votes.reduce((n, t) => n + t.callbacks.filter((c) => c.outcome !== 'refused').length, 0) + refused;
   const matched = votes.callbacks.matched;
   const { 'parts-missing': partsMissing = 0, ...unmatched } = votes.callbacks.unmatched;
   assert.equal(Object.values(matched).reduce((a, b) => a + b, 0) + partsMissing, attempts, `callbacks accounted ${JSON.stringify(matched)}`);
   assert.equal(matched.duplicate, undefined, `${v.name}: no callback is a repeat`);
-  assert.equal(matched['anonymous-failure'] ?? 0, truth.votes.reduce((n, t) => n + t.callbacks.filter((c) => c.outcome === 'refused').length, 0));
+  assert.equal(matched['anonymous-failure'] ?? 0, refused);
   assert.deepEqual(unmatched, {});
   // A message's part callbacks are given up only when a part never came with its fields (every
   // attempt at it refused), unless the variant says otherwise.
@@ -243,7 +248,11 @@ function assertCoverage(all: Replayed[]): void {
   assert.ok(votes.some((t) => t.acked && t.dataCoding === 0), 'a GSM-7 vote');
   assert.ok(votes.some((t) => t.acked && t.invalid), 'an invalid vote');
   assert.ok(callbacks.some((c) => c.style === 'pipelined'), 'a pipelined callback');
-  for (const f of ['get', 'form', 'json', 'kannel-post', 'kannel-xml', 'vonage', 'kannel-post-parts'] as const) assert.ok(callbacks.some((c) => c.format === f), `a ${f} callback`);
+  for (const f of ['get', 'form', 'json', 'kannel-post', 'kannel-xml', 'vonage', 'kannel-post-parts', 'infobip'] as const) assert.ok(callbacks.some((c) => c.format === f), `a ${f} callback`);
+  // A connection carries one request unless pipelined: several votes on one infobip connection shared its callback.
+  const votesByStream = sortedCounts(all.flatMap((r, i) => r.truth.votes.flatMap((t) => [...new Set(t.callbacks.filter((c) => c.format === 'infobip').map((c) => `${i}:${c.stream}`))])));
+  assert.ok(votesByStream.some(([, n]) => n > 1), 'a callback carrying several votes');
+  assert.ok(all.flatMap((r, i) => r.truth.votes.filter((t) => t.state === 'accepted' && t.callbacks.some((c) => c.format === 'infobip' && !c.accepted)).map(() => i)).length > 0, 'a vote accepted when its batch was retried');
   const partsOf = (t: TruthVote): Set<number | undefined> => new Set(t.callbacks.filter((c) => c.accepted).map((c) => c.part));
   assert.ok(votes.some((t) => t.state === 'accepted' && t.parts > 1 && partsOf(t).size === t.parts && t.callbacks.some((c) => !c.accepted)), 'a vote sent in parts accepted after a part failed');
   assert.ok(votes.some((t) => t.acked && t.state === 'lost' && t.parts > 1 && partsOf(t).size > 0), 'a vote sent in parts lost although a part was accepted');

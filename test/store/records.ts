@@ -21,6 +21,6 @@ export function httpRecord(tsNs: number, over: Partial<HttpTransaction> = {}): H
     contentType: 'application/json', userAgent: 'gw/1.0', status: 200, responseContentType: 'application/json', outcome: 'ok',
     tsStart: tsNs, tsRequestEnd: tsNs, tsResponseStart: tsNs + 1_000_000, tsEnd: tsNs + 1_000_000, latencyNs: 1_000_000,
     totalNs: 1_000_000, requestBodyLength: 80, responseBodyLength: 2, requestBodyTruncated: false, informational: 0,
-    callbackFormat: 'generic', sender: '+447700900123', recipient: '8888', text: 'VOTE A', messageId: null, smsc: null, concatRef: null, concatTotal: null, concatPart: null, gatewayTimeNs: null, ...over,
+    callbackFormat: 'generic', sender: '+447700900123', recipient: '8888', text: 'VOTE A', messageId: null, smsc: null, concatRef: null, concatTotal: null, concatPart: null, gatewayTimeNs: null, moreMessages: null, ...over,
   };
 }

@@ -19,7 +19,8 @@ function filled(kind: 'smpp' | 'http', seed: number): StoredRecord {
   let i = seed;
   for (const [k, enc] of Object.entries(TRANSACTION_FIELDS[kind])) {
     i++;
-    out[k] = enc === 'str' ? `${k}-${i}` : enc === 'bool' ? i % 2 === 0 : enc === 'ts' ? T + i * 1000 : i * 3;
+    out[k] = enc === 'str' ? `${k}-${i}` : enc === 'bool' ? i % 2 === 0 : enc === 'ts' ? T + i * 1000
+      : enc === 'messages' ? [1, 2].map((j) => ({ sender: `s-${i}-${j}`, recipient: `r-${i}`, text: `t-${i}-${j}`, messageId: `m-${i}-${j}` })) : i * 3;
   }
   return out as unknown as StoredRecord;
 }
@@ -193,16 +194,16 @@ test('times relative to another time of the record, and latencies derived from t
   assert.ok(Object.is((back[4] as { latencyMs: number }).latencyMs, 0));
 });
 
-test('HTTP records of codec-3 and codec-4 blocks (before callback parts, before the gateway time) read without them', () => {
+test('HTTP records of codec-3, 4 and 5 blocks (before callback parts, the gateway time, further messages) read without them', () => {
   const rec = httpRecord(T, {});
   const w = new BlockWriter(64);
   w.reset(T);
   encodeTransaction(w, rec);
-  const v5 = Buffer.from(w.finish());
-  assert.deepEqual(v5.subarray(v5.length - 4), Buffer.from([0, 0, 0, 0]), 'three absent numbers and an absent time end the record');
-  for (const [codec, cut] of [[4, 1], [3, 4]]) {
-    const old = Buffer.from(v5.subarray(0, v5.length - cut));
-    old.writeUInt32LE(v5.readUInt32LE(8) - cut, 8); // the value stream's length
+  const v6 = Buffer.from(w.finish());
+  assert.deepEqual(v6.subarray(v6.length - 5), Buffer.from([0, 0, 0, 0, 0]), 'three absent numbers, an absent time and no further messages end the record');
+  for (const [codec, cut] of [[5, 1], [4, 2], [3, 5]]) {
+    const old = Buffer.from(v6.subarray(0, v6.length - cut));
+    old.writeUInt32LE(v6.readUInt32LE(8) - cut, 8); // the value stream's length
     const r = new BlockReader(old);
     assert.deepEqual(decodeTransaction(r, codec), rec);
     assert.ok(r.done);
@@ -211,4 +212,6 @@ test('HTTP records of codec-3 and codec-4 blocks (before callback parts, before 
   assert.deepEqual(roundTrip([stated]), [stated]);
   const part = { ...rec, concatRef: 200, concatTotal: 3, concatPart: 2 };
   assert.deepEqual(roundTrip([part]), [part]);
+  const batch = { ...rec, moreMessages: [{ sender: '+3859', recipient: '12345', text: 'VOTE B', messageId: 'ib-2' }, { sender: null, recipient: null, text: 'VOTE C', messageId: null }] };
+  assert.deepEqual(roundTrip([batch, rec, batch]), [batch, rec, batch]);
 });

@@ -28,7 +28,7 @@ export function httpTx(over: Partial<HttpTransaction> = {}): HttpTransaction {
     responseContentType: 'text/plain', outcome: 'ok', tsStart: T0 + 10 * MS, tsRequestEnd: T0 + 11 * MS,
     tsResponseStart: T0 + 15 * MS, tsEnd: T0 + 16 * MS, latencyNs: 4 * MS, totalNs: 6 * MS, requestBodyLength: 40,
     responseBodyLength: 2, requestBodyTruncated: false, informational: 0, callbackFormat: 'kannel', sender: '447700900123',
-    recipient: '83333', text: 'VOTE A', messageId: null, smsc: 'smsc1', concatRef: null, concatTotal: null, concatPart: null, gatewayTimeNs: null,
+    recipient: '83333', text: 'VOTE A', messageId: null, smsc: 'smsc1', concatRef: null, concatTotal: null, concatPart: null, gatewayTimeNs: null, moreMessages: null,
     ...over,
   };
 }

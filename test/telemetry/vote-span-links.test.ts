@@ -198,3 +198,29 @@ test('roots waiting for a decision count against the hold bound; the oldest leav
   assert.deepEqual(out.map((r) => r.smpp!.sequence), [1, 2, 3]);
   assert.equal(l.stats().held, 0);
 });
+
+test('a callback carrying several votes (Infobip) is in the first linked vote\'s trace; the others\' links are counted, never left pending', () => {
+  for (const linkFirst of [false, true]) {
+    const { l, out } = linker();
+    const mos = [1, 2, 3].map((i) => smppTx({ sequence: i, tsStartNs: T0 + i * MS, tsEndNs: T0 + i * MS + 1 }));
+    const batch = httpTx({ exchange: 7, tsStart: T0 + 10 * MS, tsEnd: T0 + 11 * MS, moreMessages: [{ sender: '2', recipient: '1', text: 'B', messageId: null }, { sender: '3', recipient: '1', text: 'C', messageId: null }] });
+    for (const m of mos) l.stateChanged(voteEvent({ voteId: smppTxKey(m), tsNs: T0 + 5 * MS }));
+    for (const m of mos) l.onSmpp(m);
+    // Each vote takes the callback: its acceptance names it (the vote stage links each pair once).
+    // The first may do so before the callback's span is seen, or after.
+    const accept = (m: (typeof mos)[number]) => l.stateChanged(voteEvent({ voteId: smppTxKey(m), seq: 1, from: 'pending', to: 'accepted', callbackId: httpTxKey(batch), tsNs: T0 + 12 * MS }));
+    if (linkFirst) accept(mos[0]);
+    l.onHttp(batch);
+    if (!linkFirst) accept(mos[0]);
+    accept(mos[1]);
+    // A later attempt that does not change the state is a plain link.
+    l.linkCallback(smppTxKey(mos[2]), httpTxKey(batch));
+    l.tick(T0 + 61_000 * MS);
+    const cb = out.filter((r) => r.http === batch);
+    assert.equal(cb.length, 1, 'the callback span leaves once');
+    const root0 = out.find((r) => r.smpp === mos[0])!;
+    assert.deepEqual([cb[0].p0, cb[0].p1], [root0.s0, root0.s1], 'in the first linked vote\'s trace');
+    const st = l.stats();
+    assert.deepEqual([st.linkedCallbacks, st.sharedCallbackLinks, st.pendingLinks, st.held], [1, 2, 0, 0], `linkFirst=${linkFirst}`);
+  }
+});

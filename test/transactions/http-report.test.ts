@@ -12,7 +12,7 @@ function tx(p: Partial<HttpTransaction>): HttpTransaction {
     method: 'POST', target: '/vote', path: '/vote', route: '/vote', query: '', httpVersion: '1.1', host: null, contentType: null,
     userAgent: null, status: 200, responseContentType: null, outcome: 'ok', tsStart: 0, tsRequestEnd: 0, tsResponseStart: 0,
     tsEnd: 0, latencyNs: 1e6, totalNs: 2e6, requestBodyLength: 0, responseBodyLength: 0, requestBodyTruncated: false,
-    informational: 0, callbackFormat: null, sender: null, recipient: null, text: null, messageId: null, smsc: null, concatRef: null, concatTotal: null, concatPart: null, gatewayTimeNs: null, ...p,
+    informational: 0, callbackFormat: null, sender: null, recipient: null, text: null, messageId: null, smsc: null, concatRef: null, concatTotal: null, concatPart: null, gatewayTimeNs: null, moreMessages: null, ...p,
   };
 }
 

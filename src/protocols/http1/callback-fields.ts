@@ -16,9 +16,10 @@ import { CallbackPlans, headerSource, sourceHeader, SRC_BODY, SRC_NONE, type Cal
 import { latin1 } from '../buffer-reader';
 import { callbackPart } from './callback-part';
 import { parseGatewayTime } from './gateway-time';
+import { CallbackBatch } from './callback-batch';
 
 export { DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING } from './callback-formats';
-export type { CallbackFieldOptions, CallbackFields, CallbackMapping, CallbackPart, CallbackVendor } from './callback-formats';
+export type { CallbackFieldOptions, CallbackFields, CallbackMapping, CallbackMessage, CallbackPart, CallbackVendor } from './callback-formats';
 
 /** What the extractor reads from one request. */
 export interface CallbackRequest {
@@ -41,7 +42,7 @@ const K_PARAM = 0, K_HEADER = 1, K_BODY = 2;
 interface Source { kind: number; key: string; header: number; lower: string; id: number; looseId: number }
 
 interface CompiledPayload { hex: Source; raw: string; coding: Source }
-interface CompiledVendor { name: string; detect: Source[]; fields: Source[][]; payload: CompiledPayload | undefined }
+interface CompiledVendor { name: string; detect: Source[]; fields: Source[][]; payload: CompiledPayload | undefined; batch: CallbackBatch | null }
 
 /** What a parameter name means to the sources: its exact, lower-case and last-segment numbers (-1: none) and the first vendor it detects. */
 interface KeyInfo { exact: number; lower: number; leaf: number; vendor: number }
@@ -116,6 +117,7 @@ export class CallbackExtractor {
     this.vendors = vendors.map((v) => ({
       name: v.name, detect: v.detect.map(compile), fields: FIELDS.map((f) => (v[f] ?? []).map(compile)),
       payload: v.payload === undefined ? undefined : { hex: compile(v.payload.hex), raw: v.payload.raw, coding: compile(v.payload.coding) },
+      batch: v.each === undefined ? null : new CallbackBatch(v.each, v, this.limits.maxParams),
     }));
     this.generic = FIELDS.map((f) => (generic[f] ?? []).map(compile));
     this.headerNames = names;
@@ -172,6 +174,7 @@ export class CallbackExtractor {
       part: plan.udh === SRC_NONE && plan.concatRef === SRC_NONE ? null
         : callbackPart(this.take(plan.udh), this.take(plan.concatRef), this.take(plan.concatTotal), this.take(plan.concatPart)),
       gatewayTimeNs: plan.time === SRC_NONE ? null : parseGatewayTime(this.take(plan.time)),
+      more: plan.batch === null ? null : plan.batch.read(p.keys, p.count, (i) => p.value(i)),
     };
     this.body = EMPTY;
     this.bodyText = null;
@@ -225,6 +228,7 @@ export class CallbackExtractor {
       payloadRaw: payload === undefined ? null : payload.raw,
       payloadHex: payload === undefined ? SRC_NONE : this.source(payload.hex),
       payloadCoding: payload === undefined ? SRC_NONE : this.source(payload.coding),
+      batch: vendor?.batch ?? null,
     };
   }
 

@@ -18,6 +18,16 @@ export interface CallbackFields {
   part: CallbackPart | null;
   /** When the gateway says it received the message (epoch ns, to the second: Kannel's X-Kannel-Time); null when not said. */
   gatewayTimeNs: number | null;
+  /** The further messages of a callback that carries several (Infobip's `results[]`), in order; null for one. */
+  more: CallbackMessage[] | null;
+}
+
+/** One message of a callback that carries several: the first is the callback's own fields, these the rest. */
+export interface CallbackMessage {
+  sender: string | null;
+  recipient: string | null;
+  text: string | null;
+  messageId: string | null;
 }
 
 /**
@@ -58,6 +68,12 @@ export interface CallbackVendor extends CallbackMapping {
    * else from the raw octets of parameter `raw`, when `coding` names a text coding.
    */
   payload?: { hex: string; raw: string; coding: string };
+  /**
+   * The array whose elements are messages, when one callback can carry several (Infobip: `results`).
+   * The mapping's keys name the first element (`results.0.from`); element N's fields are read from
+   * the same keys with N in place of 0.
+   */
+  each?: string;
 }
 
 export interface CallbackFieldOptions {
@@ -91,8 +107,9 @@ export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
   // `content` is the raw short_message octets; `binary` their hex; `coding` the data_coding.
   { name: 'jasmin', detect: ['origin-connector'], sender: ['from'], recipient: ['to'], text: ['content'], messageId: ['id'], smsc: ['origin-connector'],
     payload: { hex: 'binary', raw: 'content', coding: 'coding' } },
+  // One request can carry several messages.
   { name: 'infobip', detect: ['results.0.messageId'], sender: ['results.0.from'], recipient: ['results.0.to'], text: ['results.0.text'],
-    messageId: ['results.0.messageId'], smsc: none },
+    messageId: ['results.0.messageId'], smsc: none, each: 'results' },
   { name: 'aws-sns', detect: ['Message.originationNumber'], sender: ['Message.originationNumber'], recipient: ['Message.destinationNumber'],
     text: ['Message.messageBody'], messageId: ['Message.inboundMessageId'], smsc: none },
   { name: 'aws', detect: ['originationNumber'], sender: ['originationNumber'], recipient: ['destinationNumber'], text: ['messageBody'],

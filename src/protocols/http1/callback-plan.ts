@@ -6,6 +6,8 @@
  * then reads its fields straight from the chosen parameters.
  */
 
+import type { CallbackBatch } from './callback-batch';
+
 /** A field with no source. */
 export const SRC_NONE = -1;
 /** The whole body as text (Kannel post-url). */
@@ -35,6 +37,8 @@ export interface CallbackPlan {
   /** Sources of the payload's hex octets and its data_coding. */
   readonly payloadHex: number;
   readonly payloadCoding: number;
+  /** The vendor's reader of further messages (a callback that can carry several), null when it has none. */
+  readonly batch: CallbackBatch | null;
 }
 
 /** The plans of the last few shapes seen (a ring; a shape not in it is worked out again). */

@@ -47,7 +47,7 @@ function model(query: string, contentType: string | null, headers: Record<string
     }
     return null;
   };
-  const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null, part: null, gatewayTimeNs: null };
+  const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null, part: null, gatewayTimeNs: null, more: null };
   const vendor = DEFAULT_CALLBACK_VENDORS.find((v) => v.detect.some((k) => resolve(k) !== null));
   const read = (f: keyof CallbackMapping): string | null => vendor !== undefined ? first(keysOf(vendor, f))
     : first(keysOf(DEFAULT_GENERIC_MAPPING, f)) ?? (params.size > 0 ? loose(keysOf(DEFAULT_GENERIC_MAPPING, f)) : null);
@@ -56,6 +56,18 @@ function model(query: string, contentType: string | null, headers: Record<string
   const [udh, ref, total, part] = PART_FIELDS.map(read);
   out.part = callbackPart(udh, ref, total, part);
   out.gatewayTimeNs = parseGatewayTime(read('time'));
+  if (vendor?.each !== undefined) {
+    // Element n's keys: the first element's with n in place of 0.
+    const head = `${vendor.each}.0.`;
+    const at = (f: keyof CallbackMapping, n: number): string | null =>
+      first(keysOf(vendor, f).filter((k) => k.startsWith(head)).map((k) => `${vendor.each}.${n}.${k.slice(head.length)}`));
+    const more = [];
+    for (let n = 1; n < limits.maxParams; n++) {
+      const m = { sender: at('sender', n), recipient: at('recipient', n), text: at('text', n), messageId: at('messageId', n) };
+      if (m.sender !== null || m.recipient !== null || m.text !== null || m.messageId !== null) more.push(m);
+    }
+    if (more.length > 0) out.more = more;
+  }
   return out.sender === null && out.recipient === null && out.text === null && out.messageId === null ? null : out;
 }
 
@@ -74,7 +86,10 @@ const pairs = fc.array(fc.tuple(name, value), { maxLength: 8 });
 const urlEncoded = pairs.map((ps) => ps.map(([k, v]) => `${k}=${v}`).join('&'));
 const jsonBody = fc.tuple(pairs, fc.boolean(), fc.constantFrom('', ' ')).map(([ps, nest, ws]) => {
   const kv = ps.map(([k, v]) => `${ws}${JSON.stringify(k)}:${ws}${/^[0-9]+$/.test(v) && v.length < 10 ? v : JSON.stringify(v)}`);
-  return nest ? `{"results":[{${kv.join(',')}}],"n":1}` : `{${kv.join(',')}}`;
+  // Nested: the pairs spread over up to three elements (Infobip sends several messages in one request).
+  const third = Math.ceil(kv.length / 3);
+  const elements = nest ? [kv.slice(0, third), kv.slice(third, 2 * third), kv.slice(2 * third)].filter((e, i) => i === 0 || e.length > 0) : [];
+  return nest ? `{"results":[${elements.map((e) => `{${e.join(',')}}`).join(',')}],"n":1}` : `{${kv.join(',')}}`;
 });
 const xmlBody = fc.tuple(value, value, value).map(([a, b, c]) => `<message><submit><da><number>${b}</number></da><oa><number>${a}</number></oa><ud>${c} &amp;</ud><from>s1</from></submit></message>`);
 const request = fc.oneof(

@@ -93,6 +93,25 @@ describe('callback fields by vendor format', () => {
       ['plivo', '14155551234', '14155550000', 'YES', 'u-1']);
   });
 
+  test('Infobip: one request carrying several messages gives each of them, in order', () => {
+    const msg = (i: number, extra: object = {}) => ({ messageId: `ib-${i}`, from: `38591624249${i}`, to: '12345', text: `VOTE ${'ABC'[i]}`, keyword: 'VOTE', smsCount: 1, price: { pricePerMessage: 0, currency: 'EUR' }, ...extra });
+    const f = extract('', 'application/json', JSON.stringify({ results: [msg(0), msg(1), msg(2)], messageCount: 3, pendingMessageCount: 0 }))!;
+    assert.deepEqual(pick(f), ['infobip', '385916242490', '12345', 'VOTE A', 'ib-0']);
+    assert.deepEqual(f.more, [
+      { sender: '385916242491', recipient: '12345', text: 'VOTE B', messageId: 'ib-1' },
+      { sender: '385916242492', recipient: '12345', text: 'VOTE C', messageId: 'ib-2' },
+    ]);
+    // One message: no further ones. An element without any message field is left out.
+    assert.equal(extract('', 'application/json', JSON.stringify({ results: [msg(0)], messageCount: 1 }))!.more, null);
+    const sparse = extract('', 'application/json', JSON.stringify({ results: [msg(0), { callbackData: 'x' }, msg(2)] }))!;
+    assert.deepEqual(sparse.more?.map((m) => m.messageId), ['ib-2']);
+    // Other formats never carry more than one.
+    assert.equal(extract('From=1&To=2&Body=A&MessageSid=s', 'application/x-www-form-urlencoded')!.more, null);
+    // Hostile element numbers beyond any request's size are not read (no allocation per number).
+    const wide = extract('', 'application/json', JSON.stringify({ results: [msg(0)], x: 1 }).replace('"x":1', '"results.99999999.from":"1","results.300.from":"2","results.2.from":"3"'))!;
+    assert.deepEqual(wide.more, [{ sender: '3', recipient: null, text: null, messageId: null }]);
+  });
+
   test('AWS SMS via SNS: JSON inside a JSON string', () => {
     const inner = { originationNumber: '+14255550182', destinationNumber: '+12125550101', messageKeyword: 'JOIN', messageBody: 'JOIN', inboundMessageId: 'cae173d2-66b9-564c-8309-21f858e9fb84' };
     const sns = { Type: 'Notification', MessageId: 'm', TopicArn: 'arn', Message: JSON.stringify(inner), Timestamp: '2024-01-01T00:00:00Z' };
