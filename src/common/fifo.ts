@@ -9,6 +9,10 @@ export class Fifo<T> {
   push(x: T): void {
     this.items.push(x);
   }
+  /** The items, oldest first (a snapshot: pushes during the loop are not visited). */
+  toArray(): T[] {
+    return this.items.slice(this.head);
+  }
   peek(): T | undefined {
     return this.head < this.items.length ? this.items[this.head] : undefined;
   }

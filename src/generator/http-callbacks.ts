@@ -3,13 +3,14 @@
  * Jasmin style form POST, generic JSON POST, Kannel post-url as configured by default (no
  * `send-sender`, so no X-Kannel-From: the sender is not in the callback), Kannel post-xml; and two
  * gateways that forward a long message part by part: Vonage (form POST with `concat-*`) and Kannel
- * post-url with `sms-combine-concatenated-mo = false` (each part's UDH in X-Kannel-UDH); and Infobip,
+ * post-url with `sms-combine-concatenated-mo = false` (each part's UDH in X-Kannel-UDH); Kannel post-url
+ * with `strip-keyword = true` (the body is %r: the text without its first word); and Infobip,
  * whose JSON `results[]` can carry several messages in one request. Content-Length or chunked
  * responses.
  */
 import { concatUdh } from './smpp-encoder';
 
-export type CallbackFormat = 'get' | 'form' | 'json' | 'kannel-post' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
+export type CallbackFormat = 'get' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
 
 /** Formats whose gateway sends one callback per part of a long message. */
 export const PER_PART_FORMATS: ReadonlySet<CallbackFormat> = new Set(['vonage', 'kannel-post-parts']);
@@ -81,12 +82,14 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
   }
   let uri: string, type: string, body: Buffer, agent: string;
   let extra = '';
-  if (format === 'kannel-post' || format === 'kannel-post-parts' || format === 'kannel-xml') {
+  if (format === 'kannel-post' || format === 'kannel-post-strip' || format === 'kannel-post-parts' || format === 'kannel-xml') {
     uri = '/kannel/mo';
     agent = 'Kannel/1.4.5';
-    // Kannel's %a: UTF-8 for 7-bit messages, the UTF-16BE octets for UCS-2 (its coding 2).
+    // Kannel's %a: UTF-8 for 7-bit messages, the UTF-16BE octets for UCS-2 (its coding 2). %r: the
+    // words after the first, one space apart ('' for a one-word message).
     const ucs2 = f.dataCoding === 8;
-    const textBytes = ucs2 ? f.binary : Buffer.from(f.text, 'utf8');
+    const rest = format === 'kannel-post-strip' ? f.text.trim().split(/\s+/).slice(1).join(' ') : null;
+    const textBytes = rest !== null ? (ucs2 ? Buffer.from(rest, 'utf16le').swap16() : Buffer.from(rest, 'utf8')) : ucs2 ? f.binary : Buffer.from(f.text, 'utf8');
     if (format !== 'kannel-xml') {
       type = `text/plain; charset=${ucs2 ? 'UTF-16BE' : 'UTF-8'}`;
       // X-Kannel-Time: when Kannel received the MO (UTC, to the second), the same on every retry.

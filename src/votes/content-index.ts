@@ -13,7 +13,7 @@
 import { OrderedQueue } from '../common/ordered-queue';
 import { hasCallback } from './callback-attempts';
 import type { CallbackObservation } from './observations';
-import type { Vote } from './vote';
+import { restOfText, type Vote } from './vote';
 
 const ackOf = (v: Vote): number => v.ackTsNs;
 const gone = (v: Vote): boolean => !v.live;
@@ -31,11 +31,18 @@ export class ContentVotes {
 }
 
 const EMPTY = new ContentVotes();
+const NO_KEYS: readonly string[] = [];
 
 export class ContentIndex {
   private readonly byContent = new Map<string, ContentVotes>();
   /** Callback id → the indexed vote it was put on (checked against the vote on lookup). */
   private readonly holders = new Map<string, Vote>();
+  /**
+   * Content key of a text without its first word → the content keys of live votes whose text that
+   * is: a gateway that strips the keyword (Kannel's %r) names "A" for the vote "VOTE A", and nothing
+   * for the vote "A". One entry per distinct content, not per vote.
+   */
+  private readonly byRest = new Map<string, string[]>();
 
   /** Key of a vote's content; also names early callbacks waiting for such a vote. */
   static key(shortcode: string, matchText: string): string {
@@ -45,7 +52,13 @@ export class ContentIndex {
   add(v: Vote): void {
     const key = ContentIndex.key(v.shortcode, v.matchText);
     let cv = this.byContent.get(key);
-    if (cv === undefined) this.byContent.set(key, (cv = new ContentVotes()));
+    if (cv === undefined) {
+      this.byContent.set(key, (cv = new ContentVotes()));
+      const rest = restKey(v);
+      const keys = this.byRest.get(rest);
+      if (keys === undefined) this.byRest.set(rest, [key]);
+      else keys.push(key);
+    }
     cv.all.insert(v);
     if (v.state !== 'accepted') cv.open.insert(v);
     const ids = v.callbackIds;
@@ -63,6 +76,13 @@ export class ContentIndex {
     else for (const id of ids) this.forget(id, v);
     if (cv.all.dropWhile(gone) === cv.all.items.length) {
       this.byContent.delete(key);
+      const rest = restKey(v);
+      const keys = this.byRest.get(rest);
+      if (keys !== undefined) {
+        const left = keys.filter((k) => k !== key);
+        if (left.length === 0) this.byRest.delete(rest);
+        else this.byRest.set(rest, left);
+      }
       return;
     }
     cv.firstOpen();
@@ -94,4 +114,19 @@ export class ContentIndex {
   votes(key: string): ContentVotes {
     return this.byContent.get(key) ?? EMPTY;
   }
+
+  /** Whether any live vote has this content key. */
+  has(key: string): boolean {
+    return this.byContent.has(key);
+  }
+
+  /** The content keys of live votes whose text without its first word is this key's. */
+  keysWithRest(key: string): readonly string[] {
+    return this.byRest.get(key) ?? NO_KEYS;
+  }
+}
+
+/** Content key of `v`'s text without its first word (a one-word vote's is empty: %r sends nothing). */
+export function restKey(v: Vote): string {
+  return ContentIndex.key(v.shortcode, restOfText(v.matchText));
 }

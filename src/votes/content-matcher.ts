@@ -15,11 +15,11 @@
  */
 import { numberTail } from './address';
 import { addAttempt, hasCallback, isSuccess, removeAttempt } from './callback-attempts';
-import { ContentIndex, type ContentVotes } from './content-index';
+import { ContentIndex, restKey, type ContentVotes } from './content-index';
 import type { CallbackObservation } from './observations';
 import type { Early } from './early-callbacks';
 import type { Touch } from './reconcile';
-import type { Vote } from './vote';
+import { restOfText, type Vote } from './vote';
 
 /** What the matcher needs of the reconciler. */
 export interface ContentMatchHost {
@@ -32,6 +32,8 @@ export interface ContentMatchHost {
   touch: Touch;
   /** Holds a callback until its vote's ack shows up (or it expires). */
   hold(e: Early): void;
+  /** Offers every callback held without a sender, oldest first, to `take` (true: it found its vote and stops waiting). */
+  retryHeld(take: (e: Early) => boolean): void;
   /** The votes still matched, to build the index from. */
   liveVotes(): Iterable<Vote>;
   /** How far the capture's clocks may disagree: a vote "delivered before" a callback may seem this much later. */
@@ -40,6 +42,9 @@ export interface ContentMatchHost {
 
 /** How many other guesses one returning vote may move along (each step scans one content list). */
 const GUESS_CHAIN = 4;
+
+/** Sender-less callbacks matched only by a vote's text without its first word (and more of them than by a whole text) before that is how they are all matched. */
+const STRIPPED_EVIDENCE = 3;
 
 /** Early-callback key prefix of a callback known by shortcode and text only. */
 const CONTENT = 'txt\u0000';
@@ -52,6 +57,8 @@ export class ContentMatcher {
   matchedWithoutSender = 0;
   /** Callbacks whose sender matched no vote as written, matched by the number's last digits. */
   matchedBySenderTail = 0;
+  /** Callbacks without a sender matched by their vote's text without its first word (the gateway stripped the keyword). */
+  matchedWithoutKeyword = 0;
   private index: ContentIndex | null = null;
 
   constructor(private readonly host: ContentMatchHost) {}
@@ -74,9 +81,14 @@ export class ContentMatcher {
     this.index?.noteAttempt(v, c);
   }
 
-  /** Key under which sender-less callbacks wait for a vote with `v`'s content. */
-  static heldKey(v: Vote): string {
-    return CONTENT + ContentIndex.key(v.shortcode, v.matchText);
+  /** Key under which sender-less callbacks wait for a vote with `v`'s content (its text without the keyword once the gateway strips it). */
+  heldKey(v: Vote): string {
+    return CONTENT + (this.stripsKeyword ? restKey(v) : ContentIndex.key(v.shortcode, v.matchText));
+  }
+
+  /** Whether waiting callback `e`'s text is `v`'s (without the keyword once the gateway strips it, for one that names no sender). */
+  textFits(e: Early, v: Vote): boolean {
+    return e.text === (this.stripsKeyword && ContentMatcher.isHeld(e) ? restOfText(v.matchText) : v.matchText);
   }
 
   /** A waiting callback that named no sender: a vote it reaches is a guess. */
@@ -87,6 +99,7 @@ export class ContentMatcher {
   /** Shortcode and text, no sender: an open vote with that content (see openVoteFor), else wait briefly for one. */
   withoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
     const ck = ContentIndex.key(shortcode, text);
+    if (this.stripsKeyword) return this.strippedWithoutSender(c, shortcode, text, ok);
     const t = c.tsStartNs;
     const before = t + this.host.skewNs();
     const cv = this.contentIndex().votes(ck);
@@ -98,7 +111,10 @@ export class ContentMatcher {
     if (open !== undefined && !this.host.inWindow(open, t)) open = undefined;
     open ??= this.openVoteFor(cv, t, before, stated);
     this.matchedWithoutSender++;
-    if (open !== undefined) return this.applyGuess(open, c, ok);
+    if (open !== undefined) {
+      this.exactMatches++;
+      return this.applyGuess(open, c, ok);
+    }
     // None open: a vote taken by a later guess can swap (callbacks are seen when they end, so a slow
     // one comes after faster, later ones); else it may precede its vote's deliver_sm_resp, else it
     // retries an accepted one. With a stated second, only that second's votes: its own vote yet to
@@ -293,6 +309,76 @@ export class ContentMatcher {
     }
     return false;
   }
+
+  /**
+   * A callback without a sender whose text no vote had by its deadline: a gateway that strips the
+   * keyword (Kannel's %r, post-url `strip-keyword`) sends "A" for "VOTE A" and nothing for "A".
+   * Until a few such callbacks have shown that it does, only now, so a vote with the very text
+   * (acked a little after its callback) comes first; callbacks give up in the order they came. False
+   * when no vote's text without its first word is the callback's.
+   */
+  withoutKeyword(e: Early): boolean {
+    if (this.index === null || e.shortcode === undefined || e.text === undefined) return false;
+    const ck = ContentIndex.key(e.shortcode, e.text);
+    if (!this.stripsKeyword && this.index.has(ck)) return false; // the text is a vote's own: not a stripped one
+    const v = this.strippedVote(e.c, ck);
+    if (v === undefined) return false;
+    this.matchedWithoutKeyword++;
+    this.applyGuess(v, e.c, isSuccess(e.c));
+    // Evidence outweighing the callbacks matched by their whole text: a gateway that does not strip
+    // also sends a callback no vote has now and then (its MO before the capture began, or lost from it).
+    if (!this.stripsKeyword && ++this.strippedEvidence >= STRIPPED_EVIDENCE && this.strippedEvidence > this.exactMatches) {
+      this.stripsKeyword = true;
+      // The callbacks that waited meanwhile go first, in order: later ones must not take their votes.
+      this.host.retryHeld((h) => ContentMatcher.isHeld(h) && this.withoutKeyword(h));
+    }
+    return true;
+  }
+
+  /** `withoutSender` once the gateway is known to strip the keyword: the text is the rest of its vote's, never a vote's whole text. */
+  private strippedWithoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
+    const ck = ContentIndex.key(shortcode, text);
+    this.matchedWithoutSender++;
+    const open = this.strippedVote(c, ck, true);
+    if (open !== undefined) {
+      this.matchedWithoutKeyword++;
+      return this.applyGuess(open, c, ok);
+    }
+    // Its vote may be acked after it on the wire: wait for a vote with this rest (reconcile's takeHeld under heldKey).
+    this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: undefined });
+  }
+
+  /**
+   * Of the votes whose text without its first word is content key `ck`'s ("VOTE A", "vote A", … for
+   * "A"), the open one `openVoteFor` would take were they one list, else (a retry; unless
+   * `openOnly`) the latest accepted.
+   */
+  private strippedVote(c: CallbackObservation, ck: string, openOnly = false): Vote | undefined {
+    const keys = this.index!.keysWithRest(ck);
+    const t = c.tsStartNs;
+    const before = t + this.host.skewNs();
+    const stated = this.statedTime(c);
+    // A first attempt in its stated second takes the vote acked last before it (else the next one
+    // acked); otherwise the earliest acked.
+    const first = stated !== undefined && t - this.secondStart(stated) <= 1e9 + CLOCK_SLACK_NS;
+    let v: Vote | undefined;
+    for (const k of keys) {
+      const w = this.openVoteFor(this.index!.votes(k), t, before, stated);
+      if (w === undefined) continue;
+      if (v === undefined) v = w;
+      else if (!first) { if (w.ackTsNs < v.ackTsNs) v = w; }
+      else if (w.ackTsNs <= t ? v.ackTsNs > t || w.ackTsNs > v.ackTsNs : v.ackTsNs > t && w.ackTsNs < v.ackTsNs) v = w;
+    }
+    for (let i = 0; i < keys.length && v === undefined && !openOnly; i++) v = this.latestAccepted(this.index!.votes(keys[i]), t, before, stated);
+    return v;
+  }
+
+  /** Callbacks matched at their deadline by a vote's text without its first word, before `stripsKeyword`. */
+  private strippedEvidence = 0;
+  /** Callbacks without a sender matched by a vote's whole text at once. */
+  private exactMatches = 0;
+  /** The gateway strips the keyword: sender-less callbacks are matched by their vote's text without its first word only. */
+  private stripsKeyword = false;
 
   /**
    * A callback naming a sender that no vote had by its deadline: the gateway may have rewritten the

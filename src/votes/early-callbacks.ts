@@ -75,6 +75,11 @@ export class EarlyCallbacks {
     else this.byKey.set(key, rest);
   }
 
+  /** The callbacks still waiting under a key (not in a voter's entry), oldest first. */
+  keyedWaiting(): Early[] {
+    return this.queue.toArray().filter((e) => !e.done && e.owner === undefined);
+  }
+
   /** `e` found its vote: it stops waiting (its list is pruned by the taker). */
   taken(e: Early): void {
     e.done = true;

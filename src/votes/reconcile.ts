@@ -115,6 +115,7 @@ export class Reconciler {
       apply: (v, c, ok) => this.apply(v, c, ok),
       touch: this.touch,
       hold: (e) => this.holdEarly(e),
+      retryHeld: (take) => this.retryHeld(take),
       liveVotes: () => this.evictQueue.values(),
       skewNs: skew === undefined ? () => 0 : () => skew.responseLeadNs,
     });
@@ -133,6 +134,11 @@ export class Reconciler {
   /** Callbacks whose sender matched no vote as written, matched by the number's last digits (a rewritten form). */
   get matchedBySenderTail(): number {
     return this.content.matchedBySenderTail;
+  }
+
+  /** Callbacks without a sender matched by their vote's text without its first word (the gateway stripped the keyword). */
+  get matchedWithoutKeyword(): number {
+    return this.content.matchedWithoutKeyword;
   }
 
   /** A new (or resumed) vote: index it, then give it any callback that came first. `entry`: the voter's, when the caller holds it. */
@@ -157,8 +163,19 @@ export class Reconciler {
         if (rest !== null) e.early = rest.length === 0 ? NO_EARLY : rest;
       }
       if (v.messageId && this.early.keyed) this.takeHeld('mid\u0000' + v.messageId, v);
-      if (this.content.active && this.early.keyed) this.takeHeld(ContentMatcher.heldKey(v), v);
+      if (this.content.active && this.early.keyed) this.takeHeld(this.content.heldKey(v), v);
     }
+  }
+
+  /** Offers the callbacks waiting under a key, oldest first, to `take`; those it takes stop waiting. */
+  private retryHeld(take: (e: Early) => boolean): void {
+    const keys = new Set<string>();
+    for (const e of this.early.keyedWaiting()) {
+      if (!take(e)) continue;
+      this.early.taken(e);
+      keys.add(e.key);
+    }
+    for (const k of keys) this.early.keepUnderKey(k, (this.early.underKey(k) ?? []).filter((e) => !e.done));
   }
 
   /** Gives `v` the callbacks held in the `early` map under `key` that were waiting for it. */
@@ -311,7 +328,7 @@ export class Reconciler {
     const mine: Early[] = [];
     for (const e of list) {
       if (e.done || (e.shortcode !== undefined && e.shortcode !== v.shortcode) || !this.window.contains(v, e.c.tsStartNs)) continue;
-      if (e.text === undefined || e.text === v.matchText) {
+      if (e.text === undefined || this.content.textFits(e, v)) {
         // A callback that names no sender but the second its MO came in waits for a vote of that second.
         if (!ContentMatcher.isHeld(e) || this.content.fitsStatedTime(v, e.c)) mine.push(e);
       }
@@ -334,6 +351,7 @@ export class Reconciler {
     if (e === null) return;
     if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
     if (e.owner !== undefined && this.content.bySenderTail(e)) return;
+    if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.withoutKeyword(e)) return;
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');
   }
 

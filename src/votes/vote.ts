@@ -96,3 +96,9 @@ export interface VoteEvent {
 export function matchText(text: string): string {
   return text.normalize('NFKC').replace(/\s+/gu, ' ').trim();
 }
+
+/** A match text without its first word ('' for one word): what Kannel's %r (post-url `strip-keyword`) sends. */
+export function restOfText(matchText: string): string {
+  const i = matchText.indexOf(' ');
+  return i < 0 ? '' : matchText.slice(i + 1);
+}

@@ -37,12 +37,13 @@ export interface VotesReport {
    * callbacks that named no sender, matched by shortcode and text alone (which of several equal votes
    * they accepted is a guess). `bySenderTail`: callbacks whose sender, as written, was no voter's,
    * matched by shortcode, text and the number's last 7 digits (the gateway rewrote its form, e.g.
-   * Kannel's `unified-prefix`). `parts`: callbacks that each carried one part of a long message
+   * Kannel's `unified-prefix`). `withoutKeyword`: of the `withoutSender` ones, those whose text was a
+   * vote's without its first word (Kannel's %r, post-url `strip-keyword`: "A" for "VOTE A"). `parts`: callbacks that each carried one part of a long message
    * (Vonage, Kannel with `sms-combine-concatenated-mo = false`), the messages all of whose parts came
    * (each then matched as one callback), and those given up with parts missing. Each absent when none.
    */
   callbacks: {
-    matched: Record<string, number>; unmatched: Record<string, number>; withoutSender?: number; bySenderTail?: number;
+    matched: Record<string, number>; unmatched: Record<string, number>; withoutSender?: number; bySenderTail?: number; withoutKeyword?: number;
     parts?: CallbackPartCounts;
   };
   /** Bounds that let something go, by reason. */
@@ -91,6 +92,7 @@ export function buildVotesReport(p: ReportParts): VotesReport {
       matched: nonZero(p.reconciler.callbacks), unmatched: nonZero(p.reconciler.unmatchedCallbacks),
       ...(p.reconciler.matchedWithoutSender > 0 ? { withoutSender: p.reconciler.matchedWithoutSender } : {}),
       ...(p.reconciler.matchedBySenderTail > 0 ? { bySenderTail: p.reconciler.matchedBySenderTail } : {}),
+      ...(p.reconciler.matchedWithoutKeyword > 0 ? { withoutKeyword: p.reconciler.matchedWithoutKeyword } : {}),
       ...(p.parts.callbacks > 0 ? { parts: { ...p.parts } } : {}),
     },
     dropped: nonZero(dropped),

@@ -66,6 +66,15 @@ const VARIANTS: Variant[] = [
     opts: { callbackFormats: ['kannel-post'], outage: { fromNs: 1.5e9, toNs: 12e9 } },
   },
   { name: 'Kannel post-xml', votes: 300, seed: 22, opts: { callbackFormats: ['kannel-xml'] } },
+  // Kannel post-url with `strip-keyword = true` and no sender: the body is the text without its first
+  // word ("A" for "VOTE A", nothing for "A"). Once callbacks have shown it, each is matched by its
+  // vote's text without the keyword: votes of one choice typed differently ("VOTE 1", "vote 1") and
+  // one-word votes of every choice become interchangeable, so retries through the outage can land on
+  // another such vote. Within 35 of the truth (22–33 on seeds 28–31; before, 120–150 votes short).
+  {
+    name: 'Kannel post-url, keyword stripped, without sender', votes: 400, seed: 28, senderless: true, tolerance: 35,
+    opts: { callbackFormats: ['kannel-post-strip'], outage: { fromNs: 1.5e9, toNs: 6e9 } },
+  },
   // Two services on the same shortcodes, one naming the sender and one not: a callback without the
   // sender must not keep a vote that its own callback (with the sender) names later. (Before that
   // guess could move: 5 accepted votes short here, 3–9 on seeds 23–34; now 0 or 1 over.)
@@ -218,10 +227,13 @@ function assertAgainstTruth(v: Variant, r: Replayed): void {
   const attempts = truth.votes.reduce((n, t) => n + t.callbacks.filter((c) => c.outcome !== 'refused').length, 0) + refused;
   const matched = votes.callbacks.matched;
   const { 'parts-missing': partsMissing = 0, ...unmatched } = votes.callbacks.unmatched;
-  assert.equal(Object.values(matched).reduce((a, b) => a + b, 0) + partsMissing, attempts, `callbacks accounted ${JSON.stringify(matched)}`);
+  const accounted = Object.values(matched).reduce((a, b) => a + b, 0) + partsMissing;
+  if (tol === 0) assert.equal(accounted, attempts, `callbacks accounted ${JSON.stringify(matched)}`);
+  else near(accounted, attempts, `callbacks accounted ${JSON.stringify(matched)}`);
   assert.equal(matched.duplicate, undefined, `${v.name}: no callback is a repeat`);
   assert.equal(matched['anonymous-failure'] ?? 0, refused);
-  assert.deepEqual(unmatched, {});
+  if (tol === 0) assert.deepEqual(unmatched, {});
+  else near(Object.values(unmatched).reduce((a, b) => a + b, 0), 0, `unmatched callbacks ${JSON.stringify(unmatched)}`);
   // A message's part callbacks are given up only when a part never came with its fields (every
   // attempt at it refused), unless the variant says otherwise.
   if (!v.partsMissing) {
@@ -248,7 +260,7 @@ function assertCoverage(all: Replayed[]): void {
   assert.ok(votes.some((t) => t.acked && t.dataCoding === 0), 'a GSM-7 vote');
   assert.ok(votes.some((t) => t.acked && t.invalid), 'an invalid vote');
   assert.ok(callbacks.some((c) => c.style === 'pipelined'), 'a pipelined callback');
-  for (const f of ['get', 'form', 'json', 'kannel-post', 'kannel-xml', 'vonage', 'kannel-post-parts', 'infobip'] as const) assert.ok(callbacks.some((c) => c.format === f), `a ${f} callback`);
+  for (const f of ['get', 'form', 'json', 'kannel-post', 'kannel-post-strip', 'kannel-xml', 'vonage', 'kannel-post-parts', 'infobip'] as const) assert.ok(callbacks.some((c) => c.format === f), `a ${f} callback`);
   // A connection carries one request unless pipelined: several votes on one infobip connection shared its callback.
   const votesByStream = sortedCounts(all.flatMap((r, i) => r.truth.votes.flatMap((t) => [...new Set(t.callbacks.filter((c) => c.format === 'infobip').map((c) => `${i}:${c.stream}`))])));
   assert.ok(votesByStream.some(([, n]) => n > 1), 'a callback carrying several votes');

@@ -231,3 +231,48 @@ test('thousands of votes with one text, each called back in turn: the open list 
   const r = e.report();
   assert.deepEqual([r.accepted, r.pending, r.callbacks.withoutSender], [3000, 0, 3000]);
 });
+
+test('a gateway that strips the keyword (Kannel %r): its callbacks match by the vote\'s text without the first word, once they show it', () => {
+  const e = engine();
+  // Five voters; the gateway sends "A" for "VOTE A" and nothing for the one-word "B".
+  const votes: [string, string][] = [['447700900001', 'VOTE A'], ['447700900002', 'vote A'], ['447700900003', 'B'], ['447700900004', 'VOTE A'], ['447700900005', 'VOTE  C']];
+  votes.forEach(([s, t], i) => e.onMo(mo(i, s, '12345', t)));
+  ['A', 'A', ''].forEach((t, i) => e.onCallback(cb(i + 0.05, undefined, '12345', t)));
+  // No vote has such a text: each waits for its deadline (lead + 1 s), then takes the open vote whose
+  // text without the first word it is.
+  assert.equal(e.report().accepted, 0);
+  e.tick(mo(9, '1', '1', 'x').tsNs);
+  assert.equal(e.report().accepted, 3);
+  // Three such (and none by a whole text): the gateway strips. The next ones match at once.
+  e.onCallback(cb(9.1, undefined, '12345', 'A'));
+  e.onCallback(cb(9.2, undefined, '12345', 'C'));
+  let r = e.report();
+  assert.deepEqual([r.accepted, r.pending, r.callbacks.withoutKeyword], [5, 0, 5]);
+  // A new vote's callback now matches at once: "A" is "VOTE A"'s, not the one-word vote "A"'s (whose
+  // callback would be empty).
+  e.onMo(mo(30, '447700900006', '12345', 'A'));
+  e.onMo(mo(31, '447700900007', '12345', 'VOTE A'));
+  e.onCallback(cb(31.05, undefined, '12345', 'A'));
+  r = e.report();
+  assert.equal(r.accepted, 6);
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  r = e.report();
+  assert.deepEqual(r.tally.filter((x) => x.accepted > 0).map((x) => [x.choice, x.accepted]).sort(), [['A', 4], ['B', 1], ['C', 1]].sort());
+  assert.deepEqual(e.lostVotes().map((l) => [l.choice, l.reason, l.tsNs]), [['A', 'no-callback', mo(30, '1', '1', 'x').tsNs]]);
+});
+
+test('a gateway that sends the whole text: a few callbacks no vote has (MOs before the capture) never switch to matching without the keyword', () => {
+  const e = engine();
+  for (let i = 0; i < 20; i++) e.onMo(mo(i, `4477009000${10 + i}`, '12345', i % 2 ? 'VOTE A' : 'VOTE B'));
+  for (let i = 0; i < 20; i++) e.onCallback(cb(i + 0.05, undefined, '12345', i % 2 ? 'VOTE A' : 'VOTE B'));
+  // Retries of votes "A" acked before the capture began: no live vote has that text, but "VOTE A"
+  // without its keyword is it. Taken as retries of accepted votes; three of them are not evidence
+  // enough against twenty whole-text matches.
+  for (let i = 0; i < 3; i++) e.onCallback(cb(20 + i, undefined, '12345', 'A'));
+  e.tick(mo(30, '1', '1', 'x').tsNs);
+  e.onMo(mo(40, '447700900099', '12345', 'VOTE A'));
+  e.onCallback(cb(40.1, undefined, '12345', 'VOTE A'));
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost, r.callbacks.withoutKeyword], [21, 0, 3], 'the new vote took its own whole-text callback');
+});

@@ -349,9 +349,10 @@ export class CallbackExtractor {
     return this.payloads.text(this.take(plan.payloadCoding), this.take(plan.payloadHex), plan.payloadRaw!, req.query, body, s, e);
   }
 
-  private text(): string | null {
+  /** The body as text ('' for none: Kannel post-url sends an empty body for an empty %r). */
+  private text(): string {
     const { body, bodyStart: s, bodyEnd: e } = this;
-    if (this.bodyText === null && e > s) this.bodyText = decodeBytes(s === 0 && e === body.length ? body : body.subarray(s, e), this.charset);
+    if (this.bodyText === null) this.bodyText = e > s ? decodeBytes(s === 0 && e === body.length ? body : body.subarray(s, e), this.charset) : '';
     return this.bodyText;
   }
 
@@ -359,7 +360,8 @@ export class CallbackExtractor {
   private source(src: Source): number {
     if (src.kind === K_PARAM) return this.exactStamp[src.id] === this.gen ? this.exactFirst[src.id] : SRC_NONE;
     if (src.kind === K_HEADER) return (this.headers[this.headerOffset + src.header] ?? null) !== null ? headerSource(src.header) : SRC_NONE;
-    return this.bodyEnd > this.bodyStart ? SRC_BODY : SRC_NONE;
+    // The body is the text even when empty (a vendor that reads it says so: Kannel post-url).
+    return SRC_BODY;
   }
 
   private firstSource(sources: Source[]): number {

@@ -30,7 +30,7 @@ function model(query: string, contentType: string | null, headers: Record<string
     else if (ct.includes('json') || /^[ \n\r\t]*[{[]/.test(body.toString('latin1'))) flattenJson(text()!, params, limits);
   }
   const resolve = (k: string): string | null => {
-    if (k === '@body') return text();
+    if (k === '@body') return text() ?? ''; // an empty body is an empty text (Kannel's %r of a one-word message)
     if (k.startsWith('header:')) return headers[k.slice(7).toLowerCase()] ?? null;
     return params.get(k) ?? null;
   };
