@@ -85,10 +85,11 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
   if (format === 'kannel-post' || format === 'kannel-post-strip' || format === 'kannel-post-parts' || format === 'kannel-xml') {
     uri = '/kannel/mo';
     agent = 'Kannel/1.4.5';
-    // Kannel's %a: UTF-8 for 7-bit messages, the UTF-16BE octets for UCS-2 (its coding 2). %r: the
-    // words after the first, one space apart ('' for a one-word message).
+    // Kannel's %a: UTF-8 for 7-bit messages, the UTF-16BE octets for UCS-2 (its coding 2). With
+    // strip-keyword, its strip_keyword(): up to the first (ASCII) whitespace, and the whitespace after
+    // it, go ('' for a one-word message; a leading space is all that goes from " vote a").
     const ucs2 = f.dataCoding === 8;
-    const rest = format === 'kannel-post-strip' ? f.text.trim().split(/\s+/).slice(1).join(' ') : null;
+    const rest = format === 'kannel-post-strip' ? f.text.replace(/^[^ \t\n\v\f\r]*[ \t\n\v\f\r]*/, '') : null;
     const textBytes = rest !== null ? (ucs2 ? Buffer.from(rest, 'utf16le').swap16() : Buffer.from(rest, 'utf8')) : ucs2 ? f.binary : Buffer.from(f.text, 'utf8');
     if (format !== 'kannel-xml') {
       type = `text/plain; charset=${ucs2 ? 'UTF-16BE' : 'UTF-8'}`;

@@ -13,7 +13,7 @@
 import { OrderedQueue } from '../common/ordered-queue';
 import { hasCallback } from './callback-attempts';
 import type { CallbackObservation } from './observations';
-import { restOfText, type Vote } from './vote';
+import { textWithoutKeyword, type Vote } from './vote';
 
 const ackOf = (v: Vote): number => v.ackTsNs;
 const gone = (v: Vote): boolean => !v.live;
@@ -128,5 +128,5 @@ export class ContentIndex {
 
 /** Content key of `v`'s text without its first word (a one-word vote's is empty: %r sends nothing). */
 export function restKey(v: Vote): string {
-  return ContentIndex.key(v.shortcode, restOfText(v.matchText));
+  return ContentIndex.key(v.shortcode, textWithoutKeyword(v.text));
 }

@@ -19,7 +19,7 @@ import { ContentIndex, restKey, type ContentVotes } from './content-index';
 import type { CallbackObservation } from './observations';
 import type { Early } from './early-callbacks';
 import type { Touch } from './reconcile';
-import { restOfText, type Vote } from './vote';
+import { textWithoutKeyword, type Vote } from './vote';
 
 /** What the matcher needs of the reconciler. */
 export interface ContentMatchHost {
@@ -88,7 +88,7 @@ export class ContentMatcher {
 
   /** Whether waiting callback `e`'s text is `v`'s (without the keyword once the gateway strips it, for one that names no sender). */
   textFits(e: Early, v: Vote): boolean {
-    return e.text === (this.stripsKeyword && ContentMatcher.isHeld(e) ? restOfText(v.matchText) : v.matchText);
+    return e.text === (this.stripsKeyword && ContentMatcher.isHeld(e) ? textWithoutKeyword(v.text) : v.matchText);
   }
 
   /** A waiting callback that named no sender: a vote it reaches is a guess. */
@@ -321,7 +321,16 @@ export class ContentMatcher {
     if (this.index === null || e.shortcode === undefined || e.text === undefined) return false;
     const ck = ContentIndex.key(e.shortcode, e.text);
     if (!this.stripsKeyword && this.index.has(ck)) return false; // the text is a vote's own: not a stripped one
-    const v = this.strippedVote(e.c, ck);
+    let v = this.strippedVote(e.c, ck);
+    if (v === undefined && this.stripsKeyword) {
+      // A text the gateway left whole (only a leading space went): that vote's, open or (a retry) accepted.
+      const t = e.c.tsStartNs, before = t + this.host.skewNs(), stated = this.statedTime(e.c), cv = this.index.votes(ck);
+      const whole = this.openVoteFor(cv, t, before, stated) ?? this.latestAccepted(cv, t, before, stated);
+      if (whole !== undefined) {
+        this.applyGuess(whole, e.c, isSuccess(e.c));
+        return true;
+      }
+    }
     if (v === undefined) return false;
     this.matchedWithoutKeyword++;
     this.applyGuess(v, e.c, isSuccess(e.c));
@@ -344,6 +353,9 @@ export class ContentMatcher {
       this.matchedWithoutKeyword++;
       return this.applyGuess(open, c, ok);
     }
+    // Kannel strips nothing but a leading space from " vote a": a vote's whole text still comes.
+    const whole = this.openVoteFor(this.index!.votes(ck), c.tsStartNs, c.tsStartNs + this.host.skewNs(), this.statedTime(c));
+    if (whole !== undefined) return this.applyGuess(whole, c, ok);
     // Its vote may be acked after it on the wire: wait for a vote with this rest (reconcile's takeHeld under heldKey).
     this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: undefined });
   }

@@ -97,8 +97,14 @@ export function matchText(text: string): string {
   return text.normalize('NFKC').replace(/\s+/gu, ' ').trim();
 }
 
-/** A match text without its first word ('' for one word): what Kannel's %r (post-url `strip-keyword`) sends. */
-export function restOfText(matchText: string): string {
-  const i = matchText.indexOf(' ');
-  return i < 0 ? '' : matchText.slice(i + 1);
+/** Up to the first ASCII whitespace and the whitespace after it: what Kannel's strip_keyword() removes (byte by byte, isspace). */
+const KEYWORD = /^[^ \t\n\v\f\r]*[ \t\n\v\f\r]*/;
+
+/**
+ * The match text of a message without its keyword, as a gateway that strips it sends it (Kannel
+ * post-url `strip-keyword`): "A" for "VOTE A", '' for "A" — and for "ＶＯＴＥ　Ａ", whose
+ * ideographic space is no ASCII one; only the leading space goes from " vote a".
+ */
+export function textWithoutKeyword(text: string): string {
+  return matchText(text.replace(KEYWORD, ''));
 }

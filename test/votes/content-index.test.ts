@@ -7,7 +7,7 @@ import type { Vote, VoteState } from '../../src/votes/vote';
 
 let n = 0;
 const vote = (shortcode: string, matchText: string, ackTsNs: number, state: VoteState = 'pending'): Vote =>
-  ({ id: `v${++n}`, shortcode, matchText, ackTsNs, state, live: true, callbackIds: NO_CALLBACK_IDS, callbackMarks: 0 }) as unknown as Vote;
+  ({ id: `v${++n}`, shortcode, text: matchText, matchText, ackTsNs, state, live: true, callbackIds: NO_CALLBACK_IDS, callbackMarks: 0 }) as unknown as Vote;
 const live = (list: Vote[], head: number) => list.slice(head).filter((v) => v.live);
 const allOf = (cv: ContentVotes) => live(cv.all.items, cv.all.head);
 const openOf = (cv: ContentVotes) => live(cv.open.items, cv.firstOpen()).filter((v) => v.state !== 'accepted');
@@ -20,6 +20,10 @@ test('votes by shortcode and text in ack order (a vote added late lands in place
   const key = ContentIndex.key('123', 'VOTE A');
   assert.deepEqual(allOf(ix.votes(key)), [a, late, b]);
   assert.deepEqual(allOf(ix.votes(ContentIndex.key('124', 'VOTE A'))), [c]);
+  // The texts a keyword-stripped "A" may be: one entry per content key, not per vote.
+  assert.deepEqual(ix.keysWithRest(ContentIndex.key('123', 'A')), [key]);
+  assert.equal(ix.has(key), true);
+  assert.equal(ix.has(ContentIndex.key('123', 'A')), false);
   a.live = false;
   ix.remove(a);
   ix.remove(a); // twice is harmless
@@ -29,6 +33,7 @@ test('votes by shortcode and text in ack order (a vote added late lands in place
   ix.remove(b);
   ix.remove(late);
   assert.deepEqual(allOf(ix.votes(key)), []);
+  assert.deepEqual(ix.keysWithRest(ContentIndex.key('123', 'A')), [], 'gone with the last vote of its text');
   assert.notEqual(ContentIndex.key('12', '3VOTE'), ContentIndex.key('123', 'VOTE'), 'the separator keeps keys apart');
 });
 
