@@ -29,6 +29,8 @@ export interface KannelConfigOptions {
   unifiedPrefix?: string;
   /** core `sms-combine-concatenated-mo`: false forwards each part of a long MO on its own, with its UDH. Default true. */
   combineParts?: boolean;
+  /** sms-service `strip-keyword`: the text goes without its first word. Default false. */
+  stripKeyword?: boolean;
 }
 
 export type KannelCallback = 'get' | 'post' | 'xml';
@@ -96,6 +98,7 @@ export function renderKannelConfig(o: KannelConfigOptions): string {
     // No reply SMS: the app's body is not an MT.
     'max-messages = 0',
     'omit-empty = true',
+    ...(o.stripKeyword ? ['strip-keyword = true'] : []),
     '',
   ].join('\n');
 }

@@ -34,6 +34,8 @@ export interface KannelVotesOptions {
   httpQueueDelaySec?: number;
   /** Kannel's sms-combine-concatenated-mo. Default true (false: one callback per part). */
   combineParts?: boolean;
+  /** Kannel's strip-keyword: callbacks carry the text without its first word. Default false. */
+  stripKeyword?: boolean;
   /** App outage: start after first callback, length (ms). Defaults: 40 % into the sending time / 1200. */
   outageStartMs?: number;
   outageMs?: number;
@@ -153,6 +155,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       // National senders (TON 2) reach the app as +44…, as a UK operator's Kannel would write them.
       unifiedPrefix: opts.plan?.nationalSenders ? '+44,0044,0' : undefined,
       combineParts: opts.combineParts,
+      stripKeyword: opts.stripKeyword,
     });
     const b = await bound;
     log(`kannel up, bound with ${b.command}`);
