@@ -405,10 +405,8 @@ export class ContentMatcher {
     let open: Vote | undefined;
     let accepted: Vote | undefined;
     const cv = this.contentIndex().votes(ContentIndex.key(e.shortcode, e.text));
-    const all = cv.all.items;
-    for (let i = cv.all.head; i < all.length; i++) {
-      const v = all[i];
-      if (!v.live || v.senderTail !== tail || v.tsNs > t + this.host.skewNs() || !this.host.inWindow(v, t)) continue;
+    for (const v of cv.withTail(tail)) {
+      if (!v.live || v.tsNs > t + this.host.skewNs() || !this.host.inWindow(v, t)) continue;
       if (v.state !== 'accepted') {
         if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
       } else if (accepted === undefined || v.ackTsNs > accepted.ackTsNs) accepted = v;

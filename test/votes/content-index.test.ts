@@ -7,7 +7,7 @@ import type { Vote, VoteState } from '../../src/votes/vote';
 
 let n = 0;
 const vote = (shortcode: string, matchText: string, ackTsNs: number, state: VoteState = 'pending'): Vote =>
-  ({ id: `v${++n}`, shortcode, text: matchText, matchText, ackTsNs, state, live: true, callbackIds: NO_CALLBACK_IDS, callbackMarks: 0 }) as unknown as Vote;
+  ({ id: `v${++n}`, shortcode, text: matchText, matchText, senderTail: -1, ackTsNs, state, live: true, callbackIds: NO_CALLBACK_IDS, callbackMarks: 0 }) as unknown as Vote;
 const live = (list: Vote[], head: number) => list.slice(head).filter((v) => v.live);
 const allOf = (cv: ContentVotes) => live(cv.all.items, cv.all.head);
 const openOf = (cv: ContentVotes) => live(cv.open.items, cv.firstOpen()).filter((v) => v.state !== 'accepted');
