@@ -72,7 +72,7 @@ const VARIANTS: Variant[] = [
   // one-word votes of every choice become interchangeable, and some texts lose everything (Kannel
   // strips up to the first ASCII space: "ＶＯＴＥ　Ａ" comes as nothing), so retries through the
   // outage can land on another such vote. Seed 28: 23 accepted short of 390 (seeds 29–31: 33–45
-  // short; before, 116–145).
+  // short; matched by whole texts only, 120–142 short).
   {
     name: 'Kannel post-url, keyword stripped, without sender', votes: 400, seed: 28, senderless: true, tolerance: 35,
     opts: { callbackFormats: ['kannel-post-strip'], outage: { fromNs: 1.5e9, toNs: 6e9 } },
