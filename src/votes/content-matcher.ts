@@ -20,6 +20,7 @@ import type { CallbackObservation } from './observations';
 import type { Early } from './early-callbacks';
 import type { Touch } from './reconcile';
 import { textWithoutKeyword, type Vote } from './vote';
+import { aroundSecond, cameIn, CLOCK_SLACK_NS, StatedSecond } from './stated-second';
 
 /** What the matcher needs of the reconciler. */
 export interface ContentMatchHost {
@@ -49,8 +50,6 @@ const STRIPPED_EVIDENCE = 3;
 /** Early-callback key prefix of a callback known by shortcode and text only. */
 const CONTENT = 'txt\u0000';
 
-/** Slack around a stated second, beyond the clocks' measured disagreement (packet and process latency). */
-const CLOCK_SLACK_NS = 50e6;
 
 export class ContentMatcher {
   /** Callbacks matched by shortcode and text alone (they named no sender). */
@@ -60,6 +59,8 @@ export class ContentMatcher {
   /** Callbacks without a sender matched by their vote's text without its first word (the gateway stripped the keyword). */
   matchedWithoutKeyword = 0;
   private index: ContentIndex | null = null;
+  /** The second each callback says its MO came in, on the capture's clock. */
+  private readonly stated = new StatedSecond();
 
   constructor(private readonly host: ContentMatchHost) {}
 
@@ -103,7 +104,7 @@ export class ContentMatcher {
     const t = c.tsStartNs;
     const before = t + this.host.skewNs();
     const cv = this.contentIndex().votes(ck);
-    const stated = this.statedTime(c);
+    const stated = this.stated.of(c);
     // The same attempt seen again (a replay into the store that already has it), else an open vote
     // delivered before it (not one whose callbacks name the sender), of the second the gateway says
     // the MO came in when it says so.
@@ -125,48 +126,11 @@ export class ContentMatcher {
     this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: retried });
   }
 
-  /**
-   * The callback's stated time of its MO (Kannel's X-Kannel-Time, whole seconds), when the gateway's
-   * clock and the capture's agree. A callback starts after its MO came in: a delay from the stated
-   * second below zero (`minDelayNs`, the smallest seen) says the gateway's clock is ahead by that
-   * much, and the second is read shifted by it; a second or more ahead, stated times are not used. A
-   * gateway clock behind the capture's cannot be told from the MOs' fractions of a second: the
-   * capture must agree with it to within CLOCK_SLACK_NS (same host, or NTP).
-   */
-  private statedTime(c: CallbackObservation): number | undefined {
-    const s = c.gatewayTimeNs;
-    if (s === undefined) return undefined;
-    const delay = c.tsStartNs - s;
-    if (delay < this.minDelayNs) this.minDelayNs = delay;
-    return this.statedUsable() ? s : undefined;
-  }
-
-  private minDelayNs = Infinity;
-
-  /** No callback started a second before its stated second, nor (a first attempt follows its MO) every one a second after. */
-  private statedUsable(): boolean {
-    return this.minDelayNs >= -1e9 && this.minDelayNs <= 1e9 + CLOCK_SLACK_NS;
-  }
-
-  /** Where the stated second starts on the capture's clock. */
-  private secondStart(stated: number): number {
-    return stated + (this.minDelayNs < 0 ? this.minDelayNs : 0);
-  }
-
-  /** Whether `v` came in (between its delivery and its ack: a redelivered vote was first delivered long before) in [from, until). */
-  private static cameIn(v: Vote, from: number, until: number): boolean {
-    return v.ackTsNs >= from && v.tsNs < until;
-  }
-
-  /** Whether `v` came in during the second starting at `start` (capture clock), give or take the slack. */
-  private static aroundSecond(v: Vote, start: number): boolean {
-    return ContentMatcher.cameIn(v, start - CLOCK_SLACK_NS, start + 1e9 + CLOCK_SLACK_NS);
-  }
-
-  /** False when `c` names a second (see statedTime) and `v` did not come in then. */
+  /** False when `c` names a second (see StatedSecond) and `v` did not come in then. */
   fitsStatedTime(v: Vote, c: CallbackObservation): boolean {
-    return c.gatewayTimeNs === undefined || !this.statedUsable() || ContentMatcher.aroundSecond(v, this.secondStart(c.gatewayTimeNs));
+    return this.stated.fits(v, c);
   }
+
 
   /** `v` is open to a callback without a sender starting at `t`: not accepted, delivered before it, its callbacks not naming the sender. */
   private openTo(v: Vote, t: number, before: number): boolean {
@@ -194,23 +158,23 @@ export class ContentMatcher {
     }
     // Votes that came in during the second, else (clocks a little apart) just around it. A vote is
     // acked after it came in: none acked before the second's start is of it.
-    const from = this.secondStart(stated);
+    const from = this.stated.start(stated);
     const until = from + 1e9;
     // The gateway calls back as soon as it acked: a callback later than that is a retry, and retries
     // go out in order (the earliest open vote).
-    const retry = t - from > 1e9 + CLOCK_SLACK_NS;
+    const retry = this.stated.isRetry(t, stated);
     let core: Vote | undefined;
     let near: Vote | undefined;
     const end = until + CLOCK_SLACK_NS + this.host.leadNs;
     for (let i = cv.open.firstFrom(from - CLOCK_SLACK_NS, head); i < open.length && open[i].ackTsNs < end; i++) {
       const v = open[i];
       if (!this.openTo(v, t, before)) continue;
-      if (ContentMatcher.cameIn(v, from, until)) {
+      if (cameIn(v, from, until)) {
         // The gateway acks and calls back from one host (one clock): "acked before" compares the two
         // directly; a callback that began before any such ack (some gateways call back first) takes the next acked.
         if (retry || v.ackTsNs > t) return core ?? v;
         core = v;
-      } else if (near === undefined && ContentMatcher.aroundSecond(v, from)) near = v;
+      } else if (near === undefined && aroundSecond(v, from)) near = v;
     }
     return core ?? near;
   }
@@ -223,14 +187,14 @@ export class ContentMatcher {
     let accepted: Vote | undefined;
     const all = cv.all.items;
     let i = all.length - 1;
-    const start = stated === undefined ? 0 : this.secondStart(stated);
+    const start = stated === undefined ? 0 : this.stated.start(stated);
     // Votes acked from the second's start (with the slack) to the lead after its end.
     if (stated !== undefined) i = cv.all.firstFrom(start + 1e9 + CLOCK_SLACK_NS + this.host.leadNs) - 1;
     for (; i >= cv.all.head; i--) {
       const v = all[i];
       if (accepted !== undefined && v.ackTsNs < accepted.ackTsNs) break;
       if (stated !== undefined && v.ackTsNs < start - CLOCK_SLACK_NS) break;
-      if (v.live && v.state === 'accepted' && v.ackTsNs <= before && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t) && (stated === undefined || ContentMatcher.aroundSecond(v, start))) accepted = v;
+      if (v.live && v.state === 'accepted' && v.ackTsNs <= before && v.tsNs <= before && !v.sendsSender && this.host.inWindow(v, t) && (stated === undefined || aroundSecond(v, start))) accepted = v;
     }
     return accepted;
   }
@@ -324,7 +288,7 @@ export class ContentMatcher {
     let v = this.strippedVote(e.c, ck);
     if (v === undefined && this.stripsKeyword) {
       // A text the gateway left whole (only a leading space went): that vote's, open or (a retry) accepted.
-      const t = e.c.tsStartNs, before = t + this.host.skewNs(), stated = this.statedTime(e.c), cv = this.index.votes(ck);
+      const t = e.c.tsStartNs, before = t + this.host.skewNs(), stated = this.stated.of(e.c), cv = this.index.votes(ck);
       const whole = this.openVoteFor(cv, t, before, stated) ?? this.latestAccepted(cv, t, before, stated);
       if (whole !== undefined) {
         this.applyGuess(whole, e.c, isSuccess(e.c));
@@ -354,7 +318,7 @@ export class ContentMatcher {
       return this.applyGuess(open, c, ok);
     }
     // Kannel strips nothing but a leading space from " vote a": a vote's whole text still comes.
-    const whole = this.openVoteFor(this.index!.votes(ck), c.tsStartNs, c.tsStartNs + this.host.skewNs(), this.statedTime(c));
+    const whole = this.openVoteFor(this.index!.votes(ck), c.tsStartNs, c.tsStartNs + this.host.skewNs(), this.stated.of(c));
     if (whole !== undefined) return this.applyGuess(whole, c, ok);
     // Its vote may be acked after it on the wire: wait for a vote with this rest (reconcile's takeHeld under heldKey).
     this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: undefined });
@@ -369,10 +333,10 @@ export class ContentMatcher {
     const keys = this.index!.keysWithRest(ck);
     const t = c.tsStartNs;
     const before = t + this.host.skewNs();
-    const stated = this.statedTime(c);
+    const stated = this.stated.of(c);
     // A first attempt in its stated second takes the vote acked last before it (else the next one
     // acked); otherwise the earliest acked.
-    const first = stated !== undefined && t - this.secondStart(stated) <= 1e9 + CLOCK_SLACK_NS;
+    const first = stated !== undefined && !this.stated.isRetry(t, stated);
     let v: Vote | undefined;
     for (const k of keys) {
       const w = this.openVoteFor(this.index!.votes(k), t, before, stated);
