@@ -10,6 +10,8 @@ const MESSAGE_FIELDS = ['sender', 'recipient', 'text', 'messageId'] as const;
 type MessageField = (typeof MESSAGE_FIELDS)[number];
 
 export class CallbackBatch {
+  /** Messages the last request said it carried beyond those `read` returned with the first (0 when it said nothing). */
+  unread = 0;
   /** `results.` */
   private readonly prefix: string;
   /** Per message field, its candidate keys within an element (`from`), first preferred. */
@@ -19,7 +21,7 @@ export class CallbackBatch {
    * `each`: the array's key; `mapping`: the vendor's keys per field (those under `${each}.0.` count);
    * `maxElements`: elements read at most (a request holds no more parameters than that either).
    */
-  constructor(each: string, mapping: Record<MessageField, readonly string[]>, private readonly maxElements: number) {
+  constructor(each: string, mapping: Record<MessageField, readonly string[]>, private readonly maxElements: number, private readonly countKey: string | undefined) {
     this.prefix = `${each}.`;
     const first = `${each}.0.`;
     this.suffixes = MESSAGE_FIELDS.map((f) => mapping[f].filter((k) => k.startsWith(first)).map((k) => k.slice(first.length)));
@@ -34,8 +36,10 @@ export class CallbackBatch {
     const prefix = this.prefix;
     // Per element N ≥ 1 (at N - 1): per field, the parameter index and its candidate rank.
     let found: { at: number[]; rank: number[] }[] | null = null;
+    let declared = 0;
     for (let i = 0; i < count; i++) {
       const k = keys[i];
+      if (k === this.countKey && declared === 0) declared = declaredCount(value(i));
       if (!k.startsWith(prefix)) continue;
       const dot = k.indexOf('.', prefix.length);
       if (dot <= prefix.length) continue;
@@ -54,15 +58,20 @@ export class CallbackBatch {
         }
       }
     }
-    if (found === null) return null;
     const out: CallbackMessage[] = [];
-    for (const e of found) {
+    for (const e of found ?? []) {
       if (e.at.every((i) => i < 0)) continue;
       const v = (f: number): string | null => (e.at[f] < 0 ? null : value(e.at[f]));
       out.push({ sender: v(0), recipient: v(1), text: v(2), messageId: v(3) });
     }
+    this.unread = Math.max(0, declared - 1 - out.length);
     return out.length > 0 ? out : null;
   }
+}
+
+/** A declared message count: a small decimal, else 0 (nothing said). */
+function declaredCount(s: string): number {
+  return /^[0-9]{1,6}$/.test(s) ? Number(s) : 0;
 }
 
 /** The decimal element index in k[start, end); -1 when it is not one. */

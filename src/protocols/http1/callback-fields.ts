@@ -87,6 +87,8 @@ export class CallbackExtractor {
   /** Field sources by request shape (see callback-plan.ts). */
   private readonly plans: CallbackPlans;
   private charset: Charset | null = null;
+  /** The current request had more parameters than the bound. */
+  private paramsCut = false;
   private bodyText: string | null = null;
   /** The current request's content type: charset and body kind. */
   private readonly types = new ContentTypes();
@@ -117,7 +119,7 @@ export class CallbackExtractor {
     this.vendors = vendors.map((v) => ({
       name: v.name, detect: v.detect.map(compile), fields: FIELDS.map((f) => (v[f] ?? []).map(compile)),
       payload: v.payload === undefined ? undefined : { hex: compile(v.payload.hex), raw: v.payload.raw, coding: compile(v.payload.coding) },
-      batch: v.each === undefined ? null : new CallbackBatch(v.each, v, this.limits.maxParams),
+      batch: v.each === undefined ? null : new CallbackBatch(v.each, v, this.limits.maxParams, v.count),
     }));
     this.generic = FIELDS.map((f) => (generic[f] ?? []).map(compile));
     this.headerNames = names;
@@ -175,6 +177,8 @@ export class CallbackExtractor {
         : callbackPart(this.take(plan.udh), this.take(plan.concatRef), this.take(plan.concatTotal), this.take(plan.concatPart)),
       gatewayTimeNs: plan.time === SRC_NONE ? null : parseGatewayTime(this.take(plan.time)),
       more: plan.batch === null ? null : plan.batch.read(p.keys, p.count, (i) => p.value(i)),
+      unread: plan.batch === null ? 0 : plan.batch.unread,
+      paramsCut: this.paramsCut,
     };
     this.body = EMPTY;
     this.bodyText = null;
@@ -250,7 +254,16 @@ export class CallbackExtractor {
         } else ok = flat === FLAT_OK;
       }
     }
-    if (!ok) p.fromMap(this.paramMap(req));
+    const max = this.limits.maxParams;
+    if (!ok) {
+      // The list stops past the bound (or an XML body): the exact bounded map.
+      const map = this.paramMap(req);
+      this.paramsCut = map.size >= max;
+      p.fromMap(map);
+    } else {
+      // As many names as the bound allows (rare: only then the repeats are counted out) reach it too.
+      this.paramsCut = p.count >= max && new Set(p.keys.slice(0, p.count)).size >= max;
+    }
   }
 
   /** Numbers the request's parameter names: which exact names it has (first occurrence each) and the first vendor they detect. */

@@ -20,6 +20,10 @@ export interface CallbackFields {
   gatewayTimeNs: number | null;
   /** The further messages of a callback that carries several (Infobip's `results[]`), in order; null for one. */
   more: CallbackMessage[] | null;
+  /** Messages the callback says it carries (Infobip's `messageCount`) beyond those read. */
+  unread: number;
+  /** The request's distinct parameter names reached `maxParams`: any beyond the bound (fields, messages) were not read. */
+  paramsCut: boolean;
 }
 
 /** One message of a callback that carries several: the first is the callback's own fields, these the rest. */
@@ -74,6 +78,8 @@ export interface CallbackVendor extends CallbackMapping {
    * the same keys with N in place of 0.
    */
   each?: string;
+  /** With `each`: the key saying how many messages the callback carries (Infobip: `messageCount`). */
+  count?: string;
 }
 
 export interface CallbackFieldOptions {
@@ -109,7 +115,7 @@ export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
     payload: { hex: 'binary', raw: 'content', coding: 'coding' } },
   // One request can carry several messages.
   { name: 'infobip', detect: ['results.0.messageId'], sender: ['results.0.from'], recipient: ['results.0.to'], text: ['results.0.text'],
-    messageId: ['results.0.messageId'], smsc: none, each: 'results' },
+    messageId: ['results.0.messageId'], smsc: none, each: 'results', count: 'messageCount' },
   { name: 'aws-sns', detect: ['Message.originationNumber'], sender: ['Message.originationNumber'], recipient: ['Message.destinationNumber'],
     text: ['Message.messageBody'], messageId: ['Message.inboundMessageId'], smsc: none },
   { name: 'aws', detect: ['originationNumber'], sender: ['originationNumber'], recipient: ['destinationNumber'], text: ['messageBody'],

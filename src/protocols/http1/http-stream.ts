@@ -274,6 +274,11 @@ export class HttpStream implements StreamSink {
         r.callback = x.extract(q, this.view, this.viewStart, this.viewEnd);
         this.view = null;
       } else r.callback = x.extract(q, r.body ?? NO_BODY, 0, r.bodyCaptured);
+      // Fields past the parameter bound, or messages a callback said it carried but were not read: counted, not silent.
+      if (r.callback !== null) {
+        if (r.callback.paramsCut) countReason(this.shared.stats.anomalies, 'callback-params-limit');
+        if (r.callback.unread > 0) countReason(this.shared.stats.anomalies, 'callback-messages-unread', r.callback.unread);
+      }
       q.headers = NO_HEADERS;
       r.body = null;
     }

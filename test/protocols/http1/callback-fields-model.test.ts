@@ -47,7 +47,7 @@ function model(query: string, contentType: string | null, headers: Record<string
     }
     return null;
   };
-  const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null, part: null, gatewayTimeNs: null, more: null };
+  const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null, part: null, gatewayTimeNs: null, more: null, unread: 0, paramsCut: params.size >= limits.maxParams };
   const vendor = DEFAULT_CALLBACK_VENDORS.find((v) => v.detect.some((k) => resolve(k) !== null));
   const read = (f: keyof CallbackMapping): string | null => vendor !== undefined ? first(keysOf(vendor, f))
     : first(keysOf(DEFAULT_GENERIC_MAPPING, f)) ?? (params.size > 0 ? loose(keysOf(DEFAULT_GENERIC_MAPPING, f)) : null);
@@ -67,6 +67,10 @@ function model(query: string, contentType: string | null, headers: Record<string
       if (m.sender !== null || m.recipient !== null || m.text !== null || m.messageId !== null) more.push(m);
     }
     if (more.length > 0) out.more = more;
+    // What it says it carries beyond those read.
+    const said = vendor.count === undefined ? null : resolve(vendor.count);
+    const declared = said !== null && /^[0-9]{1,6}$/.test(said) ? Number(said) : 0;
+    out.unread = Math.max(0, declared - 1 - more.length);
   }
   return out.sender === null && out.recipient === null && out.text === null && out.messageId === null ? null : out;
 }
@@ -78,7 +82,7 @@ const name = fc.oneof(
   fc.constantFrom(...names),
   fc.constantFrom(...names).map((k) => k.toUpperCase()),
   fc.constantFrom(...names).map((k) => `data.${k}`),
-  fc.constantFrom('priority', 'coding', 'receivedAt', 'x', 'Data.From', 'a%2Eb', 'fr%6Fm', 'te+xt', 'K\u212A'),
+  fc.constantFrom('priority', 'coding', 'receivedAt', 'x', 'messageCount', 'Data.From', 'a%2Eb', 'fr%6Fm', 'te+xt', 'K\u212A'),
 );
 const value = fc.oneof(fc.constantFrom('+447700900123', '447700900123', '80800', 'VOTE A', 'vote+b', '%2B44', '%E2%9C%93', 'x%zz', '', 'é',
   '1', '2', '3', '050003A70302', '%05%00%03%A7%02%01', '0608040102FF02'), fc.string({ maxLength: 5 }));

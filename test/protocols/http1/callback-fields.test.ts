@@ -105,6 +105,15 @@ describe('callback fields by vendor format', () => {
     assert.equal(extract('', 'application/json', JSON.stringify({ results: [msg(0)], messageCount: 1 }))!.more, null);
     const sparse = extract('', 'application/json', JSON.stringify({ results: [msg(0), { callbackData: 'x' }, msg(2)] }))!;
     assert.deepEqual(sparse.more?.map((m) => m.messageId), ['ib-2']);
+    // More parameters than the bound: the messages past it are not read, and the callback says so.
+    const many = { results: Array.from({ length: 30 }, (_, i) => msg(i % 3)), messageCount: 30, pendingMessageCount: 0 };
+    const bounded = new CallbackExtractor({ maxParams: 64 }).extract({ query: '', contentType: 'application/json', headers: [] }, Buffer.from(JSON.stringify(many)))!;
+    assert.equal(bounded.paramsCut, true);
+    assert.ok((bounded.more?.length ?? 0) < 29);
+    assert.deepEqual([f.paramsCut, f.unread], [false, 0], 'all three read');
+    // A count said before the messages: those it names but the request does not hold are counted.
+    const counted = extract('', 'application/json', JSON.stringify({ messageCount: 4, results: [msg(0), msg(1)] }))!;
+    assert.deepEqual([counted.more?.length, counted.unread, counted.paramsCut], [1, 2, false]);
     // Other formats never carry more than one.
     assert.equal(extract('From=1&To=2&Body=A&MessageSid=s', 'application/x-www-form-urlencoded')!.more, null);
     // Hostile element numbers beyond any request's size are not read (no allocation per number).
