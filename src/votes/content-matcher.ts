@@ -50,7 +50,6 @@ const STRIPPED_EVIDENCE = 3;
 /** Early-callback key prefix of a callback known by shortcode and text only. */
 const CONTENT = 'txt\u0000';
 
-
 export class ContentMatcher {
   /** Callbacks matched by shortcode and text alone (they named no sender). */
   matchedWithoutSender = 0;
@@ -61,6 +60,12 @@ export class ContentMatcher {
   private index: ContentIndex | null = null;
   /** The second each callback says its MO came in, on the capture's clock. */
   private readonly stated = new StatedSecond();
+  /** The gateway strips the keyword: sender-less callbacks are matched by their vote's text without its first word first. */
+  private stripsKeyword = false;
+  /** Callbacks matched at their deadline by a vote's text without its first word, before `stripsKeyword`. */
+  private strippedEvidence = 0;
+  /** Callbacks without a sender matched by a vote's whole text at once. */
+  private exactMatches = 0;
 
   constructor(private readonly host: ContentMatchHost) {}
 
@@ -99,8 +104,8 @@ export class ContentMatcher {
 
   /** Shortcode and text, no sender: an open vote with that content (see openVoteFor), else wait briefly for one. */
   withoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
-    const ck = ContentIndex.key(shortcode, text);
     if (this.stripsKeyword) return this.strippedWithoutSender(c, shortcode, text, ok);
+    const ck = ContentIndex.key(shortcode, text);
     const t = c.tsStartNs;
     const before = t + this.host.skewNs();
     const cv = this.contentIndex().votes(ck);
@@ -130,7 +135,6 @@ export class ContentMatcher {
   fitsStatedTime(v: Vote, c: CallbackObservation): boolean {
     return this.stated.fits(v, c);
   }
-
 
   /** `v` is open to a callback without a sender starting at `t`: not accepted, delivered before it, its callbacks not naming the sender. */
   private openTo(v: Vote, t: number, before: number): boolean {
@@ -308,7 +312,10 @@ export class ContentMatcher {
     return true;
   }
 
-  /** `withoutSender` once the gateway is known to strip the keyword: the text is the rest of its vote's, never a vote's whole text. */
+  /**
+   * `withoutSender` once the gateway is known to strip the keyword: the text is its vote's without
+   * the first word, or (Kannel strips only a leading space from " vote a") the vote's whole text.
+   */
   private strippedWithoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
     const ck = ContentIndex.key(shortcode, text);
     this.matchedWithoutSender++;
@@ -348,13 +355,6 @@ export class ContentMatcher {
     for (let i = 0; i < keys.length && v === undefined && !openOnly; i++) v = this.latestAccepted(this.index!.votes(keys[i]), t, before, stated);
     return v;
   }
-
-  /** Callbacks matched at their deadline by a vote's text without its first word, before `stripsKeyword`. */
-  private strippedEvidence = 0;
-  /** Callbacks without a sender matched by a vote's whole text at once. */
-  private exactMatches = 0;
-  /** The gateway strips the keyword: sender-less callbacks are matched by their vote's text without its first word only. */
-  private stripsKeyword = false;
 
   /**
    * A callback naming a sender that no vote had by its deadline: the gateway may have rewritten the
