@@ -66,6 +66,8 @@ export class ContentMatcher {
   private strippedEvidence = 0;
   /** Callbacks without a sender matched by a vote's whole text at once. */
   private exactMatches = 0;
+  /** Whether the last `strippedOrWhole` found a vote by its text without the keyword. */
+  private lastStripped = false;
 
   constructor(private readonly host: ContentMatchHost) {}
 
@@ -289,22 +291,12 @@ export class ContentMatcher {
     if (this.index === null || e.shortcode === undefined || e.text === undefined) return false;
     const ck = ContentIndex.key(e.shortcode, e.text);
     if (!this.stripsKeyword && this.index.has(ck)) return false; // the text is a vote's own: not a stripped one
-    let v = this.strippedVote(e.c, ck);
-    if (v === undefined && this.stripsKeyword) {
-      // A text the gateway left whole (only a leading space went): that vote's, open or (a retry) accepted.
-      const t = e.c.tsStartNs, before = t + this.host.skewNs(), stated = this.stated.of(e.c), cv = this.index.votes(ck);
-      const whole = this.openVoteFor(cv, t, before, stated) ?? this.latestAccepted(cv, t, before, stated);
-      if (whole !== undefined) {
-        this.applyGuess(whole, e.c, isSuccess(e.c));
-        return true;
-      }
-    }
+    const v = this.strippedOrWhole(e.c, ck, false);
     if (v === undefined) return false;
-    this.matchedWithoutKeyword++;
     this.applyGuess(v, e.c, isSuccess(e.c));
     // Evidence outweighing the callbacks matched by their whole text: a gateway that does not strip
     // also sends a callback no vote has now and then (its MO before the capture began, or lost from it).
-    if (!this.stripsKeyword && ++this.strippedEvidence >= STRIPPED_EVIDENCE && this.strippedEvidence > this.exactMatches) {
+    if (this.lastStripped && !this.stripsKeyword && ++this.strippedEvidence >= STRIPPED_EVIDENCE && this.strippedEvidence > this.exactMatches) {
       this.stripsKeyword = true;
       // The callbacks that waited meanwhile go first, in order: later ones must not take their votes.
       this.host.retryHeld((h) => ContentMatcher.isHeld(h) && this.withoutKeyword(h));
@@ -312,35 +304,43 @@ export class ContentMatcher {
     return true;
   }
 
-  /**
-   * `withoutSender` once the gateway is known to strip the keyword: the text is its vote's without
-   * the first word, or (Kannel strips only a leading space from " vote a") the vote's whole text.
-   */
+  /** `withoutSender` once the gateway is known to strip the keyword. */
   private strippedWithoutSender(c: CallbackObservation, shortcode: string, text: string, ok: boolean): void {
     const ck = ContentIndex.key(shortcode, text);
     this.matchedWithoutSender++;
-    const open = this.strippedVote(c, ck, true);
-    if (open !== undefined) {
-      this.matchedWithoutKeyword++;
-      return this.applyGuess(open, c, ok);
-    }
-    // Kannel strips nothing but a leading space from " vote a": a vote's whole text still comes.
-    const whole = this.openVoteFor(this.index!.votes(ck), c.tsStartNs, c.tsStartNs + this.host.skewNs(), this.stated.of(c));
-    if (whole !== undefined) return this.applyGuess(whole, c, ok);
+    const open = this.strippedOrWhole(c, ck, true);
+    if (open !== undefined) return this.applyGuess(open, c, ok);
     // Its vote may be acked after it on the wire: wait for a vote with this rest (reconcile's takeHeld under heldKey).
     this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: undefined });
   }
 
   /**
-   * Of the votes whose text without its first word is content key `ck`'s ("VOTE A", "vote A", … for
-   * "A"), the open one `openVoteFor` would take were they one list, else (a retry; unless
-   * `openOnly`) the latest accepted.
+   * The vote of a callback whose text is content key `ck`'s, for a gateway that strips the keyword:
+   * an open vote whose text without its first word it is, else an open vote whose whole text it is
+   * (Kannel strips only a leading space from " vote a"); unless `openOnly`, then (a retry) the latest
+   * accepted, in the same order. `lastStripped` says which kind it was (and counts it).
    */
-  private strippedVote(c: CallbackObservation, ck: string, openOnly = false): Vote | undefined {
+  private strippedOrWhole(c: CallbackObservation, ck: string, openOnly: boolean): Vote | undefined {
+    const t = c.tsStartNs, before = t + this.host.skewNs(), stated = this.stated.of(c);
     const keys = this.index!.keysWithRest(ck);
-    const t = c.tsStartNs;
-    const before = t + this.host.skewNs();
-    const stated = this.stated.of(c);
+    const whole = this.index!.votes(ck);
+    let v = this.strippedOpen(keys, t, before, stated);
+    this.lastStripped = v !== undefined;
+    v ??= this.openVoteFor(whole, t, before, stated);
+    if (v === undefined && !openOnly) {
+      for (let i = 0; i < keys.length && v === undefined; i++) v = this.latestAccepted(this.index!.votes(keys[i]), t, before, stated);
+      this.lastStripped = v !== undefined;
+      v ??= this.latestAccepted(whole, t, before, stated);
+    }
+    if (this.lastStripped) this.matchedWithoutKeyword++;
+    return v;
+  }
+
+  /**
+   * Of the open votes under content keys `keys` (the texts a stripped one may be: "VOTE A", "vote A",
+   * … for "A"), the one `openVoteFor` would take were they one list.
+   */
+  private strippedOpen(keys: readonly string[], t: number, before: number, stated: number | undefined): Vote | undefined {
     // A first attempt in its stated second takes the vote acked last before it (else the next one
     // acked); otherwise the earliest acked.
     const first = stated !== undefined && !this.stated.isRetry(t, stated);
@@ -352,7 +352,6 @@ export class ContentMatcher {
       else if (!first) { if (w.ackTsNs < v.ackTsNs) v = w; }
       else if (w.ackTsNs <= t ? v.ackTsNs > t || w.ackTsNs > v.ackTsNs : v.ackTsNs > t && w.ackTsNs < v.ackTsNs) v = w;
     }
-    for (let i = 0; i < keys.length && v === undefined && !openOnly; i++) v = this.latestAccepted(this.index!.votes(keys[i]), t, before, stated);
     return v;
   }
 

@@ -75,9 +75,15 @@ export class EarlyCallbacks {
     else this.byKey.set(key, rest);
   }
 
-  /** The callbacks still waiting under a key (not in a voter's entry), oldest first. */
-  keyedWaiting(): Early[] {
-    return this.queue.toArray().filter((e) => !e.done && e.owner === undefined);
+  /** Offers the callbacks waiting under a key (not in a voter's entry), oldest first, to `take`; those it takes stop waiting. */
+  offerKeyed(take: (e: Early) => boolean): void {
+    const keys = new Set<string>();
+    for (const e of this.queue.toArray()) {
+      if (e.done || e.owner !== undefined || !take(e)) continue;
+      this.taken(e);
+      keys.add(e.key);
+    }
+    for (const k of keys) this.keepUnderKey(k, (this.byKey.get(k) ?? []).filter((e) => !e.done));
   }
 
   /** `e` found its vote: it stops waiting (its list is pruned by the taker). */

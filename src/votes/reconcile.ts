@@ -115,7 +115,7 @@ export class Reconciler {
       apply: (v, c, ok) => this.apply(v, c, ok),
       touch: this.touch,
       hold: (e) => this.holdEarly(e),
-      retryHeld: (take) => this.retryHeld(take),
+      retryHeld: (take) => this.early.offerKeyed(take),
       liveVotes: () => this.evictQueue.values(),
       skewNs: skew === undefined ? () => 0 : () => skew.responseLeadNs,
     });
@@ -165,17 +165,6 @@ export class Reconciler {
       if (v.messageId && this.early.keyed) this.takeHeld('mid\u0000' + v.messageId, v);
       if (this.content.active && this.early.keyed) this.takeHeld(this.content.heldKey(v), v);
     }
-  }
-
-  /** Offers the callbacks waiting under a key, oldest first, to `take`; those it takes stop waiting. */
-  private retryHeld(take: (e: Early) => boolean): void {
-    const keys = new Set<string>();
-    for (const e of this.early.keyedWaiting()) {
-      if (!take(e)) continue;
-      this.early.taken(e);
-      keys.add(e.key);
-    }
-    for (const k of keys) this.early.keepUnderKey(k, (this.early.underKey(k) ?? []).filter((e) => !e.done));
   }
 
   /** Gives `v` the callbacks held in the `early` map under `key` that were waiting for it. */

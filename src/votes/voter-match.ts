@@ -35,7 +35,7 @@ export class VoterMatch {
       const v = i < 0 ? first : list[i];
       if (v.shortcode !== shortcode || !this.window.contains(v, t)) continue;
       if (mark === 0) this.mark = mark = callbackMark(c.id);
-      if (hasCallback(v, c.id, mark) && c.batch === undefined) return v; // the same attempt seen again
+      if (c.batch === undefined && hasCallback(v, c.id, mark)) return v; // the same attempt seen again
       if (text !== undefined && v.matchText !== text) {
         if (v.state !== 'accepted') {
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
