@@ -19,7 +19,7 @@ import { ContentIndex, restKey, type ContentVotes } from './content-index';
 import type { CallbackObservation } from './observations';
 import type { Early } from './early-callbacks';
 import type { Touch } from './reconcile';
-import { textWithoutKeyword, type Vote } from './vote';
+import { carriesText, textWithoutKeyword, type Vote } from './vote';
 import { aroundSecond, cameIn, CLOCK_SLACK_NS, StatedSecond } from './stated-second';
 
 /** What the matcher needs of the reconciler. */
@@ -94,9 +94,13 @@ export class ContentMatcher {
     return CONTENT + (this.stripsKeyword ? restKey(v) : ContentIndex.key(v.shortcode, v.matchText));
   }
 
-  /** Whether waiting callback `e`'s text is `v`'s (without the keyword once the gateway strips it, for one that names no sender). */
+  /**
+   * Whether waiting callback `e`'s text is `v`'s: for one that names no sender, whole (or without the
+   * keyword once the gateway strips it); for one naming the sender, whole or without the keyword.
+   */
   textFits(e: Early, v: Vote): boolean {
-    return e.text === (this.stripsKeyword && ContentMatcher.isHeld(e) ? textWithoutKeyword(v.text) : v.matchText);
+    if (!ContentMatcher.isHeld(e)) return carriesText(v, e.text!, e.c.tsStartNs + this.host.skewNs());
+    return e.text === (this.stripsKeyword ? textWithoutKeyword(v.text) : v.matchText);
   }
 
   /** A waiting callback that named no sender: a vote it reaches is a guess. */

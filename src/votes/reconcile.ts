@@ -1,8 +1,8 @@
 /**
  * Matches votes with the HTTP callbacks that carried them, on the capture clock.
  *
- * A callback matches a vote by message id when both have one, else by sender + shortcode (+ text when
- * the callback has it), when it started within [ack − leadNs, ack + windowNs + lateNs]. It may come
+ * A callback matches a vote by message id when both have one, else by sender (+ shortcode and text when
+ * the callback has them), when it started within [ack − leadNs, ack + windowNs + lateNs]. It may come
  * before the deliver_sm_resp on the wire (held as "early" until the vote shows up).
  * - any 2xx → accepted (also after a failure, also late); retries of an accepted vote change nothing;
  * - a failed attempt on a pending vote → lost (reason http-NNN / timeout / reset / aborted / refused…);
@@ -174,11 +174,13 @@ export class Reconciler {
     if (rest !== null) this.early.keepUnderKey(key, rest);
   }
 
-  /** `senderKey`: the callback sender's match key; `entry`: that voter's entry when the caller holds it. */
-  onCallback(c: CallbackObservation, senderKey: string | undefined, entry?: VoterEntry): void {
+  /**
+   * `key`: the callback sender's match key; `entry`: that voter's entry when the caller holds it. A
+   * callback may name the sender and not the shortcode (a get-url such as `?sender=%p&text=%r`).
+   */
+  onCallback(c: CallbackObservation, key: string | undefined, entry?: VoterEntry): void {
     const ok = isSuccess(c);
-    const key = senderKey !== undefined && c.recipient ? senderKey : undefined;
-    const shortcode = key !== undefined ? this.recipients.get(c.recipient!) : undefined;
+    const shortcode = key !== undefined && c.recipient ? this.recipients.get(c.recipient) : undefined;
     const text = c.text === undefined ? undefined : this.texts.get(c.text);
     if (c.retryOf !== undefined) {
       const v = this.holderOf(c.retryOf, key, entry, c.recipient, text);

@@ -24,7 +24,7 @@ import { CallbackParts } from './callback-parts';
 import { Reconciler, type ReconcilerOptions } from './reconcile';
 import { Tally } from './tally';
 import { buildVotesReport, type VotesReport } from './votes-report';
-import { matchText, type Vote, type VoteEvent, type VoteLinkRole, type VoteState } from './vote';
+import { matchText, textAfterKeyword, type Vote, type VoteEvent, type VoteLinkRole, type VoteState } from './vote';
 import { newStoredRow, refreshedRow, resumedVote } from './vote-rows';
 import { VoterCache } from './voter-cache';
 import { VoterIndex, type VoterEntry } from './voter-index';
@@ -86,7 +86,7 @@ export class VoteEngine {
   /** Shortcodes and texts repeat from vote to vote: normalise each distinct one once. */
   private readonly shortcodes = new StringMemo(normalizeShortcode, 10_000);
   /** One text string per distinct text, with its match form: a vote holds no text of its own. */
-  private readonly texts = new StringMemo((text): { text: string; match: string } => ({ text, match: matchText(text) }), 50_000);
+  private readonly texts = new StringMemo((text): { text: string; match: string; rest: string } => ({ text, match: matchText(text), rest: textAfterKeyword(text) }), 50_000);
   /** Per voter (match key): live votes and pending rejections (shared by dedupe and reconciler). */
   private readonly voterIndex: VoterIndex;
   /**
@@ -170,6 +170,7 @@ export class VoteEngine {
       matchSender,
       text: text.text,
       matchText: text.match,
+      restText: text.rest,
       tsNs: o.tsNs,
       ackTsNs: ackNs,
       messageId: o.messageId || undefined,

@@ -2,7 +2,7 @@
 import type { StoredVote } from '../store/store-types';
 import { callbackMark } from './callback-attempts';
 import type { Campaign } from './campaign-rules';
-import { matchText, type Vote } from './vote';
+import { matchText, textAfterKeyword, type Vote } from './vote';
 
 /**
  * The vote's store row, made by `newStoredRow` and updated in place after: the store writes rows at
@@ -38,7 +38,7 @@ export function resumedVote(s: StoredVote, campaign: Campaign | null): Vote {
   const text = s.text ?? '';
   return {
     id: s.id, campaign, campaignName: s.campaign, shortcode: s.shortcode, choice: s.choice, kind: s.kind, sender: s.sender,
-    matchSender: s.sender, text, matchText: matchText(text), tsNs: s.tsNs, ackTsNs: s.ackTsNs, messageId: s.messageId,
+    matchSender: s.sender, text, matchText: matchText(text), restText: textAfterKeyword(text), tsNs: s.tsNs, ackTsNs: s.ackTsNs, messageId: s.messageId,
     smscConn: s.smscConn, state: s.state, lostReason: s.lostReason ?? null,
     callbackIds: s.callbackIds.slice(),
     callbackMarks: s.callbackIds.reduce((m, id) => m | callbackMark(id), 0),

@@ -29,6 +29,8 @@ export interface Vote {
   readonly text: string;
   /** NFKC-trimmed text, compared with the callback's text. */
   readonly matchText: string;
+  /** The match text without the first word (`textAfterKeyword`): what a gateway that leaves out the keyword sends. */
+  readonly restText: string;
   readonly tsNs: number;
   /** When the gateway acked the MO (the match window is centred here). */
   readonly ackTsNs: number;
@@ -95,6 +97,29 @@ export interface VoteEvent {
  */
 export function matchText(text: string): string {
   return text.normalize('NFKC').replace(/\s+/gu, ' ').trim();
+}
+
+/** Leading ASCII whitespace and the first word. */
+const FIRST_WORD = /^[ \t\n\v\f\r]*[^ \t\n\v\f\r]*/;
+
+/**
+ * The match text of a message without its first word, '' for one word: Kannel's get-url `%r` (the
+ * words after the keyword, split at ASCII whitespace as its octstr_split_words() does, joined by one
+ * space). Like `textWithoutKeyword` but for leading whitespace: " vote a" gives "a" here.
+ */
+export function textAfterKeyword(text: string): string {
+  return matchText(text.replace(FIRST_WORD, ''));
+}
+
+/**
+ * Whether a callback naming the vote's sender carries the vote's text (`text`: the callback's match
+ * text): whole, or without its keyword — the operator may have put `%r` in Kannel's get-url, as its
+ * user guide's example does (`?sender=%p&text=%r`). The text without the keyword says less (every
+ * one-word vote comes as ''), so it counts only for a vote delivered by `deliveredByNs` (when the
+ * callback began, allowing for the capture's clock skew): a gateway calls back for what it received.
+ */
+export function carriesText(v: Vote, text: string, deliveredByNs: number): boolean {
+  return text === v.matchText || (text === v.restText && v.tsNs <= deliveredByNs);
 }
 
 /** Up to the first ASCII whitespace and the whitespace after it: what Kannel's strip_keyword() removes (byte by byte, isspace). */

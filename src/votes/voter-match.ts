@@ -1,13 +1,14 @@
 /**
  * Which of one voter's live votes a callback naming that voter belongs to: the same attempt seen
- * again, else the earliest not-yet-accepted vote with the callback's text. When none is certain, a
+ * again, else the earliest not-yet-accepted vote with the callback's text (whole or without its keyword)
+ * to the callback's shortcode (any, when it names none). When none is certain, a
  * guess to use only if no better vote turns up shortly (`fallback`): an accepted vote (a retry?) or
  * one whose text differs (gateways mangle text: Kannel's %a on UCS-2).
  */
 import { callbackMark, hasCallback } from './callback-attempts';
 import type { MatchWindow } from './match-window';
 import type { CallbackObservation } from './observations';
-import type { Vote } from './vote';
+import { carriesText, type Vote } from './vote';
 
 export class VoterMatch {
   /** `callbackMark` of the callback `find` last looked at, or 0 when it did not need it (the caller reuses it). */
@@ -18,13 +19,32 @@ export class VoterMatch {
   constructor(private readonly window: MatchWindow) {}
 
   /**
-   * `first` and `list`: the voter's live votes; `text`: the callback's match text, if it has one;
-   * `before`: "acked before the callback began" allows up to this time (the capture's clock skew).
+   * `first` and `list`: the voter's live votes; `shortcode`: the callback's, if it names one; `text`:
+   * the callback's match text, if it has one; `before`: "acked before the callback began" allows up to
+   * this time (the capture's clock skew).
    */
   find(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number): Vote | undefined {
-    const t = c.tsStartNs;
     this.fallback = undefined;
     this.mark = 0;
+    const v = this.scan(first, list, c, shortcode, text, before, false);
+    if (v !== undefined || text === undefined) return v;
+    // No open vote has the text whole: the gateway may send it without the keyword. An open vote with
+    // it so is likelier than a retry of an accepted one with the whole text ("A" is the one-word
+    // vote's text and "VOTE A" without its keyword).
+    const fallback = this.fallback;
+    const retryOfWhole = this.retryOf;
+    const open = this.scan(first, list, c, shortcode, text, before, true);
+    if (open !== undefined && open.state !== 'accepted') return open;
+    // Else the guess: a retry of a vote with the whole text, else of one with it without the keyword.
+    if (retryOfWhole) this.fallback = fallback;
+    return undefined;
+  }
+
+  /** Whether the last `scan`'s fallback is an accepted vote with the callback's text (a retry). */
+  private retryOf = false;
+
+  private scan(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number, withoutKeyword: boolean): Vote | undefined {
+    const t = c.tsStartNs;
     let best: Vote | undefined;
     let bestAccepted: Vote | undefined;
     let loose: Vote | undefined;
@@ -33,10 +53,10 @@ export class VoterMatch {
     let mark = 0;
     for (let i = -1; i < list.length; i++) {
       const v = i < 0 ? first : list[i];
-      if (v.shortcode !== shortcode || !this.window.contains(v, t)) continue;
+      if ((shortcode !== undefined && v.shortcode !== shortcode) || !this.window.contains(v, t)) continue;
       if (mark === 0) this.mark = mark = callbackMark(c.id);
       if (c.batch === undefined && hasCallback(v, c.id, mark)) return v; // the same attempt seen again
-      if (text !== undefined && v.matchText !== text) {
+      if (text !== undefined && (withoutKeyword ? !carriesText(v, text, before) : v.matchText !== text)) {
         if (v.state !== 'accepted') {
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
         } else if (v.ackTsNs <= before && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;
@@ -52,6 +72,7 @@ export class VoterMatch {
     // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
     if (guessed !== undefined && c.sender !== undefined) return guessed;
     this.fallback = bestAccepted ?? loose ?? looseAccepted;
+    this.retryOf = bestAccepted !== undefined;
     return undefined;
   }
 }

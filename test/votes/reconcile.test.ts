@@ -157,6 +157,42 @@ test('a mangled callback seen before its vote\'s ack is still that vote\'s', () 
   assert.deepEqual([e.report().accepted, e.report().lost], [1, 0]);
 });
 
+test('a callback naming the sender but no shortcode (get-url ?phone=%p&text=%a) is the voter\'s vote with that text, to any shortcode', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));
+  e.onMo(mo(0.1, '447700900001', '999', 'VOTE B'));
+  e.onCallback(cb(0.5, '447700900001', undefined, 'VOTE B', { status: 500 }));
+  e.onCallback(cb(0.6, '447700900001', undefined, 'VOTE A'));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [1, 1]);
+  assert.deepEqual(e.lostVotes().map((l) => [l.shortcode, l.reason]), [['999', 'http-500']]);
+});
+
+test('callbacks carrying the text without its keyword (Kannel get-url %r) match by it', () => {
+  const { e } = engine();
+  // One voter: "VOTE A" accepted, "B" (one word: '' without its keyword) called back and failed.
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.onCallback(cb(0.1, '1', undefined, 'A'));
+  e.onMo(mo(1, '1', '12345', 'B'));
+  e.onCallback(cb(1.1, '1', undefined, '', { status: 503 }));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.total, r.accepted, r.lost], [2, 1, 1]);
+  assert.deepEqual(e.lostVotes().map((l) => [l.choice, l.reason]), [['B', 'http-503']]);
+});
+
+test('a text without its keyword fits only a vote delivered before the callback: a later vote cannot take it from its guess', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'Vote A 😍'));
+  e.onCallback(cb(0.1, '1', undefined, 'A \uFFFD')); // the gateway damaged the text: held, the vote above its guess
+  e.onMo(mo(1, '1', '12345', 'VOTE A \uFFFD')); // delivered after that callback: only its keyword-less text fits
+  e.onCallback(cb(1.1, '1', undefined, 'VOTE A \uFFFD', { status: 500 }));
+  e.finish(s(100));
+  assert.deepEqual(e.lostVotes().map((l) => [l.tsNs, l.reason]), [[s(1), 'http-500']]);
+  assert.deepEqual([e.report().accepted, e.report().lost], [1, 1]);
+});
+
 test('whitespace squeezed by the gateway still matches exactly', () => {
   const { e } = engine();
   e.onMo(mo(0, '1', '12345', ' vote  b '));

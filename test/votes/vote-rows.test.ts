@@ -8,7 +8,7 @@ import { s } from './fixtures';
 function vote(): Vote {
   return {
     id: 'v1', campaign: null, campaignName: 'show', shortcode: '12345', choice: 'A', kind: 'valid', sender: undefined, matchSender: '447700900001',
-    text: 'VOTE  A', matchText: 'VOTE A', tsNs: s(1), ackTsNs: s(1) + 10e6, messageId: 'm1', smscConn: '127.0.0.1:2775', state: 'pending',
+    text: 'VOTE  A', matchText: 'VOTE A', restText: 'A', tsNs: s(1), ackTsNs: s(1) + 10e6, messageId: 'm1', smscConn: '127.0.0.1:2775', state: 'pending',
     lostReason: null, callbackIds: NO_CALLBACK_IDS, callbackMarks: 0, updatedTsNs: s(1) + 10e6, eventSeq: 1, live: true, senderTail: 900001,
   };
 }

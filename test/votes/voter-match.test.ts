@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { addCallback } from '../../src/votes/callback-attempts';
 import { MatchWindow } from '../../src/votes/match-window';
 import { NO_CALLBACK_IDS } from '../../src/votes/callback-attempts';
-import type { Vote, VoteState } from '../../src/votes/vote';
+import { matchText, textAfterKeyword, type Vote, type VoteState } from '../../src/votes/vote';
 import { VoterMatch } from '../../src/votes/voter-match';
 import { cb, s } from './fixtures';
 
@@ -11,7 +11,8 @@ const window = new MatchWindow(5e9, 60e9, 600e9);
 
 function vote(id: string, sec: number, text: string, state: VoteState = 'pending', shortcode = '12345'): Vote {
   return {
-    id, campaign: null, campaignName: '', shortcode, choice: '', kind: 'unmatched', sender: undefined, matchSender: 'k', text, matchText: text,
+    id, campaign: null, campaignName: '', shortcode, choice: '', kind: 'unmatched', sender: undefined, matchSender: 'k', text, matchText: matchText(text),
+    restText: textAfterKeyword(text),
     tsNs: s(sec), ackTsNs: s(sec) + 10e6, smscConn: '', state, lostReason: null, callbackIds: NO_CALLBACK_IDS, callbackMarks: 0,
     updatedTsNs: 0, eventSeq: 0, live: true, senderTail: -1,
   };
@@ -53,4 +54,27 @@ test('no certain vote: a retry guess is the latest accepted vote acked before th
   const far = cb(3000, '1', '12345', 'VOTE A');
   assert.equal(m.find(a, [b], far, '12345', 'VOTE A', far.tsStartNs), undefined);
   assert.equal(m.fallback, undefined);
+});
+
+test('a callback naming no shortcode matches the voter\'s vote to any shortcode', () => {
+  const m = new VoterMatch(window);
+  const a = vote('a', 0, 'VOTE A', 'pending', '999');
+  const b = vote('b', 1, 'VOTE B');
+  const x = cb(3, '1', '12345', 'VOTE B');
+  assert.equal(m.find(a, [b], x, undefined, 'VOTE B', x.tsStartNs), b);
+  assert.equal(m.find(a, [b], x, undefined, undefined, x.tsStartNs), a, 'no text either: the earliest open vote');
+});
+
+test('a callback carrying the text without its keyword (Kannel %r) fits the vote as well as the whole text', () => {
+  const m = new VoterMatch(window);
+  const a = vote('a', 0, 'VOTE A', 'accepted');
+  const b = vote('b', 1, 'vote  b please');
+  const c = vote('c', 2, 'C');
+  const x = cb(3, '1', '12345', 'b please');
+  assert.equal(m.find(a, [b, c], x, '12345', 'b please', x.tsStartNs), b);
+  // A retry of the accepted vote's stripped text goes to it (a certain retry is its fallback), not to b.
+  assert.equal(m.find(a, [b, c], x, '12345', 'A', x.tsStartNs), undefined);
+  assert.equal(m.fallback, a);
+  // A one-word vote stripped of its only word: the empty text.
+  assert.equal(m.find(a, [b, c], x, '12345', '', x.tsStartNs), c);
 });
