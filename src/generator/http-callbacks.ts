@@ -12,9 +12,10 @@ import { concatUdh } from './smpp-encoder';
 
 /**
  * 'get-rest' and 'get-phone': Kannel get-url services that name no shortcode — `?sender=%p&text=%r`
- * (its user guide's example: the words after the keyword) and `?phone=%p&text=%a`.
+ * (its user guide's example: the words after the keyword) and `?phone=%p&text=%a`. 'playsms': playSMS's
+ * documented Kannel get-url (`q` = %q sender, `Q` = %Q receiver, `a` = %a text, `t` = %t minute).
  */
-export type CallbackFormat = 'get' | 'get-rest' | 'get-phone' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
+export type CallbackFormat = 'get' | 'get-rest' | 'get-phone' | 'playsms' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
 
 /** Formats whose gateway sends one callback per part of a long message. */
 export const PER_PART_FORMATS: ReadonlySet<CallbackFormat> = new Set(['vonage', 'kannel-post-parts']);
@@ -79,12 +80,14 @@ function formEncodeUncached(s: string): string {
 /** `more`: the further messages of one request (BATCH_FORMATS only). */
 export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, host: string, keepAlive: boolean, more: readonly CallbackFields[] = []): BuiltRequest {
   const conn = keepAlive ? 'keep-alive' : 'close';
-  if (format === 'get' || format === 'get-rest' || format === 'get-phone') {
+  if (format === 'get' || format === 'get-rest' || format === 'get-phone' || format === 'playsms') {
     // Kannel's %a and %r: the words (split at ASCII whitespace), joined by one space; %r without the first.
     const words = f.text.split(/[ \t\n\v\f\r]+/).filter((w) => w !== '');
     const uri = format === 'get' ? `/vote?from=${formEncode(f.sender)}&to=${formEncode(f.shortcode)}&text=${formEncode(f.text)}`
       : format === 'get-rest' ? `/vote?sender=${formEncode(f.sender)}&text=${formEncode(words.slice(1).join(' '))}`
-        : `/vote?phone=${formEncode(f.sender)}&text=${formEncode(words.join(' '))}`;
+        : format === 'get-phone' ? `/vote?phone=${formEncode(f.sender)}&text=${formEncode(words.join(' '))}`
+          : `/playsms/index.php?app=call&cat=gateway&plugin=kannel&access=geturl&t=${formEncode(utcSeconds(f.receivedAtNs).slice(0, 16))}`
+            + `&q=${formEncode(f.sender)}&a=${formEncode(words.join(' '))}&Q=${formEncode(f.shortcode)}&smsc=smsc01`;
     const head = `GET ${uri} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: Kannel/1.4.5\r\nAccept: */*\r\nConnection: ${conn}\r\n\r\n`;
     return { method: 'GET', uri, bytes: Buffer.from(head, 'latin1'), bodyLength: 0 };
   }

@@ -123,6 +123,9 @@ export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
   { name: 'bird', detect: ['sender.contact.identifierValue'], sender: ['sender.contact.identifierValue'], recipient: ['receiver.connector.id', 'channelId'],
     text: ['body.text.text'], messageId: ['id'], smsc: none },
   { name: 'sinch', detect: ['received_at', 'operator_id'], sender: ['from'], recipient: ['to'], text: ['body'], messageId: ['id'], smsc: ['operator_id'] },
+  // playSMS behind Kannel, its documented get-url: `index.php?app=call&cat=gateway&plugin=kannel&access=geturl&t=%t&q=%q&a=%a&Q=%Q&smsc=%i`
+  // (`q` the sender, `Q` the receiver — case matters — `a` the text; some setups leave `Q` out).
+  { name: 'playsms', detect: ['plugin'], sender: ['q'], recipient: ['Q'], text: ['a'], messageId: none, smsc: ['smsc'] },
 ];
 
 /** Common operator-chosen names (Kannel get-url `...?sender=%p&to=%P&text=%a`) and generic JSON. */

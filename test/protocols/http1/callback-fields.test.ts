@@ -93,6 +93,12 @@ describe('callback fields by vendor format', () => {
       ['plivo', '14155551234', '14155550000', 'YES', 'u-1']);
   });
 
+  test('playSMS behind Kannel: q is the sender and Q the receiver (case matters), a the text; Q may be left out', () => {
+    const q = 'app=call&cat=gateway&plugin=kannel&access=geturl&t=2024-03-02+20%3A00&q=%2B447700900123&a=VOTE+B&Q=80800&smsc=smsc01';
+    assert.deepEqual(pick(extract(q, null)), ['playsms', '+447700900123', '80800', 'VOTE B', null]);
+    assert.deepEqual(pick(extract(q.replace('&Q=80800', ''), null)), ['playsms', '+447700900123', null, 'VOTE B', null]);
+  });
+
   test('Infobip: one request carrying several messages gives each of them, in order', () => {
     const msg = (i: number, extra: object = {}) => ({ messageId: `ib-${i}`, from: `38591624249${i}`, to: '12345', text: `VOTE ${'ABC'[i]}`, keyword: 'VOTE', smsCount: 1, price: { pricePerMessage: 0, currency: 'EUR' }, ...extra });
     const f = extract('', 'application/json', JSON.stringify({ results: [msg(0), msg(1), msg(2)], messageCount: 3, pendingMessageCount: 0 }))!;
