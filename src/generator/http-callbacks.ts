@@ -14,8 +14,9 @@ import { concatUdh } from './smpp-encoder';
  * 'get-rest' and 'get-phone': Kannel get-url services that name no shortcode — `?sender=%p&text=%r`
  * (its user guide's example: the words after the keyword) and `?phone=%p&text=%a`. 'playsms': playSMS's
  * documented Kannel get-url (`q` = %q sender, `Q` = %Q receiver, `a` = %a text, `t` = %t minute).
+ * 'get-own-names': names no decoder knows (`?caller=%p&called=%P&sms=%a&when=%T`).
  */
-export type CallbackFormat = 'get' | 'get-rest' | 'get-phone' | 'playsms' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
+export type CallbackFormat = 'get' | 'get-rest' | 'get-phone' | 'playsms' | 'get-own-names' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
 
 /** Formats whose gateway sends one callback per part of a long message. */
 export const PER_PART_FORMATS: ReadonlySet<CallbackFormat> = new Set(['vonage', 'kannel-post-parts']);
@@ -77,17 +78,29 @@ function formEncodeUncached(s: string): string {
   return encodeURIComponent(s).replace(/%20/g, '+').replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/** Formats that call back with a GET (a Kannel get-url of some operator's making). */
+const GET_FORMATS: ReadonlySet<CallbackFormat> = new Set(['get', 'get-rest', 'get-phone', 'playsms', 'get-own-names']);
+
+function getUri(format: CallbackFormat, f: CallbackFields): string {
+  // Kannel's %a and %r: the words (split at ASCII whitespace), joined by one space; %r without the first.
+  const words = f.text.split(/[ \t\n\v\f\r]+/).filter((w) => w !== '');
+  const sender = formEncode(f.sender), shortcode = formEncode(f.shortcode), all = formEncode(words.join(' '));
+  switch (format) {
+    case 'get-rest': return `/vote?sender=${sender}&text=${formEncode(words.slice(1).join(' '))}`;
+    case 'get-phone': return `/vote?phone=${sender}&text=${all}`;
+    case 'get-own-names': return `/in?caller=${sender}&called=${shortcode}&sms=${all}&when=${Math.floor(f.receivedAtNs / 1e9)}`;
+    case 'playsms':
+      return `/playsms/index.php?app=call&cat=gateway&plugin=kannel&access=geturl&t=${formEncode(utcSeconds(f.receivedAtNs).slice(0, 16))}`
+        + `&q=${sender}&a=${all}&Q=${shortcode}&smsc=smsc01`;
+    default: return `/vote?from=${sender}&to=${shortcode}&text=${formEncode(f.text)}`;
+  }
+}
+
 /** `more`: the further messages of one request (BATCH_FORMATS only). */
 export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, host: string, keepAlive: boolean, more: readonly CallbackFields[] = []): BuiltRequest {
   const conn = keepAlive ? 'keep-alive' : 'close';
-  if (format === 'get' || format === 'get-rest' || format === 'get-phone' || format === 'playsms') {
-    // Kannel's %a and %r: the words (split at ASCII whitespace), joined by one space; %r without the first.
-    const words = f.text.split(/[ \t\n\v\f\r]+/).filter((w) => w !== '');
-    const uri = format === 'get' ? `/vote?from=${formEncode(f.sender)}&to=${formEncode(f.shortcode)}&text=${formEncode(f.text)}`
-      : format === 'get-rest' ? `/vote?sender=${formEncode(f.sender)}&text=${formEncode(words.slice(1).join(' '))}`
-        : format === 'get-phone' ? `/vote?phone=${formEncode(f.sender)}&text=${formEncode(words.join(' '))}`
-          : `/playsms/index.php?app=call&cat=gateway&plugin=kannel&access=geturl&t=${formEncode(utcSeconds(f.receivedAtNs).slice(0, 16))}`
-            + `&q=${formEncode(f.sender)}&a=${formEncode(words.join(' '))}&Q=${formEncode(f.shortcode)}&smsc=smsc01`;
+  if (GET_FORMATS.has(format)) {
+    const uri = getUri(format, f);
     const head = `GET ${uri} HTTP/1.1\r\nHost: ${host}\r\nUser-Agent: Kannel/1.4.5\r\nAccept: */*\r\nConnection: ${conn}\r\n\r\n`;
     return { method: 'GET', uri, bytes: Buffer.from(head, 'latin1'), bodyLength: 0 };
   }

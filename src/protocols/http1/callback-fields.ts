@@ -4,7 +4,8 @@
  * (Kannel post-url X-Kannel-*) and `@body` (the whole body as text, Kannel post-url).
  * Vendor formats are data (CallbackVendor): the first whose `detect` key is present decides the
  * mapping; otherwise the generic mapping applies (exact name, then case-insensitive, then as the
- * last segment of a nested JSON path). See shared/corpus/http-callback-formats.md.
+ * last segment of a nested JSON path), and when it knows no name for the sender, the values tell
+ * (value-shapes.ts: format `generic-by-value`). See shared/corpus/http-callback-formats.md.
  */
 import { Charset, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
 import { FLAT_OK, FLAT_UNSURE, ParamList } from './param-list';
@@ -17,6 +18,7 @@ import { latin1 } from '../buffer-reader';
 import { callbackPart } from './callback-part';
 import { parseGatewayTime } from './gateway-time';
 import { CallbackBatch } from './callback-batch';
+import { numbersByValue } from './value-shapes';
 
 export { DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING } from './callback-formats';
 export type { CallbackFieldOptions, CallbackFields, CallbackMapping, CallbackMessage, CallbackPart, CallbackVendor } from './callback-formats';
@@ -180,10 +182,28 @@ export class CallbackExtractor {
       unread: plan.batch === null ? 0 : plan.batch.unread,
       paramsCut: this.paramsCut,
     };
+    if (plan.byValue) this.numbersByValue(plan, out);
     this.body = EMPTY;
     this.bodyText = null;
     p.reset();
     return out.sender === null && out.recipient === null && out.text === null && out.messageId === null ? null : out;
+  }
+
+  /**
+   * No known name for the sender (the operator named the fields): the parameter holding a phone
+   * number is the sender, and one holding a short code (or a second number) the receiver when no
+   * name said which.
+   */
+  private numbersByValue(plan: CallbackPlan, out: CallbackFields): void {
+    const p = this.params;
+    // Read by a name already, or a repeated name (its first value is the name's).
+    const taken = (i: number): boolean => i === plan.recipient || i === plan.text || i === plan.messageId || i === plan.smsc || i === plan.time
+      || p.keys.indexOf(p.keys[i]) < i;
+    const found = numbersByValue(p.count, (i) => p.value(i), taken);
+    if (found.sender < 0) return;
+    out.format = 'generic-by-value';
+    out.sender = p.value(found.sender);
+    if (plan.recipient === SRC_NONE && found.recipient >= 0) out.recipient = p.value(found.recipient);
   }
 
   /** Bit h: extractor header h is present; -1 when there are too many headers for a mask (no plan is kept). */
@@ -224,10 +244,12 @@ export class CallbackExtractor {
       return vendor === null && c === SRC_NONE && this.params.count > 0 ? this.firstLoose(fields[f]) : c;
     };
     const payload = vendor?.payload;
+    const sender = pick(0);
     return {
       keys: this.params.keys.slice(0, this.params.count), headerMask, hasBody,
       format: vendor !== null ? vendor.name : 'generic',
-      sender: pick(0), recipient: pick(1), text: pick(2), messageId: pick(3), smsc: pick(4),
+      sender, recipient: pick(1), text: pick(2), messageId: pick(3), smsc: pick(4),
+      byValue: vendor === null && sender === SRC_NONE && this.params.count > 0,
       udh: pick(5), concatRef: pick(6), concatTotal: pick(7), concatPart: pick(8), time: pick(9),
       payloadRaw: payload === undefined ? null : payload.raw,
       payloadHex: payload === undefined ? SRC_NONE : this.source(payload.hex),

@@ -24,6 +24,8 @@ export interface CallbackPlan {
   readonly format: string;
   readonly sender: number;
   readonly recipient: number;
+  /** No vendor and no known name for the sender: each request's values tell (value-shapes.ts). */
+  readonly byValue: boolean;
   readonly text: number;
   readonly messageId: number;
   readonly smsc: number;

@@ -11,6 +11,7 @@ import { CallbackExtractor, DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING, t
 import { charsetOf, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
 import { callbackPart } from '../../../src/protocols/http1/callback-part';
 import { parseGatewayTime } from '../../../src/protocols/http1/gateway-time';
+import { isPhoneNumber, isShortCode } from '../../../src/protocols/http1/value-shapes';
 
 const FIELDS = ['sender', 'recipient', 'text', 'messageId', 'smsc'] as const;
 /** Fields that only locate a part (read through callbackPart). */
@@ -47,12 +48,36 @@ function model(query: string, contentType: string | null, headers: Record<string
     }
     return null;
   };
+  // The parameter name a generic field is read from (as `read`, for parameters), or null.
+  const readKey = (f: keyof CallbackMapping): string | null => {
+    const keys = keysOf(DEFAULT_GENERIC_MAPPING, f);
+    for (const k of keys) if (params.has(k)) return k;
+    if (params.size === 0) return null;
+    for (const k of keys) {
+      const l = k.toLowerCase();
+      for (const pk of params.keys()) if (pk.toLowerCase() === l) return pk;
+      for (const pk of params.keys()) { const d = pk.lastIndexOf('.'); if ((d < 0 ? '' : pk.slice(d + 1).toLowerCase()) === l) return pk; }
+    }
+    return null;
+  };
   const out: CallbackFields = { format: 'generic', sender: null, recipient: null, text: null, messageId: null, smsc: null, part: null, gatewayTimeNs: null, more: null, unread: 0, paramsCut: params.size >= limits.maxParams };
   const vendor = DEFAULT_CALLBACK_VENDORS.find((v) => v.detect.some((k) => resolve(k) !== null));
   const read = (f: keyof CallbackMapping): string | null => vendor !== undefined ? first(keysOf(vendor, f))
     : first(keysOf(DEFAULT_GENERIC_MAPPING, f)) ?? (params.size > 0 ? loose(keysOf(DEFAULT_GENERIC_MAPPING, f)) : null);
   if (vendor !== undefined) out.format = vendor.name;
   for (const f of FIELDS) out[f] = read(f);
+  if (vendor === undefined && out.sender === null && params.size > 0) {
+    // No name for the sender: the first phone number among the values not read by a name; the
+    // receiver, unless named, the first short code else a second number.
+    const named = new Set((['recipient', 'text', 'messageId', 'smsc', 'time'] as const).map(readKey));
+    const free = [...params].filter(([k]) => !named.has(k)).map(([, v]) => v);
+    const numbers = free.filter(isPhoneNumber);
+    if (numbers.length > 0) {
+      out.format = 'generic-by-value';
+      out.sender = numbers[0];
+      out.recipient ??= free.find((v) => !isPhoneNumber(v) && isShortCode(v)) ?? numbers[1] ?? null;
+    }
+  }
   const [udh, ref, total, part] = PART_FIELDS.map(read);
   out.part = callbackPart(udh, ref, total, part);
   out.gatewayTimeNs = parseGatewayTime(read('time'));

@@ -99,6 +99,16 @@ describe('callback fields by vendor format', () => {
     assert.deepEqual(pick(extract(q.replace('&Q=80800', ''), null)), ['playsms', '+447700900123', null, 'VOTE B', null]);
   });
 
+  test('names the operator chose (none known for the sender): the sender is the value that is a phone number, the receiver a short code', () => {
+    const q = 'caller=%2B447700900123&called=80800&sms=VOTE+B&when=1709409600';
+    assert.deepEqual(pick(extract(q, null)), ['generic-by-value', '+447700900123', '80800', 'VOTE B', null]);
+    // Each request's values tell: the same names with no number in them give no sender.
+    assert.deepEqual(pick(extract('caller=12345&called=80800&sms=VOTE+C&when=1709409601', null)), ['generic', null, null, 'VOTE C', null]);
+    // A known sender name is never second-guessed; a request with no number in it stays unrecognised.
+    assert.deepEqual(pick(extract('from=x&called=80800', null)), ['generic', 'x', null, null, null]);
+    assert.equal(extract('page=2&when=1709409600', null), null);
+  });
+
   test('Infobip: one request carrying several messages gives each of them, in order', () => {
     const msg = (i: number, extra: object = {}) => ({ messageId: `ib-${i}`, from: `38591624249${i}`, to: '12345', text: `VOTE ${'ABC'[i]}`, keyword: 'VOTE', smsCount: 1, price: { pricePerMessage: 0, currency: 'EUR' }, ...extra });
     const f = extract('', 'application/json', JSON.stringify({ results: [msg(0), msg(1), msg(2)], messageCount: 3, pendingMessageCount: 0 }))!;
