@@ -14,9 +14,10 @@ import { concatUdh } from './smpp-encoder';
  * 'get-rest' and 'get-phone': Kannel get-url services that name no shortcode — `?sender=%p&text=%r`
  * (its user guide's example: the words after the keyword) and `?phone=%p&text=%a`. 'playsms': playSMS's
  * documented Kannel get-url (`q` = %q sender, `Q` = %Q receiver, `a` = %a text, `t` = %t minute).
- * 'get-own-names': names no decoder knows (`?caller=%p&called=%P&sms=%a&when=%T`).
+ * 'get-own-names': names no decoder knows (`?caller=%p&called=%P&sms=%a&when=%T`). 'kannel-post-query':
+ * post-url without send-sender, the sender in its URL (`post-url = ".../kannel/mo?from=%p"`).
  */
-export type CallbackFormat = 'get' | 'get-rest' | 'get-phone' | 'playsms' | 'get-own-names' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
+export type CallbackFormat = 'get' | 'get-rest' | 'get-phone' | 'playsms' | 'get-own-names' | 'kannel-post-query' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
 
 /** Formats whose gateway sends one callback per part of a long message. */
 export const PER_PART_FORMATS: ReadonlySet<CallbackFormat> = new Set(['vonage', 'kannel-post-parts']);
@@ -106,8 +107,8 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
   }
   let uri: string, type: string, body: Buffer, agent: string;
   let extra = '';
-  if (format === 'kannel-post' || format === 'kannel-post-strip' || format === 'kannel-post-parts' || format === 'kannel-xml') {
-    uri = '/kannel/mo';
+  if (format === 'kannel-post' || format === 'kannel-post-strip' || format === 'kannel-post-parts' || format === 'kannel-post-query' || format === 'kannel-xml') {
+    uri = format === 'kannel-post-query' ? `/kannel/mo?from=${formEncode(f.sender)}` : '/kannel/mo';
     agent = 'Kannel/1.4.5';
     // Kannel's %a: UTF-8 for 7-bit messages, the UTF-16BE octets for UCS-2 (its coding 2). With
     // strip-keyword, its strip_keyword(): up to the first (ASCII) whitespace, and the whitespace after

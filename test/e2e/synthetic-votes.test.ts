@@ -106,6 +106,8 @@ const VARIANTS: Variant[] = [
   { name: 'playSMS behind Kannel', votes: 300, seed: 34, opts: { callbackFormats: ['playsms'], outage: { fromNs: 1.5e9, toNs: 6e9 } } },
   // A get-url whose names no decoder knows: the values tell which is the sender and the short code.
   { name: 'get-url with names of the operator\'s own', votes: 300, seed: 35, opts: { callbackFormats: ['get-own-names'], outage: { fromNs: 1.5e9, toNs: 6e9 } } },
+  // post-url without send-sender, the sender put into its URL: matched by sender as exactly as with X-Kannel-From.
+  { name: 'Kannel post-url, the sender in its URL', votes: 400, seed: 36, opts: { callbackFormats: ['kannel-post-query'], outage: { fromNs: 1.5e9, toNs: 6e9 } } },
   { name: 'ipv6', votes: 300, seed: 12, opts: { ipv6: true } },
   { name: 'pcapng + impairments', votes: 400, seed: 13, opts: { pcapng: true, nanosecond: true, impair: { reorder: 0.03, retransmit: 0.03, duplicate: 0.02 } } },
   { name: 'mid-stream join', votes: 400, seed: 14, opts: { midstream: true, impair: { retransmit: 0.05 } } },
@@ -268,7 +270,7 @@ function assertCoverage(all: Replayed[]): void {
   assert.ok(votes.some((t) => t.acked && t.dataCoding === 0), 'a GSM-7 vote');
   assert.ok(votes.some((t) => t.acked && t.invalid), 'an invalid vote');
   assert.ok(callbacks.some((c) => c.style === 'pipelined'), 'a pipelined callback');
-  for (const f of ['get', 'get-rest', 'get-phone', 'playsms', 'get-own-names', 'form', 'json', 'kannel-post', 'kannel-post-strip', 'kannel-xml', 'vonage', 'kannel-post-parts', 'infobip'] as const) assert.ok(callbacks.some((c) => c.format === f), `a ${f} callback`);
+  for (const f of ['get', 'get-rest', 'get-phone', 'playsms', 'get-own-names', 'kannel-post-query', 'form', 'json', 'kannel-post', 'kannel-post-strip', 'kannel-xml', 'vonage', 'kannel-post-parts', 'infobip'] as const) assert.ok(callbacks.some((c) => c.format === f), `a ${f} callback`);
   // A connection carries one request unless pipelined: several votes on one infobip connection shared its callback.
   const votesByStream = sortedCounts(all.flatMap((r, i) => r.truth.votes.flatMap((t) => [...new Set(t.callbacks.filter((c) => c.format === 'infobip').map((c) => `${i}:${c.stream}`))])));
   assert.ok(votesByStream.some(([, n]) => n > 1), 'a callback carrying several votes');

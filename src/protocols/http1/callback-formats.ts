@@ -99,8 +99,23 @@ export interface CallbackFieldOptions {
 
 const none: string[] = [];
 
+/** Common operator-chosen names (Kannel get-url `...?sender=%p&to=%P&text=%a`) and generic JSON. */
+export const DEFAULT_GENERIC_MAPPING: CallbackMapping = {
+  sender: ['from', 'sender', 'msisdn', 'phone', 'source', 'src', 'originator', 'oa', 'mobile', 'number', 'source_addr'],
+  recipient: ['to', 'receiver', 'recipient', 'shortcode', 'short_code', 'shortCode', 'dest', 'destination', 'da', 'destination_addr', 'service'],
+  text: ['text', 'msg', 'message', 'content', 'body', 'sms', 'txt'],
+  messageId: ['messageId', 'message_id', 'msgid', 'msg_id', 'smsid', 'sms_id', 'id', 'uuid'],
+  smsc: ['smsc', 'smsc-id', 'smsc_id', 'smscid'],
+  udh: ['udh'],
+  concatRef: ['concat-ref'],
+  concatTotal: ['concat-total'],
+  concatPart: ['concat-part'],
+};
+
 export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
-  { name: 'kannel-post', detect: ['header:x-kannel-from', 'header:x-kannel-to'], sender: ['header:x-kannel-from'],
+  // Kannel fills escape codes into the post-url too: without send-sender, `post-url = ".../vote?from=%p"`
+  // still names the sender (under the names a get-url would use).
+  { name: 'kannel-post', detect: ['header:x-kannel-from', 'header:x-kannel-to'], sender: ['header:x-kannel-from', ...DEFAULT_GENERIC_MAPPING.sender!],
     recipient: ['header:x-kannel-to'], text: ['@body'], messageId: none, smsc: ['header:x-kannel-smsc'], udh: ['header:x-kannel-udh'],
     time: ['header:x-kannel-time'] },
   { name: 'kannel-xml', detect: ['oa.number'], sender: ['oa.number'], recipient: ['da.number'], text: ['ud'], messageId: none, smsc: ['from'], udh: ['udh'] },
@@ -128,15 +143,3 @@ export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
   { name: 'playsms', detect: ['plugin'], sender: ['q'], recipient: ['Q'], text: ['a'], messageId: none, smsc: ['smsc'] },
 ];
 
-/** Common operator-chosen names (Kannel get-url `...?sender=%p&to=%P&text=%a`) and generic JSON. */
-export const DEFAULT_GENERIC_MAPPING: CallbackMapping = {
-  sender: ['from', 'sender', 'msisdn', 'phone', 'source', 'src', 'originator', 'oa', 'mobile', 'number', 'source_addr'],
-  recipient: ['to', 'receiver', 'recipient', 'shortcode', 'short_code', 'shortCode', 'dest', 'destination', 'da', 'destination_addr', 'service'],
-  text: ['text', 'msg', 'message', 'content', 'body', 'sms', 'txt'],
-  messageId: ['messageId', 'message_id', 'msgid', 'msg_id', 'smsid', 'sms_id', 'id', 'uuid'],
-  smsc: ['smsc', 'smsc-id', 'smsc_id', 'smscid'],
-  udh: ['udh'],
-  concatRef: ['concat-ref'],
-  concatTotal: ['concat-total'],
-  concatPart: ['concat-part'],
-};

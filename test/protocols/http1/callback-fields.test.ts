@@ -93,6 +93,13 @@ describe('callback fields by vendor format', () => {
       ['plivo', '14155551234', '14155550000', 'YES', 'u-1']);
   });
 
+  test('Kannel post-url without send-sender, the sender in its URL (post-url = ".../mo?from=%p"); X-Kannel-From wins when both are there', () => {
+    const f = extract('from=%2B447700900123', 'text/plain; charset=UTF-8', 'VOTE A', { 'x-kannel-to': '80800' });
+    assert.deepEqual(pick(f), ['kannel-post', '+447700900123', '80800', 'VOTE A', null]);
+    const g = extract('from=%2B447700900123', 'text/plain; charset=UTF-8', 'VOTE A', { 'x-kannel-to': '80800', 'x-kannel-from': '+447700900999' });
+    assert.equal(g!.sender, '+447700900999');
+  });
+
   test('playSMS behind Kannel: q is the sender and Q the receiver (case matters), a the text; Q may be left out', () => {
     const q = 'app=call&cat=gateway&plugin=kannel&access=geturl&t=2024-03-02+20%3A00&q=%2B447700900123&a=VOTE+B&Q=80800&smsc=smsc01';
     assert.deepEqual(pick(extract(q, null)), ['playsms', '+447700900123', '80800', 'VOTE B', null]);
