@@ -58,7 +58,7 @@ function checkSmsc(r: KannelVotesResult): void {
 }
 
 /** The app's log against the truth: failures of every kind, and consistent states. */
-function checkApp(r: KannelVotesResult, opts: { stripKeyword?: boolean } = {}): void {
+function checkApp(r: KannelVotesResult, opts: { stripKeyword?: boolean; getText?: '%a' | '%r' } = {}): void {
   const { truth } = r;
   const reqs = truth.app.requests;
   assert.deepEqual(truth.unmatchedCallbacks, [], 'every callback belongs to an MO');
@@ -82,6 +82,17 @@ function checkApp(r: KannelVotesResult, opts: { stripKeyword?: boolean } = {}): 
       const mo = truth.mos.find((m) => m.callbacks.includes(q.index));
       if (mo === undefined || mo.dataCoding === 8 || q.part !== undefined) continue;
       assert.equal(q.text, mo.text.replace(/^[^ \t\n\v\f\r]*[ \t\n\v\f\r]*/, ''), `MO ${mo.id} ${JSON.stringify(mo.text)} without its keyword`);
+      checked++;
+    }
+    assert.ok(checked > 0, 'GSM-7 callbacks checked');
+  } else if (opts.getText === '%r') {
+    // get-url %r: the words after the first (split at ASCII whitespace, as Kannel's octstr_split_words()
+    // does), joined by one space — what the agent's textAfterKeyword assumes — here on GSM-7 texts.
+    let checked = 0;
+    for (const q of reqs) {
+      const mo = truth.mos.find((m) => m.callbacks.includes(q.index));
+      if (mo === undefined || mo.dataCoding === 8 || q.part !== undefined) continue;
+      assert.equal(q.text, mo.text.split(/[ \t\n\v\f\r]+/).filter((w) => w !== '').slice(1).join(' '), `MO ${mo.id} ${JSON.stringify(mo.text)}: %r`);
       checked++;
     }
     assert.ok(checked > 0, 'GSM-7 callbacks checked');
@@ -198,6 +209,27 @@ function checkWithoutSender(r: KannelVotesResult): void {
     off += Math.abs(row.accepted - t.accepted);
   }
   assert.ok(off <= 2, `accepted per shortcode and choice differ by ${off} in all`);
+}
+
+/**
+ * get-url callbacks with the shortcode hidden (`&to=` renamed, same length): a get-url such as
+ * `?sender=%p&text=%r` names only the sender, and the sender alone must find each vote.
+ */
+function checkWithoutShortcode(r: KannelVotesResult): void {
+  const { truth } = r;
+  const bytes = readFileSync(r.capturePath);
+  const to = Buffer.from('&to='), hidden = Buffer.from('&tz=');
+  let renamed = 0;
+  for (let i = bytes.indexOf(to); i >= 0; i = bytes.indexOf(to, i + 1), renamed++) hidden.copy(bytes, i);
+  assert.ok(renamed >= truth.app.requests.length, `${renamed} shortcodes hidden, the app saw ${truth.app.requests.length} requests`);
+  const capture = join(r.dir, 'without-shortcode.pcap');
+  writeFileSync(capture, bytes);
+  const run = runAgentReplay(ROOT, capture, truth.ports, join(r.dir, 'lost-votes-without-shortcode.csv'));
+  assert.equal(run.status, 0, `replay failed: ${run.stderr.slice(0, 2000)}`);
+  const votes = run.report?.votes as SenderlessVotes;
+  assert.deepEqual({ total: votes.total, accepted: votes.accepted, lost: votes.lost, pending: votes.pending }, { total: truth.summary.votes, accepted: truth.summary.accepted, lost: truth.summary.lost, pending: 0 }, 'vote totals');
+  const ours = truth.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost }));
+  assert.deepEqual(votes.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost })), ours, 'tally per shortcode and choice');
 }
 
 interface SenderlessVotes { total: number; accepted: number; lost: number; pending: number; tally: TallyRow[]; callbacks: { withoutSender?: number; withoutKeyword?: number } }
@@ -326,7 +358,11 @@ function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0], ext
   });
 }
 
-scenario('e2e: SMSC → Kannel (get-url) → failing vote app, captured on lo', { votes: 300, seed: 5, callback: 'get' });
+scenario('e2e: SMSC → Kannel (get-url) → failing vote app, captured on lo', { votes: 300, seed: 5, callback: 'get' },
+  [['agent replay with the shortcode hidden (a get-url naming only the sender): the same tally', checkWithoutShortcode]]);
+// get-url %r, the words after the keyword (its user guide's `?sender=%p&text=%r`).
+scenario('e2e: SMSC → Kannel (get-url, text=%r) → failing vote app, captured on lo', { votes: 150, seed: 23, callback: 'get', getText: '%r' },
+  [['agent replay with the shortcode hidden too: the same tally', checkWithoutShortcode]]);
 // Half the senders national (07700…): Kannel's unified-prefix rewrites them to +44… in the callbacks.
 scenario('e2e: SMSC → Kannel (post-url, unified-prefix) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post', plan: { nationalSenders: true } },
   [['agent replay with the sender hidden (post-url without send-sender): the same tally, by the second Kannel states', checkWithoutSender]]);

@@ -36,6 +36,8 @@ export interface KannelVotesOptions {
   combineParts?: boolean;
   /** Kannel's strip-keyword: callbacks carry the text without its first word. Default false. */
   stripKeyword?: boolean;
+  /** get-url's text escape (`%r`: the words after the keyword). Default `%a`. */
+  getText?: '%a' | '%r';
   /** App outage: start after first callback, length (ms). Defaults: 40 % into the sending time / 1200. */
   outageStartMs?: number;
   outageMs?: number;
@@ -156,6 +158,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       unifiedPrefix: opts.plan?.nationalSenders ? '+44,0044,0' : undefined,
       combineParts: opts.combineParts,
       stripKeyword: opts.stripKeyword,
+      getText: opts.getText,
     });
     const b = await bound;
     log(`kannel up, bound with ${b.command}`);
