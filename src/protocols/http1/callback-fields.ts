@@ -7,7 +7,7 @@
  * last segment of a nested JSON path), and when it knows no name for the sender, the values tell
  * (value-shapes.ts: format `generic-by-value`). See shared/corpus/http-callback-formats.md.
  */
-import { Charset, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
+import { Charset, decodeBytes, flattenJson, flattenXml, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
 import { FLAT_OK, FLAT_UNSURE, ParamList } from './param-list';
 import { B_FORM, B_JSON, B_NONE, B_XML, ContentTypes, looksLikeJson } from './content-types';
 import { StringMemo } from '../../common/string-memo';
@@ -329,7 +329,10 @@ export class CallbackExtractor {
     if (req.query !== '') parseUrlEncoded(req.query, null, params, this.limits);
     if (e > s) {
       if (this.types.kind === B_FORM) parseUrlEncoded(latin1(body, s, e), this.charset, params, this.limits);
-      else if (this.types.kind === B_XML) parseKannelXml(this.text()!, params);
+      else if (this.types.kind === B_XML) {
+        const xml = this.text()!;
+        if (!parseKannelXml(xml, params)) flattenXml(xml, params, this.limits);
+      }
       else if (this.types.kind === B_JSON || looksLikeJson(body, s, e)) flattenJson(this.text()!, params, this.limits);
     }
     return params;

@@ -186,7 +186,7 @@ function xmlText(s: string): string {
  * (<account>, <service>): the text inside is taken.
  */
 export function parseKannelXml(text: string, into: Map<string, string>): boolean {
-  if (!text.includes('<message')) return false;
+  if (!/<submit[\s>]/.test(text)) return false;
   const pick = (key: string, re: RegExp, value: (raw: string) => string = (raw) => raw): void => {
     const m = re.exec(text);
     if (m !== null && !into.has(key)) into.set(key, value(xmlText(m[1].replace(/<[^>]*>/g, '').trim())));
@@ -199,4 +199,57 @@ export function parseKannelXml(text: string, into: Map<string, string>): boolean
   pick('from', /<from>([\s\S]*?)<\/from>/);
   pick('to', /<to>([\s\S]*?)<\/to>/);
   return true;
+}
+
+const XML_NAME = /^[A-Za-z_][\w.:-]*/;
+
+/**
+ * Any other XML callback (an aggregator's `<sms><from>…</from><to>…</to><text>…</text></sms>`): every
+ * leaf element's text under its path below the root, dotted (`from`, `message.from`), namespace
+ * prefixes dropped, attributes ignored; the first value of a path wins. Bounded by `maxParams` keys
+ * and `maxDepth` levels; linear in the text (an unclosed tag, comment or CDATA ends the walk, as does
+ * malformed nesting, with what was read).
+ */
+export function flattenXml(text: string, into: Map<string, string>, limits: ParamLimits): void {
+  const path: string[] = [];
+  // Where the innermost open element's content starts, while no child element has opened in it.
+  let leafFrom = -1;
+  for (let i = text.indexOf('<'); i >= 0; ) {
+    let next: number;
+    if (text.startsWith('<!--', i) || text.startsWith('<![CDATA[', i)) {
+      const e = text.indexOf(text[i + 2] === '-' ? '-->' : ']]>', i + 4);
+      if (e < 0) return;
+      next = e + 3;
+    } else {
+      const close = text.indexOf('>', i + 1);
+      if (close < 0) return;
+      next = close + 1;
+      const c = text.charCodeAt(i + 1);
+      const end = c === 47; // '/'
+      const m = c === 63 || c === 33 ? null : XML_NAME.exec(text.slice(end ? i + 2 : i + 1, close)); // not <? or <!
+      if (m !== null) {
+        const name = m[0].slice(m[0].indexOf(':') + 1);
+        if (end) {
+          if (path.length === 0 || path[path.length - 1] !== name) return;
+          if (leafFrom >= 0 && path.length > 1) {
+            const key = path.slice(1).join('.');
+            if (!into.has(key)) {
+              if (into.size >= limits.maxParams) return;
+              const raw = text.slice(leafFrom, i).replace(/<!--[\s\S]*?-->/g, '');
+              into.set(key, raw.includes('<![CDATA[') ? raw.replace(/<!\[CDATA\[([\s\S]*?)\]\]>/g, '$1').trim() : xmlText(raw.trim()));
+            }
+          }
+          path.pop();
+          leafFrom = -1;
+        } else if (text.charCodeAt(close - 1) === 47) {
+          leafFrom = -1; // an empty element: its parent is no leaf
+        } else {
+          if (path.length > limits.maxDepth) return;
+          path.push(name);
+          leafFrom = next;
+        }
+      }
+    }
+    i = text.indexOf('<', next);
+  }
 }

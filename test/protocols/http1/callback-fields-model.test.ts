@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CallbackExtractor, DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING, type CallbackFields, type CallbackMapping } from '../../../src/protocols/http1/callback-fields';
-import { charsetOf, decodeBytes, flattenJson, parseKannelXml, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
+import { charsetOf, decodeBytes, flattenJson, flattenXml, parseKannelXml, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
 import { callbackPart } from '../../../src/protocols/http1/callback-part';
 import { parseGatewayTime } from '../../../src/protocols/http1/gateway-time';
 import { isPhoneNumber, isShortCode } from '../../../src/protocols/http1/value-shapes';
@@ -27,7 +27,7 @@ function model(query: string, contentType: string | null, headers: Record<string
   if (body.length > 0) {
     const ct = contentType === null ? '' : contentType.toLowerCase();
     if (ct.includes('x-www-form-urlencoded')) parseUrlEncoded(body.toString('latin1'), charset, params, limits);
-    else if (ct.includes('xml')) parseKannelXml(text()!, params);
+    else if (ct.includes('xml')) { if (!parseKannelXml(text()!, params)) flattenXml(text()!, params, limits); }
     else if (ct.includes('json') || /^[ \n\r\t]*[{[]/.test(body.toString('latin1'))) flattenJson(text()!, params, limits);
   }
   const resolve = (k: string): string | null => {
@@ -121,11 +121,14 @@ const jsonBody = fc.tuple(pairs, fc.boolean(), fc.constantFrom('', ' ')).map(([p
   return nest ? `{"results":[${elements.map((e) => `{${e.join(',')}}`).join(',')}],"n":1}` : `{${kv.join(',')}}`;
 });
 const xmlBody = fc.tuple(value, value, value).map(([a, b, c]) => `<message><submit><da><number>${b}</number></da><oa><number>${a}</number></oa><ud>${c} &amp;</ud><from>s1</from></submit></message>`);
+const escapeXml = (v: string): string => v.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+const genericXml = pairs.map((ps) => `<?xml version="1.0"?><sms>${ps.map(([k, v]) => `<${k}>${escapeXml(v)}</${k}>`).join('')}</sms>`);
 const request = fc.oneof(
   fc.record({ query: urlEncoded, contentType: fc.constant(null), body: fc.constant('') }),
   fc.record({ query: fc.oneof(fc.constant(''), urlEncoded), contentType: fc.constantFrom('application/x-www-form-urlencoded', 'application/x-www-form-urlencoded; charset=ISO-8859-1'), body: urlEncoded }),
   fc.record({ query: fc.constant(''), contentType: fc.constantFrom('application/json', 'text/plain', null, 'application/json; charset=utf-8'), body: jsonBody }),
   fc.record({ query: fc.constant(''), contentType: fc.constant('text/xml'), body: xmlBody }),
+  fc.record({ query: fc.constant(''), contentType: fc.constantFrom('application/xml', 'text/xml; charset=utf-8'), body: genericXml }),
   fc.record({ query: fc.constant(''), contentType: fc.constantFrom('text/plain; charset=UTF-8', 'text/plain'), body: value }),
 );
 const kannelHeaders = fc.option(fc.record({ 'x-kannel-from': value, 'x-kannel-to': value, 'x-kannel-udh': value }, { requiredKeys: ['x-kannel-from', 'x-kannel-to'] }), { nil: undefined });

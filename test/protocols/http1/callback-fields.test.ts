@@ -100,6 +100,11 @@ describe('callback fields by vendor format', () => {
     assert.equal(g!.sender, '+447700900999');
   });
 
+  test('an XML callback other than Kannel\'s: its leaf elements by the generic names (Kannel post-xml keeps its own reading)', () => {
+    const xml = '<?xml version="1.0" encoding="UTF-8"?><inbound><message><from>447700900123</from><to>80800</to><text>VOTE C</text><id>m-1</id></message></inbound>';
+    assert.deepEqual(pick(extract('', 'application/xml', xml)), ['generic', '447700900123', '80800', 'VOTE C', 'm-1']);
+  });
+
   test('playSMS behind Kannel: q is the sender and Q the receiver (case matters), a the text; Q may be left out', () => {
     const q = 'app=call&cat=gateway&plugin=kannel&access=geturl&t=2024-03-02+20%3A00&q=%2B447700900123&a=VOTE+B&Q=80800&smsc=smsc01';
     assert.deepEqual(pick(extract(q, null)), ['playsms', '+447700900123', '80800', 'VOTE B', null]);

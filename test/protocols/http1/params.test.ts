@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeBytes, flattenJson, parseUrlEncoded, type Charset, type ParamLimits } from '../../../src/protocols/http1/params';
+import { decodeBytes, flattenJson, flattenXml, parseUrlEncoded, type Charset, type ParamLimits } from '../../../src/protocols/http1/params';
 import { FLAT_OK, FLAT_UNSURE, ParamList } from '../../../src/protocols/http1/param-list';
 
 /** What a reader sees: the first value of each name, in request order (the map functions' result). */
@@ -104,4 +104,28 @@ test('JSON bytes in place: non-ASCII strings decode as the whole body decodes (U
     else assert.equal(flat, FLAT_OK);
     assert.deepEqual(firstValues(p), viaMap((m) => flattenJson(decoded, m, limits)), `${enc} ${charset} ${text}`);
   }), { numRuns: 1000 });
+});
+
+test('any other XML callback: leaf elements by their path below the root, namespaces dropped, attributes ignored', () => {
+  const xml = (s: string, limits: ParamLimits = { maxParams: 256, maxDepth: 8 }) => {
+    const m = new Map<string, string>();
+    flattenXml(s, m, limits);
+    return Object.fromEntries(m);
+  };
+  assert.deepEqual(xml('<?xml version="1.0"?><!-- inbound --><sms id="7"><from>+447700900123</from><to>80800</to><text>VOTE &amp; A</text><empty/></sms>'),
+    { from: '+447700900123', to: '80800', text: 'VOTE & A' });
+  assert.deepEqual(xml('<ns:inbound xmlns:ns="urn:x"><ns:message><ns:sender>44770</ns:sender><ns:body><![CDATA[VOTE <b>]]></ns:body></ns:message></ns:inbound>'),
+    { 'message.sender': '44770', 'message.body': 'VOTE <b>' });
+  // The first value of a path wins; a mixed element is no leaf.
+  assert.deepEqual(xml('<r><a>1</a><a>2</a><m>x<b>y</b></m></r>'), { a: '1', 'm.b': 'y' });
+  // Malformed or cut short: what was read before.
+  assert.deepEqual(xml('<r><a>1</a><b>2</c></r>'), { a: '1' });
+  assert.deepEqual(xml('<r><a>1</a><!-- never closed <b>2</b>'), { a: '1' });
+  assert.deepEqual(xml('<r><a>1</a><b'), { a: '1' });
+  // Bounds: keys and depth.
+  assert.deepEqual(xml('<r><a>1</a><b>2</b><c>3</c></r>', { maxParams: 2, maxDepth: 8 }), { a: '1', b: '2' });
+  assert.deepEqual(xml('<r><a><b><c>deep</c></b></a><d>1</d></r>', { maxParams: 256, maxDepth: 2 }), {});
+  // Hostile: thousands of unclosed openers end at once (the walk is linear in the text).
+  assert.deepEqual(xml('<r><a>1</a>' + '<!--'.repeat(4000)), { a: '1' });
+  assert.deepEqual(xml('<r><a>1</a>' + '<x '.repeat(4000)), { a: '1' });
 });
