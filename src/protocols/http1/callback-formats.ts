@@ -122,8 +122,9 @@ export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
   { name: 'twilio', detect: ['MessageSid', 'SmsSid', 'SmsMessageSid'], sender: ['From'], recipient: ['To'], text: ['Body'],
     messageId: ['MessageSid', 'SmsSid', 'SmsMessageSid'], smsc: none },
   { name: 'plivo', detect: ['MessageUUID'], sender: ['From'], recipient: ['To'], text: ['Text', 'Body'], messageId: ['MessageUUID'], smsc: none },
-  // `messageId` names the part when the message came in parts: not the message's id then.
-  { name: 'vonage', detect: ['msisdn'], sender: ['msisdn'], recipient: ['to'], text: ['text'], messageId: ['messageId'], smsc: none,
+  // `messageId` names the part when the message came in parts: not the message's id then. Told by
+  // `message-timestamp`: `msisdn` is a common name in operators' own get-urls too.
+  { name: 'vonage', detect: ['message-timestamp'], sender: ['msisdn'], recipient: ['to'], text: ['text'], messageId: ['messageId'], smsc: none,
     udh: ['udh'], concatRef: ['concat-ref'], concatTotal: ['concat-total'], concatPart: ['concat-part'] },
   // `content` is the raw short_message octets; `binary` their hex; `coding` the data_coding.
   { name: 'jasmin', detect: ['origin-connector'], sender: ['from'], recipient: ['to'], text: ['content'], messageId: ['id'], smsc: ['origin-connector'],

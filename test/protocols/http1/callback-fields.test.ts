@@ -67,8 +67,10 @@ describe('callback fields by vendor format', () => {
     const want = ['vonage', '447700900123', '447700900000', 'Hello world', '0A0000000123ABCD1'];
     assert.deepEqual(pick(extract(q, null)), want);
     assert.deepEqual(pick(extract('', 'application/x-www-form-urlencoded; charset=UTF-8', q)), want);
-    const json = JSON.stringify({ msisdn: '447700900123', to: '447700900000', messageId: '0A0000000123ABCD1', text: 'Hello world', type: 'text' });
+    const json = JSON.stringify({ msisdn: '447700900123', to: '447700900000', messageId: '0A0000000123ABCD1', text: 'Hello world', type: 'text', 'message-timestamp': '2020-01-01 12:00:00' });
     assert.deepEqual(pick(extract('', 'application/json', json)), want);
+    // msisdn alone is no Vonage (an operator's get-url ?msisdn=%p&shortcode=%P&msg=%a): the generic names read it all.
+    assert.deepEqual(pick(extract('msisdn=447700900123&shortcode=80800&msg=VOTE+A', null)), ['generic', '447700900123', '80800', 'VOTE A', null]);
   });
 
   test('a part forwarded alone: Vonage concat-*, Kannel X-Kannel-UDH, get-url %u octets, post-xml <udh>', () => {
