@@ -138,7 +138,8 @@ export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
     messageId: ['inboundMessageId'], smsc: none },
   { name: 'bird', detect: ['sender.contact.identifierValue'], sender: ['sender.contact.identifierValue'], recipient: ['receiver.connector.id', 'channelId'],
     text: ['body.text.text'], messageId: ['id'], smsc: none },
-  { name: 'sinch', detect: ['received_at', 'operator_id'], sender: ['from'], recipient: ['to'], text: ['body'], messageId: ['id'], smsc: ['operator_id'] },
+  // Told by operator_id: `received_at` is a common name in other JSON callbacks (with `text`, not `body`).
+  { name: 'sinch', detect: ['operator_id'], sender: ['from'], recipient: ['to'], text: ['body'], messageId: ['id'], smsc: ['operator_id'] },
   // playSMS behind Kannel, its documented get-url: `index.php?app=call&cat=gateway&plugin=kannel&access=geturl&t=%t&q=%q&a=%a&Q=%Q&smsc=%i`
   // (`q` the sender, `Q` the receiver — case matters — `a` the text; some setups leave `Q` out).
   { name: 'playsms', detect: ['plugin'], sender: ['q'], recipient: ['Q'], text: ['a'], messageId: none, smsc: ['smsc'] },

@@ -89,6 +89,8 @@ describe('callback fields by vendor format', () => {
     assert.deepEqual(pick(extract('', 'application/json', JSON.stringify(ib))), ['infobip', '385916242493', '385921004026', 'QUIZ Correct answer is Paris', 'ib-1']);
     const sinch = { type: 'mo_text', id: '01FC66621XXXXX119Z8PMV1QPQ', from: '447700900123', to: '12345', body: 'VOTE C', received_at: '2022-08-24T14:15:22Z', operator_id: '23410' };
     assert.deepEqual(pick(extract('', 'application/json', JSON.stringify(sinch))), ['sinch', '447700900123', '12345', 'VOTE C', '01FC66621XXXXX119Z8PMV1QPQ']);
+    const other = { id: 'x-1', from: '447700900123', to: '12345', text: 'VOTE C', received_at: '2022-08-24T14:15:22Z' };
+    assert.deepEqual(pick(extract('', 'application/json', JSON.stringify(other))), ['generic', '447700900123', '12345', 'VOTE C', 'x-1']);
     const bird = { id: 'b1', channelId: 'ch', sender: { contact: { identifierValue: '+31612345678' } }, body: { type: 'text', text: { text: 'JA' } }, direction: 'incoming' };
     assert.deepEqual(pick(extract('', 'application/json', JSON.stringify(bird))), ['bird', '+31612345678', 'ch', 'JA', 'b1']);
     assert.deepEqual(pick(extract('', 'application/x-www-form-urlencoded', 'From=14155551234&To=14155550000&Text=YES&Type=sms&MessageUUID=u-1&Units=1')),
