@@ -176,10 +176,13 @@ export class Reconciler {
 
   /**
    * `key`: the callback sender's match key; `entry`: that voter's entry when the caller holds it. A
-   * callback may name the sender and not the shortcode (a get-url such as `?sender=%p&text=%r`).
+   * callback may name the sender and not the shortcode (a get-url such as `?sender=%p&text=%r`), but
+   * then it carries the text: a request naming a number and nothing else (a delivery report to the
+   * app, `?msisdn=%P&status=%d`) is no vote's.
    */
-  onCallback(c: CallbackObservation, key: string | undefined, entry?: VoterEntry): void {
+  onCallback(c: CallbackObservation, senderKey: string | undefined, entry?: VoterEntry): void {
     const ok = isSuccess(c);
+    const key = c.recipient || c.text !== undefined ? senderKey : undefined;
     const shortcode = key !== undefined && c.recipient ? this.recipients.get(c.recipient) : undefined;
     const text = c.text === undefined ? undefined : this.texts.get(c.text);
     if (c.retryOf !== undefined) {

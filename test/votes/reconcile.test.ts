@@ -169,6 +169,16 @@ test('a callback naming the sender but no shortcode (get-url ?phone=%p&text=%a) 
   assert.deepEqual(e.lostVotes().map((l) => [l.shortcode, l.reason]), [['999', 'http-500']]);
 });
 
+test('a request naming only a number (no shortcode, no text: a delivery report to the app) is no vote\'s', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));
+  e.onCallback(cb(0.5, '447700900001', '12345', 'VOTE A', { status: 500 }));
+  e.onCallback(cb(2, '447700900001', undefined, undefined));
+  e.finish(s(100));
+  assert.deepEqual([e.report().accepted, e.report().lost], [0, 1]);
+  assert.equal(e.report().callbacks.unmatched['anonymous-success'], 1);
+});
+
 test('callbacks carrying the text without its keyword (Kannel get-url %r) match by it', () => {
   const { e } = engine();
   // One voter: "VOTE A" accepted, "B" (one word: '' without its keyword) called back and failed.
