@@ -13,7 +13,7 @@
 import { OrderedQueue } from '../common/ordered-queue';
 import { hasCallback } from './callback-attempts';
 import type { CallbackObservation } from './observations';
-import { textWithoutKeyword, type Vote } from './vote';
+import type { Vote } from './vote';
 
 const ackOf = (v: Vote): number => v.ackTsNs;
 const gone = (v: Vote): boolean => !v.live;
@@ -160,5 +160,5 @@ export class ContentIndex {
 
 /** Content key of `v`'s text without its first word (a one-word vote's is empty: %r sends nothing). */
 export function restKey(v: Vote): string {
-  return ContentIndex.key(v.shortcode, textWithoutKeyword(v.text));
+  return ContentIndex.key(v.shortcode, v.restText);
 }

@@ -19,7 +19,7 @@ import { ContentIndex, restKey, type ContentVotes } from './content-index';
 import type { CallbackObservation } from './observations';
 import type { Early } from './early-callbacks';
 import type { Touch } from './reconcile';
-import { carriesText, textWithoutKeyword, type Vote } from './vote';
+import { carriesText, type Vote } from './vote';
 import { aroundSecond, cameIn, CLOCK_SLACK_NS, StatedSecond } from './stated-second';
 
 /** What the matcher needs of the reconciler. */
@@ -100,7 +100,7 @@ export class ContentMatcher {
    */
   textFits(e: Early, v: Vote): boolean {
     if (!ContentMatcher.isHeld(e)) return carriesText(v, e.text!, e.c.tsStartNs + this.host.skewNs());
-    return e.text === (this.stripsKeyword ? textWithoutKeyword(v.text) : v.matchText);
+    return e.text === (this.stripsKeyword ? v.restText : v.matchText);
   }
 
   /** A waiting callback that named no sender: a vote it reaches is a guess. */

@@ -103,9 +103,12 @@ export function matchText(text: string): string {
 const FIRST_WORD = /^[ \t\n\v\f\r]*[^ \t\n\v\f\r]*/;
 
 /**
- * The match text of a message without its first word, '' for one word: Kannel's get-url `%r` (the
- * words after the keyword, split at ASCII whitespace as its octstr_split_words() does, joined by one
- * space). Like `textWithoutKeyword` but for leading whitespace: " vote a" gives "a" here.
+ * The match text of a message without its first word, '' for one word (and for "ＶＯＴＥ　Ａ", whose
+ * ideographic space is no ASCII one): Kannel's get-url `%r` (the words after the keyword, split at
+ * ASCII whitespace as its octstr_split_words() does, joined by one space), and its post-url
+ * `strip-keyword` (strip_keyword() takes up to the first ASCII whitespace and the whitespace after
+ * it). The two differ only on a leading space: strip_keyword() leaves " vote a" as "vote a", which is
+ * the vote's whole match text, so matching whole texts first covers both.
  */
 export function textAfterKeyword(text: string): string {
   return matchText(text.replace(FIRST_WORD, ''));
@@ -120,16 +123,4 @@ export function textAfterKeyword(text: string): string {
  */
 export function carriesText(v: Vote, text: string, deliveredByNs: number): boolean {
   return text === v.matchText || (text === v.restText && v.tsNs <= deliveredByNs);
-}
-
-/** Up to the first ASCII whitespace and the whitespace after it: what Kannel's strip_keyword() removes (byte by byte, isspace). */
-const KEYWORD = /^[^ \t\n\v\f\r]*[ \t\n\v\f\r]*/;
-
-/**
- * The match text of a message without its keyword, as a gateway that strips it sends it (Kannel
- * post-url `strip-keyword`): "A" for "VOTE A", '' for "A" — and for "ＶＯＴＥ　Ａ", whose
- * ideographic space is no ASCII one; only the leading space goes from " vote a".
- */
-export function textWithoutKeyword(text: string): string {
-  return matchText(text.replace(KEYWORD, ''));
 }

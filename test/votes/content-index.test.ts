@@ -3,11 +3,11 @@ import assert from 'node:assert/strict';
 import { addCallback, NO_CALLBACK_IDS } from '../../src/votes/callback-attempts';
 import { ContentIndex, type ContentVotes } from '../../src/votes/content-index';
 import type { CallbackObservation } from '../../src/votes/observations';
-import type { Vote, VoteState } from '../../src/votes/vote';
+import { textAfterKeyword, type Vote, type VoteState } from '../../src/votes/vote';
 
 let n = 0;
 const vote = (shortcode: string, matchText: string, ackTsNs: number, state: VoteState = 'pending'): Vote =>
-  ({ id: `v${++n}`, shortcode, text: matchText, matchText, senderTail: -1, ackTsNs, state, live: true, callbackIds: NO_CALLBACK_IDS, callbackMarks: 0 }) as unknown as Vote;
+  ({ id: `v${++n}`, shortcode, text: matchText, matchText, restText: textAfterKeyword(matchText), senderTail: -1, ackTsNs, state, live: true, callbackIds: NO_CALLBACK_IDS, callbackMarks: 0 }) as unknown as Vote;
 const live = (list: Vote[], head: number) => list.slice(head).filter((v) => v.live);
 const allOf = (cv: ContentVotes) => live(cv.all.items, cv.all.head);
 const openOf = (cv: ContentVotes) => live(cv.open.items, cv.firstOpen()).filter((v) => v.state !== 'accepted');
