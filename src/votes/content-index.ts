@@ -23,35 +23,6 @@ const closed = (v: Vote): boolean => !v.live || v.state === 'accepted';
 export class ContentVotes {
   readonly all = new OrderedQueue<Vote>(ackOf);
   readonly open = new OrderedQueue<Vote>(ackOf);
-  /**
-   * The live votes by their sender's last digits (`senderTail`; a vote, or several of one voter):
-   * a callback whose sender the gateway rewrote finds its voter's votes without a scan of `all`.
-   */
-  readonly byTail = new Map<number, Vote | Vote[]>();
-
-  /** The live votes whose sender ends in `tail`'s digits. */
-  withTail(tail: number): readonly Vote[] {
-    const e = this.byTail.get(tail);
-    return e === undefined ? NO_VOTES : Array.isArray(e) ? e : [e];
-  }
-
-  addTail(v: Vote): void {
-    if (v.senderTail < 0) return;
-    const e = this.byTail.get(v.senderTail);
-    if (e === undefined) this.byTail.set(v.senderTail, v);
-    else if (Array.isArray(e)) e.push(v);
-    else this.byTail.set(v.senderTail, [e, v]);
-  }
-
-  removeTail(v: Vote): void {
-    const e = this.byTail.get(v.senderTail);
-    if (e === v) this.byTail.delete(v.senderTail);
-    else if (Array.isArray(e)) {
-      const rest = e.filter((w) => w !== v);
-      if (rest.length === 0) this.byTail.delete(v.senderTail);
-      else this.byTail.set(v.senderTail, rest.length === 1 ? rest[0] : rest);
-    }
-  }
 
   /** The earliest vote still open (live and not accepted), dropping the closed ones before it. */
   firstOpen(): number {
@@ -67,6 +38,11 @@ export class ContentIndex {
   private readonly byContent = new Map<string, ContentVotes>();
   /** Callback id → the indexed vote it was put on (checked against the vote on lookup). */
   private readonly holders = new Map<string, Vote>();
+  /**
+   * The live votes by their sender's last digits (`senderTail`; a vote, or the few of one voter): a
+   * callback whose sender the gateway rewrote finds its voter's votes, whatever their content.
+   */
+  private readonly byTail = new Map<number, Vote | Vote[]>();
   /**
    * Content key of a text without its first word → the content keys of live votes whose text that
    * is: a gateway that strips the keyword (Kannel's %r) names "A" for the vote "VOTE A", and nothing
@@ -91,7 +67,7 @@ export class ContentIndex {
     }
     cv.all.insert(v);
     if (v.state !== 'accepted') cv.open.insert(v);
-    cv.addTail(v);
+    this.addTail(v);
     const ids = v.callbackIds;
     if (typeof ids === 'string') this.holders.set(ids, v);
     else for (const id of ids) this.holders.set(id, v);
@@ -105,7 +81,7 @@ export class ContentIndex {
     const ids = v.callbackIds;
     if (typeof ids === 'string') this.forget(ids, v);
     else for (const id of ids) this.forget(id, v);
-    cv.removeTail(v);
+    this.removeTail(v);
     if (cv.all.dropWhile(gone) === cv.all.items.length) {
       this.byContent.delete(key);
       const rest = restKey(v);
@@ -140,6 +116,30 @@ export class ContentIndex {
   holder(id: string): Vote | undefined {
     const v = this.holders.get(id);
     return v !== undefined && v.live && hasCallback(v, id) ? v : undefined;
+  }
+
+  /** The live votes whose sender ends in `tail`'s digits. */
+  withTail(tail: number): readonly Vote[] {
+    const e = this.byTail.get(tail);
+    return e === undefined ? NO_VOTES : Array.isArray(e) ? e : [e];
+  }
+
+  private addTail(v: Vote): void {
+    if (v.senderTail < 0) return;
+    const e = this.byTail.get(v.senderTail);
+    if (e === undefined) this.byTail.set(v.senderTail, v);
+    else if (Array.isArray(e)) e.push(v);
+    else this.byTail.set(v.senderTail, [e, v]);
+  }
+
+  private removeTail(v: Vote): void {
+    const e = this.byTail.get(v.senderTail);
+    if (e === v) this.byTail.delete(v.senderTail);
+    else if (Array.isArray(e)) {
+      const rest = e.filter((w) => w !== v);
+      if (rest.length === 0) this.byTail.delete(v.senderTail);
+      else this.byTail.set(v.senderTail, rest.length === 1 ? rest[0] : rest);
+    }
   }
 
   /** The votes with this content key (read `all`/`open` from their heads, skipping votes no longer live). */

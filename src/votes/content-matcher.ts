@@ -361,19 +361,21 @@ export class ContentMatcher {
 
   /**
    * A callback naming a sender that no vote had by its deadline: the gateway may have rewritten the
-   * number's form. Match shortcode + text + the number's last digits: the earliest open such vote
-   * delivered before it, else (a retry) the latest accepted one. False when none.
+   * number's form. Match the number's last digits, the text (whole or without its keyword) and the
+   * shortcode when the callback names one: the earliest open such vote delivered before it, else (a
+   * retry) the latest accepted one. False when none.
    */
   bySenderTail(e: Early): boolean {
-    if (e.shortcode === undefined || e.text === undefined || !e.c.sender) return false;
+    if (e.text === undefined || !e.c.sender) return false;
     const tail = numberTail(e.c.sender);
     if (tail < 0) return false;
     const t = e.c.tsStartNs;
+    const before = t + this.host.skewNs();
     let open: Vote | undefined;
     let accepted: Vote | undefined;
-    const cv = this.contentIndex().votes(ContentIndex.key(e.shortcode, e.text));
-    for (const v of cv.withTail(tail)) {
-      if (!v.live || v.tsNs > t + this.host.skewNs() || !this.host.inWindow(v, t)) continue;
+    for (const v of this.contentIndex().withTail(tail)) {
+      if (!v.live || v.tsNs > before || !this.host.inWindow(v, t)) continue;
+      if ((e.shortcode !== undefined && v.shortcode !== e.shortcode) || !carriesText(v, e.text, before)) continue;
       if (v.state !== 'accepted') {
         if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
       } else if (accepted === undefined || v.ackTsNs > accepted.ackTsNs) accepted = v;

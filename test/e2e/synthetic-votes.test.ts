@@ -93,6 +93,13 @@ const VARIANTS: Variant[] = [
   // The SMSC sends national numbers (07700…); the gateway's callbacks name them +447700… (Kannel's
   // unified-prefix): matched by shortcode, text and the number's last digits.
   { name: 'senders rewritten by the gateway', votes: 300, seed: 24, rewritten: true, opts: { nationalSenders: true, outage: { fromNs: 1.5e9, toNs: 6e9 } } },
+  // And through a get-url that names no shortcode (Kannel's user guide's ?sender=%p&text=%r): the
+  // totals are exact; a voter's one-word votes to two shortcodes both come as '', so which of them an
+  // accepted callback was is a guess (seed 38: one accepted vote on 123 A that was 8888 A's).
+  {
+    name: 'senders rewritten by the gateway, no shortcode in the callback', votes: 300, seed: 38, rewritten: true, tolerance: 2,
+    opts: { nationalSenders: true, callbackFormats: ['get-rest'], outage: { fromNs: 1.5e9, toNs: 6e9 } },
+  },
   // Gateways that forward a long message part by part, each part's callback failing and retried on
   // its own: Vonage (sender, concat-*), and Kannel post-url with sms-combine-concatenated-mo off (the
   // part's UDH, no sender). A vote is accepted once every part was.
