@@ -60,8 +60,10 @@ export class ProtoSpanWriter {
   private readonly votes = new Runs2<VoteRun>();
   private readonly voteEvents = new Runs2<VoteEventRun>();
   private readonly stateNames = new Map<string, VoteStateName>();
+  private readonly phones: ProtoSpanWriterOptions['phones'];
   constructor(o: ProtoSpanWriterOptions) {
     this.smpp = new SmppRuns(o);
+    this.phones = o.phones;
   }
 
   /** Cache fill, for tests of the bounds. */
@@ -99,7 +101,7 @@ export class ProtoSpanWriter {
     const w = new ProtoWriter(256);
     if (t.method !== null) kvStr(w, K.method, t.method);
     if (t.route !== null) kvStr(w, K.route, t.route);
-    if (t.path !== null) kvStr(w, K.path, t.path);
+    if (t.path !== null) kvStr(w, K.path, this.phones.path(t.path));
     if (t.status !== null) kvInt(w, K.httpStatus, t.status);
     if (errorType !== '') kvStr(w, K.errorType, errorType);
     kvStr(w, K.serverAddr, t.serverAddress);

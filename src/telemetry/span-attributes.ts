@@ -4,7 +4,7 @@
  * attributes) is held to by tests. Phone numbers go through the privacy policy; text only when enabled.
  */
 import type { PhonePrivacy } from '../common/phone-privacy';
-import type { PhoneMask } from './phone-mask';
+import { PhoneMask } from './phone-mask';
 import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import type { VoteEvent } from '../votes/vote';
@@ -172,7 +172,7 @@ export function spanStatusCode(errorType: string): number {
 
 export function writeSpanAttributes(sink: AttrSink, r: SpanRecord, o: SpanAttrOptions, errorType: string): void {
   if (r.source === SOURCE_SMPP) writeSmpp(sink, r.smpp!, o, errorType);
-  else if (r.source === SOURCE_HTTP) writeHttp(sink, r.http!, errorType);
+  else if (r.source === SOURCE_HTTP) writeHttp(sink, r.http!, o, errorType);
   else writeVoteEvent(sink, r.event!);
   if (r.vote !== null && r.source !== SOURCE_VOTE_STATE) writeVote(sink, r, r.vote.voteId, r.source === SOURCE_SMPP);
 }
@@ -214,10 +214,10 @@ function writeSmpp(s: AttrSink, t: SmppTransaction, o: SpanAttrOptions, errorTyp
   if (t.receiptMessageId !== null) s.str(K.rcptId, t.receiptMessageId);
 }
 
-function writeHttp(s: AttrSink, t: HttpTransaction, errorType: string): void {
+function writeHttp(s: AttrSink, t: HttpTransaction, o: SpanAttrOptions, errorType: string): void {
   if (t.method !== null) s.str(K.method, t.method);
   if (t.route !== null) s.str(K.route, t.route);
-  if (t.path !== null) s.str(K.path, t.path);
+  if (t.path !== null) s.str(K.path, o.phones !== undefined ? o.phones.path(t.path) : PhoneMask.for(o.privacy).path(t.path));
   if (t.status !== null) s.int(K.httpStatus, t.status);
   if (errorType !== '') s.str(K.errorType, errorType);
   s.str(K.serverAddr, t.serverAddress);

@@ -41,3 +41,13 @@ test('one mask per policy object', () => {
   assert.equal(PhoneMask.for(p), PhoneMask.for(p));
   assert.notEqual(PhoneMask.for(p), PhoneMask.for(new PhonePrivacy({ key: 'k' })));
 });
+
+test('a URL path: segments that are phone numbers are written as the policy says; other paths stay as they are', () => {
+  const hash = new PhoneMask(new PhonePrivacy({ key: 'k1' }));
+  const h = hash.apply('447700900123');
+  assert.equal(hash.path('/mo/%2B447700900123/80080'), `/mo/${h}/80080`);
+  assert.equal(hash.path('/mo/447700900123'), `/mo/${h}`);
+  for (const p of ['/vote', '/kannel/mo', '/orders/1709409600', '/v1/items/1234567x', '/']) assert.equal(hash.path(p), p);
+  assert.equal(new PhoneMask(new PhonePrivacy({ mode: 'clear', key: 'k1' })).path('/mo/+447700900123'), '/mo/447700900123');
+  assert.equal(new PhoneMask(new PhonePrivacy({ mode: 'drop', key: 'k1' })).path('/mo/447700900123/in'), '/mo/{phone}/in');
+});

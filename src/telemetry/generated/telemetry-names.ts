@@ -13,7 +13,7 @@ export const ATTR_HTTP_REQUEST_METHOD = "http.request.method";
 export const ATTR_HTTP_RESPONSE_STATUS_CODE = "http.response.status_code";
 /** Low-cardinality route template of the request path (`/vote/{id}`). (string) */
 export const ATTR_HTTP_ROUTE = "http.route";
-/** Path of the request target (no query string). (string) */
+/** Path of the request target (no query string); a segment that is a phone number is written as the privacy policy says (`{phone}` when dropped). (string) */
 export const ATTR_URL_PATH = "url.path";
 /** Address of the server side of the TCP connection (as captured). (string) */
 export const ATTR_SERVER_ADDRESS = "server.address";

@@ -11,7 +11,7 @@ import { CallbackExtractor, DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING, t
 import { charsetOf, decodeBytes, flattenJson, flattenXml, parseKannelXml, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
 import { callbackPart } from '../../../src/protocols/http1/callback-part';
 import { parseGatewayTime } from '../../../src/protocols/http1/gateway-time';
-import { isPhoneNumber, isShortCode } from '../../../src/protocols/http1/value-shapes';
+import { isPhoneNumber, isShortCode } from '../../../src/common/number-shapes';
 
 const FIELDS = ['sender', 'recipient', 'text', 'messageId', 'smsc'] as const;
 /** Fields that only locate a part (read through callbackPart). */
