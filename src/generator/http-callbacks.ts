@@ -16,9 +16,10 @@ import { concatUdh } from './smpp-encoder';
  * documented Kannel get-url (`q` = %q sender, `Q` = %Q receiver, `a` = %a text, `t` = %t minute).
  * 'get-own-names': names no decoder knows (`?caller=%p&called=%P&sms=%a&when=%T`). 'kannel-post-query':
  * post-url without send-sender, the sender in its URL (`post-url = ".../kannel/mo?from=%p"`).
- * 'get-rest-to': no sender either, `?to=%P&text=%r`.
+ * 'get-rest-to': no sender either, `?to=%P&text=%r`. 'kannel-xml-nosender': post-xml without
+ * send-sender (no <oa>).
  */
-export type CallbackFormat = 'get' | 'get-rest' | 'get-rest-to' | 'get-phone' | 'playsms' | 'get-own-names' | 'kannel-post-query' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
+export type CallbackFormat = 'get' | 'get-rest' | 'get-rest-to' | 'kannel-xml-nosender' | 'get-phone' | 'playsms' | 'get-own-names' | 'kannel-post-query' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
 
 /** Formats whose gateway sends one callback per part of a long message. */
 export const PER_PART_FORMATS: ReadonlySet<CallbackFormat> = new Set(['vonage', 'kannel-post-parts']);
@@ -109,7 +110,8 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
   }
   let uri: string, type: string, body: Buffer, agent: string;
   let extra = '';
-  if (format === 'kannel-post' || format === 'kannel-post-strip' || format === 'kannel-post-parts' || format === 'kannel-post-query' || format === 'kannel-xml') {
+  const xml = format === 'kannel-xml' || format === 'kannel-xml-nosender';
+  if (format === 'kannel-post' || format === 'kannel-post-strip' || format === 'kannel-post-parts' || format === 'kannel-post-query' || xml) {
     uri = format === 'kannel-post-query' ? `/kannel/mo?from=${formEncode(f.sender)}` : '/kannel/mo';
     agent = 'Kannel/1.4.5';
     // Kannel's %a: UTF-8 for 7-bit messages, the UTF-16BE octets for UCS-2 (its coding 2). With
@@ -118,7 +120,7 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
     const ucs2 = f.dataCoding === 8;
     const rest = format === 'kannel-post-strip' ? f.text.replace(/^[^ \t\n\v\f\r]*[ \t\n\v\f\r]*/, '') : null;
     const textBytes = rest !== null ? (ucs2 ? Buffer.from(rest, 'utf16le').swap16() : Buffer.from(rest, 'utf8')) : ucs2 ? f.binary : Buffer.from(f.text, 'utf8');
-    if (format !== 'kannel-xml') {
+    if (!xml) {
       type = `text/plain; charset=${ucs2 ? 'UTF-16BE' : 'UTF-8'}`;
       // X-Kannel-Time: when Kannel received the MO (UTC, to the second), the same on every retry.
       extra = `X-Kannel-To: ${f.shortcode}\r\nX-Kannel-Time: ${utcSeconds(f.receivedAtNs)}\r\nX-Kannel-SMSC: smsc01\r\n` +
@@ -128,9 +130,15 @@ export function buildCallbackRequest(format: CallbackFormat, f: CallbackFields, 
       body = textBytes;
     } else {
       type = 'text/xml';
-      body = Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n<message cid="1">\n\t<submit>\n  \t\t<oa>  \t\t<number>${f.sender}</number>\n</oa>\n` +
+      // As Kannel's smsbox writes it: <oa> only with send-sender; <at> when it received the MO (UTC).
+      const oa = format === 'kannel-xml' ? `  \t\t<oa>  \t\t<number>${f.sender}</number>\n</oa>\n` : '';
+      const [date, time] = utcSeconds(f.receivedAtNs).split(' ');
+      const [y, mo, d] = date.split('-');
+      const [h, mi, s] = time.split(':');
+      const at = `<year>${y}</year><month>${mo}</month><day>${d}</day><hour>${h}</hour><minute>${mi}</minute><second>${s}</second><timezone>0</timezone>`;
+      body = Buffer.from(`<?xml version="1.0" encoding="ISO-8859-1"?>\n<message cid="1">\n\t<submit>\n${oa}` +
         `  \t\t<da>  \t\t<number>${f.shortcode}</number>\n</da>\n  \t\t<ud>${formEncodeBytes(textBytes)}</ud>\n  \t\t<pid>0</pid>\n` +
-        `  \t\t<dcs>  \t\t<coding>${ucs2 ? 2 : 0}</coding>\n</dcs>\n  \t\t<from>  \t\t<account>smsc01</account>\n</from>\n` +
+        `  \t\t<dcs>  \t\t<coding>${ucs2 ? 2 : 0}</coding>\n</dcs>\n  \t\t<at>${at}</at>\n  \t\t<from>  \t\t<account>smsc01</account>\n</from>\n` +
         `  \t\t<to>  \t\t<service>default</service>\n</to>\n\t</submit>\n</message>\n`, 'latin1');
     }
   } else if (format === 'vonage') {

@@ -66,6 +66,11 @@ const VARIANTS: Variant[] = [
     opts: { callbackFormats: ['kannel-post'], outage: { fromNs: 1.5e9, toNs: 12e9 } },
   },
   { name: 'Kannel post-xml', votes: 300, seed: 22, opts: { callbackFormats: ['kannel-xml'] } },
+  // post-xml as configured by default: no <oa> (send-sender), the second Kannel got the MO in <at>.
+  {
+    name: 'Kannel post-xml without sender', votes: 400, seed: 39, senderless: true,
+    opts: { callbackFormats: ['kannel-xml-nosender'], outage: { fromNs: 1.5e9, toNs: 6e9 } },
+  },
   // Kannel post-url with `strip-keyword = true` and no sender: the body is the text without its first
   // word ("A" for "VOTE A", nothing for "A"). Once callbacks have shown it, each is matched by its
   // vote's text without the keyword: votes of one choice typed differently ("VOTE 1", "vote 1") and
@@ -283,7 +288,7 @@ function assertCoverage(all: Replayed[]): void {
   assert.ok(votes.some((t) => t.acked && t.dataCoding === 0), 'a GSM-7 vote');
   assert.ok(votes.some((t) => t.acked && t.invalid), 'an invalid vote');
   assert.ok(callbacks.some((c) => c.style === 'pipelined'), 'a pipelined callback');
-  for (const f of ['get', 'get-rest', 'get-rest-to', 'get-phone', 'playsms', 'get-own-names', 'kannel-post-query', 'form', 'json', 'kannel-post', 'kannel-post-strip', 'kannel-xml', 'vonage', 'kannel-post-parts', 'infobip'] as const) assert.ok(callbacks.some((c) => c.format === f), `a ${f} callback`);
+  for (const f of ['get', 'get-rest', 'get-rest-to', 'get-phone', 'playsms', 'get-own-names', 'kannel-post-query', 'form', 'json', 'kannel-post', 'kannel-post-strip', 'kannel-xml', 'kannel-xml-nosender', 'vonage', 'kannel-post-parts', 'infobip'] as const) assert.ok(callbacks.some((c) => c.format === f), `a ${f} callback`);
   // A connection carries one request unless pipelined: several votes on one infobip connection shared its callback.
   const votesByStream = sortedCounts(all.flatMap((r, i) => r.truth.votes.flatMap((t) => [...new Set(t.callbacks.filter((c) => c.format === 'infobip').map((c) => `${i}:${c.stream}`))])));
   assert.ok(votesByStream.some(([, n]) => n > 1), 'a callback carrying several votes');

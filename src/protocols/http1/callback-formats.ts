@@ -118,7 +118,9 @@ export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
   { name: 'kannel-post', detect: ['header:x-kannel-from', 'header:x-kannel-to'], sender: ['header:x-kannel-from', ...DEFAULT_GENERIC_MAPPING.sender!],
     recipient: ['header:x-kannel-to'], text: ['@body'], messageId: none, smsc: ['header:x-kannel-smsc'], udh: ['header:x-kannel-udh'],
     time: ['header:x-kannel-time'] },
-  { name: 'kannel-xml', detect: ['oa.number'], sender: ['oa.number'], recipient: ['da.number'], text: ['ud'], messageId: none, smsc: ['from'], udh: ['udh'] },
+  // <oa> only with send-sender; <da> always (Kannel's smsbox.c).
+  { name: 'kannel-xml', detect: ['oa.number', 'da.number'], sender: ['oa.number'], recipient: ['da.number'], text: ['ud'], messageId: none, smsc: ['from'],
+    udh: ['udh'], time: ['at'] },
   { name: 'twilio', detect: ['MessageSid', 'SmsSid', 'SmsMessageSid'], sender: ['From'], recipient: ['To'], text: ['Body'],
     messageId: ['MessageSid', 'SmsSid', 'SmsMessageSid'], smsc: none },
   { name: 'plivo', detect: ['MessageUUID'], sender: ['From'], recipient: ['To'], text: ['Text', 'Body'], messageId: ['MessageUUID'], smsc: none },

@@ -180,7 +180,8 @@ function xmlText(s: string): string {
 }
 
 /**
- * Kannel post-xml: `oa.number`, `da.number`, `ud`, `from` (smsc-id), `to` (service). Kannel 1.4
+ * Kannel post-xml: `oa.number` (only with send-sender), `da.number`, `ud`, `from` (smsc-id), `to`
+ * (service), `at` (when it received the MO, from <at><year>…<second>). Kannel 1.4
  * URL-encodes <ud> (form style): UTF-8 for 7-bit messages, the UTF-16BE octets when <coding> is 2
  * (UCS-2), whatever the XML declaration says. `from`/`to` wrap the id in a child element
  * (<account>, <service>): the text inside is taken.
@@ -198,8 +199,18 @@ export function parseKannelXml(text: string, into: Map<string, string>): boolean
   pick('udh', /<udh>([\s\S]*?)<\/udh>/, (raw) => percentDecode(raw, 0, raw.length, false, 'latin1'));
   pick('from', /<from>([\s\S]*?)<\/from>/);
   pick('to', /<to>([\s\S]*?)<\/to>/);
+  // <at>: when Kannel received the MO (its msg->sms.time, UTC), as X-Kannel-Time: `YYYY-MM-DD HH:MM:SS`.
+  const at = /<at>([\s\S]*?)<\/at>/.exec(text);
+  if (at !== null && !into.has('at')) {
+    const parts = AT_FIELDS.map(([re, width]) => re.exec(at[1])?.[1].padStart(width, '0') ?? null);
+    if (parts.every((x) => x !== null)) into.set('at', `${parts[0]}-${parts[1]}-${parts[2]} ${parts[3]}:${parts[4]}:${parts[5]}`);
+  }
   return true;
 }
+
+/** The fields of Kannel's <at> in `YYYY-MM-DD HH:MM:SS` order, with their width. */
+const AT_FIELDS: [RegExp, number][] = (['year', 'month', 'day', 'hour', 'minute', 'second'] as const).map((tag) =>
+  [new RegExp(`<${tag}>\\s*(\\d{1,4})\\s*</${tag}>`), tag === 'year' ? 4 : 2]);
 
 const XML_NAME = /^[A-Za-z_][\w.:-]*/;
 

@@ -104,6 +104,16 @@ describe('callback fields by vendor format', () => {
     assert.equal(g!.sender, '+447700900999');
   });
 
+  test('Kannel post-xml without send-sender: no <oa>, still Kannel\'s (by <da>), the time it got the MO from <at>', () => {
+    const xml = '<?xml version="1.0" encoding="ISO-8859-1"?>\n<message cid="1">\n\t<submit>\n  \t\t<da>  \t\t<number>80800</number>\n</da>\n  \t\t<ud>VOTE+B</ud>\n'
+      + '  \t\t<at><year>2024</year><month>03</month><day>02</day><hour>20</hour><minute>00</minute><second>07</second><timezone>0</timezone></at>\n'
+      + '  \t\t<from>  \t\t<account>smsc01</account>\n</from>\n  \t\t<to>  \t\t<service>default</service>\n</to>\n\t</submit>\n</message>\n';
+    const f = extract('', 'text/xml', xml)!;
+    assert.deepEqual(pick(f), ['kannel-xml', null, '80800', 'VOTE B', null]);
+    assert.equal(f.smsc, 'smsc01');
+    assert.equal(f.gatewayTimeNs, Date.UTC(2024, 2, 2, 20, 0, 7) * 1e6);
+  });
+
   test('an XML callback other than Kannel\'s: its leaf elements by the generic names (Kannel post-xml keeps its own reading)', () => {
     const xml = '<?xml version="1.0" encoding="UTF-8"?><inbound><message><from>447700900123</from><to>80800</to><text>VOTE C</text><id>m-1</id></message></inbound>';
     assert.deepEqual(pick(extract('', 'application/xml', xml)), ['generic', '447700900123', '80800', 'VOTE C', 'm-1']);
