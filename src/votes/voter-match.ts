@@ -1,9 +1,9 @@
 /**
  * Which of one voter's live votes a callback naming that voter belongs to: the same attempt seen
- * again, else the earliest not-yet-accepted vote with the callback's text (whole or without its keyword)
- * to the callback's shortcode (any, when it names none). When none is certain, a
- * guess to use only if no better vote turns up shortly (`fallback`): an accepted vote (a retry?) or
- * one whose text differs (gateways mangle text: Kannel's %a on UCS-2).
+ * again, else the earliest not-yet-accepted vote to the callback's shortcode (any, when it names none)
+ * with the callback's text (whole, else without its keyword). When none is certain, a guess to use
+ * only if no better vote turns up shortly (`fallback`): an accepted vote (a retry?) or one whose text
+ * differs (gateways mangle text: Kannel's %a on UCS-2).
  */
 import { callbackMark, hasCallback } from './callback-attempts';
 import type { MatchWindow } from './match-window';
@@ -31,17 +31,17 @@ export class VoterMatch {
     // No open vote has the text whole: the gateway may send it without the keyword. An open vote with
     // it so is likelier than a retry of an accepted one with the whole text ("A" is the one-word
     // vote's text and "VOTE A" without its keyword).
-    const fallback = this.fallback;
-    const retryOfWhole = this.retryOf;
+    const wholeFallback = this.fallback;
+    const wholeRetry = this.fallbackIsRetry;
     const open = this.scan(first, list, c, shortcode, text, before, true);
     if (open !== undefined && open.state !== 'accepted') return open;
     // Else the guess: a retry of a vote with the whole text, else of one with it without the keyword.
-    if (retryOfWhole) this.fallback = fallback;
+    if (wholeRetry) this.fallback = wholeFallback;
     return undefined;
   }
 
   /** Whether the last `scan`'s fallback is an accepted vote with the callback's text (a retry). */
-  private retryOf = false;
+  private fallbackIsRetry = false;
 
   private scan(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number, withoutKeyword: boolean): Vote | undefined {
     const t = c.tsStartNs;
@@ -72,7 +72,7 @@ export class VoterMatch {
     // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
     if (guessed !== undefined && c.sender !== undefined) return guessed;
     this.fallback = bestAccepted ?? loose ?? looseAccepted;
-    this.retryOf = bestAccepted !== undefined;
+    this.fallbackIsRetry = bestAccepted !== undefined;
     return undefined;
   }
 }
