@@ -17,9 +17,9 @@ import { concatUdh } from './smpp-encoder';
  * 'get-own-names': names no decoder knows (`?caller=%p&called=%P&sms=%a&when=%T`). 'kannel-post-query':
  * post-url without send-sender, the sender in its URL (`post-url = ".../kannel/mo?from=%p"`).
  * 'get-rest-to': no sender either, `?to=%P&text=%r`. 'kannel-xml-nosender': post-xml without
- * send-sender (no <oa>).
+ * send-sender (no <oa>). 'get-choice': `?from=%p&keyword=%k&choice=%s` (only the word after the keyword).
  */
-export type CallbackFormat = 'get' | 'get-rest' | 'get-rest-to' | 'kannel-xml-nosender' | 'get-phone' | 'playsms' | 'get-own-names' | 'kannel-post-query' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
+export type CallbackFormat = 'get' | 'get-rest' | 'get-choice' | 'get-rest-to' | 'kannel-xml-nosender' | 'get-phone' | 'playsms' | 'get-own-names' | 'kannel-post-query' | 'form' | 'json' | 'kannel-post' | 'kannel-post-strip' | 'kannel-xml' | 'vonage' | 'kannel-post-parts' | 'infobip';
 
 /** Formats whose gateway sends one callback per part of a long message. */
 export const PER_PART_FORMATS: ReadonlySet<CallbackFormat> = new Set(['vonage', 'kannel-post-parts']);
@@ -82,7 +82,7 @@ function formEncodeUncached(s: string): string {
 }
 
 /** Formats that call back with a GET (a Kannel get-url of some operator's making). */
-const GET_FORMATS: ReadonlySet<CallbackFormat> = new Set(['get', 'get-rest', 'get-rest-to', 'get-phone', 'playsms', 'get-own-names']);
+const GET_FORMATS: ReadonlySet<CallbackFormat> = new Set(['get', 'get-rest', 'get-choice', 'get-rest-to', 'get-phone', 'playsms', 'get-own-names']);
 
 function getUri(format: CallbackFormat, f: CallbackFields): string {
   // Kannel's %a and %r: the words (split at ASCII whitespace), joined by one space; %r without the first.
@@ -90,6 +90,7 @@ function getUri(format: CallbackFormat, f: CallbackFields): string {
   const sender = formEncode(f.sender), shortcode = formEncode(f.shortcode), all = formEncode(words.join(' '));
   switch (format) {
     case 'get-rest': return `/vote?sender=${sender}&text=${formEncode(words.slice(1).join(' '))}`;
+    case 'get-choice': return `/vote?from=${sender}&keyword=${formEncode(words[0] ?? '')}&choice=${formEncode(words[1] ?? '')}`;
     case 'get-rest-to': return `/vote?to=${shortcode}&text=${formEncode(words.slice(1).join(' '))}`;
     case 'get-phone': return `/vote?phone=${sender}&text=${all}`;
     case 'get-own-names': return `/in?caller=${sender}&called=${shortcode}&sms=${all}&when=${Math.floor(f.receivedAtNs / 1e9)}`;

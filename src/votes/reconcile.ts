@@ -24,7 +24,7 @@ import { MatchWindow } from './match-window';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation, ClockSkewView } from './observations';
 import { addLiveVote, NO_EARLY, removeLiveVote, voteHolding, VoterIndex, type VoterEntry } from './voter-index';
-import { matchText, type Vote, type VoteState } from './vote';
+import { matchText, startsRest, type Vote, type VoteState } from './vote';
 import { VoterMatch } from './voter-match';
 
 // Moved to callback-attempts.ts; re-exported for existing callers.
@@ -326,8 +326,11 @@ export class Reconciler {
         // A callback that names no sender but the second its MO came in waits for a vote of that second.
         if (!ContentMatcher.isHeld(e) || this.content.fitsStatedTime(v, e.c)) mine.push(e);
       }
-      // Text differs (mangled by the gateway?): this vote is its guess unless a better one claims it.
-      else if (e.fallback === undefined && v.state !== 'accepted') e.fallback = v;
+      // Text differs (mangled by the gateway, or only the word after the keyword): this open vote is its
+      // guess unless a better one claims it — rather than a retry of an accepted vote whose text differs
+      // too, or one whose text the callback's word does not start.
+      else if (v.state !== 'accepted' && (e.fallback === undefined || (e.fallback.state === 'accepted' && !this.content.textFits(e, e.fallback))
+        || (e.owner !== undefined && startsRest(v, e.text!) && !startsRest(e.fallback, e.text!)))) e.fallback = v;
     }
     if (mine.length === 0) return null;
     mine.sort((a, b) => a.c.tsStartNs - b.c.tsStartNs);

@@ -124,3 +124,14 @@ export function textAfterKeyword(text: string): string {
 export function carriesText(v: Vote, text: string, deliveredByNs: number): boolean {
   return text === v.matchText || (text === v.restText && v.tsNs <= deliveredByNs);
 }
+
+/**
+ * Whether the callback's text is the word after the vote's keyword (Kannel's `%s`: `?from=%p&choice=%s`)
+ * of a longer vote ("A" of "VOTE A please"): not a match, a better guess than a vote whose text
+ * differs altogether.
+ */
+export function startsRest(v: Vote, text: string): boolean {
+  const rest = v.restText;
+  // Match texts have single spaces: the rest starts with the text and a space follows.
+  return text !== '' && rest.length > text.length && rest.charCodeAt(text.length) === 32 && rest.startsWith(text);
+}

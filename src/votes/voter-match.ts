@@ -8,7 +8,19 @@
 import { callbackMark, hasCallback } from './callback-attempts';
 import type { MatchWindow } from './match-window';
 import type { CallbackObservation } from './observations';
-import { carriesText, type Vote } from './vote';
+import { carriesText, startsRest, type Vote } from './vote';
+
+/** How a callback's text fits a vote: whole; whole or without the keyword; the word after the keyword. */
+const WHOLE = 0;
+const REST = 1;
+const WORD = 2;
+type Fit = typeof WHOLE | typeof REST | typeof WORD;
+
+function fits(fit: Fit, v: Vote, text: string, before: number): boolean {
+  if (fit === WHOLE) return v.matchText === text;
+  if (fit === REST) return carriesText(v, text, before);
+  return v.tsNs <= before && startsRest(v, text);
+}
 
 export class VoterMatch {
   /** `callbackMark` of the callback `find` last looked at, or 0 when it did not need it (the caller reuses it). */
@@ -26,14 +38,16 @@ export class VoterMatch {
   find(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number): Vote | undefined {
     this.fallback = undefined;
     this.mark = 0;
-    const v = this.scan(first, list, c, shortcode, text, before, false);
+    const v = this.scan(first, list, c, shortcode, text, before, WHOLE);
     if (v !== undefined || text === undefined) return v;
     // No open vote has the text whole: the gateway may send it without the keyword. An open vote with
     // it so is likelier than a retry of an accepted one with the whole text ("A" is the one-word
     // vote's text and "VOTE A" without its keyword).
     const wholeFallback = this.fallback;
     const wholeRetry = this.fallbackIsRetry;
-    const open = this.scan(first, list, c, shortcode, text, before, true);
+    let open = this.scan(first, list, c, shortcode, text, before, REST);
+    // Nor without it: the gateway may send just the word after the keyword (Kannel's %s).
+    if (open === undefined && !this.fallbackIsRetry && text !== '') open = this.scan(first, list, c, shortcode, text, before, WORD);
     if (open !== undefined && open.state !== 'accepted') return open;
     // Else the guess: a retry of a vote with the whole text, else of one with it without the keyword.
     if (wholeRetry) this.fallback = wholeFallback;
@@ -43,7 +57,7 @@ export class VoterMatch {
   /** Whether the last `scan`'s fallback is an accepted vote with the callback's text (a retry). */
   private fallbackIsRetry = false;
 
-  private scan(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number, withoutKeyword: boolean): Vote | undefined {
+  private scan(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number, fit: Fit): Vote | undefined {
     const t = c.tsStartNs;
     let best: Vote | undefined;
     let bestAccepted: Vote | undefined;
@@ -56,7 +70,7 @@ export class VoterMatch {
       if ((shortcode !== undefined && v.shortcode !== shortcode) || !this.window.contains(v, t)) continue;
       if (mark === 0) this.mark = mark = callbackMark(c.id);
       if (c.batch === undefined && hasCallback(v, c.id, mark)) return v; // the same attempt seen again
-      if (text !== undefined && (withoutKeyword ? !carriesText(v, text, before) : v.matchText !== text)) {
+      if (text !== undefined && !fits(fit, v, text, before)) {
         if (v.state !== 'accepted') {
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
         } else if (v.ackTsNs <= before && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;

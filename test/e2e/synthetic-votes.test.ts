@@ -120,6 +120,13 @@ const VARIANTS: Variant[] = [
   { name: 'Infobip, several messages per callback', votes: 400, seed: 27, opts: { callbackFormats: ['infobip', 'get'], outage: { fromNs: 1.5e9, toNs: 6e9 } } },
   // Kannel get-urls that name the sender but not the shortcode; one sends the words after the keyword (%r).
   { name: 'Kannel get-url without shortcode, text whole or without keyword', votes: 400, seed: 33, opts: { callbackFormats: ['get-rest', 'get-phone'], outage: { fromNs: 1.5e9, toNs: 6e9 } } },
+  // A get-url passing only the word after the keyword (`?from=%p&keyword=%k&choice=%s`), no shortcode:
+  // that word fits a vote whose text is longer ("A" of "VOTE A please") when nothing fits better, and a
+  // voter's "VOTE B" and "vote B @home" both come as "B" (seeds 40–45: 6–13 accepted short of ~390).
+  {
+    name: 'get-url passing the word after the keyword', votes: 400, seed: 45, tolerance: 15,
+    opts: { callbackFormats: ['get-choice'], outage: { fromNs: 1.5e9, toNs: 6e9 } },
+  },
   // playSMS's documented get-url names its fields q, Q and a.
   { name: 'playSMS behind Kannel', votes: 300, seed: 34, opts: { callbackFormats: ['playsms'], outage: { fromNs: 1.5e9, toNs: 6e9 } } },
   // A get-url whose names no decoder knows: the values tell which is the sender and the short code.
@@ -288,7 +295,7 @@ function assertCoverage(all: Replayed[]): void {
   assert.ok(votes.some((t) => t.acked && t.dataCoding === 0), 'a GSM-7 vote');
   assert.ok(votes.some((t) => t.acked && t.invalid), 'an invalid vote');
   assert.ok(callbacks.some((c) => c.style === 'pipelined'), 'a pipelined callback');
-  for (const f of ['get', 'get-rest', 'get-rest-to', 'get-phone', 'playsms', 'get-own-names', 'kannel-post-query', 'form', 'json', 'kannel-post', 'kannel-post-strip', 'kannel-xml', 'kannel-xml-nosender', 'vonage', 'kannel-post-parts', 'infobip'] as const) assert.ok(callbacks.some((c) => c.format === f), `a ${f} callback`);
+  for (const f of ['get', 'get-rest', 'get-choice', 'get-rest-to', 'get-phone', 'playsms', 'get-own-names', 'kannel-post-query', 'form', 'json', 'kannel-post', 'kannel-post-strip', 'kannel-xml', 'kannel-xml-nosender', 'vonage', 'kannel-post-parts', 'infobip'] as const) assert.ok(callbacks.some((c) => c.format === f), `a ${f} callback`);
   // A connection carries one request unless pipelined: several votes on one infobip connection shared its callback.
   const votesByStream = sortedCounts(all.flatMap((r, i) => r.truth.votes.flatMap((t) => [...new Set(t.callbacks.filter((c) => c.format === 'infobip').map((c) => `${i}:${c.stream}`))])));
   assert.ok(votesByStream.some(([, n]) => n > 1), 'a callback carrying several votes');

@@ -203,6 +203,18 @@ test('a text without its keyword fits only a vote delivered before the callback:
   assert.deepEqual([e.report().accepted, e.report().lost], [1, 1]);
 });
 
+test('a callback whose text fits no vote, seen before its vote\'s ack, goes to that new vote rather than as a retry of an accepted one', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE 2'));
+  e.onCallback(cb(0.1, '1', undefined, '2'));
+  // Only the word after the keyword (%s) of "Vote 1 please", before its deliver_sm_resp (ack 1.005).
+  e.onCallback(cb(1, '1', undefined, '1'));
+  e.onMo(mo(0.995, '1', '12345', 'Vote 1 please'));
+  e.finish(s(100));
+  assert.deepEqual([e.report().accepted, e.report().lost], [2, 0]);
+  assert.equal(e.report().callbacks.matched['retry-after-accepted'], undefined);
+});
+
 test('whitespace squeezed by the gateway still matches exactly', () => {
   const { e } = engine();
   e.onMo(mo(0, '1', '12345', ' vote  b '));

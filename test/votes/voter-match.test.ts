@@ -78,3 +78,17 @@ test('a callback carrying the text without its keyword (Kannel %r) fits the vote
   // A one-word vote stripped of its only word: the empty text.
   assert.equal(m.find(a, [b, c], x, '12345', '', x.tsStartNs), c);
 });
+
+test('only the word after the keyword (Kannel %s): the open vote whose text it starts, when nothing fits better', () => {
+  const m = new VoterMatch(window);
+  const a = vote('a', 0, 'VOTE A please');
+  const b = vote('b', 1, 'VOTE B €1 well spent');
+  const x = cb(3, '1', '12345', 'B');
+  assert.equal(m.find(a, [b], x, undefined, 'B', x.tsStartNs), b);
+  // Without the keyword wins over the word: "VOTE B" is "B" without its keyword.
+  const c = vote('c', 2, 'VOTE B');
+  assert.equal(m.find(a, [b, c], x, undefined, 'B', x.tsStartNs), c);
+  // A word that starts no vote's rest: only a guess.
+  assert.equal(m.find(a, [b], x, undefined, 'C', x.tsStartNs), undefined);
+  assert.equal(m.fallback, a);
+});

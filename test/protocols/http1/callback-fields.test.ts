@@ -69,6 +69,8 @@ describe('callback fields by vendor format', () => {
     assert.deepEqual(pick(extract('', 'application/x-www-form-urlencoded; charset=UTF-8', q)), want);
     const json = JSON.stringify({ msisdn: '447700900123', to: '447700900000', messageId: '0A0000000123ABCD1', text: 'Hello world', type: 'text', 'message-timestamp': '2020-01-01 12:00:00' });
     assert.deepEqual(pick(extract('', 'application/json', json)), want);
+    // A vote service passing the word after the keyword (Kannel %s) under its own name.
+    assert.deepEqual(pick(extract('from=447700900123&keyword=VOTE&choice=B', null)), ['generic', '447700900123', null, 'B', null]);
     // msisdn alone is no Vonage (an operator's get-url ?msisdn=%p&shortcode=%P&msg=%a): the generic names read it all.
     assert.deepEqual(pick(extract('msisdn=447700900123&shortcode=80800&msg=VOTE+A', null)), ['generic', '447700900123', '80800', 'VOTE A', null]);
   });
