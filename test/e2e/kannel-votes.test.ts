@@ -58,7 +58,7 @@ function checkSmsc(r: KannelVotesResult): void {
 }
 
 /** The app's log against the truth: failures of every kind, and consistent states. */
-function checkApp(r: KannelVotesResult, opts: { stripKeyword?: boolean; getText?: '%a' | '%r' } = {}): void {
+function checkApp(r: KannelVotesResult, opts: { stripKeyword?: boolean; getText?: '%a' | '%r' | '%s' } = {}): void {
   const { truth } = r;
   const reqs = truth.app.requests;
   assert.deepEqual(truth.unmatchedCallbacks, [], 'every callback belongs to an MO');
@@ -85,14 +85,16 @@ function checkApp(r: KannelVotesResult, opts: { stripKeyword?: boolean; getText?
       checked++;
     }
     assert.ok(checked > 0, 'GSM-7 callbacks checked');
-  } else if (opts.getText === '%r') {
+  } else if (opts.getText === '%r' || opts.getText === '%s') {
     // get-url %r: the words after the first (split at ASCII whitespace, as Kannel's octstr_split_words()
-    // does), joined by one space — what the agent's textAfterKeyword assumes — here on GSM-7 texts.
+    // does), joined by one space — what the agent's textAfterKeyword assumes; %s: the first of them —
+    // here on GSM-7 texts.
     let checked = 0;
     for (const q of reqs) {
       const mo = truth.mos.find((m) => m.callbacks.includes(q.index));
       if (mo === undefined || mo.dataCoding === 8 || q.part !== undefined) continue;
-      assert.equal(q.text, mo.text.split(/[ \t\n\v\f\r]+/).filter((w) => w !== '').slice(1).join(' '), `MO ${mo.id} ${JSON.stringify(mo.text)}: %r`);
+      const words = mo.text.split(/[ \t\n\v\f\r]+/).filter((w) => w !== '').slice(1);
+      assert.equal(q.text, opts.getText === '%r' ? words.join(' ') : words[0] ?? '', `MO ${mo.id} ${JSON.stringify(mo.text)}: ${opts.getText}`);
       checked++;
     }
     assert.ok(checked > 0, 'GSM-7 callbacks checked');
@@ -223,7 +225,7 @@ function checkSenderHidden(r: KannelVotesResult, { votes, renamed }: { votes: Se
  * get-url callbacks with the shortcode hidden (`&to=` renamed, same length): a get-url such as
  * `?sender=%p&text=%r` names only the sender, and the sender alone must find each vote.
  */
-function checkWithoutShortcode(r: KannelVotesResult): void {
+function checkWithoutShortcode(r: KannelVotesResult, tolerance = 0): void {
   const { truth } = r;
   const bytes = readFileSync(r.capturePath);
   const to = Buffer.from('&to='), hidden = Buffer.from('&tz=');
@@ -235,9 +237,12 @@ function checkWithoutShortcode(r: KannelVotesResult): void {
   const run = runAgentReplay(ROOT, capture, truth.ports, join(r.dir, 'lost-votes-without-shortcode.csv'));
   assert.equal(run.status, 0, `replay failed: ${run.stderr.slice(0, 2000)}`);
   const votes = run.report?.votes as SenderlessVotes;
-  assert.deepEqual({ total: votes.total, accepted: votes.accepted, lost: votes.lost, pending: votes.pending }, { total: truth.summary.votes, accepted: truth.summary.accepted, lost: truth.summary.lost, pending: 0 }, 'vote totals');
+  assert.deepEqual({ total: votes.total, pending: votes.pending }, { total: truth.summary.votes, pending: 0 }, 'votes');
+  assert.ok(Math.abs(votes.accepted - truth.summary.accepted) <= tolerance, `accepted ${votes.accepted}, truth ${truth.summary.accepted} (tolerance ${tolerance})`);
   const ours = truth.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost }));
-  assert.deepEqual(votes.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost })), ours, 'tally per shortcode and choice');
+  const theirs = votes.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost }));
+  if (tolerance === 0) assert.deepEqual(theirs, ours, 'tally per shortcode and choice');
+  else assert.deepEqual(theirs.map((t) => [t.shortcode, t.choice, t.total]), ours.map((t) => [t.shortcode, t.choice, t.total]), 'votes per shortcode and choice');
 }
 
 interface SenderlessVotes { total: number; accepted: number; lost: number; pending: number; tally: TallyRow[]; callbacks: { withoutSender?: number; withoutKeyword?: number } }
@@ -371,6 +376,9 @@ scenario('e2e: SMSC → Kannel (get-url) → failing vote app, captured on lo', 
 // get-url %r, the words after the keyword (its user guide's `?sender=%p&text=%r`).
 scenario('e2e: SMSC → Kannel (get-url, text=%r) → failing vote app, captured on lo', { votes: 150, seed: 23, callback: 'get', getText: '%r' },
   [['agent replay with the shortcode hidden too: the same tally', checkWithoutShortcode]]);
+// get-url %s, only the word after the keyword: the agent's word rule, with the shortcode and without.
+scenario('e2e: SMSC → Kannel (get-url, text=%s) → failing vote app, captured on lo', { votes: 150, seed: 29, callback: 'get', getText: '%s' },
+  [['agent replay with the shortcode hidden too: near the truth', (r) => checkWithoutShortcode(r, 3)]]);
 // Half the senders national (07700…): Kannel's unified-prefix rewrites them to +44… in the callbacks.
 scenario('e2e: SMSC → Kannel (post-url, unified-prefix) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post', plan: { nationalSenders: true } },
   [['agent replay with the sender hidden (post-url without send-sender): the same tally, by the second Kannel states', checkWithoutSender]]);

@@ -31,8 +31,8 @@ export interface KannelConfigOptions {
   combineParts?: boolean;
   /** sms-service `strip-keyword`: the text goes without its first word. Default false. */
   stripKeyword?: boolean;
-  /** get-url's text escape: `%a` all words, `%r` the words after the keyword. Default `%a`. */
-  getText?: '%a' | '%r';
+  /** get-url's text escape: `%a` all words, `%r` the words after the keyword, `%s` the next one. Default `%a`. */
+  getText?: '%a' | '%r' | '%s';
 }
 
 export type KannelCallback = 'get' | 'post' | 'xml';

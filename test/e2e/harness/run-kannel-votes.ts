@@ -37,7 +37,7 @@ export interface KannelVotesOptions {
   /** Kannel's strip-keyword: callbacks carry the text without its first word. Default false. */
   stripKeyword?: boolean;
   /** get-url's text escape (`%r`: the words after the keyword). Default `%a`. */
-  getText?: '%a' | '%r';
+  getText?: '%a' | '%r' | '%s';
   /** App outage: start after first callback, length (ms). Defaults: 40 % into the sending time / 1200. */
   outageStartMs?: number;
   outageMs?: number;
