@@ -10,16 +10,23 @@ import type { MatchWindow } from './match-window';
 import type { CallbackObservation } from './observations';
 import { carriesText, startsRest, type Vote } from './vote';
 
-/** How a callback's text fits a vote: whole; whole or without the keyword; the word after the keyword. */
+/**
+ * How a callback's text fits a vote: whole; whole or without the keyword; the word after the keyword
+ * of a longer text; that word whatever follows it.
+ */
 const WHOLE = 0;
 const REST = 1;
 const WORD = 2;
-type Fit = typeof WHOLE | typeof REST | typeof WORD;
+const WORD_OR_REST = 3;
+type Fit = typeof WHOLE | typeof REST | typeof WORD | typeof WORD_OR_REST;
+/** Callbacks showing the word alone, before that is how all are read. */
+const WORD_EVIDENCE = 3;
 
 function fits(fit: Fit, v: Vote, text: string, before: number): boolean {
   if (fit === WHOLE) return v.matchText === text;
   if (fit === REST) return carriesText(v, text, before);
-  return v.tsNs <= before && startsRest(v, text);
+  if (v.tsNs > before) return false;
+  return startsRest(v, text) || (fit === WORD_OR_REST && v.restText === text);
 }
 
 export class VoterMatch {
@@ -45,13 +52,35 @@ export class VoterMatch {
     // vote's text and "VOTE A" without its keyword).
     const wholeFallback = this.fallback;
     const wholeRetry = this.fallbackIsRetry;
-    let open = this.scan(first, list, c, shortcode, text, before, REST);
-    // Nor without it: the gateway may send just the word after the keyword (Kannel's %s).
-    if (open === undefined && !this.fallbackIsRetry && text !== '') open = this.scan(first, list, c, shortcode, text, before, WORD);
+    let open: Vote | undefined;
+    // A gateway shown to send only the word after the keyword: "B" is the word of "VOTE B" as much as of
+    // "vote B @home", so the open one of them takes it, not a retry of the accepted one.
+    if (this.sendsWord() && text !== '') open = this.scan(first, list, c, shortcode, text, before, WORD_OR_REST);
+    if (open === undefined || open.state === 'accepted') {
+      open = this.scan(first, list, c, shortcode, text, before, REST);
+      if (open !== undefined && open.state !== 'accepted' && text.includes(' ')) this.restEvidence++; // %s sends one word
+      // Nor without it: the gateway may send just the word after the keyword (Kannel's %s).
+      else if (open === undefined && !this.fallbackIsRetry && text !== '') {
+        open = this.scan(first, list, c, shortcode, text, before, WORD);
+        if (open !== undefined && open.state !== 'accepted') this.wordEvidence++;
+      }
+    }
     if (open !== undefined && open.state !== 'accepted') return open;
     // Else the guess: a retry of a vote with the whole text, else of one with it without the keyword.
     if (wholeRetry) this.fallback = wholeFallback;
     return undefined;
+  }
+
+  /**
+   * Callbacks that showed the text without the keyword (several words: not one word alone) and those
+   * that showed only the word after the keyword (it started a vote's longer rest, no rest was it).
+   */
+  private restEvidence = 0;
+  private wordEvidence = 0;
+
+  /** Whether callbacks have shown the gateway sends only the word after the keyword (Kannel's %s). */
+  private sendsWord(): boolean {
+    return this.wordEvidence >= WORD_EVIDENCE && this.wordEvidence > this.restEvidence;
   }
 
   /** Whether the last `scan`'s fallback is an accepted vote with the callback's text (a retry). */

@@ -92,3 +92,19 @@ test('only the word after the keyword (Kannel %s): the open vote whose text it s
   assert.equal(m.find(a, [b], x, undefined, 'C', x.tsStartNs), undefined);
   assert.equal(m.fallback, a);
 });
+
+test('once callbacks have shown only the word after the keyword, "B" goes to the open "vote B @home", not as a retry of the accepted "VOTE B"', () => {
+  const m = new VoterMatch(window);
+  const b = vote('b', 1, 'VOTE B', 'accepted');
+  const x = cb(3, '1', '12345', 'B');
+  const open = vote('o', 2, 'vote B @home');
+  // Before: "B" is "VOTE B" without its keyword — a retry of it (the guess), not the open vote.
+  assert.equal(m.find(b, [open], x, undefined, 'B', x.tsStartNs), undefined);
+  assert.equal(m.fallback, b);
+  // Three callbacks that fit only by their word (no vote's text without the keyword is theirs).
+  for (const [id, t] of [['p', 'VOTE A please'], ['q', 'vote C thanks'], ['r', 'VOTE D now']] as const) {
+    const v = vote(id, 1.5, t);
+    assert.equal(m.find(v, [], x, undefined, t.split(' ')[1], x.tsStartNs), v);
+  }
+  assert.equal(m.find(b, [open], x, undefined, 'B', x.tsStartNs), open);
+});
