@@ -8,6 +8,7 @@ import type { HttpTransaction } from '../transactions/http-transaction';
 import type { CallbackMessage } from '../protocols/http1/callback-formats';
 import type { CallbackObservation, MoObservation } from './observations';
 import { httpTransactionId, smppTransactionId } from '../transactions/transaction-id';
+import { parseReceiptText } from '../protocols/smpp/receipt';
 
 // Ids moved to the transactions stage (the store needs them too); re-exported for existing callers.
 export { httpTransactionId, smppTransactionId };
@@ -81,10 +82,21 @@ function messageObservation(t: HttpTransaction, m: CallbackMessage, id: string):
     status: t.status ?? undefined,
     sender: m.sender ?? undefined,
     recipient: m.recipient ?? undefined,
-    text: m.text ?? undefined,
+    text: m.text === null || isReceiptText(m.text) ? undefined : m.text,
     messageId: m.messageId ?? undefined,
   };
   if (t.gatewayTimeNs !== null) o.gatewayTimeNs = t.gatewayTimeNs;
   if (t.moreMessages !== null) o.batch = true;
   return o;
+}
+
+/**
+ * A delivery report's text ("id:… sub:… stat:DELIVRD …"): a gateway's DLR call to the app (Kannel's
+ * dlr-url with `%A`) carries one, and no vote is its; without it, a DLR naming the handset could pass
+ * for the voter's callback.
+ */
+function isReceiptText(text: string): boolean {
+  if (!text.includes(':')) return false;
+  const r = parseReceiptText(text);
+  return r !== null && r.id !== undefined && r.stat !== undefined;
 }

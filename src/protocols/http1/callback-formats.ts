@@ -103,8 +103,9 @@ const none: string[] = [];
 export const DEFAULT_GENERIC_MAPPING: CallbackMapping = {
   sender: ['from', 'sender', 'msisdn', 'phone', 'source', 'src', 'originator', 'oa', 'mobile', 'number', 'source_addr'],
   recipient: ['to', 'receiver', 'recipient', 'shortcode', 'short_code', 'shortCode', 'dest', 'destination', 'da', 'destination_addr', 'service'],
-  // A vote service may pass only the word after the keyword (Kannel `?from=%p&choice=%s`).
-  text: ['text', 'msg', 'message', 'content', 'body', 'sms', 'txt', 'choice', 'vote', 'answer'],
+  // A vote service may pass only the word after the keyword (Kannel `?from=%p&choice=%s`). Not
+  // `answer`: operators name Kannel's DLR reply (`%A`) so.
+  text: ['text', 'msg', 'message', 'content', 'body', 'sms', 'txt', 'choice', 'vote'],
   messageId: ['messageId', 'message_id', 'msgid', 'msg_id', 'smsid', 'sms_id', 'id', 'uuid'],
   smsc: ['smsc', 'smsc-id', 'smsc_id', 'smscid'],
   udh: ['udh'],
