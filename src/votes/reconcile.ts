@@ -326,11 +326,9 @@ export class Reconciler {
         // A callback that names no sender but the second its MO came in waits for a vote of that second.
         if (!ContentMatcher.isHeld(e) || this.content.fitsStatedTime(v, e.c)) mine.push(e);
       }
-      // Text differs (mangled by the gateway, or only the word after the keyword): this open vote is its
-      // guess unless a better one claims it — rather than a retry of an accepted vote whose text differs
-      // too, or one whose text the callback's word does not start.
-      else if (v.state !== 'accepted' && (e.fallback === undefined || (e.fallback.state === 'accepted' && !this.content.textFits(e, e.fallback))
-        || (e.owner !== undefined && startsRest(v, e.text!) && !startsRest(e.fallback, e.text!)))) e.fallback = v;
+      // Text differs (mangled by the gateway, or only the word after the keyword): this open vote may be
+      // its guess, unless a better one claims it.
+      else if (v.state !== 'accepted' && this.betterGuess(e, v)) e.fallback = v;
     }
     if (mine.length === 0) return null;
     mine.sort((a, b) => a.c.tsStartNs - b.c.tsStartNs);
@@ -340,6 +338,19 @@ export class Reconciler {
       else this.apply(v, e.c, isSuccess(e.c));
     }
     return list.filter((e) => !e.done);
+  }
+
+  /**
+   * Whether open vote `v`, whose text `e`'s does not fit, is a better guess for `e` than its current
+   * one: any is, when it has none; an accepted vote whose text differs too (a retry of it is less
+   * likely than a new vote's callback); one whose text the callback's word does not start, when
+   * `v`'s does (a gateway sending only the word after the keyword).
+   */
+  private betterGuess(e: Early, v: Vote): boolean {
+    const g = e.fallback;
+    if (g === undefined) return true;
+    if (g.state === 'accepted' && !this.content.textFits(e, g)) return true;
+    return e.owner !== undefined && startsRest(v, e.text!) && !startsRest(g, e.text!);
   }
 
   /** The oldest waiting callback gives up on a new vote: its guess, a rewritten sender, or unmatched. */
