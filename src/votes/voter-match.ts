@@ -52,18 +52,18 @@ export class VoterMatch {
     // vote's text and "VOTE A" without its keyword).
     const wholeFallback = this.fallback;
     const wholeRetry = this.fallbackIsRetry;
-    let open: Vote | undefined;
     // A gateway shown to send only the word after the keyword: "B" is the word of "VOTE B" as much as of
     // "vote B @home", so the open one of them takes it, not a retry of the accepted one.
-    if (this.sendsWord() && text !== '') open = this.scan(first, list, c, shortcode, text, before, WORD_OR_REST);
-    if (open === undefined || open.state === 'accepted') {
-      open = this.scan(first, list, c, shortcode, text, before, REST);
-      if (open !== undefined && open.state !== 'accepted' && text.includes(' ')) this.restEvidence++; // %s sends one word
-      // Nor without it: the gateway may send just the word after the keyword (Kannel's %s).
-      else if (open === undefined && !this.fallbackIsRetry && text !== '') {
-        open = this.scan(first, list, c, shortcode, text, before, WORD);
-        if (open !== undefined && open.state !== 'accepted') this.wordEvidence++;
-      }
+    const wordMode = this.sendsWord() && text !== '';
+    let open = this.scan(first, list, c, shortcode, text, before, wordMode ? WORD_OR_REST : REST);
+    if (open !== undefined && open.state !== 'accepted') {
+      if (text.includes(' ') && open.restText === text) this.restEvidence++; // %s sends one word
+      return open;
+    }
+    // Nor without it: the gateway may send just the word after the keyword (Kannel's %s).
+    if (!wordMode && open === undefined && !this.fallbackIsRetry && text !== '') {
+      open = this.scan(first, list, c, shortcode, text, before, WORD);
+      if (open !== undefined && open.state !== 'accepted') this.wordEvidence++;
     }
     if (open !== undefined && open.state !== 'accepted') return open;
     // Else the guess: a retry of a vote with the whole text, else of one with it without the keyword.

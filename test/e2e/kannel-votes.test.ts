@@ -227,16 +227,7 @@ function checkSenderHidden(r: KannelVotesResult, { votes, renamed }: { votes: Se
  */
 function checkWithoutShortcode(r: KannelVotesResult, tolerance = 0): void {
   const { truth } = r;
-  const bytes = readFileSync(r.capturePath);
-  const to = Buffer.from('&to='), hidden = Buffer.from('&tz=');
-  let renamed = 0;
-  for (let i = bytes.indexOf(to); i >= 0; i = bytes.indexOf(to, i + 1), renamed++) hidden.copy(bytes, i);
-  assert.ok(renamed >= truth.app.requests.length, `${renamed} shortcodes hidden, the app saw ${truth.app.requests.length} requests`);
-  const capture = join(r.dir, 'without-shortcode.pcap');
-  writeFileSync(capture, bytes);
-  const run = runAgentReplay(ROOT, capture, truth.ports, join(r.dir, 'lost-votes-without-shortcode.csv'));
-  assert.equal(run.status, 0, `replay failed: ${run.stderr.slice(0, 2000)}`);
-  const votes = run.report?.votes as SenderlessVotes;
+  const { votes } = replayRenamed(r, '&to=', '&tz=', 'without-shortcode');
   assert.deepEqual({ total: votes.total, pending: votes.pending }, { total: truth.summary.votes, pending: 0 }, 'votes');
   assert.ok(Math.abs(votes.accepted - truth.summary.accepted) <= tolerance, `accepted ${votes.accepted}, truth ${truth.summary.accepted} (tolerance ${tolerance})`);
   const ours = truth.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost }));
@@ -249,15 +240,20 @@ interface SenderlessVotes { total: number; accepted: number; lost: number; pendi
 
 /** The agent's report on the capture with the sender's name renamed (same length: the TCP streams stay intact). */
 function replayWithoutSender(r: KannelVotesResult, [name, renamedTo] = ['X-Kannel-From:', 'X-Kannel-Frxm:']): { votes: SenderlessVotes; renamed: number } {
+  return replayRenamed(r, name, renamedTo, 'without-sender');
+}
+
+/** The agent's report on the capture with every `name` renamed to `renamedTo` (same length), at least once per request the app saw. */
+function replayRenamed(r: KannelVotesResult, name: string, renamedTo: string, label: string): { votes: SenderlessVotes; renamed: number } {
   const { truth } = r;
   const bytes = readFileSync(r.capturePath);
   const from = Buffer.from(name), hidden = Buffer.from(renamedTo);
   let renamed = 0;
   for (let i = bytes.indexOf(from); i >= 0; i = bytes.indexOf(from, i + 1), renamed++) hidden.copy(bytes, i);
-  assert.ok(renamed >= truth.app.requests.length, `${renamed} sender headers hidden, the app saw ${truth.app.requests.length} requests`);
-  const capture = join(r.dir, 'without-sender.pcap');
+  assert.ok(renamed >= truth.app.requests.length, `${renamed} ${name} hidden, the app saw ${truth.app.requests.length} requests`);
+  const capture = join(r.dir, `${label}.pcap`);
   writeFileSync(capture, bytes);
-  const run = runAgentReplay(ROOT, capture, truth.ports, join(r.dir, 'lost-votes-without-sender.csv'));
+  const run = runAgentReplay(ROOT, capture, truth.ports, join(r.dir, `lost-votes-${label}.csv`));
   assert.equal(run.status, 0, `replay failed: ${run.stderr.slice(0, 2000)}`);
   return { votes: run.report?.votes as SenderlessVotes, renamed };
 }
