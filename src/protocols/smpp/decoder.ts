@@ -49,6 +49,7 @@ export class SmppDecoder {
     pdu.status = u32be(buf, offset + 8);
     pdu.sequence = u32be(buf, offset + 12);
     pdu.error = null;
+    pdu.reservedTlvAt = -1;
     pdu.tlvCount = 0;
     pdu.smOffset = offset;
     pdu.smLength = 0;
@@ -107,6 +108,7 @@ export class SmppDecoder {
       if (end - o < 4) { pdu.error = 'tlv_truncated_header'; return; }
       const tag = (b[o] << 8) | b[o + 1];
       const len = (b[o + 2] << 8) | b[o + 3];
+      if (tag === 0 && pdu.reservedTlvAt < 0) pdu.reservedTlvAt = o;
       o += 4;
       if (pdu.tlvCount >= MAX_TLVS) { pdu.error = 'too_many_tlvs'; return; }
       const i = pdu.tlvCount++;

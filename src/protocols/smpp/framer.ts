@@ -4,7 +4,9 @@
  * one retained buffer (bounded by maxPduLength). A header that fails the guards (16 <= command_length <=
  * maxPduLength, known command_id) starts a resync: scan byte by byte for a plausible header, stricter
  * than in sync (requests must carry status 0, empty-bodied commands must be 16 bytes). Every skipped
- * byte is counted by reason in `skipped`.
+ * byte is counted by reason in `skipped`. A command_length that passes the guards but is wrong would
+ * swallow the PDUs after it: the handler (which decodes) may say a PDU ends earlier, also before all
+ * its claimed bytes arrived (`probe`), and framing goes on from there.
  */
 import { countReason } from '../../common/counter';
 import { u32be } from '../buffer-reader';
@@ -17,8 +19,18 @@ export interface SmppFramerOptions {
 }
 
 export interface FrameHandler {
-  /** One whole PDU: buf[offset, offset+length). The view is valid only during the call. */
-  onFrame(buf: Buffer, offset: number, length: number): void;
+  /**
+   * One whole PDU: buf[offset, offset+length). The view is valid only during the call. May return
+   * fewer bytes than `length` when the PDU's body shows that its command_length also claimed the PDUs
+   * after it: framing goes on from there.
+   */
+  onFrame(buf: Buffer, offset: number, length: number): number | void;
+  /**
+   * A PDU whose bytes have not all arrived: buf[offset, offset+available) of it. Returns the bytes it
+   * really takes when those at hand already show the next PDU's header inside it (its command_length
+   * is wrong), else 0: the framer then frames it without waiting for bytes that belong to others.
+   */
+  probe?(buf: Buffer, offset: number, available: number): number;
 }
 
 /** Skip reasons (keys of `skipped`). */
@@ -89,9 +101,14 @@ export class SmppFramer {
       }
       const len = rest.readUInt32BE(0);
       o += this.append(buf, o, end, len - this.restLen);
-      if (this.restLen < len) break;
-      this.restLen = 0;
-      this.emit(this.rest, 0, len); // not `rest`: append() may have grown the buffer
+      if (this.restLen < len) {
+        const t = this.probe(this.rest, 0, this.restLen);
+        if (t === 0) break;
+        this.reframe(this.emit(this.rest, 0, t), this.restLen);
+        continue;
+      }
+      const used = this.emit(this.rest, 0, len); // not `rest`: append() may have grown the buffer
+      this.reframe(used, len);
     }
     if (this.restLen === 0) o = this.scan(buf, o, end);
     else o = end;
@@ -144,11 +161,32 @@ export class SmppFramer {
         continue;
       }
       const len = u32be(bytes, o);
-      if (o + len > n) break;
-      this.emit(bytes, o, len);
-      o += len;
+      if (o + len > n) {
+        const t = this.probe(bytes, o, n - o);
+        if (t === 0) break;
+        o += this.emit(bytes, o, t);
+        continue;
+      }
+      o += this.emit(bytes, o, len);
     }
     return o;
+  }
+
+  /** The length of the unfinished PDU at buf[o] when its bytes so far show it is shorter than it claims, else 0. */
+  private probe(buf: Buffer, o: number, available: number): number {
+    if (this.handler.probe === undefined || available <= HEADER) return 0;
+    const t = this.handler.probe(buf, o, available);
+    return t >= HEADER && t < available ? t : 0;
+  }
+
+  /**
+   * The retained PDU just emitted took rest[0, used) of the `have` bytes retained: the PDUs after it
+   * are framed now, and an unfinished one stays retained (at the front).
+   */
+  private reframe(used: number, have: number): void {
+    const done = used < have ? this.scan(this.rest, used, have) : have;
+    this.rest.copyWithin(0, done, have);
+    this.restLen = have - done;
   }
 
   /** null when the header at buf[o] is acceptable in the current mode, else the skip reason. */
@@ -159,18 +197,16 @@ export class SmppFramer {
     const id = u32be(buf, o + 4);
     const ci = commandIndexOf(id);
     if (ci < 0) return this.resync ?? SKIP.unknownCommandId;
-    if (this.resync !== null) {
-      const status = u32be(buf, o + 8);
-      if ((id & 0x80000000) === 0 ? status !== 0 : status >= 0x500) return this.resync;
-      if (HEADER_ONLY[ci] && len !== HEADER) return this.resync;
-    }
+    if (this.resync !== null && !strictlyPlausible(buf, o, id, ci, len)) return this.resync;
     return null;
   }
 
-  private emit(buf: Buffer, o: number, len: number): void {
+  /** Hands out one PDU; returns the bytes it took (fewer than `len` when the handler says so). */
+  private emit(buf: Buffer, o: number, len: number): number {
     this.resync = null;
     this.frames++;
-    this.handler.onFrame(buf, o, len);
+    const used = this.handler.onFrame(buf, o, len);
+    return typeof used === 'number' && used >= HEADER && used < len ? used : len;
   }
 
   /** Copy up to `want` bytes of src[o, end) into the retained buffer; returns how many were copied. */
@@ -202,4 +238,24 @@ export class SmppFramer {
     if (this.pendingSkip > 0) countReason(this.skipped, this.pendingReason, this.pendingSkip);
     this.pendingSkip = 0;
   }
+}
+
+/**
+ * The stricter header test of a resync (beyond a sane length and a known command_id): requests carry
+ * status 0, responses a status below 0x500, and empty-bodied commands are exactly a header.
+ */
+function strictlyPlausible(buf: Buffer, o: number, id: number, ci: number, len: number): boolean {
+  const status = u32be(buf, o + 8);
+  if ((id & 0x80000000) === 0 ? status !== 0 : status >= 0x500) return false;
+  return !HEADER_ONLY[ci] || len === HEADER;
+}
+
+/** A header at buf[o] (all 16 bytes before `end`) that a resync would accept: a PDU could start there. */
+export function plausibleHeader(buf: Buffer, o: number, end: number, maxPduLength: number): boolean {
+  if (o < 0 || o + HEADER > end) return false;
+  const len = u32be(buf, o);
+  if (len < HEADER || len > maxPduLength) return false;
+  const id = u32be(buf, o + 4);
+  const ci = commandIndexOf(id);
+  return ci >= 0 && strictlyPlausible(buf, o, id, ci, len);
 }

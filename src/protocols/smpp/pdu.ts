@@ -62,6 +62,11 @@ export class SmppPdu {
   unsuccess: UnsuccessEntry[] | null = null;
   /** First body problem, e.g. 'missing_nul:source_addr', 'tlv_length_past_end'; null if well formed. */
   error: string | null = null;
+  /**
+   * Offset into buf of the first TLV with tag 0x0000 (reserved: no PDU carries one), -1 when none: where
+   * a command_length too large for its PDU has the next PDU's header (whose length starts 0x0000).
+   */
+  reservedTlvAt = -1;
 
   get command(): string { return commandName(this.commandId); }
   get statusName(): string { return statusName(this.status); }

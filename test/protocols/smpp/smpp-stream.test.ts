@@ -50,3 +50,66 @@ test('looksLikeSmpp: plausible headers only', () => {
   assert.equal(looksLikeSmpp(Buffer.alloc(10)), false);
   assert.equal(looksLikeSmpp(encodePdu({ command: 'enquire_link', sequence: 1, commandId: 0x77 })), false);
 });
+
+/** A deliver_sm from `sender` and its response, as a gateway's session carries them. */
+function mo(sequence: number, sender: string): { req: Buffer; resp: Buffer } {
+  return {
+    req: encodePdu({ command: 'deliver_sm', sequence, fields: { source_addr: sender, destination_addr: '4000', short_message: Buffer.from('VOTE A') } }),
+    resp: encodePdu({ command: 'deliver_sm_resp', sequence, fields: { message_id: '' } }),
+  };
+}
+
+/** Each chunk pushed on its own (one TCP segment each); the sequence numbers of the PDUs decoded so far after each. */
+function pushEach(dir: Direction, chunks: Buffer[]): { after: number[][]; ctx: SmppDecodeContext } {
+  const ctx = new SmppDecodeContext();
+  const seen: number[] = [];
+  const after: number[][] = [];
+  const s = new SmppStream(conn, { onPdu: (_c, _d, p) => seen.push(p.sequence) }, ctx);
+  chunks.forEach((c, i) => { s.onData(dir, c, i); after.push([...seen]); });
+  s.onClose('fin', chunks.length);
+  return { after, ctx };
+}
+
+test('a command_length that claims the PDUs after it: each is framed on its own as soon as its bytes are in', () => {
+  // Kannel's 17-byte deliver_sm_resp with one byte of its length damaged: 0x00003c11 = 15377 bytes.
+  const resps = [1, 2, 3, 4].map((n) => mo(n, `4477009000${n}`).resp);
+  resps[0].writeUInt32BE(0x3c11, 0);
+  const { after, ctx } = pushEach('c2s', resps);
+  // Not held back until 15 kB arrived (the session's end): framed once the next header is in.
+  assert.deepEqual(after, [[], [1, 2], [1, 2, 3], [1, 2, 3, 4]]);
+  assert.deepEqual(ctx.stats.malformed, { command_length_past_pdu: 1 });
+  assert.deepEqual(ctx.stats.skippedBytes, {});
+  assert.equal(ctx.stats.pdus, 4);
+});
+
+test('a claimed length over PDUs that arrived together: they are framed from the same segment', () => {
+  const reqs = [1, 2, 3].map((n) => mo(n, `4477009000${n}`).req);
+  reqs[0].writeUInt32BE(reqs[0].length + reqs[1].length + reqs[2].length + 100, 0); // short of the next segment
+  const all = Buffer.concat(reqs);
+  const tail = mo(4, '447700900004').req;
+  const { after, ctx } = pushEach('s2c', [all, tail]);
+  assert.deepEqual(after, [[1, 2, 3], [1, 2, 3, 4]]);
+  assert.deepEqual(ctx.stats.malformed, { command_length_past_pdu: 1 });
+});
+
+test('a damaged length and a damaged next header: framing resumes at the first sound header after them', () => {
+  const resps = [1, 2, 3].map((n) => mo(n, `4477009000${n}`).resp);
+  resps[0].writeUInt32BE(0xd811, 0);
+  resps[1].writeUInt32BE(0x800000ad, 4); // no such command_id
+  const { after, ctx } = pushEach('c2s', [Buffer.concat(resps.slice(0, 2)), resps[2]]);
+  // The second response is lost with the first's damage (decoded as the first's TLVs); the third is not.
+  assert.deepEqual(after.at(-1), [1, 3]);
+  assert.deepEqual(ctx.stats.malformed, { command_length_past_pdu: 1, tlv_length_past_end: 1 });
+});
+
+test('sound PDUs split across segments, message_payload included: framed whole, nothing taken for a damaged length', () => {
+  const long = encodePdu({ command: 'deliver_sm', sequence: 9, fields: { source_addr: '447700900009', destination_addr: '4000' },
+    tlvs: [{ tag: 0x0424, value: Buffer.concat([Buffer.from('VOTE B '), Buffer.alloc(3000, 0), Buffer.from('00000010800000150000000000000001', 'hex')]) }] });
+  const next = mo(10, '447700900010').req;
+  const bytes = Buffer.concat([long, next]);
+  const chunks: Buffer[] = [];
+  for (let o = 0; o < bytes.length; o += 97) chunks.push(bytes.subarray(o, o + 97));
+  const { after, ctx } = pushEach('s2c', chunks);
+  assert.deepEqual(after.at(-1), [9, 10]);
+  assert.deepEqual(ctx.stats.malformed, {});
+});
