@@ -6,6 +6,7 @@
 import { countReason } from '../common/counter';
 import { emptySourceStats, PacketHandler, PacketSource, RawPacket, SourceStats } from './packet-source';
 import { CaptureReaderOptions, FileReader, openCaptureFile } from './open-capture-file';
+import type { CaptureInput } from './inflate-capture';
 
 export interface FileSourceOptions {
   /** Options handed to every file reader (chunk size, caplen limit). */
@@ -24,12 +25,15 @@ export class FileSource implements PacketSource {
   private stopped = false;
   private closed = false;
 
-  /** Opens every file now, so an unreadable one fails (CaptureFileError) before anything runs. */
-  constructor(paths: readonly string[], options: FileSourceOptions = {}) {
+  /**
+   * Opens every file now, so an unreadable one fails (CaptureFileError) before anything runs. A path,
+   * or a file and the name reports give it (inflate-capture.ts).
+   */
+  constructor(inputs: readonly (string | CaptureInput)[], options: FileSourceOptions = {}) {
     this.yieldEvery = Math.max(1, Math.floor(options.yieldEvery ?? 65536));
     this.onProgress = options.onProgress;
     try {
-      for (const p of paths) this.readers.push(openCaptureFile(p, options.reader));
+      for (const p of inputs) this.readers.push(typeof p === 'string' ? openCaptureFile(p, options.reader) : openCaptureFile(p.path, { ...options.reader, name: p.name }));
     } catch (e) {
       for (const r of this.readers) r.close();
       throw e;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, ConfigError } from '../config/load-config';
 import { FileSource } from '../capture/file-source';
+import { inflateCompressed } from '../capture/inflate-capture';
 import { CaptureFileError } from '../capture/open-capture-file';
 import { Pipeline } from '../pipeline';
 import { attachTelemetry } from '../compose-telemetry';
@@ -29,12 +30,10 @@ export async function runReplay(args: string[]): Promise<number> {
     const lingerS = values.linger === undefined ? 0 : Number(values.linger);
     if (!(lingerS >= 0 && lingerS <= 86_400)) throw new UsageError(`--linger must be seconds 0..86400, not '${values.linger}'`);
     const config = loadConfig({ file: values.config as string | undefined, args: configArgs });
-    const source = new FileSource(positionals, { onProgress: progressTo(new ProgressLine(process.stderr)) });
-    let storePath = config.store.path;
-    if (!storePath) {
-      tempDir = mkdtempSync(join(tmpdir(), 'smpp-otel-agent-'));
-      storePath = join(tempDir, 'replay.sqlite');
-    }
+    const temp = (): string => (tempDir ??= mkdtempSync(join(tmpdir(), 'smpp-otel-agent-')));
+    const inputs = await inflateCompressed(positionals, temp);
+    const source = new FileSource(inputs, { onProgress: progressTo(new ProgressLine(process.stderr)) });
+    const storePath = config.store.path || join(temp(), 'replay.sqlite');
     store = new VoteStore({
       path: storePath,
       maxAgeNs: config.store.maxAgeHours * 3600e9,
