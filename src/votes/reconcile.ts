@@ -246,8 +246,21 @@ export class Reconciler {
   }
 
   /** End of capture: callbacks still waiting for a vote will never get one. */
-  finish(): void {
+  finish(endNs: number): void {
     while (this.early.queued > 0) this.expireEarly(false);
+    // A vote whose window is still open but that no callback named stays pending, unless the gateway's
+    // attempt failed without naming it (a refused connection carries no request): such failures after
+    // its ack go to the votes without a callback, oldest first, as a gateway works its queue. Without
+    // this, a capture that ends during an app outage shows as pending every vote the outage refused.
+    // A wrong pairing only swaps which of those votes is lost; a later success still accepts it.
+    if (this.anon.size === 0) return;
+    const open: Vote[] = [];
+    for (let v = this.closeQueue.pop(); v !== undefined; v = this.closeQueue.pop()) open.push(v);
+    for (const v of open) {
+      const reason = v.state === 'pending' && v.live && callbackCount(v) === 0 ? this.anon.take(v.ackTsNs - this.leadNs, endNs) : undefined;
+      if (reason !== undefined) this.transition(v, 'lost', reason, endNs);
+      else this.closeQueue.push(v.ackTsNs + this.windowNs, v);
+    }
   }
 
   /**

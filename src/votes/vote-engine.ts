@@ -4,7 +4,9 @@
  *
  * Time is the capture clock only (observation times and `tick`). At `finish(endNs)`, windows that
  * closed before the end of the capture are closed; a window that extends beyond the end stays
- * `pending` — for a replay that is the honest answer (the callback may still come).
+ * `pending` — for a replay that is the honest answer (the callback may still come) — unless the vote
+ * had no callback of its own and a failed attempt that named no vote (a refused connection) came after
+ * its ack: then it is lost (Reconciler.finish).
  * After a restart, pending votes are loaded from the store and continue (see `resume`).
  */
 import { writeFileSync } from 'node:fs';
@@ -230,7 +232,7 @@ export class VoteEngine {
   finish(endNs: number): void {
     this.advance(endNs);
     this.matchAll(this.parts.finish());
-    this.reconciler.finish();
+    this.reconciler.finish(endNs);
     this.store?.flush();
   }
 

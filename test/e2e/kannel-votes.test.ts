@@ -375,6 +375,9 @@ scenario('e2e: SMSC → Kannel (get-url, text=%r) → failing vote app, captured
 // get-url %s, only the word after the keyword: the agent's word rule, with the shortcode and without.
 scenario('e2e: SMSC → Kannel (get-url, text=%s) → failing vote app, captured on lo', { votes: 150, seed: 29, callback: 'get', getText: '%s' },
   [['agent replay with the shortcode hidden too: near the truth', (r) => checkWithoutShortcode(r, 3)]]);
+// The capture stops while the app is still down: votes whose every attempt was a refused connection
+// (no request, so nothing names the vote) are lost, not left pending until their windows close.
+scenario('e2e: SMSC → Kannel (post-xml) → vote app down when the capture ends, captured on lo', { votes: 400, seed: 108, callback: 'xml', ratePerSec: 150, outageMs: 2500 });
 // Half the senders national (07700…): Kannel's unified-prefix rewrites them to +44… in the callbacks.
 scenario('e2e: SMSC → Kannel (post-url, unified-prefix) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post', plan: { nationalSenders: true } },
   [['agent replay with the sender hidden (post-url without send-sender): the same tally, by the second Kannel states', checkWithoutSender]]);

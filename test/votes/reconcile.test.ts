@@ -95,6 +95,22 @@ test('a refused attempt with no request bytes explains the lost vote in its wind
   assert.equal(e.report().callbacks.matched['anonymous-failure'], 1);
 });
 
+test('capture ends during an app outage: votes whose only attempts were refused are lost, oldest first; the rest stay pending', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.onMo(mo(0.2, '2', '12345', 'VOTE B'));
+  e.onMo(mo(0.4, '3', '12345', 'VOTE C'));
+  e.onMo(mo(0.6, '4', '12345', 'VOTE A'));
+  e.onCallback(cb(0.3, '3', '12345', 'VOTE C')); // 3 was called back (accepted) by name
+  e.onCallback(cb(0.5, undefined, undefined, undefined, { outcome: 'refused', status: undefined }));
+  e.onCallback(cb(0.7, undefined, undefined, undefined, { outcome: 'refused', status: undefined }));
+  e.finish(s(5)); // windows (60 s) still open
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost, r.pending], [1, 2, 1]);
+  assert.deepEqual(r.lostByReason, { refused: 2 });
+  assert.deepEqual(e.lostVotes().map((v) => v.tsNs).sort(), [s(0), s(0.2)]); // the two oldest without a callback
+});
+
 test('message id match wins over content (the callback text was rewritten)', () => {
   const { e } = engine();
   e.onMo(mo(0, '1', '12345', 'VOTE A', { messageId: 'm-1' }));
