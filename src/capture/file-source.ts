@@ -33,7 +33,10 @@ export class FileSource implements PacketSource {
     this.yieldEvery = Math.max(1, Math.floor(options.yieldEvery ?? 65536));
     this.onProgress = options.onProgress;
     try {
-      for (const p of inputs) this.readers.push(typeof p === 'string' ? openCaptureFile(p, options.reader) : openCaptureFile(p.path, { ...options.reader, name: p.name }));
+      for (const p of inputs) {
+        const { path, name } = typeof p === 'string' ? { path: p, name: p } : p;
+        this.readers.push(openCaptureFile(path, { ...options.reader, name }));
+      }
     } catch (e) {
       for (const r of this.readers) r.close();
       throw e;

@@ -257,7 +257,8 @@ export class Reconciler {
     const open: Vote[] = [];
     for (let v = this.closeQueue.pop(); v !== undefined; v = this.closeQueue.pop()) open.push(v);
     for (const v of open) {
-      const reason = v.state === 'pending' && v.live && callbackCount(v) === 0 ? this.anon.take(v.ackTsNs - this.leadNs, endNs) : undefined;
+      if (v.state !== 'pending' || !v.live) continue; // decided already: nothing left to close
+      const reason = callbackCount(v) === 0 ? this.anon.take(v.ackTsNs - this.leadNs, endNs) : undefined;
       if (reason !== undefined) this.transition(v, 'lost', reason, endNs);
       else this.closeQueue.push(v.ackTsNs + this.windowNs, v);
     }
