@@ -46,6 +46,18 @@ test('the vote plan is deterministic and mixes encodings, multipart and black-li
   }
 });
 
+test('the vote plan spreads multipart MOs over UDH 8/16-bit and sar_* only when asked, and puts some in message_payload', () => {
+  const plain = buildVotePlan({ count: 400, seed: 3 });
+  assert.ok(plain.every((m) => m.partStyle === undefined && m.payloadTlv === undefined), 'the default plan draws nothing new');
+  const p = buildVotePlan({ count: 400, seed: 3, multipartShare: 0.3, partStyles: ['udh8', 'udh16', 'sar'], payloadShare: 0.3 });
+  const multi = p.filter((m) => m.partsHex.length > 1);
+  for (const style of ['udh8', 'udh16', 'sar'] as const) assert.ok(multi.some((m) => m.partStyle === style), style);
+  assert.ok(multi.every((m) => m.payloadTlv === undefined && m.concatRef !== undefined));
+  assert.ok(multi.filter((m) => m.partStyle !== 'udh8').every((m) => (m.concatRef as number) > 0xff), '16-bit references never equal an 8-bit one');
+  const payload = p.filter((m) => m.payloadTlv === true);
+  assert.ok(payload.length > 20 && payload.every((m) => m.partsHex.length === 1 && m.partStyle === undefined));
+});
+
 test('CSV reader: quotes, doubled quotes, CRLF', () => {
   assert.deepEqual(parseCsv('a,b\r\n"x, y","say ""hi"""\n1,\n'), [['a', 'b'], ['x, y', 'say "hi"'], ['1', '']]);
 });
@@ -63,6 +75,12 @@ test('kannel.conf: loopback only, retries, timeout, no replies, callback style',
   assert.ok(xml.includes('send-sender = true') && !xml.includes('post-url'));
   assert.ok(get.includes('sms-combine-concatenated-mo = true'));
   assert.ok(renderKannelConfig({ ...base, callback: 'post', combineParts: false }).includes('sms-combine-concatenated-mo = false'));
+  // A transmitter and a receiver: two smsc groups of one smsc-id, `port` in one and `receive-port` in the other (never both).
+  const split = renderKannelConfig({ ...base, callback: 'post', transceiver: false }).split('group = smsc\n').slice(1);
+  assert.equal(split.length, 2);
+  assert.match(split[0] as string, /port = 3\ntransceiver-mode = false\n/);
+  assert.match(split[1] as string, /^smsc = smpp\nsmsc-id = e2e\nhost = 127\.0\.0\.1\nreceive-port = 3\n/);
+  assert.ok(!/^port =/m.test(split[1] as string));
 });
 
 test("a Kannel PANIC in a box's log is found (the scenario then runs again)", () => {

@@ -17,6 +17,7 @@ import { OtlpHttpReceiver, type DecodedSpan } from '../telemetry/otlp-receivers'
 import { expectedChoice } from './harness/choice';
 import type { AppRequest } from './harness/vote-app-types';
 import { acceptedByApp } from './harness/truth';
+import { captureFormat } from './harness/packet-capture';
 
 // dist*/test/e2e → repository root (CI builds into dist/, helpers into their own dir).
 const ROOT = join(__dirname, '..', '..', '..');
@@ -33,10 +34,11 @@ function multiset(xs: string[]): Record<string, number> {
 }
 
 /** What the SMSC sent and Kannel answered, per MO. */
-function checkSmsc(r: KannelVotesResult): void {
+function checkSmsc(r: KannelVotesResult, opts: Parameters<typeof runKannelVotes>[0]): void {
   const { truth } = r;
   assert.equal(truth.summary.noResponsePdus, 0, 'Kannel answered every deliver_sm');
-  assert.equal(truth.smsc.binds.filter((b) => b.accepted).length, 1, 'Kannel bound once');
+  const binds = truth.smsc.binds.filter((b) => b.accepted).map((b) => b.command).sort();
+  assert.deepEqual(binds, opts?.transceiver === false ? ['bind_receiver', 'bind_transmitter'] : ['bind_transceiver'], 'Kannel bound once');
   for (const mo of truth.mos) {
     const parts = new Set(mo.deliveries.map((d) => d.part));
     assert.equal(parts.size, mo.parts, `MO ${mo.id}: every part sent`);
@@ -329,13 +331,19 @@ async function checkTraces(r: KannelVotesResult): Promise<void> {
   }
 }
 
+/** The capture is what the scenario says it captured (a silent fallback would test nothing new). */
+const capturedAs = (format: 'pcap' | 'pcapng', linkType: number, name: string): [string, (r: KannelVotesResult) => void] => [
+  `the capture is ${format} with ${name} link headers`,
+  (r) => assert.deepEqual(captureFormat(r.capturePath), { format, linkType }),
+];
+
 /** One harness run and the checks on it; the work dir is removed only when all passed (E2E_KEEP=1 keeps it). */
 function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0], extra: [string, (r: KannelVotesResult) => void][] = []): void {
   describe(title, () => {
     let run: KannelVotesResult | undefined;
     let passed = 0;
     const checks: [string, (r: KannelVotesResult) => void | Promise<void>][] = [
-      ['the SMSC sent every MO; Kannel acked votes and rejected black-listed senders', checkSmsc],
+      ['the SMSC sent every MO; Kannel acked votes and rejected black-listed senders', (x) => checkSmsc(x, opts)],
       ['the app failed callbacks in every way and the truth is consistent', (x) => checkApp(x, opts)],
       ["tshark's view of the capture equals the SMSC and app records", checkTshark],
       ['agent replay: tally and lost votes equal the truth vote for vote', checkReplay],
@@ -370,8 +378,9 @@ function scenario(title: string, opts: Parameters<typeof runKannelVotes>[0], ext
 scenario('e2e: SMSC → Kannel (get-url) → failing vote app, captured on lo', { votes: 300, seed: 5, callback: 'get' },
   [['agent replay with the shortcode hidden (a get-url naming only the sender): the same tally', checkWithoutShortcode]]);
 // get-url %r, the words after the keyword (its user guide's `?sender=%p&text=%r`).
-scenario('e2e: SMSC → Kannel (get-url, text=%r) → failing vote app, captured on lo', { votes: 150, seed: 23, callback: 'get', getText: '%r' },
-  [['agent replay with the shortcode hidden too: the same tally', checkWithoutShortcode]]);
+// Captured as tcpdump does on `any`: Linux cooked v2 link headers.
+scenario('e2e: SMSC → Kannel (get-url, text=%r) → failing vote app, tcpdump on any', { votes: 150, seed: 23, callback: 'get', getText: '%r', capture: { tool: 'tcpdump', iface: 'any' } },
+  [capturedAs('pcap', 276, 'Linux cooked v2'), ['agent replay with the shortcode hidden too: the same tally', checkWithoutShortcode]]);
 // get-url %s, only the word after the keyword: the agent's word rule, with the shortcode and without.
 scenario('e2e: SMSC → Kannel (get-url, text=%s) → failing vote app, captured on lo', { votes: 150, seed: 29, callback: 'get', getText: '%s' },
   [['agent replay with the shortcode hidden too: near the truth', (r) => checkWithoutShortcode(r, 3)]]);
@@ -381,11 +390,17 @@ scenario('e2e: SMSC → Kannel (post-xml) → vote app down when the capture end
 // Half the senders national (07700…): Kannel's unified-prefix rewrites them to +44… in the callbacks.
 scenario('e2e: SMSC → Kannel (post-url, unified-prefix) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post', plan: { nationalSenders: true } },
   [['agent replay with the sender hidden (post-url without send-sender): the same tally, by the second Kannel states', checkWithoutSender]]);
-scenario('e2e: SMSC → Kannel (post-xml) → failing vote app, captured on lo', { votes: 120, seed: 13, callback: 'xml' },
+// Kannel binds a transmitter and a separate receiver (two smsc groups of one smsc-id): the MOs arrive on the receiver.
+scenario('e2e: SMSC → Kannel (post-xml, transmitter + receiver binds) → failing vote app, captured on lo', { votes: 120, seed: 13, callback: 'xml', transceiver: false },
   [['agent replay with <oa> hidden (post-xml without send-sender): the same tally, by the second in <at>', checkXmlWithoutSender]]);
 // strip-keyword: the body is the text without its first word (the sender is still sent, for the truth and the first replay).
 scenario('e2e: SMSC → Kannel (post-url, strip-keyword) → failing vote app, captured on lo', { votes: 150, seed: 19, callback: 'post', stripKeyword: true },
   [['agent replay with the sender hidden: callbacks matched by their vote\'s text without the keyword', checkStrippedWithoutSender]]);
+// Multipart MOs also in 16-bit UDH and in sar_* TLVs, single ones also in message_payload; captured
+// as Wireshark does: dumpcap on `any`, pcapng with nanosecond timestamps and Linux cooked v1 headers.
+scenario('e2e: SMSC (UDH 8/16-bit, sar_* TLVs, message_payload) → Kannel (post-url) → failing vote app, dumpcap on any (pcapng)',
+  { votes: 300, seed: 201, callback: 'post', capture: { tool: 'dumpcap', iface: 'any' }, plan: { multipartShare: 0.2, partStyles: ['udh8', 'udh16', 'sar'], payloadShare: 0.2 } },
+  [capturedAs('pcapng', 113, 'Linux cooked v1')]);
 // sms-combine-concatenated-mo = false: Kannel calls the app once per part (X-Kannel-UDH), each
 // part failing and retried on its own; the agent joins them as the app must.
 scenario('e2e: SMSC → Kannel (post-url, parts not combined) → failing vote app, captured on lo', { votes: 120, seed: 17, callback: 'post', combineParts: false, plan: { multipartShare: 0.3 } });

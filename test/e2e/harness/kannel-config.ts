@@ -33,11 +33,36 @@ export interface KannelConfigOptions {
   stripKeyword?: boolean;
   /** get-url's text escape: `%a` all words, `%r` the words after the keyword, `%s` the next one. Default `%a`. */
   getText?: '%a' | '%r' | '%s';
+  /** The app's answers and fetch failures go back to the voter as MT SMS (Kannel's default). Default false. */
+  replies?: boolean;
+  /** One transceiver bind (default), or a transmitter and a separate receiver bind (`receive-port`) that carries the MOs. */
+  transceiver?: boolean;
 }
 
 export type KannelCallback = 'get' | 'post' | 'xml';
 
 const q = (s: string): string => `"${s.replace(/(["\\])/g, '\\$1')}"`;
+
+function smscGroup(o: KannelConfigOptions, ports: string[]): string[] {
+  return [
+    'group = smsc',
+    'smsc = smpp',
+    'smsc-id = e2e',
+    `host = ${o.smscHost}`,
+    ...ports,
+    `smsc-username = ${q(o.systemId)}`,
+    `smsc-password = ${q(o.password)}`,
+    'system-type = ""',
+    'interface-version = 34',
+    'enquire-link-interval = 30',
+    'reconnect-delay = 1',
+    'msg-id-type = 0x01',
+    ...(o.unifiedPrefix ? [`unified-prefix = ${q(o.unifiedPrefix)}`] : []),
+    `log-file = ${q(`${o.dir}/smsc.log`)}`,
+    'log-level = 1',
+    '',
+  ];
+}
 
 export function renderKannelConfig(o: KannelConfigOptions): string {
   const base = `http://${o.appHost}:${o.appPort}/vote`;
@@ -66,23 +91,10 @@ export function renderKannelConfig(o: KannelConfigOptions): string {
     // Kannel rejects MOs from these senders: the SMSC sees real non-zero deliver_sm_resp.
     `black-list-sender-regex = ${q(`^\\+?${BLACKLIST_PREFIX}`)}`,
     '',
-    'group = smsc',
-    'smsc = smpp',
-    'smsc-id = e2e',
-    `host = ${o.smscHost}`,
-    `port = ${o.smscPort}`,
-    'transceiver-mode = true',
-    `smsc-username = ${q(o.systemId)}`,
-    `smsc-password = ${q(o.password)}`,
-    'system-type = ""',
-    'interface-version = 34',
-    'enquire-link-interval = 30',
-    'reconnect-delay = 1',
-    'msg-id-type = 0x01',
-    ...(o.unifiedPrefix ? [`unified-prefix = ${q(o.unifiedPrefix)}`] : []),
-    `log-file = ${q(`${o.dir}/smsc.log`)}`,
-    'log-level = 1',
-    '',
+    // Kannel 1.4.5 takes `port` or `receive-port` per group: a transmitter and a receiver are two groups of one smsc-id.
+    ...(o.transceiver === false
+      ? [...smscGroup(o, [`port = ${o.smscPort}`, 'transceiver-mode = false']), ...smscGroup(o, [`receive-port = ${o.smscPort}`])]
+      : smscGroup(o, [`port = ${o.smscPort}`, 'transceiver-mode = true'])),
     'group = smsbox',
     'bearerbox-host = 127.0.0.1',
     `log-file = ${q(`${o.dir}/smsbox.log`)}`,
@@ -97,9 +109,9 @@ export function renderKannelConfig(o: KannelConfigOptions): string {
     'keyword = default',
     'catch-all = true',
     ...service,
-    // No reply SMS: the app's body is not an MT.
-    'max-messages = 0',
-    'omit-empty = true',
+    // Replies (Kannel's default): the app's answer goes back to the voter as an MT submit_sm, and a
+    // callback that failed for good as `reply-couldnotfetch`. Off: no MT traffic on the SMPP link.
+    ...(o.replies ? ['max-messages = 1'] : ['max-messages = 0', 'omit-empty = true']),
     ...(o.stripKeyword ? ['strip-keyword = true'] : []),
     '',
   ].join('\n');

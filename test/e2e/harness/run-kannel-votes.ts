@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { requireTools, type Tools } from './tools';
 import { freePort, freePorts } from './net-util';
 import { startNodeScript, waitForMessage, waitUntil, type Managed } from './processes';
-import { startCapture, type Capture } from './tcpdump';
+import { startCapture, type Capture, type CaptureTool } from './packet-capture';
 import { startKannel, type KannelHandle } from './kannel';
 import { buildVotePlan, type VotePlanOptions } from './vote-plan';
 import { buildTruth, type Truth } from './truth';
@@ -45,6 +45,12 @@ export interface KannelVotesOptions {
   appShares?: VoteAppConfig['shares'];
   /** Plan knobs (shares of UCS-2, multipart, black-listed, junk). */
   plan?: Omit<VotePlanOptions, 'count' | 'seed'>;
+  /** Kannel sends the app's answers (and fetch failures) back to the voters as MT SMS. Default false. */
+  replies?: boolean;
+  /** Kannel binds one transceiver (default) or a transmitter and a receiver. */
+  transceiver?: boolean;
+  /** What records the capture, on which interface. Default tcpdump on `lo` (a pcap). */
+  capture?: { tool: CaptureTool['kind']; iface: CaptureTool['iface'] };
   /** Work directory (default: a new temp dir). */
   dir?: string;
   /** Progress lines (default: none). */
@@ -91,7 +97,9 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
   const appHost = '127.0.0.2';
   const [smscPort, adminPort, smsboxPort] = (await freePorts(3)) as [number, number, number];
   const appPort = await freePort(appHost);
-  const capturePath = join(dir, 'capture.pcap');
+  const captureKind = opts.capture?.tool ?? 'tcpdump';
+  const captureTool: CaptureTool = { kind: captureKind, path: tools[captureKind], iface: opts.capture?.iface ?? 'lo' };
+  const capturePath = join(dir, captureTool.kind === 'dumpcap' ? 'capture.pcapng' : 'capture.pcap');
   const truthPath = join(dir, 'truth.json');
   const plan = buildVotePlan({ count, seed, ...opts.plan });
   const planPath = join(dir, 'plan.json');
@@ -102,8 +110,8 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
   let smsc: Managed | undefined;
   let kannel: KannelHandle | undefined;
   try {
-    capture = await startCapture(tools.tcpdump, capturePath, [smscPort, appPort], join(dir, 'tcpdump.out'));
-    log(`capture on lo ports smsc=${smscPort} app=${appPort} → ${capturePath}`);
+    capture = await startCapture(captureTool, capturePath, [smscPort, appPort], join(dir, `${captureTool.kind}.out`));
+    log(`${captureTool.kind} on ${captureTool.iface} ports smsc=${smscPort} app=${appPort} → ${capturePath}`);
 
     const appCfg: VoteAppConfig = {
       host: appHost,
@@ -159,6 +167,8 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       combineParts: opts.combineParts,
       stripKeyword: opts.stripKeyword,
       getText: opts.getText,
+      transceiver: opts.transceiver,
+      replies: opts.replies,
     });
     const b = await bound;
     log(`kannel up, bound with ${b.command}`);

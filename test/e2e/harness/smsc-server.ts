@@ -64,10 +64,26 @@ function deliverOpts(job: Job): Record<string, unknown> {
   const { mo, part } = job;
   let body = Buffer.from(mo.partsHex[part] as string, 'hex');
   let esm = 0;
-  if (mo.partsHex.length > 1) {
-    // UDH: length 5, IEI 0 (concat, 8-bit ref), IE length 3, ref, total, sequence (1-based).
-    body = Buffer.concat([Buffer.from([5, 0, 3, mo.concatRef ?? 0, mo.partsHex.length, part + 1]), body]);
+  const tlvs: Record<string, unknown> = {};
+  const total = mo.partsHex.length;
+  const ref = mo.concatRef ?? 0;
+  if (total > 1 && mo.partStyle === 'sar') {
+    // SMPP 3.4 §5.3.2.22–24: the parts carry no UDH; the TLVs say which message and part they are.
+    tlvs.sar_msg_ref_num = ref;
+    tlvs.sar_total_segments = total;
+    tlvs.sar_segment_seqnum = part + 1;
+  } else if (total > 1 && mo.partStyle === 'udh16') {
+    // UDH: length 6, IEI 8 (concat, 16-bit ref), IE length 4, ref (big-endian), total, sequence.
+    body = Buffer.concat([Buffer.from([6, 8, 4, ref >> 8, ref & 0xff, total, part + 1]), body]);
     esm = 0x40;
+  } else if (total > 1) {
+    // UDH: length 5, IEI 0 (concat, 8-bit ref), IE length 3, ref, total, sequence (1-based).
+    body = Buffer.concat([Buffer.from([5, 0, 3, ref, total, part + 1]), body]);
+    esm = 0x40;
+  } else if (mo.payloadTlv) {
+    // SMPP 3.4 §5.3.2.32: the text in message_payload, short_message empty.
+    tlvs.message_payload = body;
+    body = Buffer.alloc(0);
   }
   return {
     service_type: '',
@@ -80,6 +96,7 @@ function deliverOpts(job: Job): Record<string, unknown> {
     esm_class: esm,
     data_coding: mo.dataCoding,
     short_message: body,
+    ...tlvs,
   };
 }
 
@@ -131,13 +148,16 @@ function pump(): void {
 }
 
 function onBind(s: Session, pdu: Pdu): void {
-  const ok = pdu.system_id === cfg.systemId && pdu.password === cfg.password && session === undefined;
+  // MOs go to the one session that may receive them (transceiver or receiver); a transmitter beside it only submits.
+  const receives = pdu.command !== 'bind_transmitter';
+  const ok = pdu.system_id === cfg.systemId && pdu.password === cfg.password && (!receives || session === undefined);
   record.binds.push({ command: pdu.command, systemId: pdu.system_id ?? '', atMs: Date.now(), accepted: ok });
   if (!ok) {
     s.send(pdu.response({ command_status: 0x0d /* ESME_RBINDFAIL */ }));
     return;
   }
   s.send(pdu.response({ system_id: 'e2e-smsc' }));
+  if (!receives) return;
   session = s;
   send({ type: 'bound', command: pdu.command });
 }

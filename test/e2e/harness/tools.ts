@@ -7,6 +7,8 @@ export interface Tools {
   smsbox: string;
   tcpdump: string;
   tshark: string;
+  /** Wireshark's capture engine (Debian's tshark pulls it in). */
+  dumpcap: string;
 }
 
 function findExecutable(name: string, extraDirs: string[]): string | undefined {
@@ -33,6 +35,7 @@ export function requireTools(): Tools {
     ['smsbox', 'kannel'],
     ['tcpdump', 'tcpdump'],
     ['tshark', 'tshark'],
+    ['dumpcap', 'tshark'],
   ] as const) {
     const p = findExecutable(key, sbin);
     if (p) found[key] = p;

@@ -1,7 +1,8 @@
 /**
  * What the SMSC will send: a deterministic list of mobile-originated messages (votes) built from a
  * seed. Texts follow issue 5's examples (keyword case and spacing, punctuation, full-width, emoji,
- * `@`, `£`, `€`), in GSM-7 (DCS 0, unpacked) and UCS-2 (DCS 8), a few of them multipart (UDH IEI 0).
+ * `@`, `£`, `€`), in GSM-7 (DCS 0, unpacked) and UCS-2 (DCS 8), a few of them multipart (UDH IEI 0
+ * by default; also UDH IEI 8 and the sar_* TLVs), optionally some in the message_payload TLV.
  */
 import { rng } from './seeded';
 import { encodeGsm7Parts, encodeUcs2Parts, isGsm7 } from './gsm7';
@@ -27,8 +28,12 @@ export interface PlannedMo {
   dataCoding: 0 | 8;
   /** short_message of each part without UDH, hex. One entry: not multipart. */
   partsHex: string[];
-  /** Concatenation reference (8-bit) when multipart. */
+  /** Concatenation reference (8-bit for `udh8`, 16-bit otherwise) when multipart. */
   concatRef?: number;
+  /** How the parts say they belong together (multipart only): UDH IEI 0, UDH IEI 8, or sar_* TLVs. Default `udh8`. */
+  partStyle?: PartStyle;
+  /** Sent in the message_payload TLV with an empty short_message (single part only). */
+  payloadTlv?: boolean;
   /** The sender matches Kannel's black-list-regex: Kannel rejects it (not a vote). */
   blacklisted: boolean;
 }
@@ -50,7 +55,13 @@ export interface VotePlanOptions {
   junkShare?: number;
   /** Odd MOs (not black-listed) from national numbers (TON 2, `077009…`). Default false. */
   nationalSenders?: boolean;
+  /** Concatenation styles multipart MOs are spread over. Default `['udh8']` (and no extra random draws). */
+  partStyles?: PartStyle[];
+  /** Share of single-part MOs sent in message_payload. Default 0 (and no extra random draws). */
+  payloadShare?: number;
 }
+
+export type PartStyle = 'udh8' | 'udh16' | 'sar';
 
 /** Sender prefix Kannel's `black-list-regex` rejects (see kannel-config.ts). */
 export const BLACKLIST_PREFIX = '4479990';
@@ -90,6 +101,10 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
   const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)] as T;
   const out: PlannedMo[] = [];
   let ref = Math.floor(r() * 256);
+  const styles = opts.partStyles;
+  const payloadShare = opts.payloadShare ?? 0;
+  // 16-bit references above 255, so a mix with 8-bit ones shares no reference by chance.
+  let ref16 = 0x1234;
   for (let id = 0; id < opts.count; id++) {
     const destination = pick(codes);
     const choice = pick(shortcodes[destination] as string[]);
@@ -116,6 +131,10 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
     const num = String(id).padStart(5, '0');
     const msisdn = blacklisted ? `${BLACKLIST_PREFIX}${num}` : `4477009${num}`;
     const national = opts.nationalSenders === true && !blacklisted && id % 2 === 1;
+    // Drawn only when asked for, so existing seeds keep their plans.
+    const partStyle = multipart && styles !== undefined ? pick(styles) : undefined;
+    const payloadTlv = !multipart && payloadShare > 0 && r() < payloadShare ? true : undefined;
+    if (partStyle !== undefined && partStyle !== 'udh8') ref16 = (ref16 + 1) & 0xffff;
     out.push({
       id,
       source: national ? `0${msisdn.slice(2)}` : msisdn,
@@ -125,7 +144,9 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
       text,
       dataCoding,
       partsHex: parts.map((p) => p.toString('hex')),
-      concatRef: multipart ? (ref = (ref + 1) & 0xff) : undefined,
+      concatRef: !multipart ? undefined : partStyle === undefined || partStyle === 'udh8' ? (ref = (ref + 1) & 0xff) : ref16,
+      partStyle,
+      payloadTlv,
       blacklisted,
     });
   }
