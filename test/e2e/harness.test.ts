@@ -75,6 +75,7 @@ test('kannel.conf: loopback only, retries, timeout, no replies, callback style',
   assert.ok(xml.includes('send-sender = true') && !xml.includes('post-url'));
   assert.ok(get.includes('sms-combine-concatenated-mo = true'));
   assert.ok(renderKannelConfig({ ...base, callback: 'post', combineParts: false }).includes('sms-combine-concatenated-mo = false'));
+  assert.ok(!post.includes('max-messages = 1') && renderKannelConfig({ ...base, callback: 'post', replies: true }).includes('max-messages = 1'));
   // A transmitter and a receiver: two smsc groups of one smsc-id, `port` in one and `receive-port` in the other (never both).
   const split = renderKannelConfig({ ...base, callback: 'post', transceiver: false }).split('group = smsc\n').slice(1);
   assert.equal(split.length, 2);

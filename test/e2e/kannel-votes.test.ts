@@ -8,7 +8,8 @@
 import { describe, test, before, after } from 'node:test';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { runKannelVotes, type KannelVotesResult } from './harness/run-kannel-votes';
 import { PeerCrashed } from './harness/kannel';
 import { deliverSmSequences, deliverSmRespStatuses, httpExchanges, refusedConnections } from './harness/tshark-view';
@@ -57,6 +58,7 @@ function checkSmsc(r: KannelVotesResult, opts: Parameters<typeof runKannelVotes>
   assert.ok(count(votes, (m) => m.parts > 1 && m.dataCoding === 8) > 0, 'multipart UCS-2 votes');
   for (const ch of ['@', '£', '€']) assert.ok(votes.some((m) => m.dataCoding === 0 && m.text.includes(ch)), `GSM-7 votes with ${ch}`);
   assert.ok(truth.summary.rejectedPdus > 0, 'Kannel rejected some deliver_sm');
+  assert.equal(truth.summary.mtReceived > 0, opts?.replies === true, `Kannel sent ${truth.summary.mtReceived} MT replies`);
 }
 
 /** The app's log against the truth: failures of every kind, and consistent states. */
@@ -160,6 +162,12 @@ function checkReplay(r: KannelVotesResult): void {
   assert.ok(run.report, `replay --report json did not print JSON${ctx}`);
   const votes = run.report.votes as { total: number; accepted: number; lost: number; pending: number; tally: TallyRow[] } | undefined;
   assert.ok(votes, `report has no votes section${ctx}`);
+  // The agent's SMPP view is the SMSC's: every deliver_sm, every MT reply Kannel submitted, the binds.
+  const smpp = run.report.smpp as { byCommand: Record<string, number>; sessions: { bindType: string }[] };
+  assert.equal(smpp.byCommand.deliver_sm, truth.summary.deliverSm, 'deliver_sm PDUs');
+  assert.equal(smpp.byCommand.submit_sm ?? 0, truth.summary.mtReceived, 'submit_sm PDUs (Kannel\'s replies)');
+  const bound = truth.smsc.binds.filter((b) => b.accepted).map((b) => b.command.replace('bind_', '')).sort();
+  assert.deepEqual(smpp.sessions.map((x) => x.bindType).sort(), bound, 'SMPP sessions by bind type');
   assert.equal(votes.pending, 0, 'no vote left pending at the end of the capture');
   assert.deepEqual({ total: votes.total, accepted: votes.accepted, lost: votes.lost }, { total: truth.summary.votes, accepted: truth.summary.accepted, lost: truth.summary.lost }, 'vote totals');
   const ours = truth.tally.map((t) => ({ shortcode: t.shortcode, choice: t.choice, total: t.total, accepted: t.accepted, lost: t.lost, pending: 0 }));
@@ -188,6 +196,29 @@ function checkReplay(r: KannelVotesResult): void {
   if (rows.every((x) => /^\+?\d+$/.test(x.sender ?? ''))) {
     assert.deepEqual(rows.map((x) => digits(x.sender as string)).sort(), lost.map((m) => m.source).sort(), 'lost votes by sender');
   }
+}
+
+/**
+ * The agent started after Kannel had bound (the usual way: attached to a running gateway), and told
+ * nothing of the ports: the capture cut just before the first deliver_sm (editcap -A), replayed with
+ * the default ports only. The SMPP session is found by its PDUs, the callbacks by their request
+ * lines; the tally is the truth's.
+ */
+function checkJoinedAfterBind(r: KannelVotesResult): void {
+  const { truth, tools } = r;
+  const first = execFileSync(tools.tshark, ['-n', '-r', r.capturePath, '-d', `tcp.port==${truth.ports.smsc},smpp`, '-Y', 'smpp.command_id==0x00000005', '-T', 'fields', '-e', 'frame.time_epoch'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).split('\n')[0] ?? '';
+  assert.match(first, /^\d+\.\d+$/, 'the first deliver_sm'); // tshark's -c counts frames read, not matched
+  const cut = join(r.dir, 'after-bind.pcap');
+  // editcap -A keeps packets at or after the time; 1 µs earlier keeps that deliver_sm's own frame.
+  execFileSync(join(dirname(tools.tshark), 'editcap'), ['-F', 'pcap', '-A', (Number(first) - 1e-6).toFixed(6), r.capturePath, cut]);
+  const binds = execFileSync(tools.tshark, ['-n', '-r', cut, '-d', `tcp.port==${truth.ports.smsc},smpp`, '-Y', 'smpp.command_id==0x00000009', '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8' }).trim();
+  assert.equal(binds, '', 'no bind in the cut capture');
+  const run = runAgentReplay(ROOT, cut, { smsc: 2775, app: 80 }, join(r.dir, 'lost-votes-after-bind.csv'));
+  assert.equal(run.status, 0, `replay failed: ${run.stderr.slice(0, 2000)}`);
+  const votes = run.report?.votes as { total: number; accepted: number; lost: number; pending: number; tally: TallyRow[] };
+  assert.deepEqual({ total: votes.total, accepted: votes.accepted, lost: votes.lost, pending: votes.pending }, { total: truth.summary.votes, accepted: truth.summary.accepted, lost: truth.summary.lost, pending: 0 });
+  const ours = truth.tally.map((t) => [t.shortcode, t.choice, t.total, t.accepted, t.lost]);
+  assert.deepEqual(votes.tally.map((t) => [t.shortcode, t.choice, t.total, t.accepted, t.lost]), ours, 'tally per shortcode and choice');
 }
 
 /**
@@ -388,7 +419,8 @@ scenario('e2e: SMSC → Kannel (get-url, text=%s) → failing vote app, captured
 // (no request, so nothing names the vote) are lost, not left pending until their windows close.
 scenario('e2e: SMSC → Kannel (post-xml) → vote app down when the capture ends, captured on lo', { votes: 400, seed: 108, callback: 'xml', ratePerSec: 150, outageMs: 2500 });
 // Half the senders national (07700…): Kannel's unified-prefix rewrites them to +44… in the callbacks.
-scenario('e2e: SMSC → Kannel (post-url, unified-prefix) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post', plan: { nationalSenders: true } },
+// With Kannel's default replies: every callback's answer (or, when it failed for good, reply-couldnotfetch) goes back as an MT submit_sm.
+scenario('e2e: SMSC → Kannel (post-url, unified-prefix, MT replies) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post', replies: true, plan: { nationalSenders: true } },
   [['agent replay with the sender hidden (post-url without send-sender): the same tally, by the second Kannel states', checkWithoutSender]]);
 // Kannel binds a transmitter and a separate receiver (two smsc groups of one smsc-id): the MOs arrive on the receiver.
 scenario('e2e: SMSC → Kannel (post-xml, transmitter + receiver binds) → failing vote app, captured on lo', { votes: 120, seed: 13, callback: 'xml', transceiver: false },
@@ -400,7 +432,7 @@ scenario('e2e: SMSC → Kannel (post-url, strip-keyword) → failing vote app, c
 // as Wireshark does: dumpcap on `any`, pcapng with nanosecond timestamps and Linux cooked v1 headers.
 scenario('e2e: SMSC (UDH 8/16-bit, sar_* TLVs, message_payload) → Kannel (post-url) → failing vote app, dumpcap on any (pcapng)',
   { votes: 300, seed: 201, callback: 'post', capture: { tool: 'dumpcap', iface: 'any' }, plan: { multipartShare: 0.2, partStyles: ['udh8', 'udh16', 'sar'], payloadShare: 0.2 } },
-  [capturedAs('pcapng', 113, 'Linux cooked v1')]);
+  [capturedAs('pcapng', 113, 'Linux cooked v1'), ['the capture from just before the first MO (no bind), default ports: the same tally', checkJoinedAfterBind]]);
 // sms-combine-concatenated-mo = false: Kannel calls the app once per part (X-Kannel-UDH), each
 // part failing and retried on its own; the agent joins them as the app must.
 scenario('e2e: SMSC → Kannel (post-url, parts not combined) → failing vote app, captured on lo', { votes: 120, seed: 17, callback: 'post', combineParts: false, plan: { multipartShare: 0.3 } });

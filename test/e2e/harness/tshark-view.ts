@@ -26,15 +26,22 @@ export function deliverSmSequences(tshark: string, capture: string, smscPort: nu
   return out;
 }
 
-/** command_status of every deliver_sm_resp. */
+/**
+ * command_status of every deliver_sm_resp. tshark shows command_status for responses only, so in a
+ * frame that also holds requests (Kannel's MT submit_sm beside its deliver_sm_resp) the n-th status
+ * belongs to the n-th response.
+ */
 export function deliverSmRespStatuses(tshark: string, capture: string, smscPort: number): number[] {
   const rows = fields(tshark, capture, [`tcp.port==${smscPort},smpp`], 'smpp.command_id==0x80000005', ['smpp.command_id', 'smpp.command_status']);
   const out: number[] = [];
   for (const [ids, sts] of rows) {
     const s = each(sts);
-    each(ids).forEach((id, k) => {
-      if (Number(id) === 0x80000005) out.push(Number(s[k]));
-    });
+    let responses = 0;
+    for (const id of each(ids)) {
+      if (Number(id) < 0x80000000) continue;
+      const status = s[responses++];
+      if (Number(id) === 0x80000005) out.push(Number(status));
+    }
   }
   return out;
 }
