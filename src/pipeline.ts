@@ -3,6 +3,7 @@
  * options and wires them in the one direction data flows:
  * packets → decode → reassembly → protocol registry → parsers → pairers → votes/store.
  */
+import { reportDiagnostics } from './report-diagnostics';
 import type { ConfigShape } from './config/schema';
 import type { PacketSource, RawPacket, SourceStats } from './capture/packet-source';
 import { PacketDecoder } from './decode/packet-decoder';
@@ -56,6 +57,8 @@ export interface PipelineReport {
   /** The assembler's counters (reason maps sorted) and what the protocol registry made of the streams. */
   tcp: AssemblerStats & {
     streams: Record<string, number>;
+    /** Servers of the unclaimed TLS streams (`tls` in streams), by count. */
+    tlsServers: Record<string, number>;
     unclaimedBytes: number;
     /** Servers on unlisted ports known by the protocol detected on them (refused connections to them count). */
     learnedServices: number;
@@ -68,6 +71,8 @@ export interface PipelineReport {
   votes: VotesReport;
   /** The durable buffer; `lagSeconds`: capture time not yet committed (0 right after a commit). */
   store?: StoreStats & { lagSeconds: number };
+  /** Warnings when the numbers alone would mislead (report-diagnostics.ts); empty normally. */
+  diagnostics: string[];
 }
 
 /** Hooks for stages outside the synchronous core (telemetry). Called synchronously on the hot path. */
@@ -256,7 +261,7 @@ export class Pipeline {
     const r = this.registry.stats();
     const malformed: Record<string, number> = { ...source.malformed };
     for (const [k, v] of Object.entries(d.malformed)) malformed[k] = (malformed[k] ?? 0) + v;
-    return {
+    const report: Omit<PipelineReport, 'diagnostics'> = {
       capture: {
         packets: source.packets,
         bytes: source.bytes,
@@ -277,6 +282,7 @@ export class Pipeline {
         evictionReasons: sortedReasons(a.evictionReasons),
         ignoredSegments: sortedReasons(a.ignoredSegments),
         streams: r.streams,
+        tlsServers: r.tlsServers,
         unclaimedBytes: r.unclaimedBytes,
         learnedServices: r.learnedServices,
         learnedServicesEvicted: r.learnedServicesEvicted,
@@ -287,5 +293,6 @@ export class Pipeline {
       votes: this.votes.report(),
       ...(this.store ? { store: { ...this.store.stats(), lagSeconds: Math.max(0, this.nowNs - this.committedNs) / 1e9 } } : {}),
     };
+    return { ...report, diagnostics: reportDiagnostics(report) };
   }
 }

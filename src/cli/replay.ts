@@ -54,6 +54,7 @@ export async function runReplay(args: string[]): Promise<number> {
     process.stdout.write(values.report === 'json' ? JSON.stringify(report) + '\n' : renderTextReport(report as unknown as Record<string, unknown>));
     if (values['lost-votes']) pipeline.votes.writeLostVotesCsv(values['lost-votes'] as string);
     for (const f of report.capture.truncatedFiles) process.stderr.write(`smpp-otel-agent replay: ${f} is truncated; processed what was there\n`);
+    for (const d of report.diagnostics) process.stderr.write(`smpp-otel-agent replay: ${d}\n`);
     // Forensics with Prometheus: keep the scrape endpoint up so the final counters can be collected.
     if (lingerS > 0) await linger(lingerS * 1000);
     return 0;

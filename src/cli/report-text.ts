@@ -7,6 +7,7 @@ type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 export function renderTextReport(report: Record<string, unknown>): string {
   const lines: string[] = [];
   for (const [section, value] of Object.entries(report)) {
+    if (isEmpty(value as Json)) continue; // no diagnostics: no heading
     lines.push(section);
     renderBlock(value as Json, '  ', lines);
   }
@@ -21,6 +22,8 @@ function renderBlock(value: Json, indent: string, out: string[]): void {
   if (Array.isArray(value)) {
     if (value.every((v) => v !== null && typeof v === 'object' && !Array.isArray(v))) {
       renderTable(value as Record<string, Json>[], indent, out);
+    } else if (value.every((v) => typeof v === 'string')) {
+      for (const v of value) out.push(`${indent}${v}`); // file names, diagnostics: one a line
     } else {
       out.push(`${indent}${value.map((v) => formatScalar(v)).join(', ')}`);
     }

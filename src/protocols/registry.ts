@@ -27,8 +27,10 @@ export interface ProtocolHandler {
 }
 
 export interface RegistryStats {
-  /** Streams per protocol name, plus 'unknown'. */
+  /** Streams per protocol name, plus 'tls' (unclaimed, opened by a TLS ClientHello) and 'unknown'. */
   streams: Record<string, number>;
+  /** `address:port` of the servers of the 'tls' streams, with their counts (the first 32 servers). */
+  tlsServers: Record<string, number>;
   /** Bytes of streams no protocol claimed. */
   unclaimedBytes: number;
   /** Servers on unconfigured ports known by their detected protocol, and those forgotten to make room. */
@@ -49,6 +51,8 @@ export class ProtocolRegistry implements StreamSinkFactory {
   private readonly maxLearned: number;
   /** Learned services forgotten to make room. */
   learnedEvicted = 0;
+  /** Servers of unclaimed TLS streams: the HTTPS a vote's callbacks may hide in (see the report's diagnostics). */
+  private readonly tlsServers = new Map<string, number>();
 
   constructor(private readonly handlers: readonly ProtocolHandler[], opts: ProtocolRegistryOptions = {}) {
     this.maxLearned = Math.max(0, opts.maxLearnedServices ?? 4096);
@@ -97,7 +101,9 @@ export class ProtocolRegistry implements StreamSinkFactory {
   stats(): RegistryStats {
     const streams: Record<string, number> = {};
     for (const k of Object.keys(this.counts).sort()) streams[k] = this.counts[k];
-    return { streams, unclaimedBytes: this.unclaimedBytes, learnedServices: this.learned.size, learnedServicesEvicted: this.learnedEvicted };
+    const tlsServers: Record<string, number> = {};
+    for (const [k, n] of [...this.tlsServers].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))) tlsServers[k] = n;
+    return { streams, tlsServers, unclaimedBytes: this.unclaimedBytes, learnedServices: this.learned.size, learnedServicesEvicted: this.learnedEvicted };
   }
 
   /** @internal used by DetectingSink */
@@ -126,10 +132,25 @@ export class ProtocolRegistry implements StreamSinkFactory {
     return undecided ? undefined : null;
   }
 
-  /** @internal used by DetectingSink */
-  unclaimed(): void {
-    this.counts.unknown = (this.counts.unknown ?? 0) + 1;
+  /** @internal used by DetectingSink: `clientFirst` is what the client sent first (up to 64 bytes). */
+  unclaimed(conn: ConnectionInfo, clientFirst: Buffer): void {
+    if (!isTlsClientHello(clientFirst)) {
+      countReason(this.counts, 'unknown');
+      return;
+    }
+    countReason(this.counts, 'tls');
+    const server = `${conn.server.address}:${conn.server.port}`;
+    const n = this.tlsServers.get(server);
+    if (n !== undefined) this.tlsServers.set(server, n + 1);
+    else if (this.tlsServers.size < MAX_TLS_SERVERS) this.tlsServers.set(server, 1);
   }
+}
+
+const MAX_TLS_SERVERS = 32;
+
+/** A TLS handshake record (type 22, version 3.0–3.4) holding a ClientHello (handshake type 1). */
+export function isTlsClientHello(b: Buffer): boolean {
+  return b.length >= 6 && b[0] === 0x16 && b[1] === 0x03 && b[2] <= 0x04 && b[5] === 0x01;
 }
 
 function serviceKey(conn: ConnectionInfo): string {
@@ -203,7 +224,7 @@ class DetectingSink implements StreamSink {
 
   private reject(): void {
     this.rejected = true;
-    this.registry.unclaimed();
+    this.registry.unclaimed(this.conn, Buffer.concat(this.firstBytes.c2s));
     this.registry.unclaimedBytes += this.heldBytes;
     this.held.length = 0;
   }

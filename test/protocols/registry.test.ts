@@ -44,6 +44,24 @@ describe('protocol registry', () => {
     assert.equal(r.stats().unclaimedBytes, 'SSH-2.0-OpenSSH'.length);
   });
 
+  test('an unclaimed stream that opens with a TLS ClientHello counts as tls, by server; other bytes stay unknown', () => {
+    const web = handler('http', [80], 'GET ');
+    const r = new ProtocolRegistry([web.h]);
+    const hello = (minor: number, type: number): string => Buffer.from([0x16, 0x03, minor, 0x00, 0x40, type, 0x00, 0x00, 0x3c, 0x03, 0x03]).toString('latin1');
+    const latin1Stream = (c: ConnectionInfo, first: string): void => {
+      const s = r.open(c);
+      s.onData('c2s', Buffer.from(first, 'latin1'), 1);
+      s.onClose('fin', 2);
+    };
+    latin1Stream(conn('127.0.0.9', 443), hello(0x01, 1));
+    latin1Stream(conn('127.0.0.9', 443), hello(0x03, 1));
+    latin1Stream(conn('127.0.0.7', 8443), hello(0x04, 1));
+    latin1Stream(conn('127.0.0.9', 444), hello(0x03, 2)); // a ServerHello from the client: not a handshake start
+    latin1Stream(conn('127.0.0.9', 445), hello(0x07, 1)); // no such TLS version
+    assert.deepEqual(r.stats().streams, { tls: 3, unknown: 2 });
+    assert.deepEqual(r.stats().tlsServers, { '127.0.0.9:443': 2, '127.0.0.7:8443': 1 });
+  });
+
   test('a refused or unanswered connection to a server first seen by detection is attributed to its protocol', () => {
     const web = handler('http', [80], 'GET ');
     const r = new ProtocolRegistry([web.h]);
