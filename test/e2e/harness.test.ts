@@ -7,6 +7,7 @@ import { buildVotePlan, BLACKLIST_PREFIX } from './harness/vote-plan';
 import { parseCsv } from './harness/agent-replay';
 import { renderKannelConfig } from './harness/kannel-config';
 import { kannelPanic } from './harness/kannel';
+import { kannelWords } from './harness/kannel-words';
 
 test('GSM-7 unpacked: @ is 0x00, £ 0x01, € is ESC 0x65, and parts never split an escape', () => {
   assert.deepEqual([...(encodeGsm7Parts('@£A€', 160)[0] as Buffer)], [0x00, 0x01, 0x41, 0x1b, 0x65]);
@@ -56,6 +57,23 @@ test('the vote plan spreads multipart MOs over UDH 8/16-bit and sar_* only when 
   assert.ok(multi.filter((m) => m.partStyle !== 'udh8').every((m) => (m.concatRef as number) > 0xff), '16-bit references never equal an 8-bit one');
   const payload = p.filter((m) => m.payloadTlv === true);
   assert.ok(payload.length > 20 && payload.every((m) => m.partsHex.length === 1 && m.partStyle === undefined));
+});
+
+test('the vote plan has fans who vote again and again only when asked, never twice with one text to one shortcode', () => {
+  const p = buildVotePlan({ count: 400, seed: 3, repeatVoters: { pool: 10, share: 0.4 } });
+  const fans = p.filter((m) => m.msisdn.startsWith('4477008'));
+  assert.ok(fans.length > 100 && new Set(fans.map((m) => m.msisdn)).size <= 10, `${fans.length} fan MOs`);
+  assert.equal(new Set(p.map((m) => `${m.msisdn}|${m.destination}|${m.text}`)).size, p.length, 'sender, shortcode and text name one MO');
+  for (const m of fans) assert.equal(m.sourceTon, Number(m.msisdn.slice(-5)) % 2 === 0 ? 1 : 0, 'a fan keeps one TON');
+});
+
+test("Kannel's %a word form: whitespace octets split and join as one space, also inside UTF-16BE units", () => {
+  assert.equal(kannelWords(Buffer.from(' vote \t a \r\n')), Buffer.from('vote a').toString('hex'));
+  // 'Vote 😍' then more: D83D DE0D loses its 0x0D to a space, and at the end is cut.
+  const ucs2 = (s: string): Buffer => Buffer.from(s, 'utf16le').swap16();
+  assert.equal(kannelWords(ucs2('A😍')), '0041d83dde');
+  assert.equal(kannelWords(ucs2('A😍B')), '0041d83dde200042');
+  assert.equal(kannelWords(Buffer.alloc(0)), '');
 });
 
 test('CSV reader: quotes, doubled quotes, CRLF', () => {

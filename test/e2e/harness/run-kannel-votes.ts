@@ -123,6 +123,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       outageStartMs: opts.outageStartMs ?? Math.round((count / (opts.ratePerSec ?? 300)) * 400),
       outageMs: opts.outageMs ?? 1200,
       logPath: join(dir, 'app-log.json'),
+      perMessage: opts.plan?.repeatVoters !== undefined,
     };
     writeFileSync(join(dir, 'app.json'), JSON.stringify(appCfg));
     app = startNodeScript('vote-app', join(__dirname, 'vote-app.js'), [join(dir, 'app.json')], join(dir, 'app.out'));

@@ -4,6 +4,7 @@
  * the callbacks that carried it, and whether the app accepted it (a 2xx written to the wire, late
  * or not) or it was lost.
  */
+import { kannelWords } from './kannel-words';
 import type { PlannedMo } from './vote-plan';
 import type { SmscRecord } from './smsc-types';
 import type { AppRequest, VoteAppLog } from './vote-app-types';
@@ -69,6 +70,14 @@ export function acceptedByApp(reqs: AppRequest[], parts: number): boolean {
   return new Set(ok.map((r) => r.part)).size === parts && ok.every((r) => r.part !== undefined);
 }
 
+/** A text's octets in a callback's charset (as the vote app decodes them). */
+function encodeAs(text: string, charset: string): Buffer {
+  const cs = charset.toUpperCase();
+  if (cs === 'UTF-16BE' || cs === 'UCS-2' || cs === 'UCS2') return Buffer.from(text, 'utf16le').swap16();
+  if (cs === 'WINDOWS-1252' || cs === 'ISO-8859-1' || cs === 'LATIN1') return Buffer.from(text, 'latin1');
+  return Buffer.from(text, 'utf8');
+}
+
 const squeeze = (s: string): string => s.trim().split(/\s+/u).join(' ');
 const digits = (s: string): string => s.replace(/^\+/, '');
 
@@ -80,13 +89,18 @@ function failureOf(r: AppRequest): string {
 
 export function buildTruth(args: { seed: number; ports: { smsc: number; app: number }; appHost: string; callback: KannelCallback; plan: PlannedMo[]; smsc: SmscRecord; app: VoteAppLog }): Truth {
   const { plan, smsc, app } = args;
-  const byKey = new Map<string, number>();
-  for (const mo of plan) byKey.set(`${mo.msisdn}|${mo.destination}`, mo.id);
+  // A sender and shortcode name one MO, or (a fan's) several told apart by their octets.
+  const byKey = new Map<string, number[]>();
+  for (const mo of plan) byKey.set(`${mo.msisdn}|${mo.destination}`, [...(byKey.get(`${mo.msisdn}|${mo.destination}`) ?? []), mo.id]);
   const callbacks = new Map<number, number[]>();
   const unmatched: number[] = [];
   const textMismatches: Truth['textMismatches'] = [];
   for (const r of app.requests) {
-    const id = byKey.get(`${digits(r.from)}|${r.to}`);
+    const ids = byKey.get(`${digits(r.from)}|${r.to}`) ?? [];
+    // A fan's MOs: the one whose text, in the callback's charset, reads as the callback's octets in
+    // Kannel's word form (see kannel-words).
+    const words = kannelWords(Buffer.from(r.rawTextHex, 'hex'));
+    const id = ids.length === 1 ? ids[0] : ids.find((i) => r.part === undefined && kannelWords(encodeAs((plan[i] as PlannedMo).text, r.charset)) === words);
     if (id === undefined) {
       unmatched.push(r.index);
       continue;

@@ -16,6 +16,8 @@ export interface VoteAppConfig {
   outageStartMs: number;
   /** …for this long (connections refused). 0: no outage. */
   outageMs: number;
+  /** Behaviour and attempts per message (sender, shortcode and text) rather than per sender and shortcode: fans send several. */
+  perMessage?: boolean;
   /** Where the request log goes (JSON, VoteAppLog). */
   logPath: string;
 }

@@ -5,6 +5,7 @@
  * connections), refuses connections for a window, and logs every request with what it answered.
  * Usage: node vote-app.js CONFIG.json   (IPC: 'listening'; 'stats' on request; log on 'flush'/SIGTERM)
  */
+import { kannelWords } from './kannel-words';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -26,8 +27,8 @@ const send = (m: VoteAppMessage): void => {
 };
 const writeLog = (): void => writeFileSync(cfg.logPath, JSON.stringify(log, null, 1));
 
-function behaviourOf(from: string, to: string): Behaviour {
-  const u = hashUnit(cfg.seed, `${from.replace(/^\+/, '')}|${to}`);
+function behaviourOf(key: string): Behaviour {
+  const u = hashUnit(cfg.seed, key);
   let acc = 0;
   for (const [b, share] of Object.entries(cfg.shares) as [Behaviour, number][]) {
     acc += share;
@@ -151,10 +152,11 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
   const udh = isPost ? queryBytes(`?u=${String(req.headers['x-kannel-udh'] ?? '')}`).get('u') ?? Buffer.alloc(0) : q.get('udh') ?? Buffer.alloc(0);
   const part = concatPart(udh);
   // Each part is a callback of its own: its attempts are counted on their own.
-  const key = `${from.replace(/^\+/, '')}|${to}${part === undefined ? '' : `|${part}`}`;
+  const vote = `${from.replace(/^\+/, '')}|${to}${cfg.perMessage ? `|${kannelWords(rawText)}` : ''}`;
+  const key = `${vote}${part === undefined ? '' : `|${part}`}`;
   const attempt = attempts.get(key) ?? 0;
   attempts.set(key, attempt + 1);
-  const behaviour = behaviourOf(from, to);
+  const behaviour = behaviourOf(vote);
   const d = decide(behaviour, attempt);
   const entry: AppRequest = {
     index: log.requests.length,

@@ -5,13 +5,14 @@
  * by default; also UDH IEI 8 and the sar_* TLVs), optionally some in the message_payload TLV.
  */
 import { rng } from './seeded';
+import { kannelWords } from './kannel-words';
 import { encodeGsm7Parts, encodeUcs2Parts, isGsm7 } from './gsm7';
 
 /** One MO as the SMSC sends it (one deliver_sm per part). */
 export interface PlannedMo {
   /** Index in the plan, 0-based. */
   id: number;
-  /** source_addr as sent (digits only). */
+  /** source_addr as sent (digits only); a fan's (see repeatVoters) on several MOs. */
   source: string;
   /**
    * source_addr_ton: 1 (international) makes Kannel prefix '+' to the sender; 0 leaves it as is;
@@ -59,6 +60,11 @@ export interface VotePlanOptions {
   partStyles?: PartStyle[];
   /** Share of single-part MOs sent in message_payload. Default 0 (and no extra random draws). */
   payloadShare?: number;
+  /**
+   * Fans who vote again and again: `share` of the MOs (not black-listed) come from `pool` numbers
+   * (`4477008…`), never the same text (as Kannel's words) to the same shortcode twice. Default none (and no extra draws).
+   */
+  repeatVoters?: { pool: number; share: number };
 }
 
 export type PartStyle = 'udh8' | 'udh16' | 'sar';
@@ -105,6 +111,8 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
   const payloadShare = opts.payloadShare ?? 0;
   // 16-bit references above 255, so a mix with 8-bit ones shares no reference by chance.
   let ref16 = 0x1234;
+  const repeat = opts.repeatVoters;
+  const fanTexts = new Set<string>();
   for (let id = 0; id < opts.count; id++) {
     const destination = pick(codes);
     const choice = pick(shortcodes[destination] as string[]);
@@ -128,9 +136,18 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
     // Concatenated parts: 153 septets / 67 UCS-2 units leave room for the 6-octet UDH.
     const parts = dataCoding === 0 ? encodeGsm7Parts(text, multipart ? 153 : 160) : encodeUcs2Parts(text, multipart ? 67 : 70);
     if (multipart && parts.length < 2) throw new Error(`planned multipart text fits one part: ${text}`);
-    const num = String(id).padStart(5, '0');
-    const msisdn = blacklisted ? `${BLACKLIST_PREFIX}${num}` : `4477009${num}`;
-    const national = opts.nationalSenders === true && !blacklisted && id % 2 === 1;
+    // A fan from the pool, unless that fan already sent this text to this shortcode: (sender,
+    // shortcode, text) stays unique, so the truth can tell which MO a callback carries.
+    // Texts compared as Kannel's %a writes them (their octets' words), as the truth compares them.
+    let fan = repeat !== undefined && !blacklisted && r() < repeat.share ? Math.floor(r() * repeat.pool) : -1;
+    const fanText = fan >= 0 ? `${fan}|${destination}|${kannelWords(Buffer.concat(parts))}` : '';
+    if (fan >= 0 && fanTexts.has(fanText)) fan = -1;
+    if (fan >= 0) fanTexts.add(fanText);
+    // One sender per MO, or the fan's number (ton and national form by the number, as an SMSC would).
+    const who = fan >= 0 ? fan : id;
+    const num = String(who).padStart(5, '0');
+    const msisdn = blacklisted ? `${BLACKLIST_PREFIX}${num}` : fan >= 0 ? `4477008${num}` : `4477009${num}`;
+    const national = opts.nationalSenders === true && !blacklisted && who % 2 === 1;
     // Drawn only when asked for, so existing seeds keep their plans.
     const partStyle = multipart && styles !== undefined ? pick(styles) : undefined;
     const payloadTlv = !multipart && payloadShare > 0 && r() < payloadShare ? true : undefined;
@@ -138,7 +155,7 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
     out.push({
       id,
       source: national ? `0${msisdn.slice(2)}` : msisdn,
-      sourceTon: national ? 2 : id % 2 === 0 ? 1 : 0,
+      sourceTon: national ? 2 : who % 2 === 0 ? 1 : 0,
       msisdn,
       destination,
       text,
