@@ -24,7 +24,7 @@ import { MatchWindow } from './match-window';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation, ClockSkewView } from './observations';
 import { addLiveVote, NO_EARLY, removeLiveVote, voteHolding, VoterIndex, type VoterEntry } from './voter-index';
-import { matchText, startsRest, type Vote, type VoteState } from './vote';
+import { matchText, startsRest, textDistance, type Vote, type VoteState } from './vote';
 import { VoterMatch } from './voter-match';
 
 // Moved to callback-attempts.ts; re-exported for existing callers.
@@ -358,13 +358,20 @@ export class Reconciler {
    * Whether open vote `v`, whose text `e`'s does not fit, is a better guess for `e` than its current
    * one: any is, when it has none; an accepted vote whose text differs too (a retry of it is less
    * likely than a new vote's callback); one whose text the callback's word does not start, when
-   * `v`'s does (a gateway sending only the word after the keyword).
+   * `v`'s does (a gateway sending only the word after the keyword); else one whose text is further
+   * from the callback's than `v`'s.
    */
   private betterGuess(e: Early, v: Vote): boolean {
     const g = e.fallback;
     if (g === undefined) return true;
     if (g.state === 'accepted' && !this.content.textFits(e, g)) return true;
-    return e.owner !== undefined && startsRest(v, e.text!) && !startsRest(g, e.text!);
+    if (e.owner === undefined) return false;
+    const vStarts = startsRest(v, e.text!), gStarts = startsRest(g, e.text!);
+    if (vStarts !== gStarts) return vStarts;
+    // Neither or both: the text nearer the callback's (a mangled one keeps most of its vote's), of
+    // a vote delivered before the callback began (its deliver_sm cannot follow its callback).
+    const before = e.c.tsStartNs + (this.skew === undefined ? 0 : this.skew.responseLeadNs);
+    return v.tsNs <= before && textDistance(v, e.text!) < textDistance(g, e.text!);
   }
 
   /** The oldest waiting callback gives up on a new vote: its guess, a rewritten sender, or unmatched. */

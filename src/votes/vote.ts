@@ -135,3 +135,19 @@ export function startsRest(v: Vote, text: string): boolean {
   // Match texts have single spaces: the rest starts with the text and a space follows.
   return text !== '' && rest.length > text.length && rest.charCodeAt(text.length) === 32 && rest.startsWith(text);
 }
+
+/**
+ * How far a callback's text is from a vote's: the longer one's length less the code units alike at
+ * their start and at their end (an upper bound of the edit distance, 0 when equal). A text the
+ * gateway mangled in places (Kannel's %a turns a UCS-2 octet 0x0D into a space: 😍 becomes 😠,
+ * and drops one at the end) is likeliest the vote's it is nearest.
+ */
+export function textDistance(v: Vote, text: string): number {
+  const a = v.matchText;
+  const n = Math.min(a.length, text.length);
+  let p = 0;
+  while (p < n && a.charCodeAt(p) === text.charCodeAt(p)) p++;
+  let q = 0;
+  while (q < n - p && a.charCodeAt(a.length - 1 - q) === text.charCodeAt(text.length - 1 - q)) q++;
+  return Math.max(a.length, text.length) - p - q;
+}

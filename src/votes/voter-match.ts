@@ -8,7 +8,7 @@
 import { callbackMark, hasCallback } from './callback-attempts';
 import type { MatchWindow } from './match-window';
 import type { CallbackObservation } from './observations';
-import { carriesText, startsRest, type Vote } from './vote';
+import { carriesText, startsRest, textDistance, type Vote } from './vote';
 
 /**
  * How a callback's text fits a vote: whole; whole or without the keyword; the word after the keyword
@@ -85,6 +85,9 @@ export class VoterMatch {
 
   /** Whether the last `scan`'s fallback is an accepted vote with the callback's text (a retry). */
   private fallbackIsRetry = false;
+  /** The open votes the last `scan` found without the callback's text (reused; `looseCount` of them valid). */
+  private readonly looseVotes: Vote[] = [];
+  private looseCount = 0;
 
   private scan(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number, fit: Fit): Vote | undefined {
     const t = c.tsStartNs;
@@ -101,7 +104,9 @@ export class VoterMatch {
       if (c.batch === undefined && hasCallback(v, c.id, mark)) return v; // the same attempt seen again
       if (text !== undefined && !fits(fit, v, text, before)) {
         if (v.state !== 'accepted') {
+          if (loose === undefined) this.looseCount = 0;
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
+          this.looseVotes[this.looseCount++] = v;
         } else if (v.ackTsNs <= before && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;
       } else if (v.state === 'accepted' && v.guess !== undefined) {
         // Like a retry: the latest such vote delivered before the callback.
@@ -112,10 +117,28 @@ export class VoterMatch {
       } else if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
     }
     if (best !== undefined) return best;
+    // Several open votes, none with the callback's text: the text the gateway mangled is likeliest
+    // the one nearest it (Kannel's %a turns a UCS-2 octet 0x0D into a space: 😍 → 😠).
+    if (loose !== undefined && this.looseCount > 1 && text !== undefined) loose = closestText(this.looseVotes, this.looseCount, text, loose);
     // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
     if (guessed !== undefined && c.sender !== undefined) return guessed;
     this.fallback = bestAccepted ?? loose ?? looseAccepted;
     this.fallbackIsRetry = bestAccepted !== undefined;
     return undefined;
   }
+}
+
+/** Of `n` votes, the one whose match text is nearest `text` (`earliest`, the earliest acked, on a tie). */
+function closestText(votes: readonly Vote[], n: number, text: string, earliest: Vote): Vote {
+  let best = earliest;
+  let bestDistance = textDistance(earliest, text);
+  for (let i = 0; i < n; i++) {
+    const v = votes[i];
+    const d = textDistance(v, text);
+    if (d < bestDistance || (d === bestDistance && v.ackTsNs < best.ackTsNs)) {
+      best = v;
+      bestDistance = d;
+    }
+  }
+  return best;
 }

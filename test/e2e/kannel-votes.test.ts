@@ -329,17 +329,18 @@ async function checkTraces(r: KannelVotesResult): Promise<void> {
     for (const sp of spans) byTrace.set(sp.traceId, [...(byTrace.get(sp.traceId) ?? []), sp]);
     const roots = spans.filter((sp) => sp.parentSpanId === '' && sp.attributes['sms.vote.id'] !== undefined);
     assert.equal(roots.length, truth.summary.votes, 'one root span per vote');
-    // Pair roots and votes by sender and shortcode, then in time order.
-    const key = (source: string, shortcode: string): string => `${source}|${shortcode}`;
+    // Pair roots and votes by sender, shortcode and choice, then in time order.
+    // A fan's votes for one choice are told apart by time (the text is not in the spans by default).
+    const key = (source: string, shortcode: string, choice: string): string => `${source}|${shortcode}|${choice}`;
     const rootsBy = new Map<string, DecodedSpan[]>();
     for (const sp of roots) {
-      const k = key(String(sp.attributes['smpp.source_addr']), String(sp.attributes['smpp.shortcode']));
+      const k = key(String(sp.attributes['smpp.source_addr']), String(sp.attributes['smpp.shortcode']), String(sp.attributes['sms.vote.choice']));
       rootsBy.set(k, [...(rootsBy.get(k) ?? []), sp]);
     }
     const votes = truth.mos.filter((m) => m.acked).sort((a, b) => (a.ackedAtMs ?? 0) - (b.ackedAtMs ?? 0));
     const seen = new Map<string, number>();
     for (const mo of votes) {
-      const k = key(mo.source, mo.destination);
+      const k = key(mo.source, mo.destination, mo.choice);
       const i = seen.get(k) ?? 0;
       seen.set(k, i + 1);
       const list = (rootsBy.get(k) ?? []).sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
@@ -433,6 +434,10 @@ scenario('e2e: SMSC → Kannel (post-url, strip-keyword) → failing vote app, c
 scenario('e2e: SMSC (UDH 8/16-bit, sar_* TLVs, message_payload) → Kannel (post-url) → failing vote app, dumpcap on any (pcapng)',
   { votes: 300, seed: 201, callback: 'post', capture: { tool: 'dumpcap', iface: 'any' }, plan: { multipartShare: 0.2, partStyles: ['udh8', 'udh16', 'sar'], payloadShare: 0.2 } },
   [capturedAs('pcapng', 113, 'Linux cooked v1'), ['the capture from just before the first MO (no bind), default ports: the same tally', checkJoinedAfterBind]]);
+// Fans who vote again and again (10 numbers send 70% of the MOs), 40% UCS-2: a callback must find
+// its vote among the fan's by text, which get-url %a without its charset mangles (😍 → 😠).
+scenario('e2e: SMSC → Kannel (get-url) → failing vote app, fans voting again and again, captured on lo',
+  { votes: 300, seed: 234, callback: 'get', plan: { ucs2Share: 0.4, repeatVoters: { pool: 10, share: 0.7 } } });
 // sms-combine-concatenated-mo = false: Kannel calls the app once per part (X-Kannel-UDH), each
 // part failing and retried on its own; the agent joins them as the app must.
 scenario('e2e: SMSC → Kannel (post-url, parts not combined) → failing vote app, captured on lo', { votes: 120, seed: 17, callback: 'post', combineParts: false, plan: { multipartShare: 0.3 } });

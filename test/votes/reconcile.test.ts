@@ -219,6 +219,32 @@ test('a text without its keyword fits only a vote delivered before the callback:
   assert.deepEqual([e.report().accepted, e.report().lost], [1, 1]);
 });
 
+test('a fan\'s callback with a mangled text goes to the vote whose text is nearest, not the earliest open one', () => {
+  const { e } = engine();
+  // Kannel's %a of UCS-2: 😍 (D83D DE0D) loses its 0x0D — at the end cut, elsewhere a space (😠).
+  e.onMo(mo(0, '1', '12345', 'Vote 3 😍 what a performance'));
+  e.onMo(mo(1, '1', '12345', 'Vote 3 😍'));
+  e.onMo(mo(2, '1', '12345', 'VOTE 3!'));
+  e.onCallback(cb(3, '1', '12345', 'Vote 3 \ud83d'));
+  e.onCallback(cb(3.1, '1', '12345', 'VOTE 3!'));
+  e.onCallback(cb(3.2, '1', '12345', 'Vote 3 😍 what a performance', { status: 500 }));
+  e.finish(s(100));
+  assert.deepEqual(e.lostVotes().map((l) => [l.tsNs, l.reason]), [[s(0), 'http-500']]);
+  assert.deepEqual([e.report().accepted, e.report().lost], [2, 1]);
+});
+
+test('a mangled callback before its vote\'s ack: the new vote nearer its text takes it from an older open guess', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE 3 because the band was great'));
+  e.onCallback(cb(0.1, '1', '12345', 'VOTE 3 because the band was great', { status: 503 })); // open, lost for now
+  // The next vote's callback comes before its deliver_sm_resp, its text mangled (😍 → 😠 in the middle).
+  e.onCallback(cb(1.002, '1', '12345', 'Vote 2 \ud83d\ude20 what a show'));
+  e.onMo(mo(1, '1', '12345', 'Vote 2 😍 what a show')); // delivered at 1 s, acked 10 ms later
+  e.onCallback(cb(2, '1', '12345', 'VOTE 3 because the band was great')); // the first vote's retry, ok
+  e.finish(s(100));
+  assert.deepEqual([e.report().accepted, e.report().lost], [2, 0]);
+});
+
 test('a callback whose text fits no vote, seen before its vote\'s ack, goes to that new vote rather than as a retry of an accepted one', () => {
   const { e } = engine();
   e.onMo(mo(0, '1', '12345', 'VOTE 2'));

@@ -7,7 +7,7 @@
  * last segment of a nested JSON path), and when it knows no name for the sender, the values tell
  * (value-shapes.ts: format `generic-by-value`). See shared/corpus/http-callback-formats.md.
  */
-import { Charset, decodeBytes, flattenJson, flattenXml, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
+import { Charset, charsetNamed, looksUtf16be, decodeBytes, flattenJson, flattenXml, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
 import { FLAT_OK, FLAT_UNSURE, ParamList } from './param-list';
 import { B_FORM, B_JSON, B_NONE, B_XML, ContentTypes, looksLikeJson } from './content-types';
 import { StringMemo } from '../../common/string-memo';
@@ -32,7 +32,7 @@ export interface CallbackRequest {
 }
 
 type Field = keyof CallbackMapping;
-const FIELDS: Field[] = ['sender', 'recipient', 'text', 'messageId', 'smsc', 'udh', 'concatRef', 'concatTotal', 'concatPart', 'time'];
+const FIELDS: Field[] = ['sender', 'recipient', 'text', 'messageId', 'smsc', 'udh', 'concatRef', 'concatTotal', 'concatPart', 'time', 'charset'];
 
 const K_PARAM = 0, K_HEADER = 1, K_BODY = 2;
 
@@ -174,7 +174,7 @@ export class CallbackExtractor {
     const payload = plan.payloadRaw === null ? null : this.payloadText(plan, req);
     const out: CallbackFields = {
       format: plan.format, sender: this.take(plan.sender), recipient: this.take(plan.recipient),
-      text: payload ?? this.take(plan.text), messageId: this.take(plan.messageId), smsc: this.take(plan.smsc),
+      text: payload ?? this.textParam(plan), messageId: this.take(plan.messageId), smsc: this.take(plan.smsc),
       part: plan.udh === SRC_NONE && plan.concatRef === SRC_NONE ? null
         : callbackPart(this.take(plan.udh), this.take(plan.concatRef), this.take(plan.concatTotal), this.take(plan.concatPart)),
       gatewayTimeNs: plan.time === SRC_NONE ? null : parseGatewayTime(this.take(plan.time)),
@@ -250,7 +250,7 @@ export class CallbackExtractor {
       format: vendor !== null ? vendor.name : 'generic',
       sender, recipient: pick(1), text: pick(2), messageId: pick(3), smsc: pick(4),
       byValue: vendor === null && sender === SRC_NONE && this.params.count > 0,
-      udh: pick(5), concatRef: pick(6), concatTotal: pick(7), concatPart: pick(8), time: pick(9),
+      udh: pick(5), concatRef: pick(6), concatTotal: pick(7), concatPart: pick(8), time: pick(9), charset: pick(10),
       payloadRaw: payload === undefined ? null : payload.raw,
       payloadHex: payload === undefined ? SRC_NONE : this.source(payload.hex),
       payloadCoding: payload === undefined ? SRC_NONE : this.source(payload.coding),
@@ -281,7 +281,7 @@ export class CallbackExtractor {
       // The list stops past the bound (or an XML body): the exact bounded map.
       const map = this.paramMap(req);
       this.paramsCut = map.size >= max;
-      p.fromMap(map);
+      p.fromMap(map, this.paramOctets(req));
     } else {
       // As many names as the bound allows (rare: only then the repeats are counted out) reach it too.
       this.paramsCut = p.count >= max && new Set(p.keys.slice(0, p.count)).size >= max;
@@ -338,6 +338,15 @@ export class CallbackExtractor {
     return params;
   }
 
+  /** The url-encoded values of the exact map whose source named no charset, as their octets (latin1), for textParam. */
+  private paramOctets(req: CallbackRequest): Map<string, string> {
+    const octets = new Map<string, string>();
+    const { body, bodyStart: s, bodyEnd: e } = this;
+    if (req.query !== '') parseUrlEncoded(req.query, 'latin1', octets, this.limits);
+    if (e > s && this.types.kind === B_FORM && this.charset === null) parseUrlEncoded(latin1(body, s, e), 'latin1', octets, this.limits);
+    return octets;
+  }
+
   private nextCall(): void {
     this.looseDone = false;
     if (++this.gen === 0xffffffff) {
@@ -385,6 +394,21 @@ export class CallbackExtractor {
   private payloadText(plan: CallbackPlan, req: CallbackRequest): string | null {
     const { body, bodyStart: s, bodyEnd: e } = this;
     return this.payloads.text(this.take(plan.payloadCoding), this.take(plan.payloadHex), plan.payloadRaw!, req.query, body, s, e);
+  }
+
+  /**
+   * The text field. In an operator-named callback (no vendor format: Kannel's get-url), a url-encoded
+   * parameter whose source named no charset is decoded as the request's charset parameter says
+   * (Kannel's %C), else as UTF-16BE when its octets read one byte a character look so (Kannel's %a
+   * of a UCS-2 message without %C). Vendors say their encoding.
+   */
+  private textParam(plan: CallbackPlan): string | null {
+    const code = plan.text;
+    const t = this.take(code);
+    if (code < 0 || t === null || plan.format !== 'generic') return t;
+    const named = plan.charset === SRC_NONE ? null : charsetNamed(this.take(plan.charset) ?? '');
+    if (named !== null && named !== 'utf8') return this.params.valueAs(code, named);
+    return named === null && looksUtf16be(t) ? this.params.valueAs(code, 'utf16be') : t;
   }
 
   /** The body as text ('' for none: Kannel post-url sends an empty body for an empty %r). */

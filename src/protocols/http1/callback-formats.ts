@@ -61,6 +61,11 @@ export interface CallbackMapping {
   concatPart?: string[];
   /** When the gateway received the message, UTC `YYYY-MM-DD HH:MM:SS` (Kannel's X-Kannel-Time). Default none. */
   time?: string[];
+  /**
+   * The charset of a url-encoded text parameter's octets when the request names it in a parameter
+   * (Kannel get-url `charset=%C`: `UTF-16BE` for a UCS-2 message). Default none.
+   */
+  charset?: string[];
 }
 
 export interface CallbackVendor extends CallbackMapping {
@@ -112,6 +117,7 @@ export const DEFAULT_GENERIC_MAPPING: CallbackMapping = {
   concatRef: ['concat-ref'],
   concatTotal: ['concat-total'],
   concatPart: ['concat-part'],
+  charset: ['charset'],
 };
 
 export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [

@@ -34,6 +34,8 @@ export interface CallbackPlan {
   readonly concatTotal: number;
   readonly concatPart: number;
   readonly time: number;
+  /** The parameter naming the text parameter's charset (Kannel's %C). */
+  readonly charset: number;
   /** The vendor's payload (its raw parameter name), null when it has none. */
   readonly payloadRaw: string | null;
   /** Sources of the payload's hex octets and its data_coding. */

@@ -3,7 +3,7 @@
  * and flat JSON bodies that fill it from the bytes (anything unusual goes to JSON.parse).
  */
 import { isUtf8 } from 'node:buffer';
-import { percentDecode, type Charset, type ParamLimits } from './params';
+import { decodeBytes, percentDecode, type Charset, type ParamLimits } from './params';
 import { latin1 } from '../buffer-reader';
 import { highByte, viewOf, zeroByte } from './byte-view';
 import { anyHigh, ESCAPED, lastStringHigh, lastUnescapedEnd, numberEnd, skipWs, spells, stringEnd, unescapeJson, walkJson } from './json-scan';
@@ -47,6 +47,8 @@ export class ParamList {
   count = 0;
   readonly keys: string[] = [];
   private readonly vals: (string | null)[] = [];
+  /** Per value from the exact map (`fromMap`): its octets as latin1 when its source named no charset, for valueAs. */
+  private readonly raws: (string | undefined)[] = [];
   /** Per unread value, four ints: start and end in its source text, source, V_ENCODED/V_SLICE/V_BYTES. */
   private meta = new Int32Array(64);
   /** Sources of the current request whose values are read lazily (query, form body, JSON body): latin1 text, one char per byte. */
@@ -91,6 +93,20 @@ export class ParamList {
     }
     this.vals[i] = out;
     return out;
+  }
+
+  /**
+   * The i-th value decoded as `charset` when it is a url-encoded value whose source named no charset
+   * (a query; a form body without one): the request said it elsewhere (Kannel's `charset=%C`). Else
+   * value(i).
+   */
+  valueAs(i: number, charset: Charset): string {
+    const raw = this.raws[i];
+    if (raw !== undefined) return decodeBytes(Buffer.from(raw, 'latin1'), charset);
+    const m = this.meta, at = i * 4;
+    const start = m[at], src = m[at + 2];
+    if (m[at + 3] !== V_ENCODED || start < 0 || this.charsets[src] !== null) return this.value(i);
+    return percentDecode(this.texts[src], start, m[at + 1], true, charset);
   }
 
   /**
@@ -204,6 +220,7 @@ export class ParamList {
     const k = this.count++;
     this.keys[k] = key;
     this.vals[k] = null;
+    this.raws[k] = undefined;
     if (this.meta.length < (k + 1) * 4) {
       const grown = new Int32Array(this.meta.length * 2);
       grown.set(this.meta);
@@ -331,16 +348,22 @@ export class ParamList {
     return this.jsonUtf8 === 1 ? b.toString('utf8', this.jsonStart + start, this.jsonStart + end) : this.texts[SRC_JSON].slice(start, end);
   }
 
-  /** The exact bounded map (rare: a request at the parameter bound, Kannel post-xml). */
-  fromMap(map: Map<string, string>): void {
+  /**
+   * The exact bounded map (rare: a request at the parameter bound, Kannel post-xml), with the octets
+   * of the url-encoded values whose source named no charset (`octets`, as latin1).
+   */
+  fromMap(map: Map<string, string>, octets?: Map<string, string>): void {
     this.count = 0;
-    for (const [k, v] of map) this.push(k, v);
+    for (const [k, v] of map) {
+      this.push(k, v);
+      this.raws[this.count - 1] = octets?.get(k);
+    }
   }
 
   /** Appends a parameter with its value. */
   push(key: string, v: string): void {
-    const k = this.count++;
-    this.keys[k] = key;
-    this.vals[k] = v;
+    // Its meta says "no encoded source", so valueAs never decodes another request's leftovers.
+    this.lazy(key, -1, -1, 0, V_SLICE);
+    this.vals[this.count - 1] = v;
   }
 }

@@ -20,8 +20,12 @@ export interface ParamLimits {
 export function charsetOf(contentType: string | null): Charset | null {
   if (contentType === null) return null;
   const m = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(contentType);
-  if (m === null) return null;
-  const c = m[1].toLowerCase();
+  return m === null ? null : charsetNamed(m[1]);
+}
+
+/** A charset by its name (`UTF-16BE`, Kannel's %C); null when unknown. */
+export function charsetNamed(name: string): Charset | null {
+  const c = name.toLowerCase();
   if (c === 'utf-8' || c === 'utf8') return 'utf8';
   if (c === 'iso-8859-1' || c === 'latin1' || c === 'iso8859-1' || c === 'windows-1252' || c === 'cp1252' || c === 'us-ascii') return 'latin1';
   if (c === 'utf-16be' || c === 'ucs-2be') return 'utf16be';
@@ -40,6 +44,22 @@ export function decodeBytes(b: Buffer, charset: Charset | null): string {
     }
     default: return isUtf8(b) ? b.toString('utf8') : b.toString('latin1', 0, b.length);
   }
+}
+
+/**
+ * Whether a text decoded without a charset looks like UTF-16BE octets read one byte a character:
+ * at least half of its even positions a control character (the high byte of Latin and Cyrillic
+ * letters, 0x00 or 0x04) or a surrogate's high byte (0xD8–0xDF). Kannel's get-url `%a` without
+ * `%C` writes a UCS-2 message's octets so.
+ */
+export function looksUtf16be(t: string): boolean {
+  if (t.length < 2) return false;
+  let high = 0;
+  for (let i = 0; i < t.length; i += 2) {
+    const c = t.charCodeAt(i);
+    if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || (c >= 0xd8 && c <= 0xdf)) high++;
+  }
+  return high * 2 >= (t.length + 1) >> 1;
 }
 
 export function hex(c: number): number {

@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { CallbackExtractor, DEFAULT_CALLBACK_VENDORS, DEFAULT_GENERIC_MAPPING, type CallbackFields, type CallbackMapping } from '../../../src/protocols/http1/callback-fields';
-import { charsetOf, decodeBytes, flattenJson, flattenXml, parseKannelXml, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
+import { charsetNamed, charsetOf, decodeBytes, looksUtf16be, flattenJson, flattenXml, parseKannelXml, parseUrlEncoded, type ParamLimits } from '../../../src/protocols/http1/params';
 import { callbackPart } from '../../../src/protocols/http1/callback-part';
 import { parseGatewayTime } from '../../../src/protocols/http1/gateway-time';
 import { isPhoneNumber, isShortCode } from '../../../src/common/number-shapes';
@@ -23,9 +23,13 @@ function model(query: string, contentType: string | null, headers: Record<string
   const charset = charsetOf(contentType);
   let bodyText: string | null = null;
   const text = (): string | null => (body.length === 0 ? null : (bodyText ??= decodeBytes(body, charset)));
+  // Url-encoded values as their octets (one latin1 character each), from sources that named no charset.
+  const octets = new Map<string, string>();
   if (query !== '') parseUrlEncoded(query, null, params, limits);
+  if (query !== '') parseUrlEncoded(query, 'latin1', octets, limits);
   if (body.length > 0) {
     const ct = contentType === null ? '' : contentType.toLowerCase();
+    if (ct.includes('x-www-form-urlencoded') && charset === null) parseUrlEncoded(body.toString('latin1'), 'latin1', octets, limits);
     if (ct.includes('x-www-form-urlencoded')) parseUrlEncoded(body.toString('latin1'), charset, params, limits);
     else if (ct.includes('xml')) { if (!parseKannelXml(text()!, params)) flattenXml(text()!, params, limits); }
     else if (ct.includes('json') || /^[ \n\r\t]*[{[]/.test(body.toString('latin1'))) flattenJson(text()!, params, limits);
@@ -66,6 +70,15 @@ function model(query: string, contentType: string | null, headers: Record<string
     : first(keysOf(DEFAULT_GENERIC_MAPPING, f)) ?? (params.size > 0 ? loose(keysOf(DEFAULT_GENERIC_MAPPING, f)) : null);
   if (vendor !== undefined) out.format = vendor.name;
   for (const f of FIELDS) out[f] = read(f);
+  // An operator-named text parameter from a source without a charset: as the request's charset
+  // parameter names it, else UTF-16BE when it looks so (a name the query and the body share is the query's).
+  const textKey = vendor === undefined && out.text !== null ? readKey('text') : null;
+  const textOctets = textKey === null ? undefined : octets.get(textKey);
+  if (textOctets !== undefined && out.text !== null) {
+    const named = charsetNamed(read('charset') ?? '');
+    const as = named !== null && named !== 'utf8' ? named : named === null && looksUtf16be(out.text) ? 'utf16be' : null;
+    if (as !== null) out.text = decodeBytes(Buffer.from(textOctets, 'latin1'), as);
+  }
   if (vendor === undefined && out.sender === null && params.size > 0) {
     // No name for the sender: the first phone number among the values not read by a name; the
     // receiver, unless named, the first short code else a second number.

@@ -38,6 +38,21 @@ describe('callback fields by vendor format', () => {
     assert.equal(extract('', 'text/plain', 'VOTE A', { 'x-kannel-to': '1', 'x-kannel-time': 'yesterday' })!.gatewayTimeNs, null);
   });
 
+  test('Kannel get-url %a of a UCS-2 message: its UTF-16BE octets decoded as %C says, or as they look without it', () => {
+    // "Vote 3 😍" as Kannel writes it with %a: the octets percent-encoded, 😍's 0x0D a space at the end dropped.
+    const octets = '%00V%00o%00t%00e%00+%003%00+%D8%3D%DE';
+    assert.equal(extract(`from=447&to=80002&text=${octets}&coding=2&charset=UTF-16BE`, null)!.text, 'Vote 3 \ud83d');
+    assert.equal(extract(`from=447&to=80002&text=${octets}`, null)!.text, 'Vote 3 \ud83d', 'no %C: the octets look like UTF-16BE');
+    assert.equal(extract('from=447&to=80002&text=%04%14%040&charset=UTF-16BE', null)!.text, 'Да');
+    assert.equal(extract('from=447&to=80002&text=%04%14%040', null)!.text, 'Да');
+    // A charset that is the default, or none with a plain text, changes nothing.
+    assert.equal(extract('from=447&to=80002&text=VOTE+caf%C3%A9&charset=UTF-8', null)!.text, 'VOTE café');
+    assert.equal(extract('from=447&to=80002&text=VOTE+caf%E9&charset=ISO-8859-1', null)!.text, 'VOTE café');
+    assert.equal(extract('from=447&to=80002&text=VOTE+A', null)!.text, 'VOTE A');
+    // A form body whose Content-Type names its charset keeps it (the parameter does not override it).
+    assert.equal(extract('', 'application/x-www-form-urlencoded; charset=UTF-8', 'from=447&to=1&text=VOTE+A&charset=UTF-16BE')!.text, 'VOTE A');
+  });
+
   test('Kannel post-url UTF-16BE body (coding 2)', () => {
     const f = extract('', 'text/plain; charset=UTF-16BE', Buffer.from([0x04, 0x14, 0x04, 0x30]), { 'x-kannel-from': '1', 'x-kannel-to': '2' });
     assert.equal(f!.text, 'Да');

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { decodeBytes, flattenJson, flattenXml, parseUrlEncoded, type Charset, type ParamLimits } from '../../../src/protocols/http1/params';
+import { charsetNamed, decodeBytes, looksUtf16be, flattenJson, flattenXml, parseUrlEncoded, type Charset, type ParamLimits } from '../../../src/protocols/http1/params';
 import { FLAT_OK, FLAT_UNSURE, ParamList } from '../../../src/protocols/http1/param-list';
 
 /** What a reader sees: the first value of each name, in request order (the map functions' result). */
@@ -128,4 +128,15 @@ test('any other XML callback: leaf elements by their path below the root, namesp
   // Hostile: thousands of unclosed openers end at once (the walk is linear in the text).
   assert.deepEqual(xml('<r><a>1</a>' + '<!--'.repeat(4000)), { a: '1' });
   assert.deepEqual(xml('<r><a>1</a>' + '<x '.repeat(4000)), { a: '1' });
+});
+
+test('looksUtf16be: UTF-16BE octets read one byte a character, not ordinary texts', () => {
+  const asRead = (t: string): string => Buffer.from(t, 'utf16le').swap16().toString('latin1');
+  for (const t of ['Vote 3 😍', 'Да', 'VOTE A ✓ спасибо', '😍😍']) assert.equal(looksUtf16be(asRead(t)), true, t);
+  assert.equal(looksUtf16be(asRead('Vote 3 😍').slice(0, -1)), true, 'cut short by one octet');
+  for (const t of ['VOTE A', 'A', '', 'vote\tA\r\n', 'café ✓', '中文']) assert.equal(looksUtf16be(t), false, JSON.stringify(t));
+});
+
+test('charsetNamed: the names Kannel writes with %C', () => {
+  assert.deepEqual(['UTF-16BE', 'UTF-8', 'ISO-8859-1', 'WINDOWS-1252', 'x-unknown'].map(charsetNamed), ['utf16be', 'utf8', 'latin1', 'latin1', null]);
 });
