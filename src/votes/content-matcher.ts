@@ -19,7 +19,7 @@ import { ContentIndex, restKey, type ContentVotes } from './content-index';
 import type { CallbackObservation } from './observations';
 import type { Early } from './early-callbacks';
 import type { Touch } from './reconcile';
-import { carriesText, type Vote } from './vote';
+import { carriesText, mangledFrom, textDistance, type Vote } from './vote';
 import { aroundSecond, cameIn, CLOCK_SLACK_NS, StatedSecond } from './stated-second';
 
 /** What the matcher needs of the reconciler. */
@@ -373,14 +373,30 @@ export class ContentMatcher {
     const before = t + this.host.skewNs();
     let open: Vote | undefined;
     let accepted: Vote | undefined;
+    // None with the text: the nearest whose text the gateway may have mangled (Kannel's %a of UCS-2:
+    // only non-ASCII characters differ), an open one first.
+    let near: Vote | undefined;
+    let nearDistance = Infinity;
+    let nearOpen = false;
     for (const v of this.contentIndex().withTail(tail)) {
       if (!v.live || v.tsNs > before || !this.host.inWindow(v, t)) continue;
-      if ((e.shortcode !== undefined && v.shortcode !== e.shortcode) || !carriesText(v, e.text, before)) continue;
+      if (e.shortcode !== undefined && v.shortcode !== e.shortcode) continue;
+      if (!carriesText(v, e.text, before)) {
+        if (!mangledFrom(v, e.text)) continue;
+        const d = textDistance(v, e.text);
+        const isOpen = v.state !== 'accepted';
+        if (d < nearDistance || (d === nearDistance && near !== undefined && isOpen && !nearOpen)) {
+          near = v;
+          nearDistance = d;
+          nearOpen = isOpen;
+        }
+        continue;
+      }
       if (v.state !== 'accepted') {
         if (open === undefined || v.ackTsNs < open.ackTsNs) open = v;
       } else if (accepted === undefined || v.ackTsNs > accepted.ackTsNs) accepted = v;
     }
-    const v = open ?? accepted;
+    const v = open ?? accepted ?? near;
     if (v === undefined) return false;
     this.matchedBySenderTail++;
     this.host.apply(v, e.c, isSuccess(e.c));

@@ -136,6 +136,16 @@ export function startsRest(v: Vote, text: string): boolean {
   return text !== '' && rest.length > text.length && rest.charCodeAt(text.length) === 32 && rest.startsWith(text);
 }
 
+/** Code units alike at the start and at the end of `a` and `b` (not overlapping). */
+function sharedEnds(a: string, b: string): [number, number] {
+  const n = Math.min(a.length, b.length);
+  let p = 0;
+  while (p < n && a.charCodeAt(p) === b.charCodeAt(p)) p++;
+  let q = 0;
+  while (q < n - p && a.charCodeAt(a.length - 1 - q) === b.charCodeAt(b.length - 1 - q)) q++;
+  return [p, q];
+}
+
 /**
  * How far a callback's text is from a vote's: the longer one's length less the code units alike at
  * their start and at their end (an upper bound of the edit distance, 0 when equal). A text the
@@ -143,11 +153,25 @@ export function startsRest(v: Vote, text: string): boolean {
  * and drops one at the end) is likeliest the vote's it is nearest.
  */
 export function textDistance(v: Vote, text: string): number {
+  const [p, q] = sharedEnds(v.matchText, text);
+  return Math.max(v.matchText.length, text.length) - p - q;
+}
+
+/**
+ * Whether a callback's text can be the vote's with some characters mangled: where they differ,
+ * neither holds an ASCII letter or digit (a gateway's charset damage hits the other characters;
+ * "VOTE B" is not a mangled "VOTE A").
+ */
+export function mangledFrom(v: Vote, text: string): boolean {
   const a = v.matchText;
-  const n = Math.min(a.length, text.length);
-  let p = 0;
-  while (p < n && a.charCodeAt(p) === text.charCodeAt(p)) p++;
-  let q = 0;
-  while (q < n - p && a.charCodeAt(a.length - 1 - q) === text.charCodeAt(text.length - 1 - q)) q++;
-  return Math.max(a.length, text.length) - p - q;
+  const [p, q] = sharedEnds(a, text);
+  return !hasAsciiAlnum(a, p, a.length - q) && !hasAsciiAlnum(text, p, text.length - q);
+}
+
+function hasAsciiAlnum(s: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i) | 0x20;
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a)) return true;
+  }
+  return false;
 }

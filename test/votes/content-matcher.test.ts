@@ -144,6 +144,19 @@ test('a callback naming the international form of a national sender accepts the 
   assert.equal(r.callbacks.matched['accepted-after-failure'], 1, 'the failure then the retry, on the same vote');
 });
 
+test('a rewritten sender and a text the gateway mangled (Kannel %a of UCS-2): the vote whose text it nearly is', () => {
+  const e = engine();
+  e.onMo(mo(0, '07700900123', '12345', 'Vote 2 😍'));
+  e.onMo(mo(0.1, '07700900123', '12345', 'Vote 2 😍 what a show'));
+  e.onCallback(cb(0.2, '+447700900123', '12345', 'Vote 2 \ud83d\ude20 what a show')); // 😍's 0x0D octet became a space
+  e.onCallback(cb(0.3, '+447700900123', '12345', 'Vote 2 \ud83d', { status: 500 })); // cut at the end
+  e.finish(mo(100, '1', '1', 'x').tsNs);
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [1, 1]);
+  assert.deepEqual(e.lostVotes().map((l) => [l.tsNs, l.reason]), [[mo(0, '1', '1', 'x').tsNs, 'http-500']]);
+  assert.equal(r.callbacks.bySenderTail, 2);
+});
+
 test('a sender whose last digits match no vote stays unmatched', () => {
   const e = engine();
   e.onMo(mo(0, '07700900123', '12345', 'VOTE A'));
