@@ -434,10 +434,11 @@ scenario('e2e: SMSC → Kannel (post-url, strip-keyword) → failing vote app, c
 scenario('e2e: SMSC (UDH 8/16-bit, sar_* TLVs, message_payload) → Kannel (post-url) → failing vote app, dumpcap on any (pcapng)',
   { votes: 300, seed: 201, callback: 'post', capture: { tool: 'dumpcap', iface: 'any' }, plan: { multipartShare: 0.2, partStyles: ['udh8', 'udh16', 'sar'], payloadShare: 0.2 } },
   [capturedAs('pcapng', 113, 'Linux cooked v1'), ['the capture from just before the first MO (no bind), default ports: the same tally', checkJoinedAfterBind]]);
-// Fans who vote again and again (10 numbers send 70% of the MOs), 40% UCS-2: a callback must find
-// its vote among the fan's by text, which get-url %a without its charset mangles (😍 → 😠).
-scenario('e2e: SMSC → Kannel (get-url) → failing vote app, fans voting again and again, captured on lo',
-  { votes: 300, seed: 234, callback: 'get', plan: { ucs2Share: 0.4, repeatVoters: { pool: 10, share: 0.7 } } });
+// Fans who vote again and again (10 numbers send 70% of the MOs), 40% UCS-2, half the senders
+// national: a callback must find its vote among the fan's by text, which get-url %a mangles
+// (😍 → 😠), and by the number's last digits where unified-prefix rewrote it.
+scenario('e2e: SMSC → Kannel (get-url, unified-prefix) → failing vote app, fans voting again and again, captured on lo',
+  { votes: 300, seed: 234, callback: 'get', plan: { nationalSenders: true, ucs2Share: 0.4, repeatVoters: { pool: 10, share: 0.7 } } });
 // sms-combine-concatenated-mo = false: Kannel calls the app once per part (X-Kannel-UDH), each
 // part failing and retried on its own; the agent joins them as the app must.
 scenario('e2e: SMSC → Kannel (post-url, parts not combined) → failing vote app, captured on lo', { votes: 120, seed: 17, callback: 'post', combineParts: false, plan: { multipartShare: 0.3 } });

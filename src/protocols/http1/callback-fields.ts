@@ -44,7 +44,7 @@ const K_PARAM = 0, K_HEADER = 1, K_BODY = 2;
 interface Source { kind: number; key: string; header: number; lower: string; id: number; looseId: number }
 
 interface CompiledPayload { hex: Source; raw: string; coding: Source }
-interface CompiledVendor { name: string; detect: Source[]; fields: Source[][]; payload: CompiledPayload | undefined; batch: CallbackBatch | null }
+interface CompiledVendor { name: string; detect: Source[]; fields: Source[][]; payload: CompiledPayload | undefined; batch: CallbackBatch | null; kannelText: boolean }
 
 /** What a parameter name means to the sources: its exact, lower-case and last-segment numbers (-1: none) and the first vendor it detects. */
 interface KeyInfo { exact: number; lower: number; leaf: number; vendor: number }
@@ -122,6 +122,7 @@ export class CallbackExtractor {
       name: v.name, detect: v.detect.map(compile), fields: FIELDS.map((f) => (v[f] ?? []).map(compile)),
       payload: v.payload === undefined ? undefined : { hex: compile(v.payload.hex), raw: v.payload.raw, coding: compile(v.payload.coding) },
       batch: v.each === undefined ? null : new CallbackBatch(v.each, v, this.limits.maxParams, v.count),
+      kannelText: v.kannelText === true,
     }));
     this.generic = FIELDS.map((f) => (generic[f] ?? []).map(compile));
     this.headerNames = names;
@@ -251,6 +252,7 @@ export class CallbackExtractor {
       sender, recipient: pick(1), text: pick(2), messageId: pick(3), smsc: pick(4),
       byValue: vendor === null && sender === SRC_NONE && this.params.count > 0,
       udh: pick(5), concatRef: pick(6), concatTotal: pick(7), concatPart: pick(8), time: pick(9), charset: pick(10),
+      kannelText: vendor === null || vendor.kannelText,
       payloadRaw: payload === undefined ? null : payload.raw,
       payloadHex: payload === undefined ? SRC_NONE : this.source(payload.hex),
       payloadCoding: payload === undefined ? SRC_NONE : this.source(payload.coding),
@@ -397,15 +399,15 @@ export class CallbackExtractor {
   }
 
   /**
-   * The text field. In an operator-named callback (no vendor format: Kannel's get-url), a url-encoded
+   * The text field. Written by Kannel's %a (an operator-named get-url, playSMS), a url-encoded
    * parameter whose source named no charset is decoded as the request's charset parameter says
-   * (Kannel's %C), else as UTF-16BE when its octets read one byte a character look so (Kannel's %a
-   * of a UCS-2 message without %C). Vendors say their encoding.
+   * (Kannel's %C), else as UTF-16BE when its octets read one byte a character look so (a UCS-2
+   * message without %C). Other vendors say their encoding.
    */
   private textParam(plan: CallbackPlan): string | null {
     const code = plan.text;
     const t = this.take(code);
-    if (code < 0 || t === null || plan.format !== 'generic') return t;
+    if (code < 0 || t === null || !plan.kannelText) return t;
     const named = plan.charset === SRC_NONE ? null : charsetNamed(this.take(plan.charset) ?? '');
     if (named !== null && named !== 'utf8') return this.params.valueAs(code, named);
     return named === null && looksUtf16be(t) ? this.params.valueAs(code, 'utf16be') : t;

@@ -78,6 +78,11 @@ export interface CallbackVendor extends CallbackMapping {
    */
   payload?: { hex: string; raw: string; coding: string };
   /**
+   * The text parameter is written by Kannel's %a (playSMS behind Kannel): a UCS-2 message's UTF-16BE
+   * octets, decoded as an operator-named get-url's are (see the `charset` field). Default false.
+   */
+  kannelText?: boolean;
+  /**
    * The array whose elements are messages, when one callback can carry several (Infobip: `results`).
    * The mapping's keys name the first element (`results.0.from`); element N's fields are read from
    * the same keys with N in place of 0.
@@ -152,6 +157,6 @@ export const DEFAULT_CALLBACK_VENDORS: CallbackVendor[] = [
   { name: 'sinch', detect: ['operator_id'], sender: ['from'], recipient: ['to'], text: ['body'], messageId: ['id'], smsc: ['operator_id'] },
   // playSMS behind Kannel, its documented get-url: `index.php?app=call&cat=gateway&plugin=kannel&access=geturl&t=%t&q=%q&a=%a&Q=%Q&smsc=%i`
   // (`q` the sender, `Q` the receiver — case matters — `a` the text; some setups leave `Q` out).
-  { name: 'playsms', detect: ['plugin'], sender: ['q'], recipient: ['Q'], text: ['a'], messageId: none, smsc: ['smsc'] },
+  { name: 'playsms', detect: ['plugin'], sender: ['q'], recipient: ['Q'], text: ['a'], messageId: none, smsc: ['smsc'], kannelText: true },
 ];
 

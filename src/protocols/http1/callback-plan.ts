@@ -36,6 +36,8 @@ export interface CallbackPlan {
   readonly time: number;
   /** The parameter naming the text parameter's charset (Kannel's %C). */
   readonly charset: number;
+  /** The text is Kannel's %a (no vendor, or one that says so): decoded by `charset`, else as its octets look. */
+  readonly kannelText: boolean;
   /** The vendor's payload (its raw parameter name), null when it has none. */
   readonly payloadRaw: string | null;
   /** Sources of the payload's hex octets and its data_coding. */

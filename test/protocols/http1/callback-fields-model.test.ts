@@ -70,9 +70,9 @@ function model(query: string, contentType: string | null, headers: Record<string
     : first(keysOf(DEFAULT_GENERIC_MAPPING, f)) ?? (params.size > 0 ? loose(keysOf(DEFAULT_GENERIC_MAPPING, f)) : null);
   if (vendor !== undefined) out.format = vendor.name;
   for (const f of FIELDS) out[f] = read(f);
-  // An operator-named text parameter from a source without a charset: as the request's charset
-  // parameter names it, else UTF-16BE when it looks so (a name the query and the body share is the query's).
-  const textKey = vendor === undefined && out.text !== null ? readKey('text') : null;
+  // A text parameter written by Kannel's %a (operator-named, or a vendor that says so) from a source
+  // without a charset: as the request's charset parameter names it, else UTF-16BE when it looks so.
+  const textKey = out.text === null ? null : vendor === undefined ? readKey('text') : vendor.kannelText ? (vendor.text.find((k) => params.has(k)) ?? null) : null;
   const textOctets = textKey === null ? undefined : octets.get(textKey);
   if (textOctets !== undefined && out.text !== null) {
     const named = charsetNamed(read('charset') ?? '');

@@ -45,6 +45,9 @@ describe('callback fields by vendor format', () => {
     assert.equal(extract(`from=447&to=80002&text=${octets}`, null)!.text, 'Vote 3 \ud83d', 'no %C: the octets look like UTF-16BE');
     assert.equal(extract('from=447&to=80002&text=%04%14%040&charset=UTF-16BE', null)!.text, 'Да');
     assert.equal(extract('from=447&to=80002&text=%04%14%040', null)!.text, 'Да');
+    // playSMS's get-url behind Kannel: its `a` is %a too; Vonage's `text` is its own UTF-8.
+    assert.equal(extract(`app=call&cat=gateway&plugin=kannel&access=geturl&q=447&a=${octets}&Q=80002`, null)!.text, 'Vote 3 \ud83d');
+    assert.equal(extract('msisdn=447&to=80002&text=%00V&message-timestamp=2026-11-27+10%3A00%3A00', null)!.text, '\u0000V');
     // A charset that is the default, or none with a plain text, changes nothing.
     assert.equal(extract('from=447&to=80002&text=VOTE+caf%C3%A9&charset=UTF-8', null)!.text, 'VOTE café');
     assert.equal(extract('from=447&to=80002&text=VOTE+caf%E9&charset=ISO-8859-1', null)!.text, 'VOTE café');
