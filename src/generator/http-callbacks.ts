@@ -84,20 +84,44 @@ function formEncodeUncached(s: string): string {
 /** Formats that call back with a GET (a Kannel get-url of some operator's making). */
 const GET_FORMATS: ReadonlySet<CallbackFormat> = new Set(['get', 'get-rest', 'get-choice', 'get-rest-to', 'get-phone', 'playsms', 'get-own-names']);
 
+/**
+ * Kannel's %a words: the message's octets as smsbox holds them (UTF-16BE for a UCS-2 message, else
+ * UTF-8) split at ASCII whitespace octets, also inside UTF-16 units (😍, D83D DE0D, loses its 0x0D).
+ */
+function kannelWords(f: CallbackFields): Buffer[] {
+  const octets = f.dataCoding === 8 ? Buffer.from(f.text, 'utf16le').swap16() : Buffer.from(f.text, 'utf8');
+  const words: Buffer[] = [];
+  let start = -1;
+  for (let i = 0; i <= octets.length; i++) {
+    const c = i < octets.length ? octets[i] : 0x20;
+    const ws = c === 0x20 || (c >= 0x09 && c <= 0x0d);
+    if (!ws && start < 0) start = i;
+    else if (ws && start >= 0) {
+      words.push(octets.subarray(start, i));
+      start = -1;
+    }
+  }
+  return words;
+}
+
+const SPACE = Buffer.from(' ');
+/** Words joined by one space, form-encoded (the get-url's escape codes as Kannel fills them in). */
+const joined = (words: Buffer[]): string => formEncodeBytes(Buffer.concat(words.flatMap((w, i) => (i === 0 ? [w] : [SPACE, w]))));
+
 function getUri(format: CallbackFormat, f: CallbackFields): string {
-  // Kannel's %a and %r: the words (split at ASCII whitespace), joined by one space; %r without the first.
-  const words = f.text.split(/[ \t\n\v\f\r]+/).filter((w) => w !== '');
-  const sender = formEncode(f.sender), shortcode = formEncode(f.shortcode), all = formEncode(words.join(' '));
+  // %a: the words joined by one space; %r without the first; %s the second alone.
+  const words = kannelWords(f);
+  const sender = formEncode(f.sender), shortcode = formEncode(f.shortcode), all = joined(words);
   switch (format) {
-    case 'get-rest': return `/vote?sender=${sender}&text=${formEncode(words.slice(1).join(' '))}`;
-    case 'get-choice': return `/vote?from=${sender}&keyword=${formEncode(words[0] ?? '')}&choice=${formEncode(words[1] ?? '')}`;
-    case 'get-rest-to': return `/vote?to=${shortcode}&text=${formEncode(words.slice(1).join(' '))}`;
+    case 'get-rest': return `/vote?sender=${sender}&text=${joined(words.slice(1))}`;
+    case 'get-choice': return `/vote?from=${sender}&keyword=${joined(words.slice(0, 1))}&choice=${joined(words.slice(1, 2))}`;
+    case 'get-rest-to': return `/vote?to=${shortcode}&text=${joined(words.slice(1))}`;
     case 'get-phone': return `/vote?phone=${sender}&text=${all}`;
     case 'get-own-names': return `/in?caller=${sender}&called=${shortcode}&sms=${all}&when=${Math.floor(f.receivedAtNs / 1e9)}`;
     case 'playsms':
       return `/playsms/index.php?app=call&cat=gateway&plugin=kannel&access=geturl&t=${formEncode(utcSeconds(f.receivedAtNs).slice(0, 16))}`
         + `&q=${sender}&a=${all}&Q=${shortcode}&smsc=smsc01`;
-    default: return `/vote?from=${sender}&to=${shortcode}&text=${formEncode(f.text)}`;
+    default: return `/vote?from=${sender}&to=${shortcode}&text=${all}`;
   }
 }
 

@@ -19,7 +19,7 @@ import { ContentIndex, restKey, type ContentVotes } from './content-index';
 import type { CallbackObservation } from './observations';
 import type { Early } from './early-callbacks';
 import type { Touch } from './reconcile';
-import { carriesText, mangledFrom, textDistance, type Vote } from './vote';
+import { carriesText, mangledFrom, restOrTextDistance, type Vote } from './vote';
 import { aroundSecond, cameIn, CLOCK_SLACK_NS, StatedSecond } from './stated-second';
 
 /** What the matcher needs of the reconciler. */
@@ -319,6 +319,31 @@ export class ContentMatcher {
   }
 
   /**
+   * A held callback without a sender that no vote's text fitted, whole or without the keyword, at its
+   * deadline: the open vote on its shortcode whose text (or text without the keyword) it is with only
+   * non-ASCII characters mangled (Kannel's %a/%r of UCS-2: 😍 → 😠), the nearest, then the earliest
+   * acked. A scan of the live votes, for such callbacks only.
+   */
+  nearestMangled(e: Early): boolean {
+    if (e.shortcode === undefined || e.text === undefined || e.text === '') return false;
+    const t = e.c.tsStartNs;
+    const before = t + this.host.skewNs();
+    let best: Vote | undefined;
+    let bestDistance = Infinity;
+    for (const v of this.host.liveVotes()) {
+      if (v.shortcode !== e.shortcode || !this.openTo(v, t, before) || !this.stated.fits(v, e.c) || !mangledFrom(v, e.text)) continue;
+      const d = restOrTextDistance(v, e.text);
+      if (d < bestDistance || (d === bestDistance && best !== undefined && v.ackTsNs < best.ackTsNs)) {
+        best = v;
+        bestDistance = d;
+      }
+    }
+    if (best === undefined) return false;
+    this.applyGuess(best, e.c, isSuccess(e.c)); // counted under withoutSender when it came
+    return true;
+  }
+
+  /**
    * The vote of a callback whose text is content key `ck`'s, for a gateway that strips the keyword:
    * an open vote whose text without its first word it is, else an open vote whose whole text it is
    * (Kannel strips only a leading space from " vote a"); unless `openOnly`, then (a retry) the latest
@@ -383,7 +408,7 @@ export class ContentMatcher {
       if (e.shortcode !== undefined && v.shortcode !== e.shortcode) continue;
       if (!carriesText(v, e.text, before)) {
         if (!mangledFrom(v, e.text)) continue;
-        const d = textDistance(v, e.text);
+        const d = restOrTextDistance(v, e.text);
         const isOpen = v.state !== 'accepted';
         if (d < nearDistance || (d === nearDistance && near !== undefined && isOpen && !nearOpen)) {
           near = v;

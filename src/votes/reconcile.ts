@@ -24,7 +24,7 @@ import { MatchWindow } from './match-window';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation, ClockSkewView } from './observations';
 import { addLiveVote, NO_EARLY, removeLiveVote, voteHolding, VoterIndex, type VoterEntry } from './voter-index';
-import { matchText, startsRest, textDistance, type Vote, type VoteState } from './vote';
+import { matchText, restOrTextDistance, startsRest, type Vote, type VoteState } from './vote';
 import { VoterMatch } from './voter-match';
 
 // Moved to callback-attempts.ts; re-exported for existing callers.
@@ -371,7 +371,7 @@ export class Reconciler {
     // Neither or both: the text nearer the callback's (a mangled one keeps most of its vote's), of
     // a vote delivered before the callback began (its deliver_sm cannot follow its callback).
     const before = e.c.tsStartNs + (this.skew === undefined ? 0 : this.skew.responseLeadNs);
-    return v.tsNs <= before && textDistance(v, e.text!) < textDistance(g, e.text!);
+    return v.tsNs <= before && restOrTextDistance(v, e.text!) < restOrTextDistance(g, e.text!);
   }
 
   /** The oldest waiting callback gives up on a new vote: its guess, a rewritten sender, or unmatched. */
@@ -381,6 +381,7 @@ export class Reconciler {
     if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
     if (e.owner !== undefined && this.content.bySenderTail(e)) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.withoutKeyword(e)) return;
+    if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.nearestMangled(e)) return;
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');
   }
 

@@ -153,17 +153,29 @@ function sharedEnds(a: string, b: string): [number, number] {
  * and drops one at the end) is likeliest the vote's it is nearest.
  */
 export function textDistance(v: Vote, text: string): number {
-  const [p, q] = sharedEnds(v.matchText, text);
-  return Math.max(v.matchText.length, text.length) - p - q;
+  return distance(v.matchText, text);
+}
+
+/** textDistance to the vote's text or, when nearer, to its text without the keyword (Kannel's %r). */
+export function restOrTextDistance(v: Vote, text: string): number {
+  return Math.min(distance(v.matchText, text), distance(v.restText, text));
+}
+
+function distance(a: string, b: string): number {
+  const [p, q] = sharedEnds(a, b);
+  return Math.max(a.length, b.length) - p - q;
 }
 
 /**
- * Whether a callback's text can be the vote's with some characters mangled: where they differ,
- * neither holds an ASCII letter or digit (a gateway's charset damage hits the other characters;
- * "VOTE B" is not a mangled "VOTE A").
+ * Whether a callback's text can be the vote's (or its text without the keyword, Kannel's %r) with
+ * some characters mangled: where they differ, neither holds an ASCII letter or digit (a gateway's
+ * charset damage hits the other characters; "VOTE B" is not a mangled "VOTE A").
  */
 export function mangledFrom(v: Vote, text: string): boolean {
-  const a = v.matchText;
+  return mangled(v.matchText, text) || mangled(v.restText, text);
+}
+
+function mangled(a: string, text: string): boolean {
   const [p, q] = sharedEnds(a, text);
   return !hasAsciiAlnum(a, p, a.length - q) && !hasAsciiAlnum(text, p, text.length - q);
 }

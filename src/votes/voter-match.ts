@@ -8,7 +8,7 @@
 import { callbackMark, hasCallback } from './callback-attempts';
 import type { MatchWindow } from './match-window';
 import type { CallbackObservation } from './observations';
-import { carriesText, startsRest, textDistance, type Vote } from './vote';
+import { carriesText, startsRest, restOrTextDistance, type Vote } from './vote';
 
 /**
  * How a callback's text fits a vote: whole; whole or without the keyword; the word after the keyword
@@ -131,10 +131,10 @@ export class VoterMatch {
 /** Of `n` votes, the one whose match text is nearest `text` (`earliest`, the earliest acked, on a tie). */
 function closestText(votes: readonly Vote[], n: number, text: string, earliest: Vote): Vote {
   let best = earliest;
-  let bestDistance = textDistance(earliest, text);
+  let bestDistance = restOrTextDistance(earliest, text);
   for (let i = 0; i < n; i++) {
     const v = votes[i];
-    const d = textDistance(v, text);
+    const d = restOrTextDistance(v, text);
     if (d < bestDistance || (d === bestDistance && v.ackTsNs < best.ackTsNs)) {
       best = v;
       bestDistance = d;

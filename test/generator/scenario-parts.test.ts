@@ -85,6 +85,16 @@ describe('HTTP callbacks', () => {
   /** Octets of a form/query value (percent-escapes and '+' undone, no charset). */
   const octets = (v: string): Buffer => Buffer.from(v.replace(/\+/g, ' ').replace(/%([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1');
 
+  test("get-url %a, %r and %s of a UCS-2 text as Kannel writes them: 😍's 0x0D octet a word break", () => {
+    const t = 'Vote A 😍 yes';
+    const g = { ...f, text: t, binary: Buffer.from(t, 'utf16le').swap16() };
+    const text = (uri: string, name: string): string => octets(new RegExp(`[?&]${name}=([^&]*)`).exec(uri)![1]).toString('hex');
+    // 00 56 … 00 41 00 20 D8 3D DE 0D 00 20 00 79 …: 0D and 20 split, joined by one 20.
+    assert.equal(text(buildCallbackRequest('get', g, 'h', true).uri, 'text'), '0056006f00740065002000410020d83dde2000200079006500730000'.slice(0, -4));
+    assert.equal(text(buildCallbackRequest('get-rest', g, 'h', true).uri, 'text'), '00410020d83dde2000200079006500730000'.slice(0, -4));
+    assert.equal(text(buildCallbackRequest('get-choice', g, 'h', true).uri, 'choice'), '004100');
+  });
+
   for (const format of ['get', 'form', 'json', 'kannel-post', 'kannel-xml'] as CallbackFormat[]) {
     test(`${format} request and responses parse with http-parser-js`, () => {
       const req = buildCallbackRequest(format, f, '127.0.0.30:8080', true);
@@ -93,7 +103,8 @@ describe('HTTP callbacks', () => {
       assert.equal(m.url, req.uri);
       assert.equal(m.octets, req.bodyLength);
       const body = req.bytes.subarray(req.bytes.length - req.bodyLength);
-      if (format === 'get') assert.equal(new URL(`http://x${req.uri}`).searchParams.get('text'), f.text);
+      // Kannel get-url %a: a UCS-2 message's UTF-16BE octets, split at whitespace octets and joined by one space.
+      if (format === 'get') assert.deepEqual(octets(/[?&]text=([^&]*)/.exec(req.uri)![1]), f.binary);
       else if (format === 'form') {
         // Jasmin: content is the short_message octets (UCS-2 here), binary their hex, coding the data_coding.
         const raw = /(?:^|&)content=([^&]*)/.exec(body.toString('latin1'))![1];

@@ -7,7 +7,7 @@
  * last segment of a nested JSON path), and when it knows no name for the sender, the values tell
  * (value-shapes.ts: format `generic-by-value`). See shared/corpus/http-callback-formats.md.
  */
-import { Charset, charsetNamed, looksUtf16be, decodeBytes, flattenJson, flattenXml, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
+import { Charset, charsetNamed, hasNonPrintableAscii, looksUtf16be, decodeBytes, flattenJson, flattenXml, parseKannelXml, parseUrlEncoded, ParamLimits } from './params';
 import { FLAT_OK, FLAT_UNSURE, ParamList } from './param-list';
 import { B_FORM, B_JSON, B_NONE, B_XML, ContentTypes, looksLikeJson } from './content-types';
 import { StringMemo } from '../../common/string-memo';
@@ -410,7 +410,8 @@ export class CallbackExtractor {
     if (code < 0 || t === null || !plan.kannelText) return t;
     const named = plan.charset === SRC_NONE ? null : charsetNamed(this.take(plan.charset) ?? '');
     if (named !== null && named !== 'utf8') return this.params.valueAs(code, named);
-    return named === null && looksUtf16be(t) ? this.params.valueAs(code, 'utf16be') : t;
+    if (named !== null || !hasNonPrintableAscii(t)) return t;
+    return looksUtf16be(Buffer.from(this.params.valueAs(code, 'latin1'), 'latin1')) ? this.params.valueAs(code, 'utf16be') : t;
   }
 
   /** The body as text ('' for none: Kannel post-url sends an empty body for an empty %r). */

@@ -47,19 +47,29 @@ export function decodeBytes(b: Buffer, charset: Charset | null): string {
 }
 
 /**
- * Whether a text decoded without a charset looks like UTF-16BE octets read one byte a character:
- * at least half of its even positions a control character (the high byte of Latin and Cyrillic
- * letters, 0x00 or 0x04) or a surrogate's high byte (0xD8–0xDF). Kannel's get-url `%a` without
- * `%C` writes a UCS-2 message's octets so.
+ * Whether a parameter's octets, sent without a charset, look like UTF-16BE: at least half of the
+ * even positions (the high octets) are a control character (Latin and Cyrillic letters: 0x00,
+ * 0x04) or, when the octets are no UTF-8, any octet from 0x80 (surrogates 0xD8–0xDF, full-width
+ * forms 0xFF). Kannel's get-url `%a` without `%C` writes a UCS-2 message's octets so.
  */
-export function looksUtf16be(t: string): boolean {
-  if (t.length < 2) return false;
-  let high = 0;
-  for (let i = 0; i < t.length; i += 2) {
-    const c = t.charCodeAt(i);
-    if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || (c >= 0xd8 && c <= 0xdf)) high++;
+export function looksUtf16be(o: Buffer): boolean {
+  if (o.length < 2) return false;
+  const utf8 = isUtf8(o);
+  let high = 0, n = 0;
+  for (let i = 0; i < o.length; i += 2, n++) {
+    const c = o[i];
+    if ((c < 0x20 && c !== 9 && c !== 10 && c !== 13) || (c >= 0x80 && !utf8)) high++;
   }
-  return high * 2 >= (t.length + 1) >> 1;
+  return high * 2 >= n;
+}
+
+/** Whether a text has a character outside printable ASCII (only such a text can be octets of another charset). */
+export function hasNonPrintableAscii(t: string): boolean {
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x20 || c >= 0x7f) return true;
+  }
+  return false;
 }
 
 export function hex(c: number): number {

@@ -76,7 +76,7 @@ function model(query: string, contentType: string | null, headers: Record<string
   const textOctets = textKey === null ? undefined : octets.get(textKey);
   if (textOctets !== undefined && out.text !== null) {
     const named = charsetNamed(read('charset') ?? '');
-    const as = named !== null && named !== 'utf8' ? named : named === null && looksUtf16be(out.text) ? 'utf16be' : null;
+    const as = named !== null && named !== 'utf8' ? named : named === null && looksUtf16be(Buffer.from(textOctets, 'latin1')) ? 'utf16be' : null;
     if (as !== null) out.text = decodeBytes(Buffer.from(textOctets, 'latin1'), as);
   }
   if (vendor === undefined && out.sender === null && params.size > 0) {

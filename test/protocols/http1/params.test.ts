@@ -130,11 +130,12 @@ test('any other XML callback: leaf elements by their path below the root, namesp
   assert.deepEqual(xml('<r><a>1</a>' + '<x '.repeat(4000)), { a: '1' });
 });
 
-test('looksUtf16be: UTF-16BE octets read one byte a character, not ordinary texts', () => {
-  const asRead = (t: string): string => Buffer.from(t, 'utf16le').swap16().toString('latin1');
-  for (const t of ['Vote 3 😍', 'Да', 'VOTE A ✓ спасибо', '😍😍']) assert.equal(looksUtf16be(asRead(t)), true, t);
-  assert.equal(looksUtf16be(asRead('Vote 3 😍').slice(0, -1)), true, 'cut short by one octet');
-  for (const t of ['VOTE A', 'A', '', 'vote\tA\r\n', 'café ✓', '中文']) assert.equal(looksUtf16be(t), false, JSON.stringify(t));
+test('looksUtf16be: UTF-16BE octets, not UTF-8 or Latin-1 texts', () => {
+  const utf16 = (t: string): Buffer => Buffer.from(t, 'utf16le').swap16();
+  for (const t of ['Vote 3 😍', 'Да', 'VOTE A ✓ спасибо', '😍😍', 'ＶＯＴＥ　Ｂ']) assert.equal(looksUtf16be(utf16(t)), true, t);
+  assert.equal(looksUtf16be(utf16('Vote 3 😍').subarray(0, -1)), true, 'cut short by one octet');
+  for (const t of ['VOTE A', 'A', '', 'vote\tA\r\n', 'café ✓', 'Привет', '中文']) assert.equal(looksUtf16be(Buffer.from(t)), false, JSON.stringify(t));
+  assert.equal(looksUtf16be(Buffer.from('VOTE café', 'latin1')), false, 'Latin-1');
 });
 
 test('charsetNamed: the names Kannel writes with %C', () => {
