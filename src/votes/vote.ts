@@ -147,16 +147,12 @@ function sharedEnds(a: string, b: string): [number, number] {
 }
 
 /**
- * How far a callback's text is from a vote's: the longer one's length less the code units alike at
- * their start and at their end (an upper bound of the edit distance, 0 when equal). A text the
- * gateway mangled in places (Kannel's %a turns a UCS-2 octet 0x0D into a space: 😍 becomes 😠,
- * and drops one at the end) is likeliest the vote's it is nearest.
+ * How far a callback's text is from a vote's text, or from its text without the keyword (Kannel's
+ * %r) when that is nearer: the longer one's length less the code units alike at their start and at
+ * their end (an upper bound of the edit distance, 0 when equal). A text the gateway mangled in places
+ * (Kannel's %a turns a UCS-2 octet 0x0D into a space: 😍 becomes 😠, and drops one at the end) is
+ * likeliest the vote's it is nearest.
  */
-export function textDistance(v: Vote, text: string): number {
-  return distance(v.matchText, text);
-}
-
-/** textDistance to the vote's text or, when nearer, to its text without the keyword (Kannel's %r). */
 export function restOrTextDistance(v: Vote, text: string): number {
   return Math.min(distance(v.matchText, text), distance(v.restText, text));
 }

@@ -2,8 +2,8 @@
  * Which of one voter's live votes a callback naming that voter belongs to: the same attempt seen
  * again, else the earliest not-yet-accepted vote to the callback's shortcode (any, when it names none)
  * with the callback's text (whole, else without its keyword). When none is certain, a guess to use
- * only if no better vote turns up shortly (`fallback`): an accepted vote (a retry?) or one whose text
- * differs (gateways mangle text: Kannel's %a on UCS-2).
+ * only if no better vote turns up shortly (`fallback`): an accepted vote (a retry?) or the open one
+ * whose text is nearest (gateways mangle text: Kannel's %a on UCS-2).
  */
 import { callbackMark, hasCallback } from './callback-attempts';
 import type { MatchWindow } from './match-window';
