@@ -148,18 +148,20 @@ function sharedEnds(a: string, b: string): [number, number] {
 
 /**
  * How far a callback's text is from a vote's text, or from its text without the keyword (Kannel's
- * %r) when that is nearer: the longer one's length less the code units alike at their start and at
- * their end (an upper bound of the edit distance, 0 when equal). A text the gateway mangled in places
- * (Kannel's %a turns a UCS-2 octet 0x0D into a space: 😍 becomes 😠, and drops one at the end) is
- * likeliest the vote's it is nearest.
+ * %r) when that is nearer: the share of the longer one not alike at their start or their end (0 when
+ * equal; relative, so "2 £" is not as near "2 \ud83d" as "2 😍" is). A text the gateway mangled in
+ * places (Kannel's %a turns a UCS-2 octet 0x0D into a space: 😍 becomes 😠, and drops one at the end)
+ * is likeliest the vote's it is nearest.
  */
 export function restOrTextDistance(v: Vote, text: string): number {
   return Math.min(distance(v.matchText, text), distance(v.restText, text));
 }
 
 function distance(a: string, b: string): number {
+  const n = Math.max(a.length, b.length);
+  if (n === 0) return 0;
   const [p, q] = sharedEnds(a, b);
-  return Math.max(a.length, b.length) - p - q;
+  return (n - p - q) / n;
 }
 
 /**

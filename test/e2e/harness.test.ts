@@ -74,6 +74,9 @@ test("Kannel's %a word form: whitespace octets split and join as one space, also
   assert.equal(kannelWords(ucs2('A😍')), '0041d83dde');
   assert.equal(kannelWords(ucs2('A😍B')), '0041d83dde200042');
   assert.equal(kannelWords(Buffer.alloc(0)), '');
+  assert.equal(kannelWords(Buffer.from(' VOTE  A  please '), '%r'), Buffer.from('A please').toString('hex'));
+  assert.equal(kannelWords(Buffer.from(' VOTE  A  please '), '%s'), Buffer.from('A').toString('hex'));
+  assert.equal(kannelWords(Buffer.from('A'), '%r'), '');
 });
 
 test('CSV reader: quotes, doubled quotes, CRLF', () => {

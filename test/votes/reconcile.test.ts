@@ -223,14 +223,16 @@ test('a fan\'s callback with a mangled text goes to the vote whose text is neare
   const { e } = engine();
   // Kannel's %a of UCS-2: 😍 (D83D DE0D) loses its 0x0D — at the end cut, elsewhere a space (😠).
   e.onMo(mo(0, '1', '12345', 'Vote 3 😍 what a performance'));
+  e.onMo(mo(0.5, '1', '12345', 'Vote 3 £')); // as many code units apart as "Vote 3 😍", a larger share of a shorter text
   e.onMo(mo(1, '1', '12345', 'Vote 3 😍'));
   e.onMo(mo(2, '1', '12345', 'VOTE 3!'));
   e.onCallback(cb(3, '1', '12345', 'Vote 3 \ud83d'));
   e.onCallback(cb(3.1, '1', '12345', 'VOTE 3!'));
   e.onCallback(cb(3.2, '1', '12345', 'Vote 3 😍 what a performance', { status: 500 }));
+  e.onCallback(cb(3.3, '1', '12345', 'Vote 3 £'));
   e.finish(s(100));
   assert.deepEqual(e.lostVotes().map((l) => [l.tsNs, l.reason]), [[s(0), 'http-500']]);
-  assert.deepEqual([e.report().accepted, e.report().lost], [2, 1]);
+  assert.deepEqual([e.report().accepted, e.report().lost], [3, 1]);
 });
 
 test('a mangled callback before its vote\'s ack: the new vote nearer its text takes it from an older open guess', () => {

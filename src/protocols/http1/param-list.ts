@@ -104,8 +104,10 @@ export class ParamList {
     const raw = this.raws[i];
     if (raw !== undefined) return decodeBytes(Buffer.from(raw, 'latin1'), charset);
     const m = this.meta, at = i * 4;
-    const start = m[at], src = m[at + 2];
-    if (m[at + 3] !== V_ENCODED || start < 0 || this.charsets[src] !== null) return this.value(i);
+    const start = m[at], src = m[at + 2], kind = m[at + 3];
+    if (start < 0 || src === SRC_JSON || this.charsets[src] !== null || (kind !== V_ENCODED && kind !== V_SLICE)) return this.value(i);
+    // A value with no escape is a slice of its source's octets (one latin1 character each).
+    if (kind === V_SLICE) return decodeBytes(Buffer.from(this.texts[src].slice(start, m[at + 1]), 'latin1'), charset);
     return percentDecode(this.texts[src], start, m[at + 1], true, charset);
   }
 

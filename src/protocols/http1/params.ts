@@ -88,8 +88,10 @@ export function percentDecode(s: string, start: number, end: number, plusAsSpace
     const c = s.charCodeAt(i);
     plain = c !== 37 && !(plusAsSpace && c === 43) && c < 0x80;
   }
-  if (plain) return s.slice(start, end);
-  if (charset !== 'utf16le' && charset !== 'utf16be') {
+  const utf16 = charset === 'utf16le' || charset === 'utf16be';
+  // Plain ASCII is itself in UTF-8 and Latin-1; as UTF-16 its octets pair up ('d is U+2764 ❤).
+  if (plain && !utf16) return s.slice(start, end);
+  if (!utf16) {
     const ascii = asciiDecode(s, start, end, plusAsSpace);
     if (ascii !== null) return ascii;
   }

@@ -101,7 +101,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
   const captureTool: CaptureTool = { kind: captureKind, path: tools[captureKind], iface: opts.capture?.iface ?? 'lo' };
   const capturePath = join(dir, captureTool.kind === 'dumpcap' ? 'capture.pcapng' : 'capture.pcap');
   const truthPath = join(dir, 'truth.json');
-  const plan = buildVotePlan({ count, seed, ...opts.plan });
+  const plan = buildVotePlan({ count, seed, ...opts.plan, kannelText: callback === 'get' ? opts.getText : undefined });
   const planPath = join(dir, 'plan.json');
   writeFileSync(planPath, JSON.stringify(plan));
 
@@ -202,7 +202,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
 
     const smscRecord = JSON.parse(readFileSync(smscCfg.recordPath, 'utf8')) as SmscRecord;
     const appLog = JSON.parse(readFileSync(appCfg.logPath, 'utf8')) as VoteAppLog;
-    const truth = buildTruth({ seed, ports: { smsc: smscPort, app: appPort }, appHost, callback, plan, smsc: smscRecord, app: appLog });
+    const truth = buildTruth({ seed, ports: { smsc: smscPort, app: appPort }, appHost, callback, plan, smsc: smscRecord, app: appLog, getText: opts.getText });
     writeFileSync(truthPath, JSON.stringify(truth, null, 1));
     log(`truth: ${JSON.stringify(truth.summary)}`);
     return { dir, capturePath, truthPath, truth, tools };

@@ -4,7 +4,7 @@
  * the callbacks that carried it, and whether the app accepted it (a 2xx written to the wire, late
  * or not) or it was lost.
  */
-import { kannelWords } from './kannel-words';
+import { kannelWords, type KannelText } from './kannel-words';
 import type { PlannedMo } from './vote-plan';
 import type { SmscRecord } from './smsc-types';
 import type { AppRequest, VoteAppLog } from './vote-app-types';
@@ -87,7 +87,7 @@ function failureOf(r: AppRequest): string {
   return String(r.decision);
 }
 
-export function buildTruth(args: { seed: number; ports: { smsc: number; app: number }; appHost: string; callback: KannelCallback; plan: PlannedMo[]; smsc: SmscRecord; app: VoteAppLog }): Truth {
+export function buildTruth(args: { seed: number; ports: { smsc: number; app: number }; appHost: string; callback: KannelCallback; plan: PlannedMo[]; smsc: SmscRecord; app: VoteAppLog; getText?: KannelText }): Truth {
   const { plan, smsc, app } = args;
   // A sender and shortcode name one MO, or (a fan's) several told apart by their octets.
   const byKey = new Map<string, number[]>();
@@ -100,7 +100,11 @@ export function buildTruth(args: { seed: number; ports: { smsc: number; app: num
     // A fan's MOs: the one whose text, in the callback's charset, reads as the callback's octets in
     // Kannel's word form (see kannel-words).
     const words = kannelWords(Buffer.from(r.rawTextHex, 'hex'));
-    const id = ids.length === 1 ? ids[0] : ids.find((i) => r.part === undefined && kannelWords(encodeAs((plan[i] as PlannedMo).text, r.charset)) === words);
+    const form = args.callback === 'get' ? args.getText : undefined;
+    // Kannel names UTF-16BE for a UCS-2 message only: a fan's GSM-7 "vote B" and UCS-2 "Vote B 😍" both write "B" with %s.
+    const ucs2 = /^(UTF-16|UCS-?2)/i.test(r.charset);
+    const id = ids.length === 1 ? ids[0] : ids.find((i) => r.part === undefined && ((plan[i] as PlannedMo).dataCoding === 8) === ucs2
+      && kannelWords(encodeAs((plan[i] as PlannedMo).text, r.charset), form) === words);
     if (id === undefined) {
       unmatched.push(r.index);
       continue;

@@ -5,7 +5,7 @@
  * by default; also UDH IEI 8 and the sar_* TLVs), optionally some in the message_payload TLV.
  */
 import { rng } from './seeded';
-import { kannelWords } from './kannel-words';
+import { kannelWords, type KannelText } from './kannel-words';
 import { encodeGsm7Parts, encodeUcs2Parts, isGsm7 } from './gsm7';
 
 /** One MO as the SMSC sends it (one deliver_sm per part). */
@@ -65,6 +65,8 @@ export interface VotePlanOptions {
    * (`4477008…`), never the same text (as Kannel's words) to the same shortcode twice. Default none (and no extra draws).
    */
   repeatVoters?: { pool: number; share: number };
+  /** The get-url escape that writes the callbacks' text: a fan's texts are unique in what it writes. Default `%a`. */
+  kannelText?: KannelText;
 }
 
 export type PartStyle = 'udh8' | 'udh16' | 'sar';
@@ -140,7 +142,9 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
     // shortcode, text) stays unique, so the truth can tell which MO a callback carries.
     // Texts compared as Kannel's %a writes them (their octets' words), as the truth compares them.
     let fan = repeat !== undefined && !blacklisted && r() < repeat.share ? Math.floor(r() * repeat.pool) : -1;
-    const fanText = fan >= 0 ? `${fan}|${destination}|${kannelWords(Buffer.concat(parts))}` : '';
+    // As Kannel writes it: UTF-16BE octets for UCS-2, else UTF-8 (whitespace octets fall alike in GSM-7).
+    const written = dataCoding === 8 ? Buffer.from(text, 'utf16le').swap16() : Buffer.from(text, 'utf8');
+    const fanText = fan >= 0 ? `${fan}|${destination}|${kannelWords(written, opts.kannelText)}` : '';
     if (fan >= 0 && fanTexts.has(fanText)) fan = -1;
     if (fan >= 0) fanTexts.add(fanText);
     // One sender per MO, or the fan's number (ton and national form by the number, as an SMSC would).

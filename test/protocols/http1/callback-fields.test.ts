@@ -45,6 +45,8 @@ describe('callback fields by vendor format', () => {
     assert.equal(extract(`from=447&to=80002&text=${octets}`, null)!.text, 'Vote 3 \ud83d', 'no %C: the octets look like UTF-16BE');
     assert.equal(extract('from=447&to=80002&text=%04%14%040&charset=UTF-16BE', null)!.text, 'Да');
     assert.equal(extract('from=447&to=80002&text=%04%14%040', null)!.text, 'Да');
+    // %r of "１ ❤" is ❤ alone, U+2764: octets 27 64, "'d" unescaped in the query.
+    assert.equal(extract("from=447&to=80002&text='d&coding=2&charset=UTF-16BE", null)!.text, '❤');
     // Full-width letters: no 0x00 octet, but no UTF-8 either.
     assert.equal(extract('from=447&to=8888&text=%FF6%FF%2F%FF4%FF%250%00%FF%22', null)!.text, 'ＶＯＴＥ　Ｂ');
     // playSMS's get-url behind Kannel: its `a` is %a too; Vonage's `text` is its own UTF-8.
