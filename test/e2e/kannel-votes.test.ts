@@ -439,6 +439,10 @@ scenario('e2e: SMSC (UDH 8/16-bit, sar_* TLVs, message_payload) → Kannel (post
 // (😍 → 😠), and by the number's last digits where unified-prefix rewrote it.
 scenario('e2e: SMSC → Kannel (get-url, unified-prefix) → failing vote app, fans voting again and again, captured on lo',
   { votes: 300, seed: 234, callback: 'get', plan: { nationalSenders: true, ucs2Share: 0.4, repeatVoters: { pool: 10, share: 0.7 } } });
+// The same fans through the user guide's get-url %r (the words after the keyword): UCS-2 texts
+// arrive as a part of their octets ("１ ❤" as U+2764 alone).
+scenario('e2e: SMSC → Kannel (get-url, text=%r, unified-prefix) → failing vote app, fans voting again and again, captured on lo',
+  { votes: 300, seed: 253, callback: 'get', getText: '%r', plan: { nationalSenders: true, ucs2Share: 0.4, repeatVoters: { pool: 6, share: 0.7 } } });
 // sms-combine-concatenated-mo = false: Kannel calls the app once per part (X-Kannel-UDH), each
 // part failing and retried on its own; the agent joins them as the app must.
 scenario('e2e: SMSC → Kannel (post-url, parts not combined) → failing vote app, captured on lo', { votes: 120, seed: 17, callback: 'post', combineParts: false, plan: { multipartShare: 0.3 } });
