@@ -31,6 +31,14 @@ export class ContentVotes {
 }
 
 const NO_VOTES: readonly Vote[] = [];
+/** Votes per shortcode kept for callbacks with mangled texts, and the shortcodes they are kept for. */
+const MANGLE_CANDIDATES = 2048;
+const MANGLE_SHORTCODES = 256;
+
+function hasNonAscii(t: string): boolean {
+  for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) >= 0x80) return true;
+  return false;
+}
 const EMPTY = new ContentVotes();
 const NO_KEYS: readonly string[] = [];
 
@@ -49,6 +57,14 @@ export class ContentIndex {
    * for the vote "A". One entry per distinct content, not per vote.
    */
   private readonly byRest = new Map<string, string[]>();
+  /**
+   * Per shortcode, the latest votes whose text has a character outside ASCII (only those can a
+   * gateway's charset damage turn into another text), at most MANGLE_CANDIDATES each, for at most
+   * MANGLE_SHORTCODES shortcodes (the oldest go first): a callback with a mangled text is compared
+   * with these, a bounded cost whatever the number of live votes. Votes no longer live stay until
+   * pushed out (readers skip them).
+   */
+  private readonly nonAscii = new Map<string, Vote[]>();
 
   /** Key of a vote's content; also names early callbacks waiting for such a vote. */
   static key(shortcode: string, matchText: string): string {
@@ -68,6 +84,7 @@ export class ContentIndex {
     cv.all.insert(v);
     if (v.state !== 'accepted') cv.open.insert(v);
     this.addTail(v);
+    this.addNonAscii(v);
     const ids = v.callbackIds;
     if (typeof ids === 'string') this.holders.set(ids, v);
     else for (const id of ids) this.holders.set(id, v);
@@ -140,6 +157,22 @@ export class ContentIndex {
       if (rest.length === 0) this.byTail.delete(v.senderTail);
       else this.byTail.set(v.senderTail, rest.length === 1 ? rest[0] : rest);
     }
+  }
+
+  /** The latest votes to `shortcode` with non-ASCII texts (some no longer live). */
+  withNonAsciiText(shortcode: string): readonly Vote[] {
+    return this.nonAscii.get(shortcode) ?? NO_VOTES;
+  }
+
+  private addNonAscii(v: Vote): void {
+    if (!hasNonAscii(v.matchText)) return;
+    let list = this.nonAscii.get(v.shortcode);
+    if (list === undefined) {
+      if (this.nonAscii.size >= MANGLE_SHORTCODES) this.nonAscii.delete(this.nonAscii.keys().next().value as string);
+      this.nonAscii.set(v.shortcode, (list = []));
+    }
+    if (list.length >= MANGLE_CANDIDATES) list.splice(0, list.length - MANGLE_CANDIDATES + 1);
+    list.push(v);
   }
 
   /** The votes with this content key (read `all`/`open` from their heads, skipping votes no longer live). */

@@ -22,17 +22,6 @@ import type { Touch } from './reconcile';
 import { carriesText, mangledFrom, restOrTextDistance, type Vote } from './vote';
 import { aroundSecond, cameIn, CLOCK_SLACK_NS, StatedSecond } from './stated-second';
 
-/** Votes per shortcode a callback with a mangled text is compared with (the latest with non-ASCII texts). */
-const MANGLE_CANDIDATES = 2048;
-/** Shortcodes those are kept for. */
-const MANGLE_SHORTCODES = 256;
-const NO_VOTES: readonly Vote[] = [];
-
-function hasNonAscii(t: string): boolean {
-  for (let i = 0; i < t.length; i++) if (t.charCodeAt(i) >= 0x80) return true;
-  return false;
-}
-
 /** What the matcher needs of the reconciler. */
 export interface ContentMatchHost {
   readonly leadNs: number;
@@ -88,28 +77,7 @@ export class ContentMatcher {
   }
 
   add(v: Vote): void {
-    if (this.index === null) return;
-    this.index.add(v);
-    this.noteNonAscii(v);
-  }
-
-  /**
-   * Per shortcode, the latest live-when-added votes whose text has a character outside ASCII (only
-   * those can a gateway's charset damage turn into another text), at most MANGLE_CANDIDATES each:
-   * what nearestMangled scans, so its cost per callback is bounded whatever the number of live votes.
-   */
-  private readonly nonAscii = new Map<string, Vote[]>();
-
-  private noteNonAscii(v: Vote): void {
-    if (!hasNonAscii(v.matchText)) return;
-    let list = this.nonAscii.get(v.shortcode);
-    if (list === undefined) {
-      // Destinations seen are bounded too (junk traffic to countless numbers): the oldest go first.
-      if (this.nonAscii.size >= MANGLE_SHORTCODES) this.nonAscii.delete(this.nonAscii.keys().next().value as string);
-      this.nonAscii.set(v.shortcode, (list = []));
-    }
-    if (list.length >= MANGLE_CANDIDATES) list.splice(0, list.length - MANGLE_CANDIDATES + 1);
-    list.push(v);
+    this.index?.add(v);
   }
 
   remove(v: Vote): void {
@@ -354,8 +322,7 @@ export class ContentMatcher {
    * A held callback without a sender that no vote's text fitted, whole or without the keyword, at its
    * deadline: the open vote on its shortcode whose text (or text without the keyword) it is with only
    * non-ASCII characters mangled (Kannel's %a/%r of UCS-2: 😍 → 😠), the nearest, then the earliest
-   * acked. A scan of the shortcode's latest votes with non-ASCII texts (noteNonAscii), for such
-   * callbacks only.
+   * acked. Among the shortcode's latest votes with non-ASCII texts (ContentIndex.withNonAsciiText).
    */
   nearestMangled(e: Early): boolean {
     if (e.shortcode === undefined || e.text === undefined || e.text === '') return false;
@@ -363,11 +330,10 @@ export class ContentMatcher {
     const before = t + this.host.skewNs();
     let best: Vote | undefined;
     let bestDistance = Infinity;
-    this.contentIndex();
-    for (const v of this.nonAscii.get(e.shortcode) ?? NO_VOTES) {
+    for (const v of this.contentIndex().withNonAsciiText(e.shortcode)) {
       if (!this.openTo(v, t, before) || !this.stated.fits(v, e.c) || !mangledFrom(v, e.text)) continue;
       const d = restOrTextDistance(v, e.text);
-      if (d < bestDistance || (d === bestDistance && best !== undefined && v.ackTsNs < best.ackTsNs)) {
+      if (d < bestDistance || (d === bestDistance && v.ackTsNs < best!.ackTsNs)) {
         best = v;
         bestDistance = d;
       }
@@ -444,7 +410,7 @@ export class ContentMatcher {
         if (!mangledFrom(v, e.text)) continue;
         const d = restOrTextDistance(v, e.text);
         const isOpen = v.state !== 'accepted';
-        if (d < nearDistance || (d === nearDistance && near !== undefined && isOpen && !nearOpen)) {
+        if (d < nearDistance || (d === nearDistance && isOpen && !nearOpen)) {
           near = v;
           nearDistance = d;
           nearOpen = isOpen;
@@ -468,10 +434,7 @@ export class ContentMatcher {
       this.index = new ContentIndex();
       // In ack order, as the index keeps them (each insertion is then an append).
       const live = [...this.host.liveVotes()].filter((v) => v.live).sort((a, b) => a.ackTsNs - b.ackTsNs);
-      for (const v of live) {
-        this.index.add(v);
-        this.noteNonAscii(v);
-      }
+      for (const v of live) this.index.add(v);
     }
     return this.index;
   }

@@ -119,7 +119,7 @@ export class VoterMatch {
     if (best !== undefined) return best;
     // Several open votes, none with the callback's text: the text the gateway mangled is likeliest
     // the one nearest it (Kannel's %a turns a UCS-2 octet 0x0D into a space: 😍 → 😠).
-    if (loose !== undefined && this.looseCount > 1 && text !== undefined) loose = closestText(this.looseVotes, this.looseCount, text, loose);
+    if (loose !== undefined && this.looseCount > 1 && text !== undefined) loose = closestText(this.looseVotes, this.looseCount, text);
     // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
     if (guessed !== undefined && c.sender !== undefined) return guessed;
     this.fallback = bestAccepted ?? loose ?? looseAccepted;
@@ -128,11 +128,11 @@ export class VoterMatch {
   }
 }
 
-/** Of `n` votes, the one whose match text is nearest `text` (`earliest`, the earliest acked, on a tie). */
-function closestText(votes: readonly Vote[], n: number, text: string, earliest: Vote): Vote {
-  let best = earliest;
-  let bestDistance = restOrTextDistance(earliest, text);
-  for (let i = 0; i < n; i++) {
+/** Of `n` votes, the one whose match text is nearest `text`, the earliest acked on a tie. */
+function closestText(votes: readonly Vote[], n: number, text: string): Vote {
+  let best = votes[0];
+  let bestDistance = restOrTextDistance(best, text);
+  for (let i = 1; i < n; i++) {
     const v = votes[i];
     const d = restOrTextDistance(v, text);
     if (d < bestDistance || (d === bestDistance && v.ackTsNs < best.ackTsNs)) {
