@@ -46,7 +46,7 @@ export class VoterMatch {
     this.fallback = undefined;
     this.mark = 0;
     const v = this.scan(first, list, c, shortcode, text, before, WHOLE);
-    if (v !== undefined || text === undefined) return v;
+    if (v !== undefined || text === undefined || this.exactRetry) return v;
     // No open vote has the text whole: the gateway may send it without the keyword. An open vote with
     // it so is likelier than a retry of an accepted one with the whole text ("A" is the one-word
     // vote's text and "VOTE A" without its keyword).
@@ -83,6 +83,11 @@ export class VoterMatch {
     return this.wordEvidence >= WORD_EVIDENCE && this.wordEvidence > this.restEvidence;
   }
 
+  /**
+   * Whether the last `scan` settled on a guess (its fallback) because no vote has the callback's text
+   * as written: an accepted one does (a retry of it), or none does and open votes have it after NFKC.
+   */
+  private exactRetry = false;
   /** Whether the last `scan`'s fallback is an accepted vote with the callback's text (a retry). */
   private fallbackIsRetry = false;
   /** The open votes the last `scan` found without the callback's text (reused; `looseCount` of them valid). */
@@ -96,6 +101,13 @@ export class VoterMatch {
     let loose: Vote | undefined;
     let looseAccepted: Vote | undefined;
     let guessed: Vote | undefined;
+    // Of the open votes with the text whole, the earliest whose text is the callback's as written: a
+    // fan's "VOTE 2" and "ＶＯＴＥ　２" have one match text, and each callback carries one of them.
+    let exact: Vote | undefined;
+    // Likewise of the accepted ones: a callback with one's text as written, when no open vote has it so,
+    // is that vote's retry (Kannel's first, slow attempt answered after the retry it gave up for).
+    let exactAccepted: Vote | undefined;
+    this.exactRetry = false;
     let mark = 0;
     for (let i = -1; i < list.length; i++) {
       const v = i < 0 ? first : list[i];
@@ -114,7 +126,25 @@ export class VoterMatch {
       } else if (v.state === 'accepted') {
         // A retry belongs to the latest vote acked before it (the same voter may send the same text again).
         if (bestAccepted === undefined || (v.ackTsNs <= before && (bestAccepted.ackTsNs > before || v.ackTsNs > bestAccepted.ackTsNs))) bestAccepted = v;
-      } else if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
+        if (fit === WHOLE && text !== undefined && v.text === c.text && (exactAccepted === undefined || (v.ackTsNs <= before && (exactAccepted.ackTsNs > before || v.ackTsNs > exactAccepted.ackTsNs)))) exactAccepted = v;
+      } else {
+        if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
+        if (fit === WHOLE && text !== undefined && v.text === c.text && (exact === undefined || v.ackTsNs < exact.ackTsNs)) exact = v;
+      }
+    }
+    if (exact !== undefined) return exact;
+    if (best !== undefined && exactAccepted !== undefined) {
+      this.fallback = exactAccepted;
+      this.fallbackIsRetry = this.exactRetry = true;
+      return undefined;
+    }
+    if (best !== undefined && fit === WHOLE && text !== undefined && best.text !== c.text && compatibilityDiffers(best.text, c.text as string)) {
+      // Equal only after NFKC: the voter's vote with the text as written may be on its way (a
+      // callback can precede its deliver_sm_resp on the wire). A guess, to hold briefly.
+      this.fallback = best;
+      this.fallbackIsRetry = false;
+      this.exactRetry = true;
+      return undefined;
     }
     if (best !== undefined) return best;
     // Several open votes, none with the callback's text: the text the gateway mangled is likeliest
@@ -126,6 +156,11 @@ export class VoterMatch {
     this.fallbackIsRetry = bestAccepted !== undefined;
     return undefined;
   }
+}
+
+/** Whether two texts differ in characters NFKC changes (full-width letters, ideographic spaces), not only in whitespace. */
+function compatibilityDiffers(a: string, b: string): boolean {
+  return a.normalize('NFKC') !== a || b.normalize('NFKC') !== b;
 }
 
 /** Of `n` votes, the one whose match text is nearest `text`, the earliest acked on a tie. */

@@ -46,7 +46,7 @@ test('dedupe and reconciler given a swept entry use the voter’s current one (a
   assert.equal(stale.indexed, false);
   const states: string[] = [];
   const r = new Reconciler({}, (v, to) => { states.push(to); v.state = to; }, () => undefined, x);
-  const v = { id: 'v1', matchSender: 'k', shortcode: '1', matchText: 'A', ackTsNs: 1e9, state: 'pending', callbackIds: [], callbackMarks: 0, live: false } as unknown as Vote;
+  const v = { id: 'v1', matchSender: 'k', shortcode: '1', text: 'A', matchText: 'A', ackTsNs: 1e9, state: 'pending', callbackIds: [], callbackMarks: 0, live: false } as unknown as Vote;
   r.addVote(v, stale);
   assert.equal(x.lookup('k')!.vote, v);
   r.onCallback({ id: 'c1', tsStartNs: 1.1e9, tsEndNs: 1.2e9, outcome: 'ok', status: 200, recipient: '1', text: 'A' }, 'k', stale);

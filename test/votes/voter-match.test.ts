@@ -108,3 +108,32 @@ test('once callbacks have shown only the word after the keyword, "B" goes to the
   }
   assert.equal(m.find(b, [open], x, undefined, 'B', x.tsStartNs), open);
 });
+
+test('a fan\'s "ＶＯＴＥ　２" and "VOTE 2" share a match text: the vote whose text is the callback\'s as written takes it', () => {
+  const m = new VoterMatch(window);
+  const wide = vote('w', 0, 'ＶＯＴＥ　２');
+  const plain = vote('p', 1, 'VOTE 2');
+  const x = cb(3, '1', '12345', 'VOTE 2');
+  assert.equal(m.find(wide, [plain], x, '12345', 'VOTE 2', x.tsStartNs), plain, 'not the earlier vote equal only after NFKC');
+  const y = cb(3, '1', '12345', 'ＶＯＴＥ　２');
+  assert.equal(m.find(wide, [plain], y, '12345', 'VOTE 2', y.tsStartNs), wide);
+  // The full-width vote was accepted by Kannel's retry; its first, slow attempt ends later with a 200:
+  // a retry of that vote (the guess), not the plain vote's acceptance.
+  const accepted = { ...wide, state: 'accepted' as VoteState };
+  assert.equal(m.find(accepted, [plain], y, '12345', 'VOTE 2', y.tsStartNs), undefined);
+  assert.equal(m.fallback, accepted);
+  // Texts equal as written: the earliest open vote, as ever (a fan may send one text twice).
+  const again = vote('a', 2, 'VOTE 2');
+  assert.equal(m.find(wide, [plain, again], x, '12345', 'VOTE 2', x.tsStartNs), plain);
+});
+
+test('a callback equal to the only open vote\'s text only after NFKC is a guess: the voter\'s vote with its text as written may be on its way', () => {
+  const m = new VoterMatch(window);
+  const wide = vote('w', 0, 'ＶＯＴＥ　１');
+  const x = cb(3, '1', '12345', 'VOTE 1');
+  assert.equal(m.find(wide, [], x, '12345', 'VOTE 1', x.tsStartNs), undefined);
+  assert.equal(m.fallback, wide);
+  // Whitespace alone is no such difference: the vote is certain.
+  const spaced = vote('s', 0, 'VOTE  1 ');
+  assert.equal(m.find(spaced, [], x, '12345', 'VOTE 1', x.tsStartNs), spaced);
+});
