@@ -133,7 +133,7 @@ export class Pipeline {
     });
     this.listenToVotes();
     this.smppTracker = new SmppTracker(
-      { onTransaction: (t) => this.onSmppTransaction(t) },
+      { onTransaction: (t) => this.onSmppTransaction(t), onReceipt: (handset, shortcode, tsNs) => this.votes.onReceipt({ tsNs, handset, shortcode }) },
       { text: { defaultAlphabet: config.smpp.defaultAlphabet }, pairer: { timeoutNs: config.smpp.responseTimeoutMs * MS }, clockSkew: this.clockSkew },
     );
     this.httpPairer = new HttpPairer((t) => this.onHttpTransaction(t), { responseTimeoutMs: config.http.responseTimeoutMs, clockSkew: this.clockSkew });

@@ -40,6 +40,12 @@ export interface IncompleteMultipart {
 export interface SmppTrackerConsumer extends SmppTransactionConsumer {
   /** A concatenated message that never completed (timeout, eviction, end of input). */
   onIncompleteMultipart?(m: IncompleteMultipart): void;
+  /**
+   * A delivery receipt came in (deliver_sm/data_sm), from the handset to the sender of the MT, at its
+   * request: its transaction follows with the response — after the gateway's call to the app about
+   * it, when the gateway makes the call first.
+   */
+  onReceipt?(handset: string, shortcode: string, tsNs: number): void;
 }
 
 export interface SmppTrackerOptions {
@@ -274,6 +280,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
       const m = this.receipts.onReceipt(receipt.messageId, receipt.state, receipt.final, tsNs);
       tx.receiptMatched = m !== null;
       if (m) { tx.submitTsNs = m.submit.submitTsNs; tx.deliveryMs = m.deliveryMs; }
+      if ((pdu.commandId === CMD.deliver_sm || pdu.commandId === CMD.data_sm) && pdu.sourceAddr && pdu.destinationAddr) this.consumer.onReceipt?.(pdu.sourceAddr, pdu.destinationAddr, tsNs);
       return;
     }
     if (c.concat !== null && c.concat.total > 1) {

@@ -59,4 +59,17 @@ export interface CallbackObservation {
    * not make this message that vote's (one voter's two votes can come in one callback).
    */
   batch?: true;
+  /**
+   * The text is a delivery report's ("id:… sub:… stat:DELIVRD …"): the gateway's DLR call to the app
+   * for an MT it sent (Kannel's dlr-url with %a names the handset and the shortcode too). No vote's
+   * callback: counted, never matched.
+   */
+  deliveryReport?: true;
+}
+
+/** A delivery receipt the gateway acknowledged: the SMSC says an MT reached `handset` (sent from `shortcode`). */
+export interface ReceiptObservation {
+  tsNs: number;
+  handset: string;
+  shortcode: string;
 }

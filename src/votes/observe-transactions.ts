@@ -82,9 +82,10 @@ function messageObservation(t: HttpTransaction, m: CallbackMessage, id: string):
     status: t.status ?? undefined,
     sender: m.sender ?? undefined,
     recipient: m.recipient ?? undefined,
-    text: m.text === null || isReceiptText(m.text) ? undefined : m.text,
+    text: m.text ?? undefined,
     messageId: m.messageId ?? undefined,
   };
+  if (m.text !== null && isReceiptText(m.text)) o.deliveryReport = true;
   if (t.gatewayTimeNs !== null) o.gatewayTimeNs = t.gatewayTimeNs;
   if (t.moreMessages !== null) o.batch = true;
   return o;
@@ -92,8 +93,8 @@ function messageObservation(t: HttpTransaction, m: CallbackMessage, id: string):
 
 /**
  * A delivery report's text ("id:… sub:… stat:DELIVRD …"): a gateway's DLR call to the app (Kannel's
- * dlr-url with `%A`) carries one, and no vote is its; without it, a DLR naming the handset could pass
- * for the voter's callback.
+ * dlr-url with `%a` or `%A`) carries one, and no vote is its; without it, a DLR naming the handset
+ * and the shortcode would pass for the voter's callback.
  */
 function isReceiptText(text: string): boolean {
   if (!text.includes(':')) return false;

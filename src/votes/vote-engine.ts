@@ -19,7 +19,8 @@ import { normalizeShortcode, numberTail } from './address';
 import { CampaignRules, type CampaignRulesOptions } from './campaign-rules';
 import { MoDedupe, type MoDedupeOptions } from './dedupe';
 import { lostVotesCsv, type LostVote } from './lost-votes-csv';
-import type { CallbackObservation, MoObservation } from './observations';
+import type { CallbackObservation, MoObservation, ReceiptObservation } from './observations';
+import { DeliveryReportCalls, type DeliveryReportCallsOptions } from './delivery-report-calls';
 import { PolicyTally, type PolicyTallyOptions } from './policy-tally';
 import { NO_CALLBACK_IDS } from './callback-attempts';
 import { CallbackParts } from './callback-parts';
@@ -46,6 +47,8 @@ export interface VoteEngineOptions {
   reconcile?: ReconcilerOptions;
   /** Redelivery window and bounds. */
   dedupe?: MoDedupeOptions;
+  /** How long after a delivery receipt a text-less callback naming its handset and shortcode is the gateway's DLR call. */
+  deliveryReports?: DeliveryReportCallsOptions;
   /** Per-voter bounds of the counting policies. */
   policy?: PolicyTallyOptions;
   /** Distinct senders whose output form and match key are cached (a full cache starts over, counted). Default 100,000. */
@@ -79,6 +82,7 @@ export class VoteEngine {
   private readonly parts: CallbackParts;
   private readonly tally = new Tally();
   private readonly policy: PolicyTally;
+  private readonly reportCalls: DeliveryReportCalls;
   private readonly lost = new Map<string, Vote>();
   private readonly lostByReason: Record<string, number> = {};
   private readonly counters = { duplicatesIgnored: 0, rejected: 0, unacknowledged: 0, redeliveries: 0, resumed: 0 };
@@ -116,6 +120,7 @@ export class VoteEngine {
     this.voters = new VoterCache((n) => this.voterIndex.obtain(this.matchKeyOf(n)), voterCacheSize);
     this.dedupe = new MoDedupe(opts.dedupe, this.voterIndex);
     this.policy = new PolicyTally(opts.policy);
+    this.reportCalls = new DeliveryReportCalls(opts.deliveryReports);
     this.reconciler = new Reconciler(
       opts.reconcile ?? {},
       (v, to, reason, ts, cb) => this.transition(v, to, reason, ts, cb),
@@ -203,7 +208,16 @@ export class VoteEngine {
     this.reconciler.addVote(v, entry);
   }
 
+  /** A delivery receipt: its gateway's call to the app about it may follow, and is no vote's. */
+  onReceipt(r: ReceiptObservation): void {
+    this.reportCalls.onReceipt(r.handset, r.shortcode, r.tsNs);
+  }
+
   onCallback(c: CallbackObservation): void {
+    if (c.deliveryReport || (c.text === undefined && c.sender && c.recipient && this.reportCalls.isReportCall(c.sender, c.recipient, c.tsStartNs))) {
+      this.advance(c.tsEndNs);
+      return countReason(this.reconciler.unmatchedCallbacks, 'delivery-report');
+    }
     this.advance(c.tsStartNs);
     const whole = c.part === undefined ? c : this.parts.add(c);
     if (whole !== null) this.match(whole);

@@ -58,7 +58,29 @@ function checkSmsc(r: KannelVotesResult, opts: Parameters<typeof runKannelVotes>
   assert.ok(count(votes, (m) => m.parts > 1 && m.dataCoding === 8) > 0, 'multipart UCS-2 votes');
   for (const ch of ['@', '£', '€']) assert.ok(votes.some((m) => m.dataCoding === 0 && m.text.includes(ch)), `GSM-7 votes with ${ch}`);
   assert.ok(truth.summary.rejectedPdus > 0, 'Kannel rejected some deliver_sm');
-  assert.equal(truth.summary.mtReceived > 0, opts?.replies === true, `Kannel sent ${truth.summary.mtReceived} MT replies`);
+  assert.equal(truth.summary.mtReceived > 0, opts?.replies === true || opts?.confirmations !== undefined, `Kannel sent ${truth.summary.mtReceived} MTs`);
+  if (opts?.confirmations) checkConfirmations(r);
+  else assert.equal(truth.smsc.receipts.length, 0, 'no delivery receipts without MTs asking for them');
+}
+
+/**
+ * The app thanked every voter it counted through Kannel's sendsms; each MT got a delivery receipt
+ * that Kannel acknowledged and reported to the app's dlr-url.
+ */
+function checkConfirmations(r: KannelVotesResult): void {
+  const { truth } = r;
+  const confirmations = truth.app.confirmations ?? [];
+  const counted = count(truth.app.requests, (q) => q.decision === 200 && (q.part ?? 1) === 1);
+  assert.equal(confirmations.length, counted, 'one thanks per callback the app answered 200');
+  assert.ok(confirmations.every((c) => c.status === 202), `Kannel accepted every sendsms: ${JSON.stringify(confirmations.filter((c) => c.status !== 202).slice(0, 3))}`);
+  const mts = truth.smsc.received.filter((x) => x.command === 'submit_sm');
+  assert.equal(mts.length, confirmations.length, 'one submit_sm per thanks');
+  assert.ok(mts.every((m) => ((m.registeredDelivery ?? 0) & 1) === 1), 'every MT asks for a receipt');
+  assert.equal(truth.smsc.receipts.length, mts.length, 'one receipt per MT');
+  assert.ok(truth.smsc.receipts.every((x) => x.status === 0), 'Kannel acked every receipt');
+  const dlrs = truth.app.dlrs ?? [];
+  assert.equal(dlrs.length, truth.smsc.receipts.length, 'Kannel called the dlr-url once per receipt');
+  assert.ok(dlrs.every((d) => /[?&]type=1(&|$)/.test(d.url)), `every DLR call says delivered: ${dlrs[0]?.url}`);
 }
 
 /** The app's log against the truth: failures of every kind, and consistent states. */
@@ -120,12 +142,16 @@ function checkApp(r: KannelVotesResult, opts: { stripKeyword?: boolean; getText?
 /** tshark's independent view of the capture equals the harness's records. */
 function checkTshark(r: KannelVotesResult): void {
   const { truth, capturePath, tools } = r;
+  const sent = [...truth.smsc.deliverSm, ...truth.smsc.receipts];
   const seqs = deliverSmSequences(tools.tshark, capturePath, truth.ports.smsc);
-  assert.deepEqual(multiset(seqs.map(String)), multiset(truth.smsc.deliverSm.map((d) => String(d.sequenceNumber))), 'deliver_sm on the wire = what the SMSC sent');
+  assert.deepEqual(multiset(seqs.map(String)), multiset(sent.map((d) => String(d.sequenceNumber))), 'deliver_sm on the wire = what the SMSC sent (MOs and receipts)');
   const statuses = deliverSmRespStatuses(tools.tshark, capturePath, truth.ports.smsc);
-  assert.deepEqual(multiset(statuses.map(String)), multiset(truth.smsc.deliverSm.map((d) => String(d.status))), 'deliver_sm_resp statuses = what the SMSC recorded');
+  assert.deepEqual(multiset(statuses.map(String)), multiset(sent.map((d) => String(d.status))), 'deliver_sm_resp statuses = what the SMSC recorded');
 
-  const wire = httpExchanges(tools.tshark, capturePath, truth.ports.app);
+  const all = httpExchanges(tools.tshark, capturePath, truth.ports.app);
+  // Kannel's DLR calls to the app's /dlr are no vote's callbacks: counted apart.
+  const wire = all.filter((w) => !w.uri.startsWith('/dlr'));
+  assert.equal(all.length - wire.length, truth.app.dlrs?.length ?? 0, 'DLR calls on the wire = what the app logged');
   const key = (method: string, uri: string, from?: string): string => (method === 'POST' ? `POST ${uri} ${digits(from ?? '')}` : `${method} ${uri}`);
   const appKeys = truth.app.requests.map((q) => key(q.method, q.url, q.from));
   const wireKeys = multiset(wire.map((w) => key(w.method, w.uri, w.kannelFrom)));
@@ -164,7 +190,9 @@ function checkReplay(r: KannelVotesResult): void {
   assert.ok(votes, `report has no votes section${ctx}`);
   // The agent's SMPP view is the SMSC's: every deliver_sm, every MT reply Kannel submitted, the binds.
   const smpp = run.report.smpp as { byCommand: Record<string, number>; sessions: { bindType: string }[] };
-  assert.equal(smpp.byCommand.deliver_sm, truth.summary.deliverSm, 'deliver_sm PDUs');
+  assert.equal(smpp.byCommand.deliver_sm, truth.summary.deliverSm + truth.smsc.receipts.length, 'deliver_sm PDUs (MOs and receipts)');
+  const receipts = (run.report.smpp as { deliveryReceipts: { matched: number; unmatched: number } }).deliveryReceipts;
+  assert.deepEqual({ matched: receipts.matched, unmatched: receipts.unmatched }, { matched: truth.smsc.receipts.length, unmatched: 0 }, 'every receipt paired with its MT');
   assert.equal(smpp.byCommand.submit_sm ?? 0, truth.summary.mtReceived, 'submit_sm PDUs (Kannel\'s replies)');
   const bound = truth.smsc.binds.filter((b) => b.accepted).map((b) => b.command.replace('bind_', '')).sort();
   assert.deepEqual(smpp.sessions.map((x) => x.bindType).sort(), bound, 'SMPP sessions by bind type');
@@ -446,3 +474,9 @@ scenario('e2e: SMSC → Kannel (get-url, text=%r, unified-prefix) → failing vo
 // sms-combine-concatenated-mo = false: Kannel calls the app once per part (X-Kannel-UDH), each
 // part failing and retried on its own; the agent joins them as the app must.
 scenario('e2e: SMSC → Kannel (post-url, parts not combined) → failing vote app, captured on lo', { votes: 120, seed: 17, callback: 'post', combineParts: false, plan: { multipartShare: 0.3 } });
+// The app thanks every voter it counted by an MT through Kannel's sendsms, asking for a delivery
+// report: the SMSC sends receipts and Kannel calls the app's dlr-url, which names the handset and the
+// shortcode as a vote's callback does, without text. A fan's later vote whose callbacks failed must
+// stay lost when the DLR call for the earlier vote's thanks is answered 200.
+scenario('e2e: SMSC → Kannel (post-url) → failing vote app that thanks voters by MT (sendsms, dlr-url without text), fans, captured on lo',
+  { votes: 250, seed: 241, callback: 'post', confirmations: { dlrQuery: 'from=%p&to=%P&type=%d&smsc=%i' }, plan: { repeatVoters: { pool: 8, share: 0.7 } } });

@@ -193,6 +193,20 @@ describe('SMPP tracker: MO text, multipart, receipts', () => {
       { byState: { DELIVERED: 1, UNDELIVERABLE: 1 }, dropped: {}, matched: 1, pending: 0, unmatched: 1 });
   });
 
+  test('a receipt is announced at its request (handset, MT sender), before its response; MOs and MTs are not', () => {
+    const seen: [string, string, number][] = [];
+    const txs: SmppTransaction[] = [];
+    const tracker = new SmppTracker({ onTransaction: (t) => txs.push(t), onReceipt: (h, s, ts) => seen.push([h, s, ts]) });
+    const stream = new SmppStream(conn(1), tracker, new SmppDecodeContext());
+    const send = (dir: Direction, tsMs: number, spec: PduSpec): void => stream.onData(dir, encodePdu(spec), tsMs * MS);
+    send('c2s', 0, { command: 'submit_sm', sequence: 1, fields: { source_addr: '80777', destination_addr: '447700900001', registered_delivery: 1 } });
+    send('s2c', 1, { command: 'submit_sm_resp', sequence: 1, fields: { message_id: 'a0001' } });
+    send('s2c', 5, { command: 'deliver_sm', sequence: 7, fields: { source_addr: '447700900002', destination_addr: '80777', short_message: 'VOTE A' } });
+    send('s2c', 10, { command: 'deliver_sm', sequence: 8, fields: { source_addr: '447700900001', destination_addr: '80777', esm_class: 4, short_message: 'id:655361 sub:001 dlvrd:001 submit date:2611271049 done date:2611271049 stat:DELIVRD err:000 text:Thanks' } });
+    assert.deepEqual(seen, [['447700900001', '80777', 10 * MS]]);
+    assert.equal(txs.length, 1, 'the receipt\'s transaction waits for its response');
+  });
+
   test('receipt TLVs preferred; intermediate receipts keep the entry for the final one', () => {
     const h = harness();
     h.send(1, 'c2s', 0, { command: 'submit_sm', sequence: 1, fields: { registered_delivery: 1 } });

@@ -47,6 +47,13 @@ export interface KannelVotesOptions {
   plan?: Omit<VotePlanOptions, 'count' | 'seed'>;
   /** Kannel sends the app's answers (and fetch failures) back to the voters as MT SMS. Default false. */
   replies?: boolean;
+  /**
+   * The app thanks every voter it counted with an MT through Kannel's sendsms interface, asking for a
+   * delivery report: the SMSC sends receipts (deliver_sm, esm_class 0x04) and Kannel calls the app's
+   * dlr-url — traffic on both links that carries no vote. `dlrQuery`: the dlr-url's query (default
+   * `from=%p&to=%P&text=%a&type=%d&smsc=%i`: the names the vote callbacks use). Default none.
+   */
+  confirmations?: { dlrQuery?: string };
   /** Kannel binds one transceiver (default) or a transmitter and a receiver. */
   transceiver?: boolean;
   /** What records the capture, on which interface. Default tcpdump on `lo` (a pcap). */
@@ -95,12 +102,13 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
   const httpQueueDelaySec = opts.httpQueueDelaySec ?? 1;
   const dir = opts.dir ?? mkdtempSync(join(tmpdir(), 'e2e-kannel-'));
   const appHost = '127.0.0.2';
-  const [smscPort, adminPort, smsboxPort] = (await freePorts(3)) as [number, number, number];
+  const [smscPort, adminPort, smsboxPort, sendsmsPort] = (await freePorts(4)) as [number, number, number, number];
   const appPort = await freePort(appHost);
   const captureKind = opts.capture?.tool ?? 'tcpdump';
   const captureTool: CaptureTool = { kind: captureKind, path: tools[captureKind], iface: opts.capture?.iface ?? 'lo' };
   const capturePath = join(dir, captureTool.kind === 'dumpcap' ? 'capture.pcapng' : 'capture.pcap');
   const truthPath = join(dir, 'truth.json');
+  const sendsms = { user: 'app', password: 'thanks' };
   const plan = buildVotePlan({ count, seed, ...opts.plan, kannelText: callback === 'get' ? opts.getText : undefined });
   const planPath = join(dir, 'plan.json');
   writeFileSync(planPath, JSON.stringify(plan));
@@ -110,7 +118,9 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
   let smsc: Managed | undefined;
   let kannel: KannelHandle | undefined;
   try {
-    capture = await startCapture(captureTool, capturePath, [smscPort, appPort], join(dir, `${captureTool.kind}.out`));
+    // The app's sendsms requests to Kannel are on the capture too, as on a gateway host's interface.
+    const ports = opts.confirmations ? [smscPort, appPort, sendsmsPort] : [smscPort, appPort];
+    capture = await startCapture(captureTool, capturePath, ports, join(dir, `${captureTool.kind}.out`));
     log(`${captureTool.kind} on ${captureTool.iface} ports smsc=${smscPort} app=${appPort} → ${capturePath}`);
 
     const appCfg: VoteAppConfig = {
@@ -124,6 +134,10 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       outageMs: opts.outageMs ?? 1200,
       logPath: join(dir, 'app-log.json'),
       perMessage: opts.plan?.repeatVoters !== undefined,
+      // The dlr-url names its fields as the vote callbacks do (from, to, text): a DLR call must not pass for a vote's.
+      ...(opts.confirmations
+        ? { confirm: { ...sendsms, host: '127.0.0.1', port: sendsmsPort, dlrUrl: `http://${appHost}:${appPort}/dlr?${opts.confirmations.dlrQuery ?? 'from=%p&to=%P&text=%a&type=%d&smsc=%i'}` } }
+        : {}),
     };
     writeFileSync(join(dir, 'app.json'), JSON.stringify(appCfg));
     app = startNodeScript('vote-app', join(__dirname, 'vote-app.js'), [join(dir, 'app.json')], join(dir, 'app.out'));
@@ -170,6 +184,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       getText: opts.getText,
       transceiver: opts.transceiver,
       replies: opts.replies,
+      sendsms: opts.confirmations ? { ...sendsms, port: sendsmsPort } : undefined,
     });
     const b = await bound;
     log(`kannel up, bound with ${b.command}`);

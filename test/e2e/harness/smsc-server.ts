@@ -7,7 +7,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { PlannedMo } from './vote-plan';
-import type { SmscConfig, SmscRecord, SentDeliverSm, SmscMessage } from './smsc-types';
+import type { SmscConfig, SmscRecord, SentDeliverSm, SentReceipt, SmscMessage } from './smsc-types';
 // The package ships no types; the surface used here is small.
 // eslint-disable-next-line @typescript-eslint/no-var-requires
 const smpp = require('smpp') as SmppModule;
@@ -22,6 +22,7 @@ interface Pdu {
   destination_addr?: string;
   short_message?: Buffer | { message?: Buffer | string };
   data_coding?: number;
+  registered_delivery?: number;
   response(opts?: Record<string, unknown>): Pdu;
 }
 interface Session {
@@ -36,7 +37,7 @@ interface SmppModule {
 
 const cfg = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as SmscConfig;
 const plan = JSON.parse(readFileSync(cfg.planPath, 'utf8')) as PlannedMo[];
-const record: SmscRecord = { binds: [], deliverSm: [], received: [], enquireLinks: 0 };
+const record: SmscRecord = { binds: [], deliverSm: [], received: [], receipts: [], enquireLinks: 0 };
 const send = (m: SmscMessage): void => {
   if (process.send) process.send(m);
 };
@@ -162,6 +163,36 @@ function onBind(s: Session, pdu: Pdu): void {
   send({ type: 'bound', command: pdu.command });
 }
 
+/** `YYMMDDhhmm` (SMPP 3.4 Appendix B dates). */
+function receiptDate(d: Date): string {
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(d.getUTCFullYear() % 100)}${two(d.getUTCMonth() + 1)}${two(d.getUTCDate())}${two(d.getUTCHours())}${two(d.getUTCMinutes())}`;
+}
+
+/** The handset got the MT: a delivery receipt, on the session that receives MOs (SMPP 3.4 Appendix B text, receipted_message_id and message_state TLVs). */
+function sendReceipt(s: Session, submit: Pdu, id: number, raw: Buffer): void {
+  const now = receiptDate(new Date());
+  const text = `id:${id} sub:001 dlvrd:001 submit date:${now} done date:${now} stat:DELIVRD err:000 text:${raw.subarray(0, 20).toString('latin1')}`;
+  const entry: SentReceipt = { sequenceNumber: 0, submitSequenceNumber: submit.sequence_number, messageIdHex: id.toString(16), messageIdDecimal: String(id), sentAtMs: Date.now() };
+  record.receipts.push(entry);
+  const pdu = new smpp.PDU('deliver_sm', {
+    service_type: '',
+    source_addr_ton: 1,
+    source_addr_npi: 1,
+    source_addr: submit.destination_addr,
+    dest_addr_ton: 0,
+    dest_addr_npi: 0,
+    destination_addr: submit.source_addr,
+    esm_class: 0x04,
+    data_coding: 0,
+    short_message: Buffer.from(text, 'latin1'),
+    receipted_message_id: id.toString(16),
+    message_state: 2,
+  });
+  s.send(pdu, (resp: Pdu) => (entry.status = resp.command_status));
+  entry.sequenceNumber = pdu.sequence_number;
+}
+
 let pumping = false;
 process.on('message', (m: unknown) => {
   // The harness says when: after the capture and both Kannel boxes are up.
@@ -180,8 +211,12 @@ const server = smpp.createServer((s: Session) => {
   s.on('submit_sm', (pdu) => {
     const sm = pdu.short_message;
     const raw = Buffer.isBuffer(sm) ? sm : sm && Buffer.isBuffer(sm.message) ? sm.message : Buffer.from(String(sm?.message ?? ''));
-    record.received.push({ command: 'submit_sm', sequenceNumber: pdu.sequence_number, atMs: Date.now(), source: pdu.source_addr, destination: pdu.destination_addr, shortMessageHex: raw.toString('hex'), dataCoding: pdu.data_coding });
-    s.send(pdu.response({ message_id: `mt${record.received.length}` }));
+    record.received.push({ command: 'submit_sm', sequenceNumber: pdu.sequence_number, atMs: Date.now(), source: pdu.source_addr, destination: pdu.destination_addr, shortMessageHex: raw.toString('hex'), dataCoding: pdu.data_coding, registeredDelivery: pdu.registered_delivery });
+    // Hex in submit_sm_resp, decimal in the receipt text: what Kannel's msg-id-type 0x01 expects (a letter
+    // in every hex id, so no reader can take it for decimal).
+    const id = 0xa0000 + record.received.length;
+    s.send(pdu.response({ message_id: id.toString(16) }));
+    if (((pdu.registered_delivery ?? 0) & 0x03) !== 0) setTimeout(() => sendReceipt(session ?? s, pdu, id, raw), cfg.receiptDelayMs ?? 150);
   });
   s.on('unbind', (pdu) => {
     record.received.push({ command: 'unbind', sequenceNumber: pdu.sequence_number, atMs: Date.now() });

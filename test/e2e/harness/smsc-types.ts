@@ -21,6 +21,20 @@ export interface SmscConfig {
   maxRedeliveries: number;
   /** A deliver_sm without a response after this long is recorded as 'no-response'. */
   responseTimeoutMs: number;
+  /** A submit_sm asking for a receipt (registered_delivery) gets one this long after its response. Default 150. */
+  receiptDelayMs?: number;
+}
+
+/** A delivery receipt the SMSC sent for a submit_sm that asked for one (deliver_sm, esm_class 0x04). */
+export interface SentReceipt {
+  sequenceNumber: number;
+  /** The submit_sm it reports on. */
+  submitSequenceNumber: number;
+  /** Its message id as submit_sm_resp gave it (hex) and as the receipt text gives it (decimal, Kannel's msg-id-type 0x01). */
+  messageIdHex: string;
+  messageIdDecimal: string;
+  sentAtMs: number;
+  status?: number;
 }
 
 /** One deliver_sm on the wire. */
@@ -48,12 +62,15 @@ export interface ReceivedRequest {
   /** short_message, hex. */
   shortMessageHex?: string;
   dataCoding?: number;
+  registeredDelivery?: number;
 }
 
 export interface SmscRecord {
   binds: { command: string; systemId: string; atMs: number; accepted: boolean }[];
   deliverSm: SentDeliverSm[];
   received: ReceivedRequest[];
+  /** Delivery receipts sent (not MOs: never votes). */
+  receipts: SentReceipt[];
   /** enquire_link requests answered. */
   enquireLinks: number;
   finishedAtMs?: number;

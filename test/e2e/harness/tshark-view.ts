@@ -59,8 +59,9 @@ export interface WireRequest {
 /** Every HTTP request to the app, with the status of its response when one was on the wire. */
 export function httpExchanges(tshark: string, capture: string, appPort: number): WireRequest[] {
   const dec = [`tcp.port==${appPort},http`];
-  const reqs = fields(tshark, capture, dec, 'http.request', ['frame.number', 'http.request.method', 'http.request.uri', 'http.request.line', 'http.file_data']);
-  const resps = fields(tshark, capture, dec, 'http.response', ['http.request_in', 'http.response.code']);
+  // Only the app's port: other HTTP on the capture (the app's own sendsms calls to Kannel) is not its.
+  const reqs = fields(tshark, capture, dec, `http.request && tcp.port==${appPort}`, ['frame.number', 'http.request.method', 'http.request.uri', 'http.request.line', 'http.file_data']);
+  const resps = fields(tshark, capture, dec, `http.response && tcp.port==${appPort}`, ['http.request_in', 'http.response.code']);
   const statusByReq = new Map<number, number>();
   for (const [reqIn, code] of resps) for (const r of each(reqIn)) statusByReq.set(Number(r), Number(each(code)[0]));
   return reqs.map(([frame, method, uri, lines, body]) => {

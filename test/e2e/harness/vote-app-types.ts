@@ -20,6 +20,28 @@ export interface VoteAppConfig {
   perMessage?: boolean;
   /** Where the request log goes (JSON, VoteAppLog). */
   logPath: string;
+  /**
+   * Thank every voter whose callback it answered 200: an MT through Kannel's sendsms interface, with a
+   * delivery report requested (dlr-mask 1) to `dlrUrl` — Kannel then calls the app's `/dlr` path. Default none.
+   */
+  confirm?: { host: string; port: number; user: string; password: string; dlrUrl: string };
+}
+
+/** A sendsms request the app made to thank a voter. */
+export interface AppConfirmation {
+  atMs: number;
+  /** The voter (the MT's receiver) and the shortcode it comes from. */
+  to: string;
+  from: string;
+  /** Kannel's answer: HTTP status, or the error. */
+  status: number | string;
+}
+
+/** A delivery-report callback Kannel made to the app's `/dlr` path. */
+export interface AppDlr {
+  receivedAtMs: number;
+  url: string;
+  remotePort: number;
 }
 
 /** One callback the app received, and what it did with it. */
@@ -58,6 +80,9 @@ export interface AppRequest {
 
 export interface VoteAppLog {
   requests: AppRequest[];
+  /** Only with `confirm`. */
+  confirmations?: AppConfirmation[];
+  dlrs?: AppDlr[];
   outage?: { startedAtMs: number; endedAtMs?: number };
 }
 

@@ -6,14 +6,14 @@
  * Usage: node vote-app.js CONFIG.json   (IPC: 'listening'; 'stats' on request; log on 'flush'/SIGTERM)
  */
 import { kannelWords } from './kannel-words';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, get as httpGet, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hashUnit } from './seeded';
-import type { AppRequest, Behaviour, VoteAppConfig, VoteAppLog, VoteAppMessage } from './vote-app-types';
+import type { AppConfirmation, AppRequest, Behaviour, VoteAppConfig, VoteAppLog, VoteAppMessage } from './vote-app-types';
 
 const cfg = JSON.parse(readFileSync(process.argv[2] as string, 'utf8')) as VoteAppConfig;
-const log: VoteAppLog = { requests: [] };
+const log: VoteAppLog = { requests: [], ...(cfg.confirm ? { confirmations: [], dlrs: [] } : {}) };
 const attempts = new Map<string, number>();
 const sockets = new Set<Socket>();
 let pending = 0;
@@ -137,7 +137,35 @@ function concatPart(udh: Buffer): number | undefined {
   return undefined;
 }
 
+/** Thanks the voter through Kannel's sendsms, asking for a delivery report to the app's `/dlr`. */
+function confirm(voter: string, shortcode: string): void {
+  const c = cfg.confirm;
+  if (!c) return;
+  const entry: AppConfirmation = { atMs: Date.now(), to: voter, from: shortcode, status: 'pending' };
+  log.confirmations?.push(entry);
+  pending++;
+  const q = new URLSearchParams({ username: c.user, password: c.password, from: shortcode, to: voter, text: 'Thanks, your vote is counted', 'dlr-mask': '1', 'dlr-url': c.dlrUrl });
+  const req = httpGet({ host: c.host, port: c.port, path: `/cgi-bin/sendsms?${q.toString()}` }, (res) => {
+    entry.status = res.statusCode ?? 0;
+    res.resume();
+    res.once('end', () => pending--);
+  });
+  req.once('error', (e) => {
+    entry.status = e.message;
+    pending--;
+  });
+}
+
+/** Kannel's delivery-report call: logged apart from the votes' callbacks, answered 200. */
+function handleDlr(req: IncomingMessage, res: ServerResponse): void {
+  log.dlrs?.push({ receivedAtMs: Date.now(), url: req.url ?? '', remotePort: req.socket.remotePort ?? 0 });
+  lastRequestAtMs = Date.now();
+  res.writeHead(200, { 'content-type': 'text/plain' });
+  res.end('ok\n');
+}
+
 function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
+  if (cfg.confirm && (req.url ?? '').startsWith('/dlr')) return handleDlr(req, res);
   const isPost = req.method === 'POST';
   const q = queryBytes(req.url ?? '/');
   const param = (k: string): string => q.get(k)?.toString('utf8') ?? '';
@@ -210,6 +238,7 @@ function handle(req: IncomingMessage, res: ServerResponse, body: Buffer): void {
     });
     res.writeHead(status, { 'content-type': 'text/plain' });
     res.end(status === 200 ? 'counted\n' : 'error\n');
+    if (status === 200 && (part ?? 1) === 1) confirm(from, to);
   };
   if (d === 'slow') setTimeout(answer, cfg.slowMs);
   else answer();

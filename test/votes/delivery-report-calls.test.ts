@@ -1,0 +1,56 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DeliveryReportCalls } from '../../src/votes/delivery-report-calls';
+import { VoteEngine } from '../../src/votes/vote-engine';
+import { cb, mo, s } from './fixtures';
+
+test('a text-less call naming a receipt\'s handset and shortcode within the window is a delivery-report call', () => {
+  const d = new DeliveryReportCalls({ windowNs: 30e9 });
+  d.onReceipt('447700900123', '80777', s(10));
+  // Kannel writes the handset as the app sent it (+44…); the SMSC as it submitted it (44…).
+  assert.equal(d.isReportCall('+447700900123', '80777', s(10)), true);
+  assert.equal(d.isReportCall('+447700900123', '80777', s(39)), true, 'a retry of the call');
+  assert.equal(d.isReportCall('+447700900123', '80777', s(41)), false, 'beyond the window');
+  assert.equal(d.isReportCall('+447700900123', '80777', s(9)), false, 'before the receipt');
+  assert.equal(d.isReportCall('+447700900124', '80777', s(10)), false, 'another handset');
+  assert.equal(d.isReportCall('+447700900123', '80778', s(10)), false, 'another shortcode');
+  assert.equal(d.calls, 2);
+});
+
+test('a call that began before a later receipt of the same handset still counts (its transaction ends after it)', () => {
+  const d = new DeliveryReportCalls({ windowNs: 30e9 });
+  d.onReceipt('447700900123', '80777', s(10));
+  d.onReceipt('447700900123', '80777', s(12));
+  assert.equal(d.isReportCall('447700900123', '80777', s(11.9)), true);
+  // A run ends a window after its last receipt; a new one starts at the next receipt.
+  d.onReceipt('447700900123', '80777', s(100));
+  assert.equal(d.isReportCall('447700900123', '80777', s(50)), false);
+});
+
+test('receipts are bounded: the oldest go first', () => {
+  const d = new DeliveryReportCalls({ windowNs: 1e12, maxReceipts: 2 });
+  d.onReceipt('447700900001', '80777', s(1));
+  d.onReceipt('447700900002', '80777', s(2));
+  d.onReceipt('447700900003', '80777', s(3));
+  assert.deepEqual(['447700900001', '447700900002', '447700900003'].map((h) => d.isReportCall(h, '80777', s(4))), [false, true, true]);
+});
+
+test('a fan thanked by MT: the text-less DLR call (dlr-url ?from=%p&to=%P&type=%d) leaves the fan\'s lost vote lost', () => {
+  const run = (receipt: boolean) => {
+    const e = new VoteEngine({ privacy: { key: 't' }, reconcile: { leadNs: 5e9, windowNs: 30e9, lateNs: 300e9 } });
+    e.onMo(mo(0, '447700900123', '80777', 'VOTE A'));
+    e.onCallback(cb(0.5, '447700900123', '80777', 'VOTE A'));
+    e.onMo(mo(2, '447700900123', '80777', 'VOTE B'));
+    e.onCallback(cb(2.5, '447700900123', '80777', 'VOTE B', { status: 503 }));
+    // The thanks for the first vote is delivered; Kannel calls the app's dlr-url, which answers 200.
+    if (receipt) e.onReceipt({ tsNs: s(3), handset: '447700900123', shortcode: '80777' });
+    e.onCallback(cb(3.01, '+447700900123', '80777', undefined));
+    e.finish(s(100));
+    return e.report();
+  };
+  const r = run(true);
+  assert.deepEqual([r.accepted, r.lost], [1, 1]);
+  assert.equal(r.callbacks.unmatched['delivery-report'], 1);
+  // Without the receipt, nothing tells the call from the fan's own: it is taken for the second vote's.
+  assert.deepEqual([run(false).accepted, run(false).lost], [2, 0]);
+});
