@@ -152,8 +152,10 @@ export class VoterMatch {
     if (loose !== undefined && this.looseCount > 1 && text !== undefined) loose = closestText(this.looseVotes, this.looseCount, text);
     // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
     if (guessed !== undefined && c.sender !== undefined) return guessed;
-    this.fallback = bestAccepted ?? loose ?? looseAccepted;
-    this.fallbackIsRetry = bestAccepted !== undefined;
+    // A retry: of the accepted vote with the callback's text as written, else of the latest with it.
+    const retried = exactAccepted ?? bestAccepted;
+    this.fallback = retried ?? loose ?? looseAccepted;
+    this.fallbackIsRetry = retried !== undefined;
     return undefined;
   }
 }

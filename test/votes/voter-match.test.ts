@@ -137,3 +137,15 @@ test('a callback equal to the only open vote\'s text only after NFKC is a guess:
   const spaced = vote('s', 0, 'VOTE  1 ');
   assert.equal(m.find(spaced, [], x, '12345', 'VOTE 1', x.tsStartNs), spaced);
 });
+
+test('a retry once all of a fan\'s votes with the match text are accepted: of the one with the callback\'s text as written', () => {
+  const m = new VoterMatch(window);
+  const wide = vote('w', 0, 'ＶＯＴＥ　２', 'accepted');
+  const plain = vote('p', 1, 'VOTE 2', 'accepted');
+  const y = cb(3, '1', '12345', 'ＶＯＴＥ　２');
+  assert.equal(m.find(wide, [plain], y, '12345', 'VOTE 2', y.tsStartNs), undefined);
+  assert.equal(m.fallback, wide, 'not the later-acked "VOTE 2"');
+  const x = cb(3, '1', '12345', 'VOTE 2');
+  assert.equal(m.find(wide, [plain], x, '12345', 'VOTE 2', x.tsStartNs), undefined);
+  assert.equal(m.fallback, plain);
+});
