@@ -35,6 +35,8 @@ export interface KannelConfigOptions {
   getText?: '%a' | '%r' | '%s';
   /** The app's answers and fetch failures go back to the voter as MT SMS (Kannel's default). Default false. */
   replies?: boolean;
+  /** smsbox `mo-recode`: a UCS-2 MO whose text fits is recoded to UTF-8 (coding 7-bit) before the callback. Default false. */
+  moRecode?: boolean;
   /** Kannel's sendsms interface for the app's own MTs (smsbox `sendsms-port`, one sendsms-user). Default none. */
   sendsms?: { port: number; user: string; password: string };
   /** One transceiver bind (default), or a transmitter and a separate receiver bind (`receive-port`) that carries the MOs. */
@@ -107,6 +109,7 @@ export function renderKannelConfig(o: KannelConfigOptions): string {
     // The callbacks' client timeout is the smsbox group's (core's is bearerbox's own).
     `http-timeout = ${o.httpTimeoutSec}`,
     ...(o.sendsms ? [`sendsms-port = ${o.sendsms.port}`, 'sendsms-interface = 127.0.0.1'] : []),
+    ...(o.moRecode ? ['mo-recode = true'] : []),
     '',
     ...(o.sendsms ? ['group = sendsms-user', `username = ${q(o.sendsms.user)}`, `password = ${q(o.sendsms.password)}`, ''] : []),
     'group = sms-service',

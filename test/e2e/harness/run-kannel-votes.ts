@@ -54,6 +54,8 @@ export interface KannelVotesOptions {
    * `from=%p&to=%P&text=%a&type=%d&smsc=%i`: the names the vote callbacks use). Default none.
    */
   confirmations?: { dlrQuery?: string };
+  /** Kannel's smsbox `mo-recode`: UCS-2 MOs recoded to UTF-8 where they fit. Default false. */
+  moRecode?: boolean;
   /** Kannel binds one transceiver (default) or a transmitter and a receiver. */
   transceiver?: boolean;
   /** What records the capture, on which interface. Default tcpdump on `lo` (a pcap). */
@@ -185,6 +187,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       transceiver: opts.transceiver,
       replies: opts.replies,
       sendsms: opts.confirmations ? { ...sendsms, port: sendsmsPort } : undefined,
+      moRecode: opts.moRecode,
     });
     const b = await bound;
     log(`kannel up, bound with ${b.command}`);
@@ -217,7 +220,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
 
     const smscRecord = JSON.parse(readFileSync(smscCfg.recordPath, 'utf8')) as SmscRecord;
     const appLog = JSON.parse(readFileSync(appCfg.logPath, 'utf8')) as VoteAppLog;
-    const truth = buildTruth({ seed, ports: { smsc: smscPort, app: appPort }, appHost, callback, plan, smsc: smscRecord, app: appLog, getText: opts.getText });
+    const truth = buildTruth({ seed, ports: { smsc: smscPort, app: appPort }, appHost, callback, plan, smsc: smscRecord, app: appLog, getText: opts.getText, moRecode: opts.moRecode });
     writeFileSync(truthPath, JSON.stringify(truth, null, 1));
     log(`truth: ${JSON.stringify(truth.summary)}`);
     return { dir, capturePath, truthPath, truth, tools };

@@ -87,7 +87,7 @@ function failureOf(r: AppRequest): string {
   return String(r.decision);
 }
 
-export function buildTruth(args: { seed: number; ports: { smsc: number; app: number }; appHost: string; callback: KannelCallback; plan: PlannedMo[]; smsc: SmscRecord; app: VoteAppLog; getText?: KannelText }): Truth {
+export function buildTruth(args: { seed: number; ports: { smsc: number; app: number }; appHost: string; callback: KannelCallback; plan: PlannedMo[]; smsc: SmscRecord; app: VoteAppLog; getText?: KannelText; moRecode?: boolean }): Truth {
   const { plan, smsc, app } = args;
   // A sender and shortcode name one MO, or (a fan's) several told apart by their octets.
   const byKey = new Map<string, number[]>();
@@ -102,8 +102,9 @@ export function buildTruth(args: { seed: number; ports: { smsc: number; app: num
     const words = kannelWords(Buffer.from(r.rawTextHex, 'hex'));
     const form = args.callback === 'get' ? args.getText : undefined;
     // Kannel names UTF-16BE for a UCS-2 message only: a fan's GSM-7 "vote B" and UCS-2 "Vote B 😍" both write "B" with %s.
+    // With mo-recode Kannel writes a UCS-2 message in UTF-8 and names that: either MO may be it.
     const ucs2 = /^(UTF-16|UCS-?2)/i.test(r.charset);
-    const id = ids.length === 1 ? ids[0] : ids.find((i) => r.part === undefined && ((plan[i] as PlannedMo).dataCoding === 8) === ucs2
+    const id = ids.length === 1 ? ids[0] : ids.find((i) => r.part === undefined && (args.moRecode === true || ((plan[i] as PlannedMo).dataCoding === 8) === ucs2)
       && kannelWords(encodeAs((plan[i] as PlannedMo).text, r.charset), form) === words);
     if (id === undefined) {
       unmatched.push(r.index);
