@@ -57,6 +57,7 @@ function checkSmsc(r: KannelVotesResult, opts: Parameters<typeof runKannelVotes>
   assert.ok(count(votes, (m) => m.parts > 1 && m.dataCoding === 0) > 0, 'multipart GSM-7 votes');
   assert.ok(count(votes, (m) => m.parts > 1 && m.dataCoding === 8) > 0, 'multipart UCS-2 votes');
   for (const ch of ['@', '£', '€']) assert.ok(votes.some((m) => m.dataCoding === 0 && m.text.includes(ch)), `GSM-7 votes with ${ch}`);
+  if (opts?.plan?.latin1Share) assert.ok(count(votes, (m) => m.dataCoding === 3) > 0, 'Latin-1 votes');
   assert.ok(truth.summary.rejectedPdus > 0, 'Kannel rejected some deliver_sm');
   assert.equal(truth.summary.mtReceived > 0, opts?.replies === true || opts?.confirmations !== undefined, `Kannel sent ${truth.summary.mtReceived} MTs`);
   if (opts?.confirmations) checkConfirmations(r);
@@ -357,22 +358,17 @@ async function checkTraces(r: KannelVotesResult): Promise<void> {
     for (const sp of spans) byTrace.set(sp.traceId, [...(byTrace.get(sp.traceId) ?? []), sp]);
     const roots = spans.filter((sp) => sp.parentSpanId === '' && sp.attributes['sms.vote.id'] !== undefined);
     assert.equal(roots.length, truth.summary.votes, 'one root span per vote');
-    // Pair roots and votes by sender, shortcode and choice, then in time order.
-    // A fan's votes for one choice are told apart by time (the text is not in the spans by default).
-    const key = (source: string, shortcode: string, choice: string): string => `${source}|${shortcode}|${choice}`;
-    const rootsBy = new Map<string, DecodedSpan[]>();
-    for (const sp of roots) {
-      const k = key(String(sp.attributes['smpp.source_addr']), String(sp.attributes['smpp.shortcode']), String(sp.attributes['sms.vote.choice']));
-      rootsBy.set(k, [...(rootsBy.get(k) ?? []), sp]);
-    }
-    const votes = truth.mos.filter((m) => m.acked).sort((a, b) => (a.ackedAtMs ?? 0) - (b.ackedAtMs ?? 0));
-    const seen = new Map<string, number>();
+    // Pair roots and votes by the deliver_sm the SMSC sent: the root is the acked delivery's span (for
+    // a long message, the part that completed it), and sequence numbers are unique in the one session
+    // that carries MOs. (By sender, shortcode and choice in time order, a fan's two MOs sent in one
+    // millisecond could swap.)
+    const rootBySeq = new Map<string, DecodedSpan>();
+    for (const sp of roots) rootBySeq.set(String(sp.attributes['smpp.sequence_number']), sp);
+    const votes = truth.mos.filter((m) => m.acked);
     for (const mo of votes) {
-      const k = key(mo.source, mo.destination, mo.choice);
-      const i = seen.get(k) ?? 0;
-      seen.set(k, i + 1);
-      const list = (rootsBy.get(k) ?? []).sort((a, b) => (BigInt(a.startTimeUnixNano) < BigInt(b.startTimeUnixNano) ? -1 : 1));
-      const root = list[i];
+      const acked = mo.deliveries.filter((d) => d.outcome === 'acked').map((d) => rootBySeq.get(String(d.sequenceNumber))).filter((x) => x !== undefined);
+      assert.equal(acked.length, 1, `MO ${mo.id}: one root span among its acked deliveries`);
+      const root = acked[0];
       assert.ok(root, `root span of MO ${mo.id}`);
       assert.equal(root.name, 'deliver_sm');
       assert.equal(root.attributes['sms.vote.choice'], mo.choice, `MO ${mo.id} choice`);
@@ -478,6 +474,10 @@ scenario('e2e: SMSC → Kannel (post-url, parts not combined) → failing vote a
 // report: the SMSC sends receipts and Kannel calls the app's dlr-url, which names the handset and the
 // shortcode as a vote's callback does, without text. A fan's later vote whose callbacks failed must
 // stay lost when the DLR call for the earlier vote's thanks is answered 200. With smsbox's mo-recode,
-// UCS-2 texts reach the app in UTF-8.
-scenario('e2e: SMSC → Kannel (post-url, mo-recode) → failing vote app that thanks voters by MT (sendsms, dlr-url without text), fans, captured on lo',
-  { votes: 250, seed: 241, callback: 'post', moRecode: true, confirmations: { dlrQuery: 'from=%p&to=%P&type=%d&smsc=%i' }, plan: { repeatVoters: { pool: 8, share: 0.7 } } });
+// UCS-2 texts reach the app in UTF-8; so do Latin-1 ones (DCS 3), which Kannel converts on receipt.
+scenario('e2e: SMSC (Latin-1 too) → Kannel (post-url, mo-recode) → failing vote app that thanks voters by MT (sendsms, dlr-url without text), fans, captured on lo',
+  { votes: 250, seed: 241, callback: 'post', moRecode: true, confirmations: { dlrQuery: 'from=%p&to=%P&type=%d&smsc=%i' }, plan: { latin1Share: 0.15, repeatVoters: { pool: 8, share: 0.7 } } });
+// smsbox killed mid-run (its callbacks in flight die with it) and started again 2 s later: bearerbox
+// keeps acking MOs and hands the unfinished ones to the new smsbox, which calls the app again.
+scenario('e2e: SMSC → Kannel (get-url, smsbox killed and restarted) → failing vote app, fans, captured on lo',
+  { votes: 300, seed: 61, callback: 'get', ratePerSec: 150, smsboxCrash: { afterMs: 900, downMs: 2000 }, plan: { repeatVoters: { pool: 8, share: 0.5 } } });

@@ -16,6 +16,11 @@ export interface KannelHandle {
   stop(): Promise<void>;
   /** Throws PeerCrashed when a box exited on its own or logged a PANIC (call before stop()). */
   assertAlive(): void;
+  /**
+   * Kills smsbox (SIGKILL: its callbacks in flight die with it) and starts it again after `downMs`;
+   * bearerbox keeps acking MOs meanwhile and hands the unfinished ones to the new smsbox.
+   */
+  crashSmsbox(downMs: number): Promise<void>;
 }
 
 /**
@@ -59,34 +64,51 @@ export async function startKannel(bins: { bearerbox: string; smsbox: string }, o
   const configPath = join(opts.dir, 'kannel.conf');
   writeFileSync(configPath, renderKannelConfig(opts));
   const bearerboxLog = join(opts.dir, 'bearerbox.out');
-  const smsboxLog = join(opts.dir, 'smsbox.out');
   const bearerbox = startProcess('bearerbox', bins.bearerbox, [configPath], { cwd: opts.dir, logPath: bearerboxLog });
   let smsbox: Managed | undefined;
+  let smsboxLog = join(opts.dir, 'smsbox.out');
   const status = (): Promise<string> => httpGetText(`http://127.0.0.1:${opts.adminPort}/status.txt?password=${encodeURIComponent(opts.adminPassword)}`);
   const stop = async (): Promise<void> => {
     if (smsbox) await smsbox.stop('SIGTERM', 5000);
     await bearerbox.stop('SIGTERM', 8000);
+  };
+  const startSmsbox = async (logPath: string): Promise<Managed> => {
+    const sb = startProcess('smsbox', bins.smsbox, [configPath], { cwd: opts.dir, logPath });
+    smsbox = sb;
+    await waitUntil('smsbox connected to bearerbox', 15000, async () => {
+      if (!sb.running) throw new Error(`smsbox exited with ${sb.exitCode ?? sb.exitSignal}; see ${logPath}`);
+      const st = await status().catch(() => '');
+      return /smsbox:/i.test(st);
+    });
+    return sb;
   };
   try {
     await waitUntil('bearerbox smsbox-port', 15000, async () => {
       if (!bearerbox.running) throw new Error(`bearerbox exited with ${bearerbox.exitCode ?? bearerbox.exitSignal}; see ${opts.dir}/bearerbox.out`);
       return canConnect('127.0.0.1', opts.smsboxPort);
     });
-    smsbox = startProcess('smsbox', bins.smsbox, [configPath], { cwd: opts.dir, logPath: smsboxLog });
-    const sb = smsbox;
-    await waitUntil('smsbox connected to bearerbox', 15000, async () => {
-      if (!sb.running) throw new Error(`smsbox exited with ${sb.exitCode ?? sb.exitSignal}; see ${opts.dir}/smsbox.out`);
-      const s = await status().catch(() => '');
-      return /smsbox:/i.test(s);
-    });
+    await startSmsbox(smsboxLog);
   } catch (e) {
     await stop();
     throw e;
   }
-  const started = smsbox as Managed;
-  const assertAlive = (): void => {
-    checkBox(started, smsboxLog);
-    checkBox(bearerbox, bearerboxLog);
+  let restarts = 0;
+  const handle: KannelHandle = {
+    bearerbox,
+    smsbox: smsbox as unknown as Managed,
+    configPath,
+    status,
+    stop,
+    assertAlive: (): void => {
+      checkBox(handle.smsbox, smsboxLog);
+      checkBox(bearerbox, bearerboxLog);
+    },
+    crashSmsbox: async (downMs: number): Promise<void> => {
+      await handle.smsbox.stop('SIGKILL', 2000);
+      await new Promise((r) => setTimeout(r, downMs));
+      smsboxLog = join(opts.dir, `smsbox-${++restarts}.out`);
+      handle.smsbox = await startSmsbox(smsboxLog);
+    },
   };
-  return { bearerbox, smsbox: started, configPath, status, stop, assertAlive };
+  return handle;
 }

@@ -54,6 +54,8 @@ export interface KannelVotesOptions {
    * `from=%p&to=%P&text=%a&type=%d&smsc=%i`: the names the vote callbacks use). Default none.
    */
   confirmations?: { dlrQuery?: string };
+  /** smsbox is killed `afterMs` into the sending and started again `downMs` later (its callbacks in flight die). Default none. */
+  smsboxCrash?: { afterMs: number; downMs: number };
   /** Kannel's smsbox `mo-recode`: UCS-2 MOs recoded to UTF-8 where they fit. Default false. */
   moRecode?: boolean;
   /** Kannel binds one transceiver (default) or a transmitter and a receiver. */
@@ -194,7 +196,12 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
 
     const done = waitForMessage<Extract<SmscMessage, { type: 'done' }>>(smsc, 'done', 30000 + (count / smscCfg.ratePerSec) * 1000 * 3);
     smsc.child.send({ type: 'start' });
+    const k = kannel;
+    const crash = opts.smsboxCrash ? sleep(opts.smsboxCrash.afterMs).then(() => k.crashSmsbox(opts.smsboxCrash!.downMs)) : Promise.resolve();
+    crash.catch(() => undefined); // awaited below
     const d = await done;
+    await crash;
+    if (opts.smsboxCrash) log(`smsbox killed after ${opts.smsboxCrash.afterMs} ms, back ${opts.smsboxCrash.downMs} ms later`);
     log(`smsc done: ${d.sent} deliver_sm, ${d.acked} acked, ${d.rejected} rejected, ${d.noResponse} unanswered`);
 
     // Every retry chain ends within (retries+1)·(timeout+delay); wait for that much silence.

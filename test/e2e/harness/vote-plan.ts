@@ -25,8 +25,8 @@ export interface PlannedMo {
   destination: string;
   /** The text the voter typed. */
   text: string;
-  /** 0 (GSM-7 unpacked) or 8 (UCS-2). */
-  dataCoding: 0 | 8;
+  /** 0 (GSM-7 unpacked), 3 (Latin-1) or 8 (UCS-2). */
+  dataCoding: 0 | 3 | 8;
   /** short_message of each part without UDH, hex. One entry: not multipart. */
   partsHex: string[];
   /** Concatenation reference (8-bit for `udh8`, 16-bit otherwise) when multipart. */
@@ -65,6 +65,8 @@ export interface VotePlanOptions {
    * (`4477008…`), never the same text (as Kannel's words) to the same shortcode twice. Default none (and no extra draws).
    */
   repeatVoters?: { pool: number; share: number };
+  /** Share of single-part MOs in Latin-1 (DCS 3: `Voté A`, `vote B ñ`), as some SMSCs send accented text. Default 0 (and no extra draws). */
+  latin1Share?: number;
   /** The get-url escape that writes the callbacks' text: a fan's texts are unique in what it writes. Default `%a`. */
   kannelText?: KannelText;
 }
@@ -92,6 +94,12 @@ const UCS2_TEMPLATES: ((c: string) => string)[] = [
   (c) => `Vote ${c} 😍`,
   (c) => `VOTE ${c} ✓ спасибо`,
   (c) => `${fullWidth(c)} ❤`,
+];
+const LATIN1_TEMPLATES: ((c: string) => string)[] = [
+  (c) => `Voté ${c}`,
+  (c) => `vote ${c.toLowerCase()} ñ`,
+  (c) => `VOTE ${c} «très bien»`,
+  (c) => `${c} ¡olé!`,
 ];
 const JUNK: string[] = ['HELLO', 'vote for A', 'Stop'];
 const GSM_FILLER = ' because the @band was great and tickets cost £20, see you at the final next week, good luck to everyone who sang tonight. Best show of the year by far, well done!';
@@ -123,7 +131,9 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
     const ucs2 = !multipart && roll < multiShare + ucs2Share;
     const blacklisted = !multipart && r() < blackShare;
     let text: string;
-    let dataCoding: 0 | 8;
+    let dataCoding: 0 | 3 | 8;
+    // Drawn only when asked for, so existing seeds keep their plans.
+    const latin1 = !multipart && !ucs2 && (opts.latin1Share ?? 0) > 0 && r() < (opts.latin1Share ?? 0);
     if (multipart) {
       const uni = r() < 0.5;
       text = uni ? `Vote ${choice}${UCS2_FILLER}` : `VOTE ${choice}${GSM_FILLER}`;
@@ -131,12 +141,15 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
     } else if (r() < junkShare) {
       text = pick(JUNK);
       dataCoding = 0;
+    } else if (latin1) {
+      text = pick(LATIN1_TEMPLATES)(choice);
+      dataCoding = 3;
     } else {
       text = ucs2 ? pick(UCS2_TEMPLATES)(choice) : pick(GSM_TEMPLATES)(choice);
       dataCoding = isGsm7(text) ? 0 : 8;
     }
     // Concatenated parts: 153 septets / 67 UCS-2 units leave room for the 6-octet UDH.
-    const parts = dataCoding === 0 ? encodeGsm7Parts(text, multipart ? 153 : 160) : encodeUcs2Parts(text, multipart ? 67 : 70);
+    const parts = dataCoding === 3 ? [Buffer.from(text, 'latin1')] : dataCoding === 0 ? encodeGsm7Parts(text, multipart ? 153 : 160) : encodeUcs2Parts(text, multipart ? 67 : 70);
     if (multipart && parts.length < 2) throw new Error(`planned multipart text fits one part: ${text}`);
     // A fan from the pool, unless that fan already sent this text to this shortcode: (sender,
     // shortcode, text) stays unique, so the truth can tell which MO a callback carries.
