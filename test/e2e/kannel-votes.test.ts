@@ -478,6 +478,8 @@ scenario('e2e: SMSC → Kannel (post-url, parts not combined) → failing vote a
 scenario('e2e: SMSC (Latin-1 too) → Kannel (post-url, mo-recode) → failing vote app that thanks voters by MT (sendsms, dlr-url without text), fans, captured on lo',
   { votes: 250, seed: 241, callback: 'post', moRecode: true, confirmations: { dlrQuery: 'from=%p&to=%P&type=%d&smsc=%i' }, plan: { latin1Share: 0.15, repeatVoters: { pool: 8, share: 0.7 } } });
 // smsbox killed mid-run (its callbacks in flight die with it) and started again 2 s later: bearerbox
-// keeps acking MOs and hands the unfinished ones to the new smsbox, which calls the app again.
-scenario('e2e: SMSC → Kannel (get-url, smsbox killed and restarted) → failing vote app, fans, captured on lo',
-  { votes: 300, seed: 61, callback: 'get', ratePerSec: 150, smsboxCrash: { afterMs: 900, downMs: 2000 }, plan: { repeatVoters: { pool: 8, share: 0.5 } } });
+// keeps acking MOs and hands the unfinished ones to the new smsbox, which calls the app again. The
+// get-url also carries most of Kannel's other escapes (its message id %I as `id`, times, keyword…).
+scenario('e2e: SMSC → Kannel (get-url with %I %t %T %i %n %O %D %B %k, smsbox killed and restarted) → failing vote app, fans, captured on lo',
+  { votes: 300, seed: 61, callback: 'get', ratePerSec: 150, getExtra: '&id=%I&time=%t&ts=%T&smsc=%i&service=%n&dcs=%O&meta=%D&billing=%B&kw=%k',
+    smsboxCrash: { afterMs: 900, downMs: 2000 }, plan: { repeatVoters: { pool: 8, share: 0.5 } } });

@@ -54,6 +54,8 @@ export interface KannelVotesOptions {
    * `from=%p&to=%P&text=%a&type=%d&smsc=%i`: the names the vote callbacks use). Default none.
    */
   confirmations?: { dlrQuery?: string };
+  /** More get-url parameters (Kannel escapes) after the harness's own. Default none. */
+  getExtra?: string;
   /** smsbox is killed `afterMs` into the sending and started again `downMs` later (its callbacks in flight die). Default none. */
   smsboxCrash?: { afterMs: number; downMs: number };
   /** Kannel's smsbox `mo-recode`: UCS-2 MOs recoded to UTF-8 where they fit. Default false. */
@@ -190,6 +192,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       replies: opts.replies,
       sendsms: opts.confirmations ? { ...sendsms, port: sendsmsPort } : undefined,
       moRecode: opts.moRecode,
+      getExtra: opts.getExtra,
     });
     const b = await bound;
     log(`kannel up, bound with ${b.command}`);
