@@ -46,12 +46,16 @@ export class DeliveryReportCalls {
       run.last = Math.max(run.last, tsNs);
       this.runs.set(k, run);
     } else this.runs.set(k, { first: tsNs, last: tsNs });
-    // Oldest first: drop runs out of every window, and beyond the bound.
+    // Oldest first: drop runs out of every window (once a window), and beyond the bound.
+    if (tsNs - this.sweptNs < this.windowNs && this.runs.size <= this.max) return;
+    this.sweptNs = tsNs;
     for (const [old, r] of this.runs) {
       if (r.last >= tsNs - this.windowNs && this.runs.size <= this.max) break;
       this.runs.delete(old);
     }
   }
+
+  private sweptNs = 0;
 
   /**
    * A text-less callback naming `sender` and `recipient` that began at `tsNs` is a delivery-report
