@@ -28,9 +28,8 @@ export class DeliveryReportCalls {
   private readonly max: number;
   /** (handset, shortcode) → its receipts' run; in the order of the runs' last receipts (re-set on each). */
   private readonly runs = new Map<string, ReceiptRun>();
-  /** Receipts seen, and calls taken for one. */
-  receipts = 0;
-  calls = 0;
+  /** Capture time of the last sweep of expired runs. */
+  private sweptNs = 0;
 
   constructor(opts: DeliveryReportCallsOptions = {}) {
     this.windowNs = opts.windowNs ?? 30e9;
@@ -38,7 +37,6 @@ export class DeliveryReportCalls {
   }
 
   onReceipt(handset: string, shortcode: string, tsNs: number): void {
-    this.receipts++;
     const k = key(handset, shortcode);
     const run = this.runs.get(k);
     this.runs.delete(k);
@@ -55,8 +53,6 @@ export class DeliveryReportCalls {
     }
   }
 
-  private sweptNs = 0;
-
   /**
    * A text-less callback naming `sender` and `recipient` that began at `tsNs` is a delivery-report
    * call: a receipt of theirs came at most the window before it. The call's transaction is complete
@@ -65,9 +61,7 @@ export class DeliveryReportCalls {
   isReportCall(sender: string, recipient: string, tsNs: number): boolean {
     if (this.runs.size === 0) return false;
     const run = this.runs.get(key(sender, recipient));
-    if (run === undefined || tsNs < run.first || tsNs > run.last + this.windowNs) return false;
-    this.calls++;
-    return true;
+    return run !== undefined && tsNs >= run.first && tsNs <= run.last + this.windowNs;
   }
 }
 

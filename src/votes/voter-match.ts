@@ -46,7 +46,7 @@ export class VoterMatch {
     this.fallback = undefined;
     this.mark = 0;
     const v = this.scan(first, list, c, shortcode, text, before, WHOLE);
-    if (v !== undefined || text === undefined || this.exactRetry) return v;
+    if (v !== undefined || text === undefined || this.guessSettled) return v;
     // No open vote has the text whole: the gateway may send it without the keyword. An open vote with
     // it so is likelier than a retry of an accepted one with the whole text ("A" is the one-word
     // vote's text and "VOTE A" without its keyword).
@@ -87,7 +87,7 @@ export class VoterMatch {
    * Whether the last `scan` settled on a guess (its fallback) because no vote has the callback's text
    * as written: an accepted one does (a retry of it), or none does and open votes have it after NFKC.
    */
-  private exactRetry = false;
+  private guessSettled = false;
   /** Whether the last `scan`'s fallback is an accepted vote with the callback's text (a retry). */
   private fallbackIsRetry = false;
   /** The open votes the last `scan` found without the callback's text (reused; `looseCount` of them valid). */
@@ -107,7 +107,7 @@ export class VoterMatch {
     // Likewise of the accepted ones: a callback with one's text as written, when no open vote has it so,
     // is that vote's retry (Kannel's first, slow attempt answered after the retry it gave up for).
     let exactAccepted: Vote | undefined;
-    this.exactRetry = false;
+    this.guessSettled = false;
     let mark = 0;
     for (let i = -1; i < list.length; i++) {
       const v = i < 0 ? first : list[i];
@@ -135,7 +135,7 @@ export class VoterMatch {
     if (exact !== undefined) return exact;
     if (best !== undefined && exactAccepted !== undefined) {
       this.fallback = exactAccepted;
-      this.fallbackIsRetry = this.exactRetry = true;
+      this.fallbackIsRetry = this.guessSettled = true;
       return undefined;
     }
     if (best !== undefined && fit === WHOLE && text !== undefined && best.text !== c.text && compatibilityDiffers(best.text, c.text as string)) {
@@ -143,7 +143,7 @@ export class VoterMatch {
       // callback can precede its deliver_sm_resp on the wire). A guess, to hold briefly.
       this.fallback = best;
       this.fallbackIsRetry = false;
-      this.exactRetry = true;
+      this.guessSettled = true;
       return undefined;
     }
     if (best !== undefined) return best;
