@@ -11,7 +11,7 @@
 import { numberTail } from './address';
 
 export interface DeliveryReportCallsOptions {
-  /** A call follows its receipt within this long (the gateway's retries included). Default 30 s. */
+  /** A call follows its receipt, or the call before it (a retry), within this long. Default 60 s (the match window). */
   windowNs?: number;
   /** Receipts remembered at most (the oldest go first). Default 100 000. */
   maxReceipts?: number;
@@ -32,7 +32,7 @@ export class DeliveryReportCalls {
   private sweptNs = 0;
 
   constructor(opts: DeliveryReportCallsOptions = {}) {
-    this.windowNs = opts.windowNs ?? 30e9;
+    this.windowNs = opts.windowNs ?? 60e9;
     this.max = opts.maxReceipts ?? 100_000;
   }
 
@@ -56,12 +56,16 @@ export class DeliveryReportCalls {
   /**
    * A text-less callback naming `sender` and `recipient` that began at `tsNs` is a delivery-report
    * call: a receipt of theirs came at most the window before it. The call's transaction is complete
-   * only at its response, by when a later receipt may have come: any receipt of the run counts.
+   * only at its response, by when a later receipt may have come: any receipt of the run counts. A
+   * call extends the run to its own end (`endNs`): the gateway retries a failed call as it retries
+   * a vote's, after attempts the capture may not show (refused connections name nobody).
    */
-  isReportCall(sender: string, recipient: string, tsNs: number): boolean {
+  isReportCall(sender: string, recipient: string, tsNs: number, endNs: number): boolean {
     if (this.runs.size === 0) return false;
     const run = this.runs.get(key(sender, recipient));
-    return run !== undefined && tsNs >= run.first && tsNs <= run.last + this.windowNs;
+    if (run === undefined || tsNs < run.first || tsNs > run.last + this.windowNs) return false;
+    if (endNs > run.last) run.last = endNs;
+    return true;
   }
 }
 

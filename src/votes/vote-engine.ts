@@ -214,7 +214,7 @@ export class VoteEngine {
   }
 
   onCallback(c: CallbackObservation): void {
-    if (c.deliveryReport || (c.text === undefined && c.sender && c.recipient && this.reportCalls.isReportCall(c.sender, c.recipient, c.tsStartNs))) {
+    if (c.deliveryReport || (c.text === undefined && c.sender && c.recipient && this.reportCalls.isReportCall(c.sender, c.recipient, c.tsStartNs, c.tsEndNs))) {
       this.advance(c.tsEndNs);
       return countReason(this.reconciler.unmatchedCallbacks, 'delivery-report');
     }

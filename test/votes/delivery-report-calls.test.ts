@@ -4,26 +4,28 @@ import { DeliveryReportCalls } from '../../src/votes/delivery-report-calls';
 import { VoteEngine } from '../../src/votes/vote-engine';
 import { cb, mo, s } from './fixtures';
 
-test('a text-less call naming a receipt\'s handset and shortcode within the window is a delivery-report call', () => {
+test('a text-less call naming a receipt\'s handset and shortcode within the window is a delivery-report call; its retries too', () => {
   const d = new DeliveryReportCalls({ windowNs: 30e9 });
   d.onReceipt('447700900123', '80777', s(10));
   // Kannel writes the handset as the app sent it (+44…); the SMSC as it submitted it (44…).
-  assert.equal(d.isReportCall('+447700900123', '80777', s(10)), true);
-  assert.equal(d.isReportCall('+447700900123', '80777', s(39)), true, 'a retry of the call');
-  assert.equal(d.isReportCall('+447700900123', '80777', s(41)), false, 'beyond the window');
-  assert.equal(d.isReportCall('+447700900123', '80777', s(9)), false, 'before the receipt');
-  assert.equal(d.isReportCall('+447700900124', '80777', s(10)), false, 'another handset');
-  assert.equal(d.isReportCall('+447700900123', '80778', s(10)), false, 'another shortcode');
+  assert.equal(d.isReportCall('+447700900124', '80777', s(10), s(10.1)), false, 'another handset');
+  assert.equal(d.isReportCall('+447700900123', '80778', s(10), s(10.1)), false, 'another shortcode');
+  assert.equal(d.isReportCall('+447700900123', '80777', s(9), s(9.1)), false, 'before the receipt');
+  assert.equal(d.isReportCall('+447700900123', '80777', s(10), s(10.1)), true);
+  assert.equal(d.isReportCall('+447700900123', '80777', s(39), s(39.1)), true, 'a retry of the call');
+  // Each call extends the run: a retry after refused attempts (invisible) 30 s after the last call.
+  assert.equal(d.isReportCall('+447700900123', '80777', s(60), s(60.1)), true, 'a later retry');
+  assert.equal(d.isReportCall('+447700900123', '80777', s(91), s(91.1)), false, 'beyond the window of the last call');
 });
 
 test('a call that began before a later receipt of the same handset still counts (its transaction ends after it)', () => {
   const d = new DeliveryReportCalls({ windowNs: 30e9 });
   d.onReceipt('447700900123', '80777', s(10));
   d.onReceipt('447700900123', '80777', s(12));
-  assert.equal(d.isReportCall('447700900123', '80777', s(11.9)), true);
+  assert.equal(d.isReportCall('447700900123', '80777', s(11.9), s(12.5)), true);
   // A run ends a window after its last receipt; a new one starts at the next receipt.
   d.onReceipt('447700900123', '80777', s(100));
-  assert.equal(d.isReportCall('447700900123', '80777', s(50)), false);
+  assert.equal(d.isReportCall('447700900123', '80777', s(50), s(50.1)), false);
 });
 
 test('receipts are bounded: the oldest go first', () => {
@@ -31,7 +33,7 @@ test('receipts are bounded: the oldest go first', () => {
   d.onReceipt('447700900001', '80777', s(1));
   d.onReceipt('447700900002', '80777', s(2));
   d.onReceipt('447700900003', '80777', s(3));
-  assert.deepEqual(['447700900001', '447700900002', '447700900003'].map((h) => d.isReportCall(h, '80777', s(4))), [false, true, true]);
+  assert.deepEqual(['447700900001', '447700900002', '447700900003'].map((h) => d.isReportCall(h, '80777', s(4), s(4))), [false, true, true]);
 });
 
 test('a fan thanked by MT: the text-less DLR call (dlr-url ?from=%p&to=%P&type=%d) leaves the fan\'s lost vote lost', () => {
