@@ -26,6 +26,11 @@ export class StringMemo<T> {
     return v;
   }
 
+  /** Whether `s` was looked up since the memo last started over. */
+  has(s: string): boolean {
+    return this.map.has(s);
+  }
+
   get size(): number {
     return this.map.size;
   }

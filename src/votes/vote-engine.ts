@@ -218,6 +218,12 @@ export class VoteEngine {
       this.advance(c.tsEndNs);
       return countReason(this.reconciler.unmatchedCallbacks, 'delivery-report');
     }
+    // From a shortcode the votes went to, to a number: the app's own MT (Kannel's sendsms
+    // `from=<shortcode>&to=<voter>`) or a report on one, never a vote's callback.
+    if (c.sender && c.recipient && this.shortcodes.has(c.sender) && numberTail(c.recipient) >= 0) {
+      this.advance(c.tsEndNs);
+      return countReason(this.reconciler.unmatchedCallbacks, 'mt-request');
+    }
     this.advance(c.tsStartNs);
     const whole = c.part === undefined ? c : this.parts.add(c);
     if (whole !== null) this.match(whole);

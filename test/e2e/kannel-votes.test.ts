@@ -194,6 +194,10 @@ function checkReplay(r: KannelVotesResult): void {
   assert.equal(smpp.byCommand.deliver_sm, truth.summary.deliverSm + truth.smsc.receipts.length, 'deliver_sm PDUs (MOs and receipts)');
   const receipts = (run.report.smpp as { deliveryReceipts: { matched: number; unmatched: number } }).deliveryReceipts;
   assert.deepEqual({ matched: receipts.matched, unmatched: receipts.unmatched }, { matched: truth.smsc.receipts.length, unmatched: 0 }, 'every receipt paired with its MT');
+  // The app's sendsms requests and Kannel's DLR calls are told apart from the votes' callbacks.
+  const unmatched = (run.report.votes as { callbacks: { unmatched: Record<string, number> } }).callbacks.unmatched;
+  assert.equal(unmatched['mt-request'] ?? 0, truth.app.confirmations?.length ?? 0, 'the app\'s sendsms requests, counted as MT requests');
+  assert.ok((unmatched['delivery-report'] ?? 0) >= (truth.app.dlrs?.length ?? 0), `DLR calls: ${unmatched['delivery-report']}, the app saw ${truth.app.dlrs?.length ?? 0}`);
   assert.equal(smpp.byCommand.submit_sm ?? 0, truth.summary.mtReceived, 'submit_sm PDUs (Kannel\'s replies)');
   const bound = truth.smsc.binds.filter((b) => b.accepted).map((b) => b.command.replace('bind_', '')).sort();
   assert.deepEqual(smpp.sessions.map((x) => x.bindType).sort(), bound, 'SMPP sessions by bind type');

@@ -55,3 +55,14 @@ test('a fan thanked by MT: the text-less DLR call (dlr-url ?from=%p&to=%P&type=%
   // Without the receipt, nothing tells the call from the fan's own: it is taken for the second vote's.
   assert.deepEqual([run(false).accepted, run(false).lost], [2, 0]);
 });
+
+test('a request from a shortcode of the votes to a number (the app\'s sendsms to Kannel) is counted as an MT request, not matched', () => {
+  const e = new VoteEngine({ privacy: { key: 't' }, reconcile: { leadNs: 5e9, windowNs: 30e9, lateNs: 300e9 } });
+  e.onMo(mo(0, '447700900123', '80777', 'VOTE A'));
+  e.onCallback(cb(0.5, '447700900123', '80777', 'VOTE A', { status: 500 }));
+  e.onCallback(cb(0.6, '80777', '+447700900123', 'Thanks, your vote is counted', { status: 202 }));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [0, 1]);
+  assert.equal(r.callbacks.unmatched['mt-request'], 1);
+});
