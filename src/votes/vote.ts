@@ -65,6 +65,11 @@ export interface Vote {
   /** A callback naming the sender reached it: its gateway service sends the sender, so a callback without one is not its. */
   sendsSender?: boolean;
   /**
+   * The gateway's message id on the first callback that reached it (Kannel `%I`, Jasmin `id`,
+   * Twilio `MessageSid`): every retry of that callback carries it, a callback for another message not.
+   */
+  gatewayId?: string;
+  /**
    * `numberTail` of the sender (−1 unknown): matches a callback whose gateway rewrote the number's
    * form. Memory only, never stored or exported.
    */

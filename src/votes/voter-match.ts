@@ -19,6 +19,8 @@ const REST = 1;
 const WORD = 2;
 const WORD_OR_REST = 3;
 type Fit = typeof WHOLE | typeof REST | typeof WORD | typeof WORD_OR_REST;
+/** Gateway ids remembered with their voter, to see whether one id reaches two voters. */
+const MAX_ID_VOTERS = 4096;
 /** Callbacks showing the word alone, before that is how all are read. */
 const WORD_EVIDENCE = 3;
 
@@ -88,11 +90,39 @@ export class VoterMatch {
    * as written: an accepted one does (a retry of it), or none does and open votes have it after NFKC.
    */
   private guessSettled = false;
+  /**
+   * The gateway's message ids have been seen not to follow messages (one id on two voters' votes, or
+   * on a vote whose text another vote has and the callback carries): no longer used.
+   */
+  private gatewayIdsShared = false;
+  /** A vote took a callback with a gateway message id. */
+  private idsSeen = false;
+  /** Recent ids and the voter whose vote each went to (bounded; starts over when full). */
+  private idVoters = new Map<string, string>();
+
+  /** `v` took its first callback with the gateway's message id `id`. */
+  noteGatewayId(v: Vote, id: string): void {
+    v.gatewayId = id;
+    this.idsSeen = true;
+    if (this.gatewayIdsShared) return;
+    const voter = this.idVoters.get(id);
+    if (voter !== undefined && voter !== v.matchSender) {
+      this.gatewayIdsShared = true;
+      this.idVoters = new Map();
+      return;
+    }
+    if (this.idVoters.size >= MAX_ID_VOTERS) this.idVoters = new Map();
+    this.idVoters.set(id, v.matchSender);
+  }
+
   /** Whether the last `scan`'s fallback is an accepted vote with the callback's text (a retry). */
   private fallbackIsRetry = false;
   /** The open votes the last `scan` found without the callback's text (reused; `looseCount` of them valid). */
   private readonly looseVotes: Vote[] = [];
   private looseCount = 0;
+  /** Of them, those holding no gateway id (valid while ids are in use). */
+  private readonly looseUntried: Vote[] = [];
+  private looseUntriedCount = 0;
 
   private scan(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number, fit: Fit): Vote | undefined {
     const t = c.tsStartNs;
@@ -107,6 +137,15 @@ export class VoterMatch {
     // Likewise of the accepted ones: a callback with one's text as written, when no open vote has it so,
     // is that vote's retry (Kannel's first, slow attempt answered after the retry it gave up for).
     let exactAccepted: Vote | undefined;
+    // Once callbacks carry the gateway's message id (gatewayId): the vote whose first callback carried
+    // this one's is its (a retry); else, of the open votes, the earliest that holds no id — a new id
+    // is a message not yet called back, and a callback without one (another gateway, another
+    // service) is not a message whose callbacks had one. A fan's two "VOTE A" are told apart so.
+    const ids = this.idsSeen && !this.gatewayIdsShared;
+    const gid = ids && c.messageId !== undefined && c.batch === undefined ? c.messageId : undefined;
+    let holder: Vote | undefined;
+    let bestUntried: Vote | undefined;
+    let exactUntried: Vote | undefined;
     this.guessSettled = false;
     let mark = 0;
     for (let i = -1; i < list.length; i++) {
@@ -114,11 +153,13 @@ export class VoterMatch {
       if ((shortcode !== undefined && v.shortcode !== shortcode) || !this.window.contains(v, t)) continue;
       if (mark === 0) this.mark = mark = callbackMark(c.id);
       if (c.batch === undefined && hasCallback(v, c.id, mark)) return v; // the same attempt seen again
+      if (gid !== undefined && v.gatewayId === gid) holder = v;
       if (text !== undefined && !fits(fit, v, text, before)) {
         if (v.state !== 'accepted') {
-          if (loose === undefined) this.looseCount = 0;
+          if (loose === undefined) this.looseCount = this.looseUntriedCount = 0;
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
           this.looseVotes[this.looseCount++] = v;
+          if (ids && v.gatewayId === undefined) this.looseUntried[this.looseUntriedCount++] = v;
         } else if (v.ackTsNs <= before && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;
       } else if (v.state === 'accepted' && v.guess !== undefined) {
         // Like a retry: the latest such vote delivered before the callback.
@@ -128,8 +169,31 @@ export class VoterMatch {
         if (bestAccepted === undefined || (v.ackTsNs <= before && (bestAccepted.ackTsNs > before || v.ackTsNs > bestAccepted.ackTsNs))) bestAccepted = v;
         if (fit === WHOLE && text !== undefined && v.text === c.text && (exactAccepted === undefined || (v.ackTsNs <= before && (exactAccepted.ackTsNs > before || v.ackTsNs > exactAccepted.ackTsNs)))) exactAccepted = v;
       } else {
+        const untried = ids && v.gatewayId === undefined;
         if (best === undefined || v.ackTsNs < best.ackTsNs) best = v;
-        if (fit === WHOLE && text !== undefined && v.text === c.text && (exact === undefined || v.ackTsNs < exact.ackTsNs)) exact = v;
+        if (untried && (bestUntried === undefined || v.ackTsNs < bestUntried.ackTsNs)) bestUntried = v;
+        if (fit === WHOLE && text !== undefined && v.text === c.text) {
+          if (exact === undefined || v.ackTsNs < exact.ackTsNs) exact = v;
+          if (untried && (exactUntried === undefined || v.ackTsNs < exactUntried.ackTsNs)) exactUntried = v;
+        }
+      }
+    }
+    if (holder !== undefined) {
+      // Ids that follow messages: the retry goes where its first attempt went. Another vote with the
+      // callback's text as written, the holder without it, shows they do not (one id per voter, or a
+      // constant): ids are ignored from then on.
+      if (exact === undefined || exact === holder || holder.text === c.text) return holder;
+      this.gatewayIdsShared = true;
+    } else if (ids) {
+      if (exactUntried !== undefined) return exactUntried;
+      if (exact === undefined && bestUntried !== undefined) best = bestUntried;
+      else if (gid !== undefined && bestUntried === undefined && best !== undefined) {
+        // A new id, and every open vote with the text has had another: the message it carries is
+        // likely one whose deliver_sm_resp is still to come (a callback can precede it). A guess, held briefly.
+        this.fallback = exact ?? best;
+        this.fallbackIsRetry = false;
+        this.guessSettled = true;
+        return undefined;
       }
     }
     if (exact !== undefined) return exact;
@@ -149,7 +213,10 @@ export class VoterMatch {
     if (best !== undefined) return best;
     // Several open votes, none with the callback's text: the text the gateway mangled is likeliest
     // the one nearest it (Kannel's %a turns a UCS-2 octet 0x0D into a space: 😍 → 😠).
-    if (loose !== undefined && this.looseCount > 1 && text !== undefined) loose = closestText(this.looseVotes, this.looseCount, text);
+    if (loose !== undefined && ids && this.looseUntriedCount > 0 && this.looseUntriedCount < this.looseCount) {
+      // As above: of them, those no callback with an id has reached.
+      loose = text === undefined ? earliest(this.looseUntried, this.looseUntriedCount) : closestText(this.looseUntried, this.looseUntriedCount, text);
+    } else if (loose !== undefined && this.looseCount > 1 && text !== undefined) loose = closestText(this.looseVotes, this.looseCount, text);
     // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
     if (guessed !== undefined && c.sender !== undefined) return guessed;
     // A retry: of the accepted vote with the callback's text as written, else of the latest with it.
@@ -163,6 +230,13 @@ export class VoterMatch {
 /** Whether two texts differ in characters NFKC changes (full-width letters, ideographic spaces), not only in whitespace. */
 function compatibilityDiffers(a: string, b: string): boolean {
   return a.normalize('NFKC') !== a || b.normalize('NFKC') !== b;
+}
+
+/** Of `n` votes, the earliest acked. */
+function earliest(votes: readonly Vote[], n: number): Vote {
+  let best = votes[0];
+  for (let i = 1; i < n; i++) if (votes[i].ackTsNs < best.ackTsNs) best = votes[i];
+  return best;
 }
 
 /** Of `n` votes, the one whose match text is nearest `text`, the earliest acked on a tie. */

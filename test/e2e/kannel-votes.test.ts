@@ -487,3 +487,8 @@ scenario('e2e: SMSC (Latin-1 too) → Kannel (post-url, mo-recode) → failing v
 scenario('e2e: SMSC → Kannel (get-url with %I %t %T %i %n %O %D %B %k, smsbox killed and restarted) → failing vote app, fans, captured on lo',
   { votes: 300, seed: 61, callback: 'get', ratePerSec: 150, getExtra: '&id=%I&time=%t&ts=%T&smsc=%i&service=%n&dcs=%O&meta=%D&billing=%B&kw=%k',
     smsboxCrash: { afterMs: 900, downMs: 2000 }, plan: { repeatVoters: { pool: 8, share: 0.5 } } });
+// Fans who send the same text again and again (5 numbers, 70% of the MOs): which of a fan's "VOTE A"
+// a callback carries is told by Kannel's message id (`id=%I`), the same on every retry of one MO — for
+// the agent as for the truth (a new id is the earliest-acked such MO not yet called back).
+scenario('e2e: SMSC → Kannel (get-url with id=%I) → failing vote app, fans sending the same texts, captured on lo',
+  { votes: 300, seed: 402, callback: 'get', getExtra: '&id=%I', plan: { repeatVoters: { pool: 5, share: 0.7, sameTexts: true } } });

@@ -149,3 +149,44 @@ test('a retry once all of a fan\'s votes with the match text are accepted: of th
   assert.equal(m.find(wide, [plain], x, '12345', 'VOTE 2', x.tsStartNs), undefined);
   assert.equal(m.fallback, plain);
 });
+
+test('gateway message ids (Kannel %I, Jasmin id): a retry goes where its first attempt went; a new id to a fan\'s vote not yet called back', () => {
+  const m = new VoterMatch(window);
+  const a = vote('a', 0, 'VOTE A');
+  const b = vote('b', 1, 'VOTE A');
+  // a's first attempt (id X) failed: a is lost and holds X.
+  const x1 = cb(2, '1', '12345', 'VOTE A', { messageId: 'X' });
+  assert.equal(m.find(a, [b], x1, '12345', 'VOTE A', x1.tsStartNs), a);
+  m.noteGatewayId(a, 'X');
+  a.state = 'lost';
+  // b's first attempt (id Y) comes before a's retry: b's, not the earliest open vote a's.
+  const y1 = cb(3, '1', '12345', 'VOTE A', { messageId: 'Y' });
+  assert.equal(m.find(a, [b], y1, '12345', 'VOTE A', y1.tsStartNs), b);
+  m.noteGatewayId(b, 'Y');
+  // a's retry (X) goes to a even after b was accepted.
+  b.state = 'accepted';
+  const x2 = cb(5, '1', '12345', 'VOTE A', { messageId: 'X' });
+  assert.equal(m.find(a, [b], x2, '12345', 'VOTE A', x2.tsStartNs), a);
+  const y2 = cb(6, '1', '12345', 'VOTE A', { messageId: 'Y' });
+  assert.equal(m.find(a, [b], y2, '12345', 'VOTE A', y2.tsStartNs), b, 'a retry of the accepted vote');
+  // A new id when every open vote with the text has had another: held for a vote still to come.
+  const z = cb(7, '1', '12345', 'VOTE A', { messageId: 'Z' });
+  assert.equal(m.find(a, [b], z, '12345', 'VOTE A', z.tsStartNs), undefined);
+  assert.equal(m.fallback, a);
+});
+
+test('gateway ids that do not follow messages (one id on two voters) are ignored from then on', () => {
+  const m = new VoterMatch(window);
+  const a = vote('a', 0, 'VOTE A');
+  const b = vote('b', 1, 'VOTE A');
+  const other = { ...vote('o', 0, 'VOTE B'), matchSender: 'other' };
+  m.noteGatewayId(other, 'SVC');
+  m.noteGatewayId(b, 'SVC'); // the same "id" on another voter's vote: a service id, not a message's
+  // Without the ids, a callback goes to the earliest open vote with the text (a), not to b, which holds it.
+  const c = cb(3, '1', '12345', 'VOTE A', { messageId: 'SVC' });
+  assert.equal(m.find(a, [b], c, '12345', 'VOTE A', c.tsStartNs), a);
+  // With ids in use it would have gone to b:
+  const fresh = new VoterMatch(window);
+  fresh.noteGatewayId(b, 'SVC');
+  assert.equal(fresh.find(a, [b], c, '12345', 'VOTE A', c.tsStartNs), b);
+});

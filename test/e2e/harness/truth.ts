@@ -92,6 +92,25 @@ export function buildTruth(args: { seed: number; ports: { smsc: number; app: num
   // A sender and shortcode name one MO, or (a fan's) several told apart by their octets.
   const byKey = new Map<string, number[]>();
   for (const mo of plan) byKey.set(`${mo.msisdn}|${mo.destination}`, [...(byKey.get(`${mo.msisdn}|${mo.destination}`) ?? []), mo.id]);
+  // A fan's MOs with one text (plan `sameTexts`): told apart by Kannel's message id (`id=%I`), which
+  // every attempt for one MO carries; a new id is the earliest-acked such MO not yet called back
+  // (smsbox calls back in the order bearerbox hands it the MOs).
+  const ackedAt = new Map<number, number>();
+  for (const d of smsc.deliverSm) if (d.outcome === 'acked') ackedAt.set(d.moId, Math.max(ackedAt.get(d.moId) ?? 0, d.respondedAtMs ?? 0));
+  const moOfGatewayId = new Map<string, number>();
+  const calledBack = new Set<number>();
+  const sameText = (fits: number[], r: AppRequest): number | undefined => {
+    const gid = new URLSearchParams(r.url.slice(r.url.indexOf('?') + 1)).get('id');
+    if (gid === null) return undefined; // ambiguous without it: counted as unmatched
+    const known = moOfGatewayId.get(gid);
+    if (known !== undefined) return known;
+    const next = fits.filter((i) => ackedAt.has(i) && !calledBack.has(i)).sort((a, b) => (ackedAt.get(a) as number) - (ackedAt.get(b) as number))[0];
+    if (next !== undefined) {
+      moOfGatewayId.set(gid, next);
+      calledBack.add(next);
+    }
+    return next;
+  };
   const callbacks = new Map<number, number[]>();
   const unmatched: number[] = [];
   const textMismatches: Truth['textMismatches'] = [];
@@ -104,8 +123,9 @@ export function buildTruth(args: { seed: number; ports: { smsc: number; app: num
     // Kannel names UTF-16BE for a UCS-2 message only: a fan's GSM-7 "vote B" and UCS-2 "Vote B 😍" both write "B" with %s.
     // With mo-recode Kannel writes a UCS-2 message in UTF-8 and names that: either MO may be it.
     const ucs2 = /^(UTF-16|UCS-?2)/i.test(r.charset);
-    const id = ids.length === 1 ? ids[0] : ids.find((i) => r.part === undefined && (args.moRecode === true || ((plan[i] as PlannedMo).dataCoding === 8) === ucs2)
+    const fits = ids.length === 1 ? ids : ids.filter((i) => r.part === undefined && (args.moRecode === true || ((plan[i] as PlannedMo).dataCoding === 8) === ucs2)
       && kannelWords(encodeAs((plan[i] as PlannedMo).text, r.charset), form) === words);
+    const id = fits.length <= 1 ? fits[0] : sameText(fits, r);
     if (id === undefined) {
       unmatched.push(r.index);
       continue;

@@ -62,9 +62,11 @@ export interface VotePlanOptions {
   payloadShare?: number;
   /**
    * Fans who vote again and again: `share` of the MOs (not black-listed) come from `pool` numbers
-   * (`4477008…`), never the same text (as Kannel's words) to the same shortcode twice. Default none (and no extra draws).
+   * (`4477008…`), never the same text (as Kannel's words) to the same shortcode twice — unless
+   * `sameTexts` (as fans do; the truth then needs the gateway's message id in the callbacks, Kannel's
+   * `%I`, to tell them apart). Default none (and no extra draws).
    */
-  repeatVoters?: { pool: number; share: number };
+  repeatVoters?: { pool: number; share: number; sameTexts?: boolean };
   /** Share of single-part MOs in Latin-1 (DCS 3: `Voté A`, `vote B ñ`), as some SMSCs send accented text. Default 0 (and no extra draws). */
   latin1Share?: number;
   /** The get-url escape that writes the callbacks' text: a fan's texts are unique in what it writes. Default `%a`. */
@@ -158,7 +160,7 @@ export function buildVotePlan(opts: VotePlanOptions): PlannedMo[] {
     // As Kannel writes it: UTF-16BE octets for UCS-2, else UTF-8 (whitespace octets fall alike in GSM-7).
     const written = dataCoding === 8 ? Buffer.from(text, 'utf16le').swap16() : Buffer.from(text, 'utf8');
     const fanText = fan >= 0 ? `${fan}|${destination}|${kannelWords(written, opts.kannelText)}` : '';
-    if (fan >= 0 && fanTexts.has(fanText)) fan = -1;
+    if (fan >= 0 && fanTexts.has(fanText) && repeat?.sameTexts !== true) fan = -1;
     if (fan >= 0) fanTexts.add(fanText);
     // One sender per MO, or the fan's number (ton and national form by the number, as an SMSC would).
     const who = fan >= 0 ? fan : id;
