@@ -91,19 +91,30 @@ export class VoterMatch {
    */
   private guessSettled = false;
   /**
-   * The gateway's message ids have been seen not to follow messages (one id on two voters' votes, or
-   * on a vote whose text another vote has and the callback carries): no longer used.
+   * The gateway's message ids have been seen not to follow messages (one id on two voters' votes, two
+   * ids on one vote, or an id on a vote whose text another vote has and the callback carries): no
+   * longer used.
    */
   private gatewayIdsShared = false;
   /** A vote took a callback with a gateway message id. */
   private idsSeen = false;
+  /** Votes that took a gateway id, and callbacks that brought a vote a second one. */
+  private firstIds = 0;
+  private secondIds = 0;
   /** Recent ids and the voter whose vote each went to (bounded; starts over when full). */
   private idVoters = new Map<string, string>();
 
-  /** `v` took its first callback with the gateway's message id `id`. */
+  /** `v` took a callback with the gateway's message id `id`. */
   noteGatewayId(v: Vote, id: string): void {
+    if (v.gatewayId !== undefined) {
+      // A second id on one vote: a guess that went wrong, or ids per attempt, not per message — those
+      // show on every vote retried (a share of them), guesses rarely.
+      if (v.gatewayId !== id && ++this.secondIds >= 8 && this.secondIds * 20 >= this.firstIds) this.gatewayIdsShared = true;
+      return;
+    }
     v.gatewayId = id;
     this.idsSeen = true;
+    this.firstIds++;
     if (this.gatewayIdsShared) return;
     const voter = this.idVoters.get(id);
     if (voter !== undefined && voter !== v.matchSender) {

@@ -187,6 +187,32 @@ test('gateway ids that do not follow messages (one id on two voters) are ignored
   assert.equal(m.find(a, [b], c, '12345', 'VOTE A', c.tsStartNs), a);
   // With ids in use it would have gone to b:
   const fresh = new VoterMatch(window);
-  fresh.noteGatewayId(b, 'SVC');
-  assert.equal(fresh.find(a, [b], c, '12345', 'VOTE A', c.tsStartNs), b);
+  const b2 = vote('b', 1, 'VOTE A');
+  fresh.noteGatewayId(b2, 'SVC');
+  assert.equal(fresh.find(a, [b2], c, '12345', 'VOTE A', c.tsStartNs), b2);
+});
+
+test('gateway ids per attempt, not per message (second ids on a share of the votes), are ignored from then on', () => {
+  const m = new VoterMatch(window);
+  const a = vote('a', 0, 'VOTE A');
+  const b = vote('b', 1, 'VOTE A');
+  m.noteGatewayId(a, 'attempt-1');
+  // Retries came with other ids: on one vote, a guess gone wrong (ids stay in use)…
+  m.noteGatewayId(a, 'attempt-2');
+  const probe = cb(3, '1', '12345', 'VOTE A', { messageId: 'probe' });
+  assert.equal(m.find(a, [b], probe, '12345', 'VOTE A', probe.tsStartNs), b);
+  // …on many, the gateway's ids name attempts.
+  for (let i = 0; i < 8; i++) m.noteGatewayId(vote(`r${i}`, 0, 'VOTE B'), `first-${i}`);
+  for (let i = 0; i < 8; i++) {
+    const r = vote(`s${i}`, 0, 'VOTE C');
+    m.noteGatewayId(r, `x-${i}`);
+    m.noteGatewayId(r, `y-${i}`);
+  }
+  // A new id no longer goes to the vote holding none (b): the earliest open vote, as without ids.
+  const c = cb(3, '1', '12345', 'VOTE A', { messageId: 'attempt-3' });
+  assert.equal(m.find(a, [b], c, '12345', 'VOTE A', c.tsStartNs), a);
+  const fresh = new VoterMatch(window);
+  const a2 = vote('a', 0, 'VOTE A');
+  fresh.noteGatewayId(a2, 'attempt-1');
+  assert.equal(fresh.find(a2, [b], c, '12345', 'VOTE A', c.tsStartNs), b);
 });
