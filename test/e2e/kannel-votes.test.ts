@@ -150,9 +150,11 @@ function checkTshark(r: KannelVotesResult): void {
   assert.deepEqual(multiset(statuses.map(String)), multiset(sent.map((d) => String(d.status))), 'deliver_sm_resp statuses = what the SMSC recorded');
 
   const all = httpExchanges(tools.tshark, capturePath, truth.ports.app);
-  // Kannel's DLR calls to the app's /dlr are no vote's callbacks: counted apart.
+  // Kannel's DLR calls to the app's /dlr are no vote's callbacks: counted apart. As for the votes'
+  // (below), a call written into a kept-alive connection the app had just closed never reached it.
   const wire = all.filter((w) => !w.uri.startsWith('/dlr'));
-  assert.equal(all.length - wire.length, truth.app.dlrs?.length ?? 0, 'DLR calls on the wire = what the app logged');
+  const dlrWire = all.filter((w) => w.uri.startsWith('/dlr'));
+  assert.equal(count(dlrWire, (w) => w.status !== undefined), truth.app.dlrs?.length ?? 0, 'DLR calls answered on the wire = what the app logged');
   const key = (method: string, uri: string, from?: string): string => (method === 'POST' ? `POST ${uri} ${digits(from ?? '')}` : `${method} ${uri}`);
   const appKeys = truth.app.requests.map((q) => key(q.method, q.url, q.from));
   const wireKeys = multiset(wire.map((w) => key(w.method, w.uri, w.kannelFrom)));
