@@ -302,7 +302,7 @@ export class Reconciler {
   private apply(v: Vote, c: CallbackObservation, ok: boolean, mark = callbackMark(c.id)): void {
     if (hasCallback(v, c.id, mark)) return countReason(this.callbacks, 'duplicate');
     if (c.sender !== undefined) v.sendsSender = true;
-    if (c.messageId !== undefined && c.batch === undefined && c.partIds === undefined) this.voterMatch.noteGatewayId(v, c.messageId);
+    if (c.messageId !== undefined && c.batch === undefined && c.partIds === undefined) this.voterMatch.gatewayIds.note(v, c.messageId);
     if (callbackCount(v) < this.maxIds) addCallback(v, c.id, mark);
     else countReason(this.dropped, 'callback-ids-per-vote');
     if (c.partIds !== undefined && !addPartIds(v, c, this.maxIds, (id) => this.touch(v, c.tsEndNs, v.lostReason, id))) {

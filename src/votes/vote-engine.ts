@@ -214,20 +214,27 @@ export class VoteEngine {
   }
 
   onCallback(c: CallbackObservation): void {
-    if (c.deliveryReport || (c.text === undefined && c.sender && c.recipient && this.reportCalls.isReportCall(c.sender, c.recipient, c.tsStartNs, c.tsEndNs))) {
+    const other = this.otherRequest(c);
+    if (other !== null) {
       this.advance(c.tsEndNs);
-      return countReason(this.reconciler.unmatchedCallbacks, 'delivery-report');
-    }
-    // From a shortcode the votes went to, to a number: the app's own MT (Kannel's sendsms
-    // `from=<shortcode>&to=<voter>`) or a report on one, never a vote's callback.
-    if (c.sender && c.recipient && this.shortcodes.has(c.sender) && numberTail(c.recipient) >= 0) {
-      this.advance(c.tsEndNs);
-      return countReason(this.reconciler.unmatchedCallbacks, 'mt-request');
+      return countReason(this.reconciler.unmatchedCallbacks, other);
     }
     this.advance(c.tsStartNs);
     const whole = c.part === undefined ? c : this.parts.add(c);
     if (whole !== null) this.match(whole);
     this.advance(c.tsEndNs);
+  }
+
+  /**
+   * A request to or from the app that carries no vote, by what it is: the gateway's call about a
+   * delivery receipt, or the app's own MT — from a shortcode the votes went to, to a number (Kannel's
+   * sendsms `from=<shortcode>&to=<voter>`). Null for a vote's callback.
+   */
+  private otherRequest(c: CallbackObservation): 'delivery-report' | 'mt-request' | null {
+    if (c.deliveryReport) return 'delivery-report';
+    if (!c.sender || !c.recipient) return null;
+    if (c.text === undefined && this.reportCalls.isReportCall(c.sender, c.recipient, c.tsStartNs, c.tsEndNs)) return 'delivery-report';
+    return this.shortcodes.has(c.sender) && numberTail(c.recipient) >= 0 ? 'mt-request' : null;
   }
 
   /** A callback (whole message) to the reconciler, with its sender's entry. */

@@ -9,6 +9,7 @@ import { callbackMark, hasCallback } from './callback-attempts';
 import type { MatchWindow } from './match-window';
 import type { CallbackObservation } from './observations';
 import { carriesText, startsRest, restOrTextDistance, type Vote } from './vote';
+import { GatewayIds } from './gateway-ids';
 
 /**
  * How a callback's text fits a vote: whole; whole or without the keyword; the word after the keyword
@@ -19,8 +20,6 @@ const REST = 1;
 const WORD = 2;
 const WORD_OR_REST = 3;
 type Fit = typeof WHOLE | typeof REST | typeof WORD | typeof WORD_OR_REST;
-/** Gateway ids remembered with their voter, to see whether one id reaches two voters. */
-const MAX_ID_VOTERS = 4096;
 /** Callbacks showing the word alone, before that is how all are read. */
 const WORD_EVIDENCE = 3;
 
@@ -90,41 +89,8 @@ export class VoterMatch {
    * as written: an accepted one does (a retry of it), or none does and open votes have it after NFKC.
    */
   private guessSettled = false;
-  /**
-   * The gateway's message ids have been seen not to follow messages (one id on two voters' votes, two
-   * ids on one vote, or an id on a vote whose text another vote has and the callback carries): no
-   * longer used.
-   */
-  private gatewayIdsShared = false;
-  /** A vote took a callback with a gateway message id. */
-  private idsSeen = false;
-  /** Votes that took a gateway id, and callbacks that brought a vote a second one. */
-  private firstIds = 0;
-  private secondIds = 0;
-  /** Recent ids and the voter whose vote each went to (bounded; starts over when full). */
-  private idVoters = new Map<string, string>();
-
-  /** `v` took a callback with the gateway's message id `id`. */
-  noteGatewayId(v: Vote, id: string): void {
-    if (v.gatewayId !== undefined) {
-      // A second id on one vote: a guess that went wrong, or ids per attempt, not per message — those
-      // show on every vote retried (a share of them), guesses rarely.
-      if (v.gatewayId !== id && ++this.secondIds >= 8 && this.secondIds * 20 >= this.firstIds) this.gatewayIdsShared = true;
-      return;
-    }
-    v.gatewayId = id;
-    this.idsSeen = true;
-    this.firstIds++;
-    if (this.gatewayIdsShared) return;
-    const voter = this.idVoters.get(id);
-    if (voter !== undefined && voter !== v.matchSender) {
-      this.gatewayIdsShared = true;
-      this.idVoters = new Map();
-      return;
-    }
-    if (this.idVoters.size >= MAX_ID_VOTERS) this.idVoters = new Map();
-    this.idVoters.set(id, v.matchSender);
-  }
+  /** Whether the gateway's message ids follow messages, and so tell a voter's votes apart. */
+  readonly gatewayIds = new GatewayIds();
 
   /** Whether the last `scan`'s fallback is an accepted vote with the callback's text (a retry). */
   private fallbackIsRetry = false;
@@ -134,6 +100,14 @@ export class VoterMatch {
   /** Of them, those holding no gateway id (valid while ids are in use). */
   private readonly looseUntried: Vote[] = [];
   private looseUntriedCount = 0;
+
+  /** `scan` settles on `v` as the guess (a retry of it, when `retry`): `find` looks no further. */
+  private settleOnGuess(v: Vote, retry: boolean): undefined {
+    this.fallback = v;
+    this.fallbackIsRetry = retry;
+    this.guessSettled = true;
+    return undefined;
+  }
 
   private scan(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number, fit: Fit): Vote | undefined {
     const t = c.tsStartNs;
@@ -152,7 +126,7 @@ export class VoterMatch {
     // this one's is its (a retry); else, of the open votes, the earliest that holds no id — a new id
     // is a message not yet called back, and a callback without one (another gateway, another
     // service) is not a message whose callbacks had one. A fan's two "VOTE A" are told apart so.
-    const ids = this.idsSeen && !this.gatewayIdsShared;
+    const ids = this.gatewayIds.inUse;
     const gid = ids && c.messageId !== undefined && c.batch === undefined ? c.messageId : undefined;
     let holder: Vote | undefined;
     let bestUntried: Vote | undefined;
@@ -194,32 +168,22 @@ export class VoterMatch {
       // callback's text as written, the holder without it, shows they do not (one id per voter, or a
       // constant): ids are ignored from then on.
       if (exact === undefined || exact === holder || holder.text === c.text) return holder;
-      this.gatewayIdsShared = true;
+      this.gatewayIds.ignore();
     } else if (ids) {
       if (exactUntried !== undefined) return exactUntried;
       if (exact === undefined && bestUntried !== undefined) best = bestUntried;
       else if (gid !== undefined && bestUntried === undefined && best !== undefined) {
         // A new id, and every open vote with the text has had another: the message it carries is
         // likely one whose deliver_sm_resp is still to come (a callback can precede it). A guess, held briefly.
-        this.fallback = exact ?? best;
-        this.fallbackIsRetry = false;
-        this.guessSettled = true;
-        return undefined;
+        return this.settleOnGuess(exact ?? best, false);
       }
     }
     if (exact !== undefined) return exact;
-    if (best !== undefined && exactAccepted !== undefined) {
-      this.fallback = exactAccepted;
-      this.fallbackIsRetry = this.guessSettled = true;
-      return undefined;
-    }
+    if (best !== undefined && exactAccepted !== undefined) return this.settleOnGuess(exactAccepted, true);
     if (best !== undefined && fit === WHOLE && text !== undefined && best.text !== c.text && compatibilityDiffers(best.text, c.text as string)) {
       // Equal only after NFKC: the voter's vote with the text as written may be on its way (a
       // callback can precede its deliver_sm_resp on the wire). A guess, to hold briefly.
-      this.fallback = best;
-      this.fallbackIsRetry = false;
-      this.guessSettled = true;
-      return undefined;
+      return this.settleOnGuess(best, false);
     }
     if (best !== undefined) return best;
     // Several open votes, none with the callback's text: the text the gateway mangled is likeliest

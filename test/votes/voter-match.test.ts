@@ -157,12 +157,12 @@ test('gateway message ids (Kannel %I, Jasmin id): a retry goes where its first a
   // a's first attempt (id X) failed: a is lost and holds X.
   const x1 = cb(2, '1', '12345', 'VOTE A', { messageId: 'X' });
   assert.equal(m.find(a, [b], x1, '12345', 'VOTE A', x1.tsStartNs), a);
-  m.noteGatewayId(a, 'X');
+  m.gatewayIds.note(a, 'X');
   a.state = 'lost';
   // b's first attempt (id Y) comes before a's retry: b's, not the earliest open vote a's.
   const y1 = cb(3, '1', '12345', 'VOTE A', { messageId: 'Y' });
   assert.equal(m.find(a, [b], y1, '12345', 'VOTE A', y1.tsStartNs), b);
-  m.noteGatewayId(b, 'Y');
+  m.gatewayIds.note(b, 'Y');
   // a's retry (X) goes to a even after b was accepted.
   b.state = 'accepted';
   const x2 = cb(5, '1', '12345', 'VOTE A', { messageId: 'X' });
@@ -180,15 +180,15 @@ test('gateway ids that do not follow messages (one id on two voters) are ignored
   const a = vote('a', 0, 'VOTE A');
   const b = vote('b', 1, 'VOTE A');
   const other = { ...vote('o', 0, 'VOTE B'), matchSender: 'other' };
-  m.noteGatewayId(other, 'SVC');
-  m.noteGatewayId(b, 'SVC'); // the same "id" on another voter's vote: a service id, not a message's
+  m.gatewayIds.note(other, 'SVC');
+  m.gatewayIds.note(b, 'SVC'); // the same "id" on another voter's vote: a service id, not a message's
   // Without the ids, a callback goes to the earliest open vote with the text (a), not to b, which holds it.
   const c = cb(3, '1', '12345', 'VOTE A', { messageId: 'SVC' });
   assert.equal(m.find(a, [b], c, '12345', 'VOTE A', c.tsStartNs), a);
   // With ids in use it would have gone to b:
   const fresh = new VoterMatch(window);
   const b2 = vote('b', 1, 'VOTE A');
-  fresh.noteGatewayId(b2, 'SVC');
+  fresh.gatewayIds.note(b2, 'SVC');
   assert.equal(fresh.find(a, [b2], c, '12345', 'VOTE A', c.tsStartNs), b2);
 });
 
@@ -196,23 +196,23 @@ test('gateway ids per attempt, not per message (second ids on a share of the vot
   const m = new VoterMatch(window);
   const a = vote('a', 0, 'VOTE A');
   const b = vote('b', 1, 'VOTE A');
-  m.noteGatewayId(a, 'attempt-1');
+  m.gatewayIds.note(a, 'attempt-1');
   // Retries came with other ids: on one vote, a guess gone wrong (ids stay in use)…
-  m.noteGatewayId(a, 'attempt-2');
+  m.gatewayIds.note(a, 'attempt-2');
   const probe = cb(3, '1', '12345', 'VOTE A', { messageId: 'probe' });
   assert.equal(m.find(a, [b], probe, '12345', 'VOTE A', probe.tsStartNs), b);
   // …on many, the gateway's ids name attempts.
-  for (let i = 0; i < 8; i++) m.noteGatewayId(vote(`r${i}`, 0, 'VOTE B'), `first-${i}`);
+  for (let i = 0; i < 8; i++) m.gatewayIds.note(vote(`r${i}`, 0, 'VOTE B'), `first-${i}`);
   for (let i = 0; i < 8; i++) {
     const r = vote(`s${i}`, 0, 'VOTE C');
-    m.noteGatewayId(r, `x-${i}`);
-    m.noteGatewayId(r, `y-${i}`);
+    m.gatewayIds.note(r, `x-${i}`);
+    m.gatewayIds.note(r, `y-${i}`);
   }
   // A new id no longer goes to the vote holding none (b): the earliest open vote, as without ids.
   const c = cb(3, '1', '12345', 'VOTE A', { messageId: 'attempt-3' });
   assert.equal(m.find(a, [b], c, '12345', 'VOTE A', c.tsStartNs), a);
   const fresh = new VoterMatch(window);
   const a2 = vote('a', 0, 'VOTE A');
-  fresh.noteGatewayId(a2, 'attempt-1');
+  fresh.gatewayIds.note(a2, 'attempt-1');
   assert.equal(fresh.find(a2, [b], c, '12345', 'VOTE A', c.tsStartNs), b);
 });
