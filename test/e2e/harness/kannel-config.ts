@@ -43,6 +43,8 @@ export interface KannelConfigOptions {
   sendsms?: { port: number; user: string; password: string };
   /** One transceiver bind (default), or a transmitter and a separate receiver bind (`receive-port`) that carries the MOs. */
   transceiver?: boolean;
+  /** Transceiver binds to the SMSC: this many `group = smsc` with one smsc-id (Kannel balances MTs over them). Default 1. */
+  binds?: number;
 }
 
 export type KannelCallback = 'get' | 'post' | 'xml';
@@ -100,7 +102,7 @@ export function renderKannelConfig(o: KannelConfigOptions): string {
     // Kannel 1.4.5 takes `port` or `receive-port` per group: a transmitter and a receiver are two groups of one smsc-id.
     ...(o.transceiver === false
       ? [...smscGroup(o, [`port = ${o.smscPort}`, 'transceiver-mode = false']), ...smscGroup(o, [`receive-port = ${o.smscPort}`])]
-      : smscGroup(o, [`port = ${o.smscPort}`, 'transceiver-mode = true'])),
+      : Array.from({ length: o.binds ?? 1 }, () => smscGroup(o, [`port = ${o.smscPort}`, 'transceiver-mode = true'])).flat()),
     'group = smsbox',
     'bearerbox-host = 127.0.0.1',
     `log-file = ${q(`${o.dir}/smsbox.log`)}`,

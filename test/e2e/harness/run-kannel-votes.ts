@@ -62,6 +62,8 @@ export interface KannelVotesOptions {
   moRecode?: boolean;
   /** Kannel binds one transceiver (default) or a transmitter and a receiver. */
   transceiver?: boolean;
+  /** Transceiver binds (several `group = smsc` with one smsc-id); the SMSC sends MOs and receipts round-robin over them. Default 1. */
+  binds?: number;
   /** What records the capture, on which interface. Default tcpdump on `lo` (a pcap). */
   capture?: { tool: CaptureTool['kind']; iface: CaptureTool['iface'] };
   /** Work directory (default: a new temp dir). */
@@ -161,6 +163,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       redeliveryDelayMs: 500,
       maxRedeliveries: 1,
       responseTimeoutMs: 10000,
+      receivers: opts.transceiver === false ? 1 : opts.binds ?? 1,
     };
     writeFileSync(join(dir, 'smsc.json'), JSON.stringify(smscCfg));
     smsc = startNodeScript('smsc', join(__dirname, 'smsc-server.js'), [join(dir, 'smsc.json')], join(dir, 'smsc.out'));
@@ -189,13 +192,14 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       stripKeyword: opts.stripKeyword,
       getText: opts.getText,
       transceiver: opts.transceiver,
+      binds: opts.binds,
       replies: opts.replies,
       sendsms: opts.confirmations ? { ...sendsms, port: sendsmsPort } : undefined,
       moRecode: opts.moRecode,
       getExtra: opts.getExtra,
     });
     const b = await bound;
-    log(`kannel up, bound with ${b.command}`);
+    log(`kannel up, ${b.sessions} bound, the last with ${b.command}`);
 
     const done = waitForMessage<Extract<SmscMessage, { type: 'done' }>>(smsc, 'done', 30000 + (count / smscCfg.ratePerSec) * 1000 * 3);
     smsc.child.send({ type: 'start' });

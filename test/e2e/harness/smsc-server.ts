@@ -29,6 +29,7 @@ interface Session {
   on(ev: string, fn: (pdu: Pdu) => void): void;
   send(pdu: Pdu, onResponse?: (resp: Pdu) => void): void;
   close(): void;
+  socket: { remotePort?: number };
 }
 interface SmppModule {
   PDU: new (command: string, opts: Record<string, unknown>) => Pdu;
@@ -53,7 +54,13 @@ interface Job {
   attempt: number;
 }
 
-let session: Session | undefined;
+/** The binds that receive MOs (transceivers or receivers), in bind order; MOs and receipts go round-robin. */
+const sessions: Session[] = [];
+let nextSession = 0;
+const receivers = cfg.receivers ?? 1;
+function pickSession(): Session | undefined {
+  return sessions.length === 0 ? undefined : sessions[nextSession++ % sessions.length];
+}
 const queue: Job[] = [];
 let inFlight = 0;
 let doneSent = false;
@@ -102,7 +109,7 @@ function deliverOpts(job: Job): Record<string, unknown> {
 }
 
 function sendOne(s: Session, job: Job): void {
-  const entry: SentDeliverSm = { moId: job.mo.id, part: job.part, attempt: job.attempt, sequenceNumber: 0, sentAtMs: Date.now(), outcome: 'pending' };
+  const entry: SentDeliverSm = { moId: job.mo.id, part: job.part, attempt: job.attempt, sequenceNumber: 0, session: s.socket.remotePort ?? 0, sentAtMs: Date.now(), outcome: 'pending' };
   record.deliverSm.push(entry);
   inFlight++;
   let settled = false;
@@ -131,13 +138,13 @@ function sendOne(s: Session, job: Job): void {
 }
 
 function pump(): void {
-  const s = session;
-  if (!s) return;
+  if (sessions.length === 0) return;
   const perTick = Math.max(1, Math.round(cfg.ratePerSec / 100));
   for (let i = 0; i < perTick && queue.length > 0 && inFlight < cfg.window; i++) {
     const job = queue.shift() as Job;
-    // Parts of one multipart message are queued back to back, as an SMSC sends them.
-    sendOne(s, job);
+    // Parts of one multipart message are queued back to back, as an SMSC sends them — over several
+    // binds, each part on the next one, as an SMSC balancing its binds does.
+    sendOne(pickSession() as Session, job);
   }
   if (!doneSent && queue.length === 0 && inFlight === 0 && pendingRedeliveries === 0) {
     doneSent = true;
@@ -149,9 +156,9 @@ function pump(): void {
 }
 
 function onBind(s: Session, pdu: Pdu): void {
-  // MOs go to the one session that may receive them (transceiver or receiver); a transmitter beside it only submits.
+  // MOs go to the sessions that may receive them (transceivers or receivers); a transmitter beside them only submits.
   const receives = pdu.command !== 'bind_transmitter';
-  const ok = pdu.system_id === cfg.systemId && pdu.password === cfg.password && (!receives || session === undefined);
+  const ok = pdu.system_id === cfg.systemId && pdu.password === cfg.password && (!receives || sessions.length < receivers);
   record.binds.push({ command: pdu.command, systemId: pdu.system_id ?? '', atMs: Date.now(), accepted: ok });
   if (!ok) {
     s.send(pdu.response({ command_status: 0x0d /* ESME_RBINDFAIL */ }));
@@ -159,8 +166,8 @@ function onBind(s: Session, pdu: Pdu): void {
   }
   s.send(pdu.response({ system_id: 'e2e-smsc' }));
   if (!receives) return;
-  session = s;
-  send({ type: 'bound', command: pdu.command });
+  sessions.push(s);
+  if (sessions.length === receivers) send({ type: 'bound', command: pdu.command, sessions: sessions.length });
 }
 
 /** `YYMMDDhhmm` (SMPP 3.4 Appendix B dates). */
@@ -173,7 +180,7 @@ function receiptDate(d: Date): string {
 function sendReceipt(s: Session, submit: Pdu, id: number, raw: Buffer): void {
   const now = receiptDate(new Date());
   const text = `id:${id} sub:001 dlvrd:001 submit date:${now} done date:${now} stat:DELIVRD err:000 text:${raw.subarray(0, 20).toString('latin1')}`;
-  const entry: SentReceipt = { sequenceNumber: 0, submitSequenceNumber: submit.sequence_number, messageIdHex: id.toString(16), messageIdDecimal: String(id), sentAtMs: Date.now() };
+  const entry: SentReceipt = { sequenceNumber: 0, session: s.socket.remotePort ?? 0, submitSequenceNumber: submit.sequence_number, messageIdHex: id.toString(16), messageIdDecimal: String(id), sentAtMs: Date.now() };
   record.receipts.push(entry);
   const pdu = new smpp.PDU('deliver_sm', {
     service_type: '',
@@ -216,7 +223,7 @@ const server = smpp.createServer((s: Session) => {
     // in every hex id, so no reader can take it for decimal).
     const id = 0xa0000 + record.received.length;
     s.send(pdu.response({ message_id: id.toString(16) }));
-    if (((pdu.registered_delivery ?? 0) & 0x03) !== 0) setTimeout(() => sendReceipt(session ?? s, pdu, id, raw), cfg.receiptDelayMs ?? 150);
+    if (((pdu.registered_delivery ?? 0) & 0x03) !== 0) setTimeout(() => sendReceipt(pickSession() ?? s, pdu, id, raw), cfg.receiptDelayMs ?? 150);
   });
   s.on('unbind', (pdu) => {
     record.received.push({ command: 'unbind', sequenceNumber: pdu.sequence_number, atMs: Date.now() });

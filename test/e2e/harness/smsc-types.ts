@@ -23,11 +23,15 @@ export interface SmscConfig {
   responseTimeoutMs: number;
   /** A submit_sm asking for a receipt (registered_delivery) gets one this long after its response. Default 150. */
   receiptDelayMs?: number;
+  /** Receiving binds (transceiver or receiver) to accept; MOs go round-robin over them, part by part. Default 1. */
+  receivers?: number;
 }
 
 /** A delivery receipt the SMSC sent for a submit_sm that asked for one (deliver_sm, esm_class 0x04). */
 export interface SentReceipt {
   sequenceNumber: number;
+  /** The session's remote port, as SentDeliverSm.session. */
+  session: number;
   /** The submit_sm it reports on. */
   submitSequenceNumber: number;
   /** Its message id as submit_sm_resp gave it (hex) and as the receipt text gives it (decimal, Kannel's msg-id-type 0x01). */
@@ -45,6 +49,8 @@ export interface SentDeliverSm {
   /** 0 for the first delivery, 1.. for redeliveries. */
   attempt: number;
   sequenceNumber: number;
+  /** The session's remote port (Kannel's end): sequence numbers are unique only within a session. */
+  session: number;
   sentAtMs: number;
   /** command_status of deliver_sm_resp (undefined: none came). */
   status?: number;
@@ -77,4 +83,4 @@ export interface SmscRecord {
 }
 
 /** IPC messages child → harness. */
-export type SmscMessage = { type: 'listening' } | { type: 'bound'; command: string } | { type: 'done'; sent: number; acked: number; rejected: number; noResponse: number } | { type: 'error'; message: string };
+export type SmscMessage = { type: 'listening' } | { type: 'bound'; command: string; sessions: number } | { type: 'done'; sent: number; acked: number; rejected: number; noResponse: number } | { type: 'error'; message: string };

@@ -21,7 +21,7 @@ export interface TruthMo {
   parts: number;
   blacklisted: boolean;
   /** deliver_sm sent for this MO: part, attempt, sequence number, response status. */
-  deliveries: { part: number; attempt: number; sequenceNumber: number; status?: number; outcome: string }[];
+  deliveries: { part: number; attempt: number; sequenceNumber: number; session: number; status?: number; outcome: string }[];
   /** Every part acknowledged with status 0: this MO is a vote. */
   acked: boolean;
   /** Time of the last part's ack (ms since epoch). */
@@ -135,7 +135,7 @@ export function buildTruth(args: { seed: number; ports: { smsc: number; app: num
     if (r.part === undefined && squeeze(r.text) !== squeeze(mo.text)) textMismatches.push({ request: r.index, mo: id, sent: mo.text, received: r.text });
   }
   const mos: TruthMo[] = plan.map((mo) => {
-    const deliveries = smsc.deliverSm.filter((d) => d.moId === mo.id).map((d) => ({ part: d.part, attempt: d.attempt, sequenceNumber: d.sequenceNumber, status: d.status, outcome: d.outcome }));
+    const deliveries = smsc.deliverSm.filter((d) => d.moId === mo.id).map((d) => ({ part: d.part, attempt: d.attempt, sequenceNumber: d.sequenceNumber, session: d.session, status: d.status, outcome: d.outcome }));
     let acked = true;
     let ackedAtMs: number | undefined;
     for (let p = 0; p < mo.partsHex.length; p++) {
