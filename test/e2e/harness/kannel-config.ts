@@ -45,6 +45,8 @@ export interface KannelConfigOptions {
   transceiver?: boolean;
   /** Transceiver binds to the SMSC: this many `group = smsc` with one smsc-id (Kannel balances MTs over them). Default 1. */
   binds?: number;
+  /** bearerbox keeps the messages it holds in a store file (`store-type = file`): after a crash it hands the unfinished MOs to smsbox again. Default none. */
+  storeFile?: boolean;
 }
 
 export type KannelCallback = 'get' | 'post' | 'xml';
@@ -96,6 +98,7 @@ export function renderKannelConfig(o: KannelConfigOptions): string {
     `http-timeout = ${o.httpTimeoutSec}`,
     `sms-combine-concatenated-mo = ${o.combineParts ?? true}`,
     'dlr-storage = internal',
+    ...(o.storeFile ? ['store-type = file', `store-location = ${q(`${o.dir}/bearerbox.store`)}`, 'store-dump-freq = 1'] : []),
     // Kannel rejects MOs from these senders: the SMSC sees real non-zero deliver_sm_resp.
     `black-list-sender-regex = ${q(`^\\+?${BLACKLIST_PREFIX}`)}`,
     '',

@@ -21,6 +21,13 @@ export interface KannelHandle {
    * bearerbox keeps acking MOs meanwhile and hands the unfinished ones to the new smsbox.
    */
   crashSmsbox(downMs: number): Promise<void>;
+  /**
+   * bearerbox hangs (SIGSTOP) for `hangMs`, so deliver_sm pile up unanswered, then both boxes are killed
+   * (SIGKILL: the SMPP links break with those deliver_sm unanswered, callbacks in flight die) and start
+   * again after `downMs`; Kannel binds anew and, with a store file, hands the MOs it had acked but not
+   * finished to the new smsbox.
+   */
+  crashBoth(hangMs: number, downMs: number): Promise<void>;
 }
 
 /**
@@ -63,8 +70,8 @@ function httpGetText(url: string): Promise<string> {
 export async function startKannel(bins: { bearerbox: string; smsbox: string }, opts: KannelConfigOptions): Promise<KannelHandle> {
   const configPath = join(opts.dir, 'kannel.conf');
   writeFileSync(configPath, renderKannelConfig(opts));
-  const bearerboxLog = join(opts.dir, 'bearerbox.out');
-  const bearerbox = startProcess('bearerbox', bins.bearerbox, [configPath], { cwd: opts.dir, logPath: bearerboxLog });
+  let bearerboxLog = join(opts.dir, 'bearerbox.out');
+  let bearerbox = startProcess('bearerbox', bins.bearerbox, [configPath], { cwd: opts.dir, logPath: bearerboxLog });
   let smsbox: Managed | undefined;
   let smsboxLog = join(opts.dir, 'smsbox.out');
   const status = (): Promise<string> => httpGetText(`http://127.0.0.1:${opts.adminPort}/status.txt?password=${encodeURIComponent(opts.adminPassword)}`);
@@ -82,11 +89,13 @@ export async function startKannel(bins: { bearerbox: string; smsbox: string }, o
     });
     return sb;
   };
-  try {
-    await waitUntil('bearerbox smsbox-port', 15000, async () => {
-      if (!bearerbox.running) throw new Error(`bearerbox exited with ${bearerbox.exitCode ?? bearerbox.exitSignal}; see ${opts.dir}/bearerbox.out`);
+  const bearerboxUp = (): Promise<void> =>
+    waitUntil('bearerbox smsbox-port', 15000, async () => {
+      if (!bearerbox.running) throw new Error(`bearerbox exited with ${bearerbox.exitCode ?? bearerbox.exitSignal}; see ${bearerboxLog}`);
       return canConnect('127.0.0.1', opts.smsboxPort);
     });
+  try {
+    await bearerboxUp();
     await startSmsbox(smsboxLog);
   } catch (e) {
     await stop();
@@ -101,12 +110,24 @@ export async function startKannel(bins: { bearerbox: string; smsbox: string }, o
     stop,
     assertAlive: (): void => {
       checkBox(handle.smsbox, smsboxLog);
-      checkBox(bearerbox, bearerboxLog);
+      checkBox(handle.bearerbox, bearerboxLog);
     },
     crashSmsbox: async (downMs: number): Promise<void> => {
       await handle.smsbox.stop('SIGKILL', 2000);
       await new Promise((r) => setTimeout(r, downMs));
       smsboxLog = join(opts.dir, `smsbox-${++restarts}.out`);
+      handle.smsbox = await startSmsbox(smsboxLog);
+    },
+    crashBoth: async (hangMs: number, downMs: number): Promise<void> => {
+      handle.bearerbox.child.kill('SIGSTOP');
+      await new Promise((r) => setTimeout(r, hangMs));
+      await Promise.all([handle.smsbox.stop('SIGKILL', 2000), handle.bearerbox.stop('SIGKILL', 2000)]);
+      await new Promise((r) => setTimeout(r, downMs));
+      restarts++;
+      bearerboxLog = join(opts.dir, `bearerbox-${restarts}.out`);
+      smsboxLog = join(opts.dir, `smsbox-${restarts}.out`);
+      bearerbox = handle.bearerbox = startProcess('bearerbox', bins.bearerbox, [configPath], { cwd: opts.dir, logPath: bearerboxLog });
+      await bearerboxUp();
       handle.smsbox = await startSmsbox(smsboxLog);
     },
   };

@@ -58,6 +58,14 @@ export interface KannelVotesOptions {
   getExtra?: string;
   /** smsbox is killed `afterMs` into the sending and started again `downMs` later (its callbacks in flight die). Default none. */
   smsboxCrash?: { afterMs: number; downMs: number };
+  /**
+   * bearerbox hangs `afterMs` into the sending; `hangMs` later it and smsbox are killed, and both start
+   * again `downMs` after that: the SMPP links break with deliver_sm unanswered, which the SMSC delivers
+   * again after Kannel binds anew;
+   * bearerbox runs with a store file, so the MOs it had acked but not finished are called back after
+   * the restart. Default none.
+   */
+  bearerboxCrash?: { afterMs: number; hangMs: number; downMs: number };
   /** Kannel's smsbox `mo-recode`: UCS-2 MOs recoded to UTF-8 where they fit. Default false. */
   moRecode?: boolean;
   /** Kannel binds one transceiver (default) or a transmitter and a receiver. */
@@ -193,6 +201,7 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
       getText: opts.getText,
       transceiver: opts.transceiver,
       binds: opts.binds,
+      storeFile: opts.bearerboxCrash !== undefined,
       replies: opts.replies,
       sendsms: opts.confirmations ? { ...sendsms, port: sendsmsPort } : undefined,
       moRecode: opts.moRecode,
@@ -204,11 +213,14 @@ export async function runKannelVotes(opts: KannelVotesOptions = {}): Promise<Kan
     const done = waitForMessage<Extract<SmscMessage, { type: 'done' }>>(smsc, 'done', 30000 + (count / smscCfg.ratePerSec) * 1000 * 3);
     smsc.child.send({ type: 'start' });
     const k = kannel;
-    const crash = opts.smsboxCrash ? sleep(opts.smsboxCrash.afterMs).then(() => k.crashSmsbox(opts.smsboxCrash!.downMs)) : Promise.resolve();
+    const crash = opts.smsboxCrash
+      ? sleep(opts.smsboxCrash.afterMs).then(() => k.crashSmsbox(opts.smsboxCrash!.downMs))
+      : opts.bearerboxCrash ? sleep(opts.bearerboxCrash.afterMs).then(() => k.crashBoth(opts.bearerboxCrash!.hangMs, opts.bearerboxCrash!.downMs)) : Promise.resolve();
     crash.catch(() => undefined); // awaited below
     const d = await done;
     await crash;
     if (opts.smsboxCrash) log(`smsbox killed after ${opts.smsboxCrash.afterMs} ms, back ${opts.smsboxCrash.downMs} ms later`);
+    if (opts.bearerboxCrash) log(`bearerbox hung after ${opts.bearerboxCrash.afterMs} ms, killed with smsbox ${opts.bearerboxCrash.hangMs} ms later, both back ${opts.bearerboxCrash.downMs} ms after that`);
     log(`smsc done: ${d.sent} deliver_sm, ${d.acked} acked, ${d.rejected} rejected, ${d.noResponse} unanswered`);
 
     // Every retry chain ends within (retries+1)·(timeout+delay); wait for that much silence.

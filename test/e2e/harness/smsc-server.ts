@@ -30,6 +30,7 @@ interface Session {
   send(pdu: Pdu, onResponse?: (resp: Pdu) => void): void;
   close(): void;
   socket: { remotePort?: number };
+  on(ev: 'close', fn: () => void): void;
 }
 interface SmppModule {
   PDU: new (command: string, opts: Record<string, unknown>) => Pdu;
@@ -63,7 +64,10 @@ function pickSession(): Session | undefined {
 }
 const queue: Job[] = [];
 let inFlight = 0;
+/** Per session, its deliver_sm without a response yet: a session that closes hands them back for redelivery. */
+const unanswered = new Map<Session, Set<() => void>>();
 let doneSent = false;
+let boundSent = false;
 let pendingRedeliveries = 0;
 
 for (const mo of plan) for (let p = 0; p < mo.partsHex.length; p++) queue.push({ mo, part: p, attempt: 0 });
@@ -114,10 +118,20 @@ function sendOne(s: Session, job: Job): void {
   inFlight++;
   let settled = false;
   const timer = setTimeout(() => settle(undefined), cfg.responseTimeoutMs);
+  const open = unanswered.get(s) ?? unanswered.set(s, new Set()).get(s)!;
+  // The link broke before the response: a real SMSC delivers the message again after the ESME rebinds.
+  const broken = (): void => {
+    if (settled) return;
+    settle(undefined);
+    entry.outcome = 'link-broken';
+    queue.unshift({ mo: job.mo, part: job.part, attempt: job.attempt + 1 });
+  };
+  open.add(broken);
   const settle = (resp: Pdu | undefined): void => {
     if (settled) return;
     settled = true;
     clearTimeout(timer);
+    open.delete(broken);
     inFlight--;
     entry.respondedAtMs = resp ? Date.now() : undefined;
     entry.status = resp?.command_status;
@@ -167,7 +181,17 @@ function onBind(s: Session, pdu: Pdu): void {
   s.send(pdu.response({ system_id: 'e2e-smsc' }));
   if (!receives) return;
   sessions.push(s);
-  if (sessions.length === receivers) send({ type: 'bound', command: pdu.command, sessions: sessions.length });
+  s.on('close', () => {
+    const i = sessions.indexOf(s);
+    if (i >= 0) sessions.splice(i, 1);
+    // Reversed: each goes to the queue's front, so they leave again in their first order.
+    for (const broken of [...(unanswered.get(s) ?? [])].reverse()) broken();
+    unanswered.delete(s);
+  });
+  if (sessions.length === receivers && !boundSent) {
+    boundSent = true;
+    send({ type: 'bound', command: pdu.command, sessions: sessions.length });
+  }
 }
 
 /** `YYMMDDhhmm` (SMPP 3.4 Appendix B dates). */

@@ -55,7 +55,8 @@ export interface SentDeliverSm {
   /** command_status of deliver_sm_resp (undefined: none came). */
   status?: number;
   respondedAtMs?: number;
-  outcome: 'acked' | 'rejected' | 'no-response' | 'pending';
+  /** link-broken: the session closed before a response came (the message was queued again). */
+  outcome: 'acked' | 'rejected' | 'no-response' | 'link-broken' | 'pending';
 }
 
 /** A request Kannel sent us (submit_sm replies, if any). */

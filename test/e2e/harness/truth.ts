@@ -66,8 +66,10 @@ export interface Truth {
 /** The app has the vote: a 2xx written for it, or for each of its parts when they came one by one. */
 export function acceptedByApp(reqs: AppRequest[], parts: number): boolean {
   const ok = reqs.filter((r) => r.decision === 200 && r.written);
-  if (!reqs.some((r) => r.part !== undefined)) return ok.length > 0;
-  return new Set(ok.map((r) => r.part)).size === parts && ok.every((r) => r.part !== undefined);
+  // A callback with the whole message, or one for each part. (After a crash, Kannel 1.4.5's store file
+  // can hand a combined message back with a part's UDH still on it: one MO's callbacks then mix both.)
+  if (ok.some((r) => r.part === undefined)) return true;
+  return ok.length > 0 && new Set(ok.map((r) => r.part)).size === parts;
 }
 
 /** A text's octets in a callback's charset (as the vote app decodes them). */
@@ -123,7 +125,8 @@ export function buildTruth(args: { seed: number; ports: { smsc: number; app: num
     // Kannel names UTF-16BE for a UCS-2 message only: a fan's GSM-7 "vote B" and UCS-2 "Vote B 😍" both write "B" with %s.
     // With mo-recode Kannel writes a UCS-2 message in UTF-8 and names that: either MO may be it.
     const ucs2 = /^(UTF-16|UCS-?2)/i.test(r.charset);
-    const fits = ids.length === 1 ? ids : ids.filter((i) => r.part === undefined && (args.moRecode === true || ((plan[i] as PlannedMo).dataCoding === 8) === ucs2)
+    // A part's callback reads as a whole MO only when Kannel put the whole text in it (see acceptedByApp).
+    const fits = ids.length === 1 ? ids : ids.filter((i) => (args.moRecode === true || ((plan[i] as PlannedMo).dataCoding === 8) === ucs2)
       && kannelWords(encodeAs((plan[i] as PlannedMo).text, r.charset), form) === words);
     const id = fits.length <= 1 ? fits[0] : sameText(fits, r);
     if (id === undefined) {
