@@ -24,7 +24,7 @@ import { MatchWindow } from './match-window';
 import { MinHeap } from './min-heap';
 import type { CallbackObservation, ClockSkewView } from './observations';
 import { addLiveVote, NO_EARLY, removeLiveVote, voteHolding, VoterIndex, type VoterEntry } from './voter-index';
-import { matchText, restOrTextDistance, startsRest, type Vote, type VoteState } from './vote';
+import { matchText, mayCarry, restOrTextDistance, startsRest, type Vote, type VoteState } from './vote';
 import { VoterMatch } from './voter-match';
 
 // Moved to callback-attempts.ts; re-exported for existing callers.
@@ -343,7 +343,7 @@ export class Reconciler {
       }
       // Text differs (mangled by the gateway, or only the word after the keyword): this open vote may be
       // its guess, unless a better one claims it.
-      else if (v.state !== 'accepted' && this.betterGuess(e, v)) e.fallback = v;
+      else if (v.state !== 'accepted' && mayCarry(v, e.text, this.voterMatch.sendsRest()) && this.betterGuess(e, v)) e.fallback = v;
     }
     if (mine.length === 0) return null;
     mine.sort((a, b) => a.c.tsStartNs - b.c.tsStartNs);

@@ -171,22 +171,49 @@ function distance(a: string, b: string): number {
 
 /**
  * Whether a callback's text can be the vote's (or its text without the keyword, Kannel's %r) with
- * some characters mangled: where they differ, neither holds an ASCII letter or digit (a gateway's
- * charset damage hits the other characters; "VOTE B" is not a mangled "VOTE A").
+ * some characters mangled: where they differ, neither holds ASCII but '?' (a gateway's charset damage
+ * hits the other characters; "VOTE B" is not a mangled "VOTE A").
  */
 export function mangledFrom(v: Vote, text: string): boolean {
   return mangled(v.matchText, text) || mangled(v.restText, text);
 }
 
-function mangled(a: string, text: string): boolean {
-  const [p, q] = sharedEnds(a, text);
-  return !hasAsciiAlnum(a, p, a.length - q) && !hasAsciiAlnum(text, p, text.length - q);
+/**
+ * Whether a callback's text, which fits the vote in no way, can still be the vote's: the word after its
+ * keyword (Kannel's `%s`, `startsRest`; not from a gateway shown to send all the words after it,
+ * `sendsRest`), mangled in places by the gateway (`mangledFrom`), or garbled as a whole (UTF-16 read
+ * as 8-bit text: no evidence either way). A clean text of another vote ("VOTE 2" for "VOTE 3") is
+ * not: its vote is one the capture missed (it began later, or lost the deliver_sm).
+ */
+export function mayCarry(v: Vote, text: string, sendsRest: boolean): boolean {
+  return (!sendsRest && startsRest(v, text)) || mangledFrom(v, text) || GARBLED.test(text);
 }
 
-function hasAsciiAlnum(s: string, from: number, to: number): boolean {
+/** C0 controls other than whitespace, or U+FFFD: a decoder's damage spread over the text. */
+const GARBLED = /[\u0000-\u0008\u000e-\u001f\ufffd]/;
+
+function mangled(a: string, text: string): boolean {
+  const [p, q] = sharedEnds(a, text);
+  // Damage replaces or drops characters, or spells one as a few (UTF-8 read as Latin-1: "£" → "Â£"),
+  // of the text's non-ASCII characters, and what it writes is not ASCII but '?': it adds no words
+  // ("VOTE C ✓ спасибо" and "C \ud83d" are other votes than "VOTE C") nor punctuation ("C!" is another
+  // than "C").
+  if (text.length - p - q > 3 * (a.length - p - q) + 2 || spaces(text, p, text.length - q) > spaces(a, p, a.length - q)) return false;
+  return !hasAsciiText(a, p, a.length - q) && !hasAsciiText(text, p, text.length - q);
+}
+
+function spaces(s: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = from; i < to; i++) if (s.charCodeAt(i) === 0x20) n++;
+  return n;
+}
+
+/** ASCII other than controls, the space and '?' (what a charset conversion writes for a character it cannot). */
+function hasAsciiText(s: string, from: number, to: number): boolean {
   for (let i = from; i < to; i++) {
-    const c = s.charCodeAt(i) | 0x20;
-    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7a)) return true;
+    const c = s.charCodeAt(i);
+    if (c > 0x20 && c < 0x7f && c !== 0x3f) return true;
   }
   return false;
 }
+

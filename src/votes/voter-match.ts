@@ -8,7 +8,7 @@
 import { callbackMark, hasCallback } from './callback-attempts';
 import type { MatchWindow } from './match-window';
 import type { CallbackObservation } from './observations';
-import { carriesText, startsRest, restOrTextDistance, type Vote } from './vote';
+import { carriesText, mayCarry, startsRest, restOrTextDistance, type Vote } from './vote';
 import { GatewayIds } from './gateway-ids';
 
 /**
@@ -61,8 +61,10 @@ export class VoterMatch {
       if (text.includes(' ') && open.restText === text) this.restEvidence++; // %s sends one word
       return open;
     }
-    // Nor without it: the gateway may send just the word after the keyword (Kannel's %s).
-    if (!wordMode && open === undefined && !this.fallbackIsRetry && text !== '') {
+    // Nor without it: the gateway may send just the word after the keyword (Kannel's %s) — unless it
+    // has shown it sends all the words after it (%r): then "3" is a "vote 3" whose deliver_sm_resp may
+    // still be on its way (a callback can precede it), or one the capture missed, never "Vote 3 😍 …".
+    if (!wordMode && !this.sendsRest() && open === undefined && !this.fallbackIsRetry && text !== '') {
       open = this.scan(first, list, c, shortcode, text, before, WORD);
       if (open !== undefined && open.state !== 'accepted') this.wordEvidence++;
     }
@@ -78,6 +80,11 @@ export class VoterMatch {
    */
   private restEvidence = 0;
   private wordEvidence = 0;
+
+  /** Whether callbacks have shown the gateway sends all the words after the keyword (Kannel's %r). */
+  sendsRest(): boolean {
+    return this.restEvidence >= WORD_EVIDENCE && this.restEvidence > this.wordEvidence;
+  }
 
   /** Whether callbacks have shown the gateway sends only the word after the keyword (Kannel's %s). */
   private sendsWord(): boolean {
@@ -140,6 +147,9 @@ export class VoterMatch {
       if (c.batch === undefined && hasCallback(v, c.id, mark)) return v; // the same attempt seen again
       if (gid !== undefined && v.gatewayId === gid) holder = v;
       if (text !== undefined && !fits(fit, v, text, before)) {
+        // A guess only when the gateway can have made the callback's text of the vote's: "VOTE 2" is
+        // no other vote's, but likely one the capture missed (it began later, or lost the deliver_sm).
+        if (!mayCarry(v, text, this.sendsRest())) continue;
         if (v.state !== 'accepted') {
           if (loose === undefined) this.looseCount = this.looseUntriedCount = 0;
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;

@@ -12,12 +12,12 @@ import { dirname, join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { runKannelVotes, type KannelVotesResult } from './harness/run-kannel-votes';
 import { PeerCrashed } from './harness/kannel';
-import { deliverSmSequences, deliverSmRespStatuses, httpExchanges, refusedConnections } from './harness/tshark-view';
+import { deliverSmKeys, deliverSmSequences, deliverSmRespStatuses, frameCount, httpExchanges, refusedConnections } from './harness/tshark-view';
 import { runAgentReplay, runAgentReplayAsync } from './harness/agent-replay';
 import { OtlpHttpReceiver, type DecodedSpan } from '../telemetry/otlp-receivers';
 import { expectedChoice } from './harness/choice';
 import type { AppRequest } from './harness/vote-app-types';
-import { acceptedByApp } from './harness/truth';
+import { acceptedByApp, type Truth } from './harness/truth';
 import { captureFormat } from './harness/packet-capture';
 
 // dist*/test/e2e → repository root (CI builds into dist/, helpers into their own dir).
@@ -413,6 +413,39 @@ async function checkTraces(r: KannelVotesResult): Promise<void> {
   }
 }
 
+/**
+ * The capture begun late: its first `fraction` of packets cut (editcap), as when tcpdump starts on a
+ * gateway in mid-show. The votes on it (every part's acked deliver_sm there) tally exactly; callbacks
+ * for the votes it missed — a fan's retries among them — go to none of them.
+ */
+const capturedLate = (fraction: number): [string, (r: KannelVotesResult) => void] => [
+  `a capture begun late (its first ${fraction * 100}% of packets cut): the votes on it tally exactly`,
+  (r) => {
+    const { truth, tools } = r;
+    const cut = join(r.dir, 'late.pcap');
+    const n = frameCount(tools.tshark, r.capturePath);
+    execFileSync(tools.editcap, ['-F', 'pcap', '-r', r.capturePath, cut, `${Math.floor(n * fraction) + 1}-${n}`]);
+    const onCut = new Set(deliverSmKeys(tools.tshark, cut, truth.ports.smsc));
+    const rows = new Map<string, Truth['tally'][number]>();
+    for (const mo of truth.mos.filter((m) => m.acked)) {
+      const acked = Array.from({ length: mo.parts }, (_, p) => mo.deliveries.find((d) => d.part === p && d.outcome === 'acked'));
+      if (!acked.every((d) => d !== undefined && onCut.has(`${d.session}:${d.sequenceNumber}`))) continue;
+      const k = `${mo.destination}\u0000${mo.choice}`;
+      const row = rows.get(k) ?? { shortcode: mo.destination, choice: mo.choice, total: 0, accepted: 0, lost: 0 };
+      row.total++;
+      if (mo.state === 'accepted') row.accepted++;
+      else row.lost++;
+      rows.set(k, row);
+    }
+    const expected = [...rows.values()].sort((a, b) => (a.shortcode < b.shortcode ? -1 : a.shortcode > b.shortcode ? 1 : a.choice < b.choice ? -1 : a.choice > b.choice ? 1 : 0));
+    assert.ok(expected.length > 0 && expected.reduce((a, x) => a + x.total, 0) < truth.summary.votes, 'the cut holds some votes, not all');
+    const run = runAgentReplay(ROOT, cut, truth.ports, join(r.dir, 'late-lost-votes.csv'));
+    assert.equal(run.status, 0, `replay failed: ${run.stderr.slice(0, 2000)}`);
+    const tally = (run.report!.votes as { tally: TallyRow[] }).tally.map((x) => ({ shortcode: x.shortcode, choice: x.choice, total: x.total, accepted: x.accepted, lost: x.lost }));
+    assert.deepEqual(tally, expected);
+  },
+];
+
 /** The capture is what the scenario says it captured (a silent fallback would test nothing new). */
 const capturedAs = (format: 'pcap' | 'pcapng', linkType: number, name: string): [string, (r: KannelVotesResult) => void] => [
   `the capture is ${format} with ${name} link headers`,
@@ -493,11 +526,13 @@ scenario('e2e: SMSC (UDH 8/16-bit, sar_* TLVs, message_payload) → Kannel (post
 // national: a callback must find its vote among the fan's by text, which get-url %a mangles
 // (😍 → 😠), and by the number's last digits where unified-prefix rewrote it.
 scenario('e2e: SMSC → Kannel (get-url, unified-prefix) → failing vote app, fans voting again and again, captured on lo',
-  { votes: 300, seed: 234, callback: 'get', plan: { nationalSenders: true, ucs2Share: 0.4, repeatVoters: { pool: 10, share: 0.7 } } });
+  { votes: 300, seed: 234, callback: 'get', plan: { nationalSenders: true, ucs2Share: 0.4, repeatVoters: { pool: 10, share: 0.7 } } },
+  [capturedLate(0.3)]);
 // The same fans through the user guide's get-url %r (the words after the keyword): UCS-2 texts
 // arrive as a part of their octets ("１ ❤" as U+2764 alone).
 scenario('e2e: SMSC → Kannel (get-url, text=%r, unified-prefix) → failing vote app, fans voting again and again, captured on lo',
-  { votes: 300, seed: 253, callback: 'get', getText: '%r', plan: { nationalSenders: true, ucs2Share: 0.4, repeatVoters: { pool: 6, share: 0.7 } } });
+  { votes: 300, seed: 253, callback: 'get', getText: '%r', plan: { nationalSenders: true, ucs2Share: 0.4, repeatVoters: { pool: 6, share: 0.7 } } },
+  [capturedLate(0.3)]);
 // sms-combine-concatenated-mo = false: Kannel calls the app once per part (X-Kannel-UDH), each
 // part failing and retried on its own; the agent joins them as the app must.
 scenario('e2e: SMSC → Kannel (post-url, parts not combined) → failing vote app, captured on lo', { votes: 120, seed: 17, callback: 'post', combineParts: false, plan: { multipartShare: 0.3 } });

@@ -173,6 +173,37 @@ test('a mangled callback seen before its vote\'s ack is still that vote\'s', () 
   assert.deepEqual([e.report().accepted, e.report().lost], [1, 0]);
 });
 
+test('a capture that began late: a fan\'s retry for a vote it missed ("VOTE 2") is no open vote\'s of the fan (" vote  3 ")', () => {
+  const { e } = engine();
+  e.onMo(mo(0, '447700800002', '80002', ' vote  3 '));
+  e.onCallback(cb(0.5, '447700800002', '80002', ' vote  3 ', { status: 503 }));
+  e.onCallback(cb(0.6, '447700800002', '80002', 'VOTE 2')); // the missed vote's retry, answered 200
+  e.onCallback(cb(1.5, '447700800002', '80002', ' vote  3 ', { status: 503 }));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [0, 1]);
+  assert.equal(r.callbacks.unmatched['no-vote'], 1);
+});
+
+test('get-url %r: a fan\'s "3" goes to the "vote 3" whose deliver_sm_resp follows it, not to the open "Vote 3 😍 …" whose rest it starts', () => {
+  const { e } = engine();
+  // Callbacks have shown the words after the keyword (several words: not one word alone).
+  for (const [i, t] of ['VOTE A ✓ please', 'VOTE B @home', 'vote C now'].entries()) {
+    e.onMo(mo(i, '447700800009', '80777', t));
+    e.onCallback(cb(i + 0.1, '447700800009', '80777', t.replace(/^\S+\s+/, '')));
+  }
+  // The fan's long vote is acked, its callback comes with the emoji mangled (Kannel's %a on UCS-2)…
+  e.onMo(mo(10, '447700800004', '80002', 'Vote 3 😍 what a performance'));
+  e.onCallback(cb(10.011, '447700800004', '80002', '3 😠 what a performance'));
+  // …then the callback of the next one, 8 ms before that vote's deliver_sm_resp.
+  e.onCallback(cb(10.021, '447700800004', '80002', '3', { status: 500 }));
+  e.onMo(mo(10.019, '447700800004', '80002', 'vote 3'));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [4, 1]);
+  assert.deepEqual(e.lostVotes().map((l) => l.reason), ['http-500']);
+});
+
 test('a callback naming the sender but no shortcode (get-url ?phone=%p&text=%a) is the voter\'s vote with that text, to any shortcode', () => {
   const { e } = engine();
   e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));

@@ -47,9 +47,19 @@ test('no certain vote: a retry guess is the latest accepted vote acked before th
   const x = cb(3, '1', '12345', 'VOTE A');
   assert.equal(m.find(a, [b, late], x, '12345', 'VOTE A', x.tsStartNs), undefined);
   assert.equal(m.fallback, b);
-  const mangled = vote('m', 1, 'V0TE A');
-  assert.equal(m.find(mangled, [], x, '12345', 'VOTE A', x.tsStartNs), undefined);
+  // Open votes whose text the gateway can have mangled into the callback's (Kannel's %a on UCS-2:
+  // 😍 → 😠), or whose text it garbled altogether: the guess.
+  const mangled = vote('m', 1, 'VOTE A 😍');
+  const y = cb(3, '1', '12345', 'VOTE A 😠');
+  assert.equal(m.find(mangled, [], y, '12345', 'VOTE A 😠', y.tsStartNs), undefined);
   assert.equal(m.fallback, mangled);
+  assert.equal(m.find(mangled, [], y, '12345', '\u0000V\u0000O\u0000T\u0000E', y.tsStartNs), undefined);
+  assert.equal(m.fallback, mangled);
+  // A clean text of another vote ("VOTE B" is no mangled "VOTE A"): that vote is one the capture
+  // missed (it began later), not this one.
+  const other = vote('o', 1, 'VOTE B');
+  assert.equal(m.find(other, [], x, '12345', 'VOTE A', x.tsStartNs), undefined);
+  assert.equal(m.fallback, undefined);
   // Outside every vote's window: nothing, and no guess left over from the call before.
   const far = cb(3000, '1', '12345', 'VOTE A');
   assert.equal(m.find(a, [b], far, '12345', 'VOTE A', far.tsStartNs), undefined);
@@ -88,9 +98,9 @@ test('only the word after the keyword (Kannel %s): the open vote whose text it s
   // Without the keyword wins over the word: "VOTE B" is "B" without its keyword.
   const c = vote('c', 2, 'VOTE B');
   assert.equal(m.find(a, [b, c], x, undefined, 'B', x.tsStartNs), c);
-  // A word that starts no vote's rest: only a guess.
+  // A word that starts no vote's rest: no vote's (not even a guess).
   assert.equal(m.find(a, [b], x, undefined, 'C', x.tsStartNs), undefined);
-  assert.equal(m.fallback, a);
+  assert.equal(m.fallback, undefined);
 });
 
 test('once callbacks have shown only the word after the keyword, "B" goes to the open "vote B @home", not as a retry of the accepted "VOTE B"', () => {

@@ -9,6 +9,8 @@ export interface Tools {
   tshark: string;
   /** Wireshark's capture engine (Debian's tshark pulls it in). */
   dumpcap: string;
+  /** Wireshark's capture editor (Debian's tshark pulls it in). */
+  editcap: string;
 }
 
 function findExecutable(name: string, extraDirs: string[]): string | undefined {
@@ -36,6 +38,7 @@ export function requireTools(): Tools {
     ['tcpdump', 'tcpdump'],
     ['tshark', 'tshark'],
     ['dumpcap', 'tshark'],
+    ['editcap', 'tshark'],
   ] as const) {
     const p = findExecutable(key, sbin);
     if (p) found[key] = p;

@@ -26,6 +26,25 @@ export function deliverSmSequences(tshark: string, capture: string, smscPort: nu
   return out;
 }
 
+/** Frames in the capture. */
+export function frameCount(tshark: string, capture: string): number {
+  return execFileSync(tshark, ['-n', '-r', capture, '-T', 'fields', '-e', 'frame.number'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'ignore'] })
+    .split('\n').filter((l) => l.length > 0).length;
+}
+
+/** Every deliver_sm as `port:sequence_number`, the port the ESME's (sequence numbers are unique per session only). */
+export function deliverSmKeys(tshark: string, capture: string, smscPort: number): string[] {
+  const rows = fields(tshark, capture, [`tcp.port==${smscPort},smpp`], 'smpp.command_id==0x00000005', ['tcp.dstport', 'smpp.command_id', 'smpp.sequence_number']);
+  const out: string[] = [];
+  for (const [port, ids, seqs] of rows) {
+    const s = each(seqs);
+    each(ids).forEach((id, k) => {
+      if (Number(id) === 5) out.push(`${port}:${s[k]}`);
+    });
+  }
+  return out;
+}
+
 /**
  * command_status of every deliver_sm_resp. tshark shows command_status for responses only, so in a
  * frame that also holds requests (Kannel's MT submit_sm beside its deliver_sm_resp) the n-th status
