@@ -89,6 +89,21 @@ function failureOf(r: AppRequest): string {
   return String(r.decision);
 }
 
+/** The tally of the MOs that are votes (acked), by shortcode and choice, sorted as the agent's report. */
+export function tallyOf(mos: readonly TruthMo[]): TallyRow[] {
+  const rows = new Map<string, TallyRow>();
+  for (const m of mos) {
+    if (!m.acked) continue;
+    const k = `${m.destination}\u0000${m.choice}`;
+    const row = rows.get(k) ?? { shortcode: m.destination, choice: m.choice, total: 0, accepted: 0, lost: 0 };
+    row.total++;
+    if (m.state === 'accepted') row.accepted++;
+    else row.lost++;
+    rows.set(k, row);
+  }
+  return [...rows.values()].sort((a, b) => (a.shortcode < b.shortcode ? -1 : a.shortcode > b.shortcode ? 1 : a.choice < b.choice ? -1 : a.choice > b.choice ? 1 : 0));
+}
+
 export function buildTruth(args: { seed: number; ports: { smsc: number; app: number }; appHost: string; callback: KannelCallback; plan: PlannedMo[]; smsc: SmscRecord; app: VoteAppLog; getText?: KannelText; moRecode?: boolean }): Truth {
   const { plan, smsc, app } = args;
   // A sender and shortcode name one MO, or (a fan's) several told apart by their octets.
@@ -169,17 +184,7 @@ export function buildTruth(args: { seed: number; ports: { smsc: number; app: num
       lostReason: state === 'lost' ? (reqs.length ? [...new Set(reqs.map(failureOf))].join('+') : 'no-callback') : undefined,
     };
   });
-  const rows = new Map<string, TallyRow>();
-  for (const m of mos) {
-    if (!m.acked) continue;
-    const k = `${m.destination}\u0000${m.choice}`;
-    const row = rows.get(k) ?? { shortcode: m.destination, choice: m.choice, total: 0, accepted: 0, lost: 0 };
-    row.total++;
-    if (m.state === 'accepted') row.accepted++;
-    else row.lost++;
-    rows.set(k, row);
-  }
-  const tally = [...rows.values()].sort((a, b) => (a.shortcode < b.shortcode ? -1 : a.shortcode > b.shortcode ? 1 : a.choice < b.choice ? -1 : a.choice > b.choice ? 1 : 0));
+  const tally = tallyOf(mos);
   const votes = mos.filter((m) => m.acked);
   return {
     seed: args.seed,
