@@ -343,7 +343,7 @@ export class Reconciler {
       }
       // Text differs (mangled by the gateway, or only the word after the keyword): this open vote may be
       // its guess, unless a better one claims it.
-      else if (v.state !== 'accepted' && mayCarry(v, e.text, this.voterMatch.sendsRest()) && this.betterGuess(e, v)) e.fallback = v;
+      else if (v.state !== 'accepted' && mayCarry(v, e.text, this.voterMatch.sendsSeveralWords()) && this.betterGuess(e, v)) e.fallback = v;
     }
     if (mine.length === 0) return null;
     mine.sort((a, b) => a.c.tsStartNs - b.c.tsStartNs);

@@ -180,13 +180,13 @@ export function mangledFrom(v: Vote, text: string): boolean {
 
 /**
  * Whether a callback's text, which fits the vote in no way, can still be the vote's: the word after its
- * keyword (Kannel's `%s`, `startsRest`; not from a gateway shown to send all the words after it,
- * `sendsRest`), mangled in places by the gateway (`mangledFrom`), or garbled as a whole (UTF-16 read
- * as 8-bit text: no evidence either way). A clean text of another vote ("VOTE 2" for "VOTE 3") is
- * not: its vote is one the capture missed (it began later, or lost the deliver_sm).
+ * keyword (Kannel's `%s`, `startsRest`; not from a gateway shown to send several words, `severalWords`),
+ * mangled in places by the gateway (`mangledFrom`), or garbled as a whole (UTF-16 read as 8-bit text:
+ * no evidence either way). A clean text of another vote ("VOTE 2" for "VOTE 3") is not: its vote is
+ * one the capture missed (it began later, or lost the deliver_sm).
  */
-export function mayCarry(v: Vote, text: string, sendsRest: boolean): boolean {
-  return (!sendsRest && startsRest(v, text)) || mangledFrom(v, text) || GARBLED.test(text);
+export function mayCarry(v: Vote, text: string, severalWords: boolean): boolean {
+  return (!severalWords && startsRest(v, text)) || mangledFrom(v, text) || GARBLED.test(text);
 }
 
 /** C0 controls other than whitespace, or U+FFFD: a decoder's damage spread over the text. */

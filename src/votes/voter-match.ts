@@ -46,6 +46,7 @@ export class VoterMatch {
   find(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number): Vote | undefined {
     this.fallback = undefined;
     this.mark = 0;
+    if (text !== undefined && text.includes(' ')) this.severalWords++;
     const v = this.scan(first, list, c, shortcode, text, before, WHOLE);
     if (v !== undefined || text === undefined || this.guessSettled) return v;
     // No open vote has the text whole: the gateway may send it without the keyword. An open vote with
@@ -57,14 +58,11 @@ export class VoterMatch {
     // "vote B @home", so the open one of them takes it, not a retry of the accepted one.
     const wordMode = this.sendsWord() && text !== '';
     let open = this.scan(first, list, c, shortcode, text, before, wordMode ? WORD_OR_REST : REST);
-    if (open !== undefined && open.state !== 'accepted') {
-      if (text.includes(' ') && open.restText === text) this.restEvidence++; // %s sends one word
-      return open;
-    }
+    if (open !== undefined && open.state !== 'accepted') return open;
     // Nor without it: the gateway may send just the word after the keyword (Kannel's %s) — unless it
-    // has shown it sends all the words after it (%r): then "3" is a "vote 3" whose deliver_sm_resp may
-    // still be on its way (a callback can precede it), or one the capture missed, never "Vote 3 😍 …".
-    if (!wordMode && !this.sendsRest() && open === undefined && !this.fallbackIsRetry && text !== '') {
+    // has shown it sends several words (%a, %r): then "3" is a "vote 3" whose deliver_sm_resp may still
+    // be on its way (a callback can precede it), or one the capture missed, never "Vote 3 😍 …".
+    if (!wordMode && !this.sendsSeveralWords() && open === undefined && !this.fallbackIsRetry && text !== '') {
       open = this.scan(first, list, c, shortcode, text, before, WORD);
       if (open !== undefined && open.state !== 'accepted') this.wordEvidence++;
     }
@@ -75,20 +73,21 @@ export class VoterMatch {
   }
 
   /**
-   * Callbacks that showed the text without the keyword (several words: not one word alone) and those
-   * that showed only the word after the keyword (it started a vote's longer rest, no rest was it).
+   * Callbacks with several words in their text (a gateway sending one word alone, Kannel's %s, never
+   * sends them) and those that showed only the word after the keyword (it started a vote's longer
+   * rest, no rest was it).
    */
-  private restEvidence = 0;
+  private severalWords = 0;
   private wordEvidence = 0;
 
-  /** Whether callbacks have shown the gateway sends all the words after the keyword (Kannel's %r). */
-  sendsRest(): boolean {
-    return this.restEvidence >= WORD_EVIDENCE && this.restEvidence > this.wordEvidence;
+  /** Whether callbacks have shown the gateway sends several words (the text, or the words after the keyword). */
+  sendsSeveralWords(): boolean {
+    return this.severalWords >= WORD_EVIDENCE && this.severalWords > this.wordEvidence;
   }
 
   /** Whether callbacks have shown the gateway sends only the word after the keyword (Kannel's %s). */
   private sendsWord(): boolean {
-    return this.wordEvidence >= WORD_EVIDENCE && this.wordEvidence > this.restEvidence;
+    return this.wordEvidence >= WORD_EVIDENCE && this.wordEvidence > this.severalWords;
   }
 
   /**
@@ -149,7 +148,7 @@ export class VoterMatch {
       if (text !== undefined && !fits(fit, v, text, before)) {
         // A guess only when the gateway can have made the callback's text of the vote's: "VOTE 2" is
         // no other vote's, but likely one the capture missed (it began later, or lost the deliver_sm).
-        if (!mayCarry(v, text, this.sendsRest())) continue;
+        if (!mayCarry(v, text, this.sendsSeveralWords())) continue;
         if (v.state !== 'accepted') {
           if (loose === undefined) this.looseCount = this.looseUntriedCount = 0;
           if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;

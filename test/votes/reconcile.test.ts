@@ -204,6 +204,23 @@ test('get-url %r: a fan\'s "3" goes to the "vote 3" whose deliver_sm_resp follow
   assert.deepEqual(e.lostVotes().map((l) => l.reason), ['http-500']);
 });
 
+test('get-url %a: a one-word "C" whose deliver_sm_resp follows its callback is that vote\'s, not the open "VOTE C please" whose word it is', () => {
+  const { e } = engine();
+  // Callbacks have shown several words (whole texts): the gateway does not send one word alone.
+  for (const [i, t] of ['VOTE A ✓ please', 'VOTE B @home', 'vote C now'].entries()) {
+    e.onMo(mo(i, '447700800009', '80777', t));
+    e.onCallback(cb(i + 0.1, '447700800009', '80777', t));
+  }
+  e.onMo(mo(10, '447700800004', '80777', 'VOTE C please'));
+  e.onCallback(cb(10.5, '447700800004', '80777', 'C')); // 8 ms before its vote's deliver_sm_resp
+  e.onMo(mo(10.498, '447700800004', '80777', 'C'));
+  e.onCallback(cb(10.6, '447700800004', '80777', 'VOTE C please', { status: 500 }));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [4, 1]);
+  assert.deepEqual(e.lostVotes().map((l) => l.reason), ['http-500']);
+});
+
 test('a callback naming the sender but no shortcode (get-url ?phone=%p&text=%a) is the voter\'s vote with that text, to any shortcode', () => {
   const { e } = engine();
   e.onMo(mo(0, '447700900001', '12345', 'VOTE A'));

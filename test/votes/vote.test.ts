@@ -34,7 +34,7 @@ test('mangledFrom: charset damage to the non-ASCII characters of the text, or of
 test('mayCarry: a guess only where the gateway can have made the text of the vote\'s', () => {
   // The word after the keyword (Kannel's %s)…
   assert.equal(mayCarry(vote('VOTE 3 please'), '3', false), true);
-  // …unless the gateway has shown it sends all the words after it (%r): "3" is then a "vote 3".
+  // …unless the gateway has shown it sends several words (%a, %r): "3" is then a "vote 3".
   assert.equal(mayCarry(vote('VOTE 3 please'), '3', true), false);
   // UTF-16 read as 8-bit text says nothing either way.
   assert.equal(mayCarry(vote('VOTE 3'), '\u0000V\u0000O\u0000T\u0000E', true), true);
