@@ -8,7 +8,7 @@ import { transactionId, transactionIdStartNs } from '../transactions/transaction
 import { blocksBetween } from './block-sql';
 import { decodeEventBlock } from './event-codec';
 import { decodeTransactionBlock, startTimeOf, type StoredRecord } from './transaction-codec';
-import { decodeVoteTally, voteBucket } from './vote-block-codec';
+import { decodeVoteTally, VOTE_BLOCK_NS, voteBucket } from './vote-block-codec';
 import { voteBlockReader } from './vote-block-sql';
 import { decodeStoredBlock } from './vote-merge';
 
@@ -58,10 +58,11 @@ const KEY_MAX = 2 ** 53;
  * deltas) from key `fromKey` on, in (ts, id) order, that `keep` accepts; stops once `max` were found
  * or past `untilKey`.
  */
-function scanVoteBlocks(db: Database.Database, flag: 'n_lost' | 'n_pending', fromKey: number, untilKey: number, max: number, keep: (v: StoredVote) => boolean, onCorrupt: OnCorruptBlock): StoredVote[] {
+function scanVoteBlocks(db: Database.Database, flag: 'n_lost' | 'n_pending' | null, fromKey: number, untilKey: number, max: number, keep: (v: StoredVote) => boolean, onCorrupt: OnCorruptBlock): StoredVote[] {
   const read = blockReader(db);
-  const stmt = db.prepare(`SELECT key FROM vote_blocks WHERE ${flag} > 0 AND key >= ? AND key <= ?
-    UNION SELECT key FROM vote_deltas WHERE ${flag} > 0 AND key >= ? AND key <= ? ORDER BY key LIMIT ${BLOCKS_PER_READ}`);
+  const flagged = flag === null ? '' : `${flag} > 0 AND`;
+  const stmt = db.prepare(`SELECT key FROM vote_blocks WHERE ${flagged} key >= ? AND key <= ?
+    UNION SELECT key FROM vote_deltas WHERE ${flagged} key >= ? AND key <= ? ORDER BY key LIMIT ${BLOCKS_PER_READ}`);
   const out: StoredVote[] = [];
   let from = fromKey;
   for (;;) {
@@ -108,8 +109,22 @@ export function queryLostVotes(db: Database.Database, f: LostVotesFilter, page: 
   return { votes: found.slice(0, limit), next: `${last.tsNs}:${last.id}` };
 }
 
-export function queryInProgress(db: Database.Database, limit: number, onCorrupt: OnCorruptBlock): StoredVote[] {
-  return scanVoteBlocks(db, 'n_pending', -KEY_MAX, KEY_MAX, limit, (v) => v.state === 'pending', onCorrupt);
+/**
+ * The votes an engine continues after a restart, oldest first: every pending one, and the decided ones
+ * acked within `horizonNs` of the newest vote (a lost vote still in its late window turns accepted
+ * with a retry that succeeds after the restart; an accepted one takes its retries).
+ */
+export function queryInProgress(db: Database.Database, limit: number, horizonNs: number, onCorrupt: OnCorruptBlock): StoredVote[] {
+  if (horizonNs <= 0) return scanVoteBlocks(db, 'n_pending', -KEY_MAX, KEY_MAX, limit, (v) => v.state === 'pending', onCorrupt);
+  const newest = db.prepare('SELECT max(key) AS k FROM (SELECT max(key) AS key FROM vote_blocks UNION ALL SELECT max(key) FROM vote_deltas)').get() as { k: number | null };
+  if (newest.k === null) return [];
+  // The newest block's end bounds its votes' times from above: at worst a few more votes resume.
+  const sinceNs = (newest.k + 1) * VOTE_BLOCK_NS - horizonNs;
+  const recentFrom = voteBucket(sinceNs) - KEY_MARGIN;
+  const older = scanVoteBlocks(db, 'n_pending', -KEY_MAX, recentFrom - 1, limit, (v) => v.state === 'pending', onCorrupt);
+  if (older.length >= limit) return older;
+  const recent = scanVoteBlocks(db, null, recentFrom, KEY_MAX, limit - older.length, (v) => v.state === 'pending' || v.ackTsNs >= sinceNs, onCorrupt);
+  return older.concat(recent);
 }
 
 /** Called once per block that does not decode (disk corruption): the block is skipped, not fatal. */

@@ -201,9 +201,12 @@ export class VoteStore {
   voteEvents(voteId: string, tsNs: number): StoredVoteEvent[] {
     return queryVoteEvents(this.readable(), voteId, tsNs, this.corruptBlock);
   }
-  /** Pending votes, oldest first, so an engine can continue them after a restart. */
-  votesInProgress(limit = 10_000_000): StoredVote[] {
-    return queryInProgress(this.readable(), limit, this.corruptBlock);
+  /**
+   * The votes an engine continues after a restart, oldest first: the pending ones, and the decided ones
+   * acked within `horizonNs` of the newest vote (still open to a retry: lost → accepted).
+   */
+  votesInProgress(horizonNs = 0, limit = 10_000_000): StoredVote[] {
+    return queryInProgress(this.readable(), limit, horizonNs, this.corruptBlock);
   }
 
   stats(): StoreStats {

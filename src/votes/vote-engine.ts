@@ -133,7 +133,8 @@ export class VoteEngine {
     // A message's parts are joined for as long as its vote can still take a callback.
     this.parts = new CallbackParts({ holdNs: this.reconciler.windowNs + this.reconciler.lateNs, maxGroups: 10_000, retryWaitNs: this.reconciler.leadNs }, this.reconciler);
     if ((opts.resume ?? true) && this.store !== undefined && !this.store.degraded) {
-      for (const s of this.store.votesInProgress()) this.resumeVote(s);
+      // Decided votes too while a retry can still reach them (match window and late window after the ack).
+      for (const s of this.store.votesInProgress(this.reconciler.windowNs + this.reconciler.lateNs)) this.resumeVote(s);
     }
     this.keyByHash = this.privacy.mode === 'hash' && this.counters.resumed > 0;
   }

@@ -55,6 +55,37 @@ test('replaying the same capture into the same store twice: same store tally, sa
   store.close();
 });
 
+test('restart: a vote lost before it turns accepted with a retry after it (late window); an accepted one takes its retries', () => {
+  const path = join(dir, 'restart-late.db');
+  let store = new VoteStore({ path });
+  let e = new VoteEngine({ ...OPTS, store });
+  e.onMo(mo(0, '+441', '12345', 'VOTE A', { id: 'l1' }));
+  e.onCallback(cb(0.1, '441', '12345', 'VOTE A', { status: 503 })); // the app is down
+  e.onMo(mo(1, '+442', '12345', 'VOTE B', { id: 'a1' }));
+  e.onCallback(cb(1.1, '442', '12345', 'VOTE B'));
+  e.onMo(mo(2, '+443', '12345', 'VOTE C', { id: 'old' }));
+  e.onCallback(cb(2.1, '443', '12345', 'VOTE C', { status: 500 }));
+  e.tick(s(40));
+  store.flush();
+  store.close(); // the agent stops here, 38 s after the last ack
+
+  store = new VoteStore({ path });
+  // Everything acked within the match and late windows (30 + 60 s) of the newest vote comes back.
+  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['l1', 'lost'], ['a1', 'accepted'], ['old', 'lost']]);
+  // The horizon counts back from the end of the newest vote's second (3 s): acks from 0.5 s on.
+  assert.deepEqual(store.votesInProgress(2.5e9).map((v) => v.id), ['a1', 'old'], 'only those acked in the horizon');
+  e = new VoteEngine({ ...OPTS, store });
+  e.onCallback(cb(45, '441', '12345', 'VOTE A')); // Kannel's retry once the app is back
+  e.onCallback(cb(46, '442', '12345', 'VOTE B')); // a retry of the accepted vote: counted once
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.accepted, r.lost], [2, 1]);
+  assert.deepEqual(r.callbacks.unmatched, {});
+  const t = store.tally();
+  assert.deepEqual([t.total, t.accepted, t.lost, t.pending], [3, 2, 1, 0]);
+  store.close();
+});
+
 test('restart: pending votes come back from the store and finish their reconciliation', () => {
   const path = join(dir, 'restart.db');
   let store = new VoteStore({ path });
