@@ -70,6 +70,17 @@ export class PhonePrivacy {
   private lastIn = '\u0000'; // no normalised number is this
   private lastOut = '';
 
+  /**
+   * A number's last digits (`numberTail`, −1: none) as configured for the store: keyed-hashed to an
+   * integer (hash), as they are (clear), or −1 (drop).
+   */
+  tail(t: number): number {
+    if (t < 0 || this.mode === 'drop') return -1;
+    if (this.mode === 'clear') return t;
+    // 48 bits of the HMAC: an exact integer, and no collision among 10^7 tails worth counting.
+    return parseInt(this.hmac.hex(`tail:${t}`, 12), 16);
+  }
+
   /** HMAC of the normalised number, whatever the mode (used as an in-memory identity). */
   hash(normalized: string): string {
     let h = this.cache.get(normalized);

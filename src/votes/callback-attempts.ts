@@ -94,6 +94,14 @@ export function isSuccess(c: CallbackObservation): boolean {
   return c.status !== undefined && c.status >= 200 && c.status < 300 && (c.outcome === 'ok' || c.outcome === 'orphan' || c.outcome === 'gap');
 }
 
+/**
+ * An attempt whose answer the capture does not hold: it lost the response, or ended first. Neither a
+ * success nor a failure: the vote stays pending (lost `capture-gap` when its window closes so).
+ */
+export function isUnknown(c: CallbackObservation): boolean {
+  return c.outcome === 'gap' && c.status === undefined;
+}
+
 /** Why an attempt failed, as reported: `http-503`, `timeout`, `reset`, `aborted`, `refused`, `capture-gap`, `orphan`. */
 export function failureReason(c: CallbackObservation): string {
   if (c.outcome === 'ok') return c.status === undefined ? 'http-unknown' : httpReason(c.status);

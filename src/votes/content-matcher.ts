@@ -13,7 +13,6 @@
  *   last digits.
  * The content index is built only once such a callback is seen: normal traffic pays nothing for it.
  */
-import { numberTail } from './address';
 import { addAttempt, hasCallback, isSuccess, removeAttempt } from './callback-attempts';
 import { ContentIndex, restKey, type ContentVotes } from './content-index';
 import type { CallbackObservation } from './observations';
@@ -39,6 +38,8 @@ export interface ContentMatchHost {
   liveVotes(): Iterable<Vote>;
   /** How far the capture's clocks may disagree: a vote "delivered before" a callback may seem this much later. */
   skewNs(): number;
+  /** A callback sender's tail as the votes' `senderTail` holds it (hashed once votes resumed from the store are matched). */
+  tailOf(sender: string): number;
 }
 
 /** How many other guesses one returning vote may move along (each step scans one content list). */
@@ -392,7 +393,7 @@ export class ContentMatcher {
    */
   bySenderTail(e: Early): boolean {
     if (e.text === undefined || !e.c.sender) return false;
-    const tail = numberTail(e.c.sender);
+    const tail = this.host.tailOf(e.c.sender);
     if (tail < 0) return false;
     const t = e.c.tsStartNs;
     const before = t + this.host.skewNs();

@@ -15,8 +15,8 @@
  */
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
-import { normalizeShortcode } from './address';
-import { addCallback, addPartIds, callbackCount, callbackMark, failureReason, hasCallback, isSuccess } from './callback-attempts';
+import { normalizeShortcode, numberTail } from './address';
+import { addCallback, addPartIds, callbackCount, callbackMark, failureReason, hasCallback, isSuccess, isUnknown } from './callback-attempts';
 import { AnonymousFailures } from './anonymous-failures';
 import { ContentMatcher } from './content-matcher';
 import { EarlyCallbacks, type Early } from './early-callbacks';
@@ -97,7 +97,8 @@ export class Reconciler {
   private readonly skew: ClockSkewView | undefined;
 
   /** @param index the voters' entries, shared with the dedupe (the engine passes its own). */
-  constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch, index?: VoterIndex) {
+  /** `tailOf`: a callback sender's tail as the votes' `senderTail` holds it (default: `numberTail`). */
+  constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch, index?: VoterIndex, tailOf: (sender: string) => number = numberTail) {
     this.index = index ?? new VoterIndex();
     this.leadNs = opts.leadNs ?? 5e9;
     this.windowNs = opts.windowNs ?? 60e9;
@@ -118,6 +119,7 @@ export class Reconciler {
       retryHeld: (take) => this.early.offerKeyed(take),
       liveVotes: () => this.evictQueue.values(),
       skewNs: skew === undefined ? () => 0 : () => skew.responseLeadNs,
+      tailOf,
     });
     this.skew = skew;
   }
@@ -235,7 +237,7 @@ export class Reconciler {
       if (early <= nowNs && early <= close && early <= evict) this.expireEarly(false);
       else if (close <= nowNs && close <= evict) {
         const v = this.closeQueue.pop()!;
-        if (v.state === 'pending' && v.live) this.transition(v, 'lost', this.anon.take(v.ackTsNs - this.leadNs, v.ackTsNs + this.windowNs) ?? 'no-callback', v.ackTsNs + this.windowNs);
+        if (v.state === 'pending' && v.live) this.transition(v, 'lost', this.closingReason(v), v.ackTsNs + this.windowNs);
       } else if (evict <= nowNs) this.release(this.evictQueue.pop()!);
       else {
         this.dueNs = Math.min(early, close, evict);
@@ -243,6 +245,11 @@ export class Reconciler {
       }
     }
     this.anon.forgetBefore(nowNs - this.windowNs - 2 * this.leadNs);
+  }
+
+  /** Why a vote still pending when its window closes is lost: a refused attempt naming nobody, an attempt whose answer the capture lost, or none. */
+  private closingReason(v: Vote): string {
+    return this.anon.take(v.ackTsNs - this.leadNs, v.ackTsNs + this.windowNs) ?? v.lostReason ?? 'no-callback';
   }
 
   /** End of capture: callbacks still waiting for a vote will never get one. */
@@ -321,6 +328,12 @@ export class Reconciler {
         this.transition(v, 'accepted', null, c.tsEndNs, c.id);
       }
       return;
+    }
+    if (isUnknown(c)) {
+      countReason(this.callbacks, 'unknown');
+      const prev = v.lostReason;
+      if (v.state === 'pending') v.lostReason = 'capture-gap'; // why, if its window closes with nothing better
+      return this.touch(v, c.tsEndNs, prev, c.id);
     }
     const reason = failureReason(c);
     countReason(this.callbacks, 'failed');

@@ -129,6 +129,7 @@ export class VoteEngine {
         if (cb !== undefined) this.onLink?.(v.id, cb, 'callback');
       },
       this.voterIndex,
+      (sender) => this.tailKeyOf(sender),
     );
     // A message's parts are joined for as long as its vote can still take a callback.
     this.parts = new CallbackParts({ holdNs: this.reconciler.windowNs + this.reconciler.lateNs, maxGroups: 10_000, retryWaitNs: this.reconciler.leadNs }, this.reconciler);
@@ -197,7 +198,7 @@ export class VoteEngine {
       tallyRow: undefined,
       guess: undefined,
       sendsSender: false,
-      senderTail: numberTail(o.source),
+      senderTail: this.keyByHash ? this.storedTailOf(entry, o.source) : numberTail(o.source),
     };
     this.tally.add(v);
     this.policy.add(v);
@@ -304,6 +305,24 @@ export class VoteEngine {
     return normalized === '' && this.privacy.mode !== 'clear' ? EMPTY_NUMBER : normalized;
   }
 
+  /**
+   * A number's tail as the store keeps it (hashed unless clear), once per voter: `n`, the number or its
+   * plain tail. After a restart with hashed votes this is also the tail matched (`tailKeyOf`).
+   */
+  private storedTailOf(e: VoterEntry | undefined, n: string | number): number {
+    let t = e === undefined ? undefined : e.storedTail;
+    if (t === undefined) {
+      t = this.privacy.tail(typeof n === 'number' ? n : numberTail(n));
+      if (e !== undefined) e.storedTail = t;
+    }
+    return t;
+  }
+
+  /** A callback's sender's tail as votes' are matched: plain, or as stored once resumed votes are matched by hash. */
+  private tailKeyOf(sender: string): number {
+    return this.keyByHash ? this.privacy.tail(numberTail(sender)) : numberTail(sender);
+  }
+
   /** The vote's sender as configured for output (hash, '' or digits), made on first use. */
   private senderOf(v: Vote): string {
     let s = v.sender;
@@ -375,7 +394,7 @@ export class VoteEngine {
   private readonly scratchEvent: StoredVoteEvent = { voteId: '', seq: 0, tsNs: 0, from: null, to: 'pending' };
 
   private toStored(v: Vote): StoredVote {
-    return v.row === undefined ? newStoredRow(v, this.senderOf(v), this.storeText) : refreshedRow(v.row, v);
+    return v.row === undefined ? newStoredRow(v, this.senderOf(v), this.keyByHash ? v.senderTail : this.storedTailOf(v.entry, v.senderTail), this.storeText) : refreshedRow(v.row, v);
   }
 
   private resumeVote(s: StoredVote): void {

@@ -19,9 +19,9 @@ export function refreshedRow(s: StoredVote, v: Vote): StoredVote {
 }
 
 /** The vote's first store row (`sender`: its output form), kept as `v.row`. */
-export function newStoredRow(v: Vote, sender: string, storeText: boolean): StoredVote {
+export function newStoredRow(v: Vote, sender: string, senderTail: number, storeText: boolean): StoredVote {
   return (v.row = {
-    id: v.id, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, kind: v.kind, sender,
+    id: v.id, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, kind: v.kind, sender, senderTail: senderTail < 0 ? undefined : senderTail,
     text: storeText ? v.text : undefined, tsNs: v.tsNs, ackTsNs: v.ackTsNs, messageId: v.messageId, smscConn: v.smscConn,
     state: v.state, lostReason: v.lostReason ?? undefined, callbackIds: idList(v), eventSeq: v.eventSeq, updatedTsNs: v.updatedTsNs,
   });
@@ -45,6 +45,6 @@ export function resumedVote(s: StoredVote, campaign: Campaign | null): Vote {
     updatedTsNs: s.updatedTsNs, eventSeq: s.eventSeq, live: false,
     // Every field as a new vote has them: one object shape on the hot paths.
     row: undefined, entry: undefined, tallyRow: undefined, guess: undefined, sendsSender: false,
-    senderTail: -1, // the store keeps no number
+    senderTail: s.senderTail ?? -1, // as stored: hashed unless clear (the engine then hashes callbacks' tails too)
   };
 }

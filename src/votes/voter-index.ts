@@ -43,6 +43,8 @@ export interface VoterEntry {
   indexed: boolean;
   /** The voter's sender as written out (hash, '' or digits), once the engine has made it: one per voter, not per vote. */
   sender: string | undefined;
+  /** The voter's number's tail as the store keeps it (`PhonePrivacy.tail`), once made. */
+  storedTail: number | undefined;
 }
 
 export const NO_VOTES: Vote[] = Object.freeze([]) as unknown as Vote[];
@@ -80,7 +82,7 @@ export class VoterIndex {
     let e = this.map.get(key);
     if (e === undefined) {
       if (this.map.size >= this.sweepAt) this.sweep();
-      e = { key, vote: undefined, votes: NO_VOTES, rejections: NO_REJECTIONS, early: NO_EARLY, indexed: true, sender: undefined };
+      e = { key, vote: undefined, votes: NO_VOTES, rejections: NO_REJECTIONS, early: NO_EARLY, indexed: true, sender: undefined, storedTail: undefined };
       this.map.set(key, e);
     }
     return e;

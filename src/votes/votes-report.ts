@@ -28,12 +28,14 @@ export interface VotesReport {
   unacknowledged: number;
   /** Votes that were the acked redelivery of a rejected MO (counted once). */
   redeliveries: number;
-  /** Pending votes loaded from the store at start. */
+  /** Votes loaded from the store at start: pending ones, and decided ones a retry can still reach. */
   resumed: number;
   lostByReason: Record<string, number>;
   unmatchedByReason: Record<string, number>;
   /**
-   * Callback attempts by what became of them, and those that matched no vote. `withoutSender`:
+   * Callback attempts by what became of them (`unknown`: the capture holds no answer — it lost the
+   * response or ended first; the vote stays pending, lost `capture-gap` if its window closes so), and
+   * those that matched no vote. `withoutSender`:
    * callbacks that named no sender, matched by shortcode and text alone (which of several equal votes
    * they accepted is a guess). `bySenderTail`: callbacks whose sender, as written, was no voter's,
    * matched by shortcode, text and the number's last 7 digits (the gateway rewrote its form, e.g.

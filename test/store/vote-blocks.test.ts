@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { VoteStore } from '../../src/store/vote-store';
 import type { StoredVote } from '../../src/store/store-types';
-import { VOTE_BLOCK_NS, voteBucket } from '../../src/store/vote-block-codec';
+import { BlockWriter } from '../../src/store/block-codec';
+import { decodeVoteBlock, VOTE_BLOCK_CODEC, VOTE_BLOCK_NS, VoteBlockEncoder, voteBucket } from '../../src/store/vote-block-codec';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-vote-blocks-'));
 let files = 0;
@@ -287,4 +288,22 @@ test('negative capture times round-trip through a block', () => {
   assert.equal(st.flush().ok, true);
   assert.deepEqual([st.tally().total, st.tally().accepted], [2, 1]);
   st.close();
+});
+
+test('vote block codec 2 keeps the sender\'s tail; codec 1 rows (written before it) still read, without one', () => {
+  const enc = new VoteBlockEncoder();
+  const withTail = vote(0, 1, { senderTail: 281_474_976_710_655 }); // 48 bits: a hashed tail
+  const without = vote(0, 2);
+  assert.deepEqual(decodeVoteBlock(Buffer.from(enc.encode([withTail, without]).data), VOTE_BLOCK_CODEC), [withTail, without]);
+  assert.equal(VOTE_BLOCK_CODEC, 2);
+  // A codec-1 block, written field by field as a codec-1 agent did (the same layout without the tail).
+  const w = new BlockWriter(4096);
+  w.reset(without.tsNs);
+  w.reserve();
+  w.ts(without.tsNs); w.str(without.id, 0, true); w.str(without.campaign, 1); w.str(without.shortcode, 2); w.str(without.choice, 3); w.str(without.kind, 4);
+  w.str(without.state, 5); w.str(without.sender, 6, true); w.str(without.text ?? null, 7); w.ts(without.ackTsNs); w.str(null, 8, true);
+  w.str(without.smscConn, 9); w.str(null, 10); w.num(without.eventSeq); w.ts(without.updatedTsNs); w.num(0);
+  const v1 = Buffer.from(w.finish());
+  assert.deepEqual(decodeVoteBlock(v1, 1), [without]);
+  assert.throws(() => decodeVoteBlock(v1, 3), /unknown vote block codec 3/);
 });

@@ -86,6 +86,36 @@ test('restart: a vote lost before it turns accepted with a retry after it (late 
   store.close();
 });
 
+test('restart: a gateway that rewrites the number\'s form (07700… → +447700…) still reaches the votes it resumed, by the keyed-hashed tail', () => {
+  for (const mode of ['hash', 'clear'] as const) {
+    const path = join(dir, `restart-tail-${mode}.db`);
+    const opts = { ...OPTS, privacy: { key: 'k', mode } };
+    let store = new VoteStore({ path });
+    let e = new VoteEngine({ ...opts, store });
+    e.onMo(mo(0, '07700900001', '12345', 'VOTE A', { id: 'n1' }));
+    e.onMo(mo(1, '07700900002', '12345', 'VOTE B', { id: 'n2' }));
+    e.onCallback(cb(1.1, '+447700900002', '12345', 'VOTE B', { status: 503 }));
+    e.tick(s(5));
+    store.flush();
+    store.close();
+
+    store = new VoteStore({ path });
+    const tails = store.votesInProgress(90e9).map((v) => v.senderTail);
+    if (mode === 'hash') assert.ok(tails.every((t) => t !== undefined && t !== 900001 && t !== 900002), 'no digits in the store');
+    else assert.deepEqual(tails, [900001, 900002]);
+    e = new VoteEngine({ ...opts, store });
+    e.onCallback(cb(6, '+447700900001', '12345', 'VOTE A'));
+    e.onCallback(cb(7, '+447700900002', '12345', 'VOTE B')); // the retry after the outage
+    e.onMo(mo(8, '07700900003', '12345', 'VOTE C', { id: 'n3' })); // a new voter after the restart
+    e.onCallback(cb(8.1, '+447700900003', '12345', 'VOTE C'));
+    e.finish(s(100));
+    const r = e.report();
+    assert.deepEqual([r.total, r.accepted, r.lost, r.pending], [3, 3, 0, 0], mode);
+    assert.equal(r.callbacks.bySenderTail, 3, mode);
+    store.close();
+  }
+});
+
 test('restart: pending votes come back from the store and finish their reconciliation', () => {
   const path = join(dir, 'restart.db');
   let store = new VoteStore({ path });

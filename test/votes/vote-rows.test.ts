@@ -15,7 +15,7 @@ function vote(): Vote {
 
 test('the row is made once and updated in place; the vote keeps its ids as the row’s list', () => {
   const v = vote();
-  const row = newStoredRow(v, 'hash-of-sender', true);
+  const row = newStoredRow(v, 'hash-of-sender', 123456, true);
   assert.equal(v.row, row);
   assert.equal(row.sender, 'hash-of-sender');
   assert.equal(row.text, 'VOTE  A');
@@ -26,7 +26,7 @@ test('the row is made once and updated in place; the vote keeps its ids as the r
   assert.equal(refreshedRow(row, v), row);
   assert.deepEqual([row.state, row.lostReason, row.callbackIds, row.eventSeq], ['lost', 'http-500', ['cb-1'], 2]);
   assert.equal(v.callbackIds, row.callbackIds); // one list, no copy per write
-  assert.equal(newStoredRow(vote(), 'h', false).text, undefined); // text kept only when configured
+  assert.equal(newStoredRow(vote(), 'h', -1, false).text, undefined); // text kept only when configured
 });
 
 test('a resumed row becomes the vote it was, matched by its stored sender, with its callbacks', () => {
@@ -35,13 +35,15 @@ test('a resumed row becomes the vote it was, matched by its stored sender, with 
   addCallback(v, 'cb-2');
   v.state = 'lost';
   v.lostReason = 'timeout';
-  const row = newStoredRow(v, 'hash-of-sender', true);
+  const row = newStoredRow(v, 'hash-of-sender', 123456, true);
   const back = resumedVote(row, null);
   assert.deepEqual(
     [back.id, back.campaignName, back.shortcode, back.choice, back.kind, back.state, back.lostReason, back.tsNs, back.ackTsNs, back.messageId, back.eventSeq],
     [v.id, v.campaignName, v.shortcode, v.choice, v.kind, 'lost', 'timeout', v.tsNs, v.ackTsNs, v.messageId, v.eventSeq],
   );
   assert.equal(back.matchSender, 'hash-of-sender');
+  assert.equal(back.senderTail, 123456, 'the tail as stored (hashed unless clear)');
+  assert.equal(resumedVote({ ...row, senderTail: undefined }, null).senderTail, -1, 'none stored (dropped numbers, or a row from before)');
   assert.equal(back.matchText, 'VOTE A');
   assert.deepEqual(back.callbackIds, ['cb-1', 'cb-2']);
   assert.notEqual(back.callbackIds, row.callbackIds); // its own list: the row is not changed through it
