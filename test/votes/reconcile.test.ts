@@ -185,13 +185,18 @@ test('a capture that began late: a fan\'s retry for a vote it missed ("VOTE 2") 
   assert.equal(r.callbacks.unmatched['no-vote'], 1);
 });
 
+/** Three votes of another voter, accepted by callbacks with `form` of their texts (several words each). */
+function showSeveralWords(e: VoteEngine, form: (text: string) => string): void {
+  for (const [i, t] of ['VOTE A ✓ please', 'VOTE B @home', 'vote C now'].entries()) {
+    e.onMo(mo(i, '447700800009', '80777', t));
+    e.onCallback(cb(i + 0.1, '447700800009', '80777', form(t)));
+  }
+}
+
 test('get-url %r: a fan\'s "3" goes to the "vote 3" whose deliver_sm_resp follows it, not to the open "Vote 3 😍 …" whose rest it starts', () => {
   const { e } = engine();
   // Callbacks have shown the words after the keyword (several words: not one word alone).
-  for (const [i, t] of ['VOTE A ✓ please', 'VOTE B @home', 'vote C now'].entries()) {
-    e.onMo(mo(i, '447700800009', '80777', t));
-    e.onCallback(cb(i + 0.1, '447700800009', '80777', t.replace(/^\S+\s+/, '')));
-  }
+  showSeveralWords(e, (t) => t.replace(/^\S+\s+/, ''));
   // The fan's long vote is acked, its callback comes with the emoji mangled (Kannel's %a on UCS-2)…
   e.onMo(mo(10, '447700800004', '80002', 'Vote 3 😍 what a performance'));
   e.onCallback(cb(10.011, '447700800004', '80002', '3 😠 what a performance'));
@@ -207,10 +212,7 @@ test('get-url %r: a fan\'s "3" goes to the "vote 3" whose deliver_sm_resp follow
 test('get-url %a: a one-word "C" whose deliver_sm_resp follows its callback is that vote\'s, not the open "VOTE C please" whose word it is', () => {
   const { e } = engine();
   // Callbacks have shown several words (whole texts): the gateway does not send one word alone.
-  for (const [i, t] of ['VOTE A ✓ please', 'VOTE B @home', 'vote C now'].entries()) {
-    e.onMo(mo(i, '447700800009', '80777', t));
-    e.onCallback(cb(i + 0.1, '447700800009', '80777', t));
-  }
+  showSeveralWords(e, (t) => t);
   e.onMo(mo(10, '447700800004', '80777', 'VOTE C please'));
   e.onCallback(cb(10.5, '447700800004', '80777', 'C')); // 8 ms before its vote's deliver_sm_resp
   e.onMo(mo(10.498, '447700800004', '80777', 'C'));
