@@ -16,6 +16,7 @@
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
 import { normalizeShortcode, numberTail } from './address';
+import { DormantVotes } from './dormant-votes';
 import { addCallback, addPartIds, callbackCount, callbackMark, failureReason, hasCallback, isSuccess, isUnknown } from './callback-attempts';
 import { AnonymousFailures } from './anonymous-failures';
 import { ContentMatcher } from './content-matcher';
@@ -97,8 +98,13 @@ export class Reconciler {
   private readonly skew: ClockSkewView | undefined;
 
   /** @param index the voters' entries, shared with the dedupe (the engine passes its own). */
+  /** Decided votes resumed from the store, matched only by callbacks that find no live vote (dormant-votes.ts). */
+  readonly dormant = new DormantVotes();
+  /** Called when a dormant vote takes a callback and becomes live again (before the callback applies). */
+  onWake: ((v: Vote) => void) | undefined = undefined;
+
   /** `tailOf`: a callback sender's tail as the votes' `senderTail` holds it (default: `numberTail`). */
-  constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch, index?: VoterIndex, tailOf: (sender: string) => number = numberTail) {
+  constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch, index?: VoterIndex, private readonly tailOf: (sender: string) => number = numberTail) {
     this.index = index ?? new VoterIndex();
     this.leadNs = opts.leadNs ?? 5e9;
     this.windowNs = opts.windowNs ?? 60e9;
@@ -141,6 +147,17 @@ export class Reconciler {
   /** Callbacks without a sender matched by their vote's text without its first word (the gateway stripped the keyword). */
   get matchedWithoutKeyword(): number {
     return this.content.matchedWithoutKeyword;
+  }
+
+  /** A callback no live vote took: a dormant vote's (a retry after a restart), which then is live again. */
+  private wakeDormant(e: Early, key: string, mangledToo = true): boolean {
+    const before = e.c.tsStartNs + (this.skew === undefined ? 0 : this.skew.responseLeadNs);
+    const v = this.dormant.take(key, e.c.sender ? this.tailOf(e.c.sender) : -1, e.shortcode, e.text, e.c.tsStartNs, before, this.window, mangledToo);
+    if (v === undefined) return false;
+    this.onWake?.(v);
+    this.addVote(v);
+    this.apply(v, e.c, isSuccess(e.c));
+    return true;
   }
 
   /** A new (or resumed) vote: index it, then give it any callback that came first. `entry`: the voter's, when the caller holds it. */
@@ -392,8 +409,12 @@ export class Reconciler {
   private expireEarly(early: boolean): void {
     const e = this.early.shiftOldest();
     if (e === null) return;
+    // A dormant vote with the callback's text beats a live one's guess (after a restart, a fan's retry
+    // for a vote decided before it, while the fan's later votes are live).
+    if (e.owner !== undefined && e.text !== undefined && this.dormant.size > 0 && this.wakeDormant(e, e.owner.key, false)) return;
     if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
     if (e.owner !== undefined && this.content.bySenderTail(e)) return;
+    if (e.owner !== undefined && this.dormant.size > 0 && this.wakeDormant(e, e.owner.key)) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.withoutKeyword(e)) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.nearestMangled(e)) return;
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');

@@ -138,6 +138,10 @@ export class VoteEngine {
       for (const s of this.store.votesInProgress(this.reconciler.windowNs + this.reconciler.lateNs)) this.resumeVote(s);
     }
     this.keyByHash = this.privacy.mode === 'hash' && this.counters.resumed > 0;
+    this.reconciler.onWake = (v) => {
+      this.tally.add(v);
+      this.policy.add(v);
+    };
   }
 
   /** Replaces `onEvent` and `onLink` (undefined: no listener, and no event object is built for it). */
@@ -149,6 +153,7 @@ export class VoteEngine {
   onMo(o: MoObservation): void {
     const ackNs = o.ackTsNs ?? o.tsNs;
     this.advance(ackNs);
+    if (this.reconciler.dormant.size > 0) this.reconciler.dormant.drop(o.id);
     const shortcode = this.shortcodes.get(o.destination);
     // The match key identifies the voter as the normalised number does (its HMAC, or the digits).
     let entry = this.voters.get(o.source);
@@ -401,6 +406,8 @@ export class VoteEngine {
     const campaign = this.rules.campaigns.find((c) => c.name === s.campaign) ?? (s.campaign === this.rules.implicit.name ? this.rules.implicit : null);
     const v = resumedVote(s, campaign);
     this.counters.resumed++;
+    // A decided one stays out of the tallies and the matching until a callback wakes it.
+    if (v.state !== 'pending') return this.reconciler.dormant.add(v);
     if (v.kind === 'unmatched') countReason(this.unmatchedByReason, 'resumed');
     this.dedupe.markSeen(v.id, v.ackTsNs);
     this.tally.add(v);

@@ -28,7 +28,7 @@ export interface VotesReport {
   unacknowledged: number;
   /** Votes that were the acked redelivery of a rejected MO (counted once). */
   redeliveries: number;
-  /** Votes loaded from the store at start: pending ones, and decided ones a retry can still reach. */
+  /** Votes loaded from the store at start: pending ones (in the tally), and decided ones a retry can still reach (in the tally once one does). */
   resumed: number;
   lostByReason: Record<string, number>;
   unmatchedByReason: Record<string, number>;

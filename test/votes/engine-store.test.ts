@@ -78,11 +78,14 @@ test('restart: a vote lost before it turns accepted with a retry after it (late 
   e.onCallback(cb(45, '441', '12345', 'VOTE A')); // Kannel's retry once the app is back
   e.onCallback(cb(46, '442', '12345', 'VOTE B')); // a retry of the accepted vote: counted once
   e.finish(s(100));
+  // This run's report holds the votes its callbacks woke; the store, every vote.
   const r = e.report();
-  assert.deepEqual([r.accepted, r.lost], [2, 1]);
+  assert.deepEqual([r.total, r.accepted, r.lost, r.resumed], [2, 2, 0, 3]);
+  assert.deepEqual(r.callbacks.matched, { 'accepted-after-failure': 1, 'retry-after-accepted': 1 });
   assert.deepEqual(r.callbacks.unmatched, {});
   const t = store.tally();
   assert.deepEqual([t.total, t.accepted, t.lost, t.pending], [3, 2, 1, 0]);
+  assert.deepEqual(store.voteEvents('l1', s(0)).map((x) => x.to), ['lost', 'accepted']);
   store.close();
 });
 

@@ -1,0 +1,82 @@
+/**
+ * Decided votes resumed from the store after a restart, kept out of matching: a callback that finds
+ * no live vote may still be a retry for one of them (a vote lost in an app outage before the restart,
+ * accepted by the gateway's retry after it). A dormant vote whose MO comes again is dropped instead:
+ * a replay over a capture the store has seen makes that vote again from the packets, as the first
+ * time (so replaying it twice gives the same tally).
+ */
+import type { MatchWindow } from './match-window';
+import { carriesText, mangledFrom, type Vote } from './vote';
+
+export class DormantVotes {
+  private readonly byId = new Map<string, Vote>();
+  /** By the voter's match key (the stored sender), and by the number's tail (a gateway that rewrites the number's form). */
+  private readonly byKey = new Map<string, Vote[]>();
+  private readonly byTail = new Map<number, Vote[]>();
+
+  get size(): number {
+    return this.byId.size;
+  }
+
+  add(v: Vote): void {
+    this.byId.set(v.id, v);
+    push(this.byKey, v.matchSender, v);
+    if (v.senderTail >= 0) push(this.byTail, v.senderTail, v);
+  }
+
+  /** Its MO came again: the vote is made anew. */
+  drop(id: string): void {
+    const v = this.byId.get(id);
+    if (v !== undefined) this.remove(v);
+  }
+
+  /**
+   * Takes out the dormant vote a callback that found no live vote belongs to: the voter's (by `key`,
+   * else by the number's `tail`), to the callback's shortcode if it names one, with its text (whole or
+   * without the keyword, else mangled by the gateway: Kannel's %a on UCS-2) if it has one, within the
+   * vote's match and late windows (`t`: when the callback began; `before`: "delivered before it"
+   * allows up to this; `mangledToo`: false for the text as sent only). A lost one first, the earliest
+   * (a retry that succeeded after the restart), else the latest accepted (a retry of it).
+   */
+  take(key: string, tail: number, shortcode: string | undefined, text: string | undefined, t: number, before: number, window: MatchWindow, mangledToo = true): Vote | undefined {
+    const list = this.byKey.get(key) ?? (tail >= 0 ? this.byTail.get(tail) : undefined);
+    if (list === undefined) return undefined;
+    const v = pick(list, shortcode, t, window, text === undefined ? null : (x) => carriesText(x, text, before))
+      ?? (text === undefined || !mangledToo ? undefined : pick(list, shortcode, t, window, (x) => mangledFrom(x, text)));
+    if (v !== undefined) this.remove(v);
+    return v;
+  }
+
+  private remove(v: Vote): void {
+    this.byId.delete(v.id);
+    pull(this.byKey, v.matchSender, v);
+    if (v.senderTail >= 0) pull(this.byTail, v.senderTail, v);
+  }
+}
+
+/** Of the votes `fits` accepts (null: any), the earliest lost one, else the latest accepted. */
+function pick(list: readonly Vote[], shortcode: string | undefined, t: number, window: MatchWindow, fits: ((v: Vote) => boolean) | null): Vote | undefined {
+  let lost: Vote | undefined;
+  let accepted: Vote | undefined;
+  for (const v of list) {
+    if ((shortcode !== undefined && v.shortcode !== shortcode) || !window.contains(v, t) || (fits !== null && !fits(v))) continue;
+    if (v.state !== 'accepted') {
+      if (lost === undefined || v.ackTsNs < lost.ackTsNs) lost = v;
+    } else if (accepted === undefined || v.ackTsNs > accepted.ackTsNs) accepted = v;
+  }
+  return lost ?? accepted;
+}
+
+function push<K>(m: Map<K, Vote[]>, k: K, v: Vote): void {
+  const list = m.get(k);
+  if (list === undefined) m.set(k, [v]);
+  else list.push(v);
+}
+
+function pull<K>(m: Map<K, Vote[]>, k: K, v: Vote): void {
+  const list = m.get(k);
+  if (list === undefined) return;
+  const i = list.indexOf(v);
+  if (i >= 0) list.splice(i, 1);
+  if (list.length === 0) m.delete(k);
+}
