@@ -17,7 +17,8 @@ import { runAgentReplay, runAgentReplayAsync } from './harness/agent-replay';
 import { OtlpHttpReceiver, type DecodedSpan } from '../telemetry/otlp-receivers';
 import { expectedChoice } from './harness/choice';
 import type { AppRequest } from './harness/vote-app-types';
-import { acceptedByApp, tallyOf } from './harness/truth';
+import { acceptedByApp, tallyOf, type Truth } from './harness/truth';
+import { VoteStore } from '../../src/store/vote-store';
 import { captureFormat } from './harness/packet-capture';
 
 // dist*/test/e2e → repository root (CI builds into dist/, helpers into their own dir).
@@ -436,6 +437,65 @@ const capturedLate = (fraction: number): [string, (r: KannelVotesResult) => void
   },
 ];
 
+/**
+ * The agent restarted `fraction` into the capture: the capture is replayed in two parts into one store,
+ * the second continuing the votes the first left. What a restart cannot know — a callback in flight
+ * at the cut, answered after it — leaves a vote pending; every vote the store has decided is decided
+ * as the truth says (a vote lost in the outage before the cut and accepted by Kannel's retry after it
+ * is accepted; a rewritten sender, 07700… → +447700…, still finds its vote).
+ */
+const restartedMidway = (fraction: number): [string, (r: KannelVotesResult) => void] => [
+  `an agent restarted ${fraction * 100}% into the capture on its store: every vote it decided, decided as the truth says`,
+  (r) => {
+    const { truth, tools } = r;
+    const n = frameCount(tools.tshark, r.capturePath);
+    const cut = Math.floor(n * fraction);
+    const store = { path: join(r.dir, 'restart.sqlite'), env: { SMPP_AGENT_HASH_KEY: 'e2e-restart' } };
+    let cutMs = 0;
+    for (const [i, range] of [`1-${cut}`, `${cut + 1}-${n}`].entries()) {
+      const part = join(r.dir, `part-${i}.pcap`);
+      execFileSync(tools.editcap, ['-F', 'pcap', '-r', r.capturePath, part, range]);
+      if (i === 0) cutMs = lastFrameMs(tools.tshark, part);
+      const run = runAgentReplay(ROOT, part, truth.ports, join(r.dir, `part-${i}-lost.csv`), store);
+      assert.equal(run.status, 0, `replay of part ${i} failed: ${run.stderr.slice(0, 2000)}`);
+    }
+    // A callback in flight at the cut (asked before it, answered after): its answer is lost to both parts.
+    // (The app logs a request up to tens of ms after its packet.)
+    const inFlight = (mo: Truth['mos'][number]): boolean =>
+      mo.callbacks.some((i) => { const q = truth.app.requests[i]!; return q.receivedAtMs <= cutMs + 50 && (q.answeredAtMs ?? Infinity) >= cutMs - 50; });
+    // The truth's MO by its acked deliver_sm (Kannel's port and the sequence number, as the vote's id holds them).
+    const moBy = new Map<string, Truth['mos'][number]>();
+    for (const mo of truth.mos) for (const d of mo.deliveries) if (d.outcome === 'acked') moBy.set(`${d.session}:${d.sequenceNumber}`, mo);
+    const st = new VoteStore({ path: store.path });
+    try {
+      const votes = st.votesInProgress(Number.MAX_SAFE_INTEGER);
+      let decided = 0;
+      let undecidable = 0;
+      for (const v of votes) {
+        const m = /^smpp:[^>]*:(\d+)>[^:]+:\d+:s2c:(\d+):/.exec(v.id);
+        const mo = m === null ? undefined : moBy.get(`${m[1]}:${m[2]}`);
+        assert.ok(mo, `vote ${v.id} is one the SMSC sent`);
+        if (v.state === 'pending') continue;
+        decided++;
+        if (v.state !== mo.state && inFlight(mo)) undecidable++;
+        else assert.equal(v.state, mo.state, `MO ${mo.id} (${JSON.stringify(mo.text)}, ${v.lostReason ?? ''})`);
+      }
+      assert.ok(undecidable <= 0.1 * decided, `${undecidable} decided otherwise, each with its answer in flight at the cut`);
+      // An MO whose deliver_sm_resp came after the cut is no vote to either part.
+      assert.ok(votes.length >= truth.summary.votes - 2, `${votes.length} votes in the store of ${truth.summary.votes}`);
+      assert.ok(decided >= 0.8 * truth.summary.votes, `${decided} of ${votes.length} decided`);
+    } finally {
+      st.close();
+    }
+  },
+];
+
+/** Capture time of the last frame, ms. */
+function lastFrameMs(tshark: string, capture: string): number {
+  const out = execFileSync(tshark, ['-n', '-r', capture, '-T', 'fields', '-e', 'frame.time_epoch'], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 }).trim().split('\n');
+  return Number(out[out.length - 1]) * 1000;
+}
+
 /** The capture is what the scenario says it captured (a silent fallback would test nothing new). */
 const capturedAs = (format: 'pcap' | 'pcapng', linkType: number, name: string): [string, (r: KannelVotesResult) => void] => [
   `the capture is ${format} with ${name} link headers`,
@@ -500,7 +560,7 @@ scenario('e2e: SMSC → Kannel (post-xml) → vote app down when the capture end
 // Half the senders national (07700…): Kannel's unified-prefix rewrites them to +44… in the callbacks.
 // With Kannel's default replies: every callback's answer (or, when it failed for good, reply-couldnotfetch) goes back as an MT submit_sm.
 scenario('e2e: SMSC → Kannel (post-url, unified-prefix, MT replies) → failing vote app, captured on lo', { votes: 120, seed: 11, callback: 'post', replies: true, plan: { nationalSenders: true } },
-  [['agent replay with the sender hidden (post-url without send-sender): the same tally, by the second Kannel states', checkWithoutSender]]);
+  [['agent replay with the sender hidden (post-url without send-sender): the same tally, by the second Kannel states', checkWithoutSender], restartedMidway(0.5)]);
 // Kannel binds a transmitter and a separate receiver (two smsc groups of one smsc-id): the MOs arrive on the receiver.
 scenario('e2e: SMSC → Kannel (post-xml, transmitter + receiver binds) → failing vote app, captured on lo', { votes: 120, seed: 13, callback: 'xml', transceiver: false },
   [['agent replay with <oa> hidden (post-xml without send-sender): the same tally, by the second in <at>', checkXmlWithoutSender]]);

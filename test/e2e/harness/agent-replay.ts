@@ -78,9 +78,11 @@ export function runAgentReplayAsync(root: string, capture: string, ports: { smsc
   });
 }
 
-export function runAgentReplay(root: string, capture: string, ports: { smsc: number; app: number }, lostCsv: string): ReplayRun {
-  const args = [...replayArgs(root, capture, ports), '--lost-votes', lostCsv];
-  const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8', timeout: 60000, maxBuffer: 64 * 1024 * 1024 });
+/** `store`: keep the votes in this store (and continue those it holds), with `env` (e.g. a fixed hash key). */
+export function runAgentReplay(root: string, capture: string, ports: { smsc: number; app: number }, lostCsv: string, store?: { path: string; env: NodeJS.ProcessEnv }): ReplayRun {
+  const args = [...replayArgs(root, capture, ports), '--lost-votes', lostCsv, ...(store ? ['--store', store.path] : [])];
+  const env = store ? { ...process.env, ...store.env } : undefined;
+  const r = spawnSync(process.execPath, args, { cwd: root, env, encoding: 'utf8', timeout: 60000, maxBuffer: 64 * 1024 * 1024 });
   const run: ReplayRun = { command: `node ${args.join(' ')}`, status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? String(r.error ?? '') };
   try {
     run.report = JSON.parse(run.stdout) as Record<string, unknown>;
