@@ -97,13 +97,15 @@ export class Reconciler {
   private readonly texts = new StringMemo(matchText, 50_000);
   private readonly skew: ClockSkewView | undefined;
 
-  /** @param index the voters' entries, shared with the dedupe (the engine passes its own). */
   /** Decided votes resumed from the store, matched only by callbacks that find no live vote (dormant-votes.ts). */
   readonly dormant = new DormantVotes();
   /** Called when a dormant vote takes a callback and becomes live again (before the callback applies). */
   onWake: ((v: Vote) => void) | undefined = undefined;
 
-  /** `tailOf`: a callback sender's tail as the votes' `senderTail` holds it (default: `numberTail`). */
+  /**
+   * @param index the voters' entries, shared with the dedupe (the engine passes its own).
+   * @param tailOf a callback sender's tail as the votes' `senderTail` holds it (default: `numberTail`).
+   */
   constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch, index?: VoterIndex, private readonly tailOf: (sender: string) => number = numberTail) {
     this.index = index ?? new VoterIndex();
     this.leadNs = opts.leadNs ?? 5e9;
