@@ -94,3 +94,20 @@ test('hashUncached: the last-number memo answers exactly as a fresh HMAC, the em
   assert.match(got[2], /^[0-9a-f]{16}$/, 'the empty number is hashed too');
   assert.notEqual(got[0], got[4]);
 });
+
+test('tail: a keyed permutation of the 7-digit tails (no two alike, none shown as is); as is when clear; none when dropped', () => {
+  const p = new PhonePrivacy({ key: 'k' });
+  const seen = new Set<number>();
+  for (let t = 0; t < 10_000_000; t += 997) {
+    const h = p.tail(t);
+    assert.ok(Number.isInteger(h) && h >= 0 && h < 2 ** 24, `tail ${t} → ${h}`);
+    seen.add(h);
+  }
+  assert.equal(seen.size, Math.ceil(10_000_000 / 997), 'a permutation: no two tails alike');
+  assert.equal(p.tail(900001), new PhonePrivacy({ key: 'k' }).tail(900001), 'the same key, the same tail');
+  assert.notEqual(p.tail(900001), new PhonePrivacy({ key: 'other' }).tail(900001));
+  assert.notEqual(p.tail(900001), 900001);
+  assert.equal(new PhonePrivacy({ key: 'k', mode: 'clear' }).tail(900001), 900001);
+  assert.equal(new PhonePrivacy({ key: 'k', mode: 'drop' }).tail(900001), -1);
+  assert.equal(p.tail(-1), -1);
+});
