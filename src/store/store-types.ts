@@ -12,7 +12,7 @@ export interface StoredVote {
   /** As configured: hashed (default), '' (drop) or digits (clear). */
   sender: string;
   /**
-   * The sender's last digits (`numberTail`) as configured: keyed-hashed (default) or as they are
+   * The sender's last digits (`numberTail`) as configured: through a keyed permutation (default, `PhonePrivacy.tail`) or as they are
    * (clear); none when dropped. A gateway that rewrites the number's form (Kannel's unified-prefix)
    * keeps them, so a vote resumed after a restart still finds its callbacks.
    */
