@@ -7,7 +7,8 @@
  * `pending` — for a replay that is the honest answer (the callback may still come) — unless the vote
  * had no callback of its own and a failed attempt that named no vote (a refused connection) came after
  * its ack: then it is lost (Reconciler.finish).
- * After a restart, pending votes are loaded from the store and continue (see `resume`).
+ * After a restart, pending votes are loaded from the store and continue, and decided ones a retry can
+ * still reach wait dormant (see `resume`, dormant-votes.ts).
  */
 import { writeFileSync } from 'node:fs';
 import { countReason } from '../common/counter';
@@ -31,6 +32,7 @@ import { matchText, textAfterKeyword, type Vote, type VoteEvent, type VoteLinkRo
 import { newStoredRow, refreshedRow, resumedVote } from './vote-rows';
 import { VoterCache } from './voter-cache';
 import { VoterIndex, type VoterEntry } from './voter-index';
+import { VoterForms } from './voter-forms';
 
 export interface VoteEngineOptions {
   /** Campaign rules (or their options). Default: every MO is a vote in `default`. */
@@ -65,9 +67,6 @@ export interface VoteEngineOptions {
   onLink?: (voteId: string, transactionId: string, role: VoteLinkRole) => void;
 }
 
-/** Match key of an empty (normalised) sender outside `clear` mode; no normalised number is this. */
-const EMPTY_NUMBER = '\u0000';
-
 export class VoteEngine {
   readonly rules: CampaignRules;
   readonly privacy: PhonePrivacy;
@@ -97,18 +96,15 @@ export class VoteEngine {
   private readonly voterIndex: VoterIndex;
   /**
    * Normalised number → the voter's entry: an MO and its callbacks (`+44…` vs `44…`) find it with
-   * one probe. The entry's key is the match key (see `matchKeyOf`).
+   * one probe. The entry's key is the match key (see VoterForms).
    */
   private readonly voters: VoterCache<VoterEntry>;
-  /**
-   * Match keys are the voters' HMACs (as stored) rather than their numbers: only when votes resumed
-   * from the store must be matched, since the store keeps no number.
-   */
-  private keyByHash = false;
+  private readonly forms: VoterForms;
 
   constructor(opts: VoteEngineOptions = {}) {
     this.rules = opts.rules instanceof CampaignRules ? opts.rules : new CampaignRules(opts.rules);
     this.privacy = opts.privacy instanceof PhonePrivacy ? opts.privacy : new PhonePrivacy(opts.privacy);
+    this.forms = new VoterForms(this.privacy);
     this.store = opts.store;
     this.storeText = opts.storeText ?? true;
     this.maxLost = opts.maxLostVotes ?? 1_000_000;
@@ -117,7 +113,7 @@ export class VoteEngine {
     const voterCacheSize = Math.max(1, opts.voterCacheSize ?? 100_000);
     // Empty entries are swept only well beyond the cache's size: cached entries rarely go stale.
     this.voterIndex = new VoterIndex({ minSweep: 2 * voterCacheSize });
-    this.voters = new VoterCache((n) => this.voterIndex.obtain(this.matchKeyOf(n)), voterCacheSize);
+    this.voters = new VoterCache((n) => this.voterIndex.obtain(this.forms.matchKey(n)), voterCacheSize);
     this.dedupe = new MoDedupe(opts.dedupe, this.voterIndex);
     this.policy = new PolicyTally(opts.policy);
     this.reportCalls = new DeliveryReportCalls(opts.deliveryReports);
@@ -129,7 +125,7 @@ export class VoteEngine {
         if (cb !== undefined) this.onLink?.(v.id, cb, 'callback');
       },
       this.voterIndex,
-      (sender) => this.tailKeyOf(sender),
+      (sender) => this.forms.callbackTail(sender),
     );
     // A message's parts are joined for as long as its vote can still take a callback.
     this.parts = new CallbackParts({ holdNs: this.reconciler.windowNs + this.reconciler.lateNs, maxGroups: 10_000, retryWaitNs: this.reconciler.leadNs }, this.reconciler);
@@ -137,7 +133,8 @@ export class VoteEngine {
       // Decided votes too while a retry can still reach them (match window and late window after the ack).
       for (const s of this.store.votesInProgress(this.reconciler.windowNs + this.reconciler.lateNs)) this.resumeVote(s);
     }
-    this.keyByHash = this.privacy.mode === 'hash' && this.counters.resumed > 0;
+    // The store keeps no number: resumed votes are matched by the forms it keeps.
+    if (this.counters.resumed > 0) this.forms.matchStoredForms();
     this.reconciler.onWake = (v) => {
       this.tally.add(v);
       this.policy.add(v);
@@ -203,7 +200,7 @@ export class VoteEngine {
       tallyRow: undefined,
       guess: undefined,
       sendsSender: false,
-      senderTail: this.keyByHash ? this.storedTailOf(entry, o.source) : numberTail(o.source),
+      senderTail: this.forms.voteTail(entry, o.source),
     };
     this.tally.add(v);
     this.policy.add(v);
@@ -282,7 +279,7 @@ export class VoteEngine {
   lostVotes(): LostVote[] {
     const out: LostVote[] = [];
     for (const v of this.lost.values()) {
-      out.push({ voteId: v.id, tsNs: v.tsNs, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, valid: v.kind === 'valid', sender: this.senderOf(v), reason: v.lostReason ?? 'unknown' });
+      out.push({ voteId: v.id, tsNs: v.tsNs, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, valid: v.kind === 'valid', sender: this.forms.senderOf(v), reason: v.lostReason ?? 'unknown' });
     }
     return out.sort((a, b) => a.tsNs - b.tsNs || (a.voteId < b.voteId ? -1 : a.voteId > b.voteId ? 1 : 0));
   }
@@ -297,54 +294,6 @@ export class VoteEngine {
     this.reconciler.advance(nowNs);
     this.dedupe.advance(nowNs);
     if (this.parts.open > 0) this.matchAll(this.parts.expire(nowNs));
-  }
-
-  /**
-   * The key that matches callbacks and groups a voter's votes, by normalised number: the number
-   * itself (it never leaves the process: the output form is made when a vote is written out), or
-   * the sender as stored (`keyByHash`). An empty number gets a key of its own: '' means "no known
-   * sender" to the counting policies, and only `clear` mode writes an empty number out as ''.
-   */
-  private matchKeyOf(normalized: string): string {
-    if (this.keyByHash) return this.privacy.hashUncached(normalized);
-    return normalized === '' && this.privacy.mode !== 'clear' ? EMPTY_NUMBER : normalized;
-  }
-
-  /**
-   * A number's tail as the store keeps it (hashed unless clear), once per voter: `n`, the number or its
-   * plain tail. After a restart with hashed votes this is also the tail matched (`tailKeyOf`).
-   */
-  private storedTailOf(e: VoterEntry | undefined, n: string | number): number {
-    let t = e === undefined ? undefined : e.storedTail;
-    if (t === undefined) {
-      t = this.privacy.tail(typeof n === 'number' ? n : numberTail(n));
-      if (e !== undefined) e.storedTail = t;
-    }
-    return t;
-  }
-
-  /** A callback's sender's tail as votes' are matched: plain, or as stored once resumed votes are matched by hash. */
-  private tailKeyOf(sender: string): number {
-    return this.keyByHash ? this.privacy.tail(numberTail(sender)) : numberTail(sender);
-  }
-
-  /** The vote's sender as configured for output (hash, '' or digits), made on first use. */
-  private senderOf(v: Vote): string {
-    let s = v.sender;
-    if (s === undefined) {
-      // Once per voter: the voter's entry keeps the output form (its key is the vote's match key).
-      const e = v.entry;
-      s = e === undefined ? undefined : e.sender;
-      if (s === undefined) {
-        const key = v.matchSender;
-        if (this.privacy.mode === 'drop') s = '';
-        else if (this.privacy.mode === 'clear' || this.keyByHash) s = key;
-        else s = this.privacy.hash(key === EMPTY_NUMBER ? '' : key);
-        if (e !== undefined) e.sender = s;
-      }
-      v.sender = s;
-    }
-    return s;
   }
 
   private transition(v: Vote, to: VoteState, reason: string | null, tsNs: number, callbackId?: string): void {
@@ -399,7 +348,7 @@ export class VoteEngine {
   private readonly scratchEvent: StoredVoteEvent = { voteId: '', seq: 0, tsNs: 0, from: null, to: 'pending' };
 
   private toStored(v: Vote): StoredVote {
-    return v.row === undefined ? newStoredRow(v, this.senderOf(v), this.keyByHash ? v.senderTail : this.storedTailOf(v.entry, v.senderTail), this.storeText) : refreshedRow(v.row, v);
+    return v.row === undefined ? newStoredRow(v, this.forms.senderOf(v), this.forms.storedTailOf(v), this.storeText) : refreshedRow(v.row, v);
   }
 
   private resumeVote(s: StoredVote): void {
