@@ -103,6 +103,9 @@ export class VoterMatch {
   /** The open votes the last `scan` found without the callback's text (reused; `looseCount` of them valid). */
   private readonly looseVotes: Vote[] = [];
   private looseCount = 0;
+  /** Likewise the accepted ones acked before the callback. */
+  private readonly looseAcceptedVotes: Vote[] = [];
+  private looseAcceptedCount = 0;
   /** Of them, those holding no gateway id (valid while ids are in use). */
   private readonly looseUntried: Vote[] = [];
   private looseUntriedCount = 0;
@@ -115,12 +118,38 @@ export class VoterMatch {
     return undefined;
   }
 
+  /**
+   * Of the votes the last `scan` found without the callback's text, those the gateway can have made it
+   * of ("VOTE 2" is no other vote's, but likely one the capture missed: it began later, or lost the
+   * deliver_sm): the lists keep only them, and the earliest open one and the latest accepted one come
+   * back. Run only when no vote fits better, off the common path.
+   */
+  private guesses(text: string, ids: boolean): [Vote | undefined, Vote | undefined] {
+    const several = this.sendsSeveralWords();
+    let loose: Vote | undefined;
+    let n = 0;
+    this.looseUntriedCount = 0;
+    for (let i = 0; i < this.looseCount; i++) {
+      const v = this.looseVotes[i]!;
+      if (!mayCarry(v, text, several)) continue;
+      this.looseVotes[n++] = v;
+      if (ids && v.gatewayId === undefined) this.looseUntried[this.looseUntriedCount++] = v;
+      if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
+    }
+    this.looseCount = n;
+    let accepted: Vote | undefined;
+    for (let i = 0; i < this.looseAcceptedCount; i++) {
+      const v = this.looseAcceptedVotes[i]!;
+      if (mayCarry(v, text, several) && (accepted === undefined || v.ackTsNs > accepted.ackTsNs)) accepted = v;
+    }
+    return [loose, accepted];
+  }
+
   private scan(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number, fit: Fit): Vote | undefined {
     const t = c.tsStartNs;
     let best: Vote | undefined;
     let bestAccepted: Vote | undefined;
-    let loose: Vote | undefined;
-    let looseAccepted: Vote | undefined;
+    this.looseCount = this.looseAcceptedCount = 0;
     let guessed: Vote | undefined;
     // Of the open votes with the text whole, the earliest whose text is the callback's as written: a
     // fan's "VOTE 2" and "ＶＯＴＥ　２" have one match text, and each callback carries one of them.
@@ -146,15 +175,9 @@ export class VoterMatch {
       if (c.batch === undefined && hasCallback(v, c.id, mark)) return v; // the same attempt seen again
       if (gid !== undefined && v.gatewayId === gid) holder = v;
       if (text !== undefined && !fits(fit, v, text, before)) {
-        // A guess only when the gateway can have made the callback's text of the vote's: "VOTE 2" is
-        // no other vote's, but likely one the capture missed (it began later, or lost the deliver_sm).
-        if (!mayCarry(v, text, this.sendsSeveralWords())) continue;
-        if (v.state !== 'accepted') {
-          if (loose === undefined) this.looseCount = this.looseUntriedCount = 0;
-          if (loose === undefined || v.ackTsNs < loose.ackTsNs) loose = v;
-          this.looseVotes[this.looseCount++] = v;
-          if (ids && v.gatewayId === undefined) this.looseUntried[this.looseUntriedCount++] = v;
-        } else if (v.ackTsNs <= before && (looseAccepted === undefined || v.ackTsNs > looseAccepted.ackTsNs)) looseAccepted = v;
+        // Only a guess, and only if nothing better turns up (see `guesses`).
+        if (v.state !== 'accepted') this.looseVotes[this.looseCount++] = v;
+        else if (v.ackTsNs <= before) this.looseAcceptedVotes[this.looseAcceptedCount++] = v;
       } else if (v.state === 'accepted' && v.guess !== undefined) {
         // Like a retry: the latest such vote delivered before the callback.
         if (v.tsNs <= before && (guessed === undefined || v.ackTsNs > guessed.ackTsNs)) guessed = v;
@@ -195,12 +218,15 @@ export class VoterMatch {
       return this.settleOnGuess(best, false);
     }
     if (best !== undefined) return best;
+    // Votes without the callback's text are found only when it has one.
+    // eslint-disable-next-line prefer-const -- `loose` is narrowed below, `looseAccepted` is not
+    let [loose, looseAccepted] = text !== undefined && this.looseCount + this.looseAcceptedCount > 0 ? this.guesses(text, ids) : NO_GUESSES;
     // Several open votes, none with the callback's text: the text the gateway mangled is likeliest
     // the one nearest it (Kannel's %a turns a UCS-2 octet 0x0D into a space: 😍 → 😠).
     if (loose !== undefined && ids && this.looseUntriedCount > 0 && this.looseUntriedCount < this.looseCount) {
       // As above: of them, those no callback with an id has reached.
-      loose = text === undefined ? earliest(this.looseUntried, this.looseUntriedCount) : closestText(this.looseUntried, this.looseUntriedCount, text);
-    } else if (loose !== undefined && this.looseCount > 1 && text !== undefined) loose = closestText(this.looseVotes, this.looseCount, text);
+      loose = closestText(this.looseUntried, this.looseUntriedCount, text!);
+    } else if (loose !== undefined && this.looseCount > 1) loose = closestText(this.looseVotes, this.looseCount, text!);
     // Last resort: a retry, with gateway-mangled text, of a vote already accepted (changes no count).
     if (guessed !== undefined && c.sender !== undefined) return guessed;
     // A retry: of the accepted vote with the callback's text as written, else of the latest with it.
@@ -211,16 +237,11 @@ export class VoterMatch {
   }
 }
 
+const NO_GUESSES: [undefined, undefined] = [undefined, undefined];
+
 /** Whether two texts differ in characters NFKC changes (full-width letters, ideographic spaces), not only in whitespace. */
 function compatibilityDiffers(a: string, b: string): boolean {
   return a.normalize('NFKC') !== a || b.normalize('NFKC') !== b;
-}
-
-/** Of `n` votes, the earliest acked. */
-function earliest(votes: readonly Vote[], n: number): Vote {
-  let best = votes[0];
-  for (let i = 1; i < n; i++) if (votes[i].ackTsNs < best.ackTsNs) best = votes[i];
-  return best;
 }
 
 /** Of `n` votes, the one whose match text is nearest `text`, the earliest acked on a tie. */
