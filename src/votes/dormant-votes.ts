@@ -35,14 +35,16 @@ export class DormantVotes {
    * else by the number's `tail`), to the callback's shortcode if it names one, with its text (whole or
    * without the keyword, else mangled by the gateway: Kannel's %a on UCS-2) if it has one, within the
    * vote's match and late windows (`t`: when the callback began; `before`: "delivered before it"
-   * allows up to this; `mangledToo`: false for the text as sent only). A lost one first, the earliest
-   * (a retry that succeeded after the restart), else the latest accepted (a retry of it).
+   * allows up to this; `fit`: the text as sent, mangled, or either, in that order). A lost one first,
+   * the earliest (a retry that succeeded after the restart), else the latest accepted (a retry of it).
    */
-  take(key: string, tail: number, shortcode: string | undefined, text: string | undefined, t: number, before: number, window: MatchWindow, mangledToo = true): Vote | undefined {
+  take(key: string, tail: number, shortcode: string | undefined, text: string | undefined, t: number, before: number, window: MatchWindow, fit: 'as-sent' | 'mangled' | 'either' = 'either'): Vote | undefined {
     const list = this.byKey.get(key) ?? (tail >= 0 ? this.byTail.get(tail) : undefined);
     if (list === undefined) return undefined;
-    const v = pick(list, shortcode, t, window, text === undefined ? null : (x) => carriesText(x, text, before))
-      ?? (text === undefined || !mangledToo ? undefined : pick(list, shortcode, t, window, (x) => mangledFrom(x, text)));
+    const v = text === undefined
+      ? pick(list, shortcode, t, window, null)
+      : (fit !== 'mangled' ? pick(list, shortcode, t, window, (x) => carriesText(x, text, before)) : undefined)
+        ?? (fit !== 'as-sent' ? pick(list, shortcode, t, window, (x) => mangledFrom(x, text)) : undefined);
     if (v !== undefined) this.remove(v);
     return v;
   }

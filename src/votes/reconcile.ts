@@ -152,9 +152,9 @@ export class Reconciler {
   }
 
   /** A callback no live vote took: a dormant vote's (a retry after a restart), which then is live again. */
-  private wakeDormant(e: Early, key: string, mangledToo = true): boolean {
+  private wakeDormant(e: Early, key: string, fit: 'as-sent' | 'mangled' | 'either'): boolean {
     const before = e.c.tsStartNs + (this.skew === undefined ? 0 : this.skew.responseLeadNs);
-    const v = this.dormant.take(key, e.c.sender ? this.tailOf(e.c.sender) : -1, e.shortcode, e.text, e.c.tsStartNs, before, this.window, mangledToo);
+    const v = this.dormant.take(key, e.c.sender ? this.tailOf(e.c.sender) : -1, e.shortcode, e.text, e.c.tsStartNs, before, this.window, fit);
     if (v === undefined) return false;
     this.onWake?.(v);
     this.addVote(v);
@@ -413,10 +413,11 @@ export class Reconciler {
     if (e === null) return;
     // A dormant vote with the callback's text beats a live one's guess (after a restart, a fan's retry
     // for a vote decided before it, while the fan's later votes are live).
-    if (e.owner !== undefined && e.text !== undefined && this.dormant.size > 0 && this.wakeDormant(e, e.owner.key, false)) return;
+    if (e.owner !== undefined && e.text !== undefined && this.dormant.size > 0 && this.wakeDormant(e, e.owner.key, 'as-sent')) return;
     if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
     if (e.owner !== undefined && this.content.bySenderTail(e)) return;
-    if (e.owner !== undefined && this.dormant.size > 0 && this.wakeDormant(e, e.owner.key)) return;
+    // The text as sent was tried above; now a mangled one (or none).
+    if (e.owner !== undefined && this.dormant.size > 0 && this.wakeDormant(e, e.owner.key, e.text !== undefined ? 'mangled' : 'either')) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.withoutKeyword(e)) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.nearestMangled(e)) return;
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');
