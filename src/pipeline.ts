@@ -19,6 +19,7 @@ import type { SmppTransaction } from './transactions/smpp-transaction';
 import { HttpPairer } from './transactions/http-pairer';
 import type { HttpReport } from './transactions/http-report';
 import type { HttpTransaction } from './transactions/http-transaction';
+import { ResumedRequests, type ResumedRequestsStats } from './transactions/resumed-requests';
 import { VoteEngine } from './votes/vote-engine';
 import type { VotesReport } from './votes/votes-report';
 import type { VoteEvent, VoteLinkRole } from './votes/vote';
@@ -69,8 +70,11 @@ export interface PipelineReport {
   smpp: SmppReport & { refusedConnections: number };
   http: HttpReport;
   votes: VotesReport;
-  /** The durable buffer; `lagSeconds`: capture time not yet committed (0 right after a commit). */
-  store?: StoreStats & { lagSeconds: number };
+  /**
+   * The durable buffer; `lagSeconds`: capture time not yet committed (0 right after a commit);
+   * `resumedRequests`: requests open when the agent last stopped, and how many an answer completed now.
+   */
+  store?: StoreStats & { lagSeconds: number; resumedRequests: ResumedRequestsStats };
   /** Warnings when the numbers alone would mislead (report-diagnostics.ts); empty normally. */
   diagnostics: string[];
 }
@@ -109,6 +113,8 @@ export class Pipeline {
   private readonly sinkErrors: Record<string, number> = {};
   /** Measured by the transactions stage, allowed for by the votes stage. */
   private readonly clockSkew = new ClockSkew();
+  /** Requests the store says were open when the agent last stopped; null when none (or none left). */
+  private resumed: ResumedRequests | null = null;
 
   /** Wall clock (ms) at the last store commit: durability, never results, depends on it. */
   private committedWallMs: number;
@@ -132,6 +138,13 @@ export class Pipeline {
       dedupe: { redeliveryWindowNs: config.votes.redeliveryWindowMs * MS },
     });
     this.listenToVotes();
+    if (store !== undefined && !store.degraded) {
+      // Their answers may come now: completed, they are the exchanges the agent stopped in the middle of.
+      const smppTimeoutNs = config.smpp.responseTimeoutMs * MS;
+      const httpTimeoutNs = config.http.responseTimeoutMs * MS;
+      const open = store.openRequests(Math.max(smppTimeoutNs, httpTimeoutNs));
+      if (open.length > 0) this.resumed = new ResumedRequests(open, { smppTimeoutNs, httpTimeoutNs });
+    }
     this.smppTracker = new SmppTracker(
       { onTransaction: (t) => this.onSmppTransaction(t), onReceipt: (handset, shortcode, tsNs) => this.votes.onReceipt({ tsNs, handset, shortcode }) },
       { text: { defaultAlphabet: config.smpp.defaultAlphabet }, pairer: { timeoutNs: config.smpp.responseTimeoutMs * MS }, clockSkew: this.clockSkew },
@@ -201,6 +214,7 @@ export class Pipeline {
     this.smppTracker.tick(this.nowNs);
     this.httpPairer.advance(this.nowNs);
     this.votes.tick(this.nowNs);
+    this.resumed?.advance(this.nowNs);
     this.listeners.tick?.(this.nowNs);
     // A replay runs long synchronous batches the interval timer cannot interrupt: commit from here too.
     if (this.store !== undefined) {
@@ -240,6 +254,8 @@ export class Pipeline {
   }
 
   private onSmppTransaction(t: SmppTransaction): void {
+    // An answer to a request seen before a restart completes it (a deliver_sm acked now is a vote).
+    if (t.outcome === 'orphan' && this.resumed !== null && this.resumed.open > 0) t = this.resumed.completeSmpp(t) ?? t;
     // Encoded into the store's current block at once: no per-transaction row object or id string.
     this.store?.putTransaction(t);
     this.listeners.onSmpp?.(t);
@@ -248,11 +264,23 @@ export class Pipeline {
   }
 
   private onHttpTransaction(t: HttpTransaction): void {
+    let completes = false;
+    if (t.outcome === 'orphan' && this.resumed !== null && this.resumed.open > 0) {
+      const c = this.resumed.completeHttp(t);
+      if (c !== null) { t = c; completes = true; }
+    }
     // Encoded into the store's current block at once: no per-transaction row object or id string.
     this.store?.putTransaction(t);
     this.listeners.onHttp?.(t);
-    this.votes.onCallback(callbackObservation(t));
-    if (t.moreMessages !== null) for (const o of moreCallbackObservations(t)) this.votes.onCallback(o);
+    const o = callbackObservation(t);
+    if (completes) o.completesOpen = true;
+    this.votes.onCallback(o);
+    if (t.moreMessages !== null) {
+      for (const m of moreCallbackObservations(t)) {
+        if (completes) m.completesOpen = true;
+        this.votes.onCallback(m);
+      }
+    }
   }
 
   report(source: SourceStats): PipelineReport {
@@ -291,7 +319,13 @@ export class Pipeline {
       smpp: { ...smppReport(this.smppContext.stats, this.smppTracker), refusedConnections: this.smppRefused },
       http: this.httpPairer.httpReport(this.httpSinks.stats),
       votes: this.votes.report(),
-      ...(this.store ? { store: { ...this.store.stats(), lagSeconds: Math.max(0, this.nowNs - this.committedNs) / 1e9 } } : {}),
+      ...(this.store ? {
+        store: {
+          ...this.store.stats(),
+          lagSeconds: Math.max(0, this.nowNs - this.committedNs) / 1e9,
+          resumedRequests: this.resumed?.stats() ?? { resumed: 0, completed: 0, expired: 0 },
+        },
+      } : {}),
     };
     return { ...report, diagnostics: reportDiagnostics(report) };
   }

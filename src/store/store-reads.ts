@@ -151,8 +151,18 @@ function recordsOverlapping(db: Database.Database, fromNs: number, untilNs: numb
   return out;
 }
 
+/**
+ * One record per id, the latest written: records are only appended, and a request left open when the
+ * agent stopped is written again, completed, when its answer comes after the restart (same id).
+ */
+function latestById(records: StoredRecord[]): StoredRecord[] {
+  const byId = new Map<string, StoredRecord>();
+  for (const t of records) byId.set(transactionId(t), t);
+  return byId.size === records.length ? records : [...byId.values()];
+}
+
 export function queryTransactions(db: Database.Database, fromNs: number, untilNs: number, limit: number, onCorrupt: OnCorruptBlock): StoredRecord[] {
-  const out = recordsOverlapping(db, fromNs, untilNs, onCorrupt);
+  const out = latestById(recordsOverlapping(db, fromNs, untilNs, onCorrupt));
   out.sort((a, b) => startTimeOf(a) - startTimeOf(b));
   return out.length > limit ? out.slice(0, limit) : out;
 }
@@ -160,8 +170,28 @@ export function queryTransactions(db: Database.Database, fromNs: number, untilNs
 export function queryTransaction(db: Database.Database, id: string, onCorrupt: OnCorruptBlock): StoredRecord | null {
   const ts = transactionIdStartNs(id);
   if (ts === null) return null;
-  for (const t of recordsOverlapping(db, ts, ts, onCorrupt, true)) if (transactionId(t) === id) return t;
-  return null;
+  let found: StoredRecord | null = null;
+  for (const t of recordsOverlapping(db, ts, ts, onCorrupt, true)) if (transactionId(t) === id) found = t;
+  return found;
+}
+
+/**
+ * Requests the agent left open when it stopped (their answer not seen yet), to pair with an answer
+ * that comes after the restart: whole HTTP requests ended as `gap` without a status (one whose body
+ * the capture had not seen end names no message to match its answer by), SMPP requests
+ * `unanswered`, that started within `windowNs` (the longest response timeout) of the newest record and
+ * were not completed since. Newest first, at most `limit`.
+ */
+export function queryOpenRequests(db: Database.Database, windowNs: number, limit: number, onCorrupt: OnCorruptBlock): StoredRecord[] {
+  const newest = db.prepare('SELECT max(ts_max) AS ts FROM transaction_blocks').get() as { ts: number | null };
+  if (newest.ts === null || limit <= 0) return [];
+  // Nothing is newer than `newest` (and ns times are beyond 2^53: + 1 would be lost).
+  const recent = latestById(recordsOverlapping(db, newest.ts - windowNs, newest.ts + 1e6, onCorrupt));
+  const open = recent.filter((t) => (t.kind === 'http'
+    ? t.outcome === 'gap' && t.status === null && t.method !== null && t.tsRequestEnd !== null
+    : t.outcome === 'unanswered' && t.status === null));
+  open.sort((a, b) => startTimeOf(b) - startTimeOf(a));
+  return open.length > limit ? open.slice(0, limit) : open;
 }
 
 /** One stored vote by its capture time and id, or undefined. */

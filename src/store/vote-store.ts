@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { countReason, sortedReasons } from '../common/counter';
 import { migrate, schemaVersion } from './migrations';
 import { applyRetention, dropOldest, rowCount, usedBytes } from './retention';
-import { queryInProgress, queryLostVotes, queryTally, queryTransaction, queryTransactions, queryVoteEvents } from './store-reads';
+import { queryInProgress, queryLostVotes, queryOpenRequests, queryTally, queryTransaction, queryTransactions, queryVoteEvents } from './store-reads';
 import type { LostVotesFilter, Page, StoredVote, StoredVoteEvent, StoreStats, StoreTally, TallyFilter } from './store-types';
 import { WriteBuffer } from './write-buffer';
 import type { BatchUpsert } from './batch-insert';
@@ -196,6 +196,10 @@ export class VoteStore {
   /** One committed transaction by its id (`transactionId`), or null. */
   transaction(id: string): StoredRecord | null {
     return queryTransaction(this.readable(), id, this.corruptBlock);
+  }
+  /** Requests left open when the agent last stopped (see queryOpenRequests), newest first. */
+  openRequests(windowNs: number, limit = 10_000): StoredRecord[] {
+    return queryOpenRequests(this.readable(), windowNs, limit, this.corruptBlock);
   }
   /** The committed state changes of a vote (by id and its capture time `tsNs`), in order. */
   voteEvents(voteId: string, tsNs: number): StoredVoteEvent[] {

@@ -5,6 +5,7 @@
  * a replay over a capture the store has seen makes that vote again from the packets, as the first
  * time (so replaying it twice gives the same tally).
  */
+import { hasCallback } from './callback-attempts';
 import type { MatchWindow } from './match-window';
 import { carriesText, mangledFrom, type Vote } from './vote';
 
@@ -36,17 +37,29 @@ export class DormantVotes {
    * without the keyword, else mangled by the gateway: Kannel's %a on UCS-2) if it has one, within the
    * vote's match and late windows (`t`: when the callback began; `before`: "delivered before it"
    * allows up to this; `fit`: the text as sent, mangled, or either, in that order). A lost one first,
-   * the earliest (a retry that succeeded after the restart), else the latest accepted (a retry of it).
+   * the earliest (a retry that succeeded after the restart), else (unless `lostOnly`) the latest
+   * accepted (a retry of it).
    */
-  take(key: string, tail: number, shortcode: string | undefined, text: string | undefined, t: number, before: number, window: MatchWindow, fit: 'as-sent' | 'mangled' | 'either' = 'either'): Vote | undefined {
-    const list = this.byKey.get(key) ?? (tail >= 0 ? this.byTail.get(tail) : undefined);
+  take(key: string, tail: number, shortcode: string | undefined, text: string | undefined, t: number, before: number, window: MatchWindow, fit: 'as-sent' | 'mangled' | 'either' = 'either', lostOnly = false): Vote | undefined {
+    const list = this.listOf(key, tail);
     if (list === undefined) return undefined;
     const v = text === undefined
-      ? pick(list, shortcode, t, window, null)
-      : (fit !== 'mangled' ? pick(list, shortcode, t, window, (x) => carriesText(x, text, before)) : undefined)
-        ?? (fit !== 'as-sent' ? pick(list, shortcode, t, window, (x) => mangledFrom(x, text)) : undefined);
+      ? pick(list, shortcode, t, window, null, lostOnly)
+      : (fit !== 'mangled' ? pick(list, shortcode, t, window, (x) => carriesText(x, text, before), lostOnly) : undefined)
+        ?? (fit !== 'as-sent' ? pick(list, shortcode, t, window, (x) => mangledFrom(x, text), lostOnly) : undefined);
     if (v !== undefined) this.remove(v);
     return v;
+  }
+
+  /** Takes out the voter's dormant vote that holds attempt `id` (one the agent saw open when it stopped). */
+  takeHolding(key: string, tail: number, id: string): Vote | undefined {
+    const v = this.listOf(key, tail)?.find((x) => hasCallback(x, id));
+    if (v !== undefined) this.remove(v);
+    return v;
+  }
+
+  private listOf(key: string, tail: number): Vote[] | undefined {
+    return this.byKey.get(key) ?? (tail >= 0 ? this.byTail.get(tail) : undefined);
   }
 
   private remove(v: Vote): void {
@@ -56,8 +69,8 @@ export class DormantVotes {
   }
 }
 
-/** Of the votes `fits` accepts (null: any), the earliest lost one, else the latest accepted. */
-function pick(list: readonly Vote[], shortcode: string | undefined, t: number, window: MatchWindow, fits: ((v: Vote) => boolean) | null): Vote | undefined {
+/** Of the votes `fits` accepts (null: any), the earliest lost one, else (unless `lostOnly`) the latest accepted. */
+function pick(list: readonly Vote[], shortcode: string | undefined, t: number, window: MatchWindow, fits: ((v: Vote) => boolean) | null, lostOnly: boolean): Vote | undefined {
   let lost: Vote | undefined;
   let accepted: Vote | undefined;
   for (const v of list) {
@@ -66,7 +79,7 @@ function pick(list: readonly Vote[], shortcode: string | undefined, t: number, w
       if (lost === undefined || v.ackTsNs < lost.ackTsNs) lost = v;
     } else if (accepted === undefined || v.ackTsNs > accepted.ackTsNs) accepted = v;
   }
-  return lost ?? accepted;
+  return lostOnly ? lost : lost ?? accepted;
 }
 
 function push<K>(m: Map<K, Vote[]>, k: K, v: Vote): void {

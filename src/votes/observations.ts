@@ -65,6 +65,11 @@ export interface CallbackObservation {
    * callback: counted, never matched.
    */
   deliveryReport?: true;
+  /**
+   * The answer to an attempt the agent saw open when it last stopped, completing it after the restart
+   * (resumed-requests.ts): the same attempt (same id) a vote may hold already, now with its outcome.
+   */
+  completesOpen?: true;
 }
 
 /** A delivery receipt the gateway acknowledged: the SMSC says an MT reached `handset` (sent from `shortcode`). */

@@ -151,19 +151,34 @@ export class Reconciler {
     return this.content.matchedWithoutKeyword;
   }
 
-  /** A callback no live vote took: a dormant vote's (a retry after a restart), which then is live again. */
-  private wakeDormant(e: Early, key: string, fit: 'as-sent' | 'mangled' | 'either'): boolean {
-    const before = e.c.tsStartNs + (this.skew === undefined ? 0 : this.skew.responseLeadNs);
-    const v = this.dormant.take(key, e.c.sender ? this.tailOf(e.c.sender) : -1, e.shortcode, e.text, e.c.tsStartNs, before, this.window, fit);
+  /**
+   * A callback no live vote took, or a success the match would give to an accepted vote as a retry
+   * (`lostOnly`): a dormant vote's (a retry after a restart for a vote lost before it), which then is
+   * live again.
+   */
+  private wakeDormant(c: CallbackObservation, key: string, shortcode: string | undefined, text: string | undefined, fit: 'as-sent' | 'mangled' | 'either', lostOnly = false): boolean {
+    const before = c.tsStartNs + (this.skew === undefined ? 0 : this.skew.responseLeadNs);
+    const v = this.dormant.take(key, c.sender ? this.tailOf(c.sender) : -1, shortcode, text, c.tsStartNs, before, this.window, fit, lostOnly);
     if (v === undefined) return false;
-    this.onWake?.(v);
-    this.addVote(v);
-    this.apply(v, e.c, isSuccess(e.c));
+    this.wake(v, c);
     return true;
   }
 
-  /** A new (or resumed) vote: index it, then give it any callback that came first. `entry`: the voter's, when the caller holds it. */
-  addVote(v: Vote, entry?: VoterEntry): void {
+  /**
+   * Only the callback that woke it: the voter's other callbacks still waiting go their own way (after
+   * an app outage a fan's queued retries with one text are those of several votes, each lost before).
+   */
+  private wake(v: Vote, c: CallbackObservation): void {
+    this.onWake?.(v);
+    this.addVote(v, undefined, false);
+    this.apply(v, c, isSuccess(c));
+  }
+
+  /**
+   * A new (or resumed) vote: index it, then (unless not `takeWaiting`) give it any callback that came
+   * first. `entry`: the voter's, when the caller holds it.
+   */
+  addVote(v: Vote, entry?: VoterEntry, takeWaiting = true): void {
     v.live = true;
     this.liveCount++;
     const key = v.matchSender;
@@ -178,7 +193,7 @@ export class Reconciler {
     const due = Math.min(ack + this.windowNs, ack + this.windowNs + this.lateNs);
     if (due < this.dueNs) this.dueNs = due;
     if (this.liveCount > this.maxLive) this.evictOldest();
-    if (this.early.count > 0) {
+    if (this.early.count > 0 && takeWaiting) {
       if (e.early.length > 0) {
         const rest = this.takeEarly(e.early, v);
         if (rest !== null) e.early = rest.length === 0 ? NO_EARLY : rest;
@@ -213,8 +228,24 @@ export class Reconciler {
     if (key === undefined && c.recipient && text !== undefined && !(c.messageId && this.byMessageId.size > 0 && this.byMessageId.has(c.messageId))) {
       return this.content.withoutSender(c, this.recipients.get(c.recipient), text, ok);
     }
+    if (c.completesOpen !== undefined) {
+      // The answer to an attempt seen open before a restart: the vote that held the attempt then. If
+      // none did, only a text can name its vote (a text-less one may be the gateway's DLR call, which
+      // the receipt before the restart explained).
+      const live = this.holderOf(c.id, key, entry, c.recipient, text);
+      if (live !== undefined) return this.apply(live, c, ok);
+      const held = key !== undefined && this.dormant.size > 0 ? this.dormant.takeHolding(key, c.sender ? this.tailOf(c.sender) : -1, c.id) : undefined;
+      if (held !== undefined) return this.wake(held, c);
+      if (text === undefined) return countReason(this.unmatchedCallbacks, 'resumed-without-text');
+    }
     const vote = this.find(c, key, shortcode, text, entry);
-    if (vote !== undefined) return this.apply(vote, c, ok, this.voterMatch.mark !== 0 ? this.voterMatch.mark : callbackMark(c.id));
+    if (vote !== undefined) {
+      // A success for an accepted vote, not an attempt it holds, is rather a lost dormant vote's with
+      // that text if the voter has one (as with live votes, a lost vote that fits beats a retry).
+      if (ok && vote.state === 'accepted' && this.dormant.size > 0 && key !== undefined && !hasCallback(vote, c.id)
+        && this.wakeDormant(c, key, shortcode, text, 'as-sent', true)) return;
+      return this.apply(vote, c, ok, this.voterMatch.mark !== 0 ? this.voterMatch.mark : callbackMark(c.id));
+    }
     // Only a guess matches. The callback can precede the deliver_sm_resp of a new vote with the same
     // sender, shortcode and text on the wire: wait briefly for one before taking the guess.
     const v = this.fallback;
@@ -326,11 +357,15 @@ export class Reconciler {
   }
 
   private apply(v: Vote, c: CallbackObservation, ok: boolean, mark = callbackMark(c.id)): void {
-    if (hasCallback(v, c.id, mark)) return countReason(this.callbacks, 'duplicate');
+    // Held already: the same attempt seen again — unless it completes one left open at a restart.
+    const held = hasCallback(v, c.id, mark);
+    if (held && c.completesOpen === undefined) return countReason(this.callbacks, 'duplicate');
     if (c.sender !== undefined) v.sendsSender = true;
     if (c.messageId !== undefined && c.batch === undefined && c.partIds === undefined) this.voterMatch.gatewayIds.note(v, c.messageId);
-    if (callbackCount(v) < this.maxIds) addCallback(v, c.id, mark);
-    else countReason(this.dropped, 'callback-ids-per-vote');
+    if (!held) {
+      if (callbackCount(v) < this.maxIds) addCallback(v, c.id, mark);
+      else countReason(this.dropped, 'callback-ids-per-vote');
+    }
     if (c.partIds !== undefined && !addPartIds(v, c, this.maxIds, (id) => this.touch(v, c.tsEndNs, v.lostReason, id))) {
       countReason(this.dropped, 'callback-ids-per-vote');
     }
@@ -413,11 +448,11 @@ export class Reconciler {
     if (e === null) return;
     // A dormant vote with the callback's text beats a live one's guess (after a restart, a fan's retry
     // for a vote decided before it, while the fan's later votes are live).
-    if (e.owner !== undefined && e.text !== undefined && this.dormant.size > 0 && this.wakeDormant(e, e.owner.key, 'as-sent')) return;
+    if (e.owner !== undefined && e.text !== undefined && this.dormant.size > 0 && this.wakeDormant(e.c, e.owner.key, e.shortcode, e.text, 'as-sent')) return;
     if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
     if (e.owner !== undefined && this.content.bySenderTail(e)) return;
     // The text as sent was tried above; now a mangled one (or none).
-    if (e.owner !== undefined && this.dormant.size > 0 && this.wakeDormant(e, e.owner.key, e.text !== undefined ? 'mangled' : 'either')) return;
+    if (e.owner !== undefined && this.dormant.size > 0 && this.wakeDormant(e.c, e.owner.key, e.shortcode, e.text, e.text !== undefined ? 'mangled' : 'either')) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.withoutKeyword(e)) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.nearestMangled(e)) return;
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');

@@ -8,6 +8,7 @@ import { PAGE_SIZE, VoteStore, StoreUnavailableError } from '../../src/store/vot
 import { LATEST_VERSION, migrate, type Migration } from '../../src/store/migrations';
 import type { StoredVote } from '../../src/store/store-types';
 import { httpRecord, smppRecord } from './records';
+import { transactionId } from '../../src/transactions/transaction-id';
 
 const dir = mkdtempSync(join(tmpdir(), 'store-'));
 let n = 0;
@@ -233,4 +234,31 @@ test('a block that no longer decodes is skipped by reads and counted, the rest s
   assert.deepEqual(back.map((r) => (r.kind === 'smpp' ? r.sequence : -1)), [...Array(10).keys(), ...Array.from({ length: 10 }, (_, i) => 20 + i)]);
   assert.equal(again.stats().dropped['transaction_blocks:corrupt'], 1);
   again.close();
+});
+
+test('requests open when the agent stopped: read back at start; a completed copy (same id) replaces the open one', () => {
+  const s = new VoteStore({ path: file() });
+  const S = 1e9;
+  const done = smppRecord(T, { sequence: 1 });
+  const old = smppRecord(T + 1 * S, { sequence: 2, outcome: 'unanswered', status: null, statusName: null, responseCommand: null, tsEndNs: null });
+  const openMo = smppRecord(T + 100 * S, { sequence: 3, outcome: 'unanswered', status: null, statusName: null, responseCommand: null, tsEndNs: null });
+  const openCb = httpRecord(T + 101 * S, { outcome: 'gap', status: null, tsResponseStart: null, latencyNs: null, totalNs: null, responseContentType: null });
+  const halfCb = httpRecord(T + 102 * S, { clientPort: 32769, outcome: 'gap', status: null, tsRequestEnd: null, tsResponseStart: null, latencyNs: null, totalNs: null });
+  const timedOut = httpRecord(T + 103 * S, { clientPort: 32770, outcome: 'timeout', status: null, tsResponseStart: null, latencyNs: null, totalNs: null });
+  for (const t of [done, old, openMo, openCb, halfCb, timedOut]) s.putTransaction(t);
+  assert.ok(s.flush().ok);
+  const ids = (rs: ReturnType<VoteStore['openRequests']>) => rs.map((t) => transactionId(t));
+  // Within 30 s of the newest: not the one from 100 s before; not a request whose body was not seen whole, nor one timed out.
+  assert.deepEqual(ids(s.openRequests(30 * S)), [transactionId(openCb), transactionId(openMo)]);
+  assert.deepEqual(ids(s.openRequests(30 * S, 1)), [transactionId(openCb)], 'newest first, bounded');
+  // After the restart its answer came: written again, completed, under the same id.
+  const completed = { ...openCb, outcome: 'ok' as const, status: 200, tsResponseStart: openCb.tsStart + 1e6, latencyNs: 1e6, totalNs: 1e6 };
+  s.putTransaction(completed);
+  assert.ok(s.flush().ok);
+  assert.deepEqual(ids(s.openRequests(30 * S)), [transactionId(openMo)]);
+  assert.equal((s.transaction(transactionId(openCb)) as typeof openCb).status, 200, 'the latest copy');
+  const inRange = s.transactions(T + 101 * S, T + 102 * S);
+  assert.equal(inRange.length, 1, 'one record per exchange');
+  assert.equal((inRange[0] as typeof openCb).status, 200);
+  s.close();
 });

@@ -89,6 +89,58 @@ test('restart: a vote lost before it turns accepted with a retry after it (late 
   store.close();
 });
 
+test('restart: the answer to a callback in flight at the stop completes it — for the vote that held the attempt, never a guess', () => {
+  const path = join(dir, 'restart-in-flight.db');
+  let store = new VoteStore({ path });
+  let e = new VoteEngine({ ...OPTS, store });
+  e.onMo(mo(0, '+441', '12345', 'VOTE A', { id: 'x1' }));
+  e.onCallback(cb(0.1, '441', '12345', 'VOTE A', { status: 503 }));
+  e.onCallback(cb(5, '441', '12345', 'VOTE A', { id: 'retry-x1', outcome: 'gap', status: undefined })); // the agent stops before its answer
+  e.onMo(mo(1, '+442', '12345', 'VOTE B', { id: 'y1' }));
+  e.onCallback(cb(5.1, '442', '12345', 'VOTE B', { id: 'inflight-y1', outcome: 'gap', status: undefined }));
+  e.onMo(mo(2, '+443', '12345', 'VOTE C', { id: 'z1' }));
+  e.tick(s(6));
+  store.flush();
+  store.close();
+
+  store = new VoteStore({ path });
+  e = new VoteEngine({ ...OPTS, store });
+  // The same attempts (same ids), now with their answers: not duplicates of what the store holds.
+  e.onCallback(cb(5, '441', '12345', 'VOTE A', { id: 'retry-x1', completesOpen: true })); // a dormant lost vote
+  e.onCallback(cb(5.1, '442', '12345', 'VOTE B', { id: 'inflight-y1', completesOpen: true })); // a pending one
+  // A text-less answer no vote held (a DLR call to the app): no guess for the voter's pending vote.
+  e.onCallback(cb(5.2, '443', '12345', undefined, { id: 'dlr-z1', completesOpen: true }));
+  e.finish(s(7));
+  assert.deepEqual(e.report().callbacks.unmatched, { 'resumed-without-text': 1 });
+  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['x1', 'accepted'], ['y1', 'accepted'], ['z1', 'pending']]);
+  store.close();
+});
+
+test('restart: a fan\'s retries with one text after an outage go to that fan\'s lost votes one each, not all to the first woken', () => {
+  const path = join(dir, 'restart-fan.db');
+  let store = new VoteStore({ path });
+  let e = new VoteEngine({ ...OPTS, store });
+  for (const [i, t] of [[0, 'f1'], [1, 'f2'], [2, 'f3']] as const) {
+    e.onMo(mo(i, '+449', '12345', 'vote 2', { id: t }));
+    e.onCallback(cb(i + 0.1, '449', '12345', 'vote 2', { status: 503 }));
+  }
+  e.tick(s(40)); // all three lost (the app is down), the agent stops
+  store.flush();
+  assert.deepEqual(store.votesInProgress(90e9).map((v) => v.state), ['lost', 'lost', 'lost']);
+  store.close();
+
+  store = new VoteStore({ path });
+  e = new VoteEngine({ ...OPTS, store });
+  // The gateway works its queue: three 200s, the first two close together (both waiting for a vote when the first wakes one).
+  e.onCallback(cb(45, '449', '12345', 'vote 2'));
+  e.onCallback(cb(45.01, '449', '12345', 'vote 2'));
+  e.onCallback(cb(47, '449', '12345', 'vote 2'));
+  e.finish(s(50));
+  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['f1', 'accepted'], ['f2', 'accepted'], ['f3', 'accepted']]);
+  assert.equal(e.report().callbacks.matched['retry-after-accepted'] ?? 0, 0);
+  store.close();
+});
+
 test('restart: a gateway that rewrites the number\'s form (07700… → +447700…) still reaches the votes it resumed, by the keyed-hashed tail', () => {
   for (const mode of ['hash', 'clear'] as const) {
     const path = join(dir, `restart-tail-${mode}.db`);

@@ -1,0 +1,76 @@
+/**
+ * An agent restarted in the middle of a show, on its store: a capture replayed in two parts into one
+ * store. Exchanges in flight at the cut (request before it, answer after) are completed from the
+ * requests the store kept open, so the store's tally is the one a single replay gives.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generate } from '../src/generator/cli';
+import { FileSource } from '../src/capture/file-source';
+import type { PacketSource } from '../src/capture/packet-source';
+import { loadConfig } from '../src/config/load-config';
+import { Pipeline, type PipelineReport } from '../src/pipeline';
+import { VoteStore } from '../src/store/vote-store';
+import type { StoreTally } from '../src/store/store-types';
+
+const env = { SMPP_AGENT_HASH_KEY: 'restart-test' };
+
+/** The packets of `file` timed before `cutNs` (`before`), or the others. */
+function part(file: string, cutNs: number, before: boolean): PacketSource {
+  const src = new FileSource([file], {});
+  return { run: (onPacket) => src.run((p) => { if ((p.tsNs < cutNs) === before) onPacket(p); }), stop: () => src.stop(), stats: () => src.stats() };
+}
+
+async function replay(source: PacketSource, storePath: string): Promise<{ report: PipelineReport; tally: StoreTally }> {
+  const store = new VoteStore({ path: storePath });
+  const pipeline = new Pipeline(loadConfig({ env }), store);
+  await pipeline.run(source);
+  const report = pipeline.report(source.stats());
+  store.close();
+  const reader = new VoteStore({ path: storePath });
+  const tally = reader.tally();
+  reader.close();
+  return { report, tally };
+}
+
+/** A time when a vote's deliver_sm and a successful callback were both waiting for their answers. */
+async function cutInFlight(file: string): Promise<number> {
+  const smpp: [number, number][] = [];
+  const http: [number, number][] = [];
+  const p = new Pipeline(loadConfig({ env }), undefined, {
+    onSmpp: (t) => { if (t.command === 'deliver_sm' && t.outcome === 'ok' && t.receiptType === null) smpp.push([t.tsStartNs, t.tsEndNs!]); },
+    onHttp: (t) => { if (t.callbackFormat !== null && t.status === 200 && t.tsRequestEnd !== null) http.push([t.tsRequestEnd, t.tsResponseStart!]); },
+  });
+  await p.run(new FileSource([file], {}));
+  for (const [s0, s1] of smpp) {
+    for (const [h0, h1] of http) {
+      const from = Math.max(s0, h0) + 1000; // 1 µs: ns timestamps are beyond 2^53, +1 is lost
+      if (from < Math.min(s1, h1)) return from;
+    }
+  }
+  throw new Error('no deliver_sm and callback in flight together');
+}
+
+test('a restart in the middle: answers after it complete the deliver_sm and the callback in flight, and the tally is whole', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'restart-test-'));
+  try {
+    const file = join(dir, 'votes.pcap');
+    generate({ out: file, votes: 400, seed: 11, truth: 'summary' });
+    const whole = await replay(new FileSource([file], {}), join(dir, 'whole.sqlite'));
+    const cut = await cutInFlight(file);
+    const split = join(dir, 'split.sqlite');
+    const first = await replay(part(file, cut, true), split);
+    assert.equal(first.report.store!.resumedRequests.resumed, 0);
+    const second = await replay(part(file, cut, false), split);
+    const r = second.report.store!.resumedRequests;
+    assert.ok(r.resumed >= 2, `requests open at the cut: ${JSON.stringify(r)}`);
+    assert.ok(r.completed >= 2, `completed after it: ${JSON.stringify(r)}`);
+    assert.deepEqual(second.tally, whole.tally);
+    assert.equal(second.tally.pending, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
