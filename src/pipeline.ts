@@ -20,6 +20,8 @@ import { HttpPairer } from './transactions/http-pairer';
 import type { HttpReport } from './transactions/http-report';
 import type { HttpTransaction } from './transactions/http-transaction';
 import { ResumedRequests, type ResumedRequestsStats } from './transactions/resumed-requests';
+import { MULTIPART_TIMEOUT_NS } from './protocols/smpp/multipart';
+import type { StoredRecord } from './store/transaction-codec';
 import { VoteEngine } from './votes/vote-engine';
 import type { VotesReport } from './votes/votes-report';
 import type { VoteEvent, VoteLinkRole } from './votes/vote';
@@ -72,9 +74,10 @@ export interface PipelineReport {
   votes: VotesReport;
   /**
    * The durable buffer; `lagSeconds`: capture time not yet committed (0 right after a commit);
-   * `resumedRequests`: requests open when the agent last stopped, and how many an answer completed now.
+   * `resumedRequests`: requests open when the agent last stopped, and how many an answer completed now;
+   * `resumedParts`: parts of messages not whole then, waiting again for the rest.
    */
-  store?: StoreStats & { lagSeconds: number; resumedRequests: ResumedRequestsStats };
+  store?: StoreStats & { lagSeconds: number; resumedRequests: ResumedRequestsStats; resumedParts: number };
   /** Warnings when the numbers alone would mislead (report-diagnostics.ts); empty normally. */
   diagnostics: string[];
 }
@@ -113,8 +116,14 @@ export class Pipeline {
   private readonly sinkErrors: Record<string, number> = {};
   /** Measured by the transactions stage, allowed for by the votes stage. */
   private readonly clockSkew = new ClockSkew();
-  /** Requests the store says were open when the agent last stopped; null when none (or none left). */
+  /**
+   * What the store says the agent was in the middle of when it last stopped (requests not answered,
+   * messages not whole), taken up at the first packet if the capture goes on from there.
+   */
+  private resumeFrom: { newestNs: number; requests: StoredRecord[]; parts: SmppTransaction[] } | null = null;
+  /** Requests open at the last stop, waiting for their answers; null when none. */
   private resumed: ResumedRequests | null = null;
+  private resumedParts = 0;
 
   /** Wall clock (ms) at the last store commit: durability, never results, depends on it. */
   private committedWallMs: number;
@@ -139,11 +148,10 @@ export class Pipeline {
     });
     this.listenToVotes();
     if (store !== undefined && !store.degraded) {
-      // Their answers may come now: completed, they are the exchanges the agent stopped in the middle of.
-      const smppTimeoutNs = config.smpp.responseTimeoutMs * MS;
-      const httpTimeoutNs = config.http.responseTimeoutMs * MS;
-      const open = store.openRequests(Math.max(smppTimeoutNs, httpTimeoutNs));
-      if (open.length > 0) this.resumed = new ResumedRequests(open, { smppTimeoutNs, httpTimeoutNs });
+      const newestNs = store.newestRecordNs();
+      const requests = newestNs === null ? [] : store.openRequests(Math.max(config.smpp.responseTimeoutMs, config.http.responseTimeoutMs) * MS);
+      const parts = newestNs === null ? [] : store.openParts(MULTIPART_TIMEOUT_NS);
+      if (newestNs !== null && requests.length + parts.length > 0) this.resumeFrom = { newestNs, requests, parts };
     }
     this.smppTracker = new SmppTracker(
       { onTransaction: (t) => this.onSmppTransaction(t), onReceipt: (handset, shortcode, tsNs) => this.votes.onReceipt({ tsNs, handset, shortcode }) },
@@ -185,6 +193,7 @@ export class Pipeline {
 
   /** The per-packet hot path. */
   readonly onPacket = (p: RawPacket): void => {
+    if (this.resumeFrom !== null) this.takeUp(p.tsNs);
     // The capture clock never runs backwards: a packet stamped before one already seen takes the latest
     // time, so no duration comes out negative and no time window (pairing, votes, telemetry) reopens.
     if (p.tsNs >= this.nowNs) this.nowNs = p.tsNs;
@@ -200,6 +209,21 @@ export class Pipeline {
     }
     if (this.nowNs >= this.nextTickNs) this.tick();
   };
+
+  /**
+   * The first packet: if the capture goes on from where the store ends (a restart), answers may now
+   * come to the requests open then, and the rest of the messages not whole then; a capture from before
+   * it (a replay over an earlier one) takes up nothing.
+   */
+  private takeUp(firstNs: number): void {
+    const r = this.resumeFrom!;
+    this.resumeFrom = null;
+    if (firstNs < r.newestNs) return;
+    const c = this.config;
+    if (r.requests.length > 0) this.resumed = new ResumedRequests(r.requests, { smppTimeoutNs: c.smpp.responseTimeoutMs * MS, httpTimeoutNs: c.http.responseTimeoutMs * MS });
+    this.smppTracker.resumeParts(r.parts);
+    this.resumedParts = r.parts.length;
+  }
 
   private stampForward(p: RawPacket): void {
     const stepNs = this.nowNs - p.tsNs;
@@ -324,6 +348,7 @@ export class Pipeline {
           ...this.store.stats(),
           lagSeconds: Math.max(0, this.nowNs - this.committedNs) / 1e9,
           resumedRequests: this.resumed?.stats() ?? { resumed: 0, completed: 0, expired: 0 },
+          resumedParts: this.resumedParts,
         },
       } : {}),
     };

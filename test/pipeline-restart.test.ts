@@ -1,7 +1,8 @@
 /**
  * An agent restarted in the middle of a show, on its store: a capture replayed in two parts into one
  * store. Exchanges in flight at the cut (request before it, answer after) are completed from the
- * requests the store kept open, so the store's tally is the one a single replay gives.
+ * requests the store kept open, and messages whose parts straddle it joined from the parts it kept, so
+ * the store's tally is the one a single replay gives.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -70,6 +71,46 @@ test('a restart in the middle: answers after it complete the deliver_sm and the 
     assert.ok(r.completed >= 2, `completed after it: ${JSON.stringify(r)}`);
     assert.deepEqual(second.tally, whole.tally);
     assert.equal(second.tally.pending, 0);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+/** A time between the first part of a multipart vote and the part that completed it. */
+async function cutInMultipart(file: string): Promise<number> {
+  const first = new Map<string, number>();
+  let cut: number | null = null;
+  const p = new Pipeline(loadConfig({ env }), undefined, {
+    onSmpp: (t) => {
+      if (t.command !== 'deliver_sm' || t.concatTotal === null || t.concatTotal < 2 || cut !== null) return;
+      const key = `${t.sourceAddr} ${t.concatRef} ${t.concatTotal}`;
+      if (t.text === null) { if (!first.has(key)) first.set(key, t.tsStartNs); return; }
+      const from = first.get(key);
+      if (from !== undefined && t.tsStartNs - from > 2000) cut = from + 1000; // 1 µs after the first part
+    },
+  });
+  await p.run(new FileSource([file], {}));
+  if (cut === null) throw new Error('no multipart vote');
+  return cut;
+}
+
+test('a restart between the parts of a long vote: the parts before it wait again, the message is whole and a vote', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'restart-test-'));
+  try {
+    const file = join(dir, 'votes.pcap');
+    generate({ out: file, votes: 400, seed: 12, truth: 'summary' });
+    const whole = await replay(new FileSource([file], {}), join(dir, 'whole.sqlite'));
+    const cut = await cutInMultipart(file);
+    const split = join(dir, 'split.sqlite');
+    await replay(part(file, cut, true), split);
+    const second = await replay(part(file, cut, false), split);
+    assert.ok(second.report.store!.resumedParts >= 1, `parts taken up: ${second.report.store!.resumedParts}`);
+    assert.deepEqual(second.tally, whole.tally);
+    // Replayed again over the same store, from the start: a capture from before the store's end takes up nothing.
+    const again = await replay(new FileSource([file], {}), split);
+    assert.equal(again.report.store!.resumedParts, 0);
+    assert.equal(again.report.store!.resumedRequests.resumed, 0);
+    assert.deepEqual(again.tally, whole.tally);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

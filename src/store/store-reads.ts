@@ -8,6 +8,7 @@ import { transactionId, transactionIdStartNs } from '../transactions/transaction
 import { blocksBetween } from './block-sql';
 import { decodeEventBlock } from './event-codec';
 import { decodeTransactionBlock, startTimeOf, type StoredRecord } from './transaction-codec';
+import type { SmppTransaction } from '../transactions/smpp-transaction';
 import { decodeVoteTally, VOTE_BLOCK_NS, voteBucket } from './vote-block-codec';
 import { voteBlockReader } from './vote-block-sql';
 import { decodeStoredBlock } from './vote-merge';
@@ -183,15 +184,48 @@ export function queryTransaction(db: Database.Database, id: string, onCorrupt: O
  * were not completed since. Newest first, at most `limit`.
  */
 export function queryOpenRequests(db: Database.Database, windowNs: number, limit: number, onCorrupt: OnCorruptBlock): StoredRecord[] {
-  const newest = db.prepare('SELECT max(ts_max) AS ts FROM transaction_blocks').get() as { ts: number | null };
-  if (newest.ts === null || limit <= 0) return [];
+  const newest = queryNewestRecordNs(db);
+  if (newest === null || limit <= 0) return [];
   // Nothing is newer than `newest` (and ns times are beyond 2^53: + 1 would be lost).
-  const recent = latestById(recordsOverlapping(db, newest.ts - windowNs, newest.ts + 1e6, onCorrupt));
+  const recent = latestById(recordsOverlapping(db, newest - windowNs, newest + 1e6, onCorrupt));
   const open = recent.filter((t) => (t.kind === 'http'
     ? t.outcome === 'gap' && t.status === null && t.method !== null && t.tsRequestEnd !== null
     : t.outcome === 'unanswered' && t.status === null));
   open.sort((a, b) => startTimeOf(b) - startTimeOf(a));
   return open.length > limit ? open.slice(0, limit) : open;
+}
+
+/** Start time of the newest stored transaction, or null when there is none. */
+export function queryNewestRecordNs(db: Database.Database): number | null {
+  return (db.prepare('SELECT max(ts_max) AS ts FROM transaction_blocks').get() as { ts: number | null }).ts;
+}
+
+/**
+ * Parts of mobile-originated messages (deliver_sm, data_sm) that started within `windowNs` (how long a
+ * message waits for its parts) of the newest record and whose message no part completed since (the
+ * completing part carries the whole text): a message the agent stopped in the middle of. Oldest first.
+ */
+export function queryOpenParts(db: Database.Database, windowNs: number, limit: number, onCorrupt: OnCorruptBlock): SmppTransaction[] {
+  const newest = queryNewestRecordNs(db);
+  if (newest === null || limit <= 0) return [];
+  const recent = latestById(recordsOverlapping(db, newest - windowNs, newest + 1e6, onCorrupt));
+  recent.sort((a, b) => startTimeOf(a) - startTimeOf(b));
+  // Per message key, the parts since its last completion: a completing part closes the message, and
+  // later parts under the same key (references wrap) begin another.
+  const open = new Map<string, SmppTransaction[]>();
+  for (const t of recent) {
+    if (t.kind !== 'smpp' || (t.command !== 'deliver_sm' && t.command !== 'data_sm') || t.receiptType !== null) continue;
+    if (t.concatTotal === null || t.concatTotal < 2 || t.concatRef === null || t.concatPart === null) continue;
+    const key = `${t.sourceAddr}\0${t.destinationAddr}\0${t.concatRef}\0${t.concatTotal}`;
+    if (t.text !== null) open.delete(key);
+    else {
+      const parts = open.get(key);
+      if (parts === undefined) open.set(key, [t]);
+      else parts.push(t);
+    }
+  }
+  const out = [...open.values()].flat().sort((a, b) => a.tsStartNs - b.tsStartNs);
+  return out.length > limit ? out.slice(out.length - limit) : out;
 }
 
 /** One stored vote by its capture time and id, or undefined. */

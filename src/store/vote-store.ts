@@ -12,8 +12,9 @@ import Database from 'better-sqlite3';
 import { countReason, sortedReasons } from '../common/counter';
 import { migrate, schemaVersion } from './migrations';
 import { applyRetention, dropOldest, rowCount, usedBytes } from './retention';
-import { queryInProgress, queryLostVotes, queryOpenRequests, queryTally, queryTransaction, queryTransactions, queryVoteEvents } from './store-reads';
+import { queryInProgress, queryLostVotes, queryNewestRecordNs, queryOpenParts, queryOpenRequests, queryTally, queryTransaction, queryTransactions, queryVoteEvents } from './store-reads';
 import type { LostVotesFilter, Page, StoredVote, StoredVoteEvent, StoreStats, StoreTally, TallyFilter } from './store-types';
+import type { SmppTransaction } from '../transactions/smpp-transaction';
 import { WriteBuffer } from './write-buffer';
 import type { BatchUpsert } from './batch-insert';
 import { startTimeOf, type StoredRecord } from './transaction-codec';
@@ -197,9 +198,17 @@ export class VoteStore {
   transaction(id: string): StoredRecord | null {
     return queryTransaction(this.readable(), id, this.corruptBlock);
   }
+  /** Start time of the newest committed transaction (where the agent last stopped), or null. */
+  newestRecordNs(): number | null {
+    return queryNewestRecordNs(this.readable());
+  }
   /** Requests left open when the agent last stopped (see queryOpenRequests), newest first. */
   openRequests(windowNs: number, limit = 10_000): StoredRecord[] {
     return queryOpenRequests(this.readable(), windowNs, limit, this.corruptBlock);
+  }
+  /** Parts of messages not complete when the agent last stopped (see queryOpenParts), oldest first. */
+  openParts(windowNs: number, limit = 10_000): SmppTransaction[] {
+    return queryOpenParts(this.readable(), windowNs, limit, this.corruptBlock);
   }
   /** The committed state changes of a vote (by id and its capture time `tsNs`), in order. */
   voteEvents(voteId: string, tsNs: number): StoredVoteEvent[] {

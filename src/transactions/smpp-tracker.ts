@@ -120,6 +120,18 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
     this.early = new EarlyResponses((r) => this.answer(r.orphan.s, r.orphan.tx, null, r.commandId, r.status, r.messageId, r.systemId, r.tsNs), opts.earlyResponses);
   }
 
+  /**
+   * Parts of messages the agent saw begin before it last stopped (from the store, oldest first): they
+   * wait again for the parts still to come, so a message whose parts straddle a restart is whole. The
+   * records are the parts' own, with their ids (the completing part names them, as any other).
+   */
+  resumeParts(parts: readonly SmppTransaction[]): void {
+    for (const p of parts) {
+      if (p.sourceAddr === null || p.destinationAddr === null || p.partText === null || p.concatRef === null || p.concatTotal === null || p.concatPart === null) continue;
+      this.multipart.add(p.sourceAddr, p.destinationAddr, { ref: p.concatRef, total: p.concatTotal, part: p.concatPart }, p.partText, p.tsStartNs, p);
+    }
+  }
+
   /** Transactions emitted by outcome (a fresh object, keys sorted). */
   get outcomes(): Record<string, number> {
     return this.outcomeTally.sorted();

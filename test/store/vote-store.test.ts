@@ -262,3 +262,24 @@ test('requests open when the agent stopped: read back at start; a completed copy
   assert.equal((inRange[0] as typeof openCb).status, 200);
   s.close();
 });
+
+test('parts of messages not whole when the agent stopped: read back oldest first; a completed message\'s and older ones are not', () => {
+  const s = new VoteStore({ path: file() });
+  const S = 1e9;
+  const part = (sec: number, ref: number, n: number, over: Partial<Parameters<typeof smppRecord>[1]> = {}) =>
+    smppRecord(T + sec * S, { sequence: sec, concatRef: ref, concatTotal: 3, concatPart: n, partText: `p${n} `, text: null, ...over });
+  const recs = [
+    part(0, 9, 1), // its message began 400 s before the newest record: beyond the wait
+    part(390, 1, 1), part(391, 1, 2), part(392, 1, 3, { text: 'p1 p2 p3 ' }), // whole
+    part(395, 1, 1), // the same reference again (references wrap): another message, not whole
+    part(396, 2, 2), part(397, 2, 1),
+    part(398, 3, 1, { command: 'submit_sm', requestDirection: 'c2s' }), // an MT's part: not the agent's to join
+    smppRecord(T + 400 * S, { sequence: 400 }),
+  ];
+  for (const t of recs) s.putTransaction(t);
+  assert.ok(s.flush().ok);
+  assert.equal(s.newestRecordNs(), T + 400 * S);
+  assert.deepEqual(s.openParts(300 * S).map((t) => [t.concatRef, t.concatPart]), [[1, 1], [2, 2], [2, 1]]);
+  assert.deepEqual(s.openParts(300 * S, 2).map((t) => [t.concatRef, t.concatPart]), [[2, 2], [2, 1]], 'bounded: the newest kept');
+  s.close();
+});

@@ -7,6 +7,9 @@
 import { countReason } from '../../common/counter';
 import type { ConcatInfo } from './udh';
 
+/** How long a message waits for its missing parts by default, capture-clock ns. */
+export const MULTIPART_TIMEOUT_NS = 300e9;
+
 export interface MultipartOptions {
   /** How long a message may wait for its missing parts, capture-clock ns (default 300 s). */
   timeoutNs?: number;
@@ -51,7 +54,7 @@ export class MultipartAssembler<T> {
   readonly drops: Record<string, number> = {};
 
   constructor(private readonly sink: MultipartSink<T>, opts: MultipartOptions = {}) {
-    this.timeoutNs = opts.timeoutNs ?? 300e9;
+    this.timeoutNs = opts.timeoutNs ?? MULTIPART_TIMEOUT_NS;
     this.maxParts = opts.maxParts ?? 16;
     this.maxPending = opts.maxPending ?? 10000;
   }
@@ -59,7 +62,7 @@ export class MultipartAssembler<T> {
   get size(): number { return this.pending.size; }
 
   /** Add one part; a single-part "concatenation" is delivered at once. */
-  add(source: string, destination: string, c: ConcatInfo, text: string, tsNs: number, meta: T): void {
+  add(source: string, destination: string, c: Pick<ConcatInfo, 'ref' | 'total' | 'part'>, text: string, tsNs: number, meta: T): void {
     this.expire(tsNs);
     if (c.total < 1 || c.part < 1 || c.part > c.total) { countReason(this.drops, 'part_out_of_range'); return; }
     if (c.total > this.maxParts) { countReason(this.drops, 'too_many_parts'); return; }
