@@ -17,6 +17,11 @@ export interface StoredVote {
    * keeps them, so a vote resumed after a restart still finds its callbacks.
    */
   senderTail?: number;
+  /**
+   * The gateway's message id on the vote's first callback (Kannel `%I`): after a restart a retry with
+   * it finds its vote, and a vote with another is another message's.
+   */
+  gatewayId?: string;
   text?: string;
   tsNs: number;
   ackTsNs: number;

@@ -6,7 +6,8 @@
  *
  * `data` (a block-codec block, layout 2): per vote, in (ts, id) order: ts, id, campaign, shortcode,
  * choice, kind, state, sender, text, ack time, message id, SMSC connection, lost reason, event
- * sequence, last update, callback ids (count, then each); codec 2 adds the sender's tail (null: none).
+ * sequence, last update, callback ids (count, then each); codec 2 adds the sender's tail (null: none),
+ * codec 3 the gateway's message id of the vote's first callback (null: none).
  * `tally` (a self-contained row): version, group count, then per (campaign, shortcode, choice, kind):
  * the four strings, pending, accepted, lost. Version 1: the counts of the block's votes (≥ 0);
  * version 2: a change of the block's counts (signed), written with a delta (vote-block-sql.ts).
@@ -17,8 +18,8 @@ import type { StoredVote, StoredVoteState } from './store-types';
 
 /** Capture time covered by one vote block. Part of the format: changing it needs a migration. */
 export const VOTE_BLOCK_NS = 1e9;
-/** Layout of a vote block's `data` (stored per row; codec 1 rows still read, without a sender tail). */
-export const VOTE_BLOCK_CODEC = 2;
+/** Layout of a vote block's `data` (stored per row; codec 1 and 2 rows still read, without what came later). */
+export const VOTE_BLOCK_CODEC = 3;
 const TALLY_VERSION = 1;
 const TALLY_CHANGE_VERSION = 2;
 /** Block keys stay exact integers whatever the time (SQLite refuses non-finite keys). */
@@ -92,6 +93,7 @@ export class VoteBlockEncoder {
       w.num(ids.length);
       for (let j = 0; j < ids.length; j++) w.str(ids[j], 11, true);
       w.num(v.senderTail ?? null);
+      w.str(v.gatewayId ?? null, 12, true);
       if (v.state === 'lost') lost++;
       else if (v.state !== 'accepted') pending++;
     }
@@ -166,7 +168,7 @@ function sameGroup(g: VoteTallyGroup, v: StoredVote): boolean {
 
 /** Every vote of a block; throws RangeError when it does not decode. */
 export function decodeVoteBlock(data: Buffer, codec: number): StoredVote[] {
-  if (codec !== 1 && codec !== VOTE_BLOCK_CODEC) throw new RangeError(`unknown vote block codec ${codec}`);
+  if (codec !== 1 && codec !== 2 && codec !== VOTE_BLOCK_CODEC) throw new RangeError(`unknown vote block codec ${codec}`);
   const r = new BlockReader(data, 2);
   const out: StoredVote[] = [];
   while (!r.done) {
@@ -176,12 +178,14 @@ export function decodeVoteBlock(data: Buffer, codec: number): StoredVote[] {
     const callbackIds: string[] = [];
     for (let n = r.num()!; n > 0; n--) callbackIds.push(r.str(11)!);
     const senderTail = codec === 1 ? null : r.num();
+    const gatewayId = codec < 3 ? null : r.str(12);
     if (kind === null || state === null) throw new RangeError('corrupt vote block: kind or state');
     const v: StoredVote = { id, campaign, shortcode, choice, kind, sender, tsNs, ackTsNs, smscConn, state, callbackIds, eventSeq, updatedTsNs };
     if (text !== null) v.text = text;
     if (messageId !== null) v.messageId = messageId;
     if (lostReason !== null) v.lostReason = lostReason;
     if (senderTail !== null) v.senderTail = senderTail;
+    if (gatewayId !== null) v.gatewayId = gatewayId;
     out.push(v);
   }
   return out;

@@ -38,22 +38,28 @@ export class DormantVotes {
    * vote's match and late windows (`t`: when the callback began; `before`: "delivered before it"
    * allows up to this; `fit`: the text as sent, mangled, or either, in that order). A lost one first,
    * the earliest (a retry that succeeded after the restart), else (unless `lostOnly`) the latest
-   * accepted (a retry of it).
+   * accepted (a retry of it). With the gateway's message id (`gid`, while ids follow messages): the
+   * vote whose first callback had it, and never one whose had another (another message).
    */
-  take(key: string, tail: number, shortcode: string | undefined, text: string | undefined, t: number, before: number, window: MatchWindow, fit: 'as-sent' | 'mangled' | 'either' = 'either', lostOnly = false): Vote | undefined {
+  take(key: string, tail: number, shortcode: string | undefined, text: string | undefined, t: number, before: number, window: MatchWindow, fit: 'as-sent' | 'mangled' | 'either' = 'either', lostOnly = false, gid?: string): Vote | undefined {
     const list = this.listOf(key, tail);
     if (list === undefined) return undefined;
     const v = text === undefined
-      ? pick(list, shortcode, t, window, null, lostOnly)
-      : (fit !== 'mangled' ? pick(list, shortcode, t, window, (x) => carriesText(x, text, before), lostOnly) : undefined)
-        ?? (fit !== 'as-sent' ? pick(list, shortcode, t, window, (x) => mangledFrom(x, text), lostOnly) : undefined);
+      ? pick(list, shortcode, t, window, null, lostOnly, gid)
+      : (fit !== 'mangled' ? pick(list, shortcode, t, window, (x) => carriesText(x, text, before), lostOnly, gid) : undefined)
+        ?? (fit !== 'as-sent' ? pick(list, shortcode, t, window, (x) => mangledFrom(x, text), lostOnly, gid) : undefined);
     if (v !== undefined) this.remove(v);
     return v;
   }
 
-  /** Takes out the voter's dormant vote that holds attempt `id` (one the agent saw open when it stopped). */
-  takeHolding(key: string, tail: number, id: string): Vote | undefined {
-    const v = this.listOf(key, tail)?.find((x) => hasCallback(x, id));
+  /**
+   * Takes out the voter's dormant vote that holds attempt `id` (one the agent saw open when it stopped),
+   * or whose first callback had the gateway's message id `gid` (a retry goes where its first attempt
+   * went) and that was acked before `t`, when the callback began: a replay over the same capture shows a
+   * vote's callback before its deliver_sm_resp, and the vote is made again from that.
+   */
+  takeHolding(key: string, tail: number, id: string | null, gid?: string, t = -Infinity): Vote | undefined {
+    const v = this.listOf(key, tail)?.find((x) => (id !== null && hasCallback(x, id)) || (gid !== undefined && x.gatewayId === gid && x.ackTsNs <= t));
     if (v !== undefined) this.remove(v);
     return v;
   }
@@ -69,12 +75,19 @@ export class DormantVotes {
   }
 }
 
-/** Of the votes `fits` accepts (null: any), the earliest lost one, else (unless `lostOnly`) the latest accepted. */
-function pick(list: readonly Vote[], shortcode: string | undefined, t: number, window: MatchWindow, fits: ((v: Vote) => boolean) | null, lostOnly: boolean): Vote | undefined {
+/**
+ * Of the votes `fits` accepts (null: any), the one whose first callback had message id `gid`, else of
+ * those without another id the earliest lost one, else (unless `lostOnly`) the latest accepted.
+ */
+function pick(list: readonly Vote[], shortcode: string | undefined, t: number, window: MatchWindow, fits: ((v: Vote) => boolean) | null, lostOnly: boolean, gid: string | undefined): Vote | undefined {
   let lost: Vote | undefined;
   let accepted: Vote | undefined;
   for (const v of list) {
     if ((shortcode !== undefined && v.shortcode !== shortcode) || !window.contains(v, t) || (fits !== null && !fits(v))) continue;
+    if (gid !== undefined && v.gatewayId !== undefined) {
+      if (v.gatewayId === gid) return lostOnly && v.state === 'accepted' ? undefined : v;
+      continue;
+    }
     if (v.state !== 'accepted') {
       if (lost === undefined || v.ackTsNs < lost.ackTsNs) lost = v;
     } else if (accepted === undefined || v.ackTsNs > accepted.ackTsNs) accepted = v;

@@ -158,7 +158,7 @@ export class Reconciler {
    */
   private wakeDormant(c: CallbackObservation, key: string, shortcode: string | undefined, text: string | undefined, fit: 'as-sent' | 'mangled' | 'either', lostOnly = false): boolean {
     const before = c.tsStartNs + (this.skew === undefined ? 0 : this.skew.responseLeadNs);
-    const v = this.dormant.take(key, c.sender ? this.tailOf(c.sender) : -1, shortcode, text, c.tsStartNs, before, this.window, fit, lostOnly);
+    const v = this.dormant.take(key, c.sender ? this.tailOf(c.sender) : -1, shortcode, text, c.tsStartNs, before, this.window, fit, lostOnly, this.dormantGid(c));
     if (v === undefined) return false;
     this.wake(v, c);
     return true;
@@ -168,6 +168,11 @@ export class Reconciler {
    * Only the callback that woke it: the voter's other callbacks still waiting go their own way (after
    * an app outage a fan's queued retries with one text are those of several votes, each lost before).
    */
+  /** The callback's gateway message id, while ids follow messages (GatewayIds). */
+  private dormantGid(c: CallbackObservation): string | undefined {
+    return this.voterMatch.gatewayIds.inUse && c.messageId !== undefined && c.batch === undefined ? c.messageId : undefined;
+  }
+
   private wake(v: Vote, c: CallbackObservation): void {
     this.onWake?.(v);
     this.addVote(v, undefined, false);
@@ -237,6 +242,12 @@ export class Reconciler {
       const held = key !== undefined && this.dormant.size > 0 ? this.dormant.takeHolding(key, c.sender ? this.tailOf(c.sender) : -1, c.id) : undefined;
       if (held !== undefined) return this.wake(held, c);
       if (text === undefined) return countReason(this.unmatchedCallbacks, 'resumed-without-text');
+    }
+    const gid = this.dormantGid(c);
+    if (gid !== undefined && key !== undefined && this.dormant.size > 0) {
+      // The gateway's message id of a dormant vote's first callback: its retry, before any live vote.
+      const held = this.dormant.takeHolding(key, c.sender ? this.tailOf(c.sender) : -1, null, gid, c.tsStartNs);
+      if (held !== undefined) return this.wake(held, c);
     }
     const vote = this.find(c, key, shortcode, text, entry);
     if (vote !== undefined) {

@@ -15,6 +15,7 @@ export function refreshedRow(s: StoredVote, v: Vote): StoredVote {
   s.callbackIds = idList(v);
   s.eventSeq = v.eventSeq;
   s.updatedTsNs = v.updatedTsNs;
+  s.gatewayId = v.gatewayId;
   return s;
 }
 
@@ -24,6 +25,7 @@ export function newStoredRow(v: Vote, sender: string, senderTail: number, storeT
     id: v.id, campaign: v.campaignName, shortcode: v.shortcode, choice: v.choice, kind: v.kind, sender, senderTail: senderTail < 0 ? undefined : senderTail,
     text: storeText ? v.text : undefined, tsNs: v.tsNs, ackTsNs: v.ackTsNs, messageId: v.messageId, smscConn: v.smscConn,
     state: v.state, lostReason: v.lostReason ?? undefined, callbackIds: idList(v), eventSeq: v.eventSeq, updatedTsNs: v.updatedTsNs,
+    gatewayId: v.gatewayId,
   });
 }
 
@@ -36,7 +38,7 @@ function idList(v: Vote): string[] {
 /** A vote in progress as the store kept it (its campaign looked up by name: null when no longer configured). */
 export function resumedVote(s: StoredVote, campaign: Campaign | null): Vote {
   const text = s.text ?? '';
-  return {
+  const v: Vote = {
     id: s.id, campaign, campaignName: s.campaign, shortcode: s.shortcode, choice: s.choice, kind: s.kind, sender: s.sender,
     matchSender: s.sender, text, matchText: matchText(text), restText: textAfterKeyword(text), tsNs: s.tsNs, ackTsNs: s.ackTsNs, messageId: s.messageId,
     smscConn: s.smscConn, state: s.state, lostReason: s.lostReason ?? null,
@@ -47,4 +49,6 @@ export function resumedVote(s: StoredVote, campaign: Campaign | null): Vote {
     row: undefined, entry: undefined, tallyRow: undefined, guess: undefined, sendsSender: false,
     senderTail: s.senderTail ?? -1, // as stored: hashed unless clear (the engine then hashes callbacks' tails too)
   };
+  if (s.gatewayId !== undefined) v.gatewayId = s.gatewayId; // as GatewayIds.note gives a new vote its id
+  return v;
 }

@@ -290,12 +290,12 @@ test('negative capture times round-trip through a block', () => {
   st.close();
 });
 
-test('vote block codec 2 keeps the sender\'s tail; codec 1 rows (written before it) still read, without one', () => {
+test('vote block codec 3 keeps the sender\'s tail and the gateway\'s message id; codec 1 and 2 rows (written before) still read, without them', () => {
   const enc = new VoteBlockEncoder();
-  const withTail = vote(0, 1, { senderTail: 281_474_976_710_655 }); // 48 bits: a hashed tail
+  const withTail = vote(0, 1, { senderTail: 281_474_976_710_655, gatewayId: 'a1b2c3d4-kannel-id' }); // 48 bits: a hashed tail
   const without = vote(0, 2);
   assert.deepEqual(decodeVoteBlock(Buffer.from(enc.encode([withTail, without]).data), VOTE_BLOCK_CODEC), [withTail, without]);
-  assert.equal(VOTE_BLOCK_CODEC, 2);
+  assert.equal(VOTE_BLOCK_CODEC, 3);
   // A codec-1 block, written field by field as a codec-1 agent did (the same layout without the tail).
   const w = new BlockWriter(4096);
   w.reset(without.tsNs);
@@ -305,5 +305,12 @@ test('vote block codec 2 keeps the sender\'s tail; codec 1 rows (written before 
   w.str(without.smscConn, 9); w.str(null, 10); w.num(without.eventSeq); w.ts(without.updatedTsNs); w.num(0);
   const v1 = Buffer.from(w.finish());
   assert.deepEqual(decodeVoteBlock(v1, 1), [without]);
-  assert.throws(() => decodeVoteBlock(v1, 3), /unknown vote block codec 3/);
+  // Codec 2: the tail after the callback ids, no message id.
+  w.reset(without.tsNs);
+  w.reserve();
+  w.ts(without.tsNs); w.str(without.id, 0, true); w.str(without.campaign, 1); w.str(without.shortcode, 2); w.str(without.choice, 3); w.str(without.kind, 4);
+  w.str(without.state, 5); w.str(without.sender, 6, true); w.str(without.text ?? null, 7); w.ts(without.ackTsNs); w.str(null, 8, true);
+  w.str(without.smscConn, 9); w.str(null, 10); w.num(without.eventSeq); w.ts(without.updatedTsNs); w.num(0); w.num(77);
+  assert.deepEqual(decodeVoteBlock(Buffer.from(w.finish()), 2), [{ ...without, senderTail: 77 }]);
+  assert.throws(() => decodeVoteBlock(v1, 4), /unknown vote block codec 4/);
 });

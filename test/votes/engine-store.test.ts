@@ -141,6 +141,29 @@ test('restart: a fan\'s retries with one text after an outage go to that fan\'s 
   store.close();
 });
 
+test('restart: with the gateway\'s message ids, a retry finds the vote its first attempt reached, before the voter\'s live vote of that text', () => {
+  const path = join(dir, 'restart-ids.db');
+  let store = new VoteStore({ path });
+  let e = new VoteEngine({ ...OPTS, store });
+  e.onMo(mo(0, '+449', '12345', 'vote 2', { id: 'd1' }));
+  e.onCallback(cb(0.1, '449', '12345', 'vote 2', { status: 500, messageId: 'msg-d1' }));
+  e.tick(s(40)); // lost; the agent stops
+  store.flush();
+  store.close();
+
+  store = new VoteStore({ path });
+  e = new VoteEngine({ ...OPTS, store });
+  e.onMo(mo(41, '+448', '12345', 'vote 1', { id: 'other' }));
+  e.onCallback(cb(41.1, '448', '12345', 'vote 1', { messageId: 'msg-other' })); // ids are in use
+  e.onMo(mo(42, '+449', '12345', 'vote 2', { id: 'l1' })); // the fan votes again, same text
+  e.onCallback(cb(42.2, '449', '12345', 'vote 2', { messageId: 'msg-d1' })); // the gateway's retry of d1, answered 200
+  e.onCallback(cb(42.3, '449', '12345', 'vote 2', { messageId: 'msg-l1', status: 503 })); // l1's own first attempt
+  e.finish(s(50));
+  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state, v.gatewayId]),
+    [['d1', 'accepted', 'msg-d1'], ['other', 'accepted', 'msg-other'], ['l1', 'lost', 'msg-l1']]);
+  store.close();
+});
+
 test('restart: a gateway that rewrites the number\'s form (07700… → +447700…) still reaches the votes it resumed, by the keyed-hashed tail', () => {
   for (const mode of ['hash', 'clear'] as const) {
     const path = join(dir, `restart-tail-${mode}.db`);
