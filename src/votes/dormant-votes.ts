@@ -5,7 +5,6 @@
  * a replay over a capture the store has seen makes that vote again from the packets, as the first
  * time (so replaying it twice gives the same tally).
  */
-import { hasCallback } from './callback-attempts';
 import type { MatchWindow } from './match-window';
 import { carriesText, mangledFrom, type Vote } from './vote';
 
@@ -31,6 +30,13 @@ export class DormantVotes {
     if (v !== undefined) this.remove(v);
   }
 
+  /** Takes out `v` if it is dormant (false: it is not). */
+  takeVote(v: Vote): boolean {
+    if (this.byId.get(v.id) !== v) return false;
+    this.remove(v);
+    return true;
+  }
+
   /**
    * Takes out the dormant vote a callback that found no live vote belongs to: the voter's (by `key`,
    * else by the number's `tail`), to the callback's shortcode if it names one, with its text (whole or
@@ -53,13 +59,13 @@ export class DormantVotes {
   }
 
   /**
-   * Takes out the voter's dormant vote that holds attempt `id` (one the agent saw open when it stopped),
-   * or whose first callback had the gateway's message id `gid` (a retry goes where its first attempt
-   * went) and that was acked before `t`, when the callback began: a replay over the same capture shows a
-   * vote's callback before its deliver_sm_resp, and the vote is made again from that.
+   * Takes out the voter's dormant vote whose first callback had the gateway's message id `gid` (a
+   * retry goes where its first attempt went) and that was acked before `t`, when the callback began: a
+   * replay over the same capture shows a vote's callback before its deliver_sm_resp, and the vote is
+   * made again from that.
    */
-  takeHolding(key: string, tail: number, id: string | null, gid?: string, t = -Infinity): Vote | undefined {
-    const v = this.listOf(key, tail)?.find((x) => (id !== null && hasCallback(x, id)) || (gid !== undefined && x.gatewayId === gid && x.ackTsNs <= t));
+  takeByGatewayId(key: string, tail: number, gid: string, t: number): Vote | undefined {
+    const v = this.listOf(key, tail)?.find((x) => x.gatewayId === gid && x.ackTsNs <= t);
     if (v !== undefined) this.remove(v);
     return v;
   }

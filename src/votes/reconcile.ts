@@ -99,6 +99,19 @@ export class Reconciler {
 
   /** Decided votes resumed from the store, matched only by callbacks that find no live vote (dormant-votes.ts). */
   readonly dormant = new DormantVotes();
+  /**
+   * Votes resumed after a restart by their latest attempt, the one the agent may have seen open when it
+   * stopped: its answer after the restart goes to that vote, whatever form of the sender it names.
+   */
+  private readonly resumedAttempts = new Map<string, Vote>();
+
+  /** A vote resumed from the store (live or dormant). */
+  noteResumed(v: Vote): void {
+    const ids = v.callbackIds;
+    const last = typeof ids === 'string' ? ids : ids[ids.length - 1];
+    if (last !== undefined) this.resumedAttempts.set(last, v);
+  }
+
   /** Called when a dormant vote takes a callback and becomes live again (before the callback applies). */
   onWake: ((v: Vote) => void) | undefined = undefined;
 
@@ -237,16 +250,15 @@ export class Reconciler {
       // The answer to an attempt seen open before a restart: the vote that held the attempt then. If
       // none did, only a text can name its vote (a text-less one may be the gateway's DLR call, which
       // the receipt before the restart explained).
-      const live = this.holderOf(c.id, key, entry, c.recipient, text);
-      if (live !== undefined) return this.apply(live, c, ok);
-      const held = key !== undefined && this.dormant.size > 0 ? this.dormant.takeHolding(key, c.sender ? this.tailOf(c.sender) : -1, c.id) : undefined;
-      if (held !== undefined) return this.wake(held, c);
+      const held = this.resumedAttempts.get(c.id);
+      if (held !== undefined && held.live) return this.apply(held, c, ok);
+      if (held !== undefined && this.dormant.takeVote(held)) return this.wake(held, c);
       if (text === undefined) return countReason(this.unmatchedCallbacks, 'resumed-without-text');
     }
     const gid = this.dormantGid(c);
     if (gid !== undefined && key !== undefined && this.dormant.size > 0) {
       // The gateway's message id of a dormant vote's first callback: its retry, before any live vote.
-      const held = this.dormant.takeHolding(key, c.sender ? this.tailOf(c.sender) : -1, null, gid, c.tsStartNs);
+      const held = this.dormant.takeByGatewayId(key, c.sender ? this.tailOf(c.sender) : -1, gid, c.tsStartNs);
       if (held !== undefined) return this.wake(held, c);
     }
     const vote = this.find(c, key, shortcode, text, entry);

@@ -355,6 +355,7 @@ export class VoteEngine {
     const campaign = this.rules.campaigns.find((c) => c.name === s.campaign) ?? (s.campaign === this.rules.implicit.name ? this.rules.implicit : null);
     const v = resumedVote(s, campaign);
     this.counters.resumed++;
+    this.reconciler.noteResumed(v);
     // A decided one stays out of the tallies and the matching until a callback wakes it.
     if (v.state !== 'pending') return this.reconciler.dormant.add(v);
     if (v.kind === 'unmatched') countReason(this.unmatchedByReason, 'resumed');

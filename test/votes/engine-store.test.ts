@@ -116,6 +116,27 @@ test('restart: the answer to a callback in flight at the stop completes it — f
   store.close();
 });
 
+test('restart: the answer to an attempt open at the stop reaches its vote when the gateway rewrote the number (07700… → +447700…)', () => {
+  const path = join(dir, 'restart-in-flight-rewritten.db');
+  let store = new VoteStore({ path });
+  let e = new VoteEngine({ ...OPTS, store });
+  e.onMo(mo(0, '07700900001', '12345', 'VOTE B', { id: 'first' }));
+  e.onCallback(cb(0.1, '+447700900001', '12345', 'VOTE B', { id: 'cb-first' }));
+  e.onMo(mo(1, '07700900001', '12345', 'VOTE B', { id: 'second' }));
+  e.onCallback(cb(1.1, '+447700900001', '12345', 'VOTE B', { id: 'open-at-stop', outcome: 'gap', status: undefined }));
+  e.tick(s(10)); // matched by the number's last digits once they waited for a vote with the sender as written
+  store.flush();
+  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state, v.callbackIds]), [['first', 'accepted', ['cb-first']], ['second', 'pending', ['open-at-stop']]]);
+  store.close();
+
+  store = new VoteStore({ path });
+  e = new VoteEngine({ ...OPTS, store });
+  e.onCallback(cb(1.1, '+447700900001', '12345', 'VOTE B', { id: 'open-at-stop', completesOpen: true }));
+  e.finish(s(3));
+  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['first', 'accepted'], ['second', 'accepted']]);
+  store.close();
+});
+
 test('restart: a fan\'s retries with one text after an outage go to that fan\'s lost votes one each, not all to the first woken', () => {
   const path = join(dir, 'restart-fan.db');
   let store = new VoteStore({ path });
