@@ -19,6 +19,7 @@ import type { SmppTransaction } from './transactions/smpp-transaction';
 import { HttpPairer } from './transactions/http-pairer';
 import type { HttpReport } from './transactions/http-report';
 import type { HttpTransaction } from './transactions/http-transaction';
+import { httpTransactionId } from './transactions/transaction-id';
 import { ResumedRequests, type ResumedRequestsStats } from './transactions/resumed-requests';
 import { MULTIPART_TIMEOUT_NS } from './protocols/smpp/multipart';
 import type { StoredRecord } from './store/transaction-codec';
@@ -152,6 +153,7 @@ export class Pipeline {
       const requests = newestNs === null ? [] : store.openRequests(Math.max(config.smpp.responseTimeoutMs, config.http.responseTimeoutMs) * MS);
       const parts = newestNs === null ? [] : store.openParts(MULTIPART_TIMEOUT_NS);
       if (newestNs !== null && requests.length + parts.length > 0) this.resumeFrom = { newestNs, requests, parts };
+      else this.votes.keepResumedAttempts(new Set());
     }
     this.smppTracker = new SmppTracker(
       { onTransaction: (t) => this.onSmppTransaction(t), onReceipt: (handset, shortcode, tsNs) => this.votes.onReceipt({ tsNs, handset, shortcode }) },
@@ -218,7 +220,11 @@ export class Pipeline {
   private takeUp(firstNs: number): void {
     const r = this.resumeFrom!;
     this.resumeFrom = null;
-    if (firstNs < r.newestNs) return;
+    const resumes = firstNs >= r.newestNs;
+    const openCallbacks = new Set<string>();
+    if (resumes) for (const t of r.requests) if (t.kind === 'http') openCallbacks.add(httpTransactionId(t));
+    this.votes.keepResumedAttempts(openCallbacks);
+    if (!resumes) return;
     const c = this.config;
     if (r.requests.length > 0) this.resumed = new ResumedRequests(r.requests, { smppTimeoutNs: c.smpp.responseTimeoutMs * MS, httpTimeoutNs: c.http.responseTimeoutMs * MS });
     this.smppTracker.resumeParts(r.parts);

@@ -112,6 +112,11 @@ export class Reconciler {
     if (last !== undefined) this.resumedAttempts.set(last, v);
   }
 
+  /** Only these attempts were open at the stop (their answers may come): the others are forgotten. */
+  keepResumedAttempts(open: ReadonlySet<string>): void {
+    for (const id of this.resumedAttempts.keys()) if (!open.has(id)) this.resumedAttempts.delete(id);
+  }
+
   /** Called when a dormant vote takes a callback and becomes live again (before the callback applies). */
   onWake: ((v: Vote) => void) | undefined = undefined;
 

@@ -141,6 +141,14 @@ export class VoteEngine {
     };
   }
 
+  /**
+   * The callbacks the store says were open at the stop (ids): the resumed votes that hold one wait for
+   * its answer; nothing else is kept for answers after the restart.
+   */
+  keepResumedAttempts(open: ReadonlySet<string>): void {
+    this.reconciler.keepResumedAttempts(open);
+  }
+
   /** Replaces `onEvent` and `onLink` (undefined: no listener, and no event object is built for it). */
   listen(onEvent: VoteEngineOptions['onEvent'], onLink: VoteEngineOptions['onLink']): void {
     this.onEvent = onEvent;
