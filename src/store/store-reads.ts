@@ -228,6 +228,22 @@ export function queryOpenParts(db: Database.Database, windowNs: number, limit: n
   return out.length > limit ? out.slice(out.length - limit) : out;
 }
 
+/**
+ * Delivery receipts (deliver_sm or data_sm with a receipt) from a handset to a shortcode that started
+ * within `windowNs` of the newest record, oldest first: a gateway's DLR call to the app after a
+ * restart is told from a vote's callback by them.
+ */
+export function queryRecentReceipts(db: Database.Database, windowNs: number, limit: number, onCorrupt: OnCorruptBlock): SmppTransaction[] {
+  const newest = queryNewestRecordNs(db);
+  if (newest === null || limit <= 0) return [];
+  const out: SmppTransaction[] = [];
+  for (const t of recordsOverlapping(db, newest - windowNs, newest + 1e6, onCorrupt)) {
+    if (t.kind === 'smpp' && (t.command === 'deliver_sm' || t.command === 'data_sm') && t.receiptType !== null && t.sourceAddr && t.destinationAddr) out.push(t);
+  }
+  out.sort((a, b) => a.tsStartNs - b.tsStartNs);
+  return out.length > limit ? out.slice(out.length - limit) : out;
+}
+
 /** One stored vote by its capture time and id, or undefined. */
 function queryVote(db: Database.Database, voteId: string, tsNs: number, onCorrupt: OnCorruptBlock): StoredVote | undefined {
   return blockReader(db)(voteBucket(tsNs), onCorrupt).find((v) => v.tsNs === tsNs && v.id === voteId);

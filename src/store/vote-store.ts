@@ -12,7 +12,7 @@ import Database from 'better-sqlite3';
 import { countReason, sortedReasons } from '../common/counter';
 import { migrate, schemaVersion } from './migrations';
 import { applyRetention, dropOldest, rowCount, usedBytes } from './retention';
-import { queryInProgress, queryLostVotes, queryNewestRecordNs, queryOpenParts, queryOpenRequests, queryTally, queryTransaction, queryTransactions, queryVoteEvents } from './store-reads';
+import { queryInProgress, queryLostVotes, queryNewestRecordNs, queryOpenParts, queryOpenRequests, queryRecentReceipts, queryTally, queryTransaction, queryTransactions, queryVoteEvents } from './store-reads';
 import type { LostVotesFilter, Page, StoredVote, StoredVoteEvent, StoreStats, StoreTally, TallyFilter } from './store-types';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import { WriteBuffer } from './write-buffer';
@@ -205,6 +205,10 @@ export class VoteStore {
   /** Requests left open when the agent last stopped (see queryOpenRequests), newest first. */
   openRequests(windowNs: number, limit = 10_000): StoredRecord[] {
     return queryOpenRequests(this.readable(), windowNs, limit, this.corruptBlock);
+  }
+  /** Delivery receipts within `windowNs` of where the agent last stopped (see queryRecentReceipts), oldest first. */
+  recentReceipts(windowNs: number, limit = 100_000): SmppTransaction[] {
+    return queryRecentReceipts(this.readable(), windowNs, limit, this.corruptBlock);
   }
   /** Parts of messages not complete when the agent last stopped (see queryOpenParts), oldest first. */
   openParts(windowNs: number, limit = 10_000): SmppTransaction[] {

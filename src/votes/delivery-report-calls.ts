@@ -10,6 +10,9 @@
  */
 import { numberTail } from './address';
 
+/** How long after its receipt a call is taken for that receipt's, by default (the match window). */
+export const REPORT_CALL_WINDOW_NS = 60e9;
+
 export interface DeliveryReportCallsOptions {
   /** A call follows its receipt, or the call before it (a retry), within this long. Default 60 s (the match window). */
   windowNs?: number;
@@ -32,7 +35,7 @@ export class DeliveryReportCalls {
   private sweptNs = 0;
 
   constructor(opts: DeliveryReportCallsOptions = {}) {
-    this.windowNs = opts.windowNs ?? 60e9;
+    this.windowNs = opts.windowNs ?? REPORT_CALL_WINDOW_NS;
     this.max = opts.maxReceipts ?? 100_000;
   }
 

@@ -21,7 +21,7 @@ import { CampaignRules, type CampaignRulesOptions } from './campaign-rules';
 import { MoDedupe, type MoDedupeOptions } from './dedupe';
 import { lostVotesCsv, type LostVote } from './lost-votes-csv';
 import type { CallbackObservation, MoObservation, ReceiptObservation } from './observations';
-import { DeliveryReportCalls, type DeliveryReportCallsOptions } from './delivery-report-calls';
+import { DeliveryReportCalls, REPORT_CALL_WINDOW_NS, type DeliveryReportCallsOptions } from './delivery-report-calls';
 import { PolicyTally, type PolicyTallyOptions } from './policy-tally';
 import { NO_CALLBACK_IDS } from './callback-attempts';
 import { CallbackParts } from './callback-parts';
@@ -132,6 +132,8 @@ export class VoteEngine {
     if ((opts.resume ?? true) && this.store !== undefined && !this.store.degraded) {
       // Decided votes too while a retry can still reach them (match window and late window after the ack).
       for (const s of this.store.votesInProgress(this.reconciler.windowNs + this.reconciler.lateNs)) this.resumeVote(s);
+      // Receipts before the stop: a gateway's DLR call to the app after it is still told from a vote's callback.
+      for (const t of this.store.recentReceipts(opts.deliveryReports?.windowNs ?? REPORT_CALL_WINDOW_NS)) this.reportCalls.onReceipt(t.sourceAddr!, t.destinationAddr!, t.tsStartNs);
     }
     // The store keeps no number: resumed votes are matched by the forms it keeps.
     if (this.counters.resumed > 0) this.forms.matchStoredForms();

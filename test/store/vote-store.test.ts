@@ -283,3 +283,15 @@ test('parts of messages not whole when the agent stopped: read back oldest first
   assert.deepEqual(s.openParts(300 * S, 2).map((t) => [t.concatRef, t.concatPart]), [[2, 2], [2, 1]], 'bounded: the newest kept');
   s.close();
 });
+
+test('delivery receipts near where the agent stopped: read back oldest first; MOs, MTs and older receipts are not', () => {
+  const s = new VoteStore({ path: file() });
+  const S = 1e9;
+  const receipt = (sec: number, over: Partial<Parameters<typeof smppRecord>[1]> = {}) =>
+    smppRecord(T + sec * S, { sequence: sec, receiptType: 'smsc_delivery_receipt', esmClass: 4, text: 'id:1 stat:DELIVRD', ...over });
+  for (const t of [receipt(0), receipt(80), smppRecord(T + 85 * S, { sequence: 85 }), receipt(90, { sourceAddr: '+447700900999' }), smppRecord(T + 100 * S, { sequence: 100 })]) s.putTransaction(t);
+  assert.ok(s.flush().ok);
+  assert.deepEqual(s.recentReceipts(60 * S).map((t) => [t.sequence, t.sourceAddr]), [[80, '+447700900123'], [90, '+447700900999']]);
+  assert.deepEqual(s.recentReceipts(60 * S, 1).map((t) => t.sequence), [90], 'bounded: the newest kept');
+  s.close();
+});

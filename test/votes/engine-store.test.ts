@@ -7,7 +7,7 @@ import { VoteEngine } from '../../src/votes/vote-engine';
 import { VoteStore } from '../../src/store/vote-store';
 import type { CallbackObservation, MoObservation } from '../../src/votes/observations';
 import { cb, mo, s } from './fixtures';
-import { httpRecord } from '../store/records';
+import { httpRecord, smppRecord } from '../store/records';
 
 const dir = mkdtempSync(join(tmpdir(), 'engine-store-'));
 const OPTS = { privacy: { key: 'k' }, reconcile: { windowNs: 30e9, lateNs: 60e9 } };
@@ -182,6 +182,27 @@ test('restart: with the gateway\'s message ids, a retry finds the vote its first
   e.finish(s(50));
   assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state, v.gatewayId]),
     [['d1', 'accepted', 'msg-d1'], ['other', 'accepted', 'msg-other'], ['l1', 'lost', 'msg-l1']]);
+  store.close();
+});
+
+test('restart: a receipt before the stop still tells the gateway\'s DLR call after it from a vote\'s callback', () => {
+  const path = join(dir, 'restart-receipt.db');
+  let store = new VoteStore({ path });
+  let e = new VoteEngine({ ...OPTS, store });
+  e.onMo(mo(0, '+447700900449', '12345', 'VOTE A', { id: 'fan-lost' }));
+  e.onCallback(cb(0.1, '447700900449', '12345', 'VOTE A', { status: 500 }));
+  // The app thanked the fan by MT; the SMSC's receipt for it (from the handset to the short code) came before the stop.
+  store.putTransaction(smppRecord(s(2), { sourceAddr: '+447700900449', destinationAddr: '12345', receiptType: 'smsc_delivery_receipt', esmClass: 4, text: 'id:1 stat:DELIVRD', partText: 'id:1 stat:DELIVRD' }));
+  e.tick(s(3));
+  store.flush();
+  store.close();
+
+  store = new VoteStore({ path });
+  e = new VoteEngine({ ...OPTS, store });
+  e.onCallback(cb(4, '447700900449', '12345', undefined)); // Kannel's dlr-url call: handset and short code, no text
+  e.finish(s(10));
+  assert.deepEqual(e.report().callbacks.unmatched, { 'delivery-report': 1 });
+  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['fan-lost', 'lost']]);
   store.close();
 });
 
