@@ -241,14 +241,16 @@ export class VoteEngine {
 
   /**
    * A request to or from the app that carries no vote, by what it is: the gateway's call about a
-   * delivery receipt, or the app's own MT — from a shortcode the votes went to, to a number (Kannel's
-   * sendsms `from=<shortcode>&to=<voter>`). Null for a vote's callback.
+   * delivery receipt, or the app's own MT — to a number from a shortcode the votes went to, or from
+   * no number at all (Kannel's sendsms `from=<shortcode>&to=<voter>`: the app may thank a voter for
+   * the first vote to a shortcode before that vote's deliver_sm_resp is on the wire; a vote's sender
+   * is always a number). Null for a vote's callback.
    */
   private otherRequest(c: CallbackObservation): 'delivery-report' | 'mt-request' | null {
     if (c.deliveryReport) return 'delivery-report';
     if (!c.sender || !c.recipient) return null;
     if (c.text === undefined && this.reportCalls.isReportCall(c.sender, c.recipient, c.tsStartNs, c.tsEndNs)) return 'delivery-report';
-    return this.shortcodes.has(c.sender) && numberTail(c.recipient) >= 0 ? 'mt-request' : null;
+    return numberTail(c.recipient) >= 0 && (this.shortcodes.has(c.sender) || numberTail(c.sender) < 0) ? 'mt-request' : null;
   }
 
   /** A callback (whole message) to the reconciler, with its sender's entry. */

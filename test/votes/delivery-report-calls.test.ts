@@ -66,3 +66,15 @@ test('a request from a shortcode of the votes to a number (the app\'s sendsms to
   assert.deepEqual([r.accepted, r.lost], [0, 1]);
   assert.equal(r.callbacks.unmatched['mt-request'], 1);
 });
+
+test('the app\'s sendsms for the first vote to a shortcode, before that vote\'s deliver_sm_resp: an MT request, from no number', () => {
+  const e = new VoteEngine({ privacy: { key: 't' }, reconcile: { leadNs: 5e9, windowNs: 30e9, lateNs: 300e9 } });
+  // Kannel called the app back before it acked the deliver_sm; the app thanked the voter at once.
+  e.onCallback(cb(0.5, '447700900123', '80777', 'VOTE A'));
+  e.onCallback(cb(0.6, '80777', '+447700900123', 'Thanks, your vote is counted', { status: 202 }));
+  e.onMo(mo(0, '447700900123', '80777', 'VOTE A', { ackTsNs: s(0.7) }));
+  e.finish(s(100));
+  const r = e.report();
+  assert.deepEqual([r.total, r.accepted, r.lost], [1, 1, 0]);
+  assert.deepEqual(r.callbacks.unmatched, { 'mt-request': 1 });
+});
