@@ -182,15 +182,16 @@ export class Reconciler {
     return true;
   }
 
-  /**
-   * Only the callback that woke it: the voter's other callbacks still waiting go their own way (after
-   * an app outage a fan's queued retries with one text are those of several votes, each lost before).
-   */
   /** The callback's gateway message id, while ids follow messages (GatewayIds). */
   private dormantGid(c: CallbackObservation): string | undefined {
     return this.voterMatch.gatewayIds.inUse && c.messageId !== undefined && c.batch === undefined ? c.messageId : undefined;
   }
 
+  /**
+   * A dormant vote is live again with the callback that woke it, and only that one: the voter's other
+   * callbacks still waiting go their own way (after an app outage a fan's queued retries with one text
+   * are those of several votes, each lost before).
+   */
   private wake(v: Vote, c: CallbackObservation): void {
     this.onWake?.(v);
     this.addVote(v, undefined, false);
