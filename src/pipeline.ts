@@ -150,11 +150,13 @@ export class Pipeline {
     this.listenToVotes();
     if (store !== undefined && !store.degraded) {
       const newestNs = store.newestRecordNs();
-      const requests = newestNs === null ? [] : store.openRequests(Math.max(config.smpp.responseTimeoutMs, config.http.responseTimeoutMs) * MS);
-      const parts = newestNs === null ? [] : store.openParts(MULTIPART_TIMEOUT_NS);
-      if (newestNs !== null && requests.length + parts.length > 0) this.resumeFrom = { newestNs, requests, parts };
-      else this.votes.keepResumedAttempts(new Set());
+      if (newestNs !== null) {
+        const requests = store.openRequests(Math.max(config.smpp.responseTimeoutMs, config.http.responseTimeoutMs) * MS);
+        const parts = store.openParts(MULTIPART_TIMEOUT_NS);
+        if (requests.length + parts.length > 0) this.resumeFrom = { newestNs, requests, parts };
+      }
     }
+    if (this.resumeFrom === null) this.votes.keepResumedAttempts(new Set());
     this.smppTracker = new SmppTracker(
       { onTransaction: (t) => this.onSmppTransaction(t), onReceipt: (handset, shortcode, tsNs) => this.votes.onReceipt({ tsNs, handset, shortcode }) },
       { text: { defaultAlphabet: config.smpp.defaultAlphabet }, pairer: { timeoutNs: config.smpp.responseTimeoutMs * MS }, clockSkew: this.clockSkew },

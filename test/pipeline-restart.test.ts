@@ -25,7 +25,9 @@ function part(file: string, cutNs: number, before: boolean): PacketSource {
   return { run: (onPacket) => src.run((p) => { if ((p.tsNs < cutNs) === before) onPacket(p); }), stop: () => src.stop(), stats: () => src.stats() };
 }
 
-async function replay(source: PacketSource, storePath: string): Promise<{ report: PipelineReport; tally: StoreTally }> {
+interface Replay { report: PipelineReport; tally: StoreTally }
+
+async function replay(source: PacketSource, storePath: string): Promise<Replay> {
   const store = new VoteStore({ path: storePath });
   const pipeline = new Pipeline(loadConfig({ env }), store);
   await pipeline.run(source);
@@ -55,26 +57,36 @@ async function cutInFlight(file: string): Promise<number> {
   throw new Error('no deliver_sm and callback in flight together');
 }
 
-test('a restart in the middle: answers after it complete the deliver_sm and the callback in flight, and the tally is whole', async () => {
+/**
+ * A generated capture (`seed`) replayed whole, and in two parts cut at `cutOf(file)` into one store
+ * (the agent restarted there); `check` gets both, with the files, before the directory goes.
+ */
+async function restartedAt(seed: number, cutOf: (file: string) => Promise<number>,
+  check: (r: { file: string; split: string; whole: Replay; first: Replay; second: Replay }) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'restart-test-'));
   try {
     const file = join(dir, 'votes.pcap');
-    generate({ out: file, votes: 400, seed: 11, truth: 'summary' });
+    generate({ out: file, votes: 400, seed, truth: 'summary' });
     const whole = await replay(new FileSource([file], {}), join(dir, 'whole.sqlite'));
-    const cut = await cutInFlight(file);
+    const cut = await cutOf(file);
     const split = join(dir, 'split.sqlite');
     const first = await replay(part(file, cut, true), split);
-    assert.equal(first.report.store!.resumedRequests.resumed, 0);
     const second = await replay(part(file, cut, false), split);
+    await check({ file, split, whole, first, second });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a restart in the middle: answers after it complete the deliver_sm and the callback in flight, and the tally is whole', () =>
+  restartedAt(11, cutInFlight, async ({ whole, first, second }) => {
+    assert.equal(first.report.store!.resumedRequests.resumed, 0);
     const r = second.report.store!.resumedRequests;
     assert.ok(r.resumed >= 2, `requests open at the cut: ${JSON.stringify(r)}`);
     assert.ok(r.completed >= 2, `completed after it: ${JSON.stringify(r)}`);
     assert.deepEqual(second.tally, whole.tally);
     assert.equal(second.tally.pending, 0);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 /** A time between the first part of a multipart vote and the part that completed it. */
 async function cutInMultipart(file: string): Promise<number> {
@@ -94,16 +106,8 @@ async function cutInMultipart(file: string): Promise<number> {
   return cut;
 }
 
-test('a restart between the parts of a long vote: the parts before it wait again, the message is whole and a vote', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'restart-test-'));
-  try {
-    const file = join(dir, 'votes.pcap');
-    generate({ out: file, votes: 400, seed: 12, truth: 'summary' });
-    const whole = await replay(new FileSource([file], {}), join(dir, 'whole.sqlite'));
-    const cut = await cutInMultipart(file);
-    const split = join(dir, 'split.sqlite');
-    await replay(part(file, cut, true), split);
-    const second = await replay(part(file, cut, false), split);
+test('a restart between the parts of a long vote: the parts before it wait again, the message is whole and a vote', () =>
+  restartedAt(12, cutInMultipart, async ({ file, split, whole, second }) => {
     assert.ok(second.report.store!.resumedParts >= 1, `parts taken up: ${second.report.store!.resumedParts}`);
     assert.deepEqual(second.tally, whole.tally);
     // Replayed again over the same store, from the start: a capture from before the store's end takes up nothing.
@@ -111,7 +115,4 @@ test('a restart between the parts of a long vote: the parts before it wait again
     assert.equal(again.report.store!.resumedParts, 0);
     assert.equal(again.report.store!.resumedRequests.resumed, 0);
     assert.deepEqual(again.tally, whole.tally);
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));

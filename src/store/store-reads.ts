@@ -176,6 +176,28 @@ export function queryTransaction(db: Database.Database, id: string, onCorrupt: O
   return found;
 }
 
+/** Start time of the newest stored transaction, or null when there is none. */
+export function queryNewestRecordNs(db: Database.Database): number | null {
+  return (db.prepare('SELECT max(ts_max) AS ts FROM transaction_blocks').get() as { ts: number | null }).ts;
+}
+
+/** The records (latest copy per id) that started within `windowNs` of the newest, oldest first: where the agent last stopped. */
+function recordsNearEnd(db: Database.Database, windowNs: number, onCorrupt: OnCorruptBlock): StoredRecord[] {
+  const newest = queryNewestRecordNs(db);
+  if (newest === null) return [];
+  // Nothing is newer than `newest` (and ns times are beyond 2^53: + 1 would be lost).
+  return latestById(recordsOverlapping(db, newest - windowNs, newest + 1e6, onCorrupt)).sort((a, b) => startTimeOf(a) - startTimeOf(b));
+}
+
+/** The last `limit` of `records`. */
+function newestOf<T>(records: T[], limit: number): T[] {
+  return records.length > limit ? records.slice(records.length - limit) : records;
+}
+
+function isMessageFromHandset(t: StoredRecord): t is SmppTransaction {
+  return t.kind === 'smpp' && (t.command === 'deliver_sm' || t.command === 'data_sm');
+}
+
 /**
  * Requests the agent left open when it stopped (their answer not seen yet), to pair with an answer
  * that comes after the restart: whole HTTP requests ended as `gap` without a status (one whose body
@@ -184,37 +206,24 @@ export function queryTransaction(db: Database.Database, id: string, onCorrupt: O
  * were not completed since. Newest first, at most `limit`.
  */
 export function queryOpenRequests(db: Database.Database, windowNs: number, limit: number, onCorrupt: OnCorruptBlock): StoredRecord[] {
-  const newest = queryNewestRecordNs(db);
-  if (newest === null || limit <= 0) return [];
-  // Nothing is newer than `newest` (and ns times are beyond 2^53: + 1 would be lost).
-  const recent = latestById(recordsOverlapping(db, newest - windowNs, newest + 1e6, onCorrupt));
-  const open = recent.filter((t) => (t.kind === 'http'
+  const open = recordsNearEnd(db, windowNs, onCorrupt).filter((t) => (t.kind === 'http'
     ? t.outcome === 'gap' && t.status === null && t.method !== null && t.tsRequestEnd !== null
     : t.outcome === 'unanswered' && t.status === null));
-  open.sort((a, b) => startTimeOf(b) - startTimeOf(a));
-  return open.length > limit ? open.slice(0, limit) : open;
-}
-
-/** Start time of the newest stored transaction, or null when there is none. */
-export function queryNewestRecordNs(db: Database.Database): number | null {
-  return (db.prepare('SELECT max(ts_max) AS ts FROM transaction_blocks').get() as { ts: number | null }).ts;
+  return newestOf(open, limit).reverse();
 }
 
 /**
  * Parts of mobile-originated messages (deliver_sm, data_sm) that started within `windowNs` (how long a
  * message waits for its parts) of the newest record and whose message no part completed since (the
- * completing part carries the whole text): a message the agent stopped in the middle of. Oldest first.
+ * completing part carries the whole text): a message the agent stopped in the middle of. Oldest first,
+ * the newest `limit`.
  */
 export function queryOpenParts(db: Database.Database, windowNs: number, limit: number, onCorrupt: OnCorruptBlock): SmppTransaction[] {
-  const newest = queryNewestRecordNs(db);
-  if (newest === null || limit <= 0) return [];
-  const recent = latestById(recordsOverlapping(db, newest - windowNs, newest + 1e6, onCorrupt));
-  recent.sort((a, b) => startTimeOf(a) - startTimeOf(b));
   // Per message key, the parts since its last completion: a completing part closes the message, and
   // later parts under the same key (references wrap) begin another.
   const open = new Map<string, SmppTransaction[]>();
-  for (const t of recent) {
-    if (t.kind !== 'smpp' || (t.command !== 'deliver_sm' && t.command !== 'data_sm') || t.receiptType !== null) continue;
+  for (const t of recordsNearEnd(db, windowNs, onCorrupt)) {
+    if (!isMessageFromHandset(t) || t.receiptType !== null) continue;
     if (t.concatTotal === null || t.concatTotal < 2 || t.concatRef === null || t.concatPart === null) continue;
     const key = `${t.sourceAddr}\0${t.destinationAddr}\0${t.concatRef}\0${t.concatTotal}`;
     if (t.text !== null) open.delete(key);
@@ -224,24 +233,18 @@ export function queryOpenParts(db: Database.Database, windowNs: number, limit: n
       else parts.push(t);
     }
   }
-  const out = [...open.values()].flat().sort((a, b) => a.tsStartNs - b.tsStartNs);
-  return out.length > limit ? out.slice(out.length - limit) : out;
+  return newestOf([...open.values()].flat().sort((a, b) => a.tsStartNs - b.tsStartNs), limit);
 }
 
 /**
  * Delivery receipts (deliver_sm or data_sm with a receipt) from a handset to a shortcode that started
- * within `windowNs` of the newest record, oldest first: a gateway's DLR call to the app after a
- * restart is told from a vote's callback by them.
+ * within `windowNs` of the newest record, oldest first (the newest `limit`): a gateway's DLR call to the
+ * app after a restart is told from a vote's callback by them.
  */
 export function queryRecentReceipts(db: Database.Database, windowNs: number, limit: number, onCorrupt: OnCorruptBlock): SmppTransaction[] {
-  const newest = queryNewestRecordNs(db);
-  if (newest === null || limit <= 0) return [];
   const out: SmppTransaction[] = [];
-  for (const t of recordsOverlapping(db, newest - windowNs, newest + 1e6, onCorrupt)) {
-    if (t.kind === 'smpp' && (t.command === 'deliver_sm' || t.command === 'data_sm') && t.receiptType !== null && t.sourceAddr && t.destinationAddr) out.push(t);
-  }
-  out.sort((a, b) => a.tsStartNs - b.tsStartNs);
-  return out.length > limit ? out.slice(out.length - limit) : out;
+  for (const t of recordsNearEnd(db, windowNs, onCorrupt)) if (isMessageFromHandset(t) && t.receiptType !== null && t.sourceAddr && t.destinationAddr) out.push(t);
+  return newestOf(out, limit);
 }
 
 /** One stored vote by its capture time and id, or undefined. */

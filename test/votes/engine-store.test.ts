@@ -55,6 +55,24 @@ test('replaying the same capture into the same store twice: same store tally, sa
   store.close();
 });
 
+/**
+ * An engine on a new store `name` until the agent stops (`before`; then the store is committed and
+ * closed), and a new engine on it after the restart (`after`).
+ */
+function acrossRestart(name: string, before: (e: VoteEngine, store: VoteStore) => void, after: (e: VoteEngine, store: VoteStore) => void): void {
+  const path = join(dir, name);
+  let store = new VoteStore({ path });
+  before(new VoteEngine({ ...OPTS, store }), store);
+  store.flush();
+  store.close();
+  store = new VoteStore({ path });
+  try {
+    after(new VoteEngine({ ...OPTS, store }), store);
+  } finally {
+    store.close();
+  }
+}
+
 test('restart: a vote lost before it turns accepted with a retry after it (late window); an accepted one takes its retries', () => {
   const path = join(dir, 'restart-late.db');
   let store = new VoteStore({ path });
@@ -89,122 +107,89 @@ test('restart: a vote lost before it turns accepted with a retry after it (late 
   store.close();
 });
 
-test('restart: the answer to a callback in flight at the stop completes it — for the vote that held the attempt, never a guess', () => {
-  const path = join(dir, 'restart-in-flight.db');
-  let store = new VoteStore({ path });
-  let e = new VoteEngine({ ...OPTS, store });
-  e.onMo(mo(0, '+441', '12345', 'VOTE A', { id: 'x1' }));
-  e.onCallback(cb(0.1, '441', '12345', 'VOTE A', { status: 503 }));
-  e.onCallback(cb(5, '441', '12345', 'VOTE A', { id: 'retry-x1', outcome: 'gap', status: undefined })); // the agent stops before its answer
-  e.onMo(mo(1, '+442', '12345', 'VOTE B', { id: 'y1' }));
-  e.onCallback(cb(5.1, '442', '12345', 'VOTE B', { id: 'inflight-y1', outcome: 'gap', status: undefined }));
-  e.onMo(mo(2, '+443', '12345', 'VOTE C', { id: 'z1' }));
-  e.tick(s(6));
-  store.flush();
-  store.close();
+test('restart: the answer to a callback in flight at the stop completes it — for the vote that held the attempt, never a guess', () =>
+  acrossRestart('restart-in-flight.db', (e) => {
+    e.onMo(mo(0, '+441', '12345', 'VOTE A', { id: 'x1' }));
+    e.onCallback(cb(0.1, '441', '12345', 'VOTE A', { status: 503 }));
+    e.onCallback(cb(5, '441', '12345', 'VOTE A', { id: 'retry-x1', outcome: 'gap', status: undefined })); // the agent stops before its answer
+    e.onMo(mo(1, '+442', '12345', 'VOTE B', { id: 'y1' }));
+    e.onCallback(cb(5.1, '442', '12345', 'VOTE B', { id: 'inflight-y1', outcome: 'gap', status: undefined }));
+    e.onMo(mo(2, '+443', '12345', 'VOTE C', { id: 'z1' }));
+    e.tick(s(6));
+  }, (e, store) => {
+    // The same attempts (same ids), now with their answers: not duplicates of what the store holds.
+    e.onCallback(cb(5, '441', '12345', 'VOTE A', { id: 'retry-x1', completesOpen: true })); // a dormant lost vote
+    e.onCallback(cb(5.1, '442', '12345', 'VOTE B', { id: 'inflight-y1', completesOpen: true })); // a pending one
+    // A text-less answer no vote held (a DLR call to the app): no guess for the voter's pending vote.
+    e.onCallback(cb(5.2, '443', '12345', undefined, { id: 'dlr-z1', completesOpen: true }));
+    e.finish(s(7));
+    assert.deepEqual(e.report().callbacks.unmatched, { 'resumed-without-text': 1 });
+    assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['x1', 'accepted'], ['y1', 'accepted'], ['z1', 'pending']]);
+  }));
 
-  store = new VoteStore({ path });
-  e = new VoteEngine({ ...OPTS, store });
-  // The same attempts (same ids), now with their answers: not duplicates of what the store holds.
-  e.onCallback(cb(5, '441', '12345', 'VOTE A', { id: 'retry-x1', completesOpen: true })); // a dormant lost vote
-  e.onCallback(cb(5.1, '442', '12345', 'VOTE B', { id: 'inflight-y1', completesOpen: true })); // a pending one
-  // A text-less answer no vote held (a DLR call to the app): no guess for the voter's pending vote.
-  e.onCallback(cb(5.2, '443', '12345', undefined, { id: 'dlr-z1', completesOpen: true }));
-  e.finish(s(7));
-  assert.deepEqual(e.report().callbacks.unmatched, { 'resumed-without-text': 1 });
-  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['x1', 'accepted'], ['y1', 'accepted'], ['z1', 'pending']]);
-  store.close();
-});
+test('restart: the answer to an attempt open at the stop reaches its vote when the gateway rewrote the number (07700… → +447700…)', () =>
+  acrossRestart('restart-in-flight-rewritten.db', (e, store) => {
+    e.onMo(mo(0, '07700900001', '12345', 'VOTE B', { id: 'first' }));
+    e.onCallback(cb(0.1, '+447700900001', '12345', 'VOTE B', { id: 'cb-first' }));
+    e.onMo(mo(1, '07700900001', '12345', 'VOTE B', { id: 'second' }));
+    e.onCallback(cb(1.1, '+447700900001', '12345', 'VOTE B', { id: 'open-at-stop', outcome: 'gap', status: undefined }));
+    e.tick(s(10)); // matched by the number's last digits once they waited for a vote with the sender as written
+    store.flush();
+    assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state, v.callbackIds]), [['first', 'accepted', ['cb-first']], ['second', 'pending', ['open-at-stop']]]);
+  }, (e, store) => {
+    e.onCallback(cb(1.1, '+447700900001', '12345', 'VOTE B', { id: 'open-at-stop', completesOpen: true }));
+    e.finish(s(3));
+    assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['first', 'accepted'], ['second', 'accepted']]);
+  }));
 
-test('restart: the answer to an attempt open at the stop reaches its vote when the gateway rewrote the number (07700… → +447700…)', () => {
-  const path = join(dir, 'restart-in-flight-rewritten.db');
-  let store = new VoteStore({ path });
-  let e = new VoteEngine({ ...OPTS, store });
-  e.onMo(mo(0, '07700900001', '12345', 'VOTE B', { id: 'first' }));
-  e.onCallback(cb(0.1, '+447700900001', '12345', 'VOTE B', { id: 'cb-first' }));
-  e.onMo(mo(1, '07700900001', '12345', 'VOTE B', { id: 'second' }));
-  e.onCallback(cb(1.1, '+447700900001', '12345', 'VOTE B', { id: 'open-at-stop', outcome: 'gap', status: undefined }));
-  e.tick(s(10)); // matched by the number's last digits once they waited for a vote with the sender as written
-  store.flush();
-  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state, v.callbackIds]), [['first', 'accepted', ['cb-first']], ['second', 'pending', ['open-at-stop']]]);
-  store.close();
+test('restart: a fan\'s retries with one text after an outage go to that fan\'s lost votes one each, not all to the first woken', () =>
+  acrossRestart('restart-fan.db', (e, store) => {
+    for (const [i, t] of [[0, 'f1'], [1, 'f2'], [2, 'f3']] as const) {
+      e.onMo(mo(i, '+449', '12345', 'vote 2', { id: t }));
+      e.onCallback(cb(i + 0.1, '449', '12345', 'vote 2', { status: 503 }));
+    }
+    e.tick(s(40)); // all three lost (the app is down), the agent stops
+    store.flush();
+    assert.deepEqual(store.votesInProgress(90e9).map((v) => v.state), ['lost', 'lost', 'lost']);
+  }, (e, store) => {
+    // The gateway works its queue: three 200s, the first two close together (both waiting for a vote when the first wakes one).
+    e.onCallback(cb(45, '449', '12345', 'vote 2'));
+    e.onCallback(cb(45.01, '449', '12345', 'vote 2'));
+    e.onCallback(cb(47, '449', '12345', 'vote 2'));
+    e.finish(s(50));
+    assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['f1', 'accepted'], ['f2', 'accepted'], ['f3', 'accepted']]);
+    assert.equal(e.report().callbacks.matched['retry-after-accepted'] ?? 0, 0);
+  }));
 
-  store = new VoteStore({ path });
-  e = new VoteEngine({ ...OPTS, store });
-  e.onCallback(cb(1.1, '+447700900001', '12345', 'VOTE B', { id: 'open-at-stop', completesOpen: true }));
-  e.finish(s(3));
-  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['first', 'accepted'], ['second', 'accepted']]);
-  store.close();
-});
+test('restart: with the gateway\'s message ids, a retry finds the vote its first attempt reached, before the voter\'s live vote of that text', () =>
+  acrossRestart('restart-ids.db', (e) => {
+    e.onMo(mo(0, '+449', '12345', 'vote 2', { id: 'd1' }));
+    e.onCallback(cb(0.1, '449', '12345', 'vote 2', { status: 500, messageId: 'msg-d1' }));
+    e.tick(s(40)); // lost; the agent stops
+  }, (e, store) => {
+    e.onMo(mo(41, '+448', '12345', 'vote 1', { id: 'other' }));
+    e.onCallback(cb(41.1, '448', '12345', 'vote 1', { messageId: 'msg-other' })); // ids are in use
+    e.onMo(mo(42, '+449', '12345', 'vote 2', { id: 'l1' })); // the fan votes again, same text
+    e.onCallback(cb(42.2, '449', '12345', 'vote 2', { messageId: 'msg-d1' })); // the gateway's retry of d1, answered 200
+    e.onCallback(cb(42.3, '449', '12345', 'vote 2', { messageId: 'msg-l1', status: 503 })); // l1's own first attempt
+    e.finish(s(50));
+    assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state, v.gatewayId]),
+      [['d1', 'accepted', 'msg-d1'], ['other', 'accepted', 'msg-other'], ['l1', 'lost', 'msg-l1']]);
+  }));
 
-test('restart: a fan\'s retries with one text after an outage go to that fan\'s lost votes one each, not all to the first woken', () => {
-  const path = join(dir, 'restart-fan.db');
-  let store = new VoteStore({ path });
-  let e = new VoteEngine({ ...OPTS, store });
-  for (const [i, t] of [[0, 'f1'], [1, 'f2'], [2, 'f3']] as const) {
-    e.onMo(mo(i, '+449', '12345', 'vote 2', { id: t }));
-    e.onCallback(cb(i + 0.1, '449', '12345', 'vote 2', { status: 503 }));
-  }
-  e.tick(s(40)); // all three lost (the app is down), the agent stops
-  store.flush();
-  assert.deepEqual(store.votesInProgress(90e9).map((v) => v.state), ['lost', 'lost', 'lost']);
-  store.close();
-
-  store = new VoteStore({ path });
-  e = new VoteEngine({ ...OPTS, store });
-  // The gateway works its queue: three 200s, the first two close together (both waiting for a vote when the first wakes one).
-  e.onCallback(cb(45, '449', '12345', 'vote 2'));
-  e.onCallback(cb(45.01, '449', '12345', 'vote 2'));
-  e.onCallback(cb(47, '449', '12345', 'vote 2'));
-  e.finish(s(50));
-  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['f1', 'accepted'], ['f2', 'accepted'], ['f3', 'accepted']]);
-  assert.equal(e.report().callbacks.matched['retry-after-accepted'] ?? 0, 0);
-  store.close();
-});
-
-test('restart: with the gateway\'s message ids, a retry finds the vote its first attempt reached, before the voter\'s live vote of that text', () => {
-  const path = join(dir, 'restart-ids.db');
-  let store = new VoteStore({ path });
-  let e = new VoteEngine({ ...OPTS, store });
-  e.onMo(mo(0, '+449', '12345', 'vote 2', { id: 'd1' }));
-  e.onCallback(cb(0.1, '449', '12345', 'vote 2', { status: 500, messageId: 'msg-d1' }));
-  e.tick(s(40)); // lost; the agent stops
-  store.flush();
-  store.close();
-
-  store = new VoteStore({ path });
-  e = new VoteEngine({ ...OPTS, store });
-  e.onMo(mo(41, '+448', '12345', 'vote 1', { id: 'other' }));
-  e.onCallback(cb(41.1, '448', '12345', 'vote 1', { messageId: 'msg-other' })); // ids are in use
-  e.onMo(mo(42, '+449', '12345', 'vote 2', { id: 'l1' })); // the fan votes again, same text
-  e.onCallback(cb(42.2, '449', '12345', 'vote 2', { messageId: 'msg-d1' })); // the gateway's retry of d1, answered 200
-  e.onCallback(cb(42.3, '449', '12345', 'vote 2', { messageId: 'msg-l1', status: 503 })); // l1's own first attempt
-  e.finish(s(50));
-  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state, v.gatewayId]),
-    [['d1', 'accepted', 'msg-d1'], ['other', 'accepted', 'msg-other'], ['l1', 'lost', 'msg-l1']]);
-  store.close();
-});
-
-test('restart: a receipt before the stop still tells the gateway\'s DLR call after it from a vote\'s callback', () => {
-  const path = join(dir, 'restart-receipt.db');
-  let store = new VoteStore({ path });
-  let e = new VoteEngine({ ...OPTS, store });
-  e.onMo(mo(0, '+447700900449', '12345', 'VOTE A', { id: 'fan-lost' }));
-  e.onCallback(cb(0.1, '447700900449', '12345', 'VOTE A', { status: 500 }));
-  // The app thanked the fan by MT; the SMSC's receipt for it (from the handset to the short code) came before the stop.
-  store.putTransaction(smppRecord(s(2), { sourceAddr: '+447700900449', destinationAddr: '12345', receiptType: 'smsc_delivery_receipt', esmClass: 4, text: 'id:1 stat:DELIVRD', partText: 'id:1 stat:DELIVRD' }));
-  e.tick(s(3));
-  store.flush();
-  store.close();
-
-  store = new VoteStore({ path });
-  e = new VoteEngine({ ...OPTS, store });
-  e.onCallback(cb(4, '447700900449', '12345', undefined)); // Kannel's dlr-url call: handset and short code, no text
-  e.finish(s(10));
-  assert.deepEqual(e.report().callbacks.unmatched, { 'delivery-report': 1 });
-  assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['fan-lost', 'lost']]);
-  store.close();
-});
+test('restart: a receipt before the stop still tells the gateway\'s DLR call after it from a vote\'s callback', () =>
+  acrossRestart('restart-receipt.db', (e, store) => {
+    e.onMo(mo(0, '+447700900449', '12345', 'VOTE A', { id: 'fan-lost' }));
+    e.onCallback(cb(0.1, '447700900449', '12345', 'VOTE A', { status: 500 }));
+    // The app thanked the fan by MT; the SMSC's receipt for it (from the handset to the short code) came before the stop.
+    store.putTransaction(smppRecord(s(2), { sourceAddr: '+447700900449', destinationAddr: '12345', receiptType: 'smsc_delivery_receipt', esmClass: 4, text: 'id:1 stat:DELIVRD', partText: 'id:1 stat:DELIVRD' }));
+    e.tick(s(3));
+  }, (e, store) => {
+    e.onCallback(cb(4, '447700900449', '12345', undefined)); // Kannel's dlr-url call: handset and short code, no text
+    e.finish(s(10));
+    assert.deepEqual(e.report().callbacks.unmatched, { 'delivery-report': 1 });
+    assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['fan-lost', 'lost']]);
+  }));
 
 test('restart: a gateway that rewrites the number\'s form (07700… → +447700…) still reaches the votes it resumed, by the keyed-hashed tail', () => {
   for (const mode of ['hash', 'clear'] as const) {
