@@ -261,10 +261,10 @@ export class Reconciler {
       if (held !== undefined && this.dormant.takeVote(held)) return this.wake(held, c);
       if (text === undefined) return countReason(this.unmatchedCallbacks, 'resumed-without-text');
     }
-    const gid = this.dormantGid(c);
-    if (gid !== undefined && key !== undefined && this.dormant.size > 0) {
+    if (key !== undefined && this.dormant.size > 0) {
       // The gateway's message id of a dormant vote's first callback: its retry, before any live vote.
-      const held = this.dormant.takeByGatewayId(key, c.sender ? this.tailOf(c.sender) : -1, gid, c.tsStartNs);
+      const gid = this.dormantGid(c);
+      const held = gid === undefined ? undefined : this.dormant.takeByGatewayId(key, c.sender ? this.tailOf(c.sender) : -1, gid, c.tsStartNs);
       if (held !== undefined) return this.wake(held, c);
     }
     const vote = this.find(c, key, shortcode, text, entry);
