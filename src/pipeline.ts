@@ -296,11 +296,8 @@ export class Pipeline {
   }
 
   private onHttpTransaction(t: HttpTransaction): void {
-    let completes = false;
-    if (t.outcome === 'orphan' && this.resumed !== null && this.resumed.open > 0) {
-      const c = this.resumed.completeHttp(t);
-      if (c !== null) { t = c; completes = true; }
-    }
+    if (t.outcome === 'orphan' && this.resumed !== null && this.resumed.open > 0) t = this.resumed.completeHttp(t) ?? t;
+    const completes = t.completesOpen === true;
     // Encoded into the store's current block at once: no per-transaction row object or id string.
     this.store?.putTransaction(t);
     this.listeners.onHttp?.(t);

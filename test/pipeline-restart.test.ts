@@ -16,6 +16,8 @@ import { loadConfig } from '../src/config/load-config';
 import { Pipeline, type PipelineReport } from '../src/pipeline';
 import { VoteStore } from '../src/store/vote-store';
 import type { StoreTally } from '../src/store/store-types';
+import { attachTelemetry } from '../src/compose-telemetry';
+import { OtlpHttpReceiver, type DecodedSpan } from './telemetry/otlp-receivers';
 
 const env = { SMPP_AGENT_HASH_KEY: 'restart-test' };
 
@@ -27,10 +29,13 @@ function part(file: string, cutNs: number, before: boolean): PacketSource {
 
 interface Replay { report: PipelineReport; tally: StoreTally }
 
-async function replay(source: PacketSource, storePath: string): Promise<Replay> {
+/** `otlp`: spans (and metrics) are exported there, everything flushed before it returns. */
+async function replay(source: PacketSource, storePath: string, otlp?: string): Promise<Replay> {
   const store = new VoteStore({ path: storePath });
   const pipeline = new Pipeline(loadConfig({ env }), store);
+  const telemetry = otlp === undefined ? null : attachTelemetry(pipeline, () => source.stats(), { env: { OTEL_EXPORTER_OTLP_ENDPOINT: otlp }, overrides: { log: () => undefined } });
   await pipeline.run(source);
+  await telemetry?.shutdown();
   const report = pipeline.report(source.stats());
   store.close();
   const reader = new VoteStore({ path: storePath });
@@ -62,30 +67,62 @@ async function cutInFlight(file: string): Promise<number> {
  * (the agent restarted there); `check` gets both, with the files, before the directory goes.
  */
 async function restartedAt(seed: number, cutOf: (file: string) => Promise<number>,
-  check: (r: { file: string; split: string; whole: Replay; first: Replay; second: Replay }) => Promise<void>): Promise<void> {
+  check: (r: { file: string; split: string; whole: Replay; first: Replay; second: Replay; spans: { first: DecodedSpan[]; second: DecodedSpan[] } }) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'restart-test-'));
+  const rx = new OtlpHttpReceiver();
   try {
+    const otlp = await rx.start();
     const file = join(dir, 'votes.pcap');
     generate({ out: file, votes: 400, seed, truth: 'summary' });
     const whole = await replay(new FileSource([file], {}), join(dir, 'whole.sqlite'));
     const cut = await cutOf(file);
     const split = join(dir, 'split.sqlite');
-    const first = await replay(part(file, cut, true), split);
-    const second = await replay(part(file, cut, false), split);
-    await check({ file, split, whole, first, second });
+    const first = await replay(part(file, cut, true), split, otlp);
+    const firstSpans = rx.spans();
+    rx.requests.length = 0;
+    const second = await replay(part(file, cut, false), split, otlp);
+    await check({ file, split, whole, first, second, spans: { first: firstSpans, second: rx.spans() } });
   } finally {
+    await rx.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 test('a restart in the middle: answers after it complete the deliver_sm and the callback in flight, and the tally is whole', () =>
-  restartedAt(11, cutInFlight, async ({ whole, first, second }) => {
+  restartedAt(11, cutInFlight, async ({ whole, first, second, spans }) => {
     assert.equal(first.report.store!.resumedRequests.resumed, 0);
     const r = second.report.store!.resumedRequests;
     assert.ok(r.resumed >= 2, `requests open at the cut: ${JSON.stringify(r)}`);
     assert.ok(r.completed >= 2, `completed after it: ${JSON.stringify(r)}`);
     assert.deepEqual(second.tally, whole.tally);
     assert.equal(second.tally.pending, 0);
+    // The spans: each exchange open at the stop left then as unanswered; its completion after the
+    // restart is a span of its own (one span id is one span), in the same trace, under the vote's root.
+    const before = new Map(spans.first.map((s) => [s.spanId, s]));
+    const after = new Map(spans.second.map((s) => [s.spanId, s]));
+    assert.equal(before.size, spans.first.length, 'span ids unique before the restart');
+    assert.equal(after.size, spans.second.length, 'span ids unique after it');
+    const twice = spans.second.filter((s) => before.has(s.spanId));
+    assert.deepEqual(twice.map((s) => `${s.name} ${s.attributes['smpp.outcome'] ?? s.attributes['http.response.status_code'] ?? ''}`), [], 'spans exported again after the restart');
+    // The same exchange in both runs: same name, client port and start.
+    const identity = (s: DecodedSpan): string => `${s.name} ${s.attributes['client.port']} ${s.startTimeUnixNano}`;
+    const open = new Map(spans.first.map((s) => [identity(s), s]));
+    const pairs = spans.second.flatMap((s) => { const o = open.get(identity(s)); return o === undefined ? [] : [[o, s] as const]; });
+    assert.equal(pairs.length, r.completed, 'a span for each completed exchange');
+    for (const [o, s] of pairs) {
+      assert.equal(o.attributes['smpp.outcome'] ?? o.attributes['http.response.status_code'] ?? 'unanswered', 'unanswered', `${o.name}: left unanswered at the stop`);
+      assert.ok(s.attributes['smpp.outcome'] === 'ok' || s.attributes['http.response.status_code'] === 200, `${s.name}: answered after it`);
+      if (s.attributes['sms.vote.id'] !== undefined) {
+        // A vote's: in the vote's trace, under its root (exported by one of the runs).
+        const root = before.get(s.parentSpanId) ?? after.get(s.parentSpanId);
+        assert.ok(root !== undefined && root.traceId === s.traceId && (root.name === 'deliver_sm' || root.name === 'data_sm'), `${s.name}: under its vote's root`);
+      } else {
+        assert.equal(s.traceId, o.traceId, `${s.name}: in the trace of the span left open`);
+        assert.equal(s.parentSpanId, o.parentSpanId === '' ? o.spanId : o.parentSpanId, `${s.name}: under the span left open`);
+      }
+    }
+    assert.ok(pairs.some(([, s]) => s.name === 'deliver_sm'), 'the deliver_sm in flight');
+    assert.ok(pairs.some(([, s]) => s.name.startsWith('POST') || s.name.startsWith('GET')), 'the callback in flight');
   }));
 
 /** A time between the first part of a multipart vote and the part that completed it. */

@@ -26,9 +26,10 @@ export const TRANSACTION_CODEC = 6;
 type Enc = 'num' | 'ts' | 'str' | 'bool' | 'messages';
 /**
  * Every field of each record type and how it is encoded (compile error when a field is missing).
- * Not stored: `otherPartIds` (a link for telemetry; the parts are stored with their concat fields).
+ * Not stored: `otherPartIds` (a link for telemetry; the parts are stored with their concat fields) and
+ * `completesOpen` (telemetry's too: the stored copy replaces the open one under its id).
  */
-export const TRANSACTION_FIELDS: { smpp: Record<Exclude<keyof SmppTransaction, 'kind' | 'otherPartIds'>, Enc>; http: Record<Exclude<keyof HttpTransaction, 'kind'>, Enc> } = {
+export const TRANSACTION_FIELDS: { smpp: Record<Exclude<keyof SmppTransaction, 'kind' | 'otherPartIds' | 'completesOpen'>, Enc>; http: Record<Exclude<keyof HttpTransaction, 'kind' | 'completesOpen'>, Enc> } = {
   smpp: {
     connectionId: 'num', sessionId: 'str', clientAddress: 'str', clientPort: 'num', serverAddress: 'str', serverPort: 'num',
     requestDirection: 'str', command: 'str', commandId: 'num', sequence: 'num', responseCommand: 'str', status: 'num',

@@ -170,6 +170,7 @@ export const DOMAIN_SMPP = 1;
 export const DOMAIN_HTTP = 2;
 export const DOMAIN_VOTE = 3;
 export const DOMAIN_VOTE_STATE = 4;
+export const DOMAIN_COMPLETION = 5;
 
 export function smppIds(t: SmppTransaction, out: SpanIds): SpanIds {
   return out.fromNumbers(DOMAIN_SMPP, t.connectionId * 2 + (t.requestDirection === 'c2s' ? 0 : 1), t.sequence, t.tsStartNs);

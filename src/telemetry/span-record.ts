@@ -6,7 +6,7 @@
 import type { HttpTransaction } from '../transactions/http-transaction';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import type { VoteEvent } from '../votes/vote';
-import { SpanIds } from './span-ids';
+import { DOMAIN_COMPLETION, SpanIds } from './span-ids';
 
 export const SOURCE_SMPP = 0;
 export const SOURCE_HTTP = 1;
@@ -119,6 +119,24 @@ export class SpanRecord extends SpanIds {
     this.hasParent = true;
     this.p0 = root.s0;
     this.p1 = root.s1;
+  }
+
+  /** Completes an exchange the agent's last run left open (and exported unanswered, with these ids). */
+  completesOpen(): boolean {
+    return this.smpp !== null ? this.smpp.completesOpen === true : this.http !== null && this.http.completesOpen === true;
+  }
+
+  /**
+   * One span id is one span: the completion gets a span id of its own, in the same trace, under the
+   * span the last run left unanswered (or, linked to a vote, under the vote's root as that one was).
+   */
+  asCompletion(): void {
+    const s0 = this.ids.s0, s1 = this.ids.s1;
+    this.ids.childSpanOf(this.ids, DOMAIN_COMPLETION, 0);
+    if (this.hasParent) return;
+    this.hasParent = true;
+    this.p0 = s0;
+    this.p1 = s1;
   }
 
   startNs(): number {

@@ -155,6 +155,7 @@ class TelemetryImpl implements Telemetry {
   private readonly metricsSig: ResolvedSignal;
   private readonly pool: SpanRecordPool;
   private readonly emitSpan = (r: SpanRecord): void => {
+    if (r.completesOpen()) r.asCompletion();
     if (this.sampler.keep(r)) this.spans!.add(r);
     else this.pool.release(r);
   };

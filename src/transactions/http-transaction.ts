@@ -64,4 +64,6 @@ export interface HttpTransaction {
   gatewayTimeNs: number | null;
   /** The further messages of a callback that carries several (Infobip); the first is in sender … messageId. Null for one. */
   moreMessages: CallbackMessage[] | null;
+  /** Set when this completes a request the agent left open at its last stop (read back from the store). */
+  completesOpen?: true;
 }

@@ -8,7 +8,8 @@
  * sequence number and direction, an HTTP response the oldest open request (HTTP/1.1 answers in
  * order); only within the request's response timeout, and never before it (a capture replayed again
  * into the same store meets requests from its own future). The completed record keeps the request's
- * id, so the store's later copy replaces the open one and votes and spans see one exchange.
+ * id, so the store's later copy replaces the open one and votes see one exchange; it is marked
+ * `completesOpen` (its span is a new one under the span the last run left unanswered).
  */
 import type { HttpTransaction } from './http-transaction';
 import type { SmppTransaction } from './smpp-transaction';
@@ -84,6 +85,7 @@ export class ResumedRequests {
       latencyMs: (end - req.tsStartNs) / 1e6,
       messageId: orphan.messageId ?? req.messageId,
       malformed: req.malformed ?? orphan.malformed,
+      completesOpen: true,
     };
   }
 
@@ -111,6 +113,7 @@ export class ResumedRequests {
       totalNs: orphan.tsEnd - req.tsStart,
       responseBodyLength: orphan.responseBodyLength,
       informational: req.informational + orphan.informational,
+      completesOpen: true,
     };
   }
 

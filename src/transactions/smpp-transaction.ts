@@ -55,6 +55,8 @@ export interface SmppTransaction {
    * parts, in part order. Telemetry puts their spans in the message's trace.
    */
   otherPartIds?: string[];
+  /** Set when this completes a request the agent left open at its last stop (read back from the store). */
+  completesOpen?: true;
   /** message_id: from the response (submit_sm_resp…) or the request (query_sm, cancel_sm…). */
   messageId: string | null;
   // Delivery receipt (deliver_sm / data_sm with a receipt esm_class).

@@ -174,6 +174,22 @@ describe('span export over OTLP', () => {
     assert.deepEqual(first, second);
   });
 
+  test('an exchange left open at the last stop and answered now: a span of its own, under the one left open', async () => {
+    rx.requests.length = 0;
+    const open = smppTx({ command: 'submit_sm', requestDirection: 'c2s', outcome: 'unanswered', status: null, tsEndNs: null });
+    const answered = smppTx({ command: 'submit_sm', requestDirection: 'c2s', completesOpen: true });
+    for (const t of [open, answered]) {
+      const tel = createTelemetry({ ...quiet, endpoint: url }, {});
+      tel.onSmpp(t);
+      await tel.shutdown();
+    }
+    const [before, after] = rx.spans();
+    assert.equal(after.traceId, before.traceId);
+    assert.notEqual(after.spanId, before.spanId);
+    assert.equal(after.parentSpanId, before.spanId);
+    assert.equal(before.parentSpanId, '');
+  });
+
   test('a callback never linked leaves as its own root once the hold window passes', async () => {
     rx.requests.length = 0;
     const tel = createTelemetry({ ...quiet, endpoint: url, traces: { links: { callbackHoldMs: 1000 } } }, {});
