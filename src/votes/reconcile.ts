@@ -16,7 +16,6 @@
 import { countReason } from '../common/counter';
 import { StringMemo } from '../common/string-memo';
 import { normalizeShortcode, numberTail } from './address';
-import { DormantVotes } from './dormant-votes';
 import { addCallback, addPartIds, callbackCount, callbackMark, failureReason, hasCallback, isSuccess, isUnknown } from './callback-attempts';
 import { AnonymousFailures } from './anonymous-failures';
 import { ContentMatcher } from './content-matcher';
@@ -27,9 +26,7 @@ import type { CallbackObservation, ClockSkewView } from './observations';
 import { addLiveVote, NO_EARLY, removeLiveVote, voteHolding, VoterIndex, type VoterEntry } from './voter-index';
 import { matchText, mayCarry, restOrTextDistance, startsRest, type Vote, type VoteState } from './vote';
 import { VoterMatch } from './voter-match';
-
-// Moved to callback-attempts.ts; re-exported for existing callers.
-export { callbackMark, callbackSender, failureReason, isSuccess } from './callback-attempts';
+import { ResumedVotes } from './resumed-votes';
 
 export interface ReconcilerOptions {
   /**
@@ -60,9 +57,6 @@ export interface ReconcilerOptions {
 export type Transition = (v: Vote, to: VoteState, reason: string | null, tsNs: number, callbackId?: string) => void;
 /** A callback joined a vote without changing its state (`callbackId`), or the vote was otherwise updated. */
 export type Touch = (v: Vote, tsNs: number, prevLostReason: string | null, callbackId?: string) => void;
-
-// Moved to early-callbacks.ts; re-exported for existing callers.
-export type { Early } from './early-callbacks';
 
 export class Reconciler {
   readonly leadNs: number;
@@ -97,25 +91,8 @@ export class Reconciler {
   private readonly texts = new StringMemo(matchText, 50_000);
   private readonly skew: ClockSkewView | undefined;
 
-  /** Decided votes resumed from the store, matched only by callbacks that find no live vote (dormant-votes.ts). */
-  readonly dormant = new DormantVotes();
-  /**
-   * Votes resumed after a restart by their latest attempt, the one the agent may have seen open when it
-   * stopped: its answer after the restart goes to that vote, whatever form of the sender it names.
-   */
-  private readonly resumedAttempts = new Map<string, Vote>();
-
-  /** A vote resumed from the store (live or dormant). */
-  noteResumed(v: Vote): void {
-    const ids = v.callbackIds;
-    const last = typeof ids === 'string' ? ids : ids[ids.length - 1];
-    if (last !== undefined) this.resumedAttempts.set(last, v);
-  }
-
-  /** Only these attempts were open at the stop (their answers may come): the others are forgotten. */
-  keepResumedAttempts(open: ReadonlySet<string>): void {
-    for (const id of this.resumedAttempts.keys()) if (!open.has(id)) this.resumedAttempts.delete(id);
-  }
+  /** Votes taken up from the store after a restart: dormant decided ones, and each by its latest attempt. */
+  readonly resumed: ResumedVotes;
 
   /** Called when a dormant vote takes a callback and becomes live again (before the callback applies). */
   onWake: ((v: Vote) => void) | undefined = undefined;
@@ -124,13 +101,14 @@ export class Reconciler {
    * @param index the voters' entries, shared with the dedupe (the engine passes its own).
    * @param tailOf a callback sender's tail as the votes' `senderTail` holds it (default: `numberTail`).
    */
-  constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch, index?: VoterIndex, private readonly tailOf: (sender: string) => number = numberTail) {
+  constructor(opts: ReconcilerOptions, private readonly transition: Transition, private readonly touch: Touch, index?: VoterIndex, tailOf: (sender: string) => number = numberTail) {
     this.index = index ?? new VoterIndex();
     this.leadNs = opts.leadNs ?? 5e9;
     this.windowNs = opts.windowNs ?? 60e9;
     this.lateNs = opts.lateNs ?? 600e9;
     this.window = new MatchWindow(this.leadNs, this.windowNs, this.lateNs);
     this.voterMatch = new VoterMatch(this.window);
+    this.resumed = new ResumedVotes(this.window, this.voterMatch.gatewayIds, tailOf, opts.clockSkew);
     this.maxLive = opts.maxLiveVotes ?? 1_000_000;
     this.maxEarly = opts.maxEarlyCallbacks ?? 100_000;
     this.anon = new AnonymousFailures(opts.maxAnonymous ?? 10_000, this.dropped);
@@ -175,16 +153,10 @@ export class Reconciler {
    * live again.
    */
   private wakeDormant(c: CallbackObservation, key: string, shortcode: string | undefined, text: string | undefined, fit: 'as-sent' | 'mangled' | 'either', lostOnly = false): boolean {
-    const before = c.tsStartNs + (this.skew === undefined ? 0 : this.skew.responseLeadNs);
-    const v = this.dormant.take(key, c.sender ? this.tailOf(c.sender) : -1, shortcode, text, c.tsStartNs, before, this.window, fit, lostOnly, this.dormantGid(c));
+    const v = this.resumed.take(c, key, shortcode, text, fit, lostOnly);
     if (v === undefined) return false;
     this.wake(v, c);
     return true;
-  }
-
-  /** The callback's gateway message id, while ids follow messages (GatewayIds). */
-  private dormantGid(c: CallbackObservation): string | undefined {
-    return this.voterMatch.gatewayIds.inUse && c.messageId !== undefined && c.batch === undefined ? c.messageId : undefined;
   }
 
   /**
@@ -256,22 +228,20 @@ export class Reconciler {
       // The answer to an attempt seen open before a restart: the vote that held the attempt then. If
       // none did, only a text can name its vote (a text-less one may be the gateway's DLR call, which
       // the receipt before the restart explained).
-      const held = this.resumedAttempts.get(c.id);
-      if (held !== undefined && held.live) return this.apply(held, c, ok);
-      if (held !== undefined && this.dormant.takeVote(held)) return this.wake(held, c);
+      const held = this.resumed.holderOfAttempt(c.id);
+      if (held !== undefined) return held.live ? this.apply(held, c, ok) : this.wake(held, c);
       if (text === undefined) return countReason(this.unmatchedCallbacks, 'resumed-without-text');
     }
-    if (key !== undefined && this.dormant.size > 0) {
+    if (key !== undefined && this.resumed.dormant.size > 0) {
       // The gateway's message id of a dormant vote's first callback: its retry, before any live vote.
-      const gid = this.dormantGid(c);
-      const held = gid === undefined ? undefined : this.dormant.takeByGatewayId(key, c.sender ? this.tailOf(c.sender) : -1, gid, c.tsStartNs);
+      const held = this.resumed.takeByGatewayId(c, key);
       if (held !== undefined) return this.wake(held, c);
     }
     const vote = this.find(c, key, shortcode, text, entry);
     if (vote !== undefined) {
       // A success for an accepted vote, not an attempt it holds, is rather a lost dormant vote's with
       // that text if the voter has one (as with live votes, a lost vote that fits beats a retry).
-      if (ok && vote.state === 'accepted' && this.dormant.size > 0 && key !== undefined && !hasCallback(vote, c.id)
+      if (ok && vote.state === 'accepted' && this.resumed.dormant.size > 0 && key !== undefined && !hasCallback(vote, c.id)
         && this.wakeDormant(c, key, shortcode, text, 'as-sent', true)) return;
       return this.apply(vote, c, ok, this.voterMatch.mark !== 0 ? this.voterMatch.mark : callbackMark(c.id));
     }
@@ -477,11 +447,11 @@ export class Reconciler {
     if (e === null) return;
     // A dormant vote with the callback's text beats a live one's guess (after a restart, a fan's retry
     // for a vote decided before it, while the fan's later votes are live).
-    if (e.owner !== undefined && e.text !== undefined && this.dormant.size > 0 && this.wakeDormant(e.c, e.owner.key, e.shortcode, e.text, 'as-sent')) return;
+    if (e.owner !== undefined && e.text !== undefined && this.resumed.dormant.size > 0 && this.wakeDormant(e.c, e.owner.key, e.shortcode, e.text, 'as-sent')) return;
     if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
     if (e.owner !== undefined && this.content.bySenderTail(e)) return;
     // The text as sent was tried above; now a mangled one (or none).
-    if (e.owner !== undefined && this.dormant.size > 0 && this.wakeDormant(e.c, e.owner.key, e.shortcode, e.text, e.text !== undefined ? 'mangled' : 'either')) return;
+    if (e.owner !== undefined && this.resumed.dormant.size > 0 && this.wakeDormant(e.c, e.owner.key, e.shortcode, e.text, e.text !== undefined ? 'mangled' : 'either')) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.withoutKeyword(e)) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.nearestMangled(e)) return;
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');

@@ -148,7 +148,7 @@ export class VoteEngine {
    * its answer; nothing else is kept for answers after the restart.
    */
   keepResumedAttempts(open: ReadonlySet<string>): void {
-    this.reconciler.keepResumedAttempts(open);
+    this.reconciler.resumed.keepAttempts(open);
   }
 
   /** Replaces `onEvent` and `onLink` (undefined: no listener, and no event object is built for it). */
@@ -160,7 +160,8 @@ export class VoteEngine {
   onMo(o: MoObservation): void {
     const ackNs = o.ackTsNs ?? o.tsNs;
     this.advance(ackNs);
-    if (this.reconciler.dormant.size > 0) this.reconciler.dormant.drop(o.id);
+    const dormant = this.reconciler.resumed.dormant;
+    if (dormant.size > 0) dormant.drop(o.id);
     const shortcode = this.shortcodes.get(o.destination);
     // The match key identifies the voter as the normalised number does (its HMAC, or the digits).
     let entry = this.voters.get(o.source);
@@ -367,9 +368,9 @@ export class VoteEngine {
     const campaign = this.rules.campaigns.find((c) => c.name === s.campaign) ?? (s.campaign === this.rules.implicit.name ? this.rules.implicit : null);
     const v = resumedVote(s, campaign);
     this.counters.resumed++;
-    this.reconciler.noteResumed(v);
+    this.reconciler.resumed.note(v);
     // A decided one stays out of the tallies and the matching until a callback wakes it.
-    if (v.state !== 'pending') return this.reconciler.dormant.add(v);
+    if (v.state !== 'pending') return this.reconciler.resumed.dormant.add(v);
     if (v.kind === 'unmatched') countReason(this.unmatchedByReason, 'resumed');
     this.dedupe.markSeen(v.id, v.ackTsNs);
     this.tally.add(v);

@@ -1,20 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { NO_CALLBACK_IDS } from '../../src/votes/callback-attempts';
 import { DormantVotes } from '../../src/votes/dormant-votes';
 import { MatchWindow } from '../../src/votes/match-window';
-import { matchText, textAfterKeyword, type Vote, type VoteState } from '../../src/votes/vote';
-import { s } from './fixtures';
+import { s, storedVote } from './fixtures';
 
 const window = new MatchWindow(5e9, 60e9, 600e9);
 
-function vote(id: string, sec: number, text: string, state: VoteState, key = 'h1', tail = 900001): Vote {
-  return {
-    id, campaign: null, campaignName: '', shortcode: '12345', choice: '', kind: 'unmatched', sender: key, matchSender: key, text, matchText: matchText(text),
-    restText: textAfterKeyword(text), tsNs: s(sec), ackTsNs: s(sec) + 10e6, smscConn: '', state, lostReason: null, callbackIds: NO_CALLBACK_IDS,
-    callbackMarks: 0, updatedTsNs: 0, eventSeq: 1, live: false, senderTail: tail,
-  };
-}
+const vote = storedVote;
 
 test('a callback no live vote took: the voter\'s lost vote with its text first, else its latest accepted one; each taken once', () => {
   const d = new DormantVotes();
