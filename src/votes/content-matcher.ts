@@ -135,7 +135,7 @@ export class ContentMatcher {
     // up), never another second's open vote.
     if (ok && stated === undefined && this.swapIn(c, ck, new Set(), GUESS_CHAIN)) return;
     const retried = this.latestAccepted(cv, t, before, stated);
-    this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: retried });
+    this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: retried, fallbackOpen: false });
   }
 
   /** False when `c` names a second (see StatedSecond) and `v` did not come in then. */
@@ -316,7 +316,7 @@ export class ContentMatcher {
     const open = this.strippedOrWhole(c, ck, true);
     if (open !== undefined) return this.applyGuess(open, c, ok);
     // Its vote may be acked after it on the wire: wait for a vote with this rest (reconcile's takeHeld under heldKey).
-    this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: undefined });
+    this.host.hold({ c, key: CONTENT + ck, owner: undefined, shortcode, text, expiresNs: c.tsEndNs + this.host.leadNs + 1e9, done: false, fallback: undefined, fallbackOpen: false });
   }
 
   /**

@@ -21,8 +21,13 @@ export interface Early {
   text: string | undefined;
   expiresNs: number;
   done: boolean;
-  /** An already-accepted vote it matched: it is a retry of that one unless a new vote claims it first. */
+  /**
+   * Its guess, taken unless a new vote claims it first: an accepted vote (it is a retry of that one),
+   * or an open vote without its text (a gateway mangled it).
+   */
   fallback?: Vote;
+  /** The fallback was an open vote when the callback was held: a guess among open votes, not a retry. */
+  fallbackOpen: boolean;
 }
 
 export class EarlyCallbacks {

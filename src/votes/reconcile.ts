@@ -256,7 +256,7 @@ export class Reconciler {
       return this.anon.add(c.tsStartNs, failureReason(c));
     }
     const owner = key === undefined ? undefined : entry !== undefined && entry.indexed ? entry : this.index.obtain(key);
-    const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, owner, shortcode, text, expiresNs: c.tsEndNs + this.leadNs + 1e9, done: false, fallback: v };
+    const e: Early = { c, key: key ?? 'mid\u0000' + c.messageId, owner, shortcode, text, expiresNs: c.tsEndNs + this.leadNs + 1e9, done: false, fallback: v, fallbackOpen: v !== undefined && v.state !== 'accepted' };
     this.holdEarly(e);
   }
 
@@ -448,13 +448,26 @@ export class Reconciler {
     // A dormant vote with the callback's text beats a live one's guess (after a restart, a fan's retry
     // for a vote decided before it, while the fan's later votes are live).
     if (e.owner !== undefined && e.text !== undefined && this.resumed.dormant.size > 0 && this.wakeDormant(e.c, e.owner.key, e.shortcode, e.text, 'as-sent')) return;
-    if (e.fallback !== undefined && e.fallback.live) return this.apply(e.fallback, e.c, isSuccess(e.c));
+    if (e.fallback !== undefined && e.fallback.live) {
+      // Its guess was an open vote that another callback has accepted since (two callbacks with one
+      // mangled text, held together, guess the same earliest vote): guessed again, another open vote
+      // it fits is likelier than a retry.
+      const again = e.fallbackOpen && e.fallback.state === 'accepted' && e.owner !== undefined ? this.guessAgain(e, e.owner) : undefined;
+      return this.apply(again ?? e.fallback, e.c, isSuccess(e.c));
+    }
     if (e.owner !== undefined && this.content.bySenderTail(e)) return;
     // The text as sent was tried above; now a mangled one (or none).
     if (e.owner !== undefined && this.resumed.dormant.size > 0 && this.wakeDormant(e.c, e.owner.key, e.shortcode, e.text, e.text !== undefined ? 'mangled' : 'either')) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.withoutKeyword(e)) return;
     if (e.owner === undefined && ContentMatcher.isHeld(e) && this.content.nearestMangled(e)) return;
     countReason(this.unmatchedCallbacks, early ? 'early-callbacks-limit' : 'no-vote');
+  }
+
+  /** The open vote a waiting callback of voter `owner` belongs to now, certain or a guess; undefined if none is open. */
+  private guessAgain(e: Early, owner: VoterEntry): Vote | undefined {
+    const v = this.find(e.c, owner.key, e.shortcode, e.text, owner) ?? this.fallback;
+    this.fallback = undefined;
+    return v !== undefined && v.state !== 'accepted' ? v : undefined;
   }
 
   private evictOldest(): void {

@@ -5,7 +5,7 @@ import { VoterIndex } from '../../src/votes/voter-index';
 import type { CallbackObservation } from '../../src/votes/observations';
 
 function early(key: string, expiresNs: number, owner?: ReturnType<VoterIndex['obtain']>): Early {
-  return { c: { id: key + expiresNs } as CallbackObservation, key, owner, shortcode: undefined, text: undefined, expiresNs, done: false };
+  return { c: { id: key + expiresNs } as CallbackObservation, key, owner, shortcode: undefined, text: undefined, expiresNs, done: false, fallbackOpen: false };
 }
 
 test('callbacks wait in their voter entry or under their key, and leave oldest first', () => {

@@ -285,6 +285,20 @@ test('a fan\'s callback with a mangled text goes to the vote whose text is neare
   assert.deepEqual([e.report().accepted, e.report().lost], [3, 1]);
 });
 
+test('a fan\'s two votes with one text, both callbacks mangled and waiting: the second goes to the second vote, not as a retry of the first', () => {
+  const { e } = engine();
+  // Kannel's %a of UCS-2 cuts 😍 to \ud83d: neither callback has a vote's text, so each waits with a
+  // guess, and both guess the earliest open vote. The first accepts it; the second, guessed again
+  // when it stops waiting, is the other open vote's (Kannel does not retry a callback that got 200).
+  e.onMo(mo(0, '1', '12345', 'Vote A 😍'));
+  e.onCallback(cb(0.1, '1', '12345', 'Vote A \ud83d'));
+  e.onMo(mo(0.3, '1', '12345', 'Vote A 😍'));
+  e.onCallback(cb(0.35, '1', '12345', 'Vote A \ud83d'));
+  e.finish(s(100));
+  assert.deepEqual([e.report().accepted, e.report().pending, e.report().lost], [2, 0, 0]);
+  assert.equal(e.report().callbacks.matched['retry-after-accepted'], undefined);
+});
+
 test('a mangled callback before its vote\'s ack: the new vote nearer its text takes it from an older open guess', () => {
   const { e } = engine();
   e.onMo(mo(0, '1', '12345', 'VOTE 3 because the band was great'));
