@@ -6,7 +6,8 @@
  * than in sync (requests must carry status 0, empty-bodied commands must be 16 bytes). Every skipped
  * byte is counted by reason in `skipped`. A command_length that passes the guards but is wrong would
  * swallow the PDUs after it: the handler (which decodes) may say a PDU ends earlier, also before all
- * its claimed bytes arrived (`probe`), and framing goes on from there.
+ * its claimed bytes arrived (`probe`), and framing goes on from there; else a segment that starts
+ * with a plausible header ends the unfinished PDU (its bytes are skipped as `length_overrun`).
  */
 import { countReason } from '../../common/counter';
 import { u32be } from '../buffer-reader';
@@ -42,6 +43,7 @@ export const SKIP = {
   gapResync: 'gap_resync',
   midstreamResync: 'midstream_resync',
   truncatedAtClose: 'truncated_at_close',
+  lengthOverrun: 'length_overrun',
 } as const;
 
 const HEADER = 16;
@@ -84,6 +86,11 @@ export class SmppFramer {
       this.skipAhead -= k;
       o += k;
     }
+    // A segment that starts with a PDU header while a PDU still waits for its bytes: unless its bytes
+    // show where it really ends (probe), its command_length was wrong (a peer writes a PDU at once, and
+    // the rest of one does not look like a header); waiting would swallow the PDUs after it.
+    const boundary = o;
+    const retained = this.restLen >= HEADER && this.resync === null && plausibleHeader(buf, o, end, this.maxPduLength) ? this.restLen : 0;
     // Complete a PDU started in an earlier segment, copying only what it needs.
     while (this.restLen > 0 && o < end) {
       if (this.restLen < HEADER) {
@@ -103,6 +110,12 @@ export class SmppFramer {
       o += this.append(buf, o, end, len - this.restLen);
       if (this.restLen < len) {
         const t = this.probe(this.rest, 0, this.restLen);
+        if (t === 0 && retained > 0 && this.restLen > retained && o - boundary === this.restLen - retained) {
+          this.skip(SKIP.lengthOverrun, retained);
+          this.restLen = 0;
+          o = boundary;
+          break;
+        }
         if (t === 0) break;
         this.reframe(this.emit(this.rest, 0, t), this.restLen);
         continue;

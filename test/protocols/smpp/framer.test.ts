@@ -106,6 +106,19 @@ describe('framer: guards and resync, every skipped byte counted', () => {
     assert.equal(Object.values(r.skipped).reduce((a, b) => a + b, 0), junk.length);
   });
 
+  test('a command_length that passes the guards but is wrong: the next segment starting with a header ends it', () => {
+    // A damaged bind (its length claims 3,000 bytes, its body no fields a decoder could end it by)
+    // would otherwise swallow every PDU after it, up to 3,000 bytes or the end of the session.
+    const bad = Buffer.from(fixtures[0]);
+    bad.writeUInt32BE(3000, 0);
+    const r = frame([bad, Buffer.concat([fixtures[5], fixtures[2]]), fixtures[3]]);
+    assert.deepEqual(r.pdus, [expected[5], expected[2], expected[3]]);
+    assert.deepEqual(r.skipped, { length_overrun: bad.length });
+    // A PDU whose claimed bytes do come (one written at once, split by TCP) is not cut.
+    const whole = frame([fixtures[2].subarray(0, 20), fixtures[2].subarray(20), fixtures[5]]);
+    assert.deepEqual(whole.pdus, [expected[2], expected[5]]);
+  });
+
   test('bytes of an unfinished PDU at close are counted', () => {
     const r = frame([fixtures[2].subarray(0, 30)]);
     assert.deepEqual(r.skipped, { truncated_at_close: 30 });
