@@ -228,7 +228,14 @@ export class Pipeline {
     this.votes.keepResumedAttempts(openCallbacks);
     if (!resumes) return;
     const c = this.config;
-    if (r.requests.length > 0) this.resumed = new ResumedRequests(r.requests, { smppTimeoutNs: c.smpp.responseTimeoutMs * MS, httpTimeoutNs: c.http.responseTimeoutMs * MS });
+    if (r.requests.length > 0) {
+      const resumed = new ResumedRequests(r.requests, { smppTimeoutNs: c.smpp.responseTimeoutMs * MS, httpTimeoutNs: c.http.responseTimeoutMs * MS });
+      this.resumed = resumed;
+      // A callback open at the stop that the app (or the gateway) dropped after it: only a FIN or RST shows.
+      this.httpPairer.onStrayClose = (conn, reason, byClient, tsNs) => {
+        if (resumed.open > 0) for (const t of resumed.closeHttp(conn, reason, byClient, tsNs)) this.onHttpTransaction(t);
+      };
+    }
     this.smppTracker.resumeParts(r.parts);
     this.resumedParts = r.parts.length;
   }

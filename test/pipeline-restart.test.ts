@@ -17,6 +17,8 @@ import { Pipeline, type PipelineReport } from '../src/pipeline';
 import { VoteStore } from '../src/store/vote-store';
 import type { StoreTally } from '../src/store/store-types';
 import { attachTelemetry } from '../src/compose-telemetry';
+import { httpTransactionId } from '../src/transactions/transaction-id';
+import type { VoteEvent } from '../src/votes/vote';
 import { OtlpHttpReceiver, type DecodedSpan } from './telemetry/otlp-receivers';
 
 const env = { SMPP_AGENT_HASH_KEY: 'restart-test' };
@@ -27,7 +29,7 @@ function part(file: string, cutNs: number, before: boolean): PacketSource {
   return { run: (onPacket) => src.run((p) => { if ((p.tsNs < cutNs) === before) onPacket(p); }), stop: () => src.stop(), stats: () => src.stats() };
 }
 
-interface Replay { report: PipelineReport; tally: StoreTally }
+interface Replay { report: PipelineReport; tally: StoreTally; lost: string[] }
 
 /** `otlp`: spans (and metrics) are exported there, everything flushed before it returns. */
 async function replay(source: PacketSource, storePath: string, otlp?: string): Promise<Replay> {
@@ -40,8 +42,9 @@ async function replay(source: PacketSource, storePath: string, otlp?: string): P
   store.close();
   const reader = new VoteStore({ path: storePath });
   const tally = reader.tally();
+  const lost = reader.lostVotes({}, { limit: 10_000 }).votes.map((v) => `${v.id} ${v.lostReason}`).sort();
   reader.close();
-  return { report, tally };
+  return { report, tally, lost };
 }
 
 /** A time when a vote's deliver_sm and a successful callback were both waiting for their answers. */
@@ -152,4 +155,31 @@ test('a restart between the parts of a long vote: the parts before it wait again
     assert.equal(again.report.store!.resumedParts, 0);
     assert.equal(again.report.store!.resumedRequests.resumed, 0);
     assert.deepEqual(again.tally, whole.tally);
+  }));
+
+/** A time between a callback's request and the RST by which the app dropped it, the vote it carried lost by that for good. */
+async function cutInReset(file: string): Promise<number> {
+  const resets = new Map<string, [number, number]>();
+  const last = new Map<string, VoteEvent>();
+  const p = new Pipeline(loadConfig({ env }), undefined, {
+    onHttp: (t) => { if (t.outcome === 'reset' && t.tsRequestEnd !== null) resets.set(httpTransactionId(t), [t.tsRequestEnd, t.tsEnd]); },
+    onVoteEvent: (e) => last.set(e.voteId, e),
+  });
+  await p.run(new FileSource([file], {}));
+  for (const e of last.values()) {
+    const r = e.to === 'lost' && e.reason === 'reset' && e.callbackId !== undefined ? resets.get(e.callbackId) : undefined;
+    if (r !== undefined && r[1] - r[0] > 2000) return r[0] + 1000;
+  }
+  throw new Error('no vote lost to a callback the app reset');
+}
+
+test('a restart while the app was dropping a callback: the RST after it ends the request open at the stop, the vote is lost by it', () =>
+  restartedAt(21, cutInReset, async ({ whole, second }) => {
+    // Every request open at the stop ends by what came after it (an answer, or the close that dropped
+    // it): none is left to its timeout.
+    const r = second.report.store!.resumedRequests;
+    assert.ok(r.resumed >= 2, JSON.stringify(r));
+    assert.deepEqual(r, { resumed: r.resumed, completed: r.resumed, expired: 0 });
+    assert.deepEqual(second.tally, whole.tally);
+    assert.deepEqual(second.lost, whole.lost, 'every lost vote, and why');
   }));

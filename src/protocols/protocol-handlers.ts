@@ -32,5 +32,6 @@ export function httpHandler(ports: readonly number[], factory: HttpSinkFactory):
     open: (conn) => factory.open(conn),
     refused: (conn, tsNs) => factory.refused(conn, tsNs),
     unanswered: (conn, lastTsNs) => factory.unanswered(conn, lastTsNs),
+    strayClose: (conn, reason, byClient, tsNs) => factory.strayClose(conn, reason, byClient, tsNs),
   };
 }

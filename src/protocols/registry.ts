@@ -24,6 +24,8 @@ export interface ProtocolHandler {
   refused(conn: ConnectionInfo, tsNs: number): void;
   /** SYNs towards one of this protocol's ports that nothing answered. */
   unanswered?(conn: ConnectionInfo, lastTsNs: number): void;
+  /** A FIN or RST of a connection opened before the capture (or a restart) towards one of its servers. */
+  strayClose?(conn: ConnectionInfo, reason: 'fin' | 'rst', byClient: boolean, tsNs: number): void;
 }
 
 export interface RegistryStats {
@@ -79,6 +81,10 @@ export class ProtocolRegistry implements StreamSinkFactory {
 
   unanswered(conn: ConnectionInfo, lastTsNs: number): void {
     this.serviceOf(conn)?.unanswered?.(conn, lastTsNs);
+  }
+
+  strayClose(conn: ConnectionInfo, reason: 'fin' | 'rst', byClient: boolean, tsNs: number): void {
+    this.serviceOf(conn)?.strayClose?.(conn, reason, byClient, tsNs);
   }
 
   private serviceOf(conn: ConnectionInfo): ProtocolHandler | undefined {

@@ -11,7 +11,7 @@
  * tombstone: traffic that resumes later is a new (mid-stream) connection.
  */
 import { countReason, sortedReasons } from '../common/counter';
-import { TCP_ACK, TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
+import { TCP_ACK, TCP_FIN, TCP_RST, TCP_SYN, type TcpSegment } from '../decode/tcp-segment';
 import { StrayResets } from './stray-resets';
 import { WaitingResets } from './waiting-resets';
 import { AddressNames } from './address-names';
@@ -23,7 +23,7 @@ import { CopyDetector, MIRROR_PROBES } from './copy-detector';
 import { MirrorSink } from './mirror-sink';
 import { emptyReassemblyCounters, type ReassemblyCounters } from './reassembly-counters';
 import { chooseServer, type ServerChoice } from './server-side';
-import type { StreamSinkFactory } from './stream-sink';
+import type { ConnectionInfo, StreamSinkFactory } from './stream-sink';
 
 export interface AssemblerOptions {
   /** Ports that mark the server side (SMPP/HTTP ports from config). */
@@ -174,11 +174,22 @@ export class Assembler {
    * A segment of no tracked connection, apart from onSegment: the per-packet function stays small (optimised
    * sooner), and first events met late here (table growth, first reuse) deoptimise only this.
    */
+  /** Tells the protocols of a FIN or RST of no tracked connection (see StreamSinkFactory.strayClose). */
+  private strayClose(seg: TcpSegment): void {
+    const senderIsClient = chooseServer(seg, this.serverPorts, this.choice).senderIsClient;
+    const names = this.ctx.names;
+    const src = { address: names.name(seg.ipVersion, seg.src4, seg.src6), port: seg.srcPort };
+    const dst = { address: names.name(seg.ipVersion, seg.dst4, seg.dst6), port: seg.dstPort };
+    const conn: ConnectionInfo = { id: 0, client: senderIsClient ? src : dst, server: senderIsClient ? dst : src, serverBy: this.choice.serverBy, startNs: seg.tsNs };
+    this.ctx.factory.strayClose!(conn, (seg.flags & TCP_RST) !== 0 ? 'rst' : 'fin', senderIsClient, seg.tsNs);
+  }
+
   private openConnection(seg: TcpSegment, hash: number): void {
     if ((seg.flags & TCP_RST) !== 0 || ((seg.flags & TCP_SYN) === 0 && seg.payloadLength === 0)) {
       // Nothing to deliver and nothing to anchor a stream on (pure ACK, FIN or RST of an unknown tuple).
       countReason(this.counters.ignoredSegments, 'no-connection');
       if ((seg.flags & TCP_RST) !== 0) this.strayResets.remember(seg, hash);
+      if ((seg.flags & (TCP_RST | TCP_FIN)) !== 0 && this.ctx.factory.strayClose !== undefined) this.strayClose(seg);
       return;
     }
     this.makeRoom(seg.tsNs);

@@ -49,4 +49,10 @@ export interface StreamSinkFactory {
    * the server was down or unreachable. `lastTsNs` is the last SYN seen (the client's last try).
    */
   unanswered?(conn: ConnectionInfo, lastTsNs: number): void;
+  /**
+   * A FIN or RST (no data) of no tracked connection: one opened before the capture started (or before
+   * the agent restarted) ends, `byClient` if the client sent it. `conn.id` is 0 (no connection is
+   * tracked); client and server as for a new connection (by port).
+   */
+  strayClose?(conn: ConnectionInfo, reason: 'fin' | 'rst', byClient: boolean, tsNs: number): void;
 }

@@ -79,6 +79,18 @@ export class HttpPairer implements HttpExchangeSinkFactory {
     this.release(p);
   }
 
+  /**
+   * A connection opened before the capture (or the agent's restart) ended with a FIN or RST and no
+   * bytes: nothing to pair, but an exchange the agent left open at its stop may end so (the app dropped
+   * the callback). Handed to `onStrayClose` (the pipeline's resumed requests).
+   */
+  strayClose(conn: ConnectionInfo, reason: 'fin' | 'rst', byClient: boolean, tsNs: number): void {
+    this.onStrayClose?.(conn, reason, byClient, tsNs);
+  }
+
+  /** See `strayClose`. */
+  onStrayClose: ((conn: ConnectionInfo, reason: 'fin' | 'rst', byClient: boolean, tsNs: number) => void) | undefined = undefined;
+
   /** Capture clock moved: expire requests past their deadline (at most once per sweep interval). */
   advance(nowNs: number): void {
     if (nowNs < this.nextSweep) return;

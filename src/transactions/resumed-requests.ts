@@ -6,13 +6,17 @@
  *
  * An answer completes a request of the same connection (both endpoints): an SMPP response by its
  * sequence number and direction, an HTTP response the oldest open request (HTTP/1.1 answers in
- * order); only within the request's response timeout, and never before it (a capture replayed again
+ * order), and a FIN or RST with no answer every open HTTP request of the connection (`aborted`,
+ * `reset`: the app dropped the callback); only within the request's response timeout, and never before it (a capture replayed again
  * into the same store meets requests from its own future). The completed record keeps the request's
  * id, so the store's later copy replaces the open one and votes see one exchange; it is marked
  * `completesOpen` (its span is a new one under the span the last run left unanswered).
  */
+import type { ConnectionInfo } from '../reassembly/stream-sink';
 import type { HttpTransaction } from './http-transaction';
 import type { SmppTransaction } from './smpp-transaction';
+
+const NONE: HttpTransaction[] = [];
 
 export interface ResumedRequestsStats {
   /** Open requests read back at start. */
@@ -115,6 +119,34 @@ export class ResumedRequests {
       informational: req.informational + orphan.informational,
       completesOpen: true,
     };
+  }
+
+  /**
+   * The connection of resumed HTTP requests ended with a FIN or RST and no answer (`conn`: oriented by
+   * port, id unused): each open request on it that it can end (after the request, within its timeout)
+   * is completed as `aborted` or `reset`, as a close before the answer is in one run. Not by the
+   * client's FIN: the gateway gave up waiting, but the app may still answer (and an app's 2xx after
+   * that counts: the vote reached it).
+   */
+  closeHttp(conn: ConnectionInfo, reason: 'fin' | 'rst', byClient: boolean, tsNs: number): HttpTransaction[] {
+    if (reason === 'fin' && byClient) return NONE;
+    const key = `${conn.client.address}\0${conn.client.port}\0${conn.server.address}\0${conn.server.port}`;
+    const list = this.http.get(key);
+    if (list === undefined) return NONE;
+    const done: HttpTransaction[] = [];
+    const rest: HttpTransaction[] = [];
+    for (const req of list) {
+      const reqEnd = req.tsRequestEnd ?? req.tsStart;
+      if (tsNs < reqEnd || tsNs > reqEnd + this.o.httpTimeoutNs) {
+        rest.push(req);
+        continue;
+      }
+      done.push({ ...req, outcome: reason === 'rst' ? 'reset' : 'aborted', tsEnd: tsNs, completesOpen: true });
+      this.took();
+    }
+    if (rest.length === 0) this.http.delete(key);
+    else this.http.set(key, rest);
+    return done;
   }
 
   /** Capture clock moved: once every request's timeout passed, the rest are given up (counted). */

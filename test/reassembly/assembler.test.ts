@@ -13,6 +13,8 @@ interface Case {
   refused?: number;
   /** Connections reported to the factory as SYNs nothing answered, with the last SYN's time (ms after T0). */
   unanswered?: number[];
+  /** FINs and RSTs of no tracked connection reported to the factory (RecordingFactory.strayCloses). */
+  strayCloses?: string[];
 }
 
 const FIN_BOTH: Step[] = [C(1004, '', 'FA', { ack: 5001 }), S(5001, '', 'FA', { ack: 1005 }), C(1005, '', 'A', { ack: 5002 })];
@@ -238,6 +240,7 @@ const cases: Case[] = [
     steps: [S(0, '', 'RA', { ack: 1001 }), C(1000, '', 'S', { t: 3 }), { flushAll: 100 }],
     events: [],
     refused: 1,
+    strayCloses: ['rst:server:40000→2775'], // unknown then: it could end a connection opened before the capture
     stats: { refusedConnections: 1, refusalsBeforeSyn: 1, closeReasons: { refused: 1 }, ignoredSegments: {} },
   },
   {
@@ -245,6 +248,7 @@ const cases: Case[] = [
     steps: [S(0, '', 'RA', { ack: 1001 }), C(1000, '', 'S', { t: 3000 }), S(0, '', 'RA', { ack: 2001, cport: 40001, t: 3100 }), C(1000, '', 'S', { cport: 40001, t: 3200 }), { flushAll: 9000 }],
     events: [],
     unanswered: [3000, 3200],
+    strayCloses: ['rst:server:40000→2775', 'rst:server:40001→2775'],
     stats: { refusedConnections: 0, refusalsBeforeSyn: 0, ignoredSegments: { 'no-connection': 2 } },
   },
   {
@@ -341,9 +345,10 @@ const cases: Case[] = [
     stats: { connections: 1, closeReasons: { 'unanswered-syn': 1 } },
   },
   {
-    name: 'pure ACK and RST of unknown tuples are counted, not tracked',
+    name: 'pure ACK, RST and FIN of unknown tuples are counted, not tracked; the RST and FIN (a connection opened before the capture ends) reach the factory, with who sent them',
     steps: [C(1000, '', 'A', { ack: 7 }), S(5, '', 'R'), C(1000, '', 'FA', { ack: 7 })],
     events: [],
+    strayCloses: ['rst:server:40000→2775', 'fin:client:40000→2775'],
     stats: { connections: 0, ignoredSegments: { 'no-connection': 3 } },
   },
   {
@@ -370,6 +375,7 @@ describe('Assembler: segments → bytes, gaps and closes', () => {
       assert.deepEqual(rec.conns.map((r) => r.events), c.events);
       assert.equal(rec.refusals.length, c.refused ?? 0);
       assert.deepEqual(rec.unansweredSyns.map((u) => (u.lastTsNs - T0) / MS), c.unanswered ?? []);
+      assert.deepEqual(rec.strayCloses, c.strayCloses ?? []);
       if (c.stats) {
         const st = asm.stats() as unknown as Record<string, unknown>;
         for (const [k, v] of Object.entries(c.stats)) assert.deepEqual(st[k], v, `stats.${k}`);

@@ -116,6 +116,13 @@ export class RecordingFactory implements StreamSinkFactory {
     this.log.push(`${info.id}:unanswered`);
   }
 
+  /** `reason:by:client→server` of each FIN or RST of no tracked connection. */
+  readonly strayCloses: string[] = [];
+
+  strayClose(info: ConnectionInfo, reason: 'fin' | 'rst', byClient: boolean): void {
+    this.strayCloses.push(`${reason}:${byClient ? 'client' : 'server'}:${info.client.port}→${info.server.port}`);
+  }
+
   data(i: number, dir: Direction): string {
     return Buffer.concat(this.conns[i]?.bytes[dir] ?? []).toString('latin1');
   }

@@ -73,3 +73,19 @@ test('an HTTP response completes the oldest open request of its connection, as H
   assert.equal(b.status, 503);
   assert.equal(r.open, 0);
 });
+
+test('a callback the app dropped after the restart: its connection\'s FIN from the server or a RST ends it, the client\'s FIN does not', () => {
+  const second = { ...openCb, exchange: 1, tsStart: T0 + 12 * MS, tsRequestEnd: T0 + 12 * MS, text: 'VOTE B' };
+  const other = { ...openCb, clientPort: 50002, text: 'VOTE C' };
+  const r = new ResumedRequests([openCb, second, other], opts);
+  const conn = (port: number) => ({ id: 0, client: { address: '127.0.0.30', port }, server: { address: '127.0.0.40', port: 8080 }, serverBy: 'port' as const, startNs: T0 + 30 * MS });
+  assert.deepEqual(r.closeHttp(conn(50001), 'fin', true, T0 + 30 * MS), [], 'the gateway gave up: the app may still answer');
+  assert.deepEqual(r.closeHttp(conn(50001), 'fin', false, T0 + 5 * MS), [], 'before the request ended');
+  const closed = r.closeHttp(conn(50001), 'fin', false, T0 + 30 * MS);
+  assert.deepEqual(closed.map((t) => [t.text, t.outcome, t.status, t.tsEnd, t.completesOpen]), [['VOTE A', 'aborted', null, T0 + 30 * MS, true], ['VOTE B', 'aborted', null, T0 + 30 * MS, true]]);
+  assert.equal(httpTransactionId(closed[0]), httpTransactionId(openCb), 'the same exchange: the same id');
+  assert.equal(r.completeHttp(cbResp), null, 'nothing open on it any more');
+  assert.deepEqual(r.closeHttp(conn(50002), 'rst', true, T0 + 31_000 * MS), [], 'after the timeout');
+  assert.deepEqual(r.closeHttp(conn(50002), 'rst', true, T0 + 40 * MS).map((t) => [t.text, t.outcome]), [['VOTE C', 'reset']]);
+  assert.deepEqual(r.stats(), { resumed: 3, completed: 3, expired: 0 });
+});

@@ -71,4 +71,6 @@ export interface HttpExchangeSinkFactory {
   refused(conn: ConnectionInfo, tsNs: number): void;
   /** SYNs nothing answered: one transaction with outcome `timeout` and no request. */
   unanswered(conn: ConnectionInfo, lastTsNs: number): void;
+  /** A FIN or RST of a connection opened before the capture or a restart: no transaction of its own. */
+  strayClose?(conn: ConnectionInfo, reason: 'fin' | 'rst', byClient: boolean, tsNs: number): void;
 }

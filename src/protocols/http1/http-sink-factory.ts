@@ -54,4 +54,8 @@ export class HttpSinkFactory implements StreamSinkFactory {
   unanswered(conn: ConnectionInfo, lastTsNs: number): void {
     this.exchanges.unanswered(conn, lastTsNs);
   }
+
+  strayClose(conn: ConnectionInfo, reason: 'fin' | 'rst', byClient: boolean, tsNs: number): void {
+    this.exchanges.strayClose?.(conn, reason, byClient, tsNs);
+  }
 }
