@@ -6,11 +6,12 @@
  *
  * An answer completes a request of the same connection (both endpoints): an SMPP response by its
  * sequence number and direction, an HTTP response the oldest open request (HTTP/1.1 answers in
- * order), and a FIN or RST with no answer every open HTTP request of the connection (`aborted`,
- * `reset`: the app dropped the callback); only within the request's response timeout, and never before it (a capture replayed again
- * into the same store meets requests from its own future). The completed record keeps the request's
- * id, so the store's later copy replaces the open one and votes see one exchange; it is marked
- * `completesOpen` (its span is a new one under the span the last run left unanswered).
+ * order), and the app's FIN or a RST with no answer every open HTTP request of the connection
+ * (`aborted`, `reset`: the app dropped the callback); only within the request's response timeout,
+ * and never before it (a capture replayed again into the same store meets requests from its own
+ * future). The completed record keeps the request's id, so the store's later copy replaces the open
+ * one and votes see one exchange; it is marked `completesOpen` (its span is a new one under the span
+ * the last run left unanswered).
  */
 import type { ConnectionInfo } from '../reassembly/stream-sink';
 import type { HttpTransaction } from './http-transaction';
