@@ -131,7 +131,7 @@ export class ResumedRequests {
    */
   closeHttp(conn: ConnectionInfo, reason: 'fin' | 'rst', byClient: boolean, tsNs: number): HttpTransaction[] {
     if (reason === 'fin' && byClient) return NONE;
-    const key = `${conn.client.address}\0${conn.client.port}\0${conn.server.address}\0${conn.server.port}`;
+    const key = endpointsKey(conn.client.address, conn.client.port, conn.server.address, conn.server.port);
     const list = this.http.get(key);
     if (list === undefined) return NONE;
     const done: HttpTransaction[] = [];
@@ -171,9 +171,14 @@ function startOf(t: SmppTransaction | HttpTransaction): number {
 
 /** Connection (both endpoints), direction of the request and its sequence number. */
 function smppKey(t: SmppTransaction, requestDirection: string): string {
-  return `${t.clientAddress}\0${t.clientPort}\0${t.serverAddress}\0${t.serverPort}\0${requestDirection}\0${t.sequence}`;
+  return `${endpointsKey(t.clientAddress, t.clientPort, t.serverAddress, t.serverPort)}\0${requestDirection}\0${t.sequence}`;
 }
 
 function httpKey(t: HttpTransaction): string {
-  return `${t.clientAddress}\0${t.clientPort}\0${t.serverAddress}\0${t.serverPort}`;
+  return endpointsKey(t.clientAddress, t.clientPort, t.serverAddress, t.serverPort);
+}
+
+/** A connection by both endpoints. */
+function endpointsKey(clientAddress: string, clientPort: number, serverAddress: string, serverPort: number): string {
+  return `${clientAddress}\0${clientPort}\0${serverAddress}\0${serverPort}`;
 }
