@@ -337,7 +337,7 @@ export class Reconciler {
    * VoterMatch); else undefined, with `this.fallback` set to a guess to use only if no better vote
    * turns up shortly.
    */
-  private find(c: CallbackObservation, key: string | undefined, shortcode: string | undefined, text: string | undefined, entry: VoterEntry | undefined): Vote | undefined {
+  private find(c: CallbackObservation, key: string | undefined, shortcode: string | undefined, text: string | undefined, entry: VoterEntry | undefined, evidence = true): Vote | undefined {
     const t = c.tsStartNs;
     this.fallback = undefined;
     this.voterMatch.mark = 0;
@@ -350,7 +350,7 @@ export class Reconciler {
     if (e === undefined || e.vote === undefined) return undefined;
     // "Acked (delivered) before the callback began", allowing for the capture's clock skew.
     const before = this.skew === undefined ? t : t + this.skew.responseLeadNs;
-    const v = this.voterMatch.find(e.vote, e.votes, c, shortcode, text, before);
+    const v = this.voterMatch.find(e.vote, e.votes, c, shortcode, text, before, evidence);
     if (v === undefined) this.fallback = this.voterMatch.fallback;
     return v;
   }
@@ -465,7 +465,8 @@ export class Reconciler {
 
   /** The open vote a waiting callback of voter `owner` belongs to now, certain or a guess; undefined if none is open. */
   private guessAgain(e: Early, owner: VoterEntry): Vote | undefined {
-    const v = this.find(e.c, owner.key, e.shortcode, e.text, owner) ?? this.fallback;
+    // Looked at before, when it came: its words are evidence once.
+    const v = this.find(e.c, owner.key, e.shortcode, e.text, owner, false) ?? this.fallback;
     this.fallback = undefined;
     return v !== undefined && v.state !== 'accepted' ? v : undefined;
   }

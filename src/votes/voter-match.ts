@@ -41,12 +41,13 @@ export class VoterMatch {
   /**
    * `first` and `list`: the voter's live votes; `shortcode`: the callback's, if it names one; `text`:
    * the callback's match text, if it has one; `before`: "acked before the callback began" allows up to
-   * this time (the capture's clock skew).
+   * this time (the capture's clock skew); `evidence`: false when the callback was looked at before (its
+   * words are counted once as evidence of what the gateway sends).
    */
-  find(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number): Vote | undefined {
+  find(first: Vote, list: readonly Vote[], c: CallbackObservation, shortcode: string | undefined, text: string | undefined, before: number, evidence = true): Vote | undefined {
     this.fallback = undefined;
     this.mark = 0;
-    if (text !== undefined && text.includes(' ')) this.severalWords++;
+    if (evidence && text !== undefined && text.includes(' ')) this.severalWords++;
     const v = this.scan(first, list, c, shortcode, text, before, WHOLE);
     if (v !== undefined || text === undefined || this.guessSettled) return v;
     // No open vote has the text whole: the gateway may send it without the keyword. An open vote with
@@ -64,7 +65,7 @@ export class VoterMatch {
     // be on its way (a callback can precede it), or one the capture missed, never "Vote 3 😍 …".
     if (!wordMode && !this.sendsSeveralWords() && open === undefined && !this.fallbackIsRetry && text !== '') {
       open = this.scan(first, list, c, shortcode, text, before, WORD);
-      if (open !== undefined && open.state !== 'accepted') this.wordEvidence++;
+      if (evidence && open !== undefined && open.state !== 'accepted') this.wordEvidence++;
     }
     if (open !== undefined && open.state !== 'accepted') return open;
     // Else the guess: a retry of a vote with the whole text, else of one with it without the keyword.

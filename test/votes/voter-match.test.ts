@@ -119,6 +119,29 @@ test('once callbacks have shown only the word after the keyword, "B" goes to the
   assert.equal(m.find(b, [open], x, undefined, 'B', x.tsStartNs), open);
 });
 
+test('a callback looked at again (a waiting one guessed anew) is evidence of what the gateway sends once', () => {
+  const several = new VoterMatch(window);
+  const again = new VoterMatch(window);
+  const v = vote('v', 1, 'VOTE A please');
+  const x = cb(3, '1', '12345', 'VOTE A please');
+  // Two callbacks with several words: not yet evidence enough (three are).
+  for (const m of [several, again]) for (let k = 0; k < 2; k++) m.find(v, [], x, undefined, 'VOTE A please', x.tsStartNs);
+  assert.equal(several.sendsSeveralWords(), false);
+  several.find(v, [], x, undefined, 'VOTE A please', x.tsStartNs);
+  assert.equal(several.sendsSeveralWords(), true);
+  again.find(v, [], x, undefined, 'VOTE A please', x.tsStartNs, false);
+  assert.equal(again.sendsSeveralWords(), false);
+  // Nor is a second look at a callback that fit only by its word.
+  const w = new VoterMatch(window);
+  const b = vote('b', 1, 'VOTE B thanks');
+  const y = cb(3, '1', '12345', 'B');
+  for (let k = 0; k < 5; k++) assert.equal(w.find(b, [], y, undefined, 'B', y.tsStartNs, false), b);
+  const accepted = vote('a', 0, 'VOTE B', 'accepted');
+  const open = vote('o', 2, 'vote B @home');
+  assert.equal(w.find(accepted, [open], y, undefined, 'B', y.tsStartNs, false), undefined); // still a retry of "VOTE B"
+  assert.equal(w.fallback, accepted);
+});
+
 test('a fan\'s "ＶＯＴＥ　２" and "VOTE 2" share a match text: the vote whose text is the callback\'s as written takes it', () => {
   const m = new VoterMatch(window);
   const wide = vote('w', 0, 'ＶＯＴＥ　２');
