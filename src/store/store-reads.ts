@@ -7,7 +7,7 @@ import type { LostVotesFilter, Page, StoredVote, StoredVoteEvent, StoreTally, St
 import { transactionId, transactionIdStartNs } from '../transactions/transaction-id';
 import { blocksBetween } from './block-sql';
 import { decodeEventBlock } from './event-codec';
-import { decodeTransactionBlock, startTimeOf, type StoredRecord } from './transaction-codec';
+import { decodeTransactionBlock, isOpenCopy, startTimeOf, type StoredRecord } from './transaction-codec';
 import type { SmppTransaction } from '../transactions/smpp-transaction';
 import { decodeVoteTally, VOTE_BLOCK_NS, voteBucket } from './vote-block-codec';
 import { voteBlockReader } from './vote-block-sql';
@@ -153,12 +153,17 @@ function recordsOverlapping(db: Database.Database, fromNs: number, untilNs: numb
 }
 
 /**
- * One record per id, the latest written: records are only appended, and a request left open when the
- * agent stopped is written again, completed, when its answer comes after the restart (same id).
+ * One record per id, the latest: records are only appended, and a request left open when the agent
+ * stopped is written again, completed, when its answer comes after the restart (same id). Blocks are
+ * read in time order, not write order, so the completed copy is told by what it is.
  */
 function latestById(records: StoredRecord[]): StoredRecord[] {
   const byId = new Map<string, StoredRecord>();
-  for (const t of records) byId.set(transactionId(t), t);
+  for (const t of records) {
+    const id = transactionId(t);
+    const had = byId.get(id);
+    if (had === undefined || !isOpenCopy(t) || isOpenCopy(had)) byId.set(id, t);
+  }
   return byId.size === records.length ? records : [...byId.values()];
 }
 
@@ -172,7 +177,9 @@ export function queryTransaction(db: Database.Database, id: string, onCorrupt: O
   const ts = transactionIdStartNs(id);
   if (ts === null) return null;
   let found: StoredRecord | null = null;
-  for (const t of recordsOverlapping(db, ts, ts, onCorrupt, true)) if (transactionId(t) === id) found = t;
+  for (const t of recordsOverlapping(db, ts, ts, onCorrupt, true)) {
+    if (transactionId(t) === id && (found === null || !isOpenCopy(t) || isOpenCopy(found))) found = t;
+  }
   return found;
 }
 
@@ -206,9 +213,7 @@ function isMessageFromHandset(t: StoredRecord): t is SmppTransaction {
  * were not completed since. Newest first, at most `limit`.
  */
 export function queryOpenRequests(db: Database.Database, windowNs: number, limit: number, onCorrupt: OnCorruptBlock): StoredRecord[] {
-  const open = recordsNearEnd(db, windowNs, onCorrupt).filter((t) => (t.kind === 'http'
-    ? t.outcome === 'gap' && t.status === null && t.method !== null && t.tsRequestEnd !== null
-    : t.outcome === 'unanswered' && t.status === null));
+  const open = recordsNearEnd(db, windowNs, onCorrupt).filter(isOpenCopy);
   return newestOf(open, limit).reverse();
 }
 

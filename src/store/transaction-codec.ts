@@ -57,6 +57,26 @@ export function startTimeOf(t: StoredRecord): number {
   return t.kind === 'smpp' ? t.tsStartNs : t.tsStart;
 }
 
+/**
+ * A request left open when the agent stopped, as the store holds it until its answer comes after the
+ * restart: an HTTP request whole but ended as `gap` without a status, an SMPP request `unanswered`.
+ * The completed copy is written later under the same id.
+ */
+export function isOpenCopy(t: StoredRecord): boolean {
+  return t.kind === 'http'
+    ? t.outcome === 'gap' && t.status === null && t.method !== null && t.tsRequestEnd !== null
+    : t.outcome === 'unanswered' && t.status === null;
+}
+
+/**
+ * The key of a block that starts with `t`: its id, marked for a completed copy. That copy keeps the
+ * open request's id, and the block the open copy started must not be overwritten by it.
+ */
+function blockKeyOf(t: StoredRecord): string {
+  const id = transactionId(t);
+  return t.completesOpen === true ? `${id}>completed` : id;
+}
+
 export function encodeTransaction(w: BlockWriter, t: StoredRecord): void {
   w.reserve();
   if (t.kind === 'smpp') encodeSmpp(w, t);
@@ -205,7 +225,7 @@ function decodeHttp(r: BlockReader, codec: number): HttpTransaction {
 export const TRANSACTION_RECORDS: RecordCodec<StoredRecord> = {
   version: TRANSACTION_CODEC,
   layoutOf: (version) => (version === 1 ? 1 : 2),
-  key: transactionId,
+  key: blockKeyOf,
   time: startTimeOf,
   encode: encodeTransaction,
   decode: decodeTransaction,

@@ -263,6 +263,36 @@ test('requests open when the agent stopped: read back at start; a completed copy
   s.close();
 });
 
+test('a request completed after a restart: its block leaves the open copy\'s block whole, and reads take the completed copy whatever the block order', () => {
+  const S = 1e9;
+  const openOver = { outcome: 'gap' as const, status: null, tsResponseStart: null, latencyNs: null, totalNs: null, responseContentType: null };
+  const complete = (t: ReturnType<typeof httpRecord>) => ({ ...t, outcome: 'ok' as const, status: 200, tsResponseStart: t.tsStart + 40 * S, tsEnd: t.tsStart + 40 * S, completesOpen: true as const });
+  // Two blocks of two records. The open request starts the first block, in time order ("first"), or
+  // is written after an exchange that started later ("second"): its completion's block then sorts
+  // before or after the open copy's.
+  for (const order of ['first', 'second'] as const) {
+    const path = file();
+    const blocks = { recordsPerBlock: 2 };
+    const open = httpRecord(T + 1 * S, { clientPort: 40001, ...openOver });
+    const other = httpRecord(T + 2 * S, { clientPort: 40002 });
+    const third = httpRecord(T + 3 * S, { clientPort: 40003 });
+    let s = new VoteStore({ path, blocks });
+    for (const t of order === 'first' ? [open, other, third] : [other, open, third]) s.putTransaction(t);
+    s.close();
+    s = new VoteStore({ path, blocks });
+    assert.deepEqual(s.openRequests(30 * S).map((t) => transactionId(t)), [transactionId(open)], order);
+    // The restarted agent's first record: the answer, under the open request's id.
+    s.putTransaction(complete(open));
+    s.close();
+    s = new VoteStore({ path, blocks });
+    const all = s.transactions(T, T + 10 * S).map((t) => `${(t as typeof open).clientPort} ${t.outcome}`);
+    assert.deepEqual(all, ['40001 ok', '40002 ok', '40003 ok'], `${order}: every record kept, the completed copy read`);
+    assert.equal((s.transaction(transactionId(open)) as typeof open).status, 200, order);
+    assert.deepEqual(s.openRequests(30 * S), [], `${order}: not open again at the next restart`);
+    s.close();
+  }
+});
+
 test('parts of messages not whole when the agent stopped: read back oldest first; a completed message\'s and older ones are not', () => {
   const s = new VoteStore({ path: file() });
   const S = 1e9;
