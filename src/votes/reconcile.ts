@@ -221,16 +221,17 @@ export class Reconciler {
       const v = this.holderOf(c.retryOf, key, entry, c.recipient, text);
       if (v !== undefined) return this.apply(v, c, ok);
     }
-    if (key === undefined && c.recipient && text !== undefined && !(c.messageId && this.byMessageId.size > 0 && this.byMessageId.has(c.messageId))) {
-      return this.content.withoutSender(c, this.recipients.get(c.recipient), text, ok);
-    }
     if (c.completesOpen !== undefined) {
-      // The answer to an attempt seen open before a restart: the vote that held the attempt then. If
-      // none did, only a text can name its vote (a text-less one may be the gateway's DLR call, which
-      // the receipt before the restart explained).
-      const held = this.resumed.holderOfAttempt(c.id);
+      // The answer to an attempt seen open before a restart: the vote that held the attempt then (one
+      // matched by its content too: a callback naming no sender). If none did, only a text can name
+      // its vote (a text-less one may be the gateway's DLR call, which the receipt before the restart
+      // explained).
+      const held = this.resumed.holderOfAttempt(c.id, key, text);
       if (held !== undefined) return held.live ? this.apply(held, c, ok) : this.wake(held, c);
       if (text === undefined) return countReason(this.unmatchedCallbacks, 'resumed-without-text');
+    }
+    if (key === undefined && c.recipient && text !== undefined && !(c.messageId && this.byMessageId.size > 0 && this.byMessageId.has(c.messageId))) {
+      return this.content.withoutSender(c, this.recipients.get(c.recipient), text, ok);
     }
     if (key !== undefined && this.resumed.dormant.size > 0) {
       // The gateway's message id of a dormant vote's first callback: its retry, before any live vote.

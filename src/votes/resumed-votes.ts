@@ -13,7 +13,8 @@ import type { Vote } from './vote';
 
 export class ResumedVotes {
   readonly dormant = new DormantVotes();
-  private readonly byAttempt = new Map<string, Vote>();
+  /** By the id of each vote's latest attempt: several votes for a callback that carried several messages (Infobip). */
+  private readonly byAttempt = new Map<string, Vote | Vote[]>();
 
   /** `tailOf`: a callback sender's tail as votes' `senderTail` holds it. */
   constructor(
@@ -25,7 +26,11 @@ export class ResumedVotes {
   note(v: Vote): void {
     const ids = v.callbackIds;
     const last = typeof ids === 'string' ? ids : ids[ids.length - 1];
-    if (last !== undefined) this.byAttempt.set(last, v);
+    if (last === undefined) return;
+    const had = this.byAttempt.get(last);
+    if (had === undefined) this.byAttempt.set(last, v);
+    else if (Array.isArray(had)) had.push(v);
+    else this.byAttempt.set(last, [had, v]);
   }
 
   /** Only these attempts were open at the stop (their answers may come): the others are forgotten. */
@@ -35,10 +40,12 @@ export class ResumedVotes {
 
   /**
    * The resumed vote that held attempt `id` at the stop, if it is live, or dormant (then taken out of
-   * the dormant votes: the caller wakes it).
+   * the dormant votes: the caller wakes it). An attempt that carried several messages held several
+   * votes, and each of its messages (`key`: the sender's match key, `text`: the match text) takes one.
    */
-  holderOfAttempt(id: string): Vote | undefined {
-    const v = this.byAttempt.get(id);
+  holderOfAttempt(id: string, key: string | undefined, text: string | undefined): Vote | undefined {
+    const h = this.byAttempt.get(id);
+    const v = h === undefined || !Array.isArray(h) ? h : takeMessageVote(h, key, text);
     return v !== undefined && (v.live || this.dormant.takeVote(v)) ? v : undefined;
   }
 
@@ -65,4 +72,19 @@ export class ResumedVotes {
   private gatewayId(c: CallbackObservation): string | undefined {
     return this.gatewayIds.inUse && c.messageId !== undefined && c.batch === undefined ? c.messageId : undefined;
   }
+}
+
+/**
+ * Of the votes one callback carried, the message's: one with its text, the sender's own if there is
+ * (a sender's form can differ after a restart: an ephemeral hash key, a rewritten prefix). It is taken
+ * out. Votes of one text share the callback's answer, so which of them a message takes changes no count.
+ */
+function takeMessageVote(votes: Vote[], key: string | undefined, text: string | undefined): Vote | undefined {
+  let at = -1;
+  for (let i = 0; i < votes.length; i++) {
+    if (text !== undefined && votes[i].matchText !== text) continue;
+    if (at < 0) at = i;
+    if (votes[i].matchSender === key) { at = i; break; }
+  }
+  return at < 0 ? undefined : votes.splice(at, 1)[0];
 }

@@ -127,6 +127,31 @@ test('restart: the answer to a callback in flight at the stop completes it — f
     assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['x1', 'accepted'], ['y1', 'accepted'], ['z1', 'pending']]);
   }));
 
+test('restart: the answer to an attempt open at the stop reaches its vote when the callback names no sender (matched by content)', () =>
+  acrossRestart('restart-in-flight-senderless.db', (e) => {
+    e.onMo(mo(0, '+441', '12345', 'VOTE A', { id: 's1' }));
+    e.onCallback(cb(0.1, undefined, '12345', 'VOTE A', { status: 503 })); // lost
+    e.onCallback(cb(5, undefined, '12345', 'VOTE A', { id: 'retry-s1', outcome: 'gap', status: undefined })); // the gateway's retry, open at the stop
+    e.tick(s(6));
+  }, (e, store) => {
+    e.onCallback(cb(5, undefined, '12345', 'VOTE A', { id: 'retry-s1', completesOpen: true }));
+    e.finish(s(7));
+    assert.deepEqual(e.report().callbacks.unmatched, {});
+    assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['s1', 'accepted']]);
+  }));
+
+test('restart: a callback that carried two votes (Infobip), open at the stop: its answer reaches each of them', () =>
+  acrossRestart('restart-in-flight-batch.db', (e) => {
+    e.onMo(mo(0, '+441', '12345', 'VOTE A', { id: 'b1' }));
+    e.onMo(mo(0.2, '+442', '12345', 'VOTE B', { id: 'b2' }));
+    for (const [from, text] of [['441', 'VOTE A'], ['442', 'VOTE B']]) e.onCallback(cb(1, from, '12345', text, { id: 'batch', batch: true, outcome: 'gap', status: undefined }));
+    e.tick(s(2));
+  }, (e, store) => {
+    for (const [from, text] of [['441', 'VOTE A'], ['442', 'VOTE B']]) e.onCallback(cb(1, from, '12345', text, { id: 'batch', batch: true, completesOpen: true }));
+    e.finish(s(3));
+    assert.deepEqual(store.votesInProgress(90e9).map((v) => [v.id, v.state]), [['b1', 'accepted'], ['b2', 'accepted']]);
+  }));
+
 test('restart: the answer to an attempt open at the stop reaches its vote when the gateway rewrote the number (07700… → +447700…)', () =>
   acrossRestart('restart-in-flight-rewritten.db', (e, store) => {
     e.onMo(mo(0, '07700900001', '12345', 'VOTE B', { id: 'first' }));

@@ -4,6 +4,7 @@ import { GatewayIds } from '../../src/votes/gateway-ids';
 import { MatchWindow } from '../../src/votes/match-window';
 import { ResumedVotes } from '../../src/votes/resumed-votes';
 import { cb, storedVote } from './fixtures';
+import { matchText } from '../../src/votes/vote';
 
 const window = new MatchWindow(5e9, 60e9, 600e9);
 const tailOf = (sender: string): number => Number(sender.slice(-6));
@@ -17,12 +18,29 @@ test('the answer to an attempt open at the stop finds the vote that held it: liv
   r.dormant.add(decided);
   r.dormant.add(closed);
   r.keepAttempts(new Set(['cb-a1', 'cb-b2']));
-  assert.equal(r.holderOfAttempt('cb-a1'), live);
-  assert.equal(r.holderOfAttempt('cb-b1'), undefined, 'not the latest attempt');
-  assert.equal(r.holderOfAttempt('cb-c1'), undefined, 'not open at the stop');
-  assert.equal(r.holderOfAttempt('cb-b2'), decided);
+  assert.equal(r.holderOfAttempt('cb-a1', undefined, undefined), live);
+  assert.equal(r.holderOfAttempt('cb-b1', undefined, undefined), undefined, 'not the latest attempt');
+  assert.equal(r.holderOfAttempt('cb-c1', undefined, undefined), undefined, 'not open at the stop');
+  assert.equal(r.holderOfAttempt('cb-b2', undefined, undefined), decided);
   assert.equal(r.dormant.size, 1, 'the dormant holder was taken out');
-  assert.equal(r.holderOfAttempt('cb-b2'), undefined, 'and is taken once');
+  assert.equal(r.holderOfAttempt('cb-b2', undefined, undefined), undefined, 'and is taken once');
+});
+
+test('an attempt that carried several votes (Infobip): each message takes one, by its text, the sender\'s own first', () => {
+  const r = new ResumedVotes(window, new GatewayIds(), tailOf, undefined);
+  const a = { ...storedVote('a', 0, 'VOTE A', 'lost', 'h-1'), callbackIds: 'batch' };
+  const b = { ...storedVote('b', 0, 'VOTE B', 'lost', 'h-2'), callbackIds: 'batch' };
+  const c = { ...storedVote('c', 0, 'VOTE B', 'lost', 'h-3'), callbackIds: 'batch' };
+  for (const v of [a, b, c]) {
+    r.note(v);
+    r.dormant.add(v);
+  }
+  r.keepAttempts(new Set(['batch']));
+  // The sender's form may differ after the restart (an ephemeral hash key): the text decides then.
+  assert.equal(r.holderOfAttempt('batch', 'h-other', matchText('VOTE A')), a);
+  assert.equal(r.holderOfAttempt('batch', 'h-3', matchText('VOTE B')), c, 'the sender\'s own of those with the text');
+  assert.equal(r.holderOfAttempt('batch', 'h-other', matchText('VOTE B')), b);
+  assert.equal(r.holderOfAttempt('batch', 'h-1', matchText('VOTE A')), undefined, 'each vote is taken once');
 });
 
 test('a dormant vote by the callback\'s text, by the number\'s tail, and by the gateway id only while ids follow messages', () => {
