@@ -5,6 +5,7 @@
  */
 import { reportDiagnostics } from './report-diagnostics';
 import type { ConfigShape } from './config/schema';
+import { ConfigError } from './config/load-config';
 import type { PacketSource, RawPacket, SourceStats } from './capture/packet-source';
 import { PacketDecoder } from './decode/packet-decoder';
 import { Assembler, type AssemblerStats } from './reassembly/assembler';
@@ -138,8 +139,8 @@ export class Pipeline {
     this.wallClockMs = options.wallClockMs ?? (() => performance.now());
     this.committedWallMs = this.wallClockMs();
     const rules = validateCampaignConfig({ strict: config.votes.strict, campaigns: config.votes.campaigns });
-    // The schema validated campaigns already; strict without campaigns is the one cross-key rule.
-    if (rules.errors.length) throw new Error(rules.errors.map((e) => `${e.key}: ${e.reason}`).join('; '));
+    // loadConfig checked these already; a config built some other way fails here the same way.
+    if (rules.errors.length) throw new ConfigError(`invalid configuration: ${rules.errors.map((e) => `${e.key}: ${e.reason}`).join('; ')}`);
     this.votes = new VoteEngine({
       rules: rules.options,
       privacy: { mode: config.privacy.phoneNumbers, key: config.privacy.hashKey || undefined },

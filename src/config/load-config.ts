@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { createConfig, type ConfigShape } from './schema';
+import { validateCampaignConfig } from '../votes/campaign-config';
 
 /** A configuration problem: the CLI prints it and exits with code 2. */
 export class ConfigError extends Error {
@@ -45,6 +46,10 @@ export function loadConfig(opts: LoadConfigOptions = {}): ConfigShape {
     }
     for (const [k, v] of Object.entries(opts.overrides ?? {})) config.set(k as never, v as never);
     config.validate({ allowed: 'strict' });
+    // Rules across keys (the schema checks one key at a time): strict needs a campaign.
+    const votes = config.get('votes');
+    const cross = validateCampaignConfig({ strict: votes.strict, campaigns: votes.campaigns });
+    if (cross.errors.length > 0) throw new ConfigError(`invalid configuration: ${cross.errors.map((x) => `${x.key}: ${x.reason}`).join('; ')}`);
   } catch (e) {
     if (e instanceof ConfigError) throw e;
     throw new ConfigError(`invalid configuration: ${(e as Error).message}`);

@@ -5,12 +5,16 @@
  */
 export { normalizeMsisdn } from '../common/phone-privacy';
 
-/** Shortcode: digits only (`+4412345` → `4412345`); alphanumeric ones upper-cased letters and digits. */
+/**
+ * Shortcode: digits only (`+4412345` → `4412345`); one with letters (alphanumeric) its upper-cased
+ * letters and digits (`TV1` is not `ITV1`'s `1`).
+ */
 export function normalizeShortcode(s: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) out += s[i];
+    else if (c >= 65 ? c <= 90 || (c >= 97 && c <= 122) || c >= 0xaa : false) return alnumUpper(s);
   }
   return out.length > 0 ? out : alnumUpper(s);
 }

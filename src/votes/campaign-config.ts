@@ -34,7 +34,13 @@ export function validateCampaignConfig(raw: unknown, prefix = 'votes'): { option
     if (typeof raw.strict !== 'boolean') err(`${prefix}.strict`, 'must be true or false');
     else options.strict = raw.strict;
   }
-  if (raw.campaigns === undefined) return { options, errors };
+  const strictNeedsCampaigns = () => {
+    if (options.strict && options.campaigns!.length === 0) err(`${prefix}.strict`, 'strict needs at least one campaign (every vote would be unmatched)');
+  };
+  if (raw.campaigns === undefined) {
+    strictNeedsCampaigns();
+    return { options, errors };
+  }
   if (!Array.isArray(raw.campaigns)) {
     err(`${prefix}.campaigns`, 'must be a list');
     return { options, errors };
@@ -47,10 +53,37 @@ export function validateCampaignConfig(raw: unknown, prefix = 'votes'): { option
     const name = isObject(c) && typeof c.name === 'string' ? c.name : undefined;
     if (name !== undefined && names.has(name)) err(`${key}.name`, `duplicate campaign name "${name}"`);
     if (name !== undefined) names.add(name);
-    if (spec !== null && errors.length === before) options.campaigns!.push(spec);
+    if (spec !== null && errors.length === before) {
+      clashes(spec, options.campaigns!, `${key}.shortcodes`, err);
+      options.campaigns!.push(spec);
+    }
   });
-  if (options.strict && options.campaigns!.length === 0) err(`${prefix}.strict`, 'strict needs at least one campaign (every vote would be unmatched)');
+  if (errors.length === 0) strictNeedsCampaigns();
   return { options, errors };
+}
+
+/** The implicit campaign's name (votes to shortcodes no campaign names), see CampaignRules. */
+const IMPLICIT_CAMPAIGN = 'default';
+const DEFAULT_KEYWORDS = ['VOTE'];
+
+/**
+ * A shortcode `spec` shares with an earlier campaign while their windows overlap, when both take a
+ * keyword: a vote with that keyword always goes to the earlier one (campaign-rules.ts `resolve`), so
+ * `spec` could never get it.
+ */
+function clashes(spec: CampaignSpec, earlier: readonly CampaignSpec[], key: string, err: (k: string, r: string) => void): void {
+  const words = (c: CampaignSpec) => new Set((c.keywords ?? DEFAULT_KEYWORDS).map(normalizeWord));
+  const mine = words(spec);
+  const codes = new Set(spec.shortcodes.map(normalizeShortcode));
+  for (const o of earlier) {
+    const overlap = (spec.startNs ?? -Infinity) < (o.endNs ?? Infinity) && (o.startNs ?? -Infinity) < (spec.endNs ?? Infinity);
+    if (!overlap) continue;
+    const code = o.shortcodes.map(normalizeShortcode).find((c) => codes.has(c));
+    const word = [...words(o)].find((w) => mine.has(w));
+    if (code !== undefined && word !== undefined) {
+      err(key, `shortcode ${code} is also campaign "${o.name}"'s at overlapping times, and both take the keyword ${word}: its votes would all go to "${o.name}" (give one campaign its own keywords or window)`);
+    }
+  }
 }
 
 function campaign(c: unknown, key: string, errors: ConfigIssue[]): CampaignSpec | null {
@@ -63,6 +96,7 @@ function campaign(c: unknown, key: string, errors: ConfigIssue[]): CampaignSpec 
   for (const k of Object.keys(c)) if (!CAMPAIGN_KEYS.has(k)) err(`${key}.${k}`, 'unknown key');
   const name = c.name;
   if (typeof name !== 'string' || name.trim() === '') err(`${key}.name`, 'must be a non-empty string');
+  else if (name === IMPLICIT_CAMPAIGN) err(`${key}.name`, `"${IMPLICIT_CAMPAIGN}" is the campaign of votes to shortcodes no campaign names: choose another name`);
   const shortcodes = c.shortcodes;
   if (!Array.isArray(shortcodes) || shortcodes.length === 0) err(`${key}.shortcodes`, 'must be a non-empty list');
   else shortcodes.forEach((s, j) => {
@@ -96,6 +130,11 @@ function checkChoices(v: unknown, key: string, err: (k: string, r: string) => vo
   const add = (word: unknown, canon: string, k: string) => {
     if ((typeof word !== 'string' && typeof word !== 'number') || normalizeWord(String(word)) === '') {
       err(k, 'must be a word with a letter or digit');
+      return;
+    }
+    // A vote's choice is the one word after the keyword: a choice of two words matches nothing.
+    if (/\s/u.test(String(word).trim())) {
+      err(k, `"${String(word)}" must be one word (a vote's choice is the word after the keyword)`);
       return;
     }
     const n = normalizeWord(String(word));
@@ -141,13 +180,26 @@ function checkWindow(v: unknown, key: string, err: (k: string, r: string) => voi
   return { startNs, endNs };
 }
 
+/** Epoch milliseconds below this (1973) are rather seconds given by mistake. */
+const MIN_EPOCH_MS = 1e11;
+
 /** ISO-8601 text (with a zone) or epoch milliseconds → ns. */
 function timeNs(v: unknown, key: string, err: (k: string, r: string) => void): number | undefined {
   let ms: number;
-  if (typeof v === 'number') ms = v;
-  else if (v instanceof Date) ms = v.getTime(); // YAML timestamps
-  else if (typeof v === 'string' && /(Z|[+-]\d\d:?\d\d)$/.test(v.trim())) ms = Date.parse(v);
-  else {
+  if (typeof v === 'number') {
+    if (v >= 0 && v < MIN_EPOCH_MS) {
+      err(key, `${v} is before 1973 as epoch milliseconds (seconds? multiply by 1000)`);
+      return undefined;
+    }
+    ms = v;
+  } else if (v instanceof Date) ms = v.getTime(); // YAML timestamps
+  else if (typeof v === 'string' && /(Z|[+-]\d\d:?\d\d)$/.test(v.trim())) {
+    if (!calendarValid(v.trim())) {
+      err(key, `${v} is not a date and time of the calendar`);
+      return undefined;
+    }
+    ms = Date.parse(v);
+  } else {
     err(key, 'must be an ISO-8601 time with a zone (e.g. 2024-05-01T19:00:00Z) or epoch milliseconds');
     return undefined;
   }
@@ -156,6 +208,15 @@ function timeNs(v: unknown, key: string, err: (k: string, r: string) => void): n
     return undefined;
   }
   return ms * 1e6;
+}
+
+/** Date.parse rolls 2024-02-31 over to 2024-03-02: the fields must name a real day and time. */
+function calendarValid(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?/.exec(s);
+  if (m === null) return false;
+  const [y, mo, d, h, mi, sec] = [1, 2, 3, 4, 5, 6].map((i) => (m[i] === undefined ? 0 : Number(m[i])));
+  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate(); // day 0 of the next month: this month's last
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= days && h <= 23 && mi <= 59 && sec <= 59;
 }
 
 function checkPolicy(p: unknown, max: unknown, key: string, err: (k: string, r: string) => void): CountingPolicy | undefined {

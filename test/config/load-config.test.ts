@@ -27,6 +27,12 @@ test('a wrong value names the key and the reason', () => {
   assert.throws(() => loadConfig({ file: f, env: {} }), (e: Error) => e instanceof ConfigError && /reassembly\.gapTimeoutMs/.test(e.message) && /positive integer/.test(e.message));
 });
 
+test('strict without a campaign is a config error naming votes.strict (the CLI exits 2), not a crash later', () => {
+  const f = join(dir, 'strict.yaml');
+  writeFileSync(f, 'votes:\n  strict: true\n');
+  assert.throws(() => loadConfig({ file: f, env: {} }), (e: Error) => e instanceof ConfigError && /votes\.strict: strict needs at least one campaign/.test(e.message));
+});
+
 test('unknown keys, bad YAML and missing files are clear errors', () => {
   const f = join(dir, 'c.yaml');
   writeFileSync(f, 'reassembly:\n  gapTimeoutSeconds: 3\n');

@@ -15,5 +15,11 @@ test('numberTail: the last 7 digits survive a rewritten number form', () => {
 
 test('normalizeShortcode: digits, else letters and digits upper-cased', () => {
   assert.equal(normalizeShortcode('+4412345'), '4412345');
+  assert.equal(normalizeShortcode('44 12-345'), '4412345');
+  assert.equal(normalizeShortcode('１２３４５'), '12345');
   assert.equal(normalizeShortcode('vote-Now'), 'VOTENOW');
+  // Alphanumeric ones keep their letters: TV1, BBC1 and ITV1 are three shortcodes, not three 1s.
+  assert.equal(normalizeShortcode('TV1'), 'TV1');
+  assert.equal(normalizeShortcode('itv-1'), 'ITV1');
+  assert.notEqual(normalizeShortcode('BBC1'), normalizeShortcode('ITV1'));
 });

@@ -69,6 +69,35 @@ test('every malformed value is reported with its key and reason', () => {
   for (const e of errors) assert.ok(e.reason.length > 5, e.key);
 });
 
+test('configs that would miscount without a word fail at start: reserved name, choices of two words, impossible times, clashing campaigns, strict alone', () => {
+  const keys = (raw: unknown) => validateCampaignConfig(raw).errors.map((e) => e.key);
+  // The implicit campaign's name: its votes and this campaign's would be one row.
+  assert.deepEqual(keys({ campaigns: [{ name: 'default', shortcodes: ['111'] }] }), ['votes.campaigns[0].name']);
+  // A choice is the one word after the keyword: "Team A" could never be one.
+  assert.deepEqual(keys({ campaigns: [{ name: 'c', shortcodes: ['111'], choices: { 'Team A': ['team 1', 'T1'] } }] }),
+    ['votes.campaigns[0].choices.Team A', 'votes.campaigns[0].choices.Team A[0]']);
+  // 31 February (Date.parse rolls it into March), 24:30, and epoch seconds where milliseconds go.
+  assert.deepEqual(keys({ campaigns: [{ name: 'c', shortcodes: ['111'], window: { start: '2024-02-31T19:00:00Z', end: '2024-03-01T24:30:00+01:00' } }] }),
+    ['votes.campaigns[0].window.start', 'votes.campaigns[0].window.end']);
+  assert.deepEqual(keys({ campaigns: [{ name: 'c', shortcodes: ['111'], window: { start: 1714590000 } }] }), ['votes.campaigns[0].window.start']);
+  assert.deepEqual(keys({ campaigns: [{ name: 'c', shortcodes: ['111'], window: { start: '2024-02-29T19:00:00Z', end: 1714590000000 } }] }), [], 'a leap day, epoch ms');
+  // One shortcode, overlapping times, a keyword in common: the second campaign would get none of its votes.
+  const clash = validateCampaignConfig({ campaigns: [
+    { name: 'final', shortcodes: ['+111', '222'], choices: ['A', 'B'] },
+    { name: 'bonus', shortcodes: ['111'], choices: ['X', 'Y'], window: { start: '2024-05-01T19:00:00Z' } },
+  ] }).errors;
+  assert.deepEqual(clash.map((e) => e.key), ['votes.campaigns[1].shortcodes']);
+  assert.match(clash[0].reason, /111 is also campaign "final"'s .* keyword VOTE/);
+  // Told apart by a keyword of its own, or by times that do not overlap: fine.
+  assert.deepEqual(keys({ campaigns: [{ name: 'vote', shortcodes: ['111'] }, { name: 'quiz', shortcodes: ['111'], keywords: ['QUIZ'] }] }), []);
+  assert.deepEqual(keys({ campaigns: [
+    { name: 'heat1', shortcodes: ['111'], window: { start: '2024-05-01T19:00:00Z', end: '2024-05-01T20:00:00Z' } },
+    { name: 'heat2', shortcodes: ['111'], window: { start: '2024-05-01T20:00:00Z', end: '2024-05-01T21:00:00Z' } },
+  ] }), []);
+  // Strict with no campaigns key at all: every vote would be unmatched.
+  assert.deepEqual(keys({ strict: true }), ['votes.strict']);
+});
+
 test('strict: unknown shortcodes are unmatched; windows decide by the vote time', () => {
   const start = Date.parse('2024-05-01T19:00:00Z');
   const { options } = validateCampaignConfig({ strict: true, campaigns: [{ name: 'final', shortcodes: ['12345'], window: { start, end: start + 3600e3 } }] });
