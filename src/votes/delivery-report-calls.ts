@@ -43,8 +43,11 @@ export class DeliveryReportCalls {
     const k = key(handset, shortcode);
     const run = this.runs.get(k);
     this.runs.delete(k);
-    if (run !== undefined && tsNs - run.last <= this.windowNs) {
-      run.last = Math.max(run.last, tsNs);
+    // Receipts come in time order, except the ones a restart read from the store's end: a replay of
+    // an earlier capture brings receipts before them, which widen the run back.
+    if (run !== undefined && tsNs - run.last <= this.windowNs && run.first - tsNs <= this.windowNs) {
+      if (tsNs > run.last) run.last = tsNs;
+      else if (tsNs < run.first) run.first = tsNs;
       this.runs.set(k, run);
     } else this.runs.set(k, { first: tsNs, last: tsNs });
     // Oldest first: drop runs out of every window (once a window), and beyond the bound.

@@ -28,6 +28,17 @@ test('a call that began before a later receipt of the same handset still counts 
   assert.equal(d.isReportCall('447700900123', '80777', s(50), s(50.1)), false);
 });
 
+test('receipts before the run read back from a store (a replay of an earlier capture) widen it back; one far before starts its own', () => {
+  const d = new DeliveryReportCalls({ windowNs: 30e9 });
+  d.onReceipt('447700900123', '80777', s(100)); // from the store's end
+  d.onReceipt('447700900123', '80777', s(80)); // the replay's own, 20 s before
+  assert.equal(d.isReportCall('447700900123', '80777', s(81), s(81.1)), true, 'its call, before the stored receipt');
+  assert.equal(d.isReportCall('447700900123', '80777', s(79), s(79.1)), false, 'still not before the first receipt');
+  d.onReceipt('447700900124', '80777', s(100));
+  d.onReceipt('447700900124', '80777', s(10)); // 90 s before: a run of its own
+  assert.equal(d.isReportCall('447700900124', '80777', s(11), s(11.1)), true);
+});
+
 test('receipts are bounded: the oldest go first', () => {
   const d = new DeliveryReportCalls({ windowNs: 1e12, maxReceipts: 2 });
   d.onReceipt('447700900001', '80777', s(1));
