@@ -20,8 +20,11 @@ export interface MoDedupeOptions {
 }
 
 export type MoVerdict =
-  /** A new vote. `redeliveryOf`: the ids of the rejected deliveries it replaces, if any. */
-  | { kind: 'vote'; redeliveryOf?: readonly string[] }
+  /**
+   * A new vote. `redeliveryOf`: the ids of the rejected deliveries it replaces, if any, and
+   * `firstTsNs` when the first of them was sent (the SMSC had the vote then).
+   */
+  | { kind: 'vote'; redeliveryOf?: readonly string[]; firstTsNs?: number }
   | { kind: 'duplicate' }
   | { kind: 'rejected' }
   | { kind: 'unacknowledged' };
@@ -73,7 +76,8 @@ export class MoDedupe {
       // Latest rejection wins: the redelivery window runs from the last failed attempt.
       const owner = e ?? this.index.obtain(voter);
       const ids = at < 0 ? [o.id] : this.withId(list![at].ids, o.id);
-      const r: Rejection = { entry: owner, shortcode, text: o.text, ids, expiresNs: t + this.redeliveryWindowNs };
+      const firstTsNs = at < 0 ? o.tsNs : Math.min(list![at].firstTsNs, o.tsNs);
+      const r: Rejection = { entry: owner, shortcode, text: o.text, ids, firstTsNs, expiresNs: t + this.redeliveryWindowNs };
       if (at >= 0) list![at] = r;
       else {
         if (owner.rejections.length === 0) owner.rejections = [r];
@@ -87,7 +91,7 @@ export class MoDedupe {
     if (at >= 0 && t <= list![at].expiresNs) {
       const r = list![at];
       this.dropRejection(list!, at); // a later identical vote is a new vote
-      return { kind: 'vote', redeliveryOf: r.ids };
+      return { kind: 'vote', redeliveryOf: r.ids, firstTsNs: r.firstTsNs };
     }
     return VOTE;
   }

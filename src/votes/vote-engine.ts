@@ -174,7 +174,9 @@ export class VoteEngine {
       return;
     }
     if (verdict.redeliveryOf !== undefined) this.counters.redeliveries++;
-    const cls = this.rules.classifyNormalized(shortcode, o.text, o.tsNs);
+    // A redelivery is the vote the SMSC first delivered: that time decides its campaign window (a vote
+    // the gateway throttled just before the close, redelivered after it, was still cast in time).
+    const cls = this.rules.classifyNormalized(shortcode, o.text, verdict.firstTsNs ?? o.tsNs);
     const inCampaign = 'campaign' in cls;
     if (!inCampaign) countReason(this.unmatchedByReason, cls.unmatched);
     const text = this.texts.get(o.text);

@@ -22,6 +22,8 @@ export interface Rejection {
   text: string;
   /** The rejected deliveries' ids, oldest first, at most MAX_REJECTED_IDS (the vote links each as `redelivery`). */
   ids: readonly string[];
+  /** When the first rejected delivery was sent: the vote's time for its campaign's window. */
+  firstTsNs: number;
   expiresNs: number;
 }
 

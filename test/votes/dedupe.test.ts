@@ -15,6 +15,17 @@ test('a rejected MO is not a vote; its acked redelivery is one vote', () => {
   assert.deepEqual(r.tally.map((t) => [t.shortcode, t.choice, t.total]), [['12345', 'A', 1]]);
 });
 
+test('a vote throttled just before the campaign closed and redelivered after it counts: its time is the first delivery\'s', () => {
+  const closeMs = Math.round(s(100) / 1e6);
+  const e = new VoteEngine({ rules: { strict: true, campaigns: [{ name: 'final', shortcodes: ['12345'], choices: ['A', 'B'], endNs: closeMs * 1e6 }] } });
+  e.onMo(mo(99, '+447700900001', '12345', 'VOTE A', { ackStatus: 0x58 })); // ESME_RTHROTTLED, 1 s before the close
+  e.onMo(mo(130, '+447700900001', '12345', 'VOTE A')); // the SMSC's redelivery, acked after it
+  e.onMo(mo(131, '+447700900002', '12345', 'VOTE B')); // sent after the close
+  const r = e.report();
+  assert.deepEqual([r.total, r.redeliveries, r.unmatched], [1, 1, 1], 'B, sent after the close, is unmatched');
+  assert.deepEqual(r.tally.map((t) => [t.campaign, t.choice, t.total]), [['final', 'A', 1]]);
+});
+
 test('after the redelivery an identical vote is a new vote; outside the window too', () => {
   const e = new VoteEngine({ dedupe: { redeliveryWindowNs: 60e9 } });
   e.onMo(mo(0, '1', '12345', 'VOTE A', { ackStatus: 8 }));
