@@ -102,6 +102,8 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
   private readonly maxClosed: number;
   /** The transaction being built for the PDU in hand (multipart completion writes its text). */
   private current: SmppTransaction | null = null;
+  /** Messages by the part that completed them, until its response: a rejected one reopens its message. */
+  private readonly completedBy = new WeakMap<SmppTransaction, MultipartMessage<SmppTransaction | null>>();
   private currentSession: Session | null = null;
   /** The session of the last PDU (PDUs come in runs per connection): spares the Map lookup. */
   private lastSession: Session | null = null;
@@ -185,7 +187,20 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
   // PairerSink: requests that end without a response.
   unpaired(req: Pending<SmppTransaction>, reason: UnpairedReason, _tsNs: number): void {
     req.payload.outcome = reason;
+    this.reopenIfCompleted(req.payload);
     this.emit(req.payload);
+  }
+
+  /**
+   * A part that completed its message and was not accepted (an error, a nack, no response): the SMSC
+   * sends it again, and the message is whole only with that copy. The rejected transaction keeps the
+   * whole text: the vote stage sees a rejected MO, and the accepted copy as its redelivery.
+   */
+  private reopenIfCompleted(tx: SmppTransaction): void {
+    const m = this.completedBy.get(tx);
+    if (m === undefined) return;
+    this.completedBy.delete(tx);
+    if (tx.outcome !== 'ok' && tx.concatPart !== null) this.multipart.reopen(m, tx.concatPart);
   }
 
   private onRequest(s: Session, dir: Direction, pdu: SmppPdu, tsNs: number): void {
@@ -272,6 +287,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
     }
     tx.systemId = s.systemId;
     tx.bindType = s.bindType;
+    this.reopenIfCompleted(tx);
     this.emit(tx);
   }
 
@@ -299,8 +315,9 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
       tx.concatRef = c.concat.ref;
       tx.concatTotal = c.concat.total;
       tx.concatPart = c.concat.part;
-      this.multipart.add(pdu.sourceAddr, pdu.destinationAddr, c.concat, c.text, tsNs, tx);
-      return;
+      if (this.multipart.add(pdu.sourceAddr, pdu.destinationAddr, c.concat, c.text, tsNs, tx)) return;
+      // An element naming no part of its message is ignored: a message of its own.
+      tx.concatRef = tx.concatTotal = tx.concatPart = null;
     }
     tx.text = c.text;
   }
@@ -310,6 +327,7 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
       const cur = this.current;
       if (cur !== null) {
         cur.text = m.text;
+        this.completedBy.set(cur, m);
         const others: string[] = [];
         for (const p of m.metas) if (p != null && p !== cur) others.push(smppTransactionId(p));
         if (others.length > 0) cur.otherPartIds = others;

@@ -169,6 +169,32 @@ describe('SMPP tracker: MO text, multipart, receipts', () => {
     assert.deepEqual(smppReport(h.ctx.stats, h.tracker).multipart, { dropped: {}, incomplete: 0, reassembled: 1 });
   });
 
+  test('the completing part rejected (throttled) and sent again: the accepted copy completes the message; the rejected one keeps the text, a rejected MO', () => {
+    const h = harness();
+    const part = (seq: number, p: number, text: string): PduSpec => ({ command: 'deliver_sm', sequence: seq, fields: {
+      source_addr: '4477', destination_addr: '80055', esm_class: 0x40, short_message: Buffer.concat([concatUdh(7, 2, p), encodeGsm7Unpacked(text)]) } });
+    h.send(1, 's2c', 0, part(1, 1, 'VOTE '));
+    h.send(1, 'c2s', 1, { command: 'deliver_sm_resp', sequence: 1 });
+    h.send(1, 's2c', 2, part(2, 2, 'A'));
+    h.send(1, 'c2s', 3, { command: 'deliver_sm_resp', sequence: 2, status: 0x58 }); // ESME_RTHROTTLED
+    h.send(1, 's2c', 1000, part(3, 2, 'A')); // the SMSC's retry of that part
+    h.send(1, 'c2s', 1001, { command: 'deliver_sm_resp', sequence: 3 });
+    assert.deepEqual(h.txs.map((t) => [t.sequence, t.outcome, t.text]), [[1, 'ok', null], [2, 'error', 'VOTE A'], [3, 'ok', 'VOTE A']]);
+    assert.deepEqual(h.txs[2].otherPartIds, [smppTransactionId(h.txs[0])], 'the accepted parts');
+    assert.deepEqual(smppReport(h.ctx.stats, h.tracker).multipart, { dropped: {}, incomplete: 0, reassembled: 1 });
+  });
+
+  test('a concatenation element naming part 0 or a part past its total is ignored: the PDU is a message of its own', () => {
+    const h = harness();
+    const pdu = (seq: number, total: number, p: number): PduSpec => ({ command: 'deliver_sm', sequence: seq, fields: {
+      source_addr: '4477', destination_addr: '80055', esm_class: 0x40, short_message: Buffer.concat([concatUdh(1, total, p), encodeGsm7Unpacked('VOTE A')]) } });
+    h.send(1, 's2c', 0, pdu(1, 2, 0));
+    h.send(1, 's2c', 1, pdu(2, 2, 3));
+    for (const s of [1, 2]) h.send(1, 'c2s', 2, { command: 'deliver_sm_resp', sequence: s });
+    assert.deepEqual(h.txs.map((t) => [t.text, t.concatPart]), [['VOTE A', null], ['VOTE A', null]]);
+    assert.deepEqual(smppReport(h.ctx.stats, h.tracker).multipart.dropped, { part_out_of_range: 2 });
+  });
+
   test('incomplete multipart reported at timeout', () => {
     const h = harness({ multipart: { timeoutNs: 10 * MS } });
     h.send(1, 's2c', 0, { command: 'deliver_sm', sequence: 1, fields: { source_addr: 'A', esm_class: 0x40, short_message: Buffer.concat([concatUdh(1, 2, 1), Buffer.from('half')]) } });

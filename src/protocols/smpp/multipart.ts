@@ -61,12 +61,16 @@ export class MultipartAssembler<T> {
 
   get size(): number { return this.pending.size; }
 
-  /** Add one part; a single-part "concatenation" is delivered at once. */
-  add(source: string, destination: string, c: Pick<ConcatInfo, 'ref' | 'total' | 'part'>, text: string, tsNs: number, meta: T): void {
+  /**
+   * Add one part; a single-part "concatenation" is delivered at once. False when the concatenation
+   * element names no part of its message (part 0, or past the total): TS 23.040 §9.2.3.24.1 has the
+   * receiver ignore the element, so the caller reads the message as a single one.
+   */
+  add(source: string, destination: string, c: Pick<ConcatInfo, 'ref' | 'total' | 'part'>, text: string, tsNs: number, meta: T): boolean {
     this.expire(tsNs);
-    if (c.total < 1 || c.part < 1 || c.part > c.total) { countReason(this.drops, 'part_out_of_range'); return; }
-    if (c.total > this.maxParts) { countReason(this.drops, 'too_many_parts'); return; }
-    const key = `${source}\u0000${destination}\u0000${c.ref}\u0000${c.total}`;
+    if (c.total < 1 || c.part < 1 || c.part > c.total) { countReason(this.drops, 'part_out_of_range'); return false; }
+    if (c.total > this.maxParts) { countReason(this.drops, 'too_many_parts'); return true; }
+    const key = keyOf(source, destination, c.ref, c.total);
     let m = this.pending.get(key);
     if (!m) {
       if (this.pending.size >= this.maxPending) {
@@ -81,7 +85,7 @@ export class MultipartAssembler<T> {
       this.pending.set(key, m);
     }
     const i = c.part - 1;
-    if (m.texts[i] !== undefined) { countReason(this.drops, 'duplicate_part'); return; }
+    if (m.texts[i] !== undefined) { countReason(this.drops, 'duplicate_part'); return true; }
     m.texts[i] = text;
     m.metas[i] = meta;
     m.received++;
@@ -90,6 +94,24 @@ export class MultipartAssembler<T> {
       this.pending.delete(key);
       this.finish(m, undefined);
     }
+    return true;
+  }
+
+  /**
+   * A message completed by part `part`, which the gateway then rejected (or left unanswered): the SMSC
+   * sends that part again, and the message waits for it without the rejected copy.
+   */
+  reopen(m: MultipartMessage<T>, part: number): void {
+    const i = part - 1;
+    if (!m.complete || m.texts[i] === undefined) return;
+    m.texts[i] = undefined;
+    m.metas[i] = undefined;
+    m.received--;
+    m.complete = false;
+    m.text = '';
+    this.reassembled--;
+    const key = keyOf(m.source, m.destination, m.ref, m.total);
+    if (!this.pending.has(key)) this.pending.set(key, m);
   }
 
   /** Report messages whose first part is older than the timeout (capture clock). */
@@ -114,4 +136,8 @@ export class MultipartAssembler<T> {
     else { this.incomplete++; m.reason = reason; countReason(this.drops, 'incomplete_' + reason); }
     this.sink.onMessage(m);
   }
+}
+
+function keyOf(source: string, destination: string, ref: number, total: number): string {
+  return `${source}\u0000${destination}\u0000${ref}\u0000${total}`;
 }
