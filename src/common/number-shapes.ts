@@ -24,3 +24,38 @@ function digitsFrom(v: string, from: number): boolean {
   }
   return true;
 }
+
+/** Characters written between a number's digits: `+44 7700-900.123`, `(0)`. */
+function isNumberSeparator(c: number): boolean {
+  return c === 32 || c === 45 || c === 46 || c === 40 || c === 41;
+}
+
+/**
+ * The first run in `s` that holds at least `minDigits` digits with only separators (space, `-`, `.`,
+ * parentheses) between them, from its leading `+` if any: a number written inside a longer text
+ * (`447700900123.json`, `tel:+44-7700-900123`). [start, end) in `out`; false when there is none.
+ */
+export function findNumberRun(s: string, out: [number, number], minDigits = 7): boolean {
+  let start = -1;
+  let lastDigit = -1;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : -1;
+    if (c >= 48 && c <= 57) {
+      if (start < 0) start = i > 0 && s.charCodeAt(i - 1) === 43 ? i - 1 : i;
+      lastDigit = i;
+      digits++;
+    } else if (start >= 0 && isNumberSeparator(c) && i + 1 < s.length) {
+      continue;
+    } else if (start >= 0) {
+      if (digits >= minDigits) {
+        out[0] = start;
+        out[1] = lastDigit + 1;
+        return true;
+      }
+      start = -1;
+      digits = 0;
+    }
+  }
+  return false;
+}

@@ -5,7 +5,7 @@
  * Bounded like the vote stage's cache (it starts over when full); a miss only recomputes.
  */
 import type { PhonePrivacy } from '../common/phone-privacy';
-import { isPhoneNumber } from '../common/number-shapes';
+import { findNumberRun } from '../common/number-shapes';
 import { VoterCache } from '../votes/voter-cache';
 
 const shared = new WeakMap<PhonePrivacy, PhoneMask>();
@@ -35,26 +35,57 @@ export class PhoneMask {
   }
 
   /**
-   * A URL path with every segment that is a phone number (`/mo/%2B447700900123`: a gateway may put
-   * the sender in the path) written as configured (`{phone}` when dropped). Paths without seven
-   * digits in a row come back as they are, without a split.
+   * A URL path with every number in it written as configured (`{phone}` when dropped): a gateway may
+   * put the sender in the path, whole (`/mo/%2B447700900123`) or inside a segment
+   * (`/sms/447700900123.json`, `/mo/tel:+44-7700-900123`). Any run of seven digits or more counts
+   * (a date or an id in the path is masked too: the path is no place to tell them from a number).
+   * Segments are read percent-decoded; paths with fewer than seven digits come back as they are.
    */
   path(path: string): string {
-    if (!hasDigitRun(path, 7)) return path;
-    return path.split('/').map((seg) => {
-      const v = seg.length > 3 && (seg.charCodeAt(0) === 37) && seg.slice(0, 3).toUpperCase() === '%2B' ? `+${seg.slice(3)}` : seg;
-      if (!isPhoneNumber(v)) return seg;
-      const out = this.apply(v);
-      return out === '' ? '{phone}' : out;
-    }).join('/');
+    if (countDigits(path) < 7) return path;
+    return path.split('/').map((seg) => this.maskSegment(seg)).join('/');
+  }
+
+  private maskSegment(seg: string): string {
+    let s = seg.includes('%') ? percentDecoded(seg) : seg;
+    const run: [number, number] = [0, 0];
+    let from = 0;
+    let out = '';
+    while (findNumberRun(s.slice(from), run)) {
+      const start = from + run[0], end = from + run[1];
+      const masked = this.apply(numberDigits(s.slice(start, end)));
+      out += s.slice(from, start) + (masked === '' ? '{phone}' : masked);
+      from = end;
+    }
+    if (from === 0) return seg;
+    s = out + s.slice(from);
+    return s;
   }
 }
 
-function hasDigitRun(s: string, n: number): boolean {
-  let run = 0;
+function countDigits(s: string): number {
+  let n = 0;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) { if (++run >= n) return true; } else run = 0;
+    if (c >= 48 && c <= 57) n++;
   }
-  return false;
+  return n;
+}
+
+/** `+44 7700-900123` → `+447700900123`: the digits, after a leading `+`. */
+function numberDigits(run: string): string {
+  let out = run.charCodeAt(0) === 43 ? '+' : '';
+  for (let i = 0; i < run.length; i++) {
+    const c = run.charCodeAt(i);
+    if (c >= 48 && c <= 57) out += run[i];
+  }
+  return out;
+}
+
+function percentDecoded(seg: string): string {
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg; // a malformed escape: read as written
+  }
 }

@@ -42,12 +42,23 @@ test('one mask per policy object', () => {
   assert.notEqual(PhoneMask.for(p), PhoneMask.for(new PhonePrivacy({ key: 'k' })));
 });
 
-test('a URL path: segments that are phone numbers are written as the policy says; other paths stay as they are', () => {
+test('a URL path: every number in it, whole segment or inside one, is written as the policy says; paths without one stay as they are', () => {
   const hash = new PhoneMask(new PhonePrivacy({ key: 'k1' }));
   const h = hash.apply('447700900123');
   assert.equal(hash.path('/mo/%2B447700900123/80080'), `/mo/${h}/80080`);
   assert.equal(hash.path('/mo/447700900123'), `/mo/${h}`);
-  for (const p of ['/vote', '/kannel/mo', '/orders/1709409600', '/v1/items/1234567x', '/']) assert.equal(hash.path(p), p);
-  assert.equal(new PhoneMask(new PhonePrivacy({ mode: 'clear', key: 'k1' })).path('/mo/+447700900123'), '/mo/447700900123');
-  assert.equal(new PhoneMask(new PhonePrivacy({ mode: 'drop', key: 'k1' })).path('/mo/447700900123/in'), '/mo/{phone}/in');
+  // Inside a segment, with separators, percent-encoded: a gateway's path templates vary.
+  assert.equal(hash.path('/sms/447700900123.json'), `/sms/${h}.json`);
+  assert.equal(hash.path('/mo/tel:+44-7700-900123'), `/mo/tel:${h}`);
+  assert.equal(hash.path('/mo/msisdn=447700900123/x'), `/mo/msisdn=${h}/x`);
+  assert.equal(hash.path('/mo/+44%207700%20900123'), `/mo/${h}`);
+  assert.equal(hash.path('/sms;from=447700900123/in'), `/sms;from=${h}/in`);
+  for (const p of ['/vote', '/kannel/mo', '/v1/items/123456x', '/api/v2/inbound-sms', '/']) assert.equal(hash.path(p), p);
+  // Seven digits or more are masked whatever they are: a path cannot tell a number from an id or a time.
+  assert.notEqual(hash.path('/orders/1709409600'), '/orders/1709409600');
+  const clear = new PhoneMask(new PhonePrivacy({ mode: 'clear', key: 'k1' }));
+  assert.equal(clear.path('/mo/+447700900123'), '/mo/447700900123');
+  const drop = new PhoneMask(new PhonePrivacy({ mode: 'drop', key: 'k1' }));
+  assert.equal(drop.path('/mo/447700900123/in'), '/mo/{phone}/in');
+  assert.equal(drop.path('/sms/0044%207700%20900123.json'), '/sms/{phone}.json');
 });

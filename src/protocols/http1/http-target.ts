@@ -1,6 +1,7 @@
 /**
  * Request target → path, query and a low-cardinality route template for metrics and reports.
  */
+import { findNumberRun } from '../../common/number-shapes';
 
 export interface TargetParts { path: string; query: string }
 
@@ -36,8 +37,16 @@ const HEX = /^[0-9a-f]{8,}$/i;
 /** Long tokens that mix letters and digits (Twilio SM…, base64 ids). */
 const TOKEN_ID = /^(?=.*\d)[A-Za-z0-9_=-]{16,}$/;
 
+const RUN: [number, number] = [0, 0];
+
+/**
+ * An id, not a name: long, numeric, a UUID, hex, a token, or a segment with a number in it
+ * (`447700900123.json`, `tel:+44-7700-900123`, `%2B447700900123`: a route must never hold a phone
+ * number, and metrics carry routes).
+ */
 function isIdSegment(s: string): boolean {
-  return s.length > MAX_SEGMENT_CHARS || NUMERIC.test(s) || UUID.test(s) || (HEX.test(s) && /\d/.test(s)) || TOKEN_ID.test(s);
+  return s.length > MAX_SEGMENT_CHARS || NUMERIC.test(s) || UUID.test(s) || (HEX.test(s) && /\d/.test(s)) || TOKEN_ID.test(s)
+    || findNumberRun(s.includes('%') ? s.replace(/%(?:2[0-9A-Fa-f]|3[0-9A-Fa-f])/g, (e) => String.fromCharCode(parseInt(e.slice(1), 16))) : s, RUN);
 }
 
 /** '/vote/123/abc' → '/vote/{id}/abc'; bounded in segments and length. */

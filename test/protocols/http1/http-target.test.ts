@@ -21,6 +21,11 @@ test('routeTemplate: ids become {id}, names stay, bounded', () => {
   assert.equal(routeTemplate('/twilio/SM0123456789abcdef0123456789abcdef'), '/twilio/{id}');
   assert.equal(routeTemplate('/hex/deadbeef01'), '/hex/{id}');
   assert.equal(routeTemplate('/n/+447700900123'), '/n/{id}');
+  // A number inside a segment, encoded or with separators, never reaches a route (metrics carry it).
+  for (const p of ['/sms/%2B447700900212/inbound', '/mo/%2b447700900219', '/sms/447700900213.json', '/mo/tel:+447700900214',
+    '/mo/0044%207700%20900217', '/mo/+44-7700-900218']) assert.doesNotMatch(routeTemplate(p), /\d{4}/, p);
+  assert.equal(routeTemplate('/sms/447700900213.json'), '/sms/{id}');
+  assert.equal(routeTemplate('/api/v2/inbound-sms'), '/api/v2/inbound-sms');
   assert.equal(routeTemplate('/sms/mo/kannel'), '/sms/mo/kannel');
   assert.equal(routeTemplate('/a/b/c/d/e/f/g/h/i/j'), '/a/b/c/d/e/f/g/h/…');
   assert.equal(routeTemplate('/' + 'x'.repeat(100)), '/{id}');
