@@ -26,12 +26,25 @@ export function extractChoice(text: string, keywords: readonly string[]): string
   return words[i].replace(NOT_ALNUM, '');
 }
 
+/** Digits in a word beyond which it is a phone number the voter typed, not a choice. */
+const MAX_FREE_CHOICE_DIGITS = 6;
+
 /**
  * The counted choice, or null for `invalid`. With `allowed` (normalised alias → canonical choice),
- * only those count; without it any non-empty word is its own choice.
+ * only those count; without it any non-empty word is its own choice, except one holding seven digits
+ * or more: `VOTE 07700900123` is a phone number, and a choice goes into metrics, spans and reports.
  */
 export function classifyChoice(word: string, allowed: ReadonlyMap<string, string> | null): string | null {
   if (word === '') return null;
-  if (allowed === null) return word;
+  if (allowed === null) return digitCount(word) > MAX_FREE_CHOICE_DIGITS ? null : word;
   return allowed.get(word) ?? null;
+}
+
+function digitCount(word: string): number {
+  let n = 0;
+  for (let i = 0; i < word.length; i++) {
+    const c = word.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
 }

@@ -47,6 +47,15 @@ test('without allowed choices every distinct word is its own choice; empty is in
   assert.equal(classifyChoice('', null), null);
 });
 
+test('without allowed choices a word with seven digits or more is a phone number the voter typed: invalid, never a choice', () => {
+  for (const t of ['VOTE +447700900302', 'VOTE 07700900306', 'VOTE 0044-7700-900306', '447700900302']) {
+    assert.equal(classifyChoice(extractChoice(t, KW), null), null, t);
+  }
+  for (const t of ['VOTE 123456', 'VOTE B12', 'VOTE 2024']) assert.notEqual(classifyChoice(extractChoice(t, KW), null), null, t);
+  // A configured choice is the operator's word, whatever its shape.
+  assert.equal(classifyChoice('1234567', new Map([['1234567', '1234567']])), '1234567');
+});
+
 test('campaign keywords and aliases are normalised like the text', () => {
   const r = new CampaignRules({ campaigns: [{ name: 'c', shortcodes: ['+12345'], keywords: ['ｓｏｎｇ'], choices: { a: ['１'] } }] });
   assert.deepEqual(r.classify('12345', 'SONG 1', 0), { campaign: r.campaigns[0], choice: 'A' });
