@@ -1,5 +1,7 @@
 /**
- * How phone numbers (MSISDNs) leave the process: in the store, the lost-votes CSV and reports.
+ * How phone numbers (MSISDNs) leave the process: in spans, the store's vote rows, the lost-votes CSV
+ * and reports. (The store's transaction records keep numbers as decoded, whatever the mode: re-delivering
+ * a lost vote needs the real sender. The README says so.)
  * `hash` (default) is HMAC-SHA256 with a configured key, truncated: stable across runs for the same
  * key, so a voter can be followed without being named. Numbers are normalised first, so `+44 7700…`,
  * `0044 7700…` and `447700…` give the same value.
