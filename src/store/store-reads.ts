@@ -153,18 +153,24 @@ function recordsOverlapping(db: Database.Database, fromNs: number, untilNs: numb
 }
 
 /**
- * One record per id, the latest: records are only appended, and a request left open when the agent
- * stopped is written again, completed, when its answer comes after the restart (same id). Blocks are
- * read in time order, not write order, so the completed copy is told by what it is.
+ * One record per id, the latest: records are only appended, and an exchange is written again under
+ * its id when it completes later: a request left open when the agent stopped, answered after the
+ * restart, or one reported `timeout` whose answer came late. Blocks are read in time order, not write
+ * order, so the later copy is told by what it is (`completeness`).
  */
 function latestById(records: StoredRecord[]): StoredRecord[] {
   const byId = new Map<string, StoredRecord>();
   for (const t of records) {
     const id = transactionId(t);
     const had = byId.get(id);
-    if (had === undefined || !isOpenCopy(t) || isOpenCopy(had)) byId.set(id, t);
+    if (had === undefined || completeness(t) >= completeness(had)) byId.set(id, t);
   }
   return byId.size === records.length ? records : [...byId.values()];
+}
+
+/** 2: answered (a status); 1: ended without an answer (timeout, reset…); 0: left open at a stop. */
+function completeness(t: StoredRecord): number {
+  return t.status !== null ? 2 : isOpenCopy(t) ? 0 : 1;
 }
 
 export function queryTransactions(db: Database.Database, fromNs: number, untilNs: number, limit: number, onCorrupt: OnCorruptBlock): StoredRecord[] {
@@ -178,7 +184,7 @@ export function queryTransaction(db: Database.Database, id: string, onCorrupt: O
   if (ts === null) return null;
   let found: StoredRecord | null = null;
   for (const t of recordsOverlapping(db, ts, ts, onCorrupt, true)) {
-    if (transactionId(t) === id && (found === null || !isOpenCopy(t) || isOpenCopy(found))) found = t;
+    if (transactionId(t) === id && (found === null || completeness(t) >= completeness(found))) found = t;
   }
   return found;
 }

@@ -121,14 +121,17 @@ export class SpanRecord extends SpanIds {
     this.p1 = root.s1;
   }
 
-  /** Completes an exchange the agent's last run left open (and exported unanswered, with these ids). */
+  /**
+   * Completes an exchange exported before without its answer, with these ids: one the agent's last run
+   * left open, or one this run reported `timeout` whose answer came late.
+   */
   completesOpen(): boolean {
     return this.smpp !== null ? this.smpp.completesOpen === true : this.http !== null && this.http.completesOpen === true;
   }
 
   /**
    * One span id is one span: the completion gets a span id of its own, in the same trace, under the
-   * span the last run left unanswered (or, linked to a vote, under the vote's root as that one was).
+   * span exported unanswered (or, linked to a vote, under the vote's root as that one was).
    */
   asCompletion(): void {
     const s0 = this.ids.s0, s1 = this.ids.s1;

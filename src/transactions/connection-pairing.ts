@@ -6,7 +6,7 @@
 import type { CloseReason, ConnectionInfo } from '../reassembly/stream-sink';
 import { countReason } from '../common/counter';
 import type { HttpExchangeSink, HttpRequestRecord, HttpResponseRecord } from '../protocols/http1/http-message';
-import type { HttpOutcome } from './http-transaction';
+import type { HttpOutcome, HttpTransaction } from './http-transaction';
 import type { HttpPairer } from './http-pairer';
 
 /**
@@ -21,8 +21,10 @@ interface Entry {
   res: HttpResponseRecord | null;
   /** Bytes were lost while this exchange was in flight. */
   gap: boolean;
-  /** Already reported as `timeout`: a late response only consumes the slot. */
+  /** Already reported as `timeout`: a late response completes it (reported again, same id). */
   expired: boolean;
+  /** Its number within the connection once reported (-1 before): a late response's record keeps it. */
+  exchange: number;
   informational: number;
   deadline: number;
 }
@@ -83,7 +85,7 @@ export class ConnectionPairing implements HttpExchangeSink {
       countReason(this.pairer.report.drops, old.expired ? 'pipeline-expired-slot' : 'pipeline-overflow');
       if (!old.expired) this.emit(old, 'gap', req.tsStart);
     }
-    this.fifo.push({ req, res: null, gap: false, expired: false, informational: 0, deadline: Infinity });
+    this.fifo.push({ req, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: Infinity });
     this.pairer.activate(this);
   }
 
@@ -125,7 +127,7 @@ export class ConnectionPairing implements HttpExchangeSink {
     this.flushAwaiting(res.tsStart);
     const e = this.fifo.shift();
     if (e === undefined) {
-      this.current = { req: null, res, gap: false, expired: false, informational: 0, deadline: 0 };
+      this.current = { req: null, res, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0 };
       return null;
     }
     if (e.expired) this.pairer.report.lateResponses++;
@@ -158,6 +160,9 @@ export class ConnectionPairing implements HttpExchangeSink {
       return;
     }
     if (!e.expired) this.emit(e, e.req === null ? 'orphan' : e.gap ? 'gap' : 'ok', res.tsEnd);
+    // Answered after it was reported `timeout`: the gateway may still have waited, and the app's 2xx
+    // counts. Reported again under the same id, as completing the timed-out exchange.
+    else if (e.req !== null) this.emit(e, e.gap ? 'gap' : 'ok', res.tsEnd, undefined, true);
     if (this.fifo.length === 0) this.pairer.deactivate(this);
   }
 
@@ -265,18 +270,18 @@ export class ConnectionPairing implements HttpExchangeSink {
     if (!e.expired) this.emit(e, outcome, tsNs);
   }
 
-  /** @internal builds the flat record. */
-  emit(e: Entry, outcome: HttpOutcome, tsEnd: number, tsStartOverride?: number): void {
+  /** @internal builds the flat record; `late`: it completes the exchange reported before (`timeout`). */
+  emit(e: Entry, outcome: HttpOutcome, tsEnd: number, tsStartOverride?: number, late = false): void {
     const { req, res } = e;
     const c = this.conn;
     const tsRequestEnd = req !== null && req.complete ? req.tsEnd : null;
     const tsResponseStart = res !== null ? res.tsStart : null;
     const resDone = res !== null && res.tsEnd > 0;
     const cb = req !== null ? req.callback : null;
-    this.pairer.deliver({
+    const tx: HttpTransaction = {
       kind: 'http',
       connectionId: c.id,
-      exchange: this.emitted++,
+      exchange: e.exchange >= 0 ? e.exchange : (e.exchange = this.emitted++),
       clientAddress: c.client.address, clientPort: c.client.port,
       serverAddress: c.server.address, serverPort: c.server.port,
       method: req?.method ?? null, target: req?.target ?? null, path: req?.path ?? null,
@@ -300,7 +305,10 @@ export class ConnectionPairing implements HttpExchangeSink {
       concatRef: cb?.part?.ref ?? null, concatTotal: cb?.part?.total ?? null, concatPart: cb?.part?.part ?? null,
       gatewayTimeNs: cb?.gatewayTimeNs ?? null,
       moreMessages: cb?.more ?? null,
-    });
+    };
+    if (!late) return this.pairer.deliver(tx);
+    tx.completesOpen = true;
+    this.pairer.deliverLate(tx);
   }
 }
 

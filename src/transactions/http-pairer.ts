@@ -65,7 +65,7 @@ export class HttpPairer implements HttpExchangeSinkFactory {
   /** SYN answered by RST: the callback never reached the app. */
   refused(conn: ConnectionInfo, tsNs: number): void {
     const p = this.pairing(conn);
-    p.emit({ req: null, res: null, gap: false, expired: false, informational: 0, deadline: 0 }, 'refused', tsNs, conn.startNs || tsNs);
+    p.emit({ req: null, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0 }, 'refused', tsNs, conn.startNs || tsNs);
     this.release(p);
   }
 
@@ -75,7 +75,7 @@ export class HttpPairer implements HttpExchangeSinkFactory {
    */
   unanswered(conn: ConnectionInfo, lastTsNs: number): void {
     const p = this.pairing(conn);
-    p.emit({ req: null, res: null, gap: false, expired: false, informational: 0, deadline: 0 }, 'timeout', lastTsNs, conn.startNs || lastTsNs);
+    p.emit({ req: null, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0 }, 'timeout', lastTsNs, conn.startNs || lastTsNs);
     this.release(p);
   }
 
@@ -128,6 +128,11 @@ export class HttpPairer implements HttpExchangeSinkFactory {
     if (c.activePrev !== null) c.activePrev.activeNext = c.activeNext; else this.activeHead = c.activeNext;
     if (c.activeNext !== null) c.activeNext.activePrev = c.activePrev; else this.activeTail = c.activePrev;
     c.activePrev = c.activeNext = null;
+  }
+
+  /** @internal a late response's record, completing an exchange reported `timeout` (counted in `lateResponses`, not again). */
+  deliverLate(tx: HttpTransaction): void {
+    this.consumer(tx);
   }
 
   /** @internal */ deliver(tx: HttpTransaction): void {

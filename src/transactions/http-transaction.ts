@@ -64,6 +64,9 @@ export interface HttpTransaction {
   gatewayTimeNs: number | null;
   /** The further messages of a callback that carries several (Infobip); the first is in sender … messageId. Null for one. */
   moreMessages: CallbackMessage[] | null;
-  /** Set when this completes a request the agent left open at its last stop (read back from the store). */
+  /**
+   * Set when this completes an exchange reported before under the same id: a request the agent left
+   * open at its last stop (read back from the store), or one reported `timeout` answered late.
+   */
   completesOpen?: true;
 }

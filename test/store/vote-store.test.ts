@@ -293,6 +293,28 @@ test('a request completed after a restart: its block leaves the open copy\'s blo
   }
 });
 
+test('an exchange reported `timeout` and written again when its answer came late: reads take the answered copy', () => {
+  const S = 1e9;
+  const path = file();
+  const timedOut = httpRecord(T + 1 * S, { clientPort: 40011, outcome: 'timeout', status: null, tsResponseStart: null, latencyNs: null, totalNs: null, responseContentType: null });
+  const late = { ...timedOut, outcome: 'ok' as const, status: 200, tsResponseStart: T + 45 * S, tsEnd: T + 45 * S, completesOpen: true as const };
+  // Another exchange of the same instant starts the timed-out copy's block, and its id sorts after the
+  // late copy's block key: that block is read last.
+  const other = httpRecord(T + 1 * S, { clientPort: 40099 });
+  const blocks = { recordsPerBlock: 2 };
+  let s = new VoteStore({ path, blocks });
+  s.putTransaction(other);
+  s.putTransaction(timedOut);
+  s.close();
+  s = new VoteStore({ path, blocks });
+  s.putTransaction(late);
+  s.close();
+  s = new VoteStore({ path });
+  assert.equal((s.transaction(transactionId(timedOut)) as typeof timedOut).status, 200);
+  assert.deepEqual(s.transactions(T, T + 10 * S).map((t) => `${(t as typeof timedOut).clientPort} ${t.outcome}`), ['40011 ok', '40099 ok']);
+  s.close();
+});
+
 test('parts of messages not whole when the agent stopped: read back oldest first; a completed message\'s and older ones are not', () => {
   const s = new VoteStore({ path: file() });
   const S = 1e9;

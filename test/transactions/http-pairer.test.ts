@@ -3,6 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { HttpPairer } from '../../src/transactions/http-pairer';
 import type { HttpTransaction } from '../../src/transactions/http-transaction';
+import { httpTransactionId } from '../../src/transactions/transaction-id';
 import { HttpSinkFactory, HttpSinkFactoryOptions } from '../../src/protocols/http1/http-sink-factory';
 import type { ConnectionInfo, StreamSink } from '../../src/reassembly/stream-sink';
 import { REQ_FORM, REQ_GET_QUERY, REQ_JSON, RES_200, RES_204, RES_CLOSE, RES_HEAD, post } from '../protocols/http1/http-fixtures';
@@ -85,7 +86,7 @@ describe('HttpPairer outcomes', () => {
     assert.equal(rep.responses, 1);
   });
 
-  test('timeout on the capture clock; a late response consumes the slot and is counted', () => {
+  test('timeout on the capture clock; a late response completes the timed-out exchange (same id) and is counted once', () => {
     const { out, c2s, s2c, pairer, factory, sink } = setup({}, 1000);
     c2s(REQ_JSON, 100);
     c2s(REQ_GET_QUERY, 1050); // capture clock moves: the first request is 950 ms old
@@ -95,10 +96,15 @@ describe('HttpPairer outcomes', () => {
     assert.equal(out.length, 1);
     assert.equal(out[0].outcome, 'timeout');
     assert.equal(out[0].tsEnd, 1100 * MS, 'decided at the deadline');
-    s2c(RES_200, 1200); // late answer to the JSON request
+    s2c(RES_200, 1200); // late answer to the JSON request: the app's 2xx counts even so
     s2c(RES_204, 1201); // answer to the GET
-    assert.deepEqual(out.map((t) => [t.path, t.outcome, t.status]), [['/vote', 'timeout', null], ['/sms/mo', 'ok', 204]]);
-    assert.equal(pairer.httpReport(factory.stats).lateResponses, 1);
+    assert.deepEqual(out.map((t) => [t.path, t.outcome, t.status, t.completesOpen]), [
+      ['/vote', 'timeout', null, undefined], ['/vote', 'ok', 200, true], ['/sms/mo', 'ok', 204, undefined]]);
+    assert.equal(httpTransactionId(out[1]), httpTransactionId(out[0]), 'the same exchange');
+    assert.equal(out[1].tsEnd, 1200 * MS);
+    const report = pairer.httpReport(factory.stats);
+    assert.equal(report.lateResponses, 1);
+    assert.equal(report.transactions, 2, 'the exchange is counted once, as reported first');
   });
 
   test('reset: RST before the response completed', () => {

@@ -53,6 +53,16 @@ test('every attempt failed → lost with the reason; a later retry with 2xx → 
   assert.deepEqual(events.map((x) => x.to), ['pending', 'lost', 'accepted']);
 });
 
+test('a callback the agent timed out, answered 200 later on the same exchange (the gateway still waited): accepted, not a duplicate', () => {
+  const { e, events } = engine();
+  e.onMo(mo(0, '1', '12345', 'VOTE A'));
+  e.onCallback(cb(1, '1', '12345', 'VOTE A', { id: 'slow', outcome: 'timeout', status: undefined }));
+  assert.deepEqual(e.lostVotes().map((l) => l.reason), ['timeout']);
+  e.onCallback(cb(1, '1', '12345', 'VOTE A', { id: 'slow', completesOpen: true, tsEndNs: s(45) }));
+  assert.deepEqual(events.map((x) => x.to), ['pending', 'lost', 'accepted']);
+  assert.deepEqual(e.report().callbacks.matched, { failed: 1, 'accepted-after-failure': 1 });
+});
+
 test('retries of an accepted vote never count twice; a failing retry after acceptance changes nothing', () => {
   const { e } = engine();
   e.onMo(mo(0, '1', '12345', 'VOTE A'));

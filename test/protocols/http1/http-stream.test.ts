@@ -74,8 +74,15 @@ test('fuzz: random bytes both ways through stream and pairing never throw; every
       }
       sink.onClose(reason, ts + 1);
       const rep = pairer.report;
-      // Every request seen ends as exactly one transaction with a request (plus orphans / refused).
-      assert.equal(out.filter((t) => t.method !== null).length, rep.requests);
+      // Every request seen ends as exactly one transaction with a request (plus orphans / refused), and
+      // a request that expired at its deadline is completed at most once more when its answer comes late.
+      assert.equal(out.filter((t) => t.method !== null && t.completesOpen === undefined).length, rep.requests);
+      const late = out.filter((t) => t.completesOpen === true);
+      assert.ok(late.length <= rep.lateResponses);
+      for (const t of late) {
+        const first = out.filter((x) => x.exchange === t.exchange && x.completesOpen === undefined).map((x) => x.outcome);
+        assert.ok(first.length === 1 && (first[0] === 'timeout' || first[0] === 'gap'), JSON.stringify(first)); // expired at its deadline
+      }
       for (const t of out) JSON.stringify(t);
     }), { numRuns: 1500 });
 });
