@@ -59,3 +59,13 @@ export function findNumberRun(s: string, out: [number, number], minDigits = 7): 
   }
   return false;
 }
+
+/** How many ASCII digits `s` holds, wherever they are. */
+export function countDigits(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
+  }
+  return n;
+}

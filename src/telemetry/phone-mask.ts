@@ -5,7 +5,7 @@
  * Bounded like the vote stage's cache (it starts over when full); a miss only recomputes.
  */
 import type { PhonePrivacy } from '../common/phone-privacy';
-import { findNumberRun } from '../common/number-shapes';
+import { countDigits, findNumberRun } from '../common/number-shapes';
 import { VoterCache } from '../votes/voter-cache';
 
 const shared = new WeakMap<PhonePrivacy, PhoneMask>();
@@ -61,15 +61,6 @@ export class PhoneMask {
     s = out + s.slice(from);
     return s;
   }
-}
-
-function countDigits(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
 }
 
 /** `+44 7700-900123` → `+447700900123`: the digits, after a leading `+`. */

@@ -3,6 +3,7 @@
  * skip one leading campaign keyword, take the next word, strip every character that is not a
  * letter or digit. `VOTE A!`, ` vote  a `, `ＶＯＴＥ　Ａ`, `A £` → `A`.
  */
+import { countDigits } from '../common/number-shapes';
 
 const WS = /\s+/u; // JS \s covers U+3000, U+00A0 and the other Unicode spaces
 const NOT_ALNUM = /[^\p{L}\p{N}]/gu;
@@ -36,15 +37,7 @@ const MAX_FREE_CHOICE_DIGITS = 6;
  */
 export function classifyChoice(word: string, allowed: ReadonlyMap<string, string> | null): string | null {
   if (word === '') return null;
-  if (allowed === null) return digitCount(word) > MAX_FREE_CHOICE_DIGITS ? null : word;
+  if (allowed === null) return countDigits(word) > MAX_FREE_CHOICE_DIGITS ? null : word;
   return allowed.get(word) ?? null;
 }
 
-function digitCount(word: string): number {
-  let n = 0;
-  for (let i = 0; i < word.length; i++) {
-    const c = word.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
-}
