@@ -69,3 +69,13 @@ export function countDigits(s: string): number {
   }
   return n;
 }
+
+/** A URL path segment percent-decoded (`%2B44%207700…` → `+44 7700…`); as written when an escape is malformed. */
+export function decodedPathSegment(seg: string): string {
+  if (!seg.includes('%')) return seg;
+  try {
+    return decodeURIComponent(seg);
+  } catch {
+    return seg;
+  }
+}

@@ -170,10 +170,6 @@ export class Assembler {
     this.openConnection(seg, hash);
   }
 
-  /**
-   * A segment of no tracked connection, apart from onSegment: the per-packet function stays small (optimised
-   * sooner), and first events met late here (table growth, first reuse) deoptimise only this.
-   */
   /** Tells the protocols of a FIN or RST of no tracked connection (see StreamSinkFactory.strayClose). */
   private strayClose(seg: TcpSegment): void {
     const senderIsClient = chooseServer(seg, this.serverPorts, this.choice).senderIsClient;
@@ -184,6 +180,10 @@ export class Assembler {
     this.ctx.factory.strayClose!(conn, (seg.flags & TCP_RST) !== 0 ? 'rst' : 'fin', senderIsClient, seg.tsNs);
   }
 
+  /**
+   * A segment of no tracked connection, apart from onSegment: the per-packet function stays small (optimised
+   * sooner), and first events met late here (table growth, first reuse) deoptimise only this.
+   */
   private openConnection(seg: TcpSegment, hash: number): void {
     if ((seg.flags & TCP_RST) !== 0 || ((seg.flags & TCP_SYN) === 0 && seg.payloadLength === 0)) {
       // Nothing to deliver and nothing to anchor a stream on (pure ACK, FIN or RST of an unknown tuple).

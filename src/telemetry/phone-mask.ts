@@ -5,7 +5,7 @@
  * Bounded like the vote stage's cache (it starts over when full); a miss only recomputes.
  */
 import type { PhonePrivacy } from '../common/phone-privacy';
-import { countDigits, findNumberRun } from '../common/number-shapes';
+import { countDigits, decodedPathSegment, findNumberRun } from '../common/number-shapes';
 import { VoterCache } from '../votes/voter-cache';
 
 const shared = new WeakMap<PhonePrivacy, PhoneMask>();
@@ -47,7 +47,7 @@ export class PhoneMask {
   }
 
   private maskSegment(seg: string): string {
-    let s = seg.includes('%') ? percentDecoded(seg) : seg;
+    let s = decodedPathSegment(seg);
     const run: [number, number] = [0, 0];
     let from = 0;
     let out = '';
@@ -73,10 +73,3 @@ function numberDigits(run: string): string {
   return out;
 }
 
-function percentDecoded(seg: string): string {
-  try {
-    return decodeURIComponent(seg);
-  } catch {
-    return seg; // a malformed escape: read as written
-  }
-}

@@ -197,10 +197,11 @@ export class SmppTracker implements SmppPduConsumer, PairerSink<SmppTransaction>
    * whole text: the vote stage sees a rejected MO, and the accepted copy as its redelivery.
    */
   private reopenIfCompleted(tx: SmppTransaction): void {
+    if (tx.concatPart === null) return; // not a part: no lookup on the common path
     const m = this.completedBy.get(tx);
     if (m === undefined) return;
     this.completedBy.delete(tx);
-    if (tx.outcome !== 'ok' && tx.concatPart !== null) this.multipart.reopen(m, tx.concatPart);
+    if (tx.outcome !== 'ok') this.multipart.reopen(m, tx.concatPart);
   }
 
   private onRequest(s: Session, dir: Direction, pdu: SmppPdu, tsNs: number): void {

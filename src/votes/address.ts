@@ -14,7 +14,7 @@ export function normalizeShortcode(s: string): string {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 48 && c <= 57) out += s[i];
-    else if (c >= 65 ? c <= 90 || (c >= 97 && c <= 122) || c >= 0xaa : false) return alnumUpper(s);
+    else if ((c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c >= 0xaa) return alnumUpper(s); // a letter (or beyond ASCII)
   }
   return out.length > 0 ? out : alnumUpper(s);
 }

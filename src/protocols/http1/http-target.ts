@@ -1,7 +1,7 @@
 /**
  * Request target → path, query and a low-cardinality route template for metrics and reports.
  */
-import { findNumberRun } from '../../common/number-shapes';
+import { decodedPathSegment, findNumberRun } from '../../common/number-shapes';
 
 export interface TargetParts { path: string; query: string }
 
@@ -46,7 +46,7 @@ const RUN: [number, number] = [0, 0];
  */
 function isIdSegment(s: string): boolean {
   return s.length > MAX_SEGMENT_CHARS || NUMERIC.test(s) || UUID.test(s) || (HEX.test(s) && /\d/.test(s)) || TOKEN_ID.test(s)
-    || findNumberRun(s.includes('%') ? s.replace(/%(?:2[0-9A-Fa-f]|3[0-9A-Fa-f])/g, (e) => String.fromCharCode(parseInt(e.slice(1), 16))) : s, RUN);
+    || findNumberRun(decodedPathSegment(s), RUN);
 }
 
 /** '/vote/123/abc' → '/vote/{id}/abc'; bounded in segments and length. */
