@@ -14,6 +14,7 @@ import type { AddressNames } from './address-names';
 import type { FlowEndpoints } from './flow-key';
 import { ACK_AHEAD_MAX, HalfStream, type BufferAccount, type HalfLimits, type HalfOutput } from './half-stream';
 import type { ReassemblyCounters } from './reassembly-counters';
+import { seqDiff } from './seq';
 import type { ServerBy } from './server-side';
 import type { CloseReason, ConnectionInfo, Direction, StreamSink, StreamSinkFactory } from './stream-sink';
 
@@ -120,6 +121,7 @@ export class Connection implements HalfOutput, FlowEndpoints {
       server: { address: names.name(this.ipVersion, this.srv4, this.srv6), port: this.srvPort },
       serverBy,
       startNs: seg.tsNs,
+      ackedByClient: -1,
     };
     this.c2s.reset();
     this.s2c.reset();
@@ -136,9 +138,12 @@ export class Connection implements HalfOutput, FlowEndpoints {
     const flags = seg.flags;
     if (flags & TCP_RST) { this.onRst(half, peer, seg); return; }
     const newAck = (flags & TCP_ACK) !== 0 && seg.ack !== half.lastAckSent;
-    // What the sender acknowledged it had received before it sent this packet's data: the peer's bytes
-    // waiting behind a hole it acked go first (an SMPP response must not overtake its request).
-    if (newAck && peer.waiting) peer.skipAcked(seg.ack);
+    if (newAck) {
+      // What the sender acknowledged it had received before it sent this packet's data: the peer's bytes
+      // waiting behind a hole it acked go first (an SMPP response must not overtake its request).
+      if (peer.waiting) peer.skipAcked(seg.ack);
+      if (fromClient && peer.started) this.noteClientAck(peer.startSeq, seg.ack >>> 0);
+    }
     half.receive(seg);
     if (newAck) {
       // Only a new ACK number can teach the peer half anything (spares a cache miss per packet).
@@ -149,6 +154,17 @@ export class Connection implements HalfOutput, FlowEndpoints {
     }
     if (this.c2s.finished && this.s2c.finished) this.closeIfFinished(ts);
     else if (this.resetNs >= 0 && fromClient !== this.resetByClient && half.unseenAcked(this.resetAck) <= 0) this.close('rst', this.resetNs);
+  }
+
+  /**
+   * The ACK of a client segment as an offset in the server's stream (modulo 2^32): it only moves forward,
+   * so an older ACK (a reordered or repeated packet) changes nothing.
+   */
+  private noteClientAck(serverStartSeq: number, ack: number): void {
+    const prev = this.info.ackedByClient!;
+    const offset = (ack - serverStartSeq) >>> 0;
+    if (prev < 0 ? (offset | 0) < 0 : seqDiff(prev, offset) <= 0) return; // before the server's first byte, or not forward
+    this.info.ackedByClient = offset;
   }
 
   /** A SYN (without ACK) that starts a new connection on this tuple rather than repeating ours. */

@@ -59,6 +59,8 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
   bufferedBytes = 0;
   /** Last ACK number this half sent (peer bookkeeping runs only when it changes). */
   lastAckSent = -1;
+  /** Sequence number of this direction's first byte (stream offset 0 for the sink), once started. */
+  startSeq = 0;
 
   /** See updateFast(). */
   private fast = false;
@@ -261,6 +263,7 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
     }
     this.nextSeq = start;
     this.highestSeen = start;
+    this.startSeq = start;
   }
 
   private noteSeen(seq: number, end: number): void {
@@ -367,7 +370,7 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
     if (this.registered || this.chunks.length > 0) this.discard();
     this.started = this.sentSyn = this.opened = this.finished = this.sawData = false;
     this.fast = this.owesStartGap = this.registered = this.peerAckValid = false;
-    this.nextSeq = this.isn = this.bufferedBytes = this.highestSeen = this.peerAck = 0;
+    this.nextSeq = this.isn = this.bufferedBytes = this.highestSeen = this.peerAck = this.startSeq = 0;
     this.expectedStart = this.finSeq = NONE;
     this.lastAckSent = -1;
     this.finTsNs = this.lastTsNs = 0.5;

@@ -19,6 +19,13 @@ export interface ConnectionInfo {
   serverBy: 'port' | 'syn' | 'lower-port';
   /** Capture time of the first packet seen on the connection. */
   startNs: number;
+  /**
+   * How much of the server's stream the client had acknowledged: the ACK of its latest segment, as an
+   * offset in the bytes given to the sink for `s2c` (their count plus gaps' `missing`, modulo 2^32); -1
+   * until known. Live: updated before the bytes of the segment carrying the ACK are delivered. HTTP
+   * pairing reads it to tell a response the capture lost from one still to come.
+   */
+  ackedByClient?: number;
 }
 
 export interface StreamSink {

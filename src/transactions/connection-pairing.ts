@@ -27,6 +27,8 @@ interface Entry {
   exchange: number;
   informational: number;
   deadline: number;
+  /** How much of the server's stream the client had acknowledged when it sent the request (-1: unknown). */
+  acked: number;
 }
 
 export class ConnectionPairing implements HttpExchangeSink {
@@ -47,6 +49,11 @@ export class ConnectionPairing implements HttpExchangeSink {
    * then most likely answers one the capture lost, and is an orphan at once rather than held.
    */
   private sawGap = false;
+  /**
+   * Offset in the server's stream up to which answers are accounted for (at or past the end of the last
+   * complete response): with the client's ACKs it tells a response the capture lost (see skipUnseenAnswers).
+   */
+  private answeredTo = 0;
   /** Exchanges emitted so far: numbers them within the connection (pipelined requests share a timestamp). */
   private emitted = 0;
   /** In the pairer's list of connections with requests waiting. */
@@ -68,24 +75,34 @@ export class ConnectionPairing implements HttpExchangeSink {
     this.answered = null;
     this.awaitingRequest = null;
     this.sawGap = false;
+    this.answeredTo = 0;
     this.emitted = 0;
     return this;
   }
 
   requestStart(req: HttpRequestRecord): void {
     this.pairer.report.requests++;
+    const acked = this.conn.ackedByClient ?? -1;
     if (this.early.length !== 0 && this.fifo.length === 0 && this.answered === null) {
-      const early = this.early.shift()!;
-      early.req = req;
-      this.answered = early;
-      return;
+      // A held response that starts below what the client had acknowledged when it sent this request had
+      // reached the client already: it answered an earlier request, one the capture lost.
+      while (acked >= 0 && this.early.length !== 0 && seqBefore(this.early[0].res!.streamOffset, acked)) {
+        this.pairer.report.notCaptured.requests++;
+        this.emitEarlyOrphan();
+      }
+      if (this.early.length !== 0) {
+        const early = this.early.shift()!;
+        early.req = req;
+        this.answered = early;
+        return;
+      }
     }
     if (this.fifo.length >= this.pairer.maxPipelined) {
       const old = this.fifo.shift()!;
       countReason(this.pairer.report.drops, old.expired ? 'pipeline-expired-slot' : 'pipeline-overflow');
       if (!old.expired) this.emit(old, 'gap', req.tsStart);
     }
-    this.fifo.push({ req, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: Infinity });
+    this.fifo.push({ req, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: Infinity, acked });
     this.pairer.activate(this);
   }
 
@@ -125,15 +142,37 @@ export class ConnectionPairing implements HttpExchangeSink {
     this.pairer.report.responses++;
     if (this.current !== null) this.finishCurrent(this.current.req === null ? 'orphan' : 'gap', res.tsStart);
     this.flushAwaiting(res.tsStart);
+    if (this.fifo.length > 1) this.skipUnseenAnswers(res);
     const e = this.fifo.shift();
     if (e === undefined) {
-      this.current = { req: null, res, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0 };
+      this.current = { req: null, res, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0, acked: -1 };
       return null;
     }
     if (e.expired) this.pairer.report.lateResponses++;
     e.res = res;
     this.current = e;
     return e.req;
+  }
+
+  /**
+   * Requests whose answer the capture lost. A client that acknowledged response bytes beyond those
+   * accounted for before it sent its next request had received them: they answered the request before
+   * (or an earlier one). A response starting at or past that point is not its answer, so that request is
+   * reported `gap` (no status) rather than given a later request's answer, which would shift every
+   * exchange after it on a keep-alive connection. A pipelining client acknowledges nothing new between its
+   * requests, so its requests keep the FIFO order.
+   */
+  private skipUnseenAnswers(res: HttpResponseRecord): void {
+    const fifo = this.fifo;
+    while (fifo.length > 1) {
+      const a = fifo[1].acked;
+      if (a < 0 || !seqBefore(this.answeredTo, a) || seqBefore(res.streamOffset, a)) return;
+      const e = fifo.shift()!;
+      this.answeredTo = a;
+      this.pairer.report.notCaptured.responses++;
+      e.gap = true;
+      if (!e.expired) this.emit(e, 'gap', Math.max(fifo[0].req!.tsStart, e.req!.tsStart));
+    }
   }
 
   informational(_res: HttpResponseRecord): void {
@@ -143,6 +182,7 @@ export class ConnectionPairing implements HttpExchangeSink {
   }
 
   responseEnd(res: HttpResponseRecord): void {
+    if (seqBefore(this.answeredTo, res.streamEnd)) this.answeredTo = res.streamEnd;
     const e = this.current;
     if (e === null) return;
     this.current = null;
@@ -310,6 +350,11 @@ export class ConnectionPairing implements HttpExchangeSink {
     tx.completesOpen = true;
     this.pairer.deliverLate(tx);
   }
+}
+
+/** `a` comes before `b` in a stream whose offsets wrap at 2^32. */
+function seqBefore(a: number, b: number): boolean {
+  return ((b - a) | 0) > 0;
 }
 
 /** Interned version strings: no new string per transaction. */

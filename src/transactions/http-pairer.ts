@@ -65,7 +65,7 @@ export class HttpPairer implements HttpExchangeSinkFactory {
   /** SYN answered by RST: the callback never reached the app. */
   refused(conn: ConnectionInfo, tsNs: number): void {
     const p = this.pairing(conn);
-    p.emit({ req: null, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0 }, 'refused', tsNs, conn.startNs || tsNs);
+    p.emit({ req: null, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0, acked: -1 }, 'refused', tsNs, conn.startNs || tsNs);
     this.release(p);
   }
 
@@ -75,7 +75,7 @@ export class HttpPairer implements HttpExchangeSinkFactory {
    */
   unanswered(conn: ConnectionInfo, lastTsNs: number): void {
     const p = this.pairing(conn);
-    p.emit({ req: null, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0 }, 'timeout', lastTsNs, conn.startNs || lastTsNs);
+    p.emit({ req: null, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0, acked: -1 }, 'timeout', lastTsNs, conn.startNs || lastTsNs);
     this.release(p);
   }
 

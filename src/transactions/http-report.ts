@@ -29,6 +29,12 @@ export interface HttpReport {
   lateResponses: number;
   /** Responses captured before their request (directions out of order in the capture), paired all the same. */
   responsesBeforeRequests: number;
+  /**
+   * Messages of keep-alive exchanges the capture missed, known from the client's ACKs: `responses`, answers
+   * the client had received before its next request (their requests are reported `gap`); `requests`,
+   * requests whose answer the client had received before the request that followed (answers reported `orphan`).
+   */
+  notCaptured: { requests: number; responses: number };
   parseErrors: Record<string, number>;
   skippedBytes: Record<string, number>;
   anomalies: Record<string, number>;
@@ -47,6 +53,7 @@ export class HttpReportBuilder {
   informational = 0;
   lateResponses = 0;
   responsesBeforeRequests = 0;
+  readonly notCaptured = { requests: 0, responses: 0 };
   readonly drops: Record<string, number> = {};
   private transactions = 0;
   private readonly byStatus: Record<string, number> = {};
@@ -127,6 +134,7 @@ export class HttpReportBuilder {
       callbacks: { withVoteFields: this.withVoteFields, partialVoteFields: this.partialVoteFields, byFormat: this.byFormat.sorted() },
       lateResponses: this.lateResponses,
       responsesBeforeRequests: this.responsesBeforeRequests,
+      notCaptured: { ...this.notCaptured },
       parseErrors: sortedReasons(parse.parseErrors),
       skippedBytes: sortedReasons(parse.skippedBytes),
       anomalies: sortedReasons(parse.anomalies),

@@ -454,4 +454,23 @@ describe('Assembler: connection info and direction', () => {
     for (let i = 1; i < seen.length; i++) assert.ok(seen[i] >= seen[i - 1], `ts ${i} went backwards`);
     assert.equal(seen[0], T0 + 9 * MS);
   });
+
+  test('ackedByClient: the client\'s ACK as an offset in the server\'s stream, set before the client\'s bytes are delivered, only forward, across the wrap', () => {
+    const seen: string[] = [];
+    const asm = new Assembler({
+      open: (info) => ({
+        onData: (d, b) => { if (d === 'c2s') seen.push(`${b.toString('latin1')}@${info.ackedByClient}`); },
+        onGap: () => undefined, onClose: () => undefined,
+      }),
+      refused: () => undefined,
+    }, { serverPorts: [2775] });
+    const steps = [
+      C(1000, '', 'S'), S(0xfffffff0, '', 'SA', { ack: 1001 }), C(1001, 'a', 'PA', { ack: 0xfffffff1 }),
+      S(0xfffffff1, 'x'.repeat(32), 'PA', { ack: 1002 }), C(1002, 'b', 'PA', { ack: 0x11 }),
+      C(1003, '', 'A', { ack: 0x05 }), // an older ACK, reordered: changes nothing
+      C(1003, 'c', 'PA', { ack: 0x11 }),
+    ];
+    for (const x of steps) asm.onSegment(makeSegment(x));
+    assert.deepEqual(seen, ['a@0', 'b@32', 'c@32']);
+  });
 });

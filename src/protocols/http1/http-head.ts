@@ -36,6 +36,8 @@ export class HttpHead {
   headBytes = 0;
   /** Capture time of the message's first byte. */
   tsStart = 0;
+  /** Stream offset of the message's first byte (modulo 2^32; see HttpParser.offset). */
+  streamOffset = 0;
   /** Values of the configured kept headers, by index of HttpParserOptions.keepHeaders; null = absent. */
   readonly kept: (string | null)[];
 
@@ -58,6 +60,7 @@ export class HttpHead {
     this.headerCount = 0;
     this.headBytes = 0;
     this.tsStart = 0;
+    this.streamOffset = 0;
     for (let i = 0; i < this.kept.length; i++) this.kept[i] = null;
   }
 }

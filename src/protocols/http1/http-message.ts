@@ -40,6 +40,10 @@ export interface HttpResponseRecord {
   tsStart: number;
   tsEnd: number;
   bodyLength: number;
+  /** Offset of its first byte in the server's stream (modulo 2^32, as ConnectionInfo.ackedByClient). */
+  streamOffset: number;
+  /** Offset in the server's stream at or past its last byte once complete (the end of the piece that completed it); 0 before. */
+  streamEnd: number;
 }
 
 /** Pairing for one connection: FIFO of requests, responses matched in order. */

@@ -69,6 +69,14 @@ export class HttpParser {
   private lineLen = 0;
   private lastByte = 0;
   private remaining = 0;
+  /**
+   * Offset in the direction's stream (bytes fed plus bytes reported missing, modulo 2^32) after the bytes
+   * fed so far: where the piece being parsed ends. With `rangeBase` (the offset of b[rangeStart]) it
+   * places a message's first byte, which pairing compares with the peer's ACKs.
+   */
+  offset = 0;
+  private rangeBase = 0;
+  private rangeStart = 0;
   /** Made on the first chunked body (most callbacks have none): one object less per connection. */
   private chunked: ChunkedBody | null = null;
   private readonly maxChunkLine: number;
@@ -97,6 +105,7 @@ export class HttpParser {
     this.lineLen = 0;
     this.lastByte = 0;
     this.remaining = 0;
+    this.offset = 0;
   }
 
   /** A message is between its first byte and its end. */
@@ -109,6 +118,9 @@ export class HttpParser {
 
   /** Feeds in-order bytes b[start, end) (nothing outside the range is read). */
   executeRange(b: Buffer, start: number, end: number, tsNs: number): void {
+    this.rangeBase = this.offset;
+    this.rangeStart = start;
+    this.offset = (this.offset + end - start) >>> 0;
     let pos = start;
     while (pos < end) {
       const from = pos, st = this.state;
@@ -153,8 +165,14 @@ export class HttpParser {
     }
   }
 
+  /** Stream offset of b[pos] in the piece being parsed. */
+  private offsetOf(pos: number): number {
+    return (this.rangeBase + pos - this.rangeStart) >>> 0;
+  }
+
   /** Bytes that will never arrive (-1: the start of the direction was not seen). */
   gap(missing: number, tsNs: number): void {
+    if (missing > 0) this.offset = (this.offset + missing) >>> 0;
     const s = this.state;
     // A hole inside a body of known length: framing survives, only the bytes are lost.
     if (missing > 0 && s === S_BODY_FIXED && missing <= this.remaining) {
@@ -208,6 +226,7 @@ export class HttpParser {
     }
     this.head.reset(this.isRequest);
     this.head.tsStart = tsNs;
+    this.head.streamOffset = this.offsetOf(pos);
     this.headSeen = false;
     this.pendLen = 0;
     this.lineLen = 0;
@@ -235,6 +254,7 @@ export class HttpParser {
       }
       this.head.reset(this.isRequest);
       this.head.tsStart = tsNs;
+      this.head.streamOffset = this.offsetOf(pos);
     }
     let start = pos; // head bytes of this piece not yet stashed in pend
     let scan = pos;

@@ -75,6 +75,7 @@ class ResponseSide implements HttpParserHandler {
     this.cur = null;
     if (r === null || this.informational) return;
     r.tsEnd = tsNs;
+    r.streamEnd = this.s.responseOffset();
     this.s.sink.responseEnd(r);
   }
   onAbandon(reason: string, headSeen: boolean, tsNs: number): void {
@@ -285,10 +286,15 @@ export class HttpStream implements StreamSink {
     this.sink.requestEnd(r);
   }
 
+  /** Where the response parser is in the server's stream (the end of the piece being parsed). */
+  responseOffset(): number {
+    return this.res.offset;
+  }
+
   responseHead(h: HttpHead): number {
     const r: HttpResponseRecord = {
       status: h.status, versionMinor: h.versionMinor, contentType: h.kept[H_CONTENT_TYPE],
-      tsStart: h.tsStart, tsEnd: 0, bodyLength: 0,
+      tsStart: h.tsStart, tsEnd: 0, bodyLength: 0, streamOffset: h.streamOffset, streamEnd: 0,
     };
     this.resSide.cur = r;
     this.resSide.informational = h.status < 200 && h.status !== 101;
