@@ -142,7 +142,7 @@ export class Connection implements HalfOutput, FlowEndpoints {
       // What the sender acknowledged it had received before it sent this packet's data: the peer's bytes
       // waiting behind a hole it acked go first (an SMPP response must not overtake its request).
       if (peer.waiting) peer.skipAcked(seg.ack);
-      if (fromClient && peer.started) this.noteClientAck(peer.startSeq, seg.ack >>> 0);
+      if (fromClient && peer.started) this.noteClientAck(peer, seg.ack >>> 0);
     }
     half.receive(seg);
     if (newAck) {
@@ -157,12 +157,14 @@ export class Connection implements HalfOutput, FlowEndpoints {
   }
 
   /**
-   * The ACK of a client segment as an offset in the server's stream (modulo 2^32): it only moves forward,
-   * so an older ACK (a reordered or repeated packet) changes nothing.
+   * The ACK of a client segment as an offset in the server's stream (modulo 2^32). It only moves forward
+   * (an older ACK, from a reordered or repeated packet, changes nothing), and an ACK far beyond the
+   * server's bytes seen (corrupt, or another connection's) is not taken: it would stand for every later one.
    */
-  private noteClientAck(serverStartSeq: number, ack: number): void {
+  private noteClientAck(server: HalfStream<Connection>, ack: number): void {
+    if (seqDiff(server.highestSeen, ack) > ACK_AHEAD_MAX) return;
     const prev = this.info.ackedByClient!;
-    const offset = (ack - serverStartSeq) >>> 0;
+    const offset = (ack - server.startSeq) >>> 0;
     if (prev < 0 ? (offset | 0) < 0 : seqDiff(prev, offset) <= 0) return; // before the server's first byte, or not forward
     this.info.ackedByClient = offset;
   }

@@ -70,7 +70,7 @@ export class HalfStream<O extends HalfOutput = HalfOutput> {
   private lastTsNs = 0.5;
   private registered = false;
   /** Highest sequence number seen (end of the furthest segment, FIN included). */
-  private highestSeen = 0;
+  highestSeen = 0;
   /**
    * The highest ACK the peer sent for this half while it was ahead of the bytes delivered (invalid once
    * delivery passes it). The peer received everything below it: holes there are capture loss, and

@@ -20,10 +20,11 @@ export interface ConnectionInfo {
   /** Capture time of the first packet seen on the connection. */
   startNs: number;
   /**
-   * How much of the server's stream the client had acknowledged: the ACK of its latest segment, as an
-   * offset in the bytes given to the sink for `s2c` (their count plus gaps' `missing`, modulo 2^32); -1
-   * until known. Live: updated before the bytes of the segment carrying the ACK are delivered. HTTP
-   * pairing reads it to tell a response the capture lost from one still to come.
+   * How much of the server's stream the client has acknowledged: the highest ACK of its segments so far
+   * (within a window of the server's bytes seen), as an offset in the bytes given to the sink for `s2c`
+   * (their count plus gaps' `missing`, modulo 2^32); -1 until known. Live: updated before the bytes of
+   * the segment carrying the ACK are delivered. HTTP pairing reads it to tell a response the capture lost
+   * from one still to come.
    */
   ackedByClient?: number;
 }

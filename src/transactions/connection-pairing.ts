@@ -1,9 +1,11 @@
 /**
  * One connection's HTTP pairing (see http-pairer.ts for the whole): a FIFO of requests answered in
  * order, responses captured before their request held for it, an answer that ends before its request
- * waiting for the request's end; every exchange reported once as a flat HttpTransaction.
+ * waiting for the request's end; every exchange reported once as a flat HttpTransaction. Where the
+ * capture lost a whole request or answer, the client's ACKs keep the others paired (skipUnseenAnswers).
  */
-import type { CloseReason, ConnectionInfo } from '../reassembly/stream-sink';
+import type { CloseReason, ConnectionInfo, Direction } from '../reassembly/stream-sink';
+import { seqLt } from '../reassembly/seq';
 import { countReason } from '../common/counter';
 import type { HttpExchangeSink, HttpRequestRecord, HttpResponseRecord } from '../protocols/http1/http-message';
 import type { HttpOutcome, HttpTransaction } from './http-transaction';
@@ -27,7 +29,7 @@ interface Entry {
   exchange: number;
   informational: number;
   deadline: number;
-  /** How much of the server's stream the client had acknowledged when it sent the request (-1: unknown). */
+  /** How much of the server's stream the client had acknowledged when the request's head was read (-1: unknown). */
   acked: number;
 }
 
@@ -54,6 +56,9 @@ export class ConnectionPairing implements HttpExchangeSink {
    * complete response): with the client's ACKs it tells a response the capture lost (see skipUnseenAnswers).
    */
   private answeredTo = 0;
+  /** Since `answeredTo`: server bytes went missing; a response (or a 1xx) began. */
+  private lostSinceAnswered = false;
+  private startedSinceAnswered = false;
   /** Exchanges emitted so far: numbers them within the connection (pipelined requests share a timestamp). */
   private emitted = 0;
   /** In the pairer's list of connections with requests waiting. */
@@ -76,6 +81,8 @@ export class ConnectionPairing implements HttpExchangeSink {
     this.awaitingRequest = null;
     this.sawGap = false;
     this.answeredTo = 0;
+    this.lostSinceAnswered = false;
+    this.startedSinceAnswered = false;
     this.emitted = 0;
     return this;
   }
@@ -86,7 +93,7 @@ export class ConnectionPairing implements HttpExchangeSink {
     if (this.early.length !== 0 && this.fifo.length === 0 && this.answered === null) {
       // A held response that starts below what the client had acknowledged when it sent this request had
       // reached the client already: it answered an earlier request, one the capture lost.
-      while (acked >= 0 && this.early.length !== 0 && seqBefore(this.early[0].res!.streamOffset, acked)) {
+      while (acked >= 0 && this.early.length !== 0 && seqLt(this.early[0].res!.streamOffset, acked)) {
         this.pairer.report.notCaptured.requests++;
         this.emitEarlyOrphan();
       }
@@ -143,6 +150,7 @@ export class ConnectionPairing implements HttpExchangeSink {
     if (this.current !== null) this.finishCurrent(this.current.req === null ? 'orphan' : 'gap', res.tsStart);
     this.flushAwaiting(res.tsStart);
     if (this.fifo.length > 1) this.skipUnseenAnswers(res);
+    this.startedSinceAnswered = true;
     const e = this.fifo.shift();
     if (e === undefined) {
       this.current = { req: null, res, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0, acked: -1 };
@@ -155,18 +163,20 @@ export class ConnectionPairing implements HttpExchangeSink {
   }
 
   /**
-   * Requests whose answer the capture lost. A client that acknowledged response bytes beyond those
-   * accounted for before it sent its next request had received them: they answered the request before
-   * (or an earlier one). A response starting at or past that point is not its answer, so that request is
-   * reported `gap` (no status) rather than given a later request's answer, which would shift every
-   * exchange after it on a keep-alive connection. A pipelining client acknowledges nothing new between its
-   * requests, so its requests keep the FIFO order.
+   * Requests whose answer the capture lost. When the last answer ended, then only missing server bytes
+   * came, and the client had acknowledged some of them before it sent its next request, it had received
+   * an answer there: the request before that one's (or an earlier one's). A response starting at or past
+   * that point is not its answer, so that request is reported `gap` (no status) rather than given a later
+   * request's answer, which would shift every exchange after it on a keep-alive connection. Anything else
+   * since the last answer (a response begun and cut, a 1xx, a start not seen) leaves the FIFO order, as
+   * does a pipelining client, whose requests acknowledge nothing new between them.
    */
   private skipUnseenAnswers(res: HttpResponseRecord): void {
+    if (!this.lostSinceAnswered || this.startedSinceAnswered) return;
     const fifo = this.fifo;
     while (fifo.length > 1) {
       const a = fifo[1].acked;
-      if (a < 0 || !seqBefore(this.answeredTo, a) || seqBefore(res.streamOffset, a)) return;
+      if (a < 0 || !seqLt(this.answeredTo, a) || seqLt(res.streamOffset, a)) return;
       const e = fifo.shift()!;
       this.answeredTo = a;
       this.pairer.report.notCaptured.responses++;
@@ -177,17 +187,22 @@ export class ConnectionPairing implements HttpExchangeSink {
 
   informational(_res: HttpResponseRecord): void {
     this.pairer.report.informational++;
+    this.startedSinceAnswered = true;
     const head = this.fifo[0];
     if (head !== undefined) head.informational++;
   }
 
   responseEnd(res: HttpResponseRecord): void {
-    if (seqBefore(this.answeredTo, res.streamEnd)) this.answeredTo = res.streamEnd;
+    if (seqLt(this.answeredTo, res.streamEnd)) this.answeredTo = res.streamEnd;
+    this.lostSinceAnswered = false;
+    this.startedSinceAnswered = false;
     const e = this.current;
     if (e === null) return;
     this.current = null;
-    if (e.req === null && !this.sawGap && this.fifo.length === 0 && this.answered === null && this.early.length < this.pairer.maxPipelined) {
-      // No request was waiting, and none was lost: perhaps it comes next (pipelined: several may).
+    if (e.req === null && (!this.sawGap || (this.conn.ackedByClient ?? -1) >= 0) && this.fifo.length === 0 && this.answered === null
+      && this.early.length < this.pairer.maxPipelined) {
+      // No request was waiting, and none was lost (or the client's ACKs will tell, see requestStart):
+      // perhaps it comes next (pipelined: several may).
       e.deadline = res.tsEnd + EARLY_HOLD_NS;
       this.early.push(e);
       this.pairer.activate(this);
@@ -218,8 +233,12 @@ export class ConnectionPairing implements HttpExchangeSink {
     if (this.current !== null) this.finishCurrent(this.current.req === null ? 'orphan' : 'gap', tsNs);
   }
 
-  gap(_tsNs: number): void {
+  gap(dir: Direction, missing: number, _tsNs: number): void {
     this.sawGap = true;
+    if (dir === 's2c') {
+      if (missing > 0) this.lostSinceAnswered = true;
+      else this.startedSinceAnswered = true; // joined mid-answer: what came before is unknown
+    }
     if (this.awaitingRequest !== null) this.awaitingRequest.gap = true;
     for (const e of this.fifo) e.gap = true;
     if (this.current !== null) this.current.gap = true;
@@ -350,11 +369,6 @@ export class ConnectionPairing implements HttpExchangeSink {
     tx.completesOpen = true;
     this.pairer.deliverLate(tx);
   }
-}
-
-/** `a` comes before `b` in a stream whose offsets wrap at 2^32. */
-function seqBefore(a: number, b: number): boolean {
-  return ((b - a) | 0) > 0;
 }
 
 /** Interned version strings: no new string per transaction. */

@@ -1,8 +1,9 @@
 /**
  * HTTP/1.1 pairing (model: undici client-h1): per connection a FIFO of requests; each final
- * response answers the oldest unanswered request (pipelining), 1xx are counted on it, and every
- * request ends as exactly one HttpTransaction with an outcome — `ok`, `timeout` (capture clock),
- * `reset`, `aborted`, `refused`, `gap` or `orphan`.
+ * response answers the oldest unanswered request (pipelining) unless the client's ACKs show the
+ * capture lost that one's answer, 1xx are counted on it, and every request ends as exactly one
+ * HttpTransaction with an outcome — `ok`, `timeout` (capture clock), `reset`, `aborted`, `refused`,
+ * `gap` or `orphan`.
  * Timed-out requests keep their FIFO slot so a late response still lines up with the right request.
  */
 import type { ConnectionInfo } from '../reassembly/stream-sink';

@@ -82,7 +82,7 @@ class RecordingExchanges implements HttpExchangeSinkFactory {
       },
       responseAbandoned: (reason, ts) => s.responseAbandoned(reason, ts),
       requestAbandoned: (reason, ts) => s.requestAbandoned(reason, ts),
-      gap: (ts) => s.gap(ts),
+      gap: (dir, missing, ts) => s.gap(dir, missing, ts),
       tick: (ts) => s.tick(ts),
       close: (reason, ts) => s.close(reason, ts),
     };

@@ -472,5 +472,14 @@ describe('Assembler: connection info and direction', () => {
     ];
     for (const x of steps) asm.onSegment(makeSegment(x));
     assert.deepEqual(seen, ['a@0', 'b@32', 'c@32']);
+    // SYN-ACK not captured and the server's first segment lost: its stream starts where the client's
+    // handshake ACK said (where the sink's offsets start too), not at the first segment seen.
+    seen.length = 0;
+    const late = [
+      C(1000, '', 'S', { cport: 41000 }), C(1001, '', 'A', { ack: 5001, cport: 41000 }), C(1001, 'a', 'PA', { ack: 5001, cport: 41000 }),
+      S(5006, 'yyy', 'PA', { ack: 1002, cport: 41000 }), C(1002, 'b', 'PA', { ack: 5009, cport: 41000 }),
+    ];
+    for (const x of late) asm.onSegment(makeSegment(x));
+    assert.deepEqual(seen, ['a@-1', 'b@8']);
   });
 });

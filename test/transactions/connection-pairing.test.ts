@@ -90,6 +90,55 @@ describe('ConnectionPairing with the client\'s ACKs', () => {
     assert.deepEqual(out.map(row), [['/vote/a', 'ok', 200], ['/vote/b', 'ok', 204], ['/vote/c', 'ok', 500]]);
   });
 
+  test('nothing lost since the last answer but a 1xx, a cut answer or a start not seen: FIFO, pipelined or not', () => {
+    // A 1xx, then A's body and a pipelined B sent after it: B acknowledges the 1xx, not A's answer.
+    {
+      const { out, c2s, s2c } = setup();
+      const head = 'POST /vote/a HTTP/1.1\r\nHost: app\r\nExpect: 100-continue\r\nContent-Length: 6\r\n\r\n';
+      const cont = 'HTTP/1.1 100 Continue\r\n\r\n';
+      c2s(head, 1, 0);
+      s2c(cont, 2);
+      c2s('VOTE A' + REQ[1], 3, cont.length);
+      s2c(RES[0], 4);
+      s2c(RES[2], 5);
+      assert.deepEqual(out.map(row), [['/vote/a', 'ok', 200], ['/vote/b', 'ok', 500]]);
+    }
+    // A and B pipelined, A's answer cut by a hole, C sent once it had arrived.
+    {
+      const { out, c2s, s2c, sink } = setup();
+      const chunked = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n';
+      c2s(REQ[0] + REQ[1], 1, 0);
+      s2c(chunked, 2);
+      sink.onGap('s2c', 12, 3 * MS);
+      c2s(REQ[2], 4, chunked.length + 12);
+      s2c(RES[1], 5);
+      s2c(RES[2], 6);
+      assert.deepEqual(out.map(row), [['/vote/a', 'gap', 200], ['/vote/b', 'gap', 204], ['/vote/c', 'ok', 500]]);
+    }
+    // Joined in the middle of an answer, then B and C pipelined.
+    {
+      const { out, c2s, s2c, sink } = setup();
+      sink.onGap('s2c', -1, 0);
+      sink.onGap('c2s', -1, 0);
+      const tail = 'tail of an earlier body\r\n';
+      s2c(tail, 1);
+      c2s(REQ[1] + REQ[2], 2, tail.length);
+      s2c(RES[1], 3);
+      s2c(RES[2], 4);
+      assert.deepEqual(out.map(row), [['/vote/b', 'ok', 204], ['/vote/c', 'ok', 500]]);
+    }
+  });
+
+  test('an answer whose head comes in two pieces before its request: placed at its first byte, paired', () => {
+    const { out, c2s, s2c } = setup();
+    c2s(REQ[0], 1, 0);
+    s2c(RES[0], 2);
+    s2c(RES[1].slice(0, 10), 3);
+    s2c(RES[1].slice(10), 3);
+    c2s(REQ[1], 4, RES[0].length);
+    assert.deepEqual(out.map(row), [['/vote/a', 'ok', 200], ['/vote/b', 'ok', 204]]);
+  });
+
   test('offsets wrap at 2^32 like sequence numbers', () => {
     const { out, c2s, s2c, sink } = setup();
     // The stream joined 100 bytes below the wrap: offsets count from there.

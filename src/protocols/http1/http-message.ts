@@ -2,7 +2,7 @@
  * What the HTTP stream driver hands to pairing: one record per request and per response, and the
  * per-connection interface that pairing implements (so protocols never import transactions).
  */
-import type { ConnectionInfo } from '../../reassembly/stream-sink';
+import type { ConnectionInfo, Direction } from '../../reassembly/stream-sink';
 import type { CallbackFields } from './callback-fields';
 
 export interface HttpRequestRecord {
@@ -46,7 +46,7 @@ export interface HttpResponseRecord {
   streamEnd: number;
 }
 
-/** Pairing for one connection: FIFO of requests, responses matched in order. */
+/** Pairing for one connection: FIFO of requests, responses matched in order (except where the capture lost one). */
 export interface HttpExchangeSink {
   /** A request head parsed (the request joins the FIFO now: a server may answer before the body ends). */
   requestStart(req: HttpRequestRecord): void;
@@ -61,8 +61,8 @@ export interface HttpExchangeSink {
   responseAbandoned(reason: string, tsNs: number): void;
   /** The request in progress was lost (parse error, gap): it stays in the FIFO, marked. */
   requestAbandoned(reason: string, tsNs: number): void;
-  /** Bytes missing in one direction: everything in flight is marked `gap`. */
-  gap(tsNs: number): void;
+  /** Bytes missing in `dir` (`missing` > 0 of them; -1: its start was not seen): everything in flight is marked `gap`. */
+  gap(dir: Direction, missing: number, tsNs: number): void;
   /** Capture clock moved (lets pairing expire timeouts without a global timer). */
   tick(tsNs: number): void;
   close(reason: 'fin' | 'rst' | 'idle' | 'evicted' | 'end-of-capture', tsNs: number): void;

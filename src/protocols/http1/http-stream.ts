@@ -147,7 +147,7 @@ export class HttpStream implements StreamSink {
     this.sink.tick(tsNs);
     const p = dir === 'c2s' ? this.req : this.res;
     countReason(this.shared.stats.anomalies, missing < 0 ? `${dir}-start-not-seen` : `${dir}-gap`);
-    this.sink.gap(tsNs);
+    this.sink.gap(dir, missing, tsNs);
     p.gap(missing, tsNs);
   }
 
