@@ -47,7 +47,7 @@ export class PhoneMask {
   }
 
   private maskSegment(seg: string): string {
-    let s = decodedPathSegment(seg);
+    const s = decodedPathSegment(seg);
     const run: [number, number] = [0, 0];
     let from = 0;
     let out = '';
@@ -57,9 +57,7 @@ export class PhoneMask {
       out += s.slice(from, start) + (masked === '' ? '{phone}' : masked);
       from = end;
     }
-    if (from === 0) return seg;
-    s = out + s.slice(from);
-    return s;
+    return from === 0 ? seg : out + s.slice(from);
   }
 }
 
@@ -72,4 +70,3 @@ function numberDigits(run: string): string {
   }
   return out;
 }
-

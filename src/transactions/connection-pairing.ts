@@ -18,7 +18,7 @@ import type { HttpPairer } from './http-pairer';
  */
 const EARLY_HOLD_NS = 1e9;
 
-interface Entry {
+export interface Entry {
   req: HttpRequestRecord | null;
   res: HttpResponseRecord | null;
   /** Bytes were lost while this exchange was in flight. */
@@ -31,6 +31,11 @@ interface Entry {
   deadline: number;
   /** How much of the server's stream the client had acknowledged when the request's head was read (-1: unknown). */
   acked: number;
+}
+
+/** @internal an exchange not reported yet (a request and/or a response; neither for a refused or unanswered connection). */
+export function newEntry(req: HttpRequestRecord | null, res: HttpResponseRecord | null, deadline = 0, acked = -1): Entry {
+  return { req, res, gap: false, expired: false, exchange: -1, informational: 0, deadline, acked };
 }
 
 export class ConnectionPairing implements HttpExchangeSink {
@@ -109,7 +114,7 @@ export class ConnectionPairing implements HttpExchangeSink {
       countReason(this.pairer.report.drops, old.expired ? 'pipeline-expired-slot' : 'pipeline-overflow');
       if (!old.expired) this.emit(old, 'gap', req.tsStart);
     }
-    this.fifo.push({ req, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: Infinity, acked });
+    this.fifo.push(newEntry(req, null, Infinity, acked));
     this.pairer.activate(this);
   }
 
@@ -153,7 +158,7 @@ export class ConnectionPairing implements HttpExchangeSink {
     this.startedSinceAnswered = true;
     const e = this.fifo.shift();
     if (e === undefined) {
-      this.current = { req: null, res, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0, acked: -1 };
+      this.current = newEntry(null, res);
       return null;
     }
     if (e.expired) this.pairer.report.lateResponses++;

@@ -11,7 +11,7 @@ import type { HttpExchangeSink, HttpExchangeSinkFactory } from '../protocols/htt
 import type { HttpParseStats } from '../protocols/http1/http-parser';
 import { HttpReport, HttpReportBuilder, HttpReportOptions } from './http-report';
 import type { HttpTransaction } from './http-transaction';
-import { ConnectionPairing } from './connection-pairing';
+import { ConnectionPairing, newEntry } from './connection-pairing';
 import type { ClockSkew } from './clock-skew';
 
 export interface HttpPairerOptions {
@@ -66,7 +66,7 @@ export class HttpPairer implements HttpExchangeSinkFactory {
   /** SYN answered by RST: the callback never reached the app. */
   refused(conn: ConnectionInfo, tsNs: number): void {
     const p = this.pairing(conn);
-    p.emit({ req: null, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0, acked: -1 }, 'refused', tsNs, conn.startNs || tsNs);
+    p.emit(newEntry(null, null), 'refused', tsNs, conn.startNs || tsNs);
     this.release(p);
   }
 
@@ -76,7 +76,7 @@ export class HttpPairer implements HttpExchangeSinkFactory {
    */
   unanswered(conn: ConnectionInfo, lastTsNs: number): void {
     const p = this.pairing(conn);
-    p.emit({ req: null, res: null, gap: false, expired: false, exchange: -1, informational: 0, deadline: 0, acked: -1 }, 'timeout', lastTsNs, conn.startNs || lastTsNs);
+    p.emit(newEntry(null, null), 'timeout', lastTsNs, conn.startNs || lastTsNs);
     this.release(p);
   }
 

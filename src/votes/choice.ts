@@ -40,4 +40,3 @@ export function classifyChoice(word: string, allowed: ReadonlyMap<string, string
   if (allowed === null) return countDigits(word) > MAX_FREE_CHOICE_DIGITS ? null : word;
   return allowed.get(word) ?? null;
 }
-
